@@ -1,0 +1,305 @@
+using System.Globalization;
+
+namespace Kaohe.Scoring;
+
+/// <summary>
+/// Checks an assessment completely (not stopping at the first problem) against the rules of
+/// scoring-format.md. Missing data is an error, never a zero.
+/// </summary>
+public static class Validator
+{
+    private const double PointsTolerance = 1e-9;
+
+    public static IReadOnlyList<ValidationError> Validate(Assessment a)
+    {
+        var errors = new List<ValidationError>();
+        void Err(string path, string zh, string en) => errors.Add(new ValidationError(path, zh, en));
+
+        // Units
+        var units = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < a.Units.Count; i++)
+        {
+            var u = a.Units[i];
+            var p = $"$.units[{i}]";
+            if (string.IsNullOrWhiteSpace(u.Id)) Err($"{p}.id", "单位缺少 id", "unit has no id");
+            else if (!units.TryAdd(u.Id, i)) Err($"{p}.id", $"单位 id \"{u.Id}\" 重复", $"duplicate unit id \"{u.Id}\"");
+        }
+        if (a.Units.Count == 0) Err("$.units", "没有被考核单位", "no units are defined");
+
+        // Indicators
+        var leaves = new Dictionary<string, (Indicator Node, string Path)>(StringComparer.Ordinal);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (a.Indicators.Count == 0) Err("$.indicators", "没有考核指标", "no indicators are defined");
+        for (var i = 0; i < a.Indicators.Count; i++)
+            CheckNode(a.Indicators[i], $"$.indicators[{i}]");
+
+        void CheckNode(Indicator n, string p)
+        {
+            if (string.IsNullOrWhiteSpace(n.Id)) Err($"{p}.id", "指标缺少 id", "indicator has no id");
+            else if (!ids.Add(n.Id)) Err($"{p}.id", $"指标 id \"{n.Id}\" 重复", $"duplicate indicator id \"{n.Id}\"");
+            if (!double.IsFinite(n.Points)) Err($"{p}.points", "分值不是有限数", "points is not a finite number");
+            else if (n.Points < 0) Err($"{p}.points", $"分值 {Fmt(n.Points)} 不能为负", $"points {Fmt(n.Points)} must not be negative");
+            if (n.IsLeaf)
+            {
+                if (n.Method is null) Err($"{p}.method", $"末级指标 \"{n.Id}\" 缺少计分方法", $"leaf \"{n.Id}\" has no method");
+                else CheckMethod(n, n.Method, $"{p}.method");
+                if (!string.IsNullOrWhiteSpace(n.Id)) leaves.TryAdd(n.Id, (n, p));
+                return;
+            }
+            if (n.Method is not null)
+                Err($"{p}.method", $"指标 \"{n.Id}\" 既有下级指标又有计分方法", $"indicator \"{n.Id}\" has both children and a method");
+            var children = n.ChildList;
+            for (var c = 0; c < children.Count; c++) CheckNode(children[c], $"{p}.children[{c}]");
+            if (n.Combine == Combine.Sum)
+            {
+                var sum = children.Sum(c => c.Points);
+                if (double.IsFinite(sum) && double.IsFinite(n.Points) && Math.Abs(sum - n.Points) > PointsTolerance * Math.Max(1, Math.Abs(n.Points)))
+                    Err($"{p}.children", $"下级指标分值之和 {Fmt(sum)} 不等于 \"{n.Id}\" 的分值 {Fmt(n.Points)}",
+                        $"children's points add up to {Fmt(sum)}, not to the {Fmt(n.Points)} points of \"{n.Id}\"");
+            }
+            else if (children.Any(c => c.Points <= 0))
+                Err($"{p}.children", "几何加权的下级指标分值必须为正", "children of a geometric node must have positive points");
+        }
+
+        void CheckMethod(Indicator n, Method m, string p)
+        {
+            switch (m)
+            {
+                case EfficacyMethod e:
+                    CheckBound(e.Satisfactory, $"{p}.satisfactory");
+                    CheckBound(e.Unallowable, $"{p}.unallowable");
+                    Finite(e.Base, $"{p}.base"); Finite(e.Span, $"{p}.span");
+                    if (e.RatioDecimals is < 0 or > 15) Err($"{p}.ratioDecimals", "ratioDecimals 须在 0–15 之间", "ratioDecimals must lie in 0–15");
+                    if (e.Satisfactory.Kind == BoundKind.Fixed && e.Unallowable.Kind == BoundKind.Fixed && double.IsFinite(e.Satisfactory.Fixed) && double.IsFinite(e.Unallowable.Fixed))
+                    {
+                        var wrongWay = e.Direction == Direction.Higher ? e.Satisfactory.Fixed < e.Unallowable.Fixed : e.Satisfactory.Fixed > e.Unallowable.Fixed;
+                        if (wrongWay)
+                            Err($"{p}.satisfactory", e.Direction == Direction.Higher ? "满意值应不小于不允许值（方向 higher）" : "满意值应不大于不允许值（方向 lower）",
+                                e.Direction == Direction.Higher ? "satisfactory must not be below unallowable when direction is higher" : "satisfactory must not be above unallowable when direction is lower");
+                    }
+                    break;
+                case BandedMethod b:
+                    if (b.Levels.Count == 0) { Err($"{p}.levels", "至少需要一个标准值档次", "at least one level is required"); break; }
+                    for (var i = 0; i < b.Levels.Count; i++)
+                    {
+                        Finite(b.Levels[i].Value, $"{p}.levels[{i}].value"); Finite(b.Levels[i].Coef, $"{p}.levels[{i}].coef");
+                        if (i == 0) continue;
+                        var prev = b.Levels[i - 1].Value; var cur = b.Levels[i].Value;
+                        var ordered = b.Direction == Direction.Higher ? cur < prev : cur > prev;
+                        if (!ordered)
+                            Err($"{p}.levels[{i}].value", "标准值须从优到劣严格排列", "levels must run strictly from best to worst");
+                    }
+                    break;
+                case RatioMethod r:
+                    if (r.Target is { } mt) TargetOk(mt, $"{p}.target");
+                    if (!double.IsFinite(r.Cap) || r.Cap <= 0) Err($"{p}.cap", "cap 须为正数", "cap must be a positive number");
+                    break;
+                case ThresholdMethod t:
+                    Finite(t.Threshold, $"{p}.threshold"); NonNegative(t.StepBelow, $"{p}.stepBelow");
+                    NonNegative(t.StepAbove, $"{p}.stepAbove"); NonNegative(t.MaxAbove, $"{p}.maxAbove");
+                    break;
+                case RelativeMethod rel:
+                    if (!double.IsFinite(rel.Cap) || rel.Cap <= 0) Err($"{p}.cap", "cap 须为正数", "cap must be a positive number");
+                    break;
+                case RankMethod rk:
+                    NonNegative(rk.Step, $"{p}.step");
+                    break;
+                case DeductionMethod d:
+                    if (d.PerFinding is { } pf) NonNegative(pf, $"{p}.perFinding");
+                    if (d.MaxDeduction is { } md) NonNegative(md, $"{p}.maxDeduction");
+                    break;
+                case RatersMethod rs:
+                    if (rs.Raters.Count == 0) { Err($"{p}.raters", "至少需要一位评分人", "at least one rater is required"); break; }
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    var wsum = 0.0;
+                    for (var i = 0; i < rs.Raters.Count; i++)
+                    {
+                        var r = rs.Raters[i];
+                        if (string.IsNullOrWhiteSpace(r.Id)) Err($"{p}.raters[{i}].id", "评分人缺少 id", "rater has no id");
+                        else if (!seen.Add(r.Id)) Err($"{p}.raters[{i}].id", $"评分人 \"{r.Id}\" 重复", $"duplicate rater \"{r.Id}\"");
+                        if (!double.IsFinite(r.Weight) || r.Weight < 0) Err($"{p}.raters[{i}].weight", "权重须为非负有限数", "weight must be a non-negative finite number");
+                        else wsum += r.Weight;
+                    }
+                    if (!(wsum > 0)) Err($"{p}.raters", "评分人权重之和须为正数", "the raters' weights must add up to a positive number");
+                    break;
+                case SurveyMethod s:
+                    if (s.Options.Count == 0) { Err($"{p}.options", "至少需要一个选项", "at least one option is required"); break; }
+                    var opts = new HashSet<string>(StringComparer.Ordinal);
+                    for (var i = 0; i < s.Options.Count; i++)
+                    {
+                        var o = s.Options[i];
+                        if (string.IsNullOrWhiteSpace(o.Id)) Err($"{p}.options[{i}].id", "选项缺少 id", "option has no id");
+                        else if (!opts.Add(o.Id)) Err($"{p}.options[{i}].id", $"选项 \"{o.Id}\" 重复", $"duplicate option \"{o.Id}\"");
+                        if (o.Value is { } v) Finite(v, $"{p}.options[{i}].value");
+                    }
+                    if (s.Options.All(o => o.Value is null)) Err($"{p}.options", "至少需要一个计分选项", "at least one option must be counted");
+                    break;
+                case DirectMethod:
+                    break;
+            }
+        }
+
+        void CheckBound(Bound b, string p) { if (b.Kind == BoundKind.Fixed) Finite(b.Fixed, p); }
+        void Finite(double v, string p) { if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number"); }
+        void NonNegative(double v, string p)
+        {
+            if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number");
+            else if (v < 0) Err(p, $"{Fmt(v)} 不能为负", $"{Fmt(v)} must not be negative");
+        }
+        bool TargetOk(double t, string p)
+        {
+            if (!double.IsFinite(t)) { Err(p, "目标值不是有限数", "target is not a finite number"); return false; }
+            if (t == 0) { Err(p, "目标值不能为 0", "target must not be 0"); return false; }
+            return true;
+        }
+
+        // Values
+        var seenValue = new HashSet<(string Unit, string Leaf, string? Rater)>();
+        for (var i = 0; i < a.Values.Count; i++)
+        {
+            var v = a.Values[i];
+            var p = $"$.values[{i}]";
+            var unitOk = units.ContainsKey(v.Unit);
+            if (!unitOk) Err($"{p}.unit", $"单位 \"{v.Unit}\" 不存在", $"unit \"{v.Unit}\" is not defined");
+            if (!leaves.TryGetValue(v.Indicator, out var leaf))
+            {
+                if (ids.Contains(v.Indicator))
+                    Err($"{p}.indicator", $"指标 \"{v.Indicator}\" 不是末级指标，不能直接取值", $"indicator \"{v.Indicator}\" is not a leaf and takes no value");
+                else Err($"{p}.indicator", $"指标 \"{v.Indicator}\" 不存在", $"indicator \"{v.Indicator}\" is not defined");
+                continue;
+            }
+            var m = leaf.Node.Method;
+            if (m is RatersMethod rm)
+            {
+                if (v.Rater is null) { Err($"{p}.rater", $"指标 \"{v.Indicator}\" 按评分人计分，须注明 rater", $"indicator \"{v.Indicator}\" is scored by raters: rater is required"); }
+                else if (!rm.Raters.Any(r => r.Id == v.Rater))
+                    Err($"{p}.rater", $"评分人 \"{v.Rater}\" 未在指标 \"{v.Indicator}\" 的评分人中列出", $"rater \"{v.Rater}\" is not listed for indicator \"{v.Indicator}\"");
+            }
+            else if (v.Rater is not null)
+                Err($"{p}.rater", $"指标 \"{v.Indicator}\" 不按评分人计分", $"indicator \"{v.Indicator}\" is not scored by raters");
+
+            if (unitOk && !seenValue.Add((v.Unit, v.Indicator, m is RatersMethod ? v.Rater : null)))
+                Err(p, $"单位 \"{v.Unit}\" 的指标 \"{v.Indicator}\"{(v.Rater is null ? "" : $"（评分人 \"{v.Rater}\"）")} 重复取值",
+                    $"duplicate value for unit \"{v.Unit}\", indicator \"{v.Indicator}\"{(v.Rater is null ? "" : $", rater \"{v.Rater}\"")}");
+
+            switch (m)
+            {
+                case SurveyMethod sm:
+                    if (v.Counts is null) { Err($"{p}.counts", "满意度指标须提供 counts", "a survey indicator needs counts"); break; }
+                    var counted = 0.0;
+                    var badCount = false;
+                    foreach (var (opt, n) in v.Counts)
+                    {
+                        var o = sm.Options.FirstOrDefault(x => x.Id == opt);
+                        if (o is null) { badCount = true; Err($"{p}.counts.{opt}", $"选项 \"{opt}\" 不在问卷选项中", $"option \"{opt}\" is not an option of the survey"); }
+                        else if (!double.IsFinite(n) || n < 0 || n != Math.Floor(n)) { badCount = true; Err($"{p}.counts.{opt}", "份数须为非负整数", "a count must be a non-negative whole number"); }
+                        else if (o.Value is not null) counted += n;
+                    }
+                    if (!badCount && counted == 0)
+                        Err($"{p}.counts", "没有计分的有效问卷，无法计算满意度", "no counted responses: the satisfaction cannot be computed");
+                    break;
+                case DeductionMethod dm:
+                    if (v.Findings is null) { Err($"{p}.findings", "扣分制指标须提供 findings", "a deduction indicator needs findings"); break; }
+                    if (v.Findings.Count is { } cnt)
+                    {
+                        if (cnt < 0) Err($"{p}.findings", "问题数不能为负", "the number of findings must not be negative");
+                        else if (cnt > 0 && dm.PerFinding is null) Err($"{p}.findings", "问题只给出数量时，计分方法须设定 perFinding", "findings given as a count need perFinding in the method");
+                    }
+                    else if (v.Findings.Items is { } items)
+                    {
+                        for (var k = 0; k < items.Count; k++)
+                        {
+                            var f = items[k];
+                            if (f.Points is { } fp)
+                            {
+                                if (!double.IsFinite(fp)) Err($"{p}.findings[{k}].points", "不是有限数", "is not a finite number");
+                                else if (fp < 0) Err($"{p}.findings[{k}].points", "扣分不能为负", "a finding's points must not be negative");
+                            }
+                            else if (dm.PerFinding is null)
+                                Err($"{p}.findings[{k}].points", "问题未给出扣分，且计分方法未设定 perFinding", "the finding has no points and the method has no perFinding");
+                        }
+                    }
+                    break;
+                default:
+                    if (v.Value is not { } x) { Err($"{p}.value", $"指标 \"{v.Indicator}\" 须提供 value", $"indicator \"{v.Indicator}\" needs a value"); break; }
+                    if (!double.IsFinite(x)) { Err($"{p}.value", "不是有限数", "is not a finite number"); break; }
+                    if (m is DirectMethod && (x < 0 || x > leaf.Node.Points))
+                        Err($"{p}.value", $"直接打分 {Fmt(x)} 超出 [0, {Fmt(leaf.Node.Points)}]", $"direct score {Fmt(x)} lies outside [0, {Fmt(leaf.Node.Points)}]");
+                    if (m is RatersMethod && (x < 0 || x > 100))
+                        Err($"{p}.value", $"评分 {Fmt(x)} 超出 0–100", $"rating {Fmt(x)} lies outside 0–100");
+                    if (m is RatioMethod rt)
+                    {
+                        if (v.Target is { } t) TargetOk(t, $"{p}.target");
+                        else if (rt.Target is null) Err($"{p}.target", $"指标 \"{v.Indicator}\" 未设定目标值（方法或数据中均无 target）", $"indicator \"{v.Indicator}\" has no target, neither in the method nor in the value");
+                    }
+                    break;
+            }
+            if (m is not RatioMethod && v.Target is not null)
+                Err($"{p}.target", "只有 ratio 方法使用 target", "only the ratio method takes a target");
+        }
+
+        // Missing data: every unit needs data for every leaf (every listed rater for rater leaves).
+        if (units.Count > 0 && leaves.Count > 0)
+        {
+            var have = new HashSet<(string, string, string?)>(seenValue);
+            foreach (var (leafId, (node, path)) in leaves)
+            {
+                foreach (var u in a.Units)
+                {
+                    if (string.IsNullOrWhiteSpace(u.Id)) continue;
+                    if (node.Method is RatersMethod rm)
+                    {
+                        foreach (var r in rm.Raters)
+                            if (!have.Contains((u.Id, leafId, r.Id)))
+                                Err("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
+                                    $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"");
+                    }
+                    else if (node.Method is not null && !have.Contains((u.Id, leafId, null)))
+                        Err("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"");
+                }
+            }
+        }
+
+        // Adjustments and vetoes
+        for (var i = 0; i < a.Adjustments.Count; i++)
+        {
+            var adj = a.Adjustments[i];
+            if (!units.ContainsKey(adj.Unit)) Err($"$.adjustments[{i}].unit", $"单位 \"{adj.Unit}\" 不存在", $"unit \"{adj.Unit}\" is not defined");
+            if (!double.IsFinite(adj.Points)) Err($"$.adjustments[{i}].points", "不是有限数", "is not a finite number");
+        }
+        for (var i = 0; i < a.Vetoes.Count; i++)
+            if (!units.ContainsKey(a.Vetoes[i].Unit))
+                Err($"$.vetoes[{i}].unit", $"单位 \"{a.Vetoes[i].Unit}\" 不存在", $"unit \"{a.Vetoes[i].Unit}\" is not defined");
+
+        // Rules
+        var rules = a.Rules;
+        if (rules.BonusCap is { } bc) NonNegative(bc, "$.rules.bonusCap");
+        if (rules.DeductionCap is { } dc) NonNegative(dc, "$.rules.deductionCap");
+        if (rules.RankDecimals is < 0 or > 10) Err("$.rules.rankDecimals", "rankDecimals 须在 0–10 之间", "rankDecimals must lie in 0–10");
+        if (rules.Commend < 0) Err("$.rules.commend", "commend 不能为负", "commend must not be negative");
+        if (rules.Criticize < 0) Err("$.rules.criticize", "criticize 不能为负", "criticize must not be negative");
+        if (rules.Grades is { } grades)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            double? prev = null;
+            for (var i = 0; i < grades.Count; i++)
+            {
+                var g = grades[i];
+                if (string.IsNullOrWhiteSpace(g.Name)) Err($"$.rules.grades[{i}].name", "等次缺少名称", "grade has no name");
+                else if (!names.Add(g.Name)) Err($"$.rules.grades[{i}].name", $"等次 \"{g.Name}\" 重复", $"duplicate grade \"{g.Name}\"");
+                if (g.Min is { } min)
+                {
+                    if (!double.IsFinite(min)) Err($"$.rules.grades[{i}].min", "不是有限数", "is not a finite number");
+                    else if (prev is { } pv && min >= pv)
+                        Err($"$.rules.grades[{i}].min", "等次须按分数线从高到低排列", "grades must run from the highest minimum to the lowest");
+                    else prev = min;
+                    if (i > 0 && grades[i - 1].Min is null)
+                        Err($"$.rules.grades[{i}]", "min 为 null 的等次须排在最后", "the grade with a null min must come last");
+                }
+            }
+        }
+        return errors;
+    }
+
+    internal static string Fmt(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+}
