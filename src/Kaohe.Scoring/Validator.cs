@@ -10,7 +10,13 @@ public static class Validator
 {
     private const double PointsTolerance = 1e-9;
 
-    public static IReadOnlyList<ValidationError> Validate(Assessment a)
+    public static IReadOnlyList<ValidationError> Validate(Assessment a) => Validate(a, schemeOnly: false);
+
+    /// <summary>Checks an indicator tree and rules alone, as a scheme is checked before activation (no units or data yet).</summary>
+    public static IReadOnlyList<ValidationError> ValidateScheme(IReadOnlyList<Indicator> indicators, Rules rules) =>
+        Validate(new Assessment("", [], indicators, [], [], [], rules), schemeOnly: true);
+
+    private static IReadOnlyList<ValidationError> Validate(Assessment a, bool schemeOnly)
     {
         var errors = new List<ValidationError>();
         void Err(string path, string zh, string en) => errors.Add(new ValidationError(path, zh, en));
@@ -24,7 +30,7 @@ public static class Validator
             if (string.IsNullOrWhiteSpace(u.Id)) Err($"{p}.id", "单位缺少 id", "unit has no id");
             else if (!units.TryAdd(u.Id, i)) Err($"{p}.id", $"单位 id \"{u.Id}\" 重复", $"duplicate unit id \"{u.Id}\"");
         }
-        if (a.Units.Count == 0) Err("$.units", "没有被考核单位", "no units are defined");
+        if (a.Units.Count == 0 && !schemeOnly) Err("$.units", "没有被考核单位", "no units are defined");
 
         // Indicators
         var leaves = new Dictionary<string, (Indicator Node, string Path)>(StringComparer.Ordinal);
