@@ -53,7 +53,7 @@ public sealed partial class CompiledAssessment
                 {
                     var acc = 0.0;
                     for (var r = 0; r < rows.Length; r++) acc += rs.Raters[r].Weight * rows[r]![u];
-                    score[u] = points * acc / wsum;
+                    score[u] = points * acc / wsum / 100; // ratings are 0–100, as ex3 shows
                 }
                 break;
             }

@@ -1,0 +1,190 @@
+using System.Text;
+using Kaohe.Scoring;
+using Kaohe.Scoring.FileFormat;
+
+namespace Kaohe.Cli;
+
+/// <summary>
+/// <c>kaohe score | validate | explain FILE</c>: the engine on the command line. Exit codes:
+/// 0 success, 2 invalid assessment file (errors on stderr, nothing on stdout), 1 usage or I/O error.
+/// </summary>
+public static class Program
+{
+    public const int Ok = 0;
+    public const int UsageError = 1;
+    public const int InvalidInput = 2;
+
+    public static int Main(string[] args)
+    {
+        Console.OutputEncoding = Encoding.UTF8;
+        return Run(args, Console.In, Console.Out, Console.Error);
+    }
+
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.Write(Usage);
+            return args.Length == 0 ? UsageError : Ok;
+        }
+        var command = args[0];
+        var rest = args[1..];
+        return command switch
+        {
+            "score" => Score(rest, stdin, stdout, stderr),
+            "validate" => Validate(rest, stdin, stdout, stderr),
+            "explain" => Explain(rest, stdin, stdout, stderr),
+            _ => Fail(stderr, $"未知命令 \"{command}\" / unknown command \"{command}\"\n\n{Usage}"),
+        };
+    }
+
+    public const string Usage = """
+        kaohe — 考核评分引擎 / the Kaohe scoring engine
+
+        用法 / usage:
+          kaohe score FILE [--format json|table] [--lang zh|en]   计算并输出结果 / compute and print the results
+          kaohe validate FILE [--lang zh|en]                       只检查文件 / only check the file
+          kaohe explain FILE --unit U [--indicator I]             逐项说明得分 / explain a unit's scores
+
+        FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
+        退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.
+
+        """;
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine(message);
+        return UsageError;
+    }
+
+    private sealed record Options(string? File, Dictionary<string, string> Named);
+
+    private static Options? Parse(string[] args, TextWriter stderr, params string[] allowed)
+    {
+        string? file = null;
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (Array.IndexOf(allowed, a) < 0) { Fail(stderr, $"未知选项 {a} / unknown option {a}"); return null; }
+                if (i + 1 >= args.Length) { Fail(stderr, $"选项 {a} 缺少取值 / option {a} needs a value"); return null; }
+                named[a] = args[++i];
+            }
+            else if (file is null) file = a;
+            else { Fail(stderr, $"多余的参数 \"{a}\" / unexpected argument \"{a}\""); return null; }
+        }
+        if (file is null) { Fail(stderr, "缺少 FILE / FILE is missing\n\n" + Usage); return null; }
+        return new Options(file, named);
+    }
+
+    private static ReadResult? Load(string file, TextReader stdin, TextWriter stderr)
+    {
+        try
+        {
+            if (file == "-") return V1File.Read(stdin.ReadToEnd());
+            using var stream = File.OpenRead(file);
+            return V1File.Read(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"无法读取 {file}：{ex.Message} / cannot read {file}: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static bool English(Options o) => o.Named.TryGetValue("--lang", out var l) && l.StartsWith("en", StringComparison.OrdinalIgnoreCase);
+
+    private static void WriteErrors(IReadOnlyList<ValidationError> errors, TextWriter stderr, bool? english)
+    {
+        foreach (var e in errors)
+            stderr.WriteLine(english switch
+            {
+                true => $"{e.Path}: {e.En}",
+                false => $"{e.Path}: {e.Zh}",
+                null => e.ToString(),
+            });
+        stderr.WriteLine($"共 {errors.Count} 处错误 / {errors.Count} error(s)");
+    }
+
+    private static int Score(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var o = Parse(args, stderr, "--format", "--lang");
+        if (o is null) return UsageError;
+        var format = o.Named.GetValueOrDefault("--format", "json");
+        if (format is not ("json" or "table")) return Fail(stderr, $"--format 应为 json 或 table / --format must be json or table");
+        var read = Load(o.File!, stdin, stderr);
+        if (read is null) return UsageError;
+        if (!read.IsValid)
+        {
+            WriteErrors(read.Errors, stderr, o.Named.ContainsKey("--lang") ? English(o) : null);
+            return InvalidInput;
+        }
+        var result = Engine.Score(read.Assessment!).Result!;
+        // Build the whole output first: nothing partial reaches stdout.
+        var text = format == "table" ? Table.Render(read.Assessment!, result, English(o)) : V1File.WriteResult(result) + "\n";
+        stdout.Write(text);
+        return Ok;
+    }
+
+    private static int Validate(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var o = Parse(args, stderr, "--lang");
+        if (o is null) return UsageError;
+        var read = Load(o.File!, stdin, stderr);
+        if (read is null) return UsageError;
+        if (!read.IsValid)
+        {
+            WriteErrors(read.Errors, stderr, o.Named.ContainsKey("--lang") ? English(o) : null);
+            return InvalidInput;
+        }
+        var a = read.Assessment!;
+        stdout.WriteLine(English(o)
+            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values"
+            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据");
+        return Ok;
+    }
+
+    private static int CountLeaves(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? 1 : CountLeaves(n.ChildList));
+
+    private static int Explain(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var o = Parse(args, stderr, "--unit", "--indicator", "--lang");
+        if (o is null) return UsageError;
+        if (!o.Named.TryGetValue("--unit", out var unit)) return Fail(stderr, "缺少 --unit / --unit is missing");
+        var read = Load(o.File!, stdin, stderr);
+        if (read is null) return UsageError;
+        if (!read.IsValid)
+        {
+            WriteErrors(read.Errors, stderr, o.Named.ContainsKey("--lang") ? English(o) : null);
+            return InvalidInput;
+        }
+        var a = read.Assessment!;
+        if (!a.Units.Any(u => u.Id == unit))
+        {
+            stderr.WriteLine($"单位 \"{unit}\" 不存在 / unit \"{unit}\" is not defined");
+            return InvalidInput;
+        }
+        o.Named.TryGetValue("--indicator", out var indicator);
+        var node = indicator is null ? null : Find(a.Indicators, indicator);
+        if (indicator is not null && node is null)
+        {
+            stderr.WriteLine($"指标 \"{indicator}\" 不存在 / indicator \"{indicator}\" is not defined");
+            return InvalidInput;
+        }
+        var result = Engine.Score(a).Result!;
+        stdout.Write(ExplainText.Render(a, result, unit, node, English(o)));
+        return Ok;
+    }
+
+    internal static Indicator? Find(IEnumerable<Indicator> nodes, string id)
+    {
+        foreach (var n in nodes)
+        {
+            if (n.Id == id) return n;
+            if (Find(n.ChildList, id) is { } found) return found;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,255 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Kaohe.Scoring.FileFormat;
+
+/// <summary>Writes the v1 file. Numbers are written unrounded (shortest round-trip form).</summary>
+internal static class V1Writer
+{
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, V1File.WriterOptions)) body(w);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public static void WriteAssessment(Utf8JsonWriter w, Assessment a, bool schemeOnly)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("kaohe", V1File.Version);
+        w.WriteString("period", a.Period);
+        w.WriteStartArray("units");
+        foreach (var u in a.Units)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", u.Id);
+            w.WriteString("name", u.Name);
+            if (!string.IsNullOrEmpty(u.Group)) w.WriteString("group", u.Group);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("indicators");
+        foreach (var n in a.Indicators) WriteIndicator(w, n);
+        w.WriteEndArray();
+        w.WriteStartArray("values");
+        foreach (var v in a.Values) WriteValue(w, v);
+        w.WriteEndArray();
+        if (!schemeOnly)
+        {
+            w.WriteStartArray("adjustments");
+            foreach (var adj in a.Adjustments)
+            {
+                w.WriteStartObject();
+                w.WriteString("unit", adj.Unit);
+                w.WriteNumber("points", adj.Points);
+                w.WriteString("reason", adj.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("vetoes");
+            foreach (var veto in a.Vetoes)
+            {
+                w.WriteStartObject();
+                w.WriteString("unit", veto.Unit);
+                w.WriteString("reason", veto.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        WriteRules(w, a.Rules);
+        w.WriteEndObject();
+    }
+
+    private static void WriteIndicator(Utf8JsonWriter w, Indicator n)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", n.Id);
+        w.WriteString("name", n.Name);
+        w.WriteNumber("points", n.Points);
+        if (n.IsLeaf)
+        {
+            if (n.Method is not null)
+            {
+                w.WritePropertyName("method");
+                WriteMethod(w, n.Method);
+            }
+        }
+        else
+        {
+            w.WriteString("combine", n.Combine == Combine.Geometric ? "geometric" : "sum");
+            w.WriteStartArray("children");
+            foreach (var c in n.ChildList) WriteIndicator(w, c);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteBound(Utf8JsonWriter w, string name, Bound b)
+    {
+        switch (b.Kind)
+        {
+            case BoundKind.Best: w.WriteString(name, "best"); break;
+            case BoundKind.Worst: w.WriteString(name, "worst"); break;
+            default: w.WriteNumber(name, b.Fixed); break;
+        }
+    }
+
+    private static void WriteDirection(Utf8JsonWriter w, Direction d) => w.WriteString("direction", d == Direction.Lower ? "lower" : "higher");
+
+    public static void WriteMethod(Utf8JsonWriter w, Method m)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", m.Kind);
+        switch (m)
+        {
+            case EfficacyMethod e:
+                WriteBound(w, "satisfactory", e.Satisfactory);
+                WriteBound(w, "unallowable", e.Unallowable);
+                WriteDirection(w, e.Direction);
+                w.WriteNumber("base", e.Base);
+                w.WriteNumber("span", e.Span);
+                w.WriteString("clamp", e.Clamp == ClampMode.Range ? "range" : "none");
+                if (e.RatioDecimals is { } rd) w.WriteNumber("ratioDecimals", rd);
+                break;
+            case BandedMethod b:
+                w.WriteStartArray("levels");
+                foreach (var l in b.Levels)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("value", l.Value);
+                    w.WriteNumber("coef", l.Coef);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                WriteDirection(w, b.Direction);
+                break;
+            case RatioMethod r:
+                if (r.Target is { } t) w.WriteNumber("target", t);
+                w.WriteNumber("cap", r.Cap);
+                break;
+            case ThresholdMethod th:
+                w.WriteNumber("threshold", th.Threshold);
+                w.WriteNumber("stepBelow", th.StepBelow);
+                w.WriteNumber("stepAbove", th.StepAbove);
+                w.WriteNumber("maxAbove", th.MaxAbove);
+                break;
+            case RelativeMethod rel:
+                w.WriteNumber("cap", rel.Cap);
+                break;
+            case RankMethod rk:
+                w.WriteNumber("step", rk.Step);
+                WriteDirection(w, rk.Direction);
+                break;
+            case DeductionMethod d:
+                if (d.PerFinding is { } pf) w.WriteNumber("perFinding", pf);
+                if (d.MaxDeduction is { } md) w.WriteNumber("maxDeduction", md);
+                break;
+            case RatersMethod rs:
+                w.WriteStartArray("raters");
+                foreach (var r in rs.Raters)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", r.Id);
+                    w.WriteNumber("weight", r.Weight);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                break;
+            case SurveyMethod s:
+                w.WriteStartArray("options");
+                foreach (var o in s.Options)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", o.Id);
+                    if (o.Value is { } v) w.WriteNumber("value", v); else w.WriteNull("value");
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter w, DataValue v)
+    {
+        w.WriteStartObject();
+        w.WriteString("unit", v.Unit);
+        w.WriteString("indicator", v.Indicator);
+        if (v.Rater is not null) w.WriteString("rater", v.Rater);
+        if (v.Value is { } x) w.WriteNumber("value", x);
+        if (v.Target is { } t) w.WriteNumber("target", t);
+        if (v.Counts is not null)
+        {
+            w.WriteStartObject("counts");
+            foreach (var (k, c) in v.Counts) w.WriteNumber(k, c);
+            w.WriteEndObject();
+        }
+        if (v.Findings is { } f)
+        {
+            if (f.Count is { } c) w.WriteNumber("findings", c);
+            else
+            {
+                w.WriteStartArray("findings");
+                foreach (var item in f.Items ?? [])
+                {
+                    w.WriteStartObject();
+                    if (item.Points is { } p) w.WriteNumber("points", p);
+                    if (item.Note is not null) w.WriteString("note", item.Note);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteRules(Utf8JsonWriter w, Rules r)
+    {
+        w.WriteStartObject("rules");
+        if (r.BonusCap is { } bc) w.WriteNumber("bonusCap", bc);
+        if (r.DeductionCap is { } dc) w.WriteNumber("deductionCap", dc);
+        if (r.Grades is { } grades)
+        {
+            w.WriteStartArray("grades");
+            foreach (var g in grades)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", g.Name);
+                if (g.Min is { } min) w.WriteNumber("min", min); else w.WriteNull("min");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteNumber("rankDecimals", r.RankDecimals);
+        w.WriteNumber("commend", r.Commend);
+        w.WriteNumber("criticize", r.Criticize);
+        w.WriteEndObject();
+    }
+
+    public static void WriteResult(Utf8JsonWriter w, AssessmentResult result)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("kaohe", V1File.Version);
+        w.WriteString("period", result.Period);
+        w.WriteStartArray("units");
+        foreach (var u in result.Units)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", u.Id);
+            w.WriteString("group", u.Group);
+            w.WriteNumber("total", u.Total);
+            w.WriteNumber("rank", u.Rank);
+            if (u.Grade is null) w.WriteNull("grade"); else w.WriteString("grade", u.Grade);
+            w.WriteBoolean("vetoed", u.Vetoed);
+            w.WriteBoolean("commended", u.Commended);
+            w.WriteBoolean("criticized", u.Criticized);
+            w.WriteNumber("adjustment", u.Adjustment);
+            w.WriteStartObject("scores");
+            foreach (var (id, s) in u.Scores) w.WriteNumber(id, s);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
