@@ -1,0 +1,187 @@
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Wordprocessing;
+
+namespace Kaohe.Web.Features.Results;
+
+/// <summary>One ranked row of a bulletin table.</summary>
+public sealed record BulletinRow(int Rank, string Unit, double Total, string? Grade, bool Commended, bool Criticized, bool Vetoed);
+
+/// <summary>A ranking group of a category (e.g. 地市城管局 · 县城).</summary>
+public sealed record BulletinGroup(string Name, IReadOnlyList<BulletinRow> Rows);
+
+/// <summary>A subject category (地市住建局, 地市城管局, 厅属单位, 机关处室) with its groups.</summary>
+public sealed record BulletinCategory(string Name, IReadOnlyList<BulletinGroup> Groups);
+
+public sealed record GoodPractice(string Unit, string Text);
+
+/// <summary>
+/// Everything a 考核通报 says. The narrative paragraphs are the office's (editable before generation);
+/// the rankings and lists come from the results.
+/// </summary>
+public sealed record BulletinContent(
+    string Issuer,
+    string DocumentNumber,
+    string Title,
+    DateOnly Date,
+    string Addressees,
+    IReadOnlyList<string> Overview,
+    IReadOnlyList<BulletinCategory> Categories,
+    IReadOnlyList<GoodPractice> GoodPractices,
+    IReadOnlyList<string> Weaknesses,
+    IReadOnlyList<string> Rectification,
+    int RankDecimals = 2);
+
+/// <summary>
+/// Writes the bulletin as a .docx in the layout of official documents (GB/T 9704—2012): red issuer
+/// line, document number, 方正小标宋 title, 仿宋 body at 三号 (16 pt) on a 28-point line pitch,
+/// 黑体 / 楷体 headings, A4 with the standard margins, and the issuer and date at the end.
+/// </summary>
+public static class Bulletin
+{
+    private const string TitleFont = "方正小标宋简体";
+    private const string BodyFont = "仿宋_GB2312";
+    private const string HeadingFont = "黑体";
+    private const string SubheadingFont = "楷体_GB2312";
+    private const string Red = "C00000";
+    private const int BodySize = 32;        // half-points: 三号 16 pt
+    private const int TitleSize = 44;       // 二号 22 pt
+    private const int LinePitch = 560;      // twentieths of a point: 28 pt fixed
+
+    public static byte[] Generate(BulletinContent c)
+    {
+        using var ms = new MemoryStream();
+        using (var doc = WordprocessingDocument.Create(ms, WordprocessingDocumentType.Document))
+        {
+            var main = doc.AddMainDocumentPart();
+            var body = new Body();
+            main.Document = new Document(body);
+
+            body.Append(Para(c.Issuer, IssuerFont, 52, JustificationValues.Center, bold: false, color: Red, spacingAfter: 120));
+            body.Append(Para(c.DocumentNumber, BodyFont, BodySize, JustificationValues.Center, spacingAfter: 0));
+            body.Append(RedRule());
+            body.Append(Para(c.Title, TitleFont, TitleSize, JustificationValues.Center, spacingBefore: 240, spacingAfter: 240));
+            body.Append(Para(c.Addressees + "：", BodyFont, BodySize, JustificationValues.Left, firstLineIndent: false));
+            foreach (var p in c.Overview) body.Append(Para(p, BodyFont, BodySize));
+
+            var section = 0;
+            body.Append(Heading($"{Numeral(++section)}、考核结果"));
+            var sub = 0;
+            foreach (var category in c.Categories)
+            {
+                body.Append(Subheading($"（{Numeral(++sub)}）{category.Name}"));
+                foreach (var group in category.Groups)
+                {
+                    if (category.Groups.Count > 1 || group.Name != category.Name)
+                        body.Append(Para($"{group.Name}：", BodyFont, BodySize, bold: true));
+                    body.Append(RankingTable(group, c.RankDecimals));
+                }
+            }
+
+            body.Append(Heading($"{Numeral(++section)}、通报表扬和通报批评"));
+            foreach (var category in c.Categories)
+            {
+                var commended = category.Groups.SelectMany(g => g.Rows.Where(r => r.Commended).Select(r => r.Unit)).ToArray();
+                var criticized = category.Groups.SelectMany(g => g.Rows.Where(r => r.Criticized).Select(r => r.Unit)).ToArray();
+                body.Append(Para(
+                    $"{category.Name}：对考核排名靠前的{Join(commended)}予以通报表扬，并作经验交流；" +
+                    $"对考核排名靠后的{Join(criticized)}予以通报批评，并作表态发言，深刻剖析原因。",
+                    BodyFont, BodySize));
+                var vetoed = category.Groups.SelectMany(g => g.Rows.Where(r => r.Vetoed).Select(r => r.Unit)).ToArray();
+                if (vetoed.Length > 0)
+                    body.Append(Para($"{Join(vetoed)}因发生重大事故实行年度考核“一票否决”。", BodyFont, BodySize));
+            }
+
+            if (c.GoodPractices.Count > 0)
+            {
+                body.Append(Heading($"{Numeral(++section)}、好经验好做法"));
+                foreach (var gp in c.GoodPractices) body.Append(Para($"{gp.Unit}：{gp.Text}", BodyFont, BodySize));
+            }
+            if (c.Weaknesses.Count > 0)
+            {
+                body.Append(Heading($"{Numeral(++section)}、存在的短板弱项"));
+                var i = 0;
+                foreach (var w in c.Weaknesses) body.Append(Para($"{++i}. {w}", BodyFont, BodySize));
+            }
+            body.Append(Heading($"{Numeral(++section)}、整改要求"));
+            foreach (var r in c.Rectification) body.Append(Para(r, BodyFont, BodySize));
+
+            body.Append(Para("", BodyFont, BodySize));
+            body.Append(Para(c.Issuer, BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4));
+            body.Append(Para($"{c.Date.Year}年{c.Date.Month}月{c.Date.Day}日", BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4));
+
+            body.Append(new SectionProperties(
+                new PageSize { Width = 11906U, Height = 16838U },                        // A4
+                new PageMargin { Top = 2098, Bottom = 1984, Left = 1588U, Right = 1474U, Header = 851U, Footer = 992U })); // 37/35/28/26 mm
+            main.Document.Save();
+        }
+        return ms.ToArray();
+    }
+
+    private const string IssuerFont = TitleFont;
+
+    private static string Join(IReadOnlyList<string> names) => names.Count == 0 ? "（无）" : string.Join("、", names);
+
+    private static string Numeral(int i) => i switch
+    {
+        1 => "一", 2 => "二", 3 => "三", 4 => "四", 5 => "五", 6 => "六", 7 => "七", 8 => "八", 9 => "九", 10 => "十",
+        _ => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static RunProperties Font(string font, int size, bool bold = false, string? color = null)
+    {
+        var rp = new RunProperties(
+            new RunFonts { Ascii = font, HighAnsi = font, EastAsia = font, ComplexScript = font },
+            new FontSize { Val = size.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new FontSizeComplexScript { Val = size.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        if (bold) rp.Append(new Bold());
+        if (color is not null) rp.Append(new Color { Val = color });
+        return rp;
+    }
+
+    private static Paragraph Para(string text, string font, int size, JustificationValues? align = null, bool bold = false,
+        string? color = null, bool firstLineIndent = true, int spacingBefore = 0, int spacingAfter = 0, int rightIndentChars = 0)
+    {
+        var pp = new ParagraphProperties(
+            new SpacingBetweenLines { Line = LinePitch.ToString(System.Globalization.CultureInfo.InvariantCulture), LineRule = LineSpacingRuleValues.Exact,
+                Before = spacingBefore.ToString(System.Globalization.CultureInfo.InvariantCulture), After = spacingAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new Justification { Val = align ?? JustificationValues.Both });
+        var indent = new Indentation();
+        if (firstLineIndent && (align is null || align == JustificationValues.Both || align == JustificationValues.Left)) indent.FirstLineChars = 200;
+        if (rightIndentChars > 0) indent.RightChars = rightIndentChars * 100;
+        pp.Append(indent);
+        return new Paragraph(pp, new Run(Font(font, size, bold, color), new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
+    }
+
+    private static Paragraph Heading(string text) => Para(text, HeadingFont, BodySize);
+
+    private static Paragraph Subheading(string text) => Para(text, SubheadingFont, BodySize);
+
+    private static Paragraph RedRule() => new(new ParagraphProperties(
+        new ParagraphBorders(new BottomBorder { Val = BorderValues.Single, Size = 18U, Color = Red, Space = 1U }),
+        new SpacingBetweenLines { After = "240" }));
+
+    private static Table RankingTable(BulletinGroup group, int decimals)
+    {
+        var table = new Table(new TableProperties(
+            new TableWidth { Type = TableWidthUnitValues.Pct, Width = "5000" },
+            new TableBorders(
+                new TopBorder { Val = BorderValues.Single, Size = 4U }, new BottomBorder { Val = BorderValues.Single, Size = 4U },
+                new LeftBorder { Val = BorderValues.Single, Size = 4U }, new RightBorder { Val = BorderValues.Single, Size = 4U },
+                new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4U }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4U }),
+            new TableJustification { Val = TableRowAlignmentValues.Center }));
+        table.Append(Row(true, "名次", "单位", "得分", "等次", "备注"));
+        foreach (var r in group.Rows.OrderBy(r => r.Rank))
+        {
+            var note = string.Join("、", new[] { r.Commended ? "通报表扬" : null, r.Criticized ? "通报批评" : null, r.Vetoed ? "一票否决" : null }.OfType<string>());
+            table.Append(Row(false, r.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Unit,
+                Kaohe.Scoring.Rounding.HalfAwayFromZero(r.Total, decimals).ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture),
+                r.Grade ?? "", note));
+        }
+        return table;
+    }
+
+    private static TableRow Row(bool header, params string[] cells) => new(cells.Select(text => new TableCell(
+        new Paragraph(new ParagraphProperties(new Justification { Val = JustificationValues.Center }),
+            new Run(Font(header ? HeadingFont : BodyFont, 24), new Text(text) { Space = SpaceProcessingModeValues.Preserve })))));
+}
