@@ -34,6 +34,7 @@ public static class Program
             "score" => Score(rest, stdin, stdout, stderr),
             "validate" => Validate(rest, stdin, stdout, stderr),
             "explain" => Explain(rest, stdin, stdout, stderr),
+            "verify" => Verify(rest, stdin, stdout, stderr),
             _ => Fail(stderr, $"未知命令 \"{command}\" / unknown command \"{command}\"\n\n{Usage}"),
         };
     }
@@ -45,6 +46,7 @@ public static class Program
           kaohe score FILE [--format json|table] [--lang zh|en]   计算并输出结果 / compute and print the results
           kaohe validate FILE [--lang zh|en]                       只检查文件 / only check the file
           kaohe explain FILE --unit U [--indicator I]             逐项说明得分 / explain a unit's scores
+          kaohe verify SNAPSHOT                                    重算并核对已公布的结果快照 / recompute and check a published snapshot
 
         FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.
@@ -175,6 +177,29 @@ public static class Program
         }
         var result = Engine.Score(a).Result!;
         stdout.Write(ExplainText.Render(a, result, unit, node, English(o)));
+        return Ok;
+    }
+
+    private static int Verify(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var o = Parse(args, stderr, "--lang");
+        if (o is null) return UsageError;
+        string json;
+        try { json = o.File == "-" ? stdin.ReadToEnd() : File.ReadAllText(o.File!); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(stderr, $"无法读取 {o.File}：{ex.Message} / cannot read {o.File}: {ex.Message}");
+        }
+        var check = SnapshotFile.Verify(json);
+        if (!check.Ok)
+        {
+            WriteErrors(check.Problems, stderr, o.Named.ContainsKey("--lang") ? English(o) : null);
+            stderr.WriteLine("核验未通过 / verification FAILED");
+            return InvalidInput;
+        }
+        stdout.WriteLine(English(o)
+            ? $"verified: the results recompute from the input; input SHA-256 {check.InputSha256}, result SHA-256 {check.ResultSha256}"
+            : $"核验通过：按输入重新计算与公布结果一致；输入 SHA-256 {check.InputSha256}，结果 SHA-256 {check.ResultSha256}");
         return Ok;
     }
 
