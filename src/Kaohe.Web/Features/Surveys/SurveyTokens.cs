@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using QRCoder;
+
+namespace Kaohe.Web.Features.Surveys;
+
+/// <summary>
+/// Single-use tokens for the QR codes of the public survey. Only the token's SHA-256 is stored, so a
+/// leaked database does not hand out unused tokens; respondents are never linked to an address:
+/// <see cref="ClientKey"/> keeps only a keyed hash of the client address, for rate limits.
+/// </summary>
+public static class SurveyTokens
+{
+    /// <summary>128 random bits in base32 (no padding, no ambiguous case): 26 characters that survive being typed from paper.</summary>
+    public static string New()
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var bytes = RandomNumberGenerator.GetBytes(17);
+        var sb = new StringBuilder(26);
+        int buffer = 0, bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5 && sb.Length < 26)
+            {
+                sb.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        return sb.ToString();
+    }
+
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim().ToLowerInvariant())));
+
+    /// <summary>A keyed hash of the client's address: enough to limit rates, useless to identify anyone.</summary>
+    public static string ClientKey(string? address, byte[] key) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(address ?? "")))[..32];
+
+    /// <summary>An SVG QR code for a survey URL, for printed sheets (error correction M survives a crease).</summary>
+    public static string QrSvg(string url)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(url, QRCodeGenerator.ECCLevel.M);
+        return new SvgQRCode(data).GetGraphic(4);
+    }
+}
