@@ -21,10 +21,14 @@ public abstract class AuditTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         Assert.True(ok.GetProperty("ok").GetBoolean());
         Assert.True(ok.GetProperty("entries").GetInt64() >= 2);
 
+        Assert.Equal(0, app.VerifyAuditWithCli(out _));
+
         await app.WithDb(db => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditLog\" SET \"Reason\" = 'changed quietly' WHERE \"Sequence\" = 2"));
         var broken = await client.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
         Assert.False(broken.GetProperty("ok").GetBoolean());
         Assert.Equal(2, broken.GetProperty("brokenAtSequence").GetInt64());
+        Assert.Equal(Kaohe.Cli.VerifyAudit.Broken, app.VerifyAuditWithCli(out var stderr));
+        Assert.Contains("entry 2", stderr);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public abstract partial class AppFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        var cs = await ConnectionStringAsync();
+        var cs = ConnectionString = await ConnectionStringAsync();
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Database:Provider", Provider);
@@ -86,6 +86,18 @@ public abstract partial class AppFixture : IAsyncLifetime
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>Runs <c>kaohe verify-audit</c> against this fixture's database.</summary>
+    public int VerifyAuditWithCli(out string stderr)
+    {
+        var err = new StringWriter();
+        var args = Provider == "Sqlite" ? new[] { "verify-audit", "--data-dir", DataDir } : ["verify-audit", "--postgres", ConnectionString!];
+        var code = Kaohe.Cli.Program.Run(args, new StringReader(""), new StringWriter(), err);
+        stderr = err.ToString();
+        return code;
+    }
+
+    protected string? ConnectionString { get; private set; }
 
     public async Task<T> WithDb<T>(Func<KaoheDbContext, Task<T>> action)
     {
