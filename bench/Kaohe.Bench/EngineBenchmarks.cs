@@ -17,6 +17,8 @@ public class EngineBenchmarks
     private string _explainLeaf = null!;
     private double _low, _high;
     private int _flip;
+    private string[] _oneUnitPerGroup = null!;
+    private double[] _totals = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -25,6 +27,8 @@ public class EngineBenchmarks
         _compiled = CompiledAssessment.CompileValidated(_w.Assessment);
         _result = _compiled.Compute();
         _floor = new Floor(_w.Assessment);
+        _oneUnitPerGroup = [.. _result.Units.GroupBy(u => u.Group).Select(g => g.First().Id)];
+        _totals = [.. _result.Units.Select(u => u.Total)];
         // A unit in the middle of the list, its value on an efficacy leaf with best/worst bounds.
         _unit = NationalWorkload.UnitId(NationalWorkload.UnitCount / 2);
         _leaf = _w.EfficacyLeafId;
@@ -50,6 +54,23 @@ public class EngineBenchmarks
 
     [Benchmark(Description = "Engine.Score (validate + compile + compute)")]
     public AssessmentResult? Score() => Engine.Score(_w.Assessment).Result;
+
+    /// <summary>Every group recomputed in place: Compute without building the result objects.</summary>
+    [Benchmark(Description = "All groups in place (Compute minus BuildResult)")]
+    public double AllGroupsInPlace()
+    {
+        foreach (var u in _oneUnitPerGroup) _compiled.RecomputeGroupInPlace(u);
+        return _compiled.TotalOf(_unit);
+    }
+
+    /// <summary>The engine's 四舍五入 of the 3,000 totals for ranking (it goes through decimal).</summary>
+    [Benchmark(Description = "Round 3,000 totals (Rounding.HalfAwayFromZero)")]
+    public double RoundTotals()
+    {
+        var s = 0.0;
+        foreach (var t in _totals) s += Rounding.HalfAwayFromZero(t, 2);
+        return s;
+    }
 
     [Benchmark(Description = "SetValue + RecomputeGroupInPlace (one group)")]
     public double IncrementalInPlace()

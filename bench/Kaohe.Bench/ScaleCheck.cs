@@ -95,8 +95,16 @@ public static class ScaleCheck
         var units = a.Units.ToArray(); rng.Shuffle(units);
         var values = a.Values.ToArray(); rng.Shuffle(values);
         var shuffled = Engine.Score(a with { Units = units, Values = values }).Result!;
-        Check(a.Units.All(u => shuffled[u.Id].Total == result[u.Id].Total && shuffled[u.Id].Rank == result[u.Id].Rank),
-            "totals and ranks do not depend on the order of units and values");
+        var totalDiff = a.Units.Max(u => Math.Abs(shuffled[u.Id].Total - result[u.Id].Total));
+        var rankDiffs = a.Units.Where(u => shuffled[u.Id].Rank != result[u.Id].Rank).ToList();
+        var bitDiffs = a.Units.Count(u => shuffled[u.Id].Total != result[u.Id].Total);
+        var leafDiffs = leaves.Where(l => a.Units.Any(u => shuffled[u.Id].Scores[l.Id] != result[u.Id].Scores[l.Id]))
+            .Select(l => $"{l.Id} {l.Method!.Kind}").ToList();
+        Console.WriteLine($"   reordered: {bitDiffs} totals differ in the last bits (max {totalDiff:g3}); leaves affected: {string.Join(", ", leafDiffs)}");
+        foreach (var u in rankDiffs.Take(4).Select(u => u.Id))
+            Console.WriteLine($"   {u}: total {result[u].Total:R} rank {result[u].Rank} vs reordered {shuffled[u].Total:R} rank {shuffled[u].Rank}");
+        Check(totalDiff < 1e-9, "totals do not depend on the order of units and values (to 1e-9)");
+        Check(rankDiffs.Count == 0, $"ranks do not depend on the order of units and values ({rankDiffs.Count} units differ)");
 
         // Survey leaf recomputed from the tallies
         var surveyLeaf = leaves.Single(l => l.Id == NationalWorkload.SurveyLeafId);
