@@ -75,6 +75,9 @@ public static class ScaleCheck
         var reread = V1File.Read(json);
         Check(reread.Errors.Count == 0, "the v1 file of the workload reads back without errors");
 
+        var floor = new Floor(a);
+        Console.WriteLine($"floor: {floor.RowCount} input rows, {floor.Doubles:N0} doubles ({floor.Doubles * 8 / 1024.0 / 1024.0:0.0} MB) read once per pass");
+
         // Full computation
         sw.Restart();
         var compiled = Engine.Compile(a);
