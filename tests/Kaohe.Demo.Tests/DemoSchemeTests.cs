@@ -106,6 +106,10 @@ public class DemoSchemeTests
         Assert.InRange(completed / rows.Sum(r => r.PlanYuan), 1.28m - 0.005m, 1.28m + 0.005m);
         Assert.InRange(completed / rows.Sum(r => r.LastYearQ1Yuan) - 1, 1.89m - 0.005m, 1.89m + 0.005m);
         Assert.All(rows, r => Assert.InRange(r.KeyProjectsStarted, 0, r.KeyProjectsPlanned));
+        var total = DemoSchemes.Q1InvestmentTotal;
+        Assert.Equal(completed, total.CompletedYuan);
+        Assert.InRange(total.PlanShare, 1.275m, 1.285m);
+        Assert.InRange(total.YearOnYearGrowth, 1.885m, 1.895m);
     }
 
     [Fact]

@@ -58,6 +58,11 @@ public static class DemoSchemes
         new("zj-ngari", "ngari", "阿里地区", 103_000_000m, 83_000_000m, 48_000_000m, 6, 4),
     ];
 
+    /// <summary>The region-wide sums of <see cref="Q1Investment"/>, for the home page's headline figures.</summary>
+    public static PrefectureInvestment Q1InvestmentTotal { get; } = new("", "", "全区",
+        Q1Investment.Sum(p => p.CompletedYuan), Q1Investment.Sum(p => p.PlanYuan), Q1Investment.Sum(p => p.LastYearQ1Yuan),
+        Q1Investment.Sum(p => p.KeyProjectsPlanned), Q1Investment.Sum(p => p.KeyProjectsStarted));
+
     /// <summary>How well each prefecture's bodies work in the invented data (0–1); 林芝 leads, as the seed praises it.</summary>
     private static readonly IReadOnlyDictionary<string, double> Quality = new Dictionary<string, double>
     {
@@ -230,7 +235,8 @@ public static class DemoSchemes
         foreach (var u in DemoCatalog.UrbanManagementSubjects)
         {
             // County towns are visited less often and score a bit lower than the seat districts.
-            var q = Quality[u.Prefecture!] - (u.Level == DemoCatalog.Level.CountyTowns ? 0.08 : 0) + rng.Noise(0.05);
+            var q = Quality[u.Prefecture!] - (u.Level == DemoCatalog.Level.CountyTowns ? 0.08 : 0)
+                + UrbanOffsets.GetValueOrDefault((u.Prefecture!, u.Level)) + rng.Noise(0.05);
             foreach (var leaf in leaves)
             {
                 switch (leaf.Method)
@@ -257,6 +263,18 @@ public static class DemoSchemes
         return new DemoScheme(Urban, "地市城管局", "Prefecture urban-management bureaus",
             new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
     }
+
+    /// <summary>Where a seat district or the county towns do better or worse than the prefecture's bureaus overall, so the three rankings differ.</summary>
+    private static readonly IReadOnlyDictionary<(string, DemoCatalog.Level), double> UrbanOffsets = new Dictionary<(string, DemoCatalog.Level), double>
+    {
+        [("lasa", DemoCatalog.Level.SeatDistrict)] = 0.12,
+        [("lasa", DemoCatalog.Level.CountyTowns)] = -0.1,
+        [("shannan", DemoCatalog.Level.SeatDistrict)] = 0.1,
+        [("qamdo", DemoCatalog.Level.CountyTowns)] = 0.16,
+        [("xigaze", DemoCatalog.Level.CountyTowns)] = -0.08,
+        [("ngari", DemoCatalog.Level.SeatDistrict)] = 0.12,
+        [("nagqu", DemoCatalog.Level.Prefecture)] = 0.1,
+    };
 
     private static Indicator Survey(string id, string name, double points, Dictionary<string, string> texts)
     {

@@ -278,7 +278,7 @@ public static class SchemeXlsx
         }
         // The file comes from outside: a workbook that opens as a package but not as a spreadsheet
         // is a user error to report, not a bug.
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or FormatException or KeyNotFoundException or NullReferenceException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
         {
             errors.Add(new ValidationError("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
             return Fail();
@@ -354,7 +354,7 @@ public static class SchemeXlsx
             }
             return true;
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is OpenXmlPackageException or FormatException or InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException or ArgumentException)
         {
             errors.Add(new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook"));
             return false;
