@@ -73,6 +73,25 @@ public class DemoSchemeTests
             Assert.False(string.IsNullOrWhiteSpace(scheme.RuleTexts.GetValueOrDefault(leaf.Id)), $"{code} {leaf.Id} has no rule text");
     }
 
+    [Theory, MemberData(nameof(Codes))]
+    public void Every_leaf_has_a_scorer_that_is_a_division_or_the_leaders(string code)
+    {
+        var scheme = Scheme(code);
+        var divisions = DemoCatalog.Divisions.Select(d => d.Id).ToHashSet();
+        foreach (var leaf in DemoSchemes.Leaves(scheme.Q1.Indicators))
+        {
+            var scorer = Assert.Contains(leaf.Id, scheme.Scorers);
+            Assert.True(divisions.Contains(scorer) || (scorer == DemoSchemes.Leaders && leaf.Method is RatersMethod), $"{code} {leaf.Id}: {scorer}");
+        }
+        Assert.Equal(DemoSchemes.Leaves(scheme.Q1.Indicators).Select(l => l.Id).Order(), scheme.Scorers.Keys.Order());
+    }
+
+    [Fact]
+    public void Housing_bureaus_are_scored_by_the_five_scoring_divisions()
+    {
+        Assert.Equal(DemoCatalog.ScoringDivisionIds.Order(), Scheme("housing").Scorers.Values.Distinct().Order());
+    }
+
     [Fact]
     public void Building_twice_gives_the_same_data()
     {

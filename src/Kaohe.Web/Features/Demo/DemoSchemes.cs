@@ -10,6 +10,12 @@ namespace Kaohe.Web.Features.Demo;
 public sealed record DemoScheme(string Code, string NameZh, string NameEn, Assessment Q1)
 {
     public IReadOnlyDictionary<string, string> RuleTexts { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Who enters each leaf's data in the demo (leaf id → a division id of <see cref="DemoCatalog.Divisions"/>,
+    /// or <see cref="DemoSchemes.Leaders"/> for the 厅领导 rating), for the demo's assignments.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Scorers { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -41,6 +47,9 @@ public static class DemoSchemes
     public const string Urban = "urban";
     public const string Affiliated = "affiliated";
     public const string DivisionsCode = "divisions";
+
+    /// <summary>Scorer of the leadership evaluation: the 厅主要领导 (rater principal) and 分管领导 (rater in-charge).</summary>
+    public const string Leaders = "leaders";
 
 
     /// <summary>
@@ -159,8 +168,18 @@ public static class DemoSchemes
             new("zj-lasa", 1, "受自治区党委政府表扬"),
             new("zj-nagqu", -1, "被自治区通报批评（重点项目未及时开复工）"),
         ];
+        // 变"一家考"为"多方评": the seed's five business divisions each score their own line; 质安处 uses the
+        // 智慧工地 and 信息归集 platforms, 市场处 the online permit data.
+        var scorers = new Dictionary<string, string>
+        {
+            ["A1"] = "bzc", ["A2"] = "bzc", ["A3"] = "bzc", ["A4"] = "bzc", ["A5"] = "bzc",
+            ["B1"] = "scc", ["B2"] = "scc",
+            ["C1"] = "zac", ["C2"] = "zac", ["C3"] = "zac",
+            ["D1"] = "fdc", ["D2"] = "fdc",
+            ["E1"] = "cgc",
+        };
         return new DemoScheme(Housing, "地市住建局", "Prefecture housing bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- 地市城管局
@@ -260,8 +279,10 @@ public static class DemoSchemes
             new("cg-nyingchi-seat", 1, "受自治区党委政府表扬"),
             new("cg-nagqu-county", -1, "被自治区通报批评（环境卫生）"),
         ];
+        // The seed: 城市管理监督处 leads the on-site assessment groups and the questionnaires.
+        var scorers = leaves.ToDictionary(l => l.Id, _ => "cgc");
         return new DemoScheme(Urban, "地市城管局", "Prefecture urban-management bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
 
     /// <summary>Where a seat district or the county towns do better or worse than the prefecture's bureaus overall, so the three rankings differ.</summary>
@@ -372,7 +393,15 @@ public static class DemoSchemes
             }
         }
         var units = subjects.Select(u => new Unit(u.Id, u.Name, u.Group)).ToArray();
-        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+        // The seed: 厅政工人事处 leads the groups checking the 专项指标; the common indicators go to the
+        // office that keeps each record (invented), the leadership evaluation to the 厅领导.
+        var scorers = new Dictionary<string, string>
+        {
+            ["P1.1"] = "rsc", ["P1.2"] = "rsc", ["P1.3"] = "rsc",
+            ["P2.1"] = "bgs", ["P2.2"] = "bgs", ["P2.3"] = "bgs", ["P2.4"] = "cwc", ["P2.5"] = "dw",
+            ["P3"] = Leaders,
+        };
+        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- helpers
