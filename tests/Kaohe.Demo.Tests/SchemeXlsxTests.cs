@@ -113,8 +113,9 @@ public class SchemeXlsxTests
         var result = Import(Workbook(rows));
 
         var e = Assert.Single(result.Errors);
-        Assert.Equal("指标!4:4", e.Path);
-        Assert.StartsWith("指标!第4行", e.Zh);
+        Assert.Equal("指标!D4", e.Path);
+        Assert.StartsWith("指标!第4行 分值: ", e.Zh);
+        Assert.StartsWith("sheet 指标 row 4 column 分值: ", e.En);
     }
 
     [Fact]
@@ -130,7 +131,7 @@ public class SchemeXlsxTests
         var result = Import(Workbook(rows));
 
         var e = Assert.Single(result.Errors);
-        Assert.Equal("指标!2:2", e.Path);
+        Assert.Equal("指标!D2", e.Path);
         Assert.Contains("50", e.Zh);
     }
 
@@ -207,6 +208,23 @@ public class SchemeXlsxTests
         var result = SchemeXlsx.Import(new MemoryStream(new byte[SchemeXlsx.MaxBytes + 1]));
 
         Assert.Contains("10 MB", Assert.Single(result.Errors).Zh);
+    }
+
+    [Fact]
+    public void A_small_file_that_unpacks_to_more_than_a_hundred_megabytes_is_refused()
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        using (var entry = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.SmallestSize).Open())
+        {
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 101; i++) entry.Write(zeros);
+        }
+        Assert.True(ms.Length < SchemeXlsx.MaxBytes);
+
+        var result = Import(ms.ToArray());
+
+        Assert.Contains("解压后超过 100 MB", Assert.Single(result.Errors).Zh);
     }
 
     [Fact]
@@ -294,5 +312,37 @@ public class SchemeXlsxDamagedFileTests
             if (result.Indicators is null) Assert.NotEmpty(result.Errors);
             else Schemes.AssertSameTree(scheme.Q1.Indicators, result.Indicators);
         }
+    }
+}
+
+public class SchemeXlsxEngineErrorTests
+{
+    [Fact]
+    public void An_engine_error_in_a_method_parameter_is_named_by_its_cell()
+    {
+        // efficacy "higher is better" with a satisfactory value below the unallowable one: a cell-valid row the engine refuses.
+        var tree = new[] { Indicator.Leaf("A", "投资", 100, new EfficacyMethod(Bound.Of(0.2), Bound.Of(0.9))) };
+        var bytes = SchemeXlsx.Export(tree, new Rules());
+        Assert.NotEmpty(Validator.ValidateScheme(tree, new Rules()));
+
+        var result = SchemeXlsx.Import(new MemoryStream(bytes));
+
+        Assert.Null(result.Indicators);
+        Assert.All(result.Errors, e => Assert.Matches(@"^指标!(G|H)2$", e.Path));
+        Assert.All(result.Errors, e => Assert.StartsWith("指标!第2行 ", e.Zh));
+    }
+
+    [Fact]
+    public void An_engine_error_in_the_grades_is_named_by_its_row_of_the_grades_sheet()
+    {
+        var tree = new[] { Indicator.Leaf("A", "投资", 100, new DirectMethod()) };
+        var rules = new Rules(Grades: [new Grade("优秀", 90), new Grade("良好", 95), new Grade("不合格", null)]);
+        var engineErrors = Validator.ValidateScheme(tree, rules);
+
+        var result = SchemeXlsx.Import(new MemoryStream(SchemeXlsx.Export(tree, rules)));
+
+        Assert.Equal(engineErrors.Count, result.Errors.Count);
+        Assert.NotEmpty(result.Errors);
+        Assert.All(result.Errors, e => Assert.StartsWith("等次!", e.Path));
     }
 }

@@ -26,6 +26,7 @@ public sealed record SchemeXlsxResult(
 public static class SchemeXlsx
 {
     public const long MaxBytes = 10 * 1024 * 1024;
+    public const long MaxUnpackedBytes = 100 * 1024 * 1024;
 
     public const string IndicatorSheet = "指标";
     public const string RulesSheet = "规则";
@@ -261,6 +262,7 @@ public static class SchemeXlsx
                 : new ValidationError("file", "文件不是 .xlsx 工作簿", "the file is not an .xlsx workbook"));
             return Fail();
         }
+        if (!CheckUnpackedSize(bytes, errors)) return Fail();
         if (!CheckFormulas(bytes, errors)) return Fail();
         if (errors.Count > 0) return Fail();
 
@@ -291,7 +293,7 @@ public static class SchemeXlsx
         if (errors.Count > 0) return Fail();
 
         foreach (var e in Validator.ValidateScheme(indicators!, rules!))
-            errors.Add(Locate(e, rowOfPath(indicators!), ruleRowOfKey));
+            errors.Add(Locate(e, rowOfPath(indicators!), reader!.Letters, ruleRowOfKey));
         return errors.Count > 0 ? Fail() : new SchemeXlsxResult(indicators, rules, texts, []);
     }
 
@@ -326,6 +328,24 @@ public static class SchemeXlsx
         new("file", $"文件超过 {MaxBytes / 1024 / 1024} MB，不予导入", $"the file is larger than {MaxBytes / 1024 / 1024} MB and is refused");
 
     private static bool IsZip(byte[] b) => b is [0x50, 0x4B, 0x03, 0x04, ..];
+
+    /// <summary>An .xlsx is a zip: a small file may unpack to gigabytes (a zip bomb), so the unpacked size is limited too.</summary>
+    private static bool CheckUnpackedSize(byte[] bytes, List<ValidationError> errors)
+    {
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes, writable: false), System.IO.Compression.ZipArchiveMode.Read);
+            if (zip.Entries.Sum(e => e.Length) <= MaxUnpackedBytes) return true;
+            errors.Add(new ValidationError("file", $"工作簿解压后超过 {MaxUnpackedBytes / 1024 / 1024} MB，不予导入",
+                $"the workbook unpacks to more than {MaxUnpackedBytes / 1024 / 1024} MB and is refused"));
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            errors.Add(new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook"));
+            return false;
+        }
+    }
 
     /// <summary>Formulas are refused: the scheme must hold values, not what Excel last computed.</summary>
     private static bool CheckFormulas(byte[] bytes, List<ValidationError> errors)
@@ -375,6 +395,8 @@ public static class SchemeXlsx
     private sealed class SheetReader(string sheet, IReadOnlyDictionary<string, string> letterOf, List<ValidationError> errors)
     {
         public int ErrorCount => errors.Count;
+
+        public IReadOnlyDictionary<string, string> Letters => letterOf;
 
         public void Error(int row, string column, string zh, string en) =>
             errors.Add(new ValidationError($"{sheet}!{letterOf.GetValueOrDefault(column, "")}{row}",
@@ -736,13 +758,29 @@ public static class SchemeXlsx
     }
 
     /// <summary>Puts the sheet and row of the workbook in front of an engine validation error.</summary>
-    private static ValidationError Locate(ValidationError e, IReadOnlyDictionary<string, int> rowOfPath, IReadOnlyDictionary<string, int> ruleRows)
+    /// <summary>The column of 指标 that holds a property of the engine's JSON path (longest first).</summary>
+    private static readonly KeyValuePair<string, string>[] ColumnOfProperty =
+    [
+        new(".method.satisfactory", CSatisfactory), new(".method.unallowable", CUnallowable), new(".method.direction", CDirection),
+        new(".method.base", CBase), new(".method.span", CSpan), new(".method.clamp", CClamp), new(".method.ratioDecimals", CRatioDecimals),
+        new(".method.target", CTarget), new(".method.cap", CCap), new(".method.threshold", CThreshold), new(".method.stepBelow", CStepBelow),
+        new(".method.stepAbove", CStepAbove), new(".method.maxAbove", CMaxAbove), new(".method.step", CStep), new(".method.perFinding", CPerFinding),
+        new(".method.maxDeduction", CMaxDeduction), new(".method.levels", CLevels), new(".method.raters", CRaters), new(".method.options", COptions),
+        new(".method", CKind), new(".points", CPoints), new(".children", CPoints), new(".id", CId), new(".name", CName),
+    ];
+
+    private static ValidationError Locate(ValidationError e, IReadOnlyDictionary<string, int> rowOfPath, IReadOnlyDictionary<string, string> indicatorLetters,
+        IReadOnlyDictionary<string, int> ruleRows)
     {
         var node = rowOfPath.Keys.Where(p => e.Path == p || e.Path.StartsWith(p + ".", StringComparison.Ordinal) || e.Path.StartsWith(p + "[", StringComparison.Ordinal))
             .OrderByDescending(p => p.Length).FirstOrDefault();
         if (node is not null)
         {
             var row = rowOfPath[node];
+            var rest = e.Path[node.Length..];
+            var column = ColumnOfProperty.FirstOrDefault(kv => rest == kv.Key || rest.StartsWith(kv.Key + ".", StringComparison.Ordinal) || rest.StartsWith(kv.Key + "[", StringComparison.Ordinal)).Value;
+            if (column is not null && indicatorLetters.TryGetValue(column, out var letter))
+                return new ValidationError($"{IndicatorSheet}!{letter}{row}", $"{IndicatorSheet}!第{row}行 {column}: {e.Zh}", $"sheet {IndicatorSheet} row {row} column {column}: {e.En}");
             return new ValidationError($"{IndicatorSheet}!{row}:{row}", $"{IndicatorSheet}!第{row}行: {e.Zh}", $"sheet {IndicatorSheet} row {row}: {e.En}");
         }
         if (e.Path.StartsWith("$.rules.", StringComparison.Ordinal))
