@@ -236,8 +236,8 @@ public static class SchemeXlsx
         Add(IndicatorSheet, CPerFinding, "deduction：每发现一个问题扣分（问题未单独给出扣分时使用）");
         Add(IndicatorSheet, CMaxDeduction, "deduction：最多扣分，留空表示以分值为限");
         Add(IndicatorSheet, CLevels, "banded：标准值从优到差，格式 值:系数; 值:系数，例如 1.2:1; 1:0.8; 0.8:0.6; 0.6:0.4; 0.4:0.2");
-        Add(IndicatorSheet, CRaters, "raters：评价方及权重，格式 编码:权重; 编码:权重，例如 principal:0.5; in-charge:0.5（厅主要领导、分管领导各占 50%）");
-        Add(IndicatorSheet, COptions, "survey：选项及分值，格式 选项:分值; …，分值留空表示不计入，例如 满意:100; 基本满意:75; 不满意:55; 不了解:");
+        Add(IndicatorSheet, CRaters, "raters：评价方及权重，格式 编码:权重; 编码:权重，例如 principal:0.5; in-charge:0.5（厅主要领导、分管领导各占 50%）；编码中不能含分号");
+        Add(IndicatorSheet, COptions, "survey：选项及分值，格式 选项:分值; …，分值留空表示不计入，例如 满意:100; 基本满意:75; 不满意:55; 不了解:；选项名称中不能含分号");
         Add(IndicatorSheet, CRuleText, "评分细则（文字说明，可选）");
         foreach (var r in RuleRows) Add(RulesSheet, $"{r.Key} {r.Name}", r.Help);
         Add(GradesSheet, "等次", "等次名称，按从高到低的顺序每行一个");
