@@ -504,13 +504,16 @@ public static class SchemeXlsx
             var name = r.Text(row, CName);
             if (name is null) r.Error(no, CName, "必须填写指标名称", "a name is required");
             var points = r.Number(row, no, CPoints, required: true);
-            Combine? combine = r.Text(row, CCombine) switch
+            var combineText = r.Text(row, CCombine);
+            Combine? combine = combineText switch
             {
                 null => null,
                 var t when t.Equals("sum", StringComparison.OrdinalIgnoreCase) || t is "求和" => Combine.Sum,
                 var t when t.Equals("geometric", StringComparison.OrdinalIgnoreCase) || t is "几何加权" or "加权几何平均" => Combine.Geometric,
-                var t => Bad(() => r.Error(no, CCombine, $"\"{t}\" 不是 sum 或 geometric", $"\"{t}\" is neither sum nor geometric")),
+                _ => null,
             };
+            if (combineText is not null && combine is null)
+                r.Error(no, CCombine, $"\"{combineText}\" 不是 sum 或 geometric", $"\"{combineText}\" is neither sum nor geometric");
             Method? method = null;
             var kindText = r.Text(row, CKind);
             if (kindText is not null)
@@ -550,14 +553,6 @@ public static class SchemeXlsx
         }
         return (rows, r, RowOfPath);
     }
-
-    private static T? Bad<T>(Action report) where T : struct
-    {
-        report();
-        return null;
-    }
-
-    private static Combine? Bad(Action report) => Bad<Combine>(report);
 
     private static Method? ReadMethod(string kind, IDictionary<string, object?> row, int no, SheetReader r)
     {
