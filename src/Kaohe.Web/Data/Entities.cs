@@ -511,7 +511,9 @@ public sealed class AuditEntry
         string? reason, string previousHash)
     {
         Sequence = sequence;
-        At = at;
+        // Whole milliseconds: both PostgreSQL (µs) and the SQLite mapping (100 µs) keep them exactly,
+        // so the hash survives the round trip through either database.
+        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         Actor = actor;
         Action = action;
         EntityType = entityType;

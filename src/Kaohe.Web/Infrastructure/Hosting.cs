@@ -30,6 +30,10 @@ public static class Hosting
     {
         services.AddHttpContextAccessor();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequests>();
+        // Razor would otherwise write every Chinese character as an HTML entity.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Kaohe 考核 API";
