@@ -1,6 +1,17 @@
+using Kaohe.Web.Features;
+using Kaohe.Web.Infrastructure;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddKaoheHosting(args);
+builder.Services.AddKaoheDatabase(builder.Configuration);
+builder.Services.AddKaoheAuth(builder.Configuration);
+builder.Services.AddKaoheWeb();
+builder.Services.AddKaoheFeatures();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok());
+app.UseKaoheWeb();
+app.MapKaoheFeatures();
+await app.InitializeKaoheAsync();
 app.Run();
 
 public partial class Program;

@@ -1,0 +1,540 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Kaohe.Web.Data;
+
+/// <summary>The roles of design.md. The UI shows their Chinese labels.</summary>
+public static class Roles
+{
+    public const string Office = "office";          // 考核办
+    public const string Division = "division";      // 评分处室
+    public const string Leader = "leader";          // 厅领导
+    public const string Assessor = "assessor";      // 考核组
+    public const string Unit = "unit";              // 被考核单位
+    public const string Viewer = "viewer";          // 查看
+    public const string Platform = "platform";      // 外部平台 (API keys only)
+
+    public static readonly string[] People = [Office, Division, Leader, Assessor, Unit, Viewer];
+
+    public static string Label(string role, bool english) => (role, english) switch
+    {
+        (Office, false) => "考核办",
+        (Division, false) => "评分处室",
+        (Leader, false) => "厅领导",
+        (Assessor, false) => "考核组",
+        (Unit, false) => "被考核单位",
+        (Viewer, false) => "查看人员",
+        (Platform, false) => "外部平台",
+        (Office, true) => "Assessment office",
+        (Division, true) => "Scoring division",
+        (Leader, true) => "Leader",
+        (Assessor, true) => "Assessor",
+        (Unit, true) => "Unit reporter",
+        (Viewer, true) => "Viewer",
+        (Platform, true) => "Platform",
+        _ => role,
+    };
+}
+
+public sealed class AppUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>The unit the person belongs to (a division for division users, the unit for reporters).</summary>
+    public string? UnitId { get; set; }
+
+    public string Role { get; set; } = Roles.Viewer;
+
+    /// <summary>For leaders: which rater of the leadership evaluation they are (principal / in-charge).</summary>
+    public string? RaterId { get; set; }
+}
+
+public enum UnitKind { HousingBureau, UrbanManagementBureau, AffiliatedUnit, Division }
+
+/// <summary>Whether a unit is a prefecture-level body, a seat district, the county towns of a prefecture, or a department body.</summary>
+public enum UnitLevel { Prefecture, SeatDistrict, CountyTowns, Department }
+
+/// <summary>被考核单位 (or a county/district of a prefecture when <see cref="IsCounty"/>).</summary>
+public sealed class OrgUnit
+{
+    private OrgUnit() { }
+
+    public OrgUnit(string id, string name, string nameEn, UnitKind kind, UnitLevel level, string? prefecture, string group)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Id = id;
+        Name = name;
+        NameEn = nameEn;
+        Kind = kind;
+        Level = level;
+        Prefecture = prefecture;
+        Group = group;
+    }
+
+    public string Id { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public string NameEn { get; private set; } = "";
+    public UnitKind Kind { get; private set; }
+    public UnitLevel Level { get; private set; }
+    public string? Prefecture { get; private set; }
+
+    /// <summary>Ranking group (分类考核排名).</summary>
+    public string Group { get; private set; } = "";
+}
+
+/// <summary>A prefecture (地市) and its counties, for sampling and inspection.</summary>
+public sealed class Prefecture
+{
+    private Prefecture() { }
+
+    public Prefecture(string id, string name, string nameEn, string seat, int order)
+    {
+        Id = id;
+        Name = name;
+        NameEn = nameEn;
+        Seat = seat;
+        Order = order;
+    }
+
+    public string Id { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public string NameEn { get; private set; } = "";
+    public string Seat { get; private set; } = "";
+    public int Order { get; private set; }
+}
+
+public sealed class County
+{
+    private County() { }
+
+    public County(string id, string name, string prefectureId)
+    {
+        Id = id;
+        Name = name;
+        PrefectureId = prefectureId;
+    }
+
+    public string Id { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public string PrefectureId { get; private set; } = "";
+}
+
+public enum PeriodKind { Quarter, Annual }
+
+public enum PeriodStatus { Planned, Collecting, Review, Published }
+
+/// <summary>考核期: a quarter (2023-Q1) or a year (2023).</summary>
+public sealed class Period
+{
+    private Period() { }
+
+    public Period(int year, int? quarter, DateOnly reportDeadline)
+    {
+        if (year is < 2000 or > 2100) throw new ArgumentOutOfRangeException(nameof(year));
+        if (quarter is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(quarter));
+        Year = year;
+        Quarter = quarter;
+        Kind = quarter is null ? PeriodKind.Annual : PeriodKind.Quarter;
+        Id = quarter is null ? $"{year}" : $"{year}-Q{quarter}";
+        ReportDeadline = reportDeadline;
+        Status = PeriodStatus.Planned;
+    }
+
+    public string Id { get; private set; } = "";
+    public int Year { get; private set; }
+    public int? Quarter { get; private set; }
+    public PeriodKind Kind { get; private set; }
+    public DateOnly ReportDeadline { get; private set; }
+    public PeriodStatus Status { get; private set; }
+
+    public string Label(bool english) => Quarter is { } q
+        ? english ? $"{Year} Q{q}" : $"{Year}年第{"一二三四"[q - 1]}季度"
+        : english ? $"{Year} (annual)" : $"{Year}年度";
+
+    public DateOnly StartsOn => Quarter is { } q ? new DateOnly(Year, 3 * q - 2, 1) : new DateOnly(Year, 1, 1);
+    public DateOnly EndsOn => Quarter is { } q ? new DateOnly(Year, 3 * q, 1).AddMonths(1).AddDays(-1) : new DateOnly(Year, 12, 31);
+
+    public void MoveTo(PeriodStatus status) => Status = status;
+
+    public void SetDeadline(DateOnly deadline) => ReportDeadline = deadline;
+}
+
+public enum SchemeStatus { Draft, Active, Archived }
+
+/// <summary>
+/// 考核方案: a versioned indicator tree for one subject category and period, stored as the v1
+/// scheme document (scoring-format.md) so that it round-trips exactly. An active scheme with data
+/// is never edited in place: a change makes a new version.
+/// </summary>
+public sealed class Scheme
+{
+    private Scheme() { }
+
+    public Scheme(string category, string periodId, int version, string name, string document, string ruleTextsJson, string createdBy, DateTimeOffset createdAt, int? basedOn = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(category);
+        ArgumentException.ThrowIfNullOrWhiteSpace(document);
+        if (version < 1) throw new ArgumentOutOfRangeException(nameof(version));
+        Category = category;
+        PeriodId = periodId;
+        Version = version;
+        Name = name;
+        Document = document;
+        RuleTextsJson = ruleTextsJson;
+        CreatedBy = createdBy;
+        CreatedAt = createdAt;
+        BasedOnId = basedOn;
+        Status = SchemeStatus.Draft;
+    }
+
+    public int Id { get; private set; }
+    public string Category { get; private set; } = "";
+    public string PeriodId { get; private set; } = "";
+    public int Version { get; private set; }
+    public string Name { get; private set; } = "";
+    public SchemeStatus Status { get; private set; }
+
+    /// <summary>The v1 scheme document: indicators and rules.</summary>
+    public string Document { get; private set; } = "";
+
+    /// <summary>评分细则 per indicator id, as a JSON object.</summary>
+    public string RuleTextsJson { get; private set; } = "{}";
+
+    public string CreatedBy { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? ActivatedAt { get; private set; }
+    public int? BasedOnId { get; private set; }
+
+    public void Edit(string document, string ruleTextsJson)
+    {
+        if (Status != SchemeStatus.Draft)
+            throw new InvalidOperationException("an activated scheme is never edited in place; make a new version");
+        Document = document;
+        RuleTextsJson = ruleTextsJson;
+    }
+
+    public void Activate(DateTimeOffset at)
+    {
+        if (Status != SchemeStatus.Draft) throw new InvalidOperationException("only a draft can be activated");
+        Status = SchemeStatus.Active;
+        ActivatedAt = at;
+    }
+
+    public void Archive() => Status = SchemeStatus.Archived;
+}
+
+public enum FactKind { Value, RaterScore, Finding, SurveyTally, Adjustment, Veto }
+
+public enum FactStatus { Draft, Submitted, Verified, Returned }
+
+/// <summary>Where a fact came from, shown in every view and explanation.</summary>
+public static class FactSources
+{
+    public const string Report = "report";           // 单位填报
+    public const string Division = "division";       // 处室评分
+    public const string Leader = "leader";           // 领导评分
+    public const string Inspection = "inspection";   // 实地考核
+    public const string Survey = "survey";           // 满意度调查
+    public const string Platform = "platform";       // 平台数据
+    public const string Office = "office";           // 考核办
+    public const string Demo = "demo";               // 演示数据
+}
+
+/// <summary>
+/// A fact: one datum for the engine (a value, a rater's score, a finding, a survey tally, an
+/// adjustment, a veto), with its provenance. <see cref="Payload"/> holds the datum as the v1 file
+/// writes it (value, target, counts, findings, points, reason).
+/// </summary>
+public sealed class Fact
+{
+    private Fact() { }
+
+    public Fact(string periodId, string unitId, string? indicatorId, FactKind kind, string payload, string source, string author, DateTimeOffset recordedAt,
+        FactStatus status, string? rater = null, string? idempotencyKey = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(periodId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(unitId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        if (kind is not (FactKind.Adjustment or FactKind.Veto)) ArgumentException.ThrowIfNullOrWhiteSpace(indicatorId);
+        PeriodId = periodId;
+        UnitId = unitId;
+        IndicatorId = indicatorId;
+        Kind = kind;
+        Payload = payload;
+        Source = source;
+        Author = author;
+        RecordedAt = recordedAt;
+        Status = status;
+        Rater = rater;
+        IdempotencyKey = idempotencyKey;
+    }
+
+    public long Id { get; private set; }
+    public string PeriodId { get; private set; } = "";
+    public string UnitId { get; private set; } = "";
+    public string? IndicatorId { get; private set; }
+    public FactKind Kind { get; private set; }
+    public string? Rater { get; private set; }
+    public string Payload { get; private set; } = "{}";
+    public string Source { get; private set; } = "";
+    public string Author { get; private set; } = "";
+    public DateTimeOffset RecordedAt { get; private set; }
+    public FactStatus Status { get; private set; }
+    public string? StatusReason { get; private set; }
+    public string? IdempotencyKey { get; private set; }
+    public List<Attachment> Evidence { get; private set; } = [];
+
+    public void Update(string payload, string author, DateTimeOffset at)
+    {
+        if (Status is FactStatus.Submitted or FactStatus.Verified)
+            throw new InvalidOperationException("a submitted fact is locked");
+        Payload = payload;
+        Author = author;
+        RecordedAt = at;
+    }
+
+    public void SetStatus(FactStatus status, string? reason = null)
+    {
+        if (status == FactStatus.Returned && string.IsNullOrWhiteSpace(reason))
+            throw new ArgumentException("a return needs a reason", nameof(reason));
+        Status = status;
+        StatusReason = reason;
+    }
+}
+
+/// <summary>佐证材料: an uploaded file, kept by its SHA-256.</summary>
+public sealed class Attachment
+{
+    private Attachment() { }
+
+    public Attachment(string fileName, string contentType, long size, string sha256, string storedName, string uploadedBy, DateTimeOffset uploadedAt)
+    {
+        FileName = fileName;
+        ContentType = contentType;
+        Size = size;
+        Sha256 = sha256;
+        StoredName = storedName;
+        UploadedBy = uploadedBy;
+        UploadedAt = uploadedAt;
+    }
+
+    public long Id { get; private set; }
+    public long? FactId { get; private set; }
+    public string FileName { get; private set; } = "";
+    public string ContentType { get; private set; } = "";
+    public long Size { get; private set; }
+    public string Sha256 { get; private set; } = "";
+    public string StoredName { get; private set; } = "";
+    public string UploadedBy { get; private set; } = "";
+    public DateTimeOffset UploadedAt { get; private set; }
+}
+
+public enum AssignmentKind { Division, Leader }
+
+/// <summary>多方评: which scoring division scores which indicator for which unit, and which leader rates whom.</summary>
+public sealed class Assignment
+{
+    private Assignment() { }
+
+    public Assignment(string periodId, AssignmentKind kind, string assignee, string unitId, string indicatorId, string? rater = null)
+    {
+        PeriodId = periodId;
+        Kind = kind;
+        Assignee = assignee;
+        UnitId = unitId;
+        IndicatorId = indicatorId;
+        Rater = rater;
+    }
+
+    public long Id { get; private set; }
+    public string PeriodId { get; private set; } = "";
+    public AssignmentKind Kind { get; private set; }
+
+    /// <summary>The division's unit id, or the leader's user name.</summary>
+    public string Assignee { get; private set; } = "";
+    public string UnitId { get; private set; } = "";
+    public string IndicatorId { get; private set; } = "";
+    public string? Rater { get; private set; }
+}
+
+/// <summary>A published result, frozen (docs/snapshots.md). Never updated: a correction is a new version.</summary>
+public sealed class PublishedSnapshot
+{
+    private PublishedSnapshot() { }
+
+    public PublishedSnapshot(string key, string periodId, string category, int version, string document, string inputSha256, string resultSha256,
+        string publishedBy, DateTimeOffset publishedAt, long? supersedes, string? changeNote)
+    {
+        Key = key;
+        PeriodId = periodId;
+        Category = category;
+        Version = version;
+        Document = document;
+        InputSha256 = inputSha256;
+        ResultSha256 = resultSha256;
+        PublishedBy = publishedBy;
+        PublishedAt = publishedAt;
+        Supersedes = supersedes;
+        ChangeNote = changeNote;
+    }
+
+    public long Id { get; private set; }
+    public string Key { get; private set; } = "";
+    public string PeriodId { get; private set; } = "";
+    public string Category { get; private set; } = "";
+    public int Version { get; private set; }
+    public string Document { get; private set; } = "";
+    public string InputSha256 { get; private set; } = "";
+    public string ResultSha256 { get; private set; } = "";
+    public string PublishedBy { get; private set; } = "";
+    public DateTimeOffset PublishedAt { get; private set; }
+    public long? Supersedes { get; private set; }
+    public string? ChangeNote { get; private set; }
+}
+
+/// <summary>问题整改台账 item (the shape; the workflow is Features/Rectification).</summary>
+public sealed class RectificationItem
+{
+    private RectificationItem() { }
+
+    public RectificationItem(string unitId, string periodId, string problem, string sourceKind, string? sourceRef, string? indicatorId, string severity,
+        string responsiblePerson, DateOnly deadline, DateTimeOffset raisedAt, string raisedBy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(problem);
+        ArgumentException.ThrowIfNullOrWhiteSpace(responsiblePerson);
+        UnitId = unitId;
+        PeriodId = periodId;
+        Problem = problem;
+        SourceKind = sourceKind;
+        SourceRef = sourceRef;
+        IndicatorId = indicatorId;
+        Severity = severity;
+        ResponsiblePerson = responsiblePerson;
+        Deadline = deadline;
+        RaisedAt = raisedAt;
+        RaisedBy = raisedBy;
+        Status = "open";
+    }
+
+    public long Id { get; private set; }
+    public string UnitId { get; private set; } = "";
+    public string PeriodId { get; private set; } = "";
+    public string Problem { get; private set; } = "";
+    public string SourceKind { get; private set; } = "";
+    public string? SourceRef { get; private set; }
+    public string? IndicatorId { get; private set; }
+    public string Severity { get; private set; } = "";
+    public string ResponsiblePerson { get; private set; } = "";
+    public DateOnly Deadline { get; private set; }
+    public string Status { get; private set; } = "open";
+    public DateTimeOffset RaisedAt { get; private set; }
+    public string RaisedBy { get; private set; } = "";
+    public DateTimeOffset? ClosedAt { get; private set; }
+    public long? PredecessorId { get; private set; }
+    public List<Milestone> Roadmap { get; private set; } = [];
+}
+
+/// <summary>A dated step of an item's roadmap (路线图).</summary>
+public sealed class Milestone
+{
+    private Milestone() { }
+
+    public Milestone(string title, DateOnly due)
+    {
+        Title = title;
+        Due = due;
+    }
+
+    public long Id { get; private set; }
+    public long RectificationItemId { get; private set; }
+    public string Title { get; private set; } = "";
+    public DateOnly Due { get; private set; }
+    public DateTimeOffset? DoneAt { get; private set; }
+}
+
+/// <summary>A platform's API key (智慧工地, 信息归集平台, 施工许可), limited to named indicators. Only the hash is kept.</summary>
+public sealed class ApiKey
+{
+    private ApiKey() { }
+
+    public ApiKey(string name, string prefix, string keyHash, string indicators, string createdBy, DateTimeOffset createdAt)
+    {
+        Name = name;
+        Prefix = prefix;
+        KeyHash = keyHash;
+        Indicators = indicators;
+        CreatedBy = createdBy;
+        CreatedAt = createdAt;
+    }
+
+    public int Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public string Prefix { get; private set; } = "";
+    public string KeyHash { get; private set; } = "";
+
+    /// <summary>Comma-separated indicator ids the key may write.</summary>
+    public string Indicators { get; private set; } = "";
+    public string CreatedBy { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? RevokedAt { get; private set; }
+
+    public void Revoke(DateTimeOffset at) => RevokedAt = at;
+}
+
+/// <summary>A bearer token issued by POST /api/v1/auth/token. Only its hash is kept, so any instance can check it.</summary>
+public sealed class AccessToken
+{
+    private AccessToken() { }
+
+    public AccessToken(string tokenHash, string userId, DateTimeOffset expiresAt)
+    {
+        TokenHash = tokenHash;
+        UserId = userId;
+        ExpiresAt = expiresAt;
+    }
+
+    public long Id { get; private set; }
+    public string TokenHash { get; private set; } = "";
+    public string UserId { get; private set; } = "";
+    public DateTimeOffset ExpiresAt { get; private set; }
+}
+
+/// <summary>
+/// One entry of the append-only, hash-chained audit trail: Hash = SHA-256(PreviousHash + canonical
+/// content), so that changing or deleting any row breaks the chain from there on.
+/// </summary>
+public sealed class AuditEntry
+{
+    private AuditEntry() { }
+
+    public AuditEntry(long sequence, DateTimeOffset at, string actor, string action, string entityType, string entityId, string? oldValue, string? newValue,
+        string? reason, string previousHash)
+    {
+        Sequence = sequence;
+        // Whole milliseconds: both PostgreSQL (µs) and the SQLite mapping (100 µs) keep them exactly,
+        // so the hash survives the round trip through either database.
+        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+        Actor = actor;
+        Action = action;
+        EntityType = entityType;
+        EntityId = entityId;
+        OldValue = oldValue;
+        NewValue = newValue;
+        Reason = reason;
+        PreviousHash = previousHash;
+        Hash = Features.Audit.AuditChain.HashOf(this);
+    }
+
+    public long Id { get; private set; }
+    public long Sequence { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public string Actor { get; private set; } = "";
+    public string Action { get; private set; } = "";
+    public string EntityType { get; private set; } = "";
+    public string EntityId { get; private set; } = "";
+    public string? OldValue { get; private set; }
+    public string? NewValue { get; private set; }
+    public string? Reason { get; private set; }
+    public string PreviousHash { get; private set; } = "";
+    public string Hash { get; private set; } = "";
+}

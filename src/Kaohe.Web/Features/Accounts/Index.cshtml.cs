@@ -1,0 +1,72 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Accounts;
+
+/// <summary>账号管理 for the office: people with a role and a unit, passwords generated (never a fixed default), unlock.</summary>
+[Authorize(Policy = Policies.Office)]
+public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock) : PageModel
+{
+    public IReadOnlyList<AppUser> Users { get; private set; } = [];
+    public IReadOnlyList<OrgUnit> Units { get; private set; } = [];
+    [BindProperty] public string? UserName { get; set; }
+    [BindProperty] public string? DisplayName { get; set; }
+    [BindProperty] public string? Role { get; set; }
+    [BindProperty] public string? UnitId { get; set; }
+    public string? Error { get; private set; }
+    public string? NewPassword { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        Users = await db.Users.AsNoTracking().OrderBy(u => u.Role).ThenBy(u => u.UserName).ToListAsync();
+        Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync()
+    {
+        var name = UserName?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            Error = Ui.T("用户名须为 1–64 位字母、数字、-、_ 或 .", "The user name must be 1–64 letters, digits, -, _ or .");
+        else if (Role is null || !Roles.People.Contains(Role))
+            Error = Ui.T("请选择角色", "Choose a role");
+        else if (Role is Roles.Unit or Roles.Division && string.IsNullOrEmpty(UnitId))
+            Error = Ui.T("被考核单位和评分处室的账号须指定所属单位", "Unit reporters and divisions need a unit");
+        else if (UnitId is { Length: > 0 } && !await db.Units.AnyAsync(u => u.Id == UnitId))
+            Error = Ui.T($"单位 \"{UnitId}\" 不存在", $"unit \"{UnitId}\" does not exist");
+        if (Error is null)
+        {
+            var password = Auth.NewPassword();
+            var user = new AppUser { UserName = name, DisplayName = DisplayName?.Trim() ?? name!, Role = Role!, UnitId = string.IsNullOrEmpty(UnitId) ? null : UnitId, LockoutEnabled = true };
+            var result = await users.CreateAsync(user, password);
+            if (result.Succeeded)
+            {
+                audit.Record("account.create", "user", user.UserName!, null, new { user.UserName, user.Role, user.UnitId });
+                await audit.SaveAsync();
+                NewPassword = password;
+            }
+            else Error = string.Join(Ui.T("；", "; "), result.Errors.Select(e => e.Description));
+        }
+        await OnGetAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostUnlockAsync(string id)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound();
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        audit.Record("account.unlock", "user", user.UserName!, null, null);
+        await audit.SaveAsync();
+        await OnGetAsync();
+        return Page();
+    }
+
+    public bool IsLocked(AppUser u) => u.LockoutEnd is { } end && end > clock.GetUtcNow();
+}

@@ -1,0 +1,69 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Catalog;
+using Kaohe.Web.Features.Demo;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Home;
+
+public sealed class IndexModel(KaoheDbContext db) : PageModel
+{
+    public sealed record CategoryProgress(string Code, string Name, int Units, int? SchemeId, int? SchemeVersion, int Leaves, int Facts, int Expected)
+    {
+        public double Share => Expected == 0 ? 0 : Math.Min(1, (double)Facts / Expected);
+    }
+
+    public Period? Current { get; private set; }
+    public IReadOnlyList<CategoryProgress> Progress { get; private set; } = [];
+    public IReadOnlyList<Prefecture> Prefectures { get; private set; } = [];
+    public OrgUnit? MyUnit { get; private set; }
+    public bool DemoLoaded { get; private set; }
+    public int AuditEntries { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync();
+        Current = periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.LastOrDefault();
+        Prefectures = await db.Prefectures.AsNoTracking().OrderBy(p => p.Order).ToListAsync();
+        DemoLoaded = await db.AuditEntries.AnyAsync(e => e.Action == "demo.load");
+        if (User.UnitId() is { } unit) MyUnit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unit);
+        if (User.IsOffice()) AuditEntries = await db.AuditEntries.CountAsync();
+        if (Current is null) return;
+
+        var unitCounts = await db.Units.AsNoTracking().Visible(User).GroupBy(u => u.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+        var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == Current.Id && s.Status == SchemeStatus.Active).ToListAsync();
+        var visibleUnits = db.Units.Visible(User).Select(u => u.Id);
+        var factCounts = await db.Facts.AsNoTracking()
+            .Where(f => f.PeriodId == Current.Id && visibleUnits.Contains(f.UnitId) && f.IndicatorId != null)
+            .Join(db.Units, f => f.UnitId, u => u.Id, (f, u) => u.Kind)
+            .GroupBy(k => k).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+        var list = new List<CategoryProgress>();
+        foreach (var c in Categories.All)
+        {
+            var units = unitCounts.FirstOrDefault(x => x.Key == c.Kind)?.Count ?? 0;
+            if (units == 0 && User.UnitId() is not null) continue;
+            var scheme = schemes.Where(s => s.Category == c.Code).MaxBy(s => s.Version);
+            var leaves = 0;
+            var perUnit = 0;
+            if (scheme is not null && SchemeService.Parse(scheme) is { IsValid: true } tree)
+                foreach (var leaf in Leaves(tree.Indicators!))
+                {
+                    leaves++;
+                    perUnit += leaf.Method is RatersMethod rm ? rm.Raters.Count : leaf.Method is DeductionMethod ? 0 : 1;
+                }
+            list.Add(new CategoryProgress(c.Code, Categories.Name(c.Code, Ui.IsEnglish), units, scheme?.Id, scheme?.Version, leaves,
+                factCounts.FirstOrDefault(x => x.Key == c.Kind)?.Count ?? 0, units * perUnit));
+        }
+        Progress = list;
+    }
+
+    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) =>
+        nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
+
+    /// <summary>The seed's headline (2023-Q1): 23.27亿元 invested region-wide, 128% of plan, +189% year on year.</summary>
+    public static (decimal Yi, decimal Plan, decimal Growth) Headline =>
+        (DemoCatalog.Q1InvestmentYuan / 100_000_000m, DemoCatalog.Q1PlanShare, DemoCatalog.Q1YearOnYearGrowth);
+}

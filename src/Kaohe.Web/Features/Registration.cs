@@ -1,0 +1,29 @@
+using Kaohe.Web.Features.Accounts;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Catalog;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+
+namespace Kaohe.Web.Features;
+
+/// <summary>One AddXxx and one MapXxx per feature area.</summary>
+public static class Registration
+{
+    public static IServiceCollection AddKaoheFeatures(this IServiceCollection services)
+    {
+        services.AddScoped<AuditLog>();
+        services.AddScoped<SchemeService>();
+        services.AddScoped<AssessmentBuilder>();
+        return services;
+    }
+
+    public static void MapKaoheFeatures(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Kaohe");
+        api.MapAccountsApi();
+        api.MapCatalogApi();
+        api.MapSchemesApi();
+        api.MapFactsApi();
+        api.MapAuditApi();
+    }
+}

@@ -1,0 +1,14 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Catalog;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Units;
+
+public sealed class IndexModel(KaoheDbContext db) : PageModel
+{
+    public IReadOnlyList<OrgUnit> Units { get; private set; } = [];
+
+    public async Task OnGetAsync() =>
+        Units = await db.Units.AsNoTracking().Visible(User).OrderBy(u => u.Kind).ThenBy(u => u.Group).ThenBy(u => u.Id).ToListAsync();
+}

@@ -1,0 +1,212 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Threading.RateLimiting;
+using Kaohe.Web.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Kaohe.Web.Infrastructure;
+
+public static class Claims
+{
+    public const string Unit = "kaohe:unit";
+    public const string Rater = "kaohe:rater";
+    public const string ApiKeyIndicators = "kaohe:indicators";
+
+    public static string? UnitId(this ClaimsPrincipal user) => user.FindFirstValue(Unit);
+
+    public static string Role(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Role) ?? "";
+
+    public static bool IsOffice(this ClaimsPrincipal user) => user.IsInRole(Roles.Office);
+}
+
+public static class Policies
+{
+    public const string Office = "office";
+    public const string Staff = "staff";            // anyone signed in with a person's account
+    public const string Platform = "platform";
+    public const string Api = "api";
+}
+
+public static class Auth
+{
+    public const string TokenScheme = "Token";
+    public const string SmartScheme = "Smart";
+    public const string LoginRateLimit = "login";
+
+    public static IServiceCollection AddKaoheAuth(this IServiceCollection services, IConfiguration config)
+    {
+        var loginPermits = config.GetValue("Kaohe:LoginAttemptsPerMinute", 10);
+        services.AddIdentity<AppUser, IdentityRole>(o =>
+            {
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddEntityFrameworkStores<KaoheDbContext>()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<KaoheClaimsFactory>();
+
+        services.AddDataProtection().SetApplicationName("Kaohe").PersistKeysToDbContext<KaoheDbContext>();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/Denied";
+            o.Cookie.Name = "kaohe";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // The API answers 401/403 with ProblemDetails; pages redirect to the sign-in page.
+            o.Events.OnRedirectToLogin = ctx => ApiOrRedirect(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx, StatusCodes.Status403Forbidden);
+        });
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = SmartScheme;
+                o.DefaultChallengeScheme = SmartScheme;
+                o.DefaultAuthenticateScheme = SmartScheme;
+            })
+            .AddPolicyScheme(SmartScheme, "cookie or token", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || ctx.Request.Headers.ContainsKey(TokenHandler.ApiKeyHeader)
+                    ? TokenScheme
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, TokenHandler>(TokenScheme, null);
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Office, p => p.RequireRole(Roles.Office))
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.People))
+            .AddPolicy(Policies.Platform, p => p.RequireRole(Roles.Platform));
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
+                ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPermits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+
+    private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Results.Problem(statusCode: status,
+                title: status == 401 ? Ui.T("需要登录", "Sign-in required") : Ui.T("无权访问", "Forbidden")).ExecuteAsync(ctx.HttpContext);
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>A random secret, URL-safe, 32 bytes of entropy.</summary>
+    public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>A password for generated accounts: 16 characters from an alphabet without look-alikes.</summary>
+    public static string NewPassword()
+    {
+        const string alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        Span<char> chars = stackalloc char[16];
+        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        // Identity requires a digit, a lower- and an upper-case letter: guarantee them.
+        chars[3] = "23456789"[RandomNumberGenerator.GetInt32(8)];
+        chars[7] = "abcdefghjkmnpqrstuvwxyz"[RandomNumberGenerator.GetInt32(23)];
+        chars[11] = "ABCDEFGHJKLMNPQRSTUVWXYZ"[RandomNumberGenerator.GetInt32(24)];
+        return new string(chars);
+    }
+}
+
+/// <summary>Puts the role, unit and rater of a person into their sign-in.</summary>
+public sealed class KaoheClaimsFactory(UserManager<AppUser> users, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<AppUser>(users, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(AppUser user)
+    {
+        var id = await base.GenerateClaimsAsync(user);
+        Add(id, user);
+        return id;
+    }
+
+    public static void Add(ClaimsIdentity id, AppUser user)
+    {
+        id.AddClaim(new Claim(ClaimTypes.Role, user.Role));
+        if (user.UnitId is not null) id.AddClaim(new Claim(Claims.Unit, user.UnitId));
+        if (user.RaterId is not null) id.AddClaim(new Claim(Claims.Rater, user.RaterId));
+        id.AddClaim(new Claim("kaohe:display", user.DisplayName));
+    }
+}
+
+/// <summary>
+/// Bearer tokens from POST /api/v1/auth/token and platform API keys (X-Api-Key). Both are stored
+/// only as SHA-256 hashes in the database, so every instance behind a proxy accepts them.
+/// </summary>
+public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    KaoheDbContext db, TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var now = clock.GetUtcNow();
+        if (Request.Headers.TryGetValue(ApiKeyHeader, out var key) && !string.IsNullOrWhiteSpace(key))
+        {
+            var hash = Auth.Hash(key.ToString());
+            var apiKey = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.KeyHash == hash);
+            if (apiKey is null || apiKey.RevokedAt is not null) return AuthenticateResult.Fail("invalid API key");
+            var id = new ClaimsIdentity(TokenScheme.Platform, ClaimTypes.Name, ClaimTypes.Role);
+            id.AddClaim(new Claim(ClaimTypes.Name, $"platform:{apiKey.Name}"));
+            id.AddClaim(new Claim(ClaimTypes.Role, Roles.Platform));
+            id.AddClaim(new Claim(Claims.ApiKeyIndicators, apiKey.Indicators));
+            id.AddClaim(new Claim("kaohe:apikey", apiKey.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(id), Scheme.Name));
+        }
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var tokenHash = Auth.Hash(header["Bearer ".Length..].Trim());
+        var token = await db.AccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == tokenHash);
+        if (token is null || token.ExpiresAt < now) return AuthenticateResult.Fail("invalid or expired token");
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == token.UserId);
+        if (user is null || (user.LockoutEnd is { } end && end > now)) return AuthenticateResult.Fail("account unavailable");
+        var identity = new ClaimsIdentity(TokenScheme.Bearer, ClaimTypes.Name, ClaimTypes.Role);
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Id));
+        identity.AddClaim(new Claim(ClaimTypes.Name, user.UserName ?? ""));
+        KaoheClaimsFactory.Add(identity, user);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        await Results.Problem(statusCode: 401, title: Ui.T("需要登录", "Sign-in required"),
+            detail: Ui.T("令牌无效或已过期", "The token is invalid or expired")).ExecuteAsync(Context);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Results.Problem(statusCode: 403, title: Ui.T("无权访问", "Forbidden")).ExecuteAsync(Context);
+    }
+
+    private static class TokenScheme
+    {
+        public const string Platform = "ApiKey";
+        public const string Bearer = "Bearer";
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using Kaohe.Web.Data;
+using Microsoft.AspNetCore.Localization;
+using Scalar.AspNetCore;
+
+namespace Kaohe.Web.Infrastructure;
+
+public static class Hosting
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    /// <summary>Port 5080 unless --urls / ASPNETCORE_URLS / Kestrel config says otherwise; --no-demo starts empty; structured logs.</summary>
+    public static void AddKaoheHosting(this WebApplicationBuilder builder, string[] args)
+    {
+        var cfg = builder.Configuration;
+        if (string.IsNullOrEmpty(cfg["urls"]) && string.IsNullOrEmpty(cfg["ASPNETCORE_URLS"]) && !cfg.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(DefaultUrl);
+        if (args.Contains("--no-demo")) cfg["Kaohe:Demo"] = "false";
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+    }
+
+    public static IServiceCollection AddKaoheWeb(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequests>();
+        // Razor would otherwise write every Chinese character as an HTML entity.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Kaohe 考核 API";
+            doc.Info.Description = "目标责任考核系统接口 / target-responsibility assessment API. Sign in with POST /api/v1/auth/token and send `Authorization: Bearer TOKEN`; platforms send `X-Api-Key`.";
+            return Task.CompletedTask;
+        }));
+        services.AddRazorPages(o =>
+        {
+            // Pages live in their feature folders beside the feature's API and logic (conventions.md).
+            o.RootDirectory = "/Features";
+            o.Conventions.AllowAnonymousToPage("/Account/Login");
+            o.Conventions.AllowAnonymousToPage("/Account/Denied");
+            o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AddPageRoute("/Home/Index", "");
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "kaohe-af";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.HeaderName = "X-CSRF-TOKEN";
+        });
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            CultureInfo[] cultures = [new(Ui.Chinese), new(Ui.English)];
+            o.DefaultRequestCulture = new RequestCulture(Ui.Chinese);
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            o.RequestCultureProviders =
+            [
+                new QueryStringRequestCultureProvider { QueryStringKey = "lang", UIQueryStringKey = "lang" },
+                new CookieRequestCultureProvider { CookieName = Ui.CultureCookie },
+                new AcceptLanguageHeaderRequestCultureProvider(),
+            ];
+        });
+        return services;
+    }
+
+    public static void UseKaoheWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (ctx, next) =>
+        {
+            // Security headers: no inline script, no framing, no sniffing, no referrer leaks.
+            var h = ctx.Response.Headers;
+            h["X-Content-Type-Options"] = "nosniff";
+            h["X-Frame-Options"] = "DENY";
+            h["Referrer-Policy"] = "same-origin";
+            if (!ctx.Request.Path.StartsWithSegments("/scalar"))
+                h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+            await next();
+        });
+        app.UseRequestLocalization();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapGet("/healthz", async (KaoheDbContext db, CancellationToken ct) =>
+        {
+            bool up;
+            try { up = await db.Database.CanConnectAsync(ct); }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException) { up = false; }
+            return up ? Results.Text("ok") : Results.Problem(statusCode: 503, title: Ui.T("数据库无响应", "The database does not answer"));
+        }).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/lang", (string? to, string? returnUrl, HttpContext ctx) =>
+        {
+            var culture = to == Ui.English ? Ui.English : Ui.Chinese;
+            ctx.Response.Cookies.Append(Ui.CultureCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            // Only local addresses: never an open redirect.
+            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/");
+        }).AllowAnonymous().ExcludeFromDescription();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API")).AllowAnonymous();
+        app.MapRazorPages();
+    }
+}
