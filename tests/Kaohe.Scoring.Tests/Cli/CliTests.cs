@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kaohe.Cli;
+using CliProgram = Kaohe.Cli.Program;
 using Kaohe.Scoring.Tests.Examples;
 using Kaohe.Scoring.Tests.Support;
 using Kaohe.Scoring.Tests.Validation;
@@ -10,7 +10,7 @@ using Kaohe.Scoring.Tests.Validation;
 namespace Kaohe.Scoring.Tests.Cli;
 
 /// <summary>
-/// <c>kaohe score | validate | explain</c>: run in-process through <see cref="Program.Run"/> with
+/// <c>kaohe score | validate | explain</c>: run in-process through <see cref="CliProgram.Run"/> with
 /// captured streams, and a few times as a real process (<c>dotnet kaohe.dll</c>) for exit codes.
 /// </summary>
 public class CliTests
@@ -21,7 +21,7 @@ public class CliTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        var exit = Program.Run(args, new StringReader(stdin), o, e);
+        var exit = CliProgram.Run(args, new StringReader(stdin), o, e);
         return new Run(exit, o.ToString(), e.ToString());
     }
 
