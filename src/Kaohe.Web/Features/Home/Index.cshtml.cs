@@ -36,10 +36,13 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
         var unitCounts = await db.Units.AsNoTracking().Visible(User).GroupBy(u => u.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
         var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == Current.Id && s.Status == SchemeStatus.Active).ToListAsync();
         var visibleUnits = db.Units.Visible(User).Select(u => u.Id);
-        var factCounts = await db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == Current.Id && visibleUnits.Contains(f.UnitId) && f.IndicatorId != null)
-            .Join(db.Units, f => f.UnitId, u => u.Id, (f, u) => u.Kind)
-            .GroupBy(k => k).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
+        // Progress counts data items, not rows: one per unit and leaf (one per rater on rater leaves).
+        // A deduction leaf needs no item: no finding means nothing was deducted.
+        var items = await db.Facts.AsNoTracking()
+            .Where(f => f.PeriodId == Current.Id && visibleUnits.Contains(f.UnitId) && f.IndicatorId != null && f.Kind != FactKind.Finding)
+            .Join(db.Units, f => f.UnitId, u => u.Id, (f, u) => new { u.Kind, f.UnitId, f.IndicatorId, f.Rater })
+            .Distinct().ToListAsync();
+        var factCounts = items.GroupBy(i => i.Kind).Select(g => new { g.Key, Count = g.Count() }).ToList();
         var list = new List<CategoryProgress>();
         foreach (var c in Categories.All)
         {
