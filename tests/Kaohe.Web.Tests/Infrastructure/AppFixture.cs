@@ -19,6 +19,12 @@ public abstract partial class AppFixture : IAsyncLifetime
     public const string AdminPassword = "Admin-pass-2023";
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+
+    /// <summary>The configuration the fixture gives the application, for a second instance on the same database.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
+    /// <summary>The cookies of the last <see cref="SignedIn"/>, as a Cookie header.</summary>
+    public string LastCookies { get; private set; } = "";
     public abstract string Provider { get; }
     protected string DataDir { get; } = Path.Combine(Path.GetTempPath(), "kaohe-test-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string> _tokens = [];
@@ -30,14 +36,15 @@ public abstract partial class AppFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         var cs = ConnectionString = await ConnectionStringAsync();
+        Settings["Database:Provider"] = Provider;
+        if (cs is not null) Settings["ConnectionStrings:Kaohe"] = cs;
+        Settings["Kaohe:DataDir"] = DataDir;
+        Settings["Kaohe:DemoPassword"] = DemoPassword;
+        Settings["Kaohe:AdminPassword"] = AdminPassword;
+        Settings["Kaohe:LoginAttemptsPerMinute"] = "10000";
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
-            b.UseSetting("Database:Provider", Provider);
-            if (cs is not null) b.UseSetting("ConnectionStrings:Kaohe", cs);
-            b.UseSetting("Kaohe:DataDir", DataDir);
-            b.UseSetting("Kaohe:DemoPassword", DemoPassword);
-            b.UseSetting("Kaohe:AdminPassword", AdminPassword);
-            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "10000");
+            foreach (var (key, value) in Settings) b.UseSetting(key, value);
             Configure(b);
         });
         using var _ = Factory.CreateClient();
@@ -70,15 +77,31 @@ public abstract partial class AppFixture : IAsyncLifetime
     /// <summary>A browser-like client signed in through the login page (cookie + anti-forgery).</summary>
     public async Task<HttpClient> SignedIn(string user, string? password = null)
     {
-        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var page = await client.GetStringAsync("/Account/Login");
-        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var jar = new System.Net.CookieContainer();
+        var baseUri = client.BaseAddress!;
+        async Task<HttpResponseMessage> Send(HttpRequestMessage request)
         {
-            ["Username"] = user,
-            ["Password"] = password ?? (user == "admin" ? AdminPassword : DemoPassword),
-            ["__RequestVerificationToken"] = AntiForgeryToken(page),
-        }));
+            var header = jar.GetCookieHeader(baseUri);
+            if (header.Length > 0) request.Headers.Add("Cookie", header);
+            var r = await client.SendAsync(request);
+            if (r.Headers.TryGetValues("Set-Cookie", out var set)) foreach (var c in set) jar.SetCookies(baseUri, c);
+            return r;
+        }
+        var loginPage = await Send(new HttpRequestMessage(HttpMethod.Get, "/Account/Login"));
+        var page = await loginPage.Content.ReadAsStringAsync();
+        var response = await Send(new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Username"] = user,
+                ["Password"] = password ?? (user == "admin" ? AdminPassword : DemoPassword),
+                ["__RequestVerificationToken"] = AntiForgeryToken(page),
+            }),
+        });
         if (response.StatusCode != System.Net.HttpStatusCode.Redirect) throw new InvalidOperationException($"login of {user} failed: {response.StatusCode}");
+        LastCookies = jar.GetCookieHeader(baseUri);
+        client.DefaultRequestHeaders.Add("Cookie", LastCookies);
         return client;
     }
 
