@@ -511,7 +511,8 @@ public sealed class AuditEntry
         string? reason, string previousHash)
     {
         Sequence = sequence;
-        At = at;
+        // PostgreSQL keeps microseconds: drop the last tick digit so the hashed time is the stored time.
+        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
         Actor = actor;
         Action = action;
         EntityType = entityType;
