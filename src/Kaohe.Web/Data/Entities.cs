@@ -511,8 +511,9 @@ public sealed class AuditEntry
         string? reason, string previousHash)
     {
         Sequence = sequence;
-        // PostgreSQL keeps microseconds: drop the last tick digit so the hashed time is the stored time.
-        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+        // The hashed time must be the stored time: PostgreSQL keeps microseconds and the SQLite binary
+        // converter 0.1 ms, so the entry keeps whole milliseconds.
+        At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         Actor = actor;
         Action = action;
         EntityType = entityType;

@@ -30,6 +30,12 @@ public static class Hosting
     {
         services.AddHttpContextAccessor();
         services.AddProblemDetails();
+        // Unreadable bodies and parameters become a 400 naming the field (BadRequestHandler), never a 500.
+        services.AddExceptionHandler<BadRequestHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // Chinese text is written as is in pages, not as &#x...; entities.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
+            o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Kaohe 考核 API";
@@ -70,6 +76,8 @@ public static class Hosting
 
     public static void UseKaoheWeb(this WebApplication app)
     {
+        // Localization first, so that errors written on the way out are in the user's language.
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(async (ctx, next) =>
@@ -83,7 +91,6 @@ public static class Hosting
                 h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next();
         });
-        app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();

@@ -29,3 +29,40 @@ public static class Problems
         return TypedResults.Problem(detail, statusCode: status, title: title, extensions: extensions);
     }
 }
+
+/// <summary>
+/// Minimal APIs throw <see cref="BadHttpRequestException"/> for unreadable JSON bodies and bad
+/// parameters (with ThrowOnBadRequest): answer a 400 ProblemDetails naming the field or JSON path.
+/// </summary>
+internal sealed class BadRequestHandler(IProblemDetailsService problems) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (exception is not BadHttpRequestException bad) return false;
+        var json = exception.InnerException as System.Text.Json.JsonException;
+        var field = json?.Path ?? FieldOf(bad.Message);
+        http.Response.StatusCode = bad.StatusCode;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = Ui.T("请求有误", "Bad request"),
+                Detail = json is not null
+                    ? Ui.T($"请求体 JSON 在 {field} 处无法读取", $"the JSON body cannot be read at {field}")
+                    : Ui.T($"参数 {field} 有误", $"parameter {field} is not valid"),
+                Extensions = { ["field"] = field },
+            },
+        });
+    }
+
+    // "Failed to bind parameter \"int skip\" from \"abc\"." → skip
+    private static string FieldOf(string message)
+    {
+        var q = message.IndexOf('"');
+        if (q < 0) return "$";
+        var end = message.IndexOf('"', q + 1);
+        return (end > q ? message[(q + 1)..end] : message[(q + 1)..]).Split(' ').Last();
+    }
+}
