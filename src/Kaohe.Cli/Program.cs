@@ -35,6 +35,7 @@ public static class Program
             "validate" => Validate(rest, stdin, stdout, stderr),
             "explain" => Explain(rest, stdin, stdout, stderr),
             "verify" => Verify(rest, stdin, stdout, stderr),
+            "verify-audit" => VerifyAudit.Run(rest, stdout, stderr),
             _ => Fail(stderr, $"未知命令 \"{command}\" / unknown command \"{command}\"\n\n{Usage}"),
         };
     }
@@ -47,6 +48,7 @@ public static class Program
           kaohe validate FILE [--lang zh|en]                       只检查文件 / only check the file
           kaohe explain FILE --unit U [--indicator I]             逐项说明得分 / explain a unit's scores
           kaohe verify SNAPSHOT                                    重算并核对已公布的结果快照 / recompute and check a published snapshot
+          kaohe verify-audit --data-dir DIR | --postgres CS       校验审计日志哈希链 / verify the audit trail's hash chain
 
         FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.

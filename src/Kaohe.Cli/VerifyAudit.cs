@@ -5,78 +5,61 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Cli;
 
 /// <summary>
-/// <c>kaohe verify-audit [--data-dir DIR | --provider Postgres --connection CS]</c>: walks a
-/// database's audit chain and names the first broken entry. Exit 0 intact, 1 broken, 2 usage error.
+/// <c>kaohe verify-audit --data-dir DIR</c> (the SQLite database of a data directory) or
+/// <c>kaohe verify-audit --postgres "Host=...;Database=..."</c>: checks the audit trail's hash chain.
+/// Exit 0 when intact, 3 when broken (with the first broken entry), 1 on a usage or connection error.
 /// </summary>
 public static class VerifyAudit
 {
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    public const int Broken = 3;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? dataDir = null, provider = null, connection = null;
+        string? dataDir = null, postgres = null;
         for (var i = 0; i < args.Length; i++)
         {
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
             switch (args[i])
             {
-                case "--data-dir": dataDir = Next(); break;
-                case "--provider": provider = Next(); break;
-                case "--connection": connection = Next(); break;
-                case "verify-audit": break;
+                case "--data-dir" when i + 1 < args.Length: dataDir = args[++i]; break;
+                case "--postgres" when i + 1 < args.Length: postgres = args[++i]; break;
                 default:
-                    stderr.WriteLine($"未知参数 / unknown argument: {args[i]}");
-                    return Usage(stderr);
+                    stderr.WriteLine($"未知参数 \"{args[i]}\" / unknown argument \"{args[i]}\"\n用法 / usage: kaohe verify-audit --data-dir DIR | --postgres CONNECTION");
+                    return Program.UsageError;
             }
         }
-
+        if ((dataDir is null) == (postgres is null))
+        {
+            stderr.WriteLine("请指定 --data-dir 或 --postgres 之一 / give exactly one of --data-dir or --postgres");
+            return Program.UsageError;
+        }
         KaoheDbContext db;
-        if (string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase))
+        if (dataDir is not null)
         {
-            if (string.IsNullOrWhiteSpace(connection))
+            var file = Path.Combine(dataDir, "kaohe.db");
+            if (!File.Exists(file))
             {
-                stderr.WriteLine("--provider Postgres 需要 --connection / --provider Postgres needs --connection");
-                return Usage(stderr);
+                stderr.WriteLine($"找不到数据库 {file} / no database at {file}");
+                return Program.UsageError;
             }
-            db = new PostgresKaoheDbContext(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(connection).Options);
+            db = new SqliteKaoheDbContext(new DbContextOptionsBuilder<SqliteKaoheDbContext>().UseSqlite($"Data Source={file};Mode=ReadOnly").Options);
         }
-        else if (provider is null || string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            var cs = connection;
-            if (cs is null)
-            {
-                var file = Path.Combine(Path.GetFullPath(dataDir ?? "data"), "kaohe.db");
-                if (!File.Exists(file))
-                {
-                    stderr.WriteLine($"找不到数据库文件 / database file not found: {file}");
-                    return 2;
-                }
-                cs = $"Data Source={file};Mode=ReadOnly";
-            }
-            db = new SqliteKaoheDbContext(new DbContextOptionsBuilder<SqliteKaoheDbContext>().UseSqlite(cs).Options);
-        }
-        else
-        {
-            stderr.WriteLine($"--provider 应为 Sqlite 或 Postgres / --provider must be Sqlite or Postgres: {provider}");
-            return Usage(stderr);
-        }
-
+        else db = new PostgresKaoheDbContext(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(postgres).Options);
         using (db)
         {
-            var check = AuditChain.VerifyAsync(db).GetAwaiter().GetResult();
+            ChainCheck check;
+            try { check = AuditChain.VerifyAsync(db).GetAwaiter().GetResult(); }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+            {
+                stderr.WriteLine($"无法读取审计日志：{ex.Message} / cannot read the audit trail: {ex.Message}");
+                return Program.UsageError;
+            }
             if (check.Ok)
             {
-                stdout.WriteLine($"审计链完整 / audit chain intact: {check.Entries} 条记录 / entries");
-                return 0;
+                stdout.WriteLine($"审计日志完整：{check.Entries} 条记录，哈希链校验通过 / audit trail intact: {check.Entries} entries verified");
+                return Program.Ok;
             }
-            stdout.WriteLine($"审计链断裂 / audit chain broken at entry {check.BrokenAtSequence}: {check.Reason}");
-            return 1;
+            stderr.WriteLine($"审计日志被改动 / audit trail BROKEN at entry {check.BrokenAtSequence}: {check.Reason}");
+            return Broken;
         }
-    }
-
-    private static int Usage(TextWriter stderr)
-    {
-        stderr.WriteLine("用法 / usage: kaohe verify-audit [--data-dir DIR | --provider Postgres --connection CS]");
-        return 2;
     }
 }

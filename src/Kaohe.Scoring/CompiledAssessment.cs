@@ -42,6 +42,7 @@ public sealed partial class CompiledAssessment
     private readonly int[] _rank;
     private readonly bool[] _commended;
     private readonly bool[] _criticized;
+    private UnitResult[]? _results;
 
     private CompiledAssessment(Assessment a)
     {
@@ -62,7 +63,9 @@ public sealed partial class CompiledAssessment
             members[gi].Add(i);
         }
         _groupNames = [.. groupIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key)];
-        _groupMembers = [.. members.Select(m => m.ToArray())];
+        // Members in ordinal order of their ids: sums, means and ties then do not depend on the
+        // order of the input, bit for bit.
+        _groupMembers = [.. members.Select(m => m.OrderBy(u => _units[u].Id, StringComparer.Ordinal).ToArray())];
 
         var nodes = new List<Indicator>();
         var children = new List<int[]>();
@@ -205,12 +208,22 @@ public sealed partial class CompiledAssessment
     /// <summary>Recomputes the ranking group of one unit (scores, totals, ranks, commendation) and returns the new result.</summary>
     public AssessmentResult RecomputeGroupOf(string unitId)
     {
-        ComputeGroup(_unitGroup[_unitIndex[unitId]]);
-        return BuildResult();
+        var g = _unitGroup[_unitIndex[unitId]];
+        ComputeGroup(g);
+        if (_results is null) return BuildResult();
+        // Only the group's units changed: rebuild theirs and share the other units' results.
+        var results = (UnitResult[])_results.Clone();
+        foreach (var u in _groupMembers[g]) results[u] = ResultOf(u, _source.Rules);
+        _results = results;
+        return new AssessmentResult(this, _source.Period, results);
     }
 
     /// <summary>Recomputes one group in place, without building a result object. For benchmarks and batch use.</summary>
-    public void RecomputeGroupInPlace(string unitId) => ComputeGroup(_unitGroup[_unitIndex[unitId]]);
+    public void RecomputeGroupInPlace(string unitId)
+    {
+        ComputeGroup(_unitGroup[_unitIndex[unitId]]);
+        _results = null; // the last result no longer matches the scores: the next one is built whole
+    }
 
     public double TotalOf(string unitId) => _total[_unitIndex[unitId]];
 
@@ -306,19 +319,22 @@ public sealed partial class CompiledAssessment
     private AssessmentResult BuildResult()
     {
         var n = _units.Length;
-        var m = _nodes.Length;
         var rules = _source.Rules;
         var results = new UnitResult[n];
-        for (var u = 0; u < n; u++)
-        {
-            var row = new double[m];
-            for (var k = 0; k < m; k++) row[k] = _score[k][u];
-            results[u] = new UnitResult(
-                _units[u].Id, _units[u].Name, _groupNames[_unitGroup[u]], _total[u], _rounded[u], _rank[u],
-                _groupMembers[_unitGroup[u]].Length, GradeOf(u, rules), _vetoed[u], _commended[u], _criticized[u],
-                _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, row));
-        }
+        for (var u = 0; u < n; u++) results[u] = ResultOf(u, rules);
+        _results = results;
         return new AssessmentResult(this, _source.Period, results);
+    }
+
+    private UnitResult ResultOf(int u, Rules rules)
+    {
+        var m = _nodes.Length;
+        var row = new double[m];
+        for (var k = 0; k < m; k++) row[k] = _score[k][u];
+        return new UnitResult(
+            _units[u].Id, _units[u].Name, _groupNames[_unitGroup[u]], _total[u], _rounded[u], _rank[u],
+            _groupMembers[_unitGroup[u]].Length, GradeOf(u, rules), _vetoed[u], _commended[u], _criticized[u],
+            _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, row));
     }
 
     /// <summary>

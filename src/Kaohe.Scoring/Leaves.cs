@@ -36,8 +36,20 @@ public sealed partial class CompiledAssessment
                 break;
             }
             case RankMethod rk:
-                foreach (var u in members) score[u] = Methods.Rank(rk, points, RankOf(x!, members, u, rk.Direction));
+            {
+                // One sort per group: competition ranks (1, 2, 2, 4) in O(n log n).
+                var order = (int[])members.Clone();
+                var xs = x!;
+                if (rk.Direction == Direction.Higher) Array.Sort(order, (a, b) => xs[b].CompareTo(xs[a]));
+                else Array.Sort(order, (a, b) => xs[a].CompareTo(xs[b]));
+                var rank = 1;
+                for (var i = 0; i < order.Length; i++)
+                {
+                    if (i > 0 && xs[order[i]] != xs[order[i - 1]]) rank = i + 1;
+                    score[order[i]] = Methods.Rank(rk, points, rank);
+                }
                 break;
+            }
             case DeductionMethod d:
             {
                 var f = _findings[k]!;

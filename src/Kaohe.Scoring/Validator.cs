@@ -10,6 +10,15 @@ public static class Validator
 {
     private const double PointsTolerance = 1e-9;
 
+    /// <summary>
+    /// The largest magnitude any number of an assessment may have. Far above any real figure
+    /// (10^15 yuan is a thousand trillion), and low enough that no sum, product or mean of the
+    /// formulas can overflow a double: results stay finite and writable as JSON.
+    /// </summary>
+    public const double MaxMagnitude = 1e15;
+
+    private static bool Huge(double v) => Math.Abs(v) > MaxMagnitude;
+
     public static IReadOnlyList<ValidationError> Validate(Assessment a) => Validate(a, schemeOnly: false);
 
     /// <summary>Checks an indicator tree and rules alone, as a scheme is checked before activation (no units or data yet).</summary>
@@ -44,6 +53,7 @@ public static class Validator
             if (string.IsNullOrWhiteSpace(n.Id)) Err($"{p}.id", "指标缺少 id", "indicator has no id");
             else if (!ids.Add(n.Id)) Err($"{p}.id", $"指标 id \"{n.Id}\" 重复", $"duplicate indicator id \"{n.Id}\"");
             if (!double.IsFinite(n.Points)) Err($"{p}.points", "分值不是有限数", "points is not a finite number");
+            else if (Huge(n.Points)) Err($"{p}.points", TooLargeZh, TooLargeEn);
             else if (n.Points < 0) Err($"{p}.points", $"分值 {Fmt(n.Points)} 不能为负", $"points {Fmt(n.Points)} must not be negative");
             if (n.IsLeaf)
             {
@@ -124,6 +134,7 @@ public static class Validator
                         if (string.IsNullOrWhiteSpace(r.Id)) Err($"{p}.raters[{i}].id", "评分人缺少 id", "rater has no id");
                         else if (!seen.Add(r.Id)) Err($"{p}.raters[{i}].id", $"评分人 \"{r.Id}\" 重复", $"duplicate rater \"{r.Id}\"");
                         if (!double.IsFinite(r.Weight) || r.Weight < 0) Err($"{p}.raters[{i}].weight", "权重须为非负有限数", "weight must be a non-negative finite number");
+                        else if (Huge(r.Weight)) Err($"{p}.raters[{i}].weight", TooLargeZh, TooLargeEn);
                         else wsum += r.Weight;
                     }
                     if (!(wsum > 0)) Err($"{p}.raters", "评分人权重之和须为正数", "the raters' weights must add up to a positive number");
@@ -146,16 +157,22 @@ public static class Validator
         }
 
         void CheckBound(Bound b, string p) { if (b.Kind == BoundKind.Fixed) Finite(b.Fixed, p); }
-        void Finite(double v, string p) { if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number"); }
+        void Finite(double v, string p)
+        {
+            if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number");
+            else if (Huge(v)) Err(p, TooLargeZh, TooLargeEn);
+        }
         void NonNegative(double v, string p)
         {
             if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number");
             else if (v < 0) Err(p, $"{Fmt(v)} 不能为负", $"{Fmt(v)} must not be negative");
+            else if (Huge(v)) Err(p, TooLargeZh, TooLargeEn);
         }
         bool TargetOk(double t, string p)
         {
             if (!double.IsFinite(t)) { Err(p, "目标值不是有限数", "target is not a finite number"); return false; }
             if (t == 0) { Err(p, "目标值不能为 0", "target must not be 0"); return false; }
+            if (Huge(t) || Math.Abs(t) < 1 / MaxMagnitude) { Err(p, "目标值超出允许范围", "target is out of range"); return false; }
             return true;
         }
 
@@ -198,7 +215,7 @@ public static class Validator
                     {
                         var o = sm.Options.FirstOrDefault(x => x.Id == opt);
                         if (o is null) { badCount = true; Err($"{p}.counts.{opt}", $"选项 \"{opt}\" 不在问卷选项中", $"option \"{opt}\" is not an option of the survey"); }
-                        else if (!double.IsFinite(n) || n < 0 || n != Math.Floor(n)) { badCount = true; Err($"{p}.counts.{opt}", "份数须为非负整数", "a count must be a non-negative whole number"); }
+                        else if (!double.IsFinite(n) || n < 0 || n != Math.Floor(n) || Huge(n)) { badCount = true; Err($"{p}.counts.{opt}", "份数须为非负整数", "a count must be a non-negative whole number"); }
                         else if (o.Value is not null) counted += n;
                     }
                     if (!badCount && counted == 0)
@@ -220,6 +237,7 @@ public static class Validator
                             {
                                 if (!double.IsFinite(fp)) Err($"{p}.findings[{k}].points", "不是有限数", "is not a finite number");
                                 else if (fp < 0) Err($"{p}.findings[{k}].points", "扣分不能为负", "a finding's points must not be negative");
+                                else if (Huge(fp)) Err($"{p}.findings[{k}].points", TooLargeZh, TooLargeEn);
                             }
                             else if (dm.PerFinding is null)
                                 Err($"{p}.findings[{k}].points", "问题未给出扣分，且计分方法未设定 perFinding", "the finding has no points and the method has no perFinding");
@@ -229,6 +247,7 @@ public static class Validator
                 default:
                     if (v.Value is not { } x) { Err($"{p}.value", $"指标 \"{v.Indicator}\" 须提供 value", $"indicator \"{v.Indicator}\" needs a value"); break; }
                     if (!double.IsFinite(x)) { Err($"{p}.value", "不是有限数", "is not a finite number"); break; }
+                    if (Huge(x)) { Err($"{p}.value", TooLargeZh, TooLargeEn); break; }
                     if (m is DirectMethod && (x < 0 || x > leaf.Node.Points))
                         Err($"{p}.value", $"直接打分 {Fmt(x)} 超出 [0, {Fmt(leaf.Node.Points)}]", $"direct score {Fmt(x)} lies outside [0, {Fmt(leaf.Node.Points)}]");
                     if (m is RatersMethod && (x < 0 || x > 100))
@@ -272,6 +291,7 @@ public static class Validator
             var adj = a.Adjustments[i];
             if (!units.ContainsKey(adj.Unit)) Err($"$.adjustments[{i}].unit", $"单位 \"{adj.Unit}\" 不存在", $"unit \"{adj.Unit}\" is not defined");
             if (!double.IsFinite(adj.Points)) Err($"$.adjustments[{i}].points", "不是有限数", "is not a finite number");
+            else if (Huge(adj.Points)) Err($"$.adjustments[{i}].points", TooLargeZh, TooLargeEn);
         }
         for (var i = 0; i < a.Vetoes.Count; i++)
             if (!units.ContainsKey(a.Vetoes[i].Unit))
@@ -306,6 +326,9 @@ public static class Validator
         }
         return errors;
     }
+
+    private const string TooLargeZh = "数值超出允许范围（绝对值不超过 10^15）";
+    private const string TooLargeEn = "the number is out of range (its magnitude must not exceed 10^15)";
 
     internal static string Fmt(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
 }

@@ -4,7 +4,7 @@ using Kaohe.Web.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddKaoheHosting(args);
 builder.Services.AddKaoheDatabase(builder.Configuration);
-builder.Services.AddKaoheAuth();
+builder.Services.AddKaoheAuth(builder.Configuration);
 builder.Services.AddKaoheWeb();
 builder.Services.AddKaoheFeatures();
 

@@ -73,6 +73,25 @@ public class DemoSchemeTests
             Assert.False(string.IsNullOrWhiteSpace(scheme.RuleTexts.GetValueOrDefault(leaf.Id)), $"{code} {leaf.Id} has no rule text");
     }
 
+    [Theory, MemberData(nameof(Codes))]
+    public void Every_leaf_has_a_scorer_that_is_a_division_or_the_leaders(string code)
+    {
+        var scheme = Scheme(code);
+        var divisions = DemoCatalog.Divisions.Select(d => d.Id).ToHashSet();
+        foreach (var leaf in DemoSchemes.Leaves(scheme.Q1.Indicators))
+        {
+            var scorer = Assert.Contains(leaf.Id, scheme.Scorers);
+            Assert.True(divisions.Contains(scorer) || (scorer == DemoSchemes.Leaders && leaf.Method is RatersMethod), $"{code} {leaf.Id}: {scorer}");
+        }
+        Assert.Equal(DemoSchemes.Leaves(scheme.Q1.Indicators).Select(l => l.Id).Order(), scheme.Scorers.Keys.Order());
+    }
+
+    [Fact]
+    public void Housing_bureaus_are_scored_by_the_five_scoring_divisions()
+    {
+        Assert.Equal(DemoCatalog.ScoringDivisionIds.Order(), Scheme("housing").Scorers.Values.Distinct().Order());
+    }
+
     [Fact]
     public void Building_twice_gives_the_same_data()
     {
@@ -106,6 +125,10 @@ public class DemoSchemeTests
         Assert.InRange(completed / rows.Sum(r => r.PlanYuan), 1.28m - 0.005m, 1.28m + 0.005m);
         Assert.InRange(completed / rows.Sum(r => r.LastYearQ1Yuan) - 1, 1.89m - 0.005m, 1.89m + 0.005m);
         Assert.All(rows, r => Assert.InRange(r.KeyProjectsStarted, 0, r.KeyProjectsPlanned));
+        var total = DemoSchemes.Q1InvestmentTotal;
+        Assert.Equal(completed, total.CompletedYuan);
+        Assert.InRange(total.PlanShare, 1.275m, 1.285m);
+        Assert.InRange(total.YearOnYearGrowth, 1.885m, 1.895m);
     }
 
     [Fact]

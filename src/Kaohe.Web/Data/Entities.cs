@@ -511,8 +511,8 @@ public sealed class AuditEntry
         string? reason, string previousHash)
     {
         Sequence = sequence;
-        // The hashed time must be the stored time: PostgreSQL keeps microseconds and the SQLite binary
-        // converter 0.1 ms, so the entry keeps whole milliseconds.
+        // Whole milliseconds: both PostgreSQL (µs) and the SQLite mapping (100 µs) keep them exactly,
+        // so the hash survives the round trip through either database.
         At = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         Actor = actor;
         Action = action;

@@ -40,8 +40,9 @@ public static class Auth
     public const string SmartScheme = "Smart";
     public const string LoginRateLimit = "login";
 
-    public static IServiceCollection AddKaoheAuth(this IServiceCollection services)
+    public static IServiceCollection AddKaoheAuth(this IServiceCollection services, IConfiguration config)
     {
+        var loginPermits = config.GetValue("Kaohe:LoginAttemptsPerMinute", 10);
         services.AddIdentity<AppUser, IdentityRole>(o =>
             {
                 o.Password.RequiredLength = 10;
@@ -96,7 +97,7 @@ public static class Auth
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy(LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = ctx.RequestServices.GetRequiredService<IConfiguration>().GetValue("Kaohe:LoginRateLimit", 10), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPermits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         return services;
     }

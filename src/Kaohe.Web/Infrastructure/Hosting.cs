@@ -30,10 +30,8 @@ public static class Hosting
     {
         services.AddHttpContextAccessor();
         services.AddProblemDetails();
-        // Unreadable bodies and parameters become a 400 naming the field (BadRequestHandler), never a 500.
-        services.AddExceptionHandler<BadRequestHandler>();
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        // Chinese text is written as is in pages, not as &#x...; entities.
+        services.AddExceptionHandler<BadRequests>();
+        // Razor would otherwise write every Chinese character as an HTML entity.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -76,7 +74,7 @@ public static class Hosting
 
     public static void UseKaoheWeb(this WebApplication app)
     {
-        // Localization first, so that errors written on the way out are in the user's language.
+        // Localization first, so that errors written on the way out (401, 404 pages) are in the user's language.
         app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -10,6 +10,12 @@ namespace Kaohe.Web.Features.Demo;
 public sealed record DemoScheme(string Code, string NameZh, string NameEn, Assessment Q1)
 {
     public IReadOnlyDictionary<string, string> RuleTexts { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Who enters each leaf's data in the demo (leaf id → a division id of <see cref="DemoCatalog.Divisions"/>,
+    /// or <see cref="DemoSchemes.Leaders"/> for the 厅领导 rating), for the demo's assignments.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Scorers { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -42,6 +48,9 @@ public static class DemoSchemes
     public const string Affiliated = "affiliated";
     public const string DivisionsCode = "divisions";
 
+    /// <summary>Scorer of the leadership evaluation: the 厅主要领导 (rater principal) and 分管领导 (rater in-charge).</summary>
+    public const string Leaders = "leaders";
+
 
     /// <summary>
     /// Per-prefecture Q1 investment. Sums: completed 23.27亿, plan 18.18亿 (128.0%), last year's Q1
@@ -57,6 +66,11 @@ public static class DemoSchemes
         new("zj-nagqu", "nagqu", "那曲市", 152_000_000m, 130_000_000m, 62_000_000m, 8, 5),
         new("zj-ngari", "ngari", "阿里地区", 103_000_000m, 83_000_000m, 48_000_000m, 6, 4),
     ];
+
+    /// <summary>The region-wide sums of <see cref="Q1Investment"/>, for the home page's headline figures.</summary>
+    public static PrefectureInvestment Q1InvestmentTotal { get; } = new("", "", "全区",
+        Q1Investment.Sum(p => p.CompletedYuan), Q1Investment.Sum(p => p.PlanYuan), Q1Investment.Sum(p => p.LastYearQ1Yuan),
+        Q1Investment.Sum(p => p.KeyProjectsPlanned), Q1Investment.Sum(p => p.KeyProjectsStarted));
 
     /// <summary>How well each prefecture's bodies work in the invented data (0–1); 林芝 leads, as the seed praises it.</summary>
     private static readonly IReadOnlyDictionary<string, double> Quality = new Dictionary<string, double>
@@ -154,8 +168,18 @@ public static class DemoSchemes
             new("zj-lasa", 1, "受自治区党委政府表扬"),
             new("zj-nagqu", -1, "被自治区通报批评（重点项目未及时开复工）"),
         ];
+        // 变"一家考"为"多方评": the seed's five business divisions each score their own line; 质安处 uses the
+        // 智慧工地 and 信息归集 platforms, 市场处 the online permit data.
+        var scorers = new Dictionary<string, string>
+        {
+            ["A1"] = "bzc", ["A2"] = "bzc", ["A3"] = "bzc", ["A4"] = "bzc", ["A5"] = "bzc",
+            ["B1"] = "scc", ["B2"] = "scc",
+            ["C1"] = "zac", ["C2"] = "zac", ["C3"] = "zac",
+            ["D1"] = "fdc", ["D2"] = "fdc",
+            ["E1"] = "cgc",
+        };
         return new DemoScheme(Housing, "地市住建局", "Prefecture housing bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- 地市城管局
@@ -230,7 +254,8 @@ public static class DemoSchemes
         foreach (var u in DemoCatalog.UrbanManagementSubjects)
         {
             // County towns are visited less often and score a bit lower than the seat districts.
-            var q = Quality[u.Prefecture!] - (u.Level == DemoCatalog.Level.CountyTowns ? 0.08 : 0) + rng.Noise(0.05);
+            var q = Quality[u.Prefecture!] - (u.Level == DemoCatalog.Level.CountyTowns ? 0.08 : 0)
+                + UrbanOffsets.GetValueOrDefault((u.Prefecture!, u.Level)) + rng.Noise(0.05);
             foreach (var leaf in leaves)
             {
                 switch (leaf.Method)
@@ -254,9 +279,23 @@ public static class DemoSchemes
             new("cg-nyingchi-seat", 1, "受自治区党委政府表扬"),
             new("cg-nagqu-county", -1, "被自治区通报批评（环境卫生）"),
         ];
+        // The seed: 城市管理监督处 leads the on-site assessment groups and the questionnaires.
+        var scorers = leaves.ToDictionary(l => l.Id, _ => "cgc");
         return new DemoScheme(Urban, "地市城管局", "Prefecture urban-management bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
+
+    /// <summary>Where a seat district or the county towns do better or worse than the prefecture's bureaus overall, so the three rankings differ.</summary>
+    private static readonly IReadOnlyDictionary<(string, DemoCatalog.Level), double> UrbanOffsets = new Dictionary<(string, DemoCatalog.Level), double>
+    {
+        [("lasa", DemoCatalog.Level.SeatDistrict)] = 0.12,
+        [("lasa", DemoCatalog.Level.CountyTowns)] = -0.1,
+        [("shannan", DemoCatalog.Level.SeatDistrict)] = 0.1,
+        [("qamdo", DemoCatalog.Level.CountyTowns)] = 0.16,
+        [("xigaze", DemoCatalog.Level.CountyTowns)] = -0.08,
+        [("ngari", DemoCatalog.Level.SeatDistrict)] = 0.12,
+        [("nagqu", DemoCatalog.Level.Prefecture)] = 0.1,
+    };
 
     private static Indicator Survey(string id, string name, double points, Dictionary<string, string> texts)
     {
@@ -354,7 +393,15 @@ public static class DemoSchemes
             }
         }
         var units = subjects.Select(u => new Unit(u.Id, u.Name, u.Group)).ToArray();
-        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts };
+        // The seed: 厅政工人事处 leads the groups checking the 专项指标; the common indicators go to the
+        // office that keeps each record (invented), the leadership evaluation to the 厅领导.
+        var scorers = new Dictionary<string, string>
+        {
+            ["P1.1"] = "rsc", ["P1.2"] = "rsc", ["P1.3"] = "rsc",
+            ["P2.1"] = "bgs", ["P2.2"] = "bgs", ["P2.3"] = "bgs", ["P2.4"] = "cwc", ["P2.5"] = "dw",
+            ["P3"] = Leaders,
+        };
+        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- helpers

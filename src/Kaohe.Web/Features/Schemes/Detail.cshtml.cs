@@ -44,6 +44,16 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
         return s is null ? NotFound() : File(System.Text.Encoding.UTF8.GetBytes(s.Document), "application/json", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.json");
     }
 
+    public async Task<IActionResult> OnGetXlsxAsync(int id)
+    {
+        var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        if (s is null) return NotFound();
+        var read = SchemeService.Parse(s);
+        if (!read.IsValid) return NotFound();
+        return File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s)),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
+    }
+
     public async Task<IActionResult> OnPostActivateAsync(int id) => await Act(id, () => schemes.ActivateAsync(id), Ui.T("方案已启用。", "The scheme is active."));
 
     public async Task<IActionResult> OnPostVersionAsync(int id) => await Act(id, () => schemes.NewVersionAsync(id), Ui.T("已生成新版本草稿。", "A new draft version was made."));

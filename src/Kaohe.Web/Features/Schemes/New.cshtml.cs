@@ -31,7 +31,20 @@ public sealed class NewModel(KaoheDbContext db, SchemeService schemes) : PageMod
     {
         await LoadAsync();
         var text = Document;
-        if (Upload is { Length: > 0 })
+        IReadOnlyDictionary<string, string>? ruleTexts = null;
+        if (Upload is { Length: > 0 } && Upload.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+        {
+            await using var stream = Upload.OpenReadStream();
+            var sheet = SchemeXlsx.Import(stream);
+            if (sheet.Errors.Count > 0 || sheet.Indicators is null)
+            {
+                Errors = sheet.Errors;
+                return Page();
+            }
+            text = Kaohe.Scoring.FileFormat.V1File.WriteScheme(Period ?? "", sheet.Indicators, sheet.Rules!);
+            ruleTexts = sheet.RuleTexts;
+        }
+        else if (Upload is { Length: > 0 })
         {
             if (Upload.Length > MaxBytes)
             {
@@ -46,7 +59,7 @@ public sealed class NewModel(KaoheDbContext db, SchemeService schemes) : PageMod
             Errors = [new("document", "请上传方案文件或粘贴 JSON", "upload a scheme file or paste the JSON")];
             return Page();
         }
-        var outcome = await schemes.CreateAsync(Category ?? "", Period ?? "", string.IsNullOrWhiteSpace(Name) ? "考核方案" : Name.Trim(), text, null);
+        var outcome = await schemes.CreateAsync(Category ?? "", Period ?? "", string.IsNullOrWhiteSpace(Name) ? "考核方案" : Name.Trim(), text, ruleTexts);
         if (outcome.Failure is { } f)
         {
             Errors = f.Errors.Count > 0 ? f.Errors : [new ValidationError("", f.Zh, f.En)];

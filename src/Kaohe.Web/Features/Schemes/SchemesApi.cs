@@ -19,7 +19,10 @@ public static class SchemesApi
         var g = api.MapGroup("/schemes");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("考核方案 / schemes");
         g.MapGet("/{id:int}", Get).RequireAuthorization(Policies.Staff).WithSummary("方案的 v1 文件 / the scheme as a v1 document");
+        g.MapGet("/{id:int}/xlsx", Xlsx).RequireAuthorization(Policies.Staff).WithSummary("方案的 Excel 模板 / the scheme as the .xlsx template");
         g.MapPost("", Create).RequireAuthorization(Policies.Office);
+        g.MapPost("/import", Import).RequireAuthorization(Policies.Office).DisableAntiforgery()
+            .WithSummary("导入 .xlsx 或 .json 方案文件（全部或全不）/ import a .xlsx or .json scheme file, all or nothing");
         g.MapPut("/{id:int}/document", Edit).RequireAuthorization(Policies.Office);
         g.MapPost("/{id:int}/activate", Activate).RequireAuthorization(Policies.Office);
         g.MapPost("/{id:int}/versions", NewVersion).RequireAuthorization(Policies.Office);
@@ -41,6 +44,43 @@ public static class SchemesApi
     {
         var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         return s is null ? Problems.NotFound("方案不存在", "no such scheme") : TypedResults.Text(s.Document, "application/json; charset=utf-8");
+    }
+
+    private static async Task<IResult> Xlsx(int id, KaoheDbContext db)
+    {
+        var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        if (s is null) return Problems.NotFound("方案不存在", "no such scheme");
+        var read = SchemeService.Parse(s);
+        if (!read.IsValid) return Problems.Invalid(read.Errors);
+        return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s)),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
+    }
+
+    /// <summary>A scheme file upload: the .xlsx template or a v1 .json. All or nothing, every error named.</summary>
+    private static async Task<IResult> Import(HttpRequest request, SchemeService schemes)
+    {
+        if (!request.HasFormContentType) return Problems.BadRequest("请以 multipart/form-data 上传文件", "upload the file as multipart/form-data");
+        var form = await request.ReadFormAsync();
+        var file = form.Files.GetFile("file");
+        string category = form["category"].ToString(), period = form["period"].ToString(), name = form["name"].ToString();
+        if (file is null || file.Length == 0) return Problems.BadRequest("缺少文件 file", "the file is missing", new Dictionary<string, string[]> { ["file"] = [Ui.T("必填", "required")] });
+        if (file.Length > 10 * 1024 * 1024) return Problems.Problem(413, Ui.T("文件过大", "File too large"), Ui.T("方案文件不能超过 10 MB", "a scheme file may not exceed 10 MB"));
+        string document;
+        IReadOnlyDictionary<string, string>? ruleTexts = null;
+        await using var stream = file.OpenReadStream();
+        if (file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
+        {
+            var sheet = SchemeXlsx.Import(stream);
+            if (sheet.Errors.Count > 0 || sheet.Indicators is null) return Problems.Invalid(sheet.Errors);
+            document = Kaohe.Scoring.FileFormat.V1File.WriteScheme(period, sheet.Indicators, sheet.Rules!);
+            ruleTexts = sheet.RuleTexts;
+        }
+        else
+        {
+            using var reader = new StreamReader(stream);
+            document = await reader.ReadToEndAsync();
+        }
+        return Outcome(await schemes.CreateAsync(category, period, string.IsNullOrWhiteSpace(name) ? Categories.Name(category, false) + "考核方案" : name, document, ruleTexts), created: true);
     }
 
     private static IResult Outcome(SchemeOutcome o, bool created = false) =>

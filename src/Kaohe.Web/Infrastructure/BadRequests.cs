@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Kaohe.Web.Infrastructure;
+
+/// <summary>
+/// A request the framework could not bind (malformed JSON, a wrong type, a body too large) is the
+/// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500.
+/// </summary>
+public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (exception is not BadHttpRequestException bad) return false;
+        context.Response.StatusCode = bad.StatusCode;
+        var detail = bad.InnerException is System.Text.Json.JsonException json
+            ? Ui.T($"JSON 无效：{json.Path}（第 {json.LineNumber + 1} 行）", $"invalid JSON at {json.Path} (line {json.LineNumber + 1})")
+            : bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? Ui.T("请求内容过大", "the request body is too large") : Ui.T("请求格式有误", "the request is malformed");
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = bad.StatusCode, Title = Ui.T("请求有误", "Bad request"), Detail = detail },
+            Exception = exception,
+        });
+    }
+}
