@@ -144,12 +144,15 @@ public class SchemeXlsxTests
             Row("B", null, "满意度", 10, "survey"),
         };
         rows[1]["选项"] = "满意:100; 基本满意 75";
+        rows[1]["合成方式"] = "avg";
 
         var result = Import(Workbook(rows));
 
         Assert.Contains(result.Errors, e => e.Path == "指标!N2" && e.En.Contains("does not apply"));
         Assert.Contains(result.Errors, e => e.Path == "指标!X2");
         Assert.Contains(result.Errors, e => e.Path == "指标!Y3" && e.Zh.Contains("基本满意 75"));
+        Assert.Contains(result.Errors, e => e.Path == "指标!E3" && e.Zh == "指标!第3行 合成方式: \"avg\" 不是 sum 或 geometric");
+        Assert.Equal(4, result.Errors.Count);
         Assert.Null(result.Indicators);
     }
 

@@ -21,6 +21,7 @@ public static class Registration
     {
         var api = app.MapGroup("/api/v1").WithTags("Kaohe");
         api.MapAccountsApi();
+        api.MapApiKeysApi();
         api.MapCatalogApi();
         api.MapSchemesApi();
         api.MapFactsApi();

@@ -179,4 +179,20 @@ public class EngineProperties
             Assert.True(Close(u.Total, r.Explain(u.Id).Score));
         }
     }
+
+    [Property]
+    public void Writing_a_generated_assessment_and_reading_it_back_gives_the_same_results(Scenario s)
+    {
+        var read = Kaohe.Scoring.FileFormat.V1File.Read(Kaohe.Scoring.FileFormat.V1File.Write(s.Assessment));
+        Assert.True(read.IsValid, string.Join("\n", read.Errors));
+        var r1 = Score(s.Assessment);
+        var r2 = Score(read.Assessment!);
+        foreach (var u in r1.Units)
+        {
+            var v = r2[u.Id];
+            foreach (var (node, score) in u.Scores) Assert.Equal(score, v.Scores[node]);
+            Assert.Equal(u.Total, v.Total);
+            Assert.Equal((u.Rank, u.Grade, u.Vetoed, u.Commended, u.Criticized), (v.Rank, v.Grade, v.Vetoed, v.Commended, v.Criticized));
+        }
+    }
 }

@@ -148,6 +148,35 @@ public abstract class AccessTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     }
 
     [Fact]
+    public async Task A_platform_key_made_by_the_office_authenticates_reads_nothing_and_stops_when_revoked()
+    {
+        using var office = await app.As("office");
+        var created = await office.PostAsJsonAsync("/api/v1/apikeys", new { name = "智慧工地平台", indicators = new[] { "C1" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var secret = body.GetProperty("secret").GetString()!;
+        var id = body.GetProperty("key").GetProperty("id").GetInt32();
+        var stored = await app.WithDb(db => db.ApiKeys.Where(k => k.Id == id).Select(k => k.KeyHash).FirstAsync());
+        Assert.DoesNotContain(secret, stored);
+
+        using var platform = app.Anonymous();
+        platform.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        Assert.Equal(HttpStatusCode.Forbidden, (await platform.GetAsync("/api/v1/units")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await platform.GetAsync("/api/v1/facts")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await office.DeleteAsync($"/api/v1/apikeys/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await platform.GetAsync("/api/v1/units")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_the_office_manages_platform_keys()
+    {
+        using var viewer = await app.As("viewer");
+        var response = await viewer.PostAsJsonAsync("/api/v1/apikeys", new { name = "x", indicators = new[] { "C1" } });
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_form_post_without_the_anti_forgery_token_is_refused()
     {
         using var client = await app.SignedIn("office");

@@ -15,6 +15,10 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
 {
     public IReadOnlyList<AppUser> Users { get; private set; } = [];
     public IReadOnlyList<OrgUnit> Units { get; private set; } = [];
+    public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
+    [BindProperty] public string? KeyName { get; set; }
+    [BindProperty] public string? KeyIndicators { get; set; }
+    public string? NewKey { get; private set; }
     [BindProperty] public string? UserName { get; set; }
     [BindProperty] public string? DisplayName { get; set; }
     [BindProperty] public string? Role { get; set; }
@@ -26,6 +30,17 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
     {
         Users = await db.Users.AsNoTracking().OrderBy(u => u.Role).ThenBy(u => u.UserName).ToListAsync();
         Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
+        Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync();
+    }
+
+    public async Task<IActionResult> OnPostKeyAsync()
+    {
+        var result = await ApiKeysApi.Create(new CreateApiKeyRequest(KeyName, KeyIndicators?.Split([',', '，', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), db, audit, clock);
+        if (result.Result is Microsoft.AspNetCore.Http.HttpResults.Created<NewApiKey> created) NewKey = created.Value!.Secret;
+        else if (result.Result is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem)
+            Error = string.Join(Ui.T("；", "; "), (problem.ProblemDetails.Extensions.TryGetValue("errors", out var e) && e is IDictionary<string, string[]> d ? d.Values.SelectMany(v => v) : [problem.ProblemDetails.Detail ?? ""]));
+        await OnGetAsync();
+        return Page();
     }
 
     public async Task<IActionResult> OnPostCreateAsync()

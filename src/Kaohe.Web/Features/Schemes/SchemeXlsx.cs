@@ -1,6 +1,6 @@
 using System.Globalization;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
+using System.IO.Compression;
+using System.Xml;
 using Kaohe.Scoring;
 using MiniExcelLibs;
 
@@ -60,6 +60,8 @@ public static class SchemeXlsx
         ["survey"] = [COptions],
         ["direct"] = [],
     };
+
+    private static readonly HashSet<string> Verbatim = [CName, CRuleText, "等次"];
 
     private static readonly string[] ParamColumns = [.. ParamsOf.Values.SelectMany(c => c).Distinct()];
 
@@ -262,9 +264,7 @@ public static class SchemeXlsx
                 : new ValidationError("file", "文件不是 .xlsx 工作簿", "the file is not an .xlsx workbook"));
             return Fail();
         }
-        if (!CheckUnpackedSize(bytes, errors)) return Fail();
-        if (!CheckFormulas(bytes, errors)) return Fail();
-        if (errors.Count > 0) return Fail();
+        if (!CheckPackage(bytes, errors)) return Fail();
 
         Dictionary<string, List<IDictionary<string, object?>>> sheets;
         try
@@ -280,7 +280,7 @@ public static class SchemeXlsx
         }
         // The file comes from outside: a workbook that opens as a package but not as a spreadsheet
         // is a user error to report, not a bug.
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
         {
             errors.Add(new ValidationError("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
             return Fail();
@@ -329,54 +329,73 @@ public static class SchemeXlsx
 
     private static bool IsZip(byte[] b) => b is [0x50, 0x4B, 0x03, 0x04, ..];
 
-    /// <summary>An .xlsx is a zip: a small file may unpack to gigabytes (a zip bomb), so the unpacked size is limited too.</summary>
-    private static bool CheckUnpackedSize(byte[] bytes, List<ValidationError> errors)
-    {
-        try
-        {
-            using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes, writable: false), System.IO.Compression.ZipArchiveMode.Read);
-            if (zip.Entries.Sum(e => e.Length) <= MaxUnpackedBytes) return true;
-            errors.Add(new ValidationError("file", $"工作簿解压后超过 {MaxUnpackedBytes / 1024 / 1024} MB，不予导入",
-                $"the workbook unpacks to more than {MaxUnpackedBytes / 1024 / 1024} MB and is refused"));
-            return false;
-        }
-        catch (InvalidDataException)
-        {
-            errors.Add(new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook"));
-            return false;
-        }
-    }
+    private const string MainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-    /// <summary>Formulas are refused: the scheme must hold values, not what Excel last computed.</summary>
-    private static bool CheckFormulas(byte[] bytes, List<ValidationError> errors)
+    /// <summary>
+    /// Opens the package and refuses what is not a workbook, what unpacks to more than
+    /// <see cref="MaxUnpackedBytes"/> (a small zip may unpack to gigabytes) and any formula cell:
+    /// the scheme must hold values, not what Excel last computed. A streaming read of the sheet XML,
+    /// since this runs before anything else on every upload.
+    /// </summary>
+    private static bool CheckPackage(byte[] bytes, List<ValidationError> errors)
     {
+        var notWorkbook = new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook");
         try
         {
-            using var ms = new MemoryStream(bytes, writable: false);
-            using var doc = SpreadsheetDocument.Open(ms, false);
-            var wb = doc.WorkbookPart;
-            if (wb?.Workbook.Sheets is null)
+            using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+            if (zip.Entries.Sum(e => e.Length) > MaxUnpackedBytes)
+            {
+                errors.Add(new ValidationError("file", $"工作簿解压后超过 {MaxUnpackedBytes / 1024 / 1024} MB，不予导入",
+                    $"the workbook unpacks to more than {MaxUnpackedBytes / 1024 / 1024} MB and is refused"));
+                return false;
+            }
+            var workbook = zip.GetEntry("xl/workbook.xml");
+            var rels = zip.GetEntry("xl/_rels/workbook.xml.rels");
+            if (workbook is null || rels is null)
+            {
+                errors.Add(notWorkbook);
+                return false;
+            }
+            var targets = new Dictionary<string, string>(StringComparer.Ordinal);
+            using (var x = XmlReader.Create(rels.Open()))
+                while (x.Read())
+                    if (x.NodeType == XmlNodeType.Element && x.LocalName == "Relationship" && x.GetAttribute("Id") is { } id && x.GetAttribute("Target") is { } target)
+                        targets[id] = target.StartsWith('/') ? target.TrimStart('/') : "xl/" + target;
+            var sheets = new List<(string Name, string Path)>();
+            using (var x = XmlReader.Create(workbook.Open()))
+                while (x.Read())
+                    if (x.NodeType == XmlNodeType.Element && x.LocalName == "sheet" && x.NamespaceURI == MainNs
+                        && x.GetAttribute("name") is { } name && x.GetAttribute("id", RelNs) is { } rid && targets.TryGetValue(rid, out var path))
+                        sheets.Add((name, path));
+            if (sheets.Count == 0)
             {
                 errors.Add(new ValidationError("file", "文件不是 .xlsx 工作簿（没有工作表）", "the file is not an .xlsx workbook (it has no sheets)"));
                 return false;
             }
-            foreach (var sheet in wb.Workbook.Sheets.Elements<Sheet>())
+            foreach (var (name, path) in sheets)
             {
-                if (sheet.Id?.Value is not { } rid || wb.GetPartById(rid) is not WorksheetPart part) continue;
-                foreach (var cell in part.Worksheet.Descendants<Cell>().Where(c => c.CellFormula is not null))
+                if (zip.GetEntry(path) is not { } entry) continue;
+                using var x = XmlReader.Create(entry.Open());
+                var cell = "?";
+                while (x.Read())
                 {
-                    var at = cell.CellReference?.Value ?? "?";
-                    var (col, row) = SplitReference(at);
-                    errors.Add(new ValidationError($"{sheet.Name}!{at}",
-                        $"{sheet.Name}!第{row}行 {col}列: 单元格含公式，请改为数值或文字（复制后“粘贴为数值”）",
-                        $"sheet {sheet.Name} row {row} column {col}: the cell holds a formula; replace it by its value (copy, paste as values)"));
+                    if (x.NodeType != XmlNodeType.Element || x.NamespaceURI != MainNs) continue;
+                    if (x.LocalName == "c") cell = x.GetAttribute("r") ?? "?";
+                    else if (x.LocalName == "f")
+                    {
+                        var (col, row) = SplitReference(cell);
+                        errors.Add(new ValidationError($"{name}!{cell}",
+                            $"{name}!第{row}行 {col}列: 单元格含公式，请改为数值或文字（复制后“粘贴为数值”）",
+                            $"sheet {name} row {row} column {col}: the cell holds a formula; replace it by its value (copy, paste as values)"));
+                    }
                 }
             }
-            return true;
+            return errors.Count == 0;
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or FormatException or InvalidDataException or System.Xml.XmlException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is InvalidDataException or XmlException or IOException)
         {
-            errors.Add(new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook"));
+            errors.Add(notWorkbook);
             return false;
         }
     }
@@ -402,10 +421,10 @@ public static class SchemeXlsx
             errors.Add(new ValidationError($"{sheet}!{letterOf.GetValueOrDefault(column, "")}{row}",
                 $"{sheet}!第{row}行 {column}: {zh}", $"sheet {sheet} row {row} column {column}: {en}"));
 
-        public static string? RawText(object? v) => v switch
+        public static string? RawText(object? v, bool trim = true) => v switch
         {
             null => null,
-            string s => string.IsNullOrWhiteSpace(s) ? null : Unsafe(s.Trim()),
+            string s => string.IsNullOrWhiteSpace(s) ? null : Unsafe(trim ? s.Trim() : s),
             double d => Num(d),
             IConvertible c when IsNumber(v) => Num(c.ToDouble(CultureInfo.InvariantCulture)),
             _ => Convert.ToString(v, CultureInfo.InvariantCulture),
@@ -416,7 +435,8 @@ public static class SchemeXlsx
         public object? Cell(IDictionary<string, object?> row, string column) =>
             letterOf.TryGetValue(column, out var letter) && row.TryGetValue(letter, out var v) ? v : null;
 
-        public string? Text(IDictionary<string, object?> row, string column) => RawText(Cell(row, column));
+        /// <summary>Codes, method names and numbers are trimmed; names and rule texts are kept exactly, so that the round trip is lossless.</summary>
+        public string? Text(IDictionary<string, object?> row, string column) => RawText(Cell(row, column), trim: !Verbatim.Contains(column));
 
         public double? Number(IDictionary<string, object?> row, int rowNo, string column, bool required = false)
         {
@@ -484,13 +504,16 @@ public static class SchemeXlsx
             var name = r.Text(row, CName);
             if (name is null) r.Error(no, CName, "必须填写指标名称", "a name is required");
             var points = r.Number(row, no, CPoints, required: true);
-            Combine? combine = r.Text(row, CCombine) switch
+            var combineText = r.Text(row, CCombine);
+            Combine? combine = combineText switch
             {
                 null => null,
                 var t when t.Equals("sum", StringComparison.OrdinalIgnoreCase) || t is "求和" => Combine.Sum,
                 var t when t.Equals("geometric", StringComparison.OrdinalIgnoreCase) || t is "几何加权" or "加权几何平均" => Combine.Geometric,
-                var t => Bad(() => r.Error(no, CCombine, $"\"{t}\" 不是 sum 或 geometric", $"\"{t}\" is neither sum nor geometric")),
+                _ => null,
             };
+            if (combineText is not null && combine is null)
+                r.Error(no, CCombine, $"\"{combineText}\" 不是 sum 或 geometric", $"\"{combineText}\" is neither sum nor geometric");
             Method? method = null;
             var kindText = r.Text(row, CKind);
             if (kindText is not null)
@@ -530,14 +553,6 @@ public static class SchemeXlsx
         }
         return (rows, r, RowOfPath);
     }
-
-    private static T? Bad<T>(Action report) where T : struct
-    {
-        report();
-        return null;
-    }
-
-    private static Combine? Bad(Action report) => Bad<Combine>(report);
 
     private static Method? ReadMethod(string kind, IDictionary<string, object?> row, int no, SheetReader r)
     {
