@@ -27,11 +27,14 @@ public abstract class SessionTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.DoesNotMatch(@"\p{IsCJKUnifiedIdeographs}", enBody.GetProperty("detail").GetString()!);
         Assert.Contains("zj-nyingchi", enBody.GetProperty("detail").GetString()!);
 
-        // Also the 401 written on the way out of the pipeline.
+        // Also the 400 for unreadable JSON, which the exception handler writes on the way out of the pipeline.
         using var anon = app.Anonymous();
         anon.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
-        var unauthorized = await (await anon.GetAsync("/api/v1/units")).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.DoesNotMatch(@"\p{IsCJKUnifiedIdeographs}", unauthorized.GetProperty("title").GetString()!);
+        var bad = await anon.PostAsync("/api/v1/auth/token", new StringContent("{\"username\": [1", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var badBody = await bad.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.DoesNotMatch(@"\p{IsCJKUnifiedIdeographs}", badBody.GetProperty("detail").GetString()!);
+        Assert.Contains("username", badBody.GetProperty("detail").GetString()!);
     }
 
     [Fact]
