@@ -74,6 +74,8 @@ public static class Hosting
 
     public static void UseKaoheWeb(this WebApplication app)
     {
+        // Localization first, so that errors written on the way out (401, 404 pages) are in the user's language.
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(async (ctx, next) =>
@@ -87,7 +89,6 @@ public static class Hosting
                 h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next();
         });
-        app.UseRequestLocalization();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseRateLimiter();
