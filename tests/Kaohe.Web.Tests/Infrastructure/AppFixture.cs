@@ -22,9 +22,6 @@ public abstract partial class AppFixture : IAsyncLifetime
 
     /// <summary>The configuration the fixture gives the application, for a second instance on the same database.</summary>
     public Dictionary<string, string> Settings { get; } = [];
-
-    /// <summary>The cookies of the last <see cref="SignedIn"/>, as a Cookie header.</summary>
-    public string LastCookies { get; private set; } = "";
     public abstract string Provider { get; }
     protected string DataDir { get; } = Path.Combine(Path.GetTempPath(), "kaohe-test-" + Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string> _tokens = [];
@@ -77,31 +74,15 @@ public abstract partial class AppFixture : IAsyncLifetime
     /// <summary>A browser-like client signed in through the login page (cookie + anti-forgery).</summary>
     public async Task<HttpClient> SignedIn(string user, string? password = null)
     {
-        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        var jar = new System.Net.CookieContainer();
-        var baseUri = client.BaseAddress!;
-        async Task<HttpResponseMessage> Send(HttpRequestMessage request)
+        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var page = await client.GetStringAsync("/Account/Login");
+        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            var header = jar.GetCookieHeader(baseUri);
-            if (header.Length > 0) request.Headers.Add("Cookie", header);
-            var r = await client.SendAsync(request);
-            if (r.Headers.TryGetValues("Set-Cookie", out var set)) foreach (var c in set) jar.SetCookies(baseUri, c);
-            return r;
-        }
-        var loginPage = await Send(new HttpRequestMessage(HttpMethod.Get, "/Account/Login"));
-        var page = await loginPage.Content.ReadAsStringAsync();
-        var response = await Send(new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["Username"] = user,
-                ["Password"] = password ?? (user == "admin" ? AdminPassword : DemoPassword),
-                ["__RequestVerificationToken"] = AntiForgeryToken(page),
-            }),
-        });
+            ["Username"] = user,
+            ["Password"] = password ?? (user == "admin" ? AdminPassword : DemoPassword),
+            ["__RequestVerificationToken"] = AntiForgeryToken(page),
+        }));
         if (response.StatusCode != System.Net.HttpStatusCode.Redirect) throw new InvalidOperationException($"login of {user} failed: {response.StatusCode}");
-        LastCookies = jar.GetCookieHeader(baseUri);
-        client.DefaultRequestHeaders.Add("Cookie", LastCookies);
         return client;
     }
 
