@@ -213,7 +213,9 @@ public sealed partial class CompiledAssessment
         if (_results is null) return BuildResult();
         // Only the group's units changed: rebuild theirs and share the other units' results.
         var results = (UnitResult[])_results.Clone();
-        foreach (var u in _groupMembers[g]) results[u] = ResultOf(u, _source.Rules);
+        var members = _groupMembers[g];
+        var block = new double[members.Length * _nodes.Length];
+        for (var i = 0; i < members.Length; i++) results[members[i]] = ResultOf(members[i], _source.Rules, block, i * _nodes.Length);
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
     }
@@ -320,21 +322,22 @@ public sealed partial class CompiledAssessment
     {
         var n = _units.Length;
         var rules = _source.Rules;
+        _results = null; // let the previous results go before allocating the new ones
         var results = new UnitResult[n];
-        for (var u = 0; u < n; u++) results[u] = ResultOf(u, rules);
+        var block = new double[n * _nodes.Length];
+        for (var u = 0; u < n; u++) results[u] = ResultOf(u, rules, block, u * _nodes.Length);
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
     }
 
-    private UnitResult ResultOf(int u, Rules rules)
+    private UnitResult ResultOf(int u, Rules rules, double[] block, int offset)
     {
         var m = _nodes.Length;
-        var row = new double[m];
-        for (var k = 0; k < m; k++) row[k] = _score[k][u];
+        for (var k = 0; k < m; k++) block[offset + k] = _score[k][u];
         return new UnitResult(
             _units[u].Id, _units[u].Name, _groupNames[_unitGroup[u]], _total[u], _rounded[u], _rank[u],
             _groupMembers[_unitGroup[u]].Length, GradeOf(u, rules), _vetoed[u], _commended[u], _criticized[u],
-            _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, row));
+            _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, block, offset));
     }
 
     /// <summary>

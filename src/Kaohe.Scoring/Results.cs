@@ -42,24 +42,29 @@ public sealed record UnitResult(
     IReadOnlyDictionary<string, double> Scores);
 
 /// <summary>A read-only view of one unit's column in the score matrix, keyed by node id.</summary>
-internal sealed class ScoreRow(Dictionary<string, int> nodeIndex, string[] nodeIds, double[] values) : IReadOnlyDictionary<string, double>
+/// <remarks>
+/// The rows of a whole result share one array (unit-major, <paramref name="offset"/> = unit × nodes),
+/// so building a result allocates one large block instead of one small array per unit, which the
+/// garbage collector would otherwise copy while the result is alive.
+/// </remarks>
+internal sealed class ScoreRow(Dictionary<string, int> nodeIndex, string[] nodeIds, double[] values, int offset) : IReadOnlyDictionary<string, double>
 {
-    public double this[string key] => values[nodeIndex[key]];
+    public double this[string key] => values[offset + nodeIndex[key]];
     public IEnumerable<string> Keys => nodeIds;
-    public IEnumerable<double> Values => values;
-    public int Count => values.Length;
+    public IEnumerable<double> Values => new ArraySegment<double>(values, offset, nodeIds.Length);
+    public int Count => nodeIds.Length;
     public bool ContainsKey(string key) => nodeIndex.ContainsKey(key);
 
     public bool TryGetValue(string key, out double value)
     {
-        if (nodeIndex.TryGetValue(key, out var i)) { value = values[i]; return true; }
+        if (nodeIndex.TryGetValue(key, out var i)) { value = values[offset + i]; return true; }
         value = 0;
         return false;
     }
 
     public IEnumerator<KeyValuePair<string, double>> GetEnumerator()
     {
-        for (var i = 0; i < nodeIds.Length; i++) yield return new(nodeIds[i], values[i]);
+        for (var i = 0; i < nodeIds.Length; i++) yield return new(nodeIds[i], values[offset + i]);
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
