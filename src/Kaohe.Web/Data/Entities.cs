@@ -307,8 +307,12 @@ public sealed class Attachment
 {
     private Attachment() { }
 
-    public Attachment(string fileName, string contentType, long size, string sha256, string storedName, string uploadedBy, DateTimeOffset uploadedAt)
+    public Attachment(string fileName, string contentType, long size, string sha256, string storedName, string uploadedBy, DateTimeOffset uploadedAt,
+        string ownerKind, string ownerId)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ownerKind);
+        OwnerKind = ownerKind;
+        OwnerId = ownerId;
         FileName = fileName;
         ContentType = contentType;
         Size = size;
@@ -320,6 +324,10 @@ public sealed class Attachment
 
     public long Id { get; private set; }
     public long? FactId { get; private set; }
+
+    /// <summary>What the file belongs to ("fact", "finding", "rectification", ...): decides who may download it (IAttachmentOwnerPolicy).</summary>
+    public string OwnerKind { get; private set; } = "";
+    public string OwnerId { get; private set; } = "";
     public string FileName { get; private set; } = "";
     public string ContentType { get; private set; } = "";
     public long Size { get; private set; }
@@ -327,6 +335,13 @@ public sealed class Attachment
     public string StoredName { get; private set; } = "";
     public string UploadedBy { get; private set; } = "";
     public DateTimeOffset UploadedAt { get; private set; }
+
+    /// <summary>Sets the owner once its id is known (e.g. a new fact saved in the same request).</summary>
+    public void AssignOwner(string ownerKind, string ownerId)
+    {
+        OwnerKind = ownerKind;
+        OwnerId = ownerId;
+    }
 }
 
 public enum AssignmentKind { Division, Leader }

@@ -158,6 +158,9 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
         b.Property(x => x.Sha256).HasMaxLength(64);
         b.Property(x => x.StoredName).HasMaxLength(100);
         b.Property(x => x.UploadedBy).HasMaxLength(100);
+        b.Property(x => x.OwnerKind).HasMaxLength(32);
+        b.Property(x => x.OwnerId).HasMaxLength(64);
+        b.HasIndex(x => new { x.OwnerKind, x.OwnerId });
     }
 }
 

@@ -1,8 +1,10 @@
 using Kaohe.Web.Features.Accounts;
+using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features;
 
@@ -14,6 +16,8 @@ public static class Registration
         services.AddScoped<AuditLog>();
         services.AddScoped<SchemeService>();
         services.AddScoped<AssessmentBuilder>();
+        services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
+        services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         return services;
     }
 
@@ -26,5 +30,6 @@ public static class Registration
         api.MapSchemesApi();
         api.MapFactsApi();
         api.MapAuditApi();
+        api.MapAttachmentsApi();
     }
 }

@@ -4,12 +4,23 @@ namespace Kaohe.Web.Infrastructure;
 
 /// <summary>
 /// A request the framework could not bind (malformed JSON, a wrong type, a body too large) is the
-/// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500.
+/// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500. So is an upload the
+/// attachment store refused (<see cref="UploadRejectedException"/>).
 /// </summary>
 public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (exception is UploadRejectedException upload)
+        {
+            context.Response.StatusCode = upload.Status;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = upload.Status, Title = Ui.T("文件未接收", "File not accepted"), Detail = Ui.T(upload.Zh, upload.En) },
+                Exception = exception,
+            });
+        }
         if (exception is not BadHttpRequestException bad) return false;
         context.Response.StatusCode = bad.StatusCode;
         var detail = bad.InnerException is System.Text.Json.JsonException json

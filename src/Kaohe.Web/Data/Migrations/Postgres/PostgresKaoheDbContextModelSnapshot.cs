@@ -245,6 +245,16 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .HasMaxLength(255)
                         .HasColumnType("character varying(255)");
 
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -269,6 +279,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("FactId");
+
+                    b.HasIndex("OwnerKind", "OwnerId");
 
                     b.ToTable("Attachments");
                 });

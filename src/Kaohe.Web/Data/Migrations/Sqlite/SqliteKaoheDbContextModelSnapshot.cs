@@ -232,6 +232,16 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -256,6 +266,8 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("FactId");
+
+                    b.HasIndex("OwnerKind", "OwnerId");
 
                     b.ToTable("Attachments");
                 });
