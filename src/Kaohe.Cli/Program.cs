@@ -36,6 +36,8 @@ public static class Program
             "explain" => Explain(rest, stdin, stdout, stderr),
             "verify" => Verify(rest, stdin, stdout, stderr),
             "verify-audit" => VerifyAudit.Run(rest, stdout, stderr),
+            "backup" => Backup.RunBackup(rest, stdout, stderr),
+            "restore" => Backup.RunRestore(rest, stdout, stderr),
             _ => Fail(stderr, $"未知命令 \"{command}\" / unknown command \"{command}\"\n\n{Usage}"),
         };
     }
@@ -49,6 +51,8 @@ public static class Program
           kaohe explain FILE --unit U [--indicator I]             逐项说明得分 / explain a unit's scores
           kaohe verify SNAPSHOT                                    重算并核对已公布的结果快照 / recompute and check a published snapshot
           kaohe verify-audit --data-dir DIR | --postgres CS       校验审计日志哈希链 / verify the audit trail's hash chain
+          kaohe backup --data-dir DIR --out BACKUP                在线备份 SQLite 数据库和附件 / online backup of the SQLite database and attachments
+          kaohe restore --from BACKUP --data-dir DIR [--force]    校验后恢复备份（应用须先停止）/ check and restore a backup (stop the application first)
 
         FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.
