@@ -10,6 +10,8 @@ using Kaohe.Bench;
 // --profile : add EventPipe CPU sampling (speedscope files), for finding where the time goes.
 // Everything else goes to BenchmarkDotNet (e.g. --filter '*').
 if (args.Contains("--check")) return ScaleCheck.Run();
+// --figures : the engine's name: value lines for bench/run.sh (Stopwatch medians, a few seconds).
+if (args.Contains("--figures")) return Figures.Run();
 // --spin compute|groups|incremental SECONDS : run one operation in a loop, for an outside sampling profiler
 // (DOTNET_PerfMapEnabled=1 perf record -g dotnet Kaohe.Bench.dll --spin compute 10).
 if (args.Length >= 1 && args[0] == "--spin") return Spin.Run(args.Length > 1 ? args[1] : "compute", args.Length > 2 ? double.Parse(args[2]) : 10);

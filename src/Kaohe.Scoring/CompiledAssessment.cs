@@ -214,8 +214,12 @@ public sealed partial class CompiledAssessment
         // Only the group's units changed: rebuild theirs and share the other units' results.
         var results = (UnitResult[])_results.Clone();
         var members = _groupMembers[g];
-        var block = new double[members.Length * _nodes.Length];
-        for (var i = 0; i < members.Length; i++) results[members[i]] = ResultOf(members[i], _source.Rules, block, i * _nodes.Length);
+        var rows = new RowBlocks(members.Length, _nodes.Length);
+        for (var i = 0; i < members.Length; i++)
+        {
+            var (block, offset) = rows.Next();
+            results[members[i]] = ResultOf(members[i], _source.Rules, block, offset);
+        }
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
     }
@@ -324,10 +328,38 @@ public sealed partial class CompiledAssessment
         var rules = _source.Rules;
         _results = null; // let the previous results go before allocating the new ones
         var results = new UnitResult[n];
-        var block = new double[n * _nodes.Length];
-        for (var u = 0; u < n; u++) results[u] = ResultOf(u, rules, block, u * _nodes.Length);
+        var rows = new RowBlocks(n, _nodes.Length);
+        for (var u = 0; u < n; u++)
+        {
+            var (block, offset) = rows.Next();
+            results[u] = ResultOf(u, rules, block, offset);
+        }
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
+    }
+
+    /// <summary>
+    /// Hands out the score rows of a result from shared blocks of at most 8,192 doubles: few
+    /// allocations, and each block stays under the large-object threshold (85,000 bytes), whose
+    /// allocations would trigger full collections on every computation.
+    /// </summary>
+    private struct RowBlocks(int rows, int width)
+    {
+        private readonly int _perBlock = Math.Max(1, 8192 / Math.Max(1, width));
+        private double[] _block = [];
+        private int _used;
+        private int _left = rows;
+
+        public (double[] Block, int Offset) Next()
+        {
+            if (_used == 0 || _used == _perBlock)
+            {
+                _block = new double[Math.Min(_perBlock, _left) * width];
+                _used = 0;
+            }
+            _left--;
+            return (_block, _used++ * width);
+        }
     }
 
     private UnitResult ResultOf(int u, Rules rules, double[] block, int offset)

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kaohe.Scoring;
+
+namespace Kaohe.Bench;
+
+/// <summary>
+/// <c>--figures</c>: the engine's lines for bench/run.sh, measured with a Stopwatch on the national
+/// workload in a few seconds (the BenchmarkDotNet job gives the full statistics). Each figure is the
+/// median of many runs after a warm-up, on the current thread (run.sh pins the process to one core).
+/// </summary>
+public static class Figures
+{
+    public static int Run()
+    {
+        var w = new NationalWorkload();
+        var compiled = CompiledAssessment.CompileValidated(w.Assessment);
+        var floor = new Floor(w.Assessment);
+        var unit = NationalWorkload.UnitId(NationalWorkload.UnitCount / 2);
+        var leaf = w.EfficacyLeafId;
+        var value = w.Assessment.Values.First(v => v.Unit == unit && v.Indicator == leaf).Value!.Value;
+        var flip = false;
+
+        var full = Median(() => compiled.Compute(), runs: 60);
+        var incremental = Median(() =>
+        {
+            flip = !flip;
+            compiled.SetValue(unit, leaf, flip ? value + 7.5 : value);
+            compiled.RecomputeGroupOf(unit);
+        }, runs: 400);
+        var oneUnitPerGroup = compiled.Compute().Units.GroupBy(u => u.Group).Select(g => g.First().Id).ToArray();
+        var inPlace = Median(() => { foreach (var u in oneUnitPerGroup) compiled.RecomputeGroupInPlace(u); }, runs: 60);
+        var floorMs = Median(() => floor.Pass(), runs: 400);
+        var validateAndCompile = Median(() => Engine.Compile(w.Assessment), runs: 8);
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"engine_full_ms: {full:F2}"));
+        Console.WriteLine(string.Create(inv, $"engine_incremental_ms: {incremental:F3}"));
+        Console.WriteLine(string.Create(inv, $"engine_all_groups_in_place_ms: {inPlace:F2}"));
+        Console.WriteLine(string.Create(inv, $"engine_floor_ms: {floorMs:F3}"));
+        Console.WriteLine(string.Create(inv, $"engine_floor_ratio: {full / floorMs:F1}"));
+        Console.WriteLine(string.Create(inv, $"engine_validate_compile_ms: {validateAndCompile:F1}"));
+        return 0;
+    }
+
+    private static double Median(Action op, int runs)
+    {
+        // Enough warm-up for tiered compilation to reach its optimised code (tier 1 after 30 calls and a delay).
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < 1.5) op();
+        var times = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            op();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+}
