@@ -214,11 +214,12 @@ public sealed partial class CompiledAssessment
         // Only the group's units changed: rebuild theirs and share the other units' results.
         var results = (UnitResult[])_results.Clone();
         var members = _groupMembers[g];
-        var rows = new RowBlocks(members.Length, _nodes.Length);
+        var m = _nodes.Length;
+        var block = new double[members.Length * m];
         for (var i = 0; i < members.Length; i++)
         {
-            var (block, offset) = rows.Next();
-            results[members[i]] = ResultOf(members[i], _source.Rules, block, offset);
+            for (var k = 0; k < m; k++) block[i * m + k] = _score[k][members[i]];
+            results[members[i]] = ResultOf(members[i], _source.Rules, block, i * m);
         }
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
@@ -328,44 +329,28 @@ public sealed partial class CompiledAssessment
         var rules = _source.Rules;
         _results = null; // let the previous results go before allocating the new ones
         var results = new UnitResult[n];
-        var rows = new RowBlocks(n, _nodes.Length);
-        for (var u = 0; u < n; u++)
+        var m = _nodes.Length;
+        // Score rows in shared blocks of at most 8,192 doubles: few allocations, each under the
+        // large-object threshold (85,000 bytes), whose allocations would trigger full collections.
+        // The matrix is node-major; copying a block node by node reads it sequentially.
+        var perBlock = Math.Max(1, 8192 / Math.Max(1, m));
+        for (var start = 0; start < n; start += perBlock)
         {
-            var (block, offset) = rows.Next();
-            results[u] = ResultOf(u, rules, block, offset);
+            var count = Math.Min(perBlock, n - start);
+            var block = new double[count * m];
+            for (var k = 0; k < m; k++)
+            {
+                var source = _score[k];
+                for (var i = 0; i < count; i++) block[i * m + k] = source[start + i];
+            }
+            for (var i = 0; i < count; i++) results[start + i] = ResultOf(start + i, rules, block, i * m);
         }
         _results = results;
         return new AssessmentResult(this, _source.Period, results);
     }
 
-    /// <summary>
-    /// Hands out the score rows of a result from shared blocks of at most 8,192 doubles: few
-    /// allocations, and each block stays under the large-object threshold (85,000 bytes), whose
-    /// allocations would trigger full collections on every computation.
-    /// </summary>
-    private struct RowBlocks(int rows, int width)
-    {
-        private readonly int _perBlock = Math.Max(1, 8192 / Math.Max(1, width));
-        private double[] _block = [];
-        private int _used;
-        private int _left = rows;
-
-        public (double[] Block, int Offset) Next()
-        {
-            if (_used == 0 || _used == _perBlock)
-            {
-                _block = new double[Math.Min(_perBlock, _left) * width];
-                _used = 0;
-            }
-            _left--;
-            return (_block, _used++ * width);
-        }
-    }
-
     private UnitResult ResultOf(int u, Rules rules, double[] block, int offset)
     {
-        var m = _nodes.Length;
-        for (var k = 0; k < m; k++) block[offset + k] = _score[k][u];
         return new UnitResult(
             _units[u].Id, _units[u].Name, _groupNames[_unitGroup[u]], _total[u], _rounded[u], _rank[u],
             _groupMembers[_unitGroup[u]].Length, GradeOf(u, rules), _vetoed[u], _commended[u], _criticized[u],
