@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (PostgreSQL server start, Chromium and a CJK font for Playwright),
+# Installs what the tests need (PostgreSQL server start, Chromium and a CJK font for Playwright, nginx),
 # builds the solution and runs every test project. Ends with one line: "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -15,11 +15,16 @@ need_pkgs=()
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need_pkgs+=(fonts-wqy-microhei)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
+[ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)   # the scale-out tests put two instances behind it
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   if [ "$(id -u)" = 0 ]; then
+    # No service may start during the install (nginx would take port 80): the tests start their own.
+    own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1; fi
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}") >"$RESULTS/apt.log" 2>&1 \
       || log "apt-get failed (see $RESULTS/apt.log); tests that need these will fail"
+    [ $own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
   else
     log "not root: cannot install ${need_pkgs[*]}"
   fi
