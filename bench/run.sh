@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# bench/run.sh [--quick]: every figure of issue 9 in one run, one "name: value" line each.
+# Needs what ./test.sh installs (PostgreSQL 15 server binaries); starts its own throwaway
+# PostgreSQL, application instances and the bare Kestrel baseline on loopback ports.
+# --quick: shorter load runs (10 s instead of 30 s) and fewer latency samples; < 10 minutes.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+QUICK=0; [ "${1:-}" = "--quick" ] && QUICK=1
+LOAD_SECONDS=$([ $QUICK = 1 ] && echo 10 || echo 30)
+SAMPLES=$([ $QUICK = 1 ] && echo 200 || echo 1000)
+WORK=$(mktemp -d /tmp/kaohe-bench.XXXX)
+OUT="$WORK/figures.txt"; : >"$OUT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log() { echo "[bench] $*" >&2; }
+figure() { echo "$1: $2" | tee -a "$OUT"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+PIDS=()
+PGBIN=/usr/lib/postgresql/15/bin; PGD=""
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
+  if [ -n "$PGD" ]; then runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate stop >/dev/null 2>&1; rm -rf "$PGD"; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "building (Release)"
+dotnet build Kaohe.sln -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
+WEB=src/Kaohe.Web/bin/Release/net10.0/Kaohe.Web.dll
+LOAD=bench/Kaohe.Load/bin/Release/net10.0/Kaohe.Load.dll
+GEN=bench/Kaohe.Generate/bin/Release/net10.0/Kaohe.Generate.dll
+BENCH=bench/Kaohe.Bench/bin/Release/net10.0/Kaohe.Bench.dll
+
+# Starts the application: start_app NAME PORT DATADIR [extra env...]; waits for /healthz.
+start_app() {
+  local name=$1 port=$2 dir=$3; shift 3
+  (cd src/Kaohe.Web && env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning "$@" \
+     dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1) &
+  PIDS+=($!)
+  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  log "$name did not start:"; tail -20 "$WORK/$name.log" >&2; return 1
+}
+stop_apps() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null; PIDS=(); }
+token() { curl -fs -X POST -H 'Content-Type: application/json' -d "{\"username\":\"$2\",\"password\":\"$3\"}" "http://127.0.0.1:$1/api/v1/auth/token" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])'; }
+
+# --- 1. The engine (one core) ---------------------------------------------------------------
+log "engine"
+taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
+
+# --- 2. Bare Kestrel: the ceiling every HTTP figure is compared with --------------------------
+BARE_PORT=$(free_port)
+dotnet "$LOAD" bare --port "$BARE_PORT" & PIDS+=($!)
+sleep 1.5
+log "bare Kestrel, 64 connections, ${LOAD_SECONDS}s"
+dotnet "$LOAD" load --url "http://127.0.0.1:$BARE_PORT/api/v1/survey/x" --method POST --body '{"answers":{}}' \
+  --connections 64 --seconds "$LOAD_SECONDS" --prefix bare_kestrel | tee "$WORK/bare.txt" | tee -a "$OUT" >/dev/null
+BARE_RPS=$(sed -n 's/^bare_kestrel_rps: //p' "$WORK/bare.txt")
+figure bare_kestrel_rps "$BARE_RPS"
+stop_apps
+
+# --- 3. Cold start: a stopped instance with its data, started again, to the first page -------
+log "cold start"
+DEMO="$WORK/demo"; PORT=$(free_port)
+start_app first "$PORT" "$DEMO" Kaohe__DemoPassword=Bench-pass-2023 Kaohe__AdminPassword=Bench-admin-2023 || exit 1
+stop_apps
+T0=$(date +%s.%N)
+(cd src/Kaohe.Web && env Kaohe__DataDir="$DEMO" Logging__LogLevel__Default=Warning dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$PORT" >"$WORK/cold.log" 2>&1) & PIDS+=($!)
+until curl -fs -o /dev/null "http://127.0.0.1:$PORT/Account/Login"; do sleep 0.05; done
+T1=$(date +%s.%N)
+figure cold_start_s "$(python3 -c "print(f'{$T1 - $T0:.2f}')")"
+stop_apps
+
+echo
+echo "# all figures"
+cat "$OUT"
