@@ -214,6 +214,55 @@ public abstract class AdjustmentTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
+    public async Task The_pages_record_a_deduction_and_take_a_veto_through_request_and_a_second_persons_approval()
+    {
+        using var office = await app.SignedIn("office");
+        var page = await office.GetStringAsync("/Adjustments?period=2023-Q1&category=housing");
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(AppFixture.AntiForgeryToken(page)), "__RequestVerificationToken" },
+            { new StringContent("2023-Q1"), "Period" }, { new StringContent("housing"), "Category" }, { new StringContent("zj-nagqu"), "Unit" },
+            { new StringContent("criticism-region"), "Rule" }, { new StringContent("页面录入：被自治区通报批评"), "Reason" },
+            { new ByteArrayContent(Pdf("批评通报")), "Evidence", "批评通报.pdf" },
+        };
+        var saved = await office.PostAsync("/Adjustments?period=2023-Q1&category=housing", form);
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Contains("页面录入：被自治区通报批评", await office.GetStringAsync("/Adjustments?period=2023-Q1&category=housing"));
+
+        var vetoes = await office.GetStringAsync("/Adjustments/Vetoes?period=2023-Q1");
+        var request = new MultipartFormDataContent
+        {
+            { new StringContent(AppFixture.AntiForgeryToken(vetoes)), "__RequestVerificationToken" },
+            { new StringContent("2023-Q1"), "Period" }, { new StringContent("cg-xigaze"), "Unit" }, { new StringContent("veto-safety"), "Rule" },
+            { new StringContent("页面申请：发生重大安全事故"), "Reason" }, { new ByteArrayContent(Pdf("事故报告")), "Evidence", "事故报告.pdf" },
+        };
+        Assert.Equal(HttpStatusCode.Redirect, (await office.PostAsync("/Adjustments/Vetoes?handler=Request", request)).StatusCode);
+        var id = await app.WithDb(db => db.Set<AdjustmentEvent>().Where(e => e.UnitId == "cg-xigaze").Select(e => e.Id).SingleAsync());
+        var ownView = await office.GetStringAsync("/Adjustments/Vetoes?period=2023-Q1");
+        Assert.DoesNotContain($"name=\"Id\" value=\"{id}\"", ownView);
+        var self = await office.PostAsync("/Adjustments/Vetoes?handler=Approve", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AppFixture.AntiForgeryToken(ownView), ["Id"] = id.ToString(), ["Period"] = "2023-Q1",
+        }));
+        Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
+        Assert.Contains("另一名考核办人员", await self.Content.ReadAsStringAsync());
+
+        using var office2 = await app.SignedIn("office2");
+        var secondView = await office2.GetStringAsync("/Adjustments/Vetoes?period=2023-Q1");
+        Assert.Contains($"name=\"Id\" value=\"{id}\"", secondView);
+        var approved = await office2.PostAsync("/Adjustments/Vetoes?handler=Approve", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AppFixture.AntiForgeryToken(secondView), ["Id"] = id.ToString(), ["Period"] = "2023-Q1", ["Note"] = "同意",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        Assert.Equal(AdjustmentEventStatus.Approved, await app.WithDb(db => db.Set<AdjustmentEvent>().Where(e => e.Id == id).Select(e => e.Status).SingleAsync()));
+        // Units never reach the office's pages.
+        using var unit = await app.SignedIn("unit-zj-lasa");
+        Assert.Equal(HttpStatusCode.Redirect, (await unit.GetAsync("/Adjustments")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await unit.GetAsync("/Adjustments/Vetoes")).StatusCode);
+    }
+
+    [Fact]
     public async Task The_demo_shows_capped_bonuses_a_deduction_and_a_pending_and_an_approved_veto_in_2023_Q1()
     {
         var nyingchi = await ResultOf("zj-nyingchi");

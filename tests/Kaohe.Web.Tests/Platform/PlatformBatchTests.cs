@@ -173,6 +173,11 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         var page = await office.GetStringAsync("/Results/Explain?period=2023-Q1&category=housing&unit=zj-lasa&node=C2");
         Assert.Contains("平台数据", page);
         Assert.Contains("信息归集平台", page);
+        var platformPage = await office.GetStringAsync("/Platform?period=2023-Q1");
+        Assert.Contains("信息归集平台", platformPage);
+        Assert.Contains("api:", platformPage);
+        using var unit = await app.SignedIn("unit-zj-lasa");
+        Assert.Equal(HttpStatusCode.Redirect, (await unit.GetAsync("/Platform")).StatusCode);
     }
 }
 

@@ -37,6 +37,30 @@ public sealed class AdjustmentsDemo(KaoheDbContext db, AuditLog audit)
         yield return new(category, periodId, "veto-business", AdjustmentRuleKind.Veto, "考核办", "业务工作出现重大事故以上（年度考核一票否决）", "a major or worse accident in the unit's line of work (annual veto)", 0, order: ++order);
     }
 
+    public sealed record DemoEvent(string Unit, string Category, string Rule, double? Points, string Reason, string? DocumentRef,
+        double? Spending = null, string? Approver = "office");
+
+    /// <summary>The demo's 2023-Q1 events. An approver of null leaves the event pending.</summary>
+    public static IReadOnlyList<DemoEvent> Q1Events { get; } =
+    [
+        // 林芝: the seed praises its practices; with the base demo's +2 its bonuses reach 5.5, over the cap of 5.
+        new("zj-nyingchi", "housing", "praise-national", 2, "德阳—林芝两地住房公积金“结对子”帮扶经验被住房城乡建设部通报推广（示例）", "建办函〔2023〕示例1号"),
+        new("zj-nyingchi", "housing", "praise-region", 1, "“住建领域柔性引进人才组团式援藏”长效机制受自治区通报表扬（示例）", "藏政办示例〔2023〕2号"),
+        new("zj-nyingchi", "housing", "praise-dept", 0.5, "消防监管信息化平台建设受自治区有关部门表扬（示例）", null),
+        new("zj-shannan", "housing", "praise-region", 1, "农房质量安全提升工作受自治区通报表扬（示例）", "藏政办示例〔2023〕3号"),
+        new("zj-qamdo", "housing", "criticism-region", -1, "个别重点项目未及时开复工，被自治区通报批评（示例）", "藏政办示例〔2023〕4号"),
+        new("cwc", "divisions", "fund-use", 0.5, "一季度资金执行进度（示例）", null, Spending: 30),
+        new("czc", "divisions", "fund-use", -1, "资金使用管理绩效进展缓慢（示例）", null, Spending: 8),
+        new("zjzx", "affiliated", "fund-use", 1, "一季度资金执行进度（示例）", null, Spending: 38),
+        // The seed's veto applies to the annual assessment: requested by office, approved by office2; one more waits.
+        new("zj-ngari", "housing", "veto-safety", null, "辖区在建工程发生重大安全生产事故（示例数据）", "事故调查报告示例〔2023〕1号", Approver: "office2"),
+        new("zj-xigaze", "housing", "veto-business", null, "辖区发生房屋坍塌事故，事故等级待核实（示例数据）", null, Approver: null),
+    ];
+
+    /// <summary>The engine adjustments the demo's approved Q1 events add to a category (vetoes go to the year).</summary>
+    public static IReadOnlyList<Kaohe.Scoring.Adjustment> Q1Adjustments(string category) =>
+        [.. Q1Events.Where(e => e.Category == category && e.Points is not null && e.Approver is not null).Select(e => new Kaohe.Scoring.Adjustment(e.Unit, e.Points!.Value, e.Reason))];
+
     public async Task SeedAsync(string dataDir, bool writeSecrets)
     {
         var periods = await db.Periods.Select(p => p.Id).ToListAsync();
@@ -81,18 +105,8 @@ public sealed class AdjustmentsDemo(KaoheDbContext db, AuditLog audit)
             return ev;
         }
 
-        // 林芝: the seed praises its practices; with the base demo's +2 its bonuses reach 5.5, over the cap of 5.
-        await Event("zj-nyingchi", "housing", "praise-national", 2, "德阳—林芝两地住房公积金“结对子”帮扶经验被住房城乡建设部通报推广（示例）", "建办函〔2023〕示例1号");
-        await Event("zj-nyingchi", "housing", "praise-region", 1, "“住建领域柔性引进人才组团式援藏”长效机制受自治区通报表扬（示例）", "藏政办示例〔2023〕2号");
-        await Event("zj-nyingchi", "housing", "praise-dept", 0.5, "消防监管信息化平台建设受自治区有关部门表扬（示例）", null);
-        await Event("zj-shannan", "housing", "praise-region", 1, "农房质量安全提升工作受自治区通报表扬（示例）", "藏政办示例〔2023〕3号");
-        await Event("zj-qamdo", "housing", "criticism-region", -1, "个别重点项目未及时开复工，被自治区通报批评（示例）", "藏政办示例〔2023〕4号");
-        await Event("cwc", "divisions", "fund-use", 0.5, "一季度资金执行进度（示例）", null, spending: 30);
-        await Event("czc", "divisions", "fund-use", -1, "资金使用管理绩效进展缓慢（示例）", null, spending: 8);
-        await Event("zjzx", "affiliated", "fund-use", 1, "一季度资金执行进度（示例）", null, spending: 38);
-        // The seed's veto applies to the annual assessment: requested by office, approved by office2.
-        await Event("zj-ngari", "housing", "veto-safety", null, "辖区在建工程发生重大安全生产事故（示例数据）", "事故调查报告示例〔2023〕1号", approver: "office2");
-        await Event("zj-xigaze", "housing", "veto-business", null, "辖区发生房屋坍塌事故，事故等级待核实（示例数据）", null, approver: null);
+        foreach (var e in Q1Events)
+            await Event(e.Unit, e.Category, e.Rule, e.Points, e.Reason, e.DocumentRef, e.Spending, e.Approver);
         await audit.SaveAsync();
 
         await SeedPlatformAsync(dataDir, writeSecrets);
