@@ -132,6 +132,8 @@ public abstract class AdjustmentTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var audit = await app.WithDb(db => db.AuditEntries.Where(a => a.EntityType == "adjustment" && a.EntityId == id.ToString()).OrderBy(a => a.Sequence).ToListAsync());
         Assert.Equal(["veto.request", "veto.approve"], audit.Select(a => a.Action));
         Assert.Equal(["office", "office2"], audit.Select(a => a.Actor));
+        var chain = await office.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
+        Assert.True(chain.GetProperty("ok").GetBoolean());
     }
 
     [Fact]

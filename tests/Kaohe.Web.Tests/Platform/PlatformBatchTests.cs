@@ -148,6 +148,18 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     }
 
     [Fact]
+    public async Task A_value_a_unit_already_reported_is_not_overwritten_by_a_platform()
+    {
+        using var client = await PlatformClient("施工许可（已有数据）", "A1");
+        var batch = new { period = "2023-Q1", records = new[] { Record("q1-lasa-a1", "zj-lasa", "A1", 1.5) } };
+        var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        var errors = (await Body(r)).GetProperty("errors");
+        Assert.Contains("单位填报", errors.GetProperty("$.records[0]")[0].GetString());
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.Source == FactSources.Platform && f.IndicatorId == "A1" && f.PeriodId == "2023-Q1")));
+    }
+
+    [Fact]
     public async Task People_cannot_push_and_a_wrong_key_is_401()
     {
         using var office = await app.As("office");
