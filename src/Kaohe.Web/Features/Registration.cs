@@ -1,8 +1,10 @@
 using Kaohe.Web.Features.Accounts;
+using Kaohe.Web.Features.Adjustments;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 
@@ -18,6 +20,7 @@ public static class Registration
         services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
+        services.AddAdjustments();
         return services;
     }
 
@@ -31,5 +34,7 @@ public static class Registration
         api.MapFactsApi();
         api.MapAuditApi();
         api.MapAttachmentsApi();
+        api.MapAdjustmentsApi();
+        api.MapPlatformApi();
     }
 }

@@ -18,6 +18,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
     public static IReadOnlyList<DemoAccount> Accounts { get; } =
     [
         new("office", "考核办 张明", Roles.Office, null),
+        new("office2", "考核办 副主任 格桑", Roles.Office, null),
         new("division-scc", "建筑市场监管处 李华", Roles.Division, "scc"),
         new("division-zac", "工程质量安全监管处 王强", Roles.Division, "zac"),
         new("leader-principal", "厅主要领导", Roles.Leader, null, "principal"),
@@ -49,6 +50,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await audit.SaveAsync();
         await SeedAccountsAsync(password, dataDir);
         await SeedSchemesAsync();
+        await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)

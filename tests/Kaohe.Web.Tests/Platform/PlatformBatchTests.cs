@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Kaohe.Web.Data;
+using Kaohe.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Tests.Platform;
+
+/// <summary>
+/// POST /api/v1/facts on both databases. The demo holds 2023-Q1 values for every leaf, so the tests
+/// push into 2023-Q2, whose housing scheme the office clones and activates first, each test on its own indicators.
+/// </summary>
+public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
+{
+    private static readonly SemaphoreSlim Setup = new(1, 1);
+
+    private async Task EnsureQ2SchemeAsync()
+    {
+        await Setup.WaitAsync();
+        try
+        {
+            using var office = await app.As("office");
+            var schemes = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/schemes?period=2023-Q2&category=housing"))!;
+            if (schemes.Any(s => s.GetProperty("status").GetString() == "Active")) return;
+            var q1 = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/schemes?period=2023-Q1&category=housing"))!.First(s => s.GetProperty("status").GetString() == "Active");
+            var clone = await office.PostAsync($"/api/v1/schemes/{q1.GetProperty("id").GetInt32()}/clone?period=2023-Q2", null);
+            clone.EnsureSuccessStatusCode();
+            var id = (await clone.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+            (await office.PostAsync($"/api/v1/schemes/{id}/activate", null)).EnsureSuccessStatusCode();
+        }
+        finally
+        {
+            Setup.Release();
+        }
+    }
+
+    private async Task<HttpClient> PlatformClient(string name, params string[] indicators)
+    {
+        await EnsureQ2SchemeAsync();
+        using var office = await app.As("office");
+        var created = await office.PostAsJsonAsync("/api/v1/apikeys", new { name, indicators });
+        created.EnsureSuccessStatusCode();
+        var secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
+        var client = app.Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return client;
+    }
+
+    private static object Record(string key, string unit, string indicator, object? value, double? target = null) =>
+        new { key, unit, indicator, value, target, observedAt = "2023-06-30T18:00:00+08:00" };
+
+    private static async Task<JsonElement> Body(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
+
+    [Fact]
+    public async Task A_batch_retried_three_times_is_stored_once_with_the_same_ids()
+    {
+        using var client = await PlatformClient("智慧工地平台", "A5");
+        var batch = new
+        {
+            period = "2023-Q2",
+            records = new[] { Record("site-lasa-q2", "zj-lasa", "A5", 9.0, 10), Record("site-xigaze-q2", "zj-xigaze", "A5", 7.0, 9) },
+        };
+        var first = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var firstBody = await Body(first);
+        Assert.Equal(2, firstBody.GetProperty("stored").GetInt32());
+        var ids = firstBody.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()).ToArray();
+        Assert.All(firstBody.GetProperty("records").EnumerateArray(), r => Assert.Equal("stored", r.GetProperty("status").GetString()));
+
+        for (var retry = 0; retry < 3; retry++)
+        {
+            var again = await client.PostAsJsonAsync("/api/v1/facts", batch);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            var body = await Body(again);
+            Assert.Equal(0, body.GetProperty("stored").GetInt32());
+            Assert.Equal(2, body.GetProperty("alreadyStored").GetInt32());
+            Assert.Equal(ids, body.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()).ToArray());
+            Assert.All(body.GetProperty("records").EnumerateArray(), r => Assert.Equal("alreadyStored", r.GetProperty("status").GetString()));
+        }
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A5").ToListAsync());
+        Assert.Equal(2, facts.Count);
+        Assert.All(facts, f =>
+        {
+            Assert.Equal(FactSources.Platform, f.Source);
+            Assert.Equal("platform:智慧工地平台", f.Author);
+            Assert.StartsWith("api:", f.IdempotencyKey);
+        });
+        // The source shows in the API's view of the fact.
+        using var office = await app.As("office");
+        var dto = await office.GetFromJsonAsync<JsonElement>($"/api/v1/facts/{ids[0]}");
+        Assert.Equal("platform", dto.GetProperty("source").GetString());
+        Assert.Equal("platform:智慧工地平台", dto.GetProperty("author").GetString());
+    }
+
+    [Fact]
+    public async Task Two_identical_batches_sent_at_once_are_stored_once()
+    {
+        using var client = await PlatformClient("信息归集平台（并发）", "A1");
+        var records = new[] { "zj-lasa", "zj-xigaze", "zj-qamdo", "zj-nyingchi", "zj-shannan", "zj-nagqu", "zj-ngari" }
+            .Select((u, i) => Record($"inv-{u}", u, "A1", 1.0 + i / 10.0)).ToArray();
+        var batch = new { period = "2023-Q2", records };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => client.PostAsJsonAsync("/api/v1/facts", batch)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var bodies = await Task.WhenAll(responses.Select(Body));
+        Assert.Equal(7, bodies.Sum(b => b.GetProperty("stored").GetInt32()));
+        Assert.Equal(bodies[0].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()),
+            bodies[1].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
+        Assert.Equal(7, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A1")));
+    }
+
+    [Fact]
+    public async Task A_batch_with_bad_records_is_rejected_whole_naming_each_bad_record_by_json_path()
+    {
+        using var client = await PlatformClient("施工许可审批系统", "A2", "A3");
+        var batch = new
+        {
+            period = "2023-Q2",
+            records = new object[]
+            {
+                Record("p-1", "zj-lasa", "A2", 0.2),
+                Record("p-2", "zj-xigaze", "A2", 0.1),
+                Record("p-3", "zj-nowhere", "A2", 0.1),
+                Record("p-4", "zj-qamdo", "A2", "很多"),
+                Record("p-1", "zj-shannan", "A2", 0.1),
+                Record("p-6", "zj-nagqu", "A2", null),
+            },
+        };
+        var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        var errors = (await Body(r)).GetProperty("errors");
+        var paths = errors.EnumerateObject().Select(p => p.Name).OrderBy(p => p).ToArray();
+        Assert.Equal(["$.records[2].unit", "$.records[3].value", "$.records[4].key", "$.records[5].value"], paths);
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A2")));
+    }
+
+    [Fact]
+    public async Task Records_outside_the_keys_indicators_are_refused_with_403_naming_them()
+    {
+        using var client = await PlatformClient("智慧工地平台（受限）", "A4");
+        var batch = new { period = "2023-Q2", records = new[] { Record("k-1", "zj-lasa", "A4", 0.3), Record("k-2", "zj-lasa", "E1", 5.0, 6) } };
+        var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+        var errors = (await Body(r)).GetProperty("errors");
+        Assert.Equal(["$.records[1].indicator"], errors.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
+    }
+
+    [Fact]
+    public async Task A_value_a_unit_already_reported_is_not_overwritten_by_a_platform()
+    {
+        using var client = await PlatformClient("施工许可（已有数据）", "A1");
+        var batch = new { period = "2023-Q1", records = new[] { Record("q1-lasa-a1", "zj-lasa", "A1", 1.5) } };
+        var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        var errors = (await Body(r)).GetProperty("errors");
+        Assert.Contains("单位填报", errors.GetProperty("$.records[0]")[0].GetString());
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.Source == FactSources.Platform && f.IndicatorId == "A1" && f.PeriodId == "2023-Q1")));
+    }
+
+    [Fact]
+    public async Task People_cannot_push_and_a_wrong_key_is_401()
+    {
+        using var office = await app.As("office");
+        var batch = new { period = "2023-Q2", records = new[] { Record("o-1", "zj-lasa", "A3", 0.3) } };
+        Assert.Equal(HttpStatusCode.Forbidden, (await office.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
+        using var wrong = app.Anonymous();
+        wrong.DefaultRequestHeaders.Add("X-Api-Key", "kh_not-a-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
+        using var client = await PlatformClient("施工许可（格式）", "A3");
+        var malformed = await client.PostAsync("/api/v1/facts", new StringContent("{\"period\": \"2023-Q2\", \"records\": [", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        // A platform key reads nothing of the people's API.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/facts")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_demo_batch_of_the_information_platform_shows_its_source_in_the_explanation()
+    {
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId == "C2" && f.UnitId.StartsWith("zj-")).ToListAsync());
+        Assert.Equal(7, facts.Count);
+        Assert.All(facts, f => Assert.Equal(FactSources.Platform, f.Source));
+        using var office = await app.SignedIn("office");
+        var page = await office.GetStringAsync("/Results/Explain?period=2023-Q1&category=housing&unit=zj-lasa&node=C2");
+        Assert.Contains("平台数据", page);
+        Assert.Contains("信息归集平台", page);
+        var platformPage = await office.GetStringAsync("/Platform?period=2023-Q1");
+        Assert.Contains("信息归集平台", platformPage);
+        Assert.Contains("api:", platformPage);
+        using var unit = await app.SignedIn("unit-zj-lasa");
+        Assert.Equal(HttpStatusCode.Redirect, (await unit.GetAsync("/Platform")).StatusCode);
+    }
+}
+
+public sealed class PlatformBatchTestsOnSqlite(SqliteApp app) : PlatformBatchTests<SqliteApp>(app);
+
+public sealed class PlatformBatchTestsOnPostgres(PostgresApp app) : PlatformBatchTests<PostgresApp>(app);
