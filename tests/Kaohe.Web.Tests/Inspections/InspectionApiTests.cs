@@ -259,6 +259,48 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
     }
 
     [Fact]
+    public async Task The_field_page_is_for_assessors_and_the_groups_page_for_the_office()
+    {
+        using var assessor = await app.SignedIn("assessor1");
+        var field = await assessor.GetAsync("/Inspections/Field");
+        Assert.Equal(HttpStatusCode.OK, field.StatusCode);
+        var html = await field.Content.ReadAsStringAsync();
+        Assert.Contains("实地考核", html);
+        Assert.Contains("/js/inspections-field.js", html);
+        Assert.DoesNotMatch(@"<script(?![^>]*\bsrc=)[^>]*>", html);
+        Assert.Equal(HttpStatusCode.Redirect, (await assessor.GetAsync("/Inspections")).StatusCode);
+
+        using var office = await app.SignedIn("office");
+        var groups = await office.GetAsync("/Inspections");
+        Assert.Equal(HttpStatusCode.OK, groups.StatusCode);
+        var page = await groups.Content.ReadAsStringAsync();
+        Assert.Contains(InspectionsDemo.Seed, page);
+        Assert.Contains("第三考核组", page);
+        Assert.Equal(HttpStatusCode.Redirect, (await office.GetAsync("/Inspections/Field")).StatusCode);
+        using var unit = await app.SignedIn("unit-cg-lasa");
+        Assert.Equal(HttpStatusCode.Redirect, (await unit.GetAsync("/Inspections")).StatusCode);
+
+        // The service worker may serve the field page although it lives under /js/.
+        var sw = await app.Anonymous().GetAsync("/js/inspection-sw.js");
+        Assert.Equal("/Inspections/Field", sw.Headers.GetValues("Service-Worker-Allowed").Single());
+    }
+
+    [Fact]
+    public async Task Only_an_assessor_account_can_be_linked_to_an_official()
+    {
+        using var office = await app.As("office");
+        var roster = (await office.GetFromJsonAsync<List<MemberDto>>("/api/v1/inspections/inspectors"))!;
+        Assert.Equal(14, roster.Count);
+        Assert.Equal(3, roster.Count(r => r.UserName is not null));
+        var free = roster.First(r => r.UserName is null);
+        var bad = await office.PutAsJsonAsync($"/api/v1/inspections/inspectors/{free.InspectorId}/account", new { userName = "unit-cg-lasa" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("userName", out _));
+        var missing = await office.PutAsJsonAsync("/api/v1/inspections/inspectors/nobody/account", new { userName = "assessor1" });
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Groups_with_findings_are_not_formed_again()
     {
         using var office = await app.As("office");

@@ -66,7 +66,9 @@ public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
         var groups = formed.Value!;
         for (var g = 0; g < groups.Count && g < Assessors.Length; g++)
         {
-            var first = groups[g].Members[0];
+            // The official whose name the account's display name carries (DemoSeeder.Accounts), else the group's first member.
+            var display = DemoSeeder.Accounts.FirstOrDefault(a => a.UserName == Assessors[g])?.DisplayName ?? "";
+            var first = groups[g].Members.FirstOrDefault(m => display.EndsWith(m.Name, StringComparison.Ordinal)) ?? groups[g].Members[0];
             (await db.Set<Inspector>().FirstAsync(x => x.Id == first.InspectorId)).LinkAccount(Assessors[g]);
             audit.Record("inspector.link", "inspector", first.InspectorId, null, new { userName = Assessors[g] });
         }
