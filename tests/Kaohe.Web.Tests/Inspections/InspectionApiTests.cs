@@ -20,7 +20,9 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
     {
         var client = await app.As(user);
         var mine = (await client.GetFromJsonAsync<Mine>("/api/v1/inspections/mine"))!;
-        var group = Assert.Single(mine.Groups);
+        // The period being collected comes first (other tests may form groups of later periods).
+        var group = mine.Groups[0];
+        Assert.Equal(Period, group.PeriodId);
         return (client, group, mine.Checklists[group.PeriodId]);
     }
 
@@ -298,6 +300,38 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("userName", out _));
         var missing = await office.PutAsJsonAsync("/api/v1/inspections/inspectors/nobody/account", new { userName = "assessor1" });
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Groups_are_formed_from_the_current_draw_and_formed_again_after_drawing_again()
+    {
+        using var office = await app.As("office");
+        const string period = "2023-Q3";
+        Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsJsonAsync("/api/v1/inspections/groups/form", new { period })).StatusCode);
+        await office.PostAsJsonAsync("/api/v1/inspections/draws", new { period, seed = "q3-a" });
+        var first = await office.PostAsJsonAsync("/api/v1/inspections/groups/form", new { period });
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var groupsA = (await first.Content.ReadFromJsonAsync<List<GroupDto>>())!;
+        var drawB = (await (await office.PostAsJsonAsync("/api/v1/inspections/draws", new { period, seed = "q3-b", reason = "县（区）名单更新" })).Content.ReadFromJsonAsync<DrawDto>())!;
+        var second = await office.PostAsJsonAsync("/api/v1/inspections/groups/form", new { period });
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        var groupsB = (await second.Content.ReadFromJsonAsync<List<GroupDto>>())!;
+        Assert.Equal(3, groupsB.Count);
+        Assert.All(groupsB, g => Assert.Equal(drawB.Id, g.SampleDrawId));
+        Assert.Equal(drawB.Drawn.Select(c => c.Id).Order(StringComparer.Ordinal),
+            groupsB.SelectMany(g => g.Sites).Where(s => s.Kind == "county").Select(s => s.SiteId).Order(StringComparer.Ordinal));
+        Assert.Equal(14, groupsB.Sum(g => g.Members.Count));
+        Assert.DoesNotContain(groupsA.Select(g => g.Id), id => groupsB.Any(g => g.Id == id));
+    }
+
+    [Fact]
+    public async Task The_sample_is_not_drawn_again_once_findings_exist()
+    {
+        using var office = await app.As("office");
+        var response = await office.PostAsJsonAsync("/api/v1/inspections/draws", new { period = Period, reason = "试试" });
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var draws = (await office.GetFromJsonAsync<List<DrawDto>>($"/api/v1/inspections/draws?period={Period}"))!;
+        Assert.Equal(InspectionsDemo.Seed, Assert.Single(draws).Seed);
     }
 
     [Fact]

@@ -112,6 +112,8 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
             return new InspectionFailure(400, "perPrefecture：每个地市抽取 1–20 个县", "perPrefecture: draw 1–20 counties per prefecture", "perPrefecture");
         if (seed is not null && (seed.Length is 0 or > 200 || string.IsNullOrWhiteSpace(seed)))
             return new InspectionFailure(400, "seed：种子为 1–200 个字符", "seed: the seed has 1–200 characters", "seed");
+        if (await db.Set<InspectionFinding>().AnyAsync(f => f.PeriodId == periodId, ct))
+            return new InspectionFailure(409, "period：本期实地考核已开始（已有考核记录），不能重新抽样", "period: on-site inspection has started (there are findings); the sample cannot be drawn again", "period");
         var previous = await db.Set<SamplingDraw>().Where(d => d.PeriodId == periodId && d.SupersededById == null).ToListAsync(ct);
         if (previous.Count > 0 && string.IsNullOrWhiteSpace(reason))
             return new InspectionFailure(400, "reason：重新抽样须说明理由（原抽样结果保留备查）", "reason: drawing again needs a reason (the earlier draw stays on record)", "reason");
@@ -175,8 +177,8 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         if (!formed.Ok)
             return new InspectionFailure(409, "无法按回避要求组队：" + string.Join("；", formed.Problems), "Groups cannot be formed under the avoidance rule: " + string.Join("; ", formed.Problems), "roster", formed.Problems);
         var old = await db.Set<InspectionGroup>().Where(g => g.PeriodId == periodId).Include(g => g.Members).Include(g => g.Sites).ToListAsync(ct);
+        // Removed and added in one save: EF orders the deletes before the inserts that reuse their unique (period, site/official) keys.
         db.RemoveRange(old);
-        if (old.Count > 0) await db.SaveChangesAsync(ct); // the unique (period, site/inspector) indexes need the old rows gone first
         var bySite = sites.ToDictionary(s => s.SiteId);
         var created = new List<InspectionGroup>();
         var number = 0;
@@ -248,15 +250,20 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
 
     // ------------------------------------------------------------------ the assessor's side
 
-    /// <summary>The groups the signed-in assessor serves in (through the roster entry linked to their account), newest period first.</summary>
+    /// <summary>
+    /// The groups the signed-in assessor serves in (through the roster entry linked to their account) in periods not yet
+    /// published: the period being collected first, then the newest.
+    /// </summary>
     public async Task<List<GroupDto>> MyGroupsAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         var name = user.Identity?.Name ?? "";
         var ids = await db.Set<InspectionGroupMember>().AsNoTracking()
             .Where(m => m.Inspector!.UserName == name).Select(m => m.GroupId).ToListAsync(ct);
-        var periods = await db.Set<InspectionGroup>().AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => g.PeriodId).Distinct().ToListAsync(ct);
+        var periodIds = await db.Set<InspectionGroup>().AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => g.PeriodId).Distinct().ToListAsync(ct);
+        var periods = await db.Periods.AsNoTracking().Where(p => periodIds.Contains(p.Id) && p.Status != PeriodStatus.Published).ToListAsync(ct);
         var all = new List<GroupDto>();
-        foreach (var p in periods.OrderDescending(StringComparer.Ordinal)) all.AddRange((await GroupsAsync(p, ct)).Where(g => ids.Contains(g.Id)));
+        foreach (var p in periods.OrderBy(p => p.Status == PeriodStatus.Collecting ? 0 : 1).ThenByDescending(p => p.Id, StringComparer.Ordinal))
+            all.AddRange((await GroupsAsync(p.Id, ct)).Where(g => ids.Contains(g.Id)));
         return all;
     }
 

@@ -99,11 +99,21 @@
       if (!mine) $('no-group').querySelector('p').textContent = t('无法加载考核组：请联网后重新打开本页。', 'Could not load your group: open this page again with a network.');
       return;
     }
-    group = mine.groups[0];
+    // The period being collected comes first; an assessor in several periods' groups can switch.
+    const switcher = $('group-switch');
+    switcher.replaceChildren(...mine.groups.map((g) => el('option', { value: String(g.id) }, `${g.periodId} · ${g.name}`)));
+    $('group-switch-wrap').hidden = mine.groups.length < 2;
+    switcher.addEventListener('change', () => chooseGroup(Number(switcher.value)));
+    $('indicator').addEventListener('change', onIndicator);
+    $('group').hidden = false;
+    await chooseGroup(mine.groups[0].id);
+  }
+
+  async function chooseGroup(id) {
+    group = mine.groups.find((g) => g.id === id);
     checklist = mine.checklists[group.periodId] || [];
     $('group-name').textContent = `${group.name} · ${group.periodId}`;
     $('group-members').textContent = t('成员：', 'Members: ') + group.members.map((m) => m.name).join('、');
-    $('group').hidden = false;
     fillIndicators();
     await render();
   }
@@ -119,7 +129,6 @@
       }
       optgroup.append(el('option', { value: item.indicatorId }, `${item.indicatorId} ${item.name}（${t('扣', '−')}${fmt(item.deduction)}）`));
     }
-    select.addEventListener('change', onIndicator);
     onIndicator();
   }
 
