@@ -300,6 +300,20 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("userName", out _));
         var missing = await office.PutAsJsonAsync("/api/v1/inspections/inspectors/nobody/account", new { userName = "assessor1" });
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var taken = await office.PutAsJsonAsync($"/api/v1/inspections/inspectors/{free.InspectorId}/account", new { userName = "assessor1" });
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+
+        // A new official joins the roster; a bad prefecture is named.
+        var noPrefecture = await office.PostAsJsonAsync("/api/v1/inspections/inspectors", new { name = "米玛", prefectureId = "atlantis" });
+        Assert.Equal(HttpStatusCode.BadRequest, noPrefecture.StatusCode);
+        Assert.True((await noPrefecture.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("prefectureId", out _));
+        var added = await office.PostAsJsonAsync("/api/v1/inspections/inspectors", new { name = "米玛", prefectureId = "ngari" });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var member = (await added.Content.ReadFromJsonAsync<MemberDto>())!;
+        Assert.Equal("ngari-3", member.InspectorId);
+        Assert.Equal("阿里地区城市管理局", member.Bureau);
+        using var assessor = await app.As("assessor1");
+        Assert.Equal(HttpStatusCode.Forbidden, (await assessor.PostAsJsonAsync("/api/v1/inspections/inspectors", new { name = "x", prefectureId = "ngari" })).StatusCode);
     }
 
     [Fact]
@@ -320,7 +334,8 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.All(groupsB, g => Assert.Equal(drawB.Id, g.SampleDrawId));
         Assert.Equal(drawB.Drawn.Select(c => c.Id).Order(StringComparer.Ordinal),
             groupsB.SelectMany(g => g.Sites).Where(s => s.Kind == "county").Select(s => s.SiteId).Order(StringComparer.Ordinal));
-        Assert.Equal(14, groupsB.Sum(g => g.Members.Count));
+        var roster = (await office.GetFromJsonAsync<List<MemberDto>>("/api/v1/inspections/inspectors"))!;
+        Assert.Equal(roster.Select(r => r.InspectorId).Order(), groupsB.SelectMany(g => g.Members).Select(m => m.InspectorId).Order());
         Assert.DoesNotContain(groupsA.Select(g => g.Id), id => groupsB.Any(g => g.Id == id));
     }
 

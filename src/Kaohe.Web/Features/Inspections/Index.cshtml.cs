@@ -24,6 +24,7 @@ public sealed class IndexModel(KaoheDbContext db, InspectionService service) : P
     public IReadOnlyDictionary<string, string> PrefectureNames { get; private set; } = new Dictionary<string, string>();
     public string? Message { get; private set; }
     public IReadOnlyList<string> Errors { get; private set; } = [];
+    public IReadOnlyList<string> AssessorAccounts { get; private set; } = [];
 
     public async Task OnGetAsync(string? period) => await LoadAsync(period);
 
@@ -44,6 +45,18 @@ public sealed class IndexModel(KaoheDbContext db, InspectionService service) : P
         int? target = toGroup is { Length: > 0 } && toGroup != "none" && int.TryParse(toGroup, out var g) ? g : null;
         var o = await service.MoveAsync(period, string.IsNullOrEmpty(inspectorId) ? null : inspectorId, string.IsNullOrEmpty(siteId) ? null : siteId, target, reason);
         return await After(period, o.Failure, Ui.T("已调整", "Changed"));
+    }
+
+    public async Task<IActionResult> OnPostAddInspectorAsync(string period, string? name, string? prefectureId, string? userName)
+    {
+        var o = await service.AddInspectorAsync(name, prefectureId, null, userName);
+        return await After(period, o.Failure, Ui.T($"已添加考核人员 {o.Value?.Name}", $"Added {o.Value?.Name} to the roster"));
+    }
+
+    public async Task<IActionResult> OnPostLinkAsync(string period, string inspectorId, string? userName)
+    {
+        var o = await service.LinkAccountAsync(inspectorId, userName);
+        return await After(period, o.Failure, Ui.T("已关联账号", "Account linked"));
     }
 
     private async Task<IActionResult> After(string period, InspectionFailure? failure, string success)
@@ -67,6 +80,7 @@ public sealed class IndexModel(KaoheDbContext db, InspectionService service) : P
             : await db.Periods.Where(p => p.Status == PeriodStatus.Collecting && p.Kind == PeriodKind.Quarter).Select(p => p.Id).FirstOrDefaultAsync() ?? Periods.FirstOrDefault();
         PrefectureNames = await db.Prefectures.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name);
         Roster = await service.RosterAsync();
+        AssessorAccounts = await db.Users.AsNoTracking().Where(u => u.Role == Roles.Assessor).OrderBy(u => u.UserName).Select(u => u.UserName!).ToListAsync();
         if (Period is null) return;
         Draws = await service.DrawsAsync(Period);
         if (Draws.FirstOrDefault(d => d.SupersededById is null) is { } current) CurrentVerified = InspectionService.Verify(current).Matches;

@@ -16,6 +16,8 @@ public sealed record MoveRequest(string? Period, string? InspectorId, string? Si
 
 public sealed record LinkRequest(string? UserName);
 
+public sealed record InspectorRequest(string? Name, string? PrefectureId, string? Bureau, string? UserName);
+
 public sealed record MineDto(IReadOnlyList<GroupDto> Groups, IReadOnlyDictionary<string, IReadOnlyList<ChecklistItem>> Checklists);
 
 /// <summary>Photos of a finding: the office, and the members of the group that made it.</summary>
@@ -53,6 +55,9 @@ public static class InspectionsApi
         g.MapGet("/inspectors", async (InspectionService s, CancellationToken ct) =>
             HttpResults.Ok((await s.RosterAsync(ct)).Select(i => new MemberDto(i.Id, i.Name, i.PrefectureId, i.Bureau, i.UserName))))
             .RequireAuthorization(Policies.Office).WithSummary("考核人员名单 / the roster of officials");
+        g.MapPost("/inspectors", async (InspectorRequest r, InspectionService s, CancellationToken ct) =>
+            Result(await s.AddInspectorAsync(r.Name, r.PrefectureId, r.Bureau, r.UserName, ct)))
+            .RequireAuthorization(Policies.Office).WithSummary("添加考核人员 / add an official to the roster");
         g.MapPut("/inspectors/{id}/account", async (string id, LinkRequest r, InspectionService s, CancellationToken ct) =>
             Result(await s.LinkAccountAsync(id, r.UserName, ct)))
             .RequireAuthorization(Policies.Office).WithSummary("关联考核组账号 / link an assessor account to an official");
