@@ -5,6 +5,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
+using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 
@@ -21,6 +22,7 @@ public static class Registration
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         services.AddAdjustments();
+        services.AddInspections();
         return services;
     }
 
@@ -36,5 +38,6 @@ public static class Registration
         api.MapAttachmentsApi();
         api.MapAdjustmentsApi();
         api.MapPlatformApi();
+        api.MapInspectionsApi();
     }
 }

@@ -87,6 +87,8 @@ public static class Hosting
             h["Referrer-Policy"] = "same-origin";
             if (!ctx.Request.Path.StartsWithSegments("/scalar"))
                 h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+            // The inspection page's service worker lives in /js/ but serves the page /Inspections/Field.
+            if (ctx.Request.Path == "/js/inspection-sw.js") h["Service-Worker-Allowed"] = "/Inspections/Field";
             await next();
         });
         app.UseStaticFiles();

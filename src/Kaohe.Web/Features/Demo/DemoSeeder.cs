@@ -23,7 +23,9 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         new("division-zac", "工程质量安全监管处 王强", Roles.Division, "zac"),
         new("leader-principal", "厅主要领导", Roles.Leader, null, "principal"),
         new("leader-incharge", "分管厅领导", Roles.Leader, null, "in-charge"),
-        new("assessor1", "第一考核组 次仁", Roles.Assessor, null),
+        new("assessor1", "第一考核组 索朗", Roles.Assessor, null),
+        new("assessor2", "第二考核组 次仁", Roles.Assessor, null),
+        new("assessor3", "第三考核组 卓玛", Roles.Assessor, null),
         new("unit-zj-lasa", "拉萨市住建局 填报员", Roles.Unit, "zj-lasa"),
         new("unit-zj-nyingchi", "林芝市住建局 填报员", Roles.Unit, "zj-nyingchi"),
         new("unit-cg-lasa", "拉萨市城管局 填报员", Roles.Unit, "cg-lasa"),
@@ -51,6 +53,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await SeedAccountsAsync(password, dataDir);
         await SeedSchemesAsync();
         await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
+        await new Inspections.InspectionsDemo(db, audit).SeedAsync(dataDir);
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)
