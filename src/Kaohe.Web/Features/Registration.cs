@@ -4,6 +4,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features;
@@ -18,6 +19,7 @@ public static class Registration
         services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
+        services.AddSurveys();
         return services;
     }
 
@@ -31,5 +33,6 @@ public static class Registration
         api.MapFactsApi();
         api.MapAuditApi();
         api.MapAttachmentsApi();
+        api.MapSurveysApi();
     }
 }
