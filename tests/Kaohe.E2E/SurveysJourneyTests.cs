@@ -1,0 +1,129 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Surveys;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kaohe.E2E;
+
+/// <summary>The app on Kestrel with the demo, Debian's Chromium, and a way to issue fresh survey codes.</summary>
+public sealed class SurveyBrowserFixture : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-sv-" + Guid.NewGuid().ToString("N"));
+    private WebApplicationFactory<Program> _factory = null!;
+    private IPlaywright _playwright = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Database:Provider", "Sqlite");
+            b.UseSetting("Kaohe:DataDir", _dataDir);
+            b.UseSetting("Kaohe:DemoPassword", BrowserFixture.Password);
+            b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
+            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
+            b.UseSetting("Kaohe:SurveyPerMinute", "1000");
+        });
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await _factory.DisposeAsync();
+        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+    }
+
+    public async Task<List<string>> IssueCodes(string siteCode, int count)
+    {
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
+        var site = await db.Set<SurveySite>().SingleAsync(s => s.Code == siteCode);
+        var batch = await surveys.IssueAsync(site.Id, count, 8, "office");
+        return [.. (await surveys.CodesAsync(batch!)).Select(c => c.Token)];
+    }
+
+    public async Task<string?> StoredLanguage(string code)
+    {
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var hash = SurveyTokens.Hash(code);
+        return await db.Set<SurveyResponse>().Where(r => db.Set<SurveyToken>().Any(t => t.TokenHash == hash && t.Id == r.TokenId)).Select(r => r.Language).SingleOrDefaultAsync();
+    }
+}
+
+/// <summary>A citizen scans a code with a phone and answers, in Chinese, in Tibetan and in English.</summary>
+public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixture<SurveyBrowserFixture>
+{
+    private static readonly ViewportSize SmallPhone = new() { Width = 360, Height = 740 };
+
+    private async Task<IPage> Phone()
+    {
+        var context = await app.Browser.NewContextAsync(new() { ViewportSize = SmallPhone, Locale = "zh-CN", IsMobile = true, HasTouch = true });
+        return await context.NewPageAsync();
+    }
+
+    [Theory]
+    [InlineData("zh", null, "群众满意度调查表", "您对园林绿化是否满意？", "满意", "提交成功，感谢您的参与！")]
+    [InlineData("bo", "བོད་ཡིག", "མང་ཚོགས་ཚིམ་ཚད་ཞིབ་བཤེར་རེའུ་མིག", "ལྡུམ་ར་དང་ལྗང་སྐྱེད་ལ་ཚིམ་མམ།", "ཚིམ་པོ།", "ཐུགས་རྗེ་ཆེ།")]
+    [InlineData("en", "English", "Public satisfaction survey", "Are you satisfied with parks and green areas?", "Satisfied", "Thank you")]
+    public async Task A_citizen_answers_from_the_qr_url_on_a_phone(string lang, string? switchLink, string title, string question, string option, string thanks)
+    {
+        var code = (await app.IssueCodes("LS-1", 1))[0];
+        var page = await Phone();
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+        var requests = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+
+        await page.GotoAsync($"{app.BaseUrl}/s/{code}");
+        Assert.Contains("群众满意度调查表", await page.InnerTextAsync("h1"));
+        if (switchLink is not null)
+        {
+            await page.ClickAsync($".sv-langs >> text={switchLink}");
+            await page.WaitForURLAsync($"**/s/{code}?lang={lang}");
+        }
+        Assert.Contains(title, await page.InnerTextAsync("h1"));
+        Assert.Contains(question, await page.InnerTextAsync("form"));
+
+        // Readable at 360 px: nothing wider than the screen, touch targets at least 44 px high.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the form scrolls sideways at 360 px");
+        var height = await page.EvaluateAsync<double>("() => document.querySelector('.sv-opt').getBoundingClientRect().height");
+        Assert.True(height >= 44, $"an option is only {height} px high");
+
+        // Submitting with a question left open is stopped by the browser (required): answer all but the last, then the last.
+        var fieldsets = page.Locator("fieldset.sv-q");
+        var count = await fieldsets.CountAsync();
+        Assert.Equal(5, count);
+        for (var i = 0; i < count; i++)
+            await fieldsets.Nth(i).Locator("label.sv-opt", new() { HasTextString = option }).First.TapAsync();
+        await BrowserFixture.Shot(page, $"survey-form-{lang}");
+        await page.TapAsync("button.sv-submit");
+        await page.WaitForSelectorAsync("[data-state=thanks]");
+        Assert.Contains(thanks, await page.InnerTextAsync("main"));
+        await BrowserFixture.Shot(page, $"survey-thanks-{lang}");
+        Assert.Equal(lang, await app.StoredLanguage(code));
+
+        // The same code again: a polite page, nothing stored twice.
+        await page.GotoAsync($"{app.BaseUrl}/s/{code}");
+        Assert.Contains("此二维码已经使用过", await page.InnerTextAsync("main"));
+        Assert.All(requests, r => Assert.StartsWith(app.BaseUrl, r));
+        Assert.DoesNotContain(errors, e => !e.Contains("409"));
+        await page.Context.CloseAsync();
+    }
+}
