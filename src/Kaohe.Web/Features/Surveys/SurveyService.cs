@@ -177,6 +177,37 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         return SubmitResult.Stored;
     }
 
+    /// <summary>Imports paper questionnaires from .xlsx: all rows or none, errors naming sheet, row and column.</summary>
+    public async Task<(int Stored, IReadOnlyList<string> Errors)> ImportPaperAsync(string periodId, Stream xlsx, string enteredBy, CancellationToken ct = default)
+    {
+        var survey = await ActiveAsync(periodId, ct);
+        if (survey is null) return (0, ["本期没有启用的问卷 / no active questionnaire in this period"]);
+        var sites = await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == periodId).ToListAsync(ct);
+        var (rows, errors) = PaperXlsx.Read(xlsx, survey.Questionnaire, sites);
+        if (errors.Count > 0) return (0, errors);
+        var siteIds = sites.Select(s => s.Id).ToList();
+        var entered = (await db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId) && r.PaperSheet != null)
+            .Select(r => new { r.SiteId, r.PaperSheet }).ToListAsync(ct)).Select(x => (x.SiteId, x.PaperSheet!)).ToHashSet();
+        var duplicates = rows.Where(r => entered.Contains((r.SiteId, r.Sheet)))
+            .Select(r => $"{PaperXlsx.Sheet}!第 {r.Row} 行（{PaperXlsx.ColSheet}）：{r.SiteCode} 的问卷编号 {r.Sheet} 已录入 / sheet {r.Sheet} of {r.SiteCode} has already been entered").ToList();
+        if (duplicates.Count > 0) return (0, duplicates);
+        var now = clock.GetUtcNow();
+        foreach (var r in rows)
+            db.Add(new SurveyResponse(r.SiteId, survey.Row.Id, AnswersJson(r.Answers), SurveyChannels.Paper, null, r.Sheet, Texts.Chinese, now, null, enteredBy));
+        audit.Record("survey.paper-import", "survey-questionnaire", periodId, null,
+            new { count = rows.Count, sheets = rows.Select(r => $"{r.SiteCode}/{r.Sheet}").ToArray() });
+        try
+        {
+            await audit.SaveAsync(ct);
+        }
+        catch (DbUpdateException ex) when (IsClaimConflict(ex))
+        {
+            db.ChangeTracker.Clear();
+            return (0, ["有问卷编号刚被他人录入，未导入任何一行，请重试 / a sheet number was just entered by someone else; nothing was imported, please retry"]);
+        }
+        return (rows.Count, []);
+    }
+
     // ------------------------------------------------------------------ QR batches
 
     public sealed record IssuedCode(int Serial, string Token, bool Used);
