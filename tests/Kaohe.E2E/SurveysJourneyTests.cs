@@ -127,3 +127,56 @@ public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixtur
         await page.Context.CloseAsync();
     }
 }
+
+/// <summary>The office follows the survey on a phone: progress refreshes by itself, and QR sheets print.</summary>
+public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassFixture<SurveyBrowserFixture>
+{
+    private async Task<IPage> SignedIn(string user, ViewportSize viewport)
+    {
+        var context = await app.Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl + "/Account/Login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", BrowserFixture.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(app.BaseUrl + "/");
+        return page;
+    }
+
+    [Fact]
+    public async Task The_progress_page_counts_a_new_answer_without_a_reload()
+    {
+        var page = await SignedIn("office", BrowserFixture.Phone);
+        await page.ClickAsync("nav >> text=满意度调查");
+        await page.WaitForURLAsync("**/Surveys");
+        Assert.Equal("770", (await page.InnerTextAsync("[data-total=received]")).Trim());
+        await BrowserFixture.Shot(page, "survey-progress-phone");
+
+        var code = (await app.IssueCodes("LS-0", 1))[0];
+        var answers = Kaohe.Web.Features.Surveys.Questionnaire.UrbanManagementTemplate().Questions.ToDictionary(q => q.Id, _ => "满意");
+        using var http = new HttpClient();
+        var sent = await http.PostAsync($"{app.BaseUrl}/api/v1/survey/{code}", System.Net.Http.Json.JsonContent.Create(new { answers }));
+        Assert.Equal(System.Net.HttpStatusCode.Created, sent.StatusCode);
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-total=received]').textContent.trim() === '771'", null, new() { Timeout = 25000 });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_office_issues_codes_and_gets_an_a4_sheet_whose_code_opens_the_form()
+    {
+        var page = await SignedIn("office", BrowserFixture.Desktop);
+        await page.GotoAsync(app.BaseUrl + "/Surveys/Sites?period=2023-Q1");
+        await page.SelectOptionAsync("#site", new SelectOptionValue { Label = "SN-0 山南市乃东区" });
+        await page.FillAsync("#count", "8");
+        await page.FillAsync("#perSheet", "8");
+        await page.ClickAsync("text=生成并打印");
+        await page.WaitForURLAsync("**/Surveys/Print?batch=*");
+        Assert.Equal(8, await page.Locator(".qr-cell svg").CountAsync());
+        await BrowserFixture.Shot(page, "survey-qr-sheet");
+        var url = (await page.InnerTextAsync(".qr-cell >> nth=0 >> .qr-url")).Trim();
+        Assert.StartsWith(app.BaseUrl + "/s/", url);
+        await page.GotoAsync(url);
+        Assert.Contains("山南市乃东区", await page.InnerTextAsync(".sv-meta"));
+        await page.Context.CloseAsync();
+    }
+}

@@ -27,7 +27,7 @@
       })
       .catch(function () { /* offline for a moment: try again at the next tick */ });
   }
-  setInterval(refresh, 15000);
+  setInterval(refresh, parseInt(box.getAttribute('data-interval') || '10000', 10));
 })();
 
 // The print button of the QR sheets.
