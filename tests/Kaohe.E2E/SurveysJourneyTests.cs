@@ -27,6 +27,8 @@ public sealed class SurveyBrowserFixture : IAsyncLifetime
             b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
             b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
             b.UseSetting("Kaohe:SurveyPerMinute", "1000");
+            // A free port: otherwise the app's default (5080) is taken, which another test or a dev server may hold.
+            b.UseSetting("urls", "http://127.0.0.1:0");
         });
         _factory.UseKestrel(0);
         _factory.StartServer();
