@@ -60,12 +60,12 @@ public sealed class SurveyBrowserFixture : IAsyncLifetime
         return [.. (await surveys.CodesAsync(batch!)).Select(c => c.Token)];
     }
 
-    public async Task<string?> StoredLanguage(string code)
+    public async Task<SurveyResponse?> Stored(string code)
     {
         using var scope = _factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         var hash = SurveyTokens.Hash(code);
-        return await db.Set<SurveyResponse>().Where(r => db.Set<SurveyToken>().Any(t => t.TokenHash == hash && t.Id == r.TokenId)).Select(r => r.Language).SingleOrDefaultAsync();
+        return await db.Set<SurveyResponse>().AsNoTracking().Where(r => db.Set<SurveyToken>().Any(t => t.TokenHash == hash && t.Id == r.TokenId)).SingleOrDefaultAsync();
     }
 }
 
@@ -119,7 +119,11 @@ public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixtur
         await page.WaitForSelectorAsync("[data-state=thanks]");
         Assert.Contains(thanks, await page.InnerTextAsync("main"));
         await BrowserFixture.Shot(page, $"survey-thanks-{lang}");
-        Assert.Equal(lang, await app.StoredLanguage(code));
+        var stored = await app.Stored(code);
+        Assert.Equal(lang, stored!.Language);
+        // Anonymous: the client address (127.0.0.1 here) is kept only as a keyed hash.
+        Assert.Matches("^[0-9a-f]{32}$", stored.ClientHash);
+        Assert.DoesNotContain("127.0.0.1", System.Text.Json.JsonSerializer.Serialize(stored));
 
         // The same code again: a polite page, nothing stored twice.
         await page.GotoAsync($"{app.BaseUrl}/s/{code}");
