@@ -31,7 +31,7 @@ public sealed class PublicModel(SurveyService surveys) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string? lang, CancellationToken ct)
     {
-        if (!await LoadAsync(lang, ct)) return Page();
+        await LoadAsync(lang, ct); // sets the state (form, used, unknown) and its status code
         return Page();
     }
 

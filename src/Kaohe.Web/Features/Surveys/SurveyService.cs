@@ -120,7 +120,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// <summary>A losing claim: the conditional update touched no row, or a unique index refused the second row.</summary>
     public static bool IsClaimConflict(DbUpdateException ex) =>
         ex is DbUpdateConcurrencyException
-        || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 }
+        || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } // SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY
         || ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
 
     /// <summary>A web answer must answer every question (the form requires it); a paper one may leave some blank.</summary>
