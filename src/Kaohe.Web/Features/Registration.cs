@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features;
@@ -23,6 +24,7 @@ public static class Registration
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         services.AddAdjustments();
         services.AddInspections();
+        services.AddSurveys();
         return services;
     }
 
@@ -39,5 +41,6 @@ public static class Registration
         api.MapAdjustmentsApi();
         api.MapPlatformApi();
         api.MapInspectionsApi();
+        api.MapSurveysApi();
     }
 }

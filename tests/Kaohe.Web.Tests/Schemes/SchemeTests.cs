@@ -120,8 +120,16 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
             Assert.NotNull(built);
             var fromDb = Engine.Score(built!.Assessment);
             Assert.True(fromDb.IsValid, string.Join("\n", fromDb.Errors.Take(5)));
-            // The demo's recorded 加扣分 events (Features/Adjustments) add their adjustments to the seeded Q1 data.
-            var direct = Engine.Score(demo.Q1 with { Adjustments = [.. demo.Q1.Adjustments, .. Kaohe.Web.Features.Adjustments.AdjustmentsDemo.Q1Adjustments(demo.Code)] }).Result!;
+            // The demo's recorded 加扣分 events (Features/Adjustments) add their adjustments to the seeded Q1 data, and the
+            // survey leaf's data are the tallies of the demo's survey responses (Features/Surveys/SurveysDemo, checked
+            // against the responses in the Surveys tests); everything else is the demo data as built.
+            var q1 = demo.Q1 with
+            {
+                Values = [.. demo.Q1.Values.Where(v => v.Counts is null), .. built.Assessment.Values.Where(v => v.Counts is not null)],
+                Adjustments = [.. demo.Q1.Adjustments, .. Kaohe.Web.Features.Adjustments.AdjustmentsDemo.Q1Adjustments(demo.Code)],
+            };
+            Assert.Equal(demo.Q1.Values.Count(v => v.Counts is not null), built.Assessment.Values.Count(v => v.Counts is not null));
+            var direct = Engine.Score(q1).Result!;
             foreach (var u in direct.Units)
             {
                 Assert.Equal(u.Total, fromDb.Result![u.Id].Total, 9);

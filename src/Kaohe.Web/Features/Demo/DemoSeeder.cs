@@ -54,6 +54,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await SeedSchemesAsync();
         await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
         await new Inspections.InspectionsDemo(db, audit).SeedAsync(dataDir);
+        await Surveys.SurveysDemo.SeedAsync(db, audit);
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)

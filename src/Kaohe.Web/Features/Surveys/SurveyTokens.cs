@@ -12,10 +12,18 @@ namespace Kaohe.Web.Features.Surveys;
 public static class SurveyTokens
 {
     /// <summary>128 random bits in base32 (no padding, no ambiguous case): 26 characters that survive being typed from paper.</summary>
-    public static string New()
+    public static string New() => Base32(RandomNumberGenerator.GetBytes(17));
+
+    /// <summary>
+    /// The code of serial number <paramref name="serial"/> of a batch: HMAC-SHA256(batch secret, serial),
+    /// 130 bits in the same 26-character form. Deterministic, so a batch can be reprinted from its secret.
+    /// </summary>
+    public static string Derive(byte[] batchSecret, int serial) =>
+        Base32(HMACSHA256.HashData(batchSecret, Encoding.UTF8.GetBytes("kaohe-survey-code:" + serial.ToString(System.Globalization.CultureInfo.InvariantCulture)))[..17]);
+
+    private static string Base32(ReadOnlySpan<byte> bytes)
     {
         const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        var bytes = RandomNumberGenerator.GetBytes(17);
         var sb = new StringBuilder(26);
         int buffer = 0, bits = 0;
         foreach (var b in bytes)

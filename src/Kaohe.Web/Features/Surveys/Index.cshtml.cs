@@ -1,0 +1,72 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Surveys;
+
+public sealed record TallyRow(string UnitId, string UnitName, IReadOnlyDictionary<string, double> Live, IReadOnlyDictionary<string, double>? Stored, double? Rate)
+{
+    public bool Stale => Stored is null || Live.Count != Stored.Count || Live.Any(kv => Stored.GetValueOrDefault(kv.Key) != kv.Value);
+}
+
+/// <summary>群众满意度调查: progress of every site against its quota (refreshed live), and the tallies that feed the survey leaf.</summary>
+[Authorize(Roles = "office,assessor,leader,viewer")]
+public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? Period { get; set; }
+    [TempData] public string? Message { get; set; }
+    public IReadOnlyList<Period> Periods { get; private set; } = [];
+    public ActiveSurvey? Survey { get; private set; }
+    public IReadOnlyList<SiteProgress> Sites { get; private set; } = [];
+    public IReadOnlyList<TallyRow> Tallies { get; private set; } = [];
+    public IReadOnlyList<string> OptionIds { get; private set; } = [];
+    public int Responses { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Id).ToListAsync(ct);
+        Period ??= await SurveysApi.DefaultPeriodAsync(db, ct) ?? Periods.FirstOrDefault()?.Id;
+        if (Period is null) return;
+        Survey = await surveys.ActiveAsync(Period, ct);
+        Sites = await surveys.ProgressAsync(Period, ct);
+        if (Survey is null) return;
+        var computed = await surveys.ComputeAsync(Period, ct);
+        if (computed is not { } c) return;
+        Responses = c.Responses;
+        var method = Survey.Questionnaire.ToMethod();
+        OptionIds = [.. method.Options.Select(o => o.Id)];
+        var stored = (await db.Facts.AsNoTracking().Where(f => f.PeriodId == Period && f.IndicatorId == Survey.Row.IndicatorId && f.Kind == FactKind.SurveyTally).ToListAsync(ct))
+            .GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.Count() == 1 ? FactPayload.Parse(g.Single().Payload).Counts : null);
+        var ids = c.Counts.Keys.ToList();
+        var units = await db.Units.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        Tallies = [.. c.Counts.OrderBy(kv => units.TryGetValue(kv.Key, out var u) ? u.Group : "").ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new TallyRow(kv.Key, units.TryGetValue(kv.Key, out var u) ? (Ui.IsEnglish ? u.NameEn : u.Name) : kv.Key, kv.Value,
+                stored.GetValueOrDefault(kv.Key), Rate(method, kv.Value)))];
+    }
+
+    /// <summary>The satisfaction rate the survey method gives (0–100): Σ count × value / Σ counted.</summary>
+    public static double? Rate(SurveyMethod m, IReadOnlyDictionary<string, double> counts)
+    {
+        double sum = 0, n = 0;
+        foreach (var o in m.Options)
+            if (o.Value is { } v && counts.TryGetValue(o.Id, out var c)) { sum += c * v; n += c; }
+        return n > 0 ? sum / n : null;
+    }
+
+    public async Task<IActionResult> OnPostTalliesAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.Office)) return Forbid();
+        if (Period is null) return RedirectToPage();
+        var result = await surveys.RecomputeAsync(Period, User.Identity?.Name ?? "office", ct);
+        Message = result is null
+            ? Ui.T("本期没有启用的问卷", "No active questionnaire in this period")
+            : Ui.T($"统计已更新：{result.Responses} 份答卷，{result.Units} 个单位，其中 {result.Changed} 个单位的统计有变化。",
+                $"Tallies updated: {result.Responses} responses, {result.Units} units, {result.Changed} changed.");
+        return RedirectToPage(new { period = Period });
+    }
+}

@@ -1,0 +1,337 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Facts;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Surveys;
+
+public enum SubmitOutcome { Stored, AlreadyUsed, Repeated, UnknownToken, NoQuestionnaire, Invalid, DuplicateSheet, UnknownSite }
+
+/// <summary>What happened to a submission. <see cref="SubmitOutcome.Repeated"/>: the code was used by this very answer (a double tap).</summary>
+public sealed record SubmitResult(SubmitOutcome Outcome, IReadOnlyList<string> Errors)
+{
+    public static readonly SubmitResult Stored = new(SubmitOutcome.Stored, []);
+
+    public static SubmitResult Of(SubmitOutcome o, params string[] errors) => new(o, errors);
+}
+
+/// <summary>The survey of a period: the active questionnaire and what it feeds.</summary>
+public sealed record ActiveSurvey(SurveyQuestionnaire Row, Questionnaire Questionnaire);
+
+public sealed record SiteProgress(int SiteId, string Code, string Place, string UnitId, string UnitName, int Quota, int Web, int Paper, int Issued)
+{
+    public int Received => Web + Paper;
+}
+
+public sealed record TallyChange(string UnitId, IReadOnlyDictionary<string, double>? Old, IReadOnlyDictionary<string, double> New);
+
+public sealed record TallyResult(int Units, int Changed, int Responses, IReadOnlyList<TallyChange> Changes);
+
+/// <summary>
+/// Surveys end to end: the public submission with its single-use claim, paper entry, QR batches,
+/// progress against the quotas, and the tallies that become the <c>survey</c> facts.
+/// </summary>
+public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvider clock, IDataProtectionProvider protection)
+{
+    public const string BatchPurpose = "Kaohe.Surveys.Batch";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string ToJson(Questionnaire q) => JsonSerializer.Serialize(q, Json);
+
+    public static Questionnaire ParseQuestionnaire(string json) =>
+        JsonSerializer.Deserialize<Questionnaire>(json, Json) ?? throw new InvalidOperationException("empty questionnaire document");
+
+    public static string AnswersJson(SurveyAnswers a) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(a.OptionByQuestion.ToDictionary(), StringComparer.Ordinal), Json);
+
+    public static SurveyAnswers ParseAnswers(string json) =>
+        new(JsonSerializer.Deserialize<Dictionary<string, string>>(json, Json) ?? []);
+
+    public async Task<ActiveSurvey?> ActiveAsync(string periodId, CancellationToken ct = default)
+    {
+        var row = await db.Set<SurveyQuestionnaire>().AsNoTracking()
+            .Where(q => q.PeriodId == periodId && q.Status == QuestionnaireStatus.Active)
+            .OrderByDescending(q => q.Version).FirstOrDefaultAsync(ct);
+        return row is null ? null : new ActiveSurvey(row, ParseQuestionnaire(row.Document));
+    }
+
+    /// <summary>The questionnaire a code answers: the active one of its site's period.</summary>
+    public async Task<(SurveyToken Token, SurveySite Site, ActiveSurvey? Survey)?> FindAsync(string token, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 64) return null;
+        var hash = SurveyTokens.Hash(token);
+        var t = await db.Set<SurveyToken>().AsNoTracking().FirstOrDefaultAsync(x => x.TokenHash == hash, ct);
+        if (t is null) return null;
+        var site = await db.Set<SurveySite>().AsNoTracking().FirstAsync(s => s.Id == t.SiteId, ct);
+        return (t, site, await ActiveAsync(site.PeriodId, ct));
+    }
+
+    /// <summary>
+    /// Stores one web response for a code. The claim is atomic in the database: the token row is
+    /// updated only WHERE UsedAt IS NULL, and the response's token id is unique, so of two
+    /// simultaneous submissions exactly one is stored; the other is told the code is used (or, if
+    /// it carried the same answers, that they were received: a double tap).
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct = default)
+    {
+        var found = await FindAsync(token, ct);
+        if (found is not { } f) return SubmitResult.Of(SubmitOutcome.UnknownToken);
+        if (f.Survey is null) return SubmitResult.Of(SubmitOutcome.NoQuestionnaire);
+        if (f.Token.UsedAt is not null) return await UsedAsync(f.Token.Id, answers, ct);
+        var errors = CheckComplete(f.Survey.Questionnaire, answers);
+        if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
+
+        var now = clock.GetUtcNow();
+        var tracked = await db.Set<SurveyToken>().FirstAsync(x => x.Id == f.Token.Id, ct);
+        if (tracked.UsedAt is not null) return await UsedAsync(f.Token.Id, answers, ct);
+        tracked.MarkUsed(now);
+        var lang = f.Survey.Questionnaire.Languages.Contains(language) ? language : Texts.Chinese;
+        var response = new SurveyResponse(f.Site.Id, f.Survey.Row.Id, AnswersJson(answers), SurveyChannels.Web, tracked.Id, null, lang, now,
+            ClientHash(f.Survey.Row, clientAddress), null);
+        db.Add(response);
+        audit.Record("survey.respond", "survey-response", () => response.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { site = f.Site.Code, channel = SurveyChannels.Web, serial = tracked.Serial });
+        try
+        {
+            await audit.SaveAsync(ct);
+        }
+        catch (DbUpdateException ex) when (IsClaimConflict(ex))
+        {
+            db.ChangeTracker.Clear();
+            return await UsedAsync(f.Token.Id, answers, ct);
+        }
+        return SubmitResult.Stored;
+    }
+
+    private async Task<SubmitResult> UsedAsync(long tokenId, SurveyAnswers answers, CancellationToken ct)
+    {
+        var stored = await db.Set<SurveyResponse>().AsNoTracking().Where(r => r.TokenId == tokenId).Select(r => r.AnswersJson).FirstOrDefaultAsync(ct);
+        return SubmitResult.Of(stored == AnswersJson(answers) ? SubmitOutcome.Repeated : SubmitOutcome.AlreadyUsed);
+    }
+
+    /// <summary>A losing claim: the conditional update touched no row, or a unique index refused the second row.</summary>
+    public static bool IsClaimConflict(DbUpdateException ex) =>
+        ex is DbUpdateConcurrencyException
+        || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } // SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY
+        || ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>A web answer must answer every question (the form requires it); a paper one may leave some blank.</summary>
+    public static List<string> CheckComplete(Questionnaire q, SurveyAnswers answers)
+    {
+        var errors = SurveyTally.Check(q, answers).ToList();
+        for (var i = 0; i < q.Questions.Count; i++)
+            if (!answers.OptionByQuestion.ContainsKey(q.Questions[i].Id))
+                errors.Add($"answers.{q.Questions[i].Id}: 请回答第 {i + 1} 题 / please answer question {i + 1}");
+        return errors;
+    }
+
+    /// <summary>
+    /// A keyed hash of the client address, with a key that belongs to the questionnaire (and so
+    /// changes every period): lets the office see a burst from one client, never who answered.
+    /// </summary>
+    private string? ClientHash(SurveyQuestionnaire q, string? address) =>
+        string.IsNullOrEmpty(address) ? null : SurveyTokens.ClientKey(address, Unprotect(q.ProtectedClientKey));
+
+    /// <summary>A new secret, encrypted with the data-protection key ring (kept in the database, shared by every instance).</summary>
+    public string NewProtectedSecret() => protection.CreateProtector(BatchPurpose).Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
+    private byte[] Unprotect(string protectedSecret) =>
+        Convert.FromBase64String(protection.CreateProtector(BatchPurpose).Unprotect(protectedSecret));
+
+    // ------------------------------------------------------------------ paper
+
+    /// <summary>Keys in one paper questionnaire. Its sheet number is unique per site, as a code is.</summary>
+    public async Task<SubmitResult> AddPaperAsync(int siteId, string sheet, SurveyAnswers answers, string enteredBy, CancellationToken ct = default)
+    {
+        var site = await db.Set<SurveySite>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == siteId, ct);
+        if (site is null) return SubmitResult.Of(SubmitOutcome.UnknownSite, "site: 调查点不存在 / no such site");
+        var survey = await ActiveAsync(site.PeriodId, ct);
+        if (survey is null) return SubmitResult.Of(SubmitOutcome.NoQuestionnaire);
+        sheet = (sheet ?? "").Trim();
+        if (sheet.Length is 0 or > 32) return SubmitResult.Of(SubmitOutcome.Invalid, "sheet: 请填写纸质问卷编号（最多 32 个字符）/ the sheet number is required (at most 32 characters)");
+        var errors = SurveyTally.Check(survey.Questionnaire, answers);
+        if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
+        if (await db.Set<SurveyResponse>().AnyAsync(r => r.SiteId == siteId && r.PaperSheet == sheet, ct))
+            return SubmitResult.Of(SubmitOutcome.DuplicateSheet, $"sheet: 编号 {sheet} 的纸质问卷已录入 / paper sheet {sheet} has already been entered");
+        var response = new SurveyResponse(siteId, survey.Row.Id, AnswersJson(answers), SurveyChannels.Paper, null, sheet, Texts.Chinese, clock.GetUtcNow(), null, enteredBy);
+        db.Add(response);
+        audit.Record("survey.paper", "survey-response", () => response.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { site = site.Code, sheet, answers = answers.OptionByQuestion });
+        try
+        {
+            await audit.SaveAsync(ct);
+        }
+        catch (DbUpdateException ex) when (IsClaimConflict(ex))
+        {
+            db.ChangeTracker.Clear();
+            return SubmitResult.Of(SubmitOutcome.DuplicateSheet, $"sheet: 编号 {sheet} 的纸质问卷已录入 / paper sheet {sheet} has already been entered");
+        }
+        return SubmitResult.Stored;
+    }
+
+    /// <summary>Imports paper questionnaires from .xlsx: all rows or none, errors naming sheet, row and column.</summary>
+    public async Task<(int Stored, IReadOnlyList<string> Errors)> ImportPaperAsync(string periodId, Stream xlsx, string enteredBy, CancellationToken ct = default)
+    {
+        var survey = await ActiveAsync(periodId, ct);
+        if (survey is null) return (0, ["本期没有启用的问卷 / no active questionnaire in this period"]);
+        var sites = await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == periodId).ToListAsync(ct);
+        var (rows, errors) = PaperXlsx.Read(xlsx, survey.Questionnaire, sites);
+        if (errors.Count > 0) return (0, errors);
+        var siteIds = sites.Select(s => s.Id).ToList();
+        var entered = (await db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId) && r.PaperSheet != null)
+            .Select(r => new { r.SiteId, r.PaperSheet }).ToListAsync(ct)).Select(x => (x.SiteId, x.PaperSheet!)).ToHashSet();
+        var duplicates = rows.Where(r => entered.Contains((r.SiteId, r.Sheet)))
+            .Select(r => $"{PaperXlsx.Sheet}!第 {r.Row} 行（{PaperXlsx.ColSheet}）：{r.SiteCode} 的问卷编号 {r.Sheet} 已录入 / sheet {r.Sheet} of {r.SiteCode} has already been entered").ToList();
+        if (duplicates.Count > 0) return (0, duplicates);
+        var now = clock.GetUtcNow();
+        foreach (var r in rows)
+            db.Add(new SurveyResponse(r.SiteId, survey.Row.Id, AnswersJson(r.Answers), SurveyChannels.Paper, null, r.Sheet, Texts.Chinese, now, null, enteredBy));
+        audit.Record("survey.paper-import", "survey-questionnaire", periodId, null,
+            new { count = rows.Count, sheets = rows.Select(r => $"{r.SiteCode}/{r.Sheet}").ToArray() });
+        try
+        {
+            await audit.SaveAsync(ct);
+        }
+        catch (DbUpdateException ex) when (IsClaimConflict(ex))
+        {
+            db.ChangeTracker.Clear();
+            return (0, ["有问卷编号刚被他人录入，未导入任何一行，请重试 / a sheet number was just entered by someone else; nothing was imported, please retry"]);
+        }
+        return (rows.Count, []);
+    }
+
+    // ------------------------------------------------------------------ QR batches
+
+    public sealed record IssuedCode(int Serial, string Token, bool Used);
+
+    /// <summary>
+    /// Issues <paramref name="count"/> codes for a site. Codes are HMAC(batch secret, serial): only
+    /// their hashes are stored, the secret is kept encrypted by the data-protection key ring, so the
+    /// office can reprint a batch (<see cref="CodesAsync"/>) without the codes ever being stored in clear.
+    /// </summary>
+    public async Task<SurveyBatch?> IssueAsync(int siteId, int count, int perSheet, string by, CancellationToken ct = default)
+    {
+        var site = await db.Set<SurveySite>().FirstOrDefaultAsync(s => s.Id == siteId, ct);
+        if (site is null) return null;
+        var protectedSecret = NewProtectedSecret();
+        var secret = Unprotect(protectedSecret);
+        var first = site.TakeSerials(count);
+        var batch = new SurveyBatch(siteId, first, count, perSheet, protectedSecret, by, clock.GetUtcNow());
+        db.Add(batch);
+        await db.SaveChangesAsync(ct); // the batch id is needed by its tokens; audited below with the tokens, in one chain entry
+        for (var i = 0; i < count; i++)
+            db.Add(new SurveyToken(SurveyTokens.Hash(SurveyTokens.Derive(secret, first + i)), siteId, batch.Id, first + i));
+        audit.Record("survey.issue", "survey-batch", batch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { site = site.Code, first, count, perSheet });
+        await audit.SaveAsync(ct);
+        return batch;
+    }
+
+    /// <summary>The codes of a batch, regenerated from its secret, with whether each has been used.</summary>
+    public async Task<IReadOnlyList<IssuedCode>> CodesAsync(SurveyBatch batch, CancellationToken ct = default)
+    {
+        var secret = Unprotect(batch.ProtectedSecret);
+        var used = (await db.Set<SurveyToken>().AsNoTracking().Where(t => t.BatchId == batch.Id && t.UsedAt != null).Select(t => t.Serial).ToListAsync(ct)).ToHashSet();
+        return [.. Enumerable.Range(batch.FirstSerial, batch.Count).Select(s => new IssuedCode(s, SurveyTokens.Derive(secret, s), used.Contains(s)))];
+    }
+
+    // ------------------------------------------------------------------ progress and tallies
+
+    public async Task<IReadOnlyList<SiteProgress>> ProgressAsync(string periodId, CancellationToken ct = default)
+    {
+        var sites = await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == periodId).OrderBy(s => s.Order).ThenBy(s => s.Id).ToListAsync(ct);
+        var ids = sites.Select(s => s.Id).ToList();
+        var counts = await db.Set<SurveyResponse>().AsNoTracking().Where(r => ids.Contains(r.SiteId))
+            .GroupBy(r => new { r.SiteId, r.Channel }).Select(g => new { g.Key.SiteId, g.Key.Channel, N = g.Count() }).ToListAsync(ct);
+        var issued = await db.Set<SurveyToken>().AsNoTracking().Where(t => ids.Contains(t.SiteId))
+            .GroupBy(t => t.SiteId).Select(g => new { SiteId = g.Key, N = g.Count() }).ToListAsync(ct);
+        var unitIds = sites.Select(s => s.UnitId).Distinct().ToList();
+        var names = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => Infrastructure.Ui.IsEnglish ? u.NameEn : u.Name, ct);
+        return [.. sites.Select(s => new SiteProgress(s.Id, s.Code, s.Place, s.UnitId, names.GetValueOrDefault(s.UnitId, s.UnitId), s.Quota,
+            counts.Where(c => c.SiteId == s.Id && c.Channel == SurveyChannels.Web).Sum(c => c.N),
+            counts.Where(c => c.SiteId == s.Id && c.Channel == SurveyChannels.Paper).Sum(c => c.N),
+            issued.Where(i => i.SiteId == s.Id).Sum(i => i.N)))];
+    }
+
+    /// <summary>
+    /// The tallies of a period from its responses: counts per option of every scored answer, per unit.
+    /// A site counts for the unit it scores; a prefecture-wide unit (地市综合) also counts every site of
+    /// its prefecture scoring a unit of the same kind, since the seed assesses urban management "for the
+    /// whole prefecture" as well as for its seat district and county towns.
+    /// </summary>
+    public async Task<(ActiveSurvey Survey, Dictionary<string, Dictionary<string, double>> Counts, int Responses)?> ComputeAsync(string periodId, CancellationToken ct = default)
+    {
+        var survey = await ActiveAsync(periodId, ct);
+        if (survey is null) return null;
+        var sites = await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == periodId).ToListAsync(ct);
+        var siteIds = sites.Select(s => s.Id).ToList();
+        var responses = await db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId))
+            .Select(r => new { r.SiteId, r.QuestionnaireId, r.AnswersJson }).ToListAsync(ct);
+        var versionIds = responses.Select(r => r.QuestionnaireId).Distinct().ToList();
+        var versions = (await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => versionIds.Contains(q.Id)).ToListAsync(ct))
+            .ToDictionary(q => q.Id, q => ParseQuestionnaire(q.Document));
+        var perSite = sites.ToDictionary(s => s.Id, s =>
+        {
+            var counts = survey.Questionnaire.ToMethod().Options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal);
+            foreach (var g in responses.Where(r => r.SiteId == s.Id).GroupBy(r => r.QuestionnaireId))
+                foreach (var (option, n) in SurveyTally.Count(versions[g.Key], g.Select(r => ParseAnswers(r.AnswersJson))))
+                    counts[option] = counts.GetValueOrDefault(option) + n;
+            return counts;
+        });
+        var unitIds = sites.Select(s => s.UnitId).Distinct().ToList();
+        var siteUnits = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToListAsync(ct);
+        var kinds = siteUnits.Select(u => u.Kind).Distinct().ToList();
+        var wholes = await db.Units.AsNoTracking().Where(u => kinds.Contains(u.Kind) && u.Level == UnitLevel.Prefecture).ToListAsync(ct);
+        var result = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        void Add(string unit, Dictionary<string, double> counts)
+        {
+            if (!result.TryGetValue(unit, out var sum)) result[unit] = sum = counts.Keys.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
+            foreach (var (k, v) in counts) sum[k] = sum.GetValueOrDefault(k) + v;
+        }
+        foreach (var s in sites)
+        {
+            Add(s.UnitId, perSite[s.Id]);
+            var u = siteUnits.First(x => x.Id == s.UnitId);
+            if (u.Level != UnitLevel.Prefecture)
+                foreach (var whole in wholes.Where(w => w.Kind == u.Kind && w.Prefecture == u.Prefecture && w.Prefecture is not null))
+                    Add(whole.Id, perSite[s.Id]);
+        }
+        return (survey, result, responses.Count);
+    }
+
+    /// <summary>
+    /// 更新统计: writes the tallies as verified <c>SurveyTally</c> facts (source survey) of the
+    /// questionnaire's leaf, replacing the previous ones. Idempotent: a unit whose counts did not
+    /// change is not touched, and a second run changes nothing. Each change is audited with old and new counts.
+    /// </summary>
+    public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default)
+    {
+        var computed = await ComputeAsync(periodId, ct);
+        if (computed is not { } c) return null;
+        var indicator = c.Survey.Row.IndicatorId;
+        var existing = await db.Facts.Where(f => f.PeriodId == periodId && f.IndicatorId == indicator && f.Kind == FactKind.SurveyTally).ToListAsync(ct);
+        var changes = new List<TallyChange>();
+        var now = clock.GetUtcNow();
+        foreach (var (unit, counts) in c.Counts.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var mine = existing.Where(f => f.UnitId == unit).ToList();
+            var old = mine.Count == 1 ? FactPayload.Parse(mine[0].Payload).Counts : null;
+            if (old is not null && old.Count == counts.Count && counts.All(kv => old.TryGetValue(kv.Key, out var v) && v == kv.Value)) continue;
+            db.Facts.RemoveRange(mine);
+            db.Facts.Add(new Fact(periodId, unit, indicator, FactKind.SurveyTally, new FactPayload(Counts: counts).ToJson(), FactSources.Survey, author, now,
+                FactStatus.Verified));
+            audit.Record("survey.tally", "fact", $"{periodId}/{unit}/{indicator}", old, counts, mine.Count > 1 ? "合并重复的统计 / merged duplicate tallies" : null);
+            changes.Add(new TallyChange(unit, old, counts));
+        }
+        if (changes.Count > 0) await audit.SaveAsync(ct);
+        return new TallyResult(c.Counts.Count, changes.Count, c.Responses, changes);
+    }
+}

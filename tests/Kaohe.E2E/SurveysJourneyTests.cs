@@ -1,0 +1,188 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Surveys;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kaohe.E2E;
+
+/// <summary>The app on Kestrel with the demo, Debian's Chromium, and a way to issue fresh survey codes.</summary>
+public sealed class SurveyBrowserFixture : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-sv-" + Guid.NewGuid().ToString("N"));
+    private WebApplicationFactory<Program> _factory = null!;
+    private IPlaywright _playwright = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Database:Provider", "Sqlite");
+            b.UseSetting("Kaohe:DataDir", _dataDir);
+            b.UseSetting("Kaohe:DemoPassword", BrowserFixture.Password);
+            b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
+            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
+            b.UseSetting("Kaohe:SurveyPerMinute", "1000");
+            // A free port: otherwise the app's default (5080) is taken, which another test or a dev server may hold.
+            b.UseSetting("urls", "http://127.0.0.1:0");
+        });
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await _factory.DisposeAsync();
+        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+    }
+
+    public async Task<List<string>> IssueCodes(string siteCode, int count)
+    {
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
+        var site = await db.Set<SurveySite>().SingleAsync(s => s.Code == siteCode);
+        var batch = await surveys.IssueAsync(site.Id, count, 8, "office");
+        return [.. (await surveys.CodesAsync(batch!)).Select(c => c.Token)];
+    }
+
+    public async Task<SurveyResponse?> Stored(string code)
+    {
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var hash = SurveyTokens.Hash(code);
+        return await db.Set<SurveyResponse>().AsNoTracking().Where(r => db.Set<SurveyToken>().Any(t => t.TokenHash == hash && t.Id == r.TokenId)).SingleOrDefaultAsync();
+    }
+}
+
+/// <summary>A citizen scans a code with a phone and answers, in Chinese, in Tibetan and in English.</summary>
+public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixture<SurveyBrowserFixture>
+{
+    private static readonly ViewportSize SmallPhone = new() { Width = 360, Height = 740 };
+
+    private async Task<IPage> Phone()
+    {
+        var context = await app.Browser.NewContextAsync(new() { ViewportSize = SmallPhone, Locale = "zh-CN", IsMobile = true, HasTouch = true });
+        return await context.NewPageAsync();
+    }
+
+    [Theory]
+    [InlineData("zh", null, "群众满意度调查表", "您对园林绿化是否满意？", "满意", "提交成功，感谢您的参与！")]
+    [InlineData("bo", "བོད་ཡིག", "མང་ཚོགས་ཚིམ་ཚད་ཞིབ་བཤེར་རེའུ་མིག", "ལྡུམ་ར་དང་ལྗང་སྐྱེད་ལ་ཚིམ་མམ།", "ཚིམ་པོ།", "ཐུགས་རྗེ་ཆེ།")]
+    [InlineData("en", "English", "Public satisfaction survey", "Are you satisfied with parks and green areas?", "Satisfied", "Thank you")]
+    public async Task A_citizen_answers_from_the_qr_url_on_a_phone(string lang, string? switchLink, string title, string question, string option, string thanks)
+    {
+        var code = (await app.IssueCodes("LS-1", 1))[0];
+        var page = await Phone();
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+        var requests = new List<string>();
+        page.Request += (_, r) => requests.Add(r.Url);
+
+        await page.GotoAsync($"{app.BaseUrl}/s/{code}");
+        Assert.Contains("群众满意度调查表", await page.InnerTextAsync("h1"));
+        if (switchLink is not null)
+        {
+            await page.ClickAsync($".sv-langs >> text={switchLink}");
+            await page.WaitForURLAsync($"**/s/{code}?lang={lang}");
+        }
+        Assert.Contains(title, await page.InnerTextAsync("h1"));
+        Assert.Contains(question, await page.InnerTextAsync("form"));
+
+        // Readable at 360 px: nothing wider than the screen, touch targets at least 44 px high.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the form scrolls sideways at 360 px");
+        var height = await page.EvaluateAsync<double>("() => document.querySelector('.sv-opt').getBoundingClientRect().height");
+        Assert.True(height >= 44, $"an option is only {height} px high");
+
+        // Submitting with a question left open is stopped by the browser (required): answer all but the last, then the last.
+        var fieldsets = page.Locator("fieldset.sv-q");
+        var count = await fieldsets.CountAsync();
+        Assert.Equal(5, count);
+        for (var i = 0; i < count; i++)
+            await fieldsets.Nth(i).Locator("label.sv-opt", new() { HasTextString = option }).First.TapAsync();
+        await BrowserFixture.Shot(page, $"survey-form-{lang}");
+        await page.TapAsync("button.sv-submit");
+        await page.WaitForSelectorAsync("[data-state=thanks]");
+        Assert.Contains(thanks, await page.InnerTextAsync("main"));
+        await BrowserFixture.Shot(page, $"survey-thanks-{lang}");
+        var stored = await app.Stored(code);
+        Assert.Equal(lang, stored!.Language);
+        // Anonymous: the client address (127.0.0.1 here) is kept only as a keyed hash.
+        Assert.Matches("^[0-9a-f]{32}$", stored.ClientHash);
+        Assert.DoesNotContain("127.0.0.1", System.Text.Json.JsonSerializer.Serialize(stored));
+
+        // The same code again: a polite page, nothing stored twice.
+        await page.GotoAsync($"{app.BaseUrl}/s/{code}");
+        Assert.Contains("此二维码已经使用过", await page.InnerTextAsync("main"));
+        Assert.All(requests, r => Assert.StartsWith(app.BaseUrl, r));
+        Assert.DoesNotContain(errors, e => !e.Contains("409"));
+        await page.Context.CloseAsync();
+    }
+}
+
+/// <summary>The office follows the survey on a phone: progress refreshes by itself, and QR sheets print.</summary>
+public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassFixture<SurveyBrowserFixture>
+{
+    private async Task<IPage> SignedIn(string user, ViewportSize viewport)
+    {
+        var context = await app.Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl + "/Account/Login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", BrowserFixture.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(app.BaseUrl + "/");
+        return page;
+    }
+
+    [Fact]
+    public async Task The_progress_page_counts_a_new_answer_without_a_reload()
+    {
+        var page = await SignedIn("office", BrowserFixture.Phone);
+        await page.ClickAsync("nav >> text=满意度调查");
+        await page.WaitForURLAsync("**/Surveys");
+        Assert.Equal("770", (await page.InnerTextAsync("[data-total=received]")).Trim());
+        await BrowserFixture.Shot(page, "survey-progress-phone");
+
+        var code = (await app.IssueCodes("LS-0", 1))[0];
+        var answers = Kaohe.Web.Features.Surveys.Questionnaire.UrbanManagementTemplate().Questions.ToDictionary(q => q.Id, _ => "满意");
+        using var http = new HttpClient();
+        var sent = await http.PostAsync($"{app.BaseUrl}/api/v1/survey/{code}", System.Net.Http.Json.JsonContent.Create(new { answers }));
+        Assert.Equal(System.Net.HttpStatusCode.Created, sent.StatusCode);
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-total=received]').textContent.trim() === '771'", null, new() { Timeout = 25000 });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_office_issues_codes_and_gets_an_a4_sheet_whose_code_opens_the_form()
+    {
+        var page = await SignedIn("office", BrowserFixture.Desktop);
+        await page.GotoAsync(app.BaseUrl + "/Surveys/Sites?period=2023-Q1");
+        await page.SelectOptionAsync("#site", new SelectOptionValue { Label = "SN-0 山南市乃东区" });
+        await page.FillAsync("#count", "8");
+        await page.FillAsync("#perSheet", "8");
+        await page.ClickAsync("text=生成并打印");
+        await page.WaitForURLAsync("**/Surveys/Print?batch=*");
+        Assert.Equal(8, await page.Locator(".qr-cell svg").CountAsync());
+        await BrowserFixture.Shot(page, "survey-qr-sheet");
+        var url = (await page.InnerTextAsync(".qr-cell >> nth=0 >> .qr-url")).Trim();
+        Assert.StartsWith(app.BaseUrl + "/s/", url);
+        await page.GotoAsync(url);
+        Assert.Contains("山南市乃东区", await page.InnerTextAsync(".sv-meta"));
+        await page.Context.CloseAsync();
+    }
+}
