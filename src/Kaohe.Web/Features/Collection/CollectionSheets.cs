@@ -210,9 +210,9 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 items.Add((indicator, new ReportValue(value, target), $"items[{rowOf.Count}]"));
                 rowOf.Add(no);
             }
-            if (errors.Count > 0) return (0, CollectionError.BadRequest("Excel 有误，未导入任何内容", "The workbook has errors; nothing was imported", errors));
-            if (items.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何数据", "the sheet holds no data to import"));
-            result = await reporting.SaveDraftsAsync(user, period, user.UnitId() ?? "", items, ct);
+            if (items.Count == 0 && errors.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何数据", "the sheet holds no data to import"));
+            // With bad cells, the rows that parsed are still checked (not saved), so that one upload names every problem.
+            result = items.Count == 0 ? null : await reporting.SaveDraftsAsync(user, period, user.UnitId() ?? "", items, ct, dryRun: errors.Count > 0);
         }
         else
         {
@@ -230,14 +230,17 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 scores.Add(new ScoreInput(unit, indicator, value));
                 rowOf.Add(no);
             }
-            if (errors.Count > 0) return (0, CollectionError.BadRequest("Excel 有误，未导入任何内容", "The workbook has errors; nothing was imported", errors));
-            if (scores.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何分数", "the sheet holds no scores to import"));
-            result = sheet == "scoring" ? await scoring.SaveDivisionScoresAsync(user, period, scores, ct) : await scoring.SaveLeaderScoresAsync(user, period, scores, ct);
+            if (scores.Count == 0 && errors.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何分数", "the sheet holds no scores to import"));
+            var dryRun = errors.Count > 0;
+            result = scores.Count == 0 ? null : sheet == "scoring"
+                ? await scoring.SaveDivisionScoresAsync(user, period, scores, ct, dryRun)
+                : await scoring.SaveLeaderScoresAsync(user, period, scores, ct, dryRun);
         }
-        if (result is null) return (rowOf.Count, null);
-        if (result.Errors is null) return (0, result);
+        if (result is null && errors.Count == 0) return (rowOf.Count, null);
+        result ??= CollectionError.BadRequest("", "");
+        if (result.Errors is null && result.Zh.Length > 0) return (0, result);
         // Translate the service's JSON paths into sheet/row/column.
-        foreach (var (key, messages) in result.Errors)
+        foreach (var (key, messages) in result.Errors ?? new Dictionary<string, (string, string)[]>())
         {
             var m = ItemPath().Match(key);
             if (!m.Success) { errors[key] = messages; continue; }
@@ -251,12 +254,8 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             };
             foreach (var (zh, en) in messages) Err(no, column, zh, en);
         }
-        return (0, result with
-        {
-            Zh = "Excel 有误，未导入任何内容：" + result.Zh,
-            En = "The workbook has errors; nothing was imported: " + result.En,
-            Errors = errors,
-        });
+        return (0, new CollectionError(result.Status == 403 ? 403 : 400, $"Excel 有误（{errors.Count} 处），未导入任何内容",
+            $"The workbook has {errors.Count} errors; nothing was imported", errors));
     }
 
     private static CollectionError FromErrors(List<ValidationError> errors) =>

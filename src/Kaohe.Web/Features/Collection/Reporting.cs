@@ -97,7 +97,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
 
     /// <summary>Saves several drafts at once, all or nothing; each error names its field.</summary>
     public async Task<CollectionError?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
-        IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default)
+        IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return denied;
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
@@ -136,6 +136,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         if (errors.Count > 0)
             return CollectionError.BadRequest("填报数据有误，未保存任何内容", "The report has errors; nothing was saved",
                 errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+        if (dryRun) return null;
         var now = clock.GetUtcNow();
         var author = user.Identity?.Name ?? "";
         foreach (var (leaf, input) in valid)

@@ -103,18 +103,20 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
     /// Saves a division's scores, all or nothing. A row outside the division's assignments refuses the
     /// whole batch (403, naming the rows); a score outside the indicator's range is refused with the range.
     /// </summary>
-    public Task<CollectionError?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default) =>
+    public Task<CollectionError?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+        bool dryRun = false) =>
         user.Role() == Roles.Division && user.UnitId() is { } division
-            ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, ct)
+            ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, dryRun, ct)
             : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有评分处室可以评分", "only a scoring division can enter these scores"));
 
-    public Task<CollectionError?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default) =>
+    public Task<CollectionError?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+        bool dryRun = false) =>
         user.Role() == Roles.Leader && user.Identity?.Name is { } name
-            ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, ct)
+            ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, dryRun, ct)
             : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有厅领导可以填写领导评价", "only a leader can enter the leadership evaluation"));
 
     private async Task<CollectionError?> SaveAsync(ClaimsPrincipal user, string periodId, AssignmentKind kind, string assignee, IReadOnlyList<ScoreInput> scores,
-        string source, CancellationToken ct)
+        string source, bool dryRun, CancellationToken ct)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         if (await ClosureAsync(periodId, ct) is { } closure)
@@ -165,6 +167,7 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         if (forbidden.Count > 0)
             return CollectionError.Forbidden("部分评分不在您的评分分工内，未保存任何内容", "some scores are not assigned to you; nothing was saved", forbidden.Concat(bad).ToDictionary());
         if (bad.Count > 0) return CollectionError.BadRequest("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
+        if (dryRun) return null;
 
         var ids = valid.Select(v => v.A.UnitId).Distinct().ToList();
         var facts = await db.Facts.Where(f => f.PeriodId == periodId && ids.Contains(f.UnitId) && (f.Kind == FactKind.Value || f.Kind == FactKind.RaterScore)).ToListAsync(ct);
