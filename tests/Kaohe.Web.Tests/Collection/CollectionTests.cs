@@ -352,6 +352,21 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
+    public async Task Exported_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised()
+    {
+        await PrepareAsync("2023-Q4", "housing", new DateOnly(2100, 1, 1));
+        const string rules = "{\"A1\":\"=HYPERLINK(\\\"http://example.invalid\\\")\",\"A2\":\"@SUM(1)\"}";
+        await app.WithDb(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE \"Schemes\" SET \"RuleTextsJson\" = {0} WHERE \"PeriodId\" = '2023-Q4' AND \"Category\" = 'housing'", rules));
+        using var unit = await app.As("unit-zj-lasa");
+        var xlsx = await unit.GetByteArrayAsync("/api/v1/collection/2023-Q4/report/xlsx");
+        using var ms = new MemoryStream(xlsx);
+        var rows = ms.Query(useHeaderRow: true, sheetName: "填报").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal("'=HYPERLINK(\"http://example.invalid\")", rows.Single(r => (string?)r["指标编码"] == "A1")["评分细则"]);
+        Assert.Equal("'@SUM(1)", rows.Single(r => (string?)r["指标编码"] == "A2")["评分细则"]);
+    }
+
+    [Fact]
     public async Task A_unit_fills_its_report_from_the_xlsx_template()
     {
         await PrepareAsync("2023-Q4", "housing", new DateOnly(2100, 1, 1));
