@@ -300,6 +300,55 @@ public sealed class Fact
         Status = status;
         StatusReason = reason;
     }
+
+    /// <summary>When the unit submitted it (填报提交); null for facts that never went through 填报.</summary>
+    public DateTimeOffset? SubmittedAt { get; private set; }
+
+    /// <summary>Submitted after the period's report deadline: flagged, never silently accepted.</summary>
+    public bool Late { get; private set; }
+
+    public string? ReviewedBy { get; private set; }
+    public DateTimeOffset? ReviewedAt { get; private set; }
+
+    /// <summary>Locks a draft or returned report for review.</summary>
+    public void Submit(DateTimeOffset at, bool late)
+    {
+        if (Status is not (FactStatus.Draft or FactStatus.Returned))
+            throw new InvalidOperationException("only a draft or a returned fact can be submitted");
+        Status = FactStatus.Submitted;
+        StatusReason = null;
+        SubmittedAt = at;
+        Late = late;
+        ReviewedBy = null;
+        ReviewedAt = null;
+    }
+
+    public void Verify(string by, DateTimeOffset at)
+    {
+        if (Status != FactStatus.Submitted) throw new InvalidOperationException("only a submitted fact can be verified");
+        Status = FactStatus.Verified;
+        StatusReason = null;
+        ReviewedBy = by;
+        ReviewedAt = at;
+    }
+
+    public void Return(string by, DateTimeOffset at, string reason)
+    {
+        if (Status != FactStatus.Submitted) throw new InvalidOperationException("only a submitted fact can be returned");
+        SetStatus(FactStatus.Returned, reason);
+        ReviewedBy = by;
+        ReviewedAt = at;
+    }
+
+    /// <summary>A scorer's (division or leader) own score changes until scoring closes; it is never a unit's report.</summary>
+    public void Rescore(string payload, string source, string author, DateTimeOffset at)
+    {
+        if (Source == FactSources.Report) throw new InvalidOperationException("a unit's report is changed through 填报, not rescored");
+        Payload = payload;
+        Source = source;
+        Author = author;
+        RecordedAt = at;
+    }
 }
 
 /// <summary>佐证材料: an uploaded file, kept by its SHA-256.</summary>

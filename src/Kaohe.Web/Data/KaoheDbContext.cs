@@ -139,6 +139,7 @@ internal sealed class FactConfiguration : IEntityTypeConfiguration<Fact>
         b.Property(x => x.Source).HasMaxLength(32);
         b.Property(x => x.Author).HasMaxLength(100);
         b.Property(x => x.IdempotencyKey).HasMaxLength(200);
+        b.Property(x => x.ReviewedBy).HasMaxLength(100);
         b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         b.HasIndex(x => new { x.PeriodId, x.UnitId, x.IndicatorId });

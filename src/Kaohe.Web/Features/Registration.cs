@@ -3,6 +3,7 @@ using Kaohe.Web.Features.Adjustments;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
+using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
@@ -25,6 +26,7 @@ public static class Registration
         services.AddAdjustments();
         services.AddInspections();
         services.AddSurveys();
+        services.AddCollection();
         return services;
     }
 
@@ -42,5 +44,6 @@ public static class Registration
         api.MapPlatformApi();
         api.MapInspectionsApi();
         api.MapSurveysApi();
+        api.MapCollectionApi();
     }
 }

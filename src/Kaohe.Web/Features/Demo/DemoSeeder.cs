@@ -55,6 +55,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
         await new Inspections.InspectionsDemo(db, audit).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
+        await new Collection.CollectionDemo(db, audit).SeedAsync();
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)

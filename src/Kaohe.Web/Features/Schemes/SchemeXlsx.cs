@@ -297,7 +297,7 @@ public static class SchemeXlsx
         return errors.Count > 0 ? Fail() : new SchemeXlsxResult(indicators, rules, texts, []);
     }
 
-    private static byte[]? ReadLimited(Stream s, List<ValidationError> errors)
+    internal static byte[]? ReadLimited(Stream s, List<ValidationError> errors)
     {
         if (s.CanSeek && s.Length - s.Position > MaxBytes)
         {
@@ -327,7 +327,7 @@ public static class SchemeXlsx
     private static ValidationError TooLarge() =>
         new("file", $"文件超过 {MaxBytes / 1024 / 1024} MB，不予导入", $"the file is larger than {MaxBytes / 1024 / 1024} MB and is refused");
 
-    private static bool IsZip(byte[] b) => b is [0x50, 0x4B, 0x03, 0x04, ..];
+    internal static bool IsZip(byte[] b) => b is [0x50, 0x4B, 0x03, 0x04, ..];
 
     private const string MainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -338,7 +338,7 @@ public static class SchemeXlsx
     /// the scheme must hold values, not what Excel last computed. A streaming read of the sheet XML,
     /// since this runs before anything else on every upload.
     /// </summary>
-    private static bool CheckPackage(byte[] bytes, List<ValidationError> errors)
+    internal static bool CheckPackage(byte[] bytes, List<ValidationError> errors)
     {
         var notWorkbook = new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook");
         try

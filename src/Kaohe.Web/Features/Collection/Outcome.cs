@@ -1,0 +1,22 @@
+using Kaohe.Web.Infrastructure;
+
+namespace Kaohe.Web.Features.Collection;
+
+/// <summary>An expected failure of a collection workflow: mapped once to ProblemDetails (API) or to page messages.</summary>
+public sealed record CollectionError(int Status, string Zh, string En, IReadOnlyDictionary<string, (string Zh, string En)[]>? Errors = null)
+{
+    public static CollectionError BadRequest(string zh, string en, IReadOnlyDictionary<string, (string, string)[]>? errors = null) => new(400, zh, en, errors);
+    public static CollectionError Field(string field, string zh, string en) =>
+        new(400, $"{field}: {zh}", $"{field}: {en}", new Dictionary<string, (string, string)[]> { [field] = [(zh, en)] });
+    public static CollectionError NotFound(string zh, string en) => new(404, zh, en);
+    public static CollectionError Forbidden(string zh, string en, IReadOnlyDictionary<string, (string, string)[]>? errors = null) => new(403, zh, en, errors);
+    public static CollectionError Conflict(string zh, string en) => new(409, zh, en);
+
+    public IResult ToProblem() => Problems.Problem(Status,
+        Status switch { 400 => Ui.T("请求有误", "Bad request"), 403 => Ui.T("无权操作", "Forbidden"), 404 => Ui.T("未找到", "Not found"), _ => Ui.T("冲突", "Conflict") },
+        Ui.T(Zh, En),
+        Errors?.ToDictionary(kv => kv.Key, kv => kv.Value.Select(e => Ui.T(e.Zh, e.En)).ToArray()));
+
+    public IEnumerable<string> Messages() =>
+        Errors is { Count: > 0 } ? Errors.SelectMany(kv => kv.Value.Select(e => $"{kv.Key}: {Ui.T(e.Zh, e.En)}")) : [Ui.T(Zh, En)];
+}

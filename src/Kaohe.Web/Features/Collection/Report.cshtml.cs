@@ -1,0 +1,103 @@
+using System.Globalization;
+using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Kaohe.Web.Features.Collection;
+
+/// <summary>填报: a unit reporter fills its indicators with evidence, saves drafts and submits; the office may look at any unit's sheet.</summary>
+[Authorize(Roles = $"{Roles.Unit},{Roles.Division},{Roles.Office}")]
+public sealed class ReportModel(KaoheDbContext db, Reporting reporting, CollectionSheets sheets) : CollectionPage(db)
+{
+    [BindProperty(SupportsGet = true)] public string? Unit { get; set; }
+
+    public ReportSheet? Sheet { get; private set; }
+    public bool CanEdit => User.Role() is Roles.Unit or Roles.Division && Sheet is not null && User.UnitId() == Sheet.UnitId;
+
+    private string UnitId => User.Role() == Roles.Office ? Unit ?? "" : User.UnitId() ?? "";
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        await LoadPeriodsAsync();
+        if (Period is null) return;
+        if (User.Role() == Roles.Office && Unit is null)
+        {
+            Errors.Add(T("请从“进度”页选择一个单位", "Choose a unit from the progress board"));
+            return;
+        }
+        var (sheet, e) = await reporting.SheetAsync(User, Period, UnitId, HttpContext.RequestAborted);
+        if (e is not null) Fail(e);
+        Sheet = sheet;
+    }
+
+    private static string T(string zh, string en) => Ui.T(zh, en);
+
+    public async Task<IActionResult> OnPostSaveAsync(Dictionary<string, string?> values, Dictionary<string, string?> targets)
+    {
+        await LoadPeriodsAsync();
+        var items = new List<(string, ReportValue, string)>();
+        foreach (var (id, text) in values)
+        {
+            var t = targets.GetValueOrDefault(id);
+            if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(t)) continue;
+            double? Parse(string? s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+            items.Add((id, new ReportValue(Parse(text), Parse(t)), id));
+        }
+        if (items.Count == 0) Errors.Add(T("没有填写任何数值", "Nothing was filled in"));
+        else if (await reporting.SaveDraftsAsync(User, Period!, UnitId, items, HttpContext.RequestAborted) is { } e) Fail(e);
+        else Message = T($"已保存 {items.Count} 项草稿", $"Saved {items.Count} drafts");
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostEvidenceAsync(string indicator, IFormFile? file)
+    {
+        await LoadPeriodsAsync();
+        if (file is null) Errors.Add(T("请选择文件", "Choose a file"));
+        else
+        {
+            try
+            {
+                await using var s = file.OpenReadStream();
+                var (ev, e) = await reporting.AddEvidenceAsync(User, Period!, UnitId, indicator, s, file.FileName, HttpContext.RequestAborted);
+                if (e is not null) Fail(e);
+                else Message = T($"已上传佐证材料“{ev!.FileName}”", $"Uploaded evidence \"{ev!.FileName}\"");
+            }
+            catch (UploadRejectedException ex)
+            {
+                Errors.Add(Ui.T(ex.Zh, ex.En));
+            }
+        }
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSubmitAsync()
+    {
+        await LoadPeriodsAsync();
+        var (n, late, e) = await reporting.SubmitAsync(User, Period!, UnitId, HttpContext.RequestAborted);
+        if (e is not null) Fail(e);
+        else Message = late ? T($"已提交 {n} 项。已超过填报截止日期，本次提交标记为逾期。", $"Submitted {n} items. The deadline has passed: this submission is flagged late.")
+            : T($"已提交 {n} 项，等待审核。", $"Submitted {n} items for verification.");
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file)
+    {
+        await LoadPeriodsAsync();
+        if (file is null) Errors.Add(T("请选择 .xlsx 文件", "Choose an .xlsx file"));
+        else
+        {
+            await using var s = file.OpenReadStream();
+            var (n, e) = await sheets.ImportAsync(User, Period!, "report", file.FileName, s, HttpContext.RequestAborted);
+            if (e is not null) Fail(e);
+            else Message = T($"已从 Excel 导入 {n} 项草稿", $"Imported {n} drafts from Excel");
+        }
+        await LoadAsync();
+        return Page();
+    }
+}

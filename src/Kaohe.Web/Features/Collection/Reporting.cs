@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Security.Claims;
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Attachments;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Collection;
+
+public sealed record EvidenceDto(long Id, string FileName, long Size, string Sha256, string Url);
+
+public sealed record ReportRow(string IndicatorId, string Name, double Points, string Kind, string Rule, bool NeedsTarget,
+    long? FactId, double? Value, double? Target, string Status, string? Reason, bool Late, DateTimeOffset? SubmittedAt, string? ReviewedBy,
+    IReadOnlyList<EvidenceDto> Evidence)
+{
+    public bool Editable => Status is "Missing" or nameof(FactStatus.Draft) or nameof(FactStatus.Returned);
+}
+
+public sealed record ReportSheet(string PeriodId, string UnitId, string UnitName, string? Category, DateOnly Deadline, bool PastDeadline, IReadOnlyList<ReportRow> Rows)
+{
+    public int Missing => Rows.Count(r => r.Value is null);
+    public bool CanSubmit => Rows.Any(r => r.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned));
+}
+
+public sealed record QueueRow(long FactId, string UnitId, string UnitName, string IndicatorId, string IndicatorName, string Rule, double? Value, double? Target,
+    bool Late, DateTimeOffset? SubmittedAt, string Author, IReadOnlyList<EvidenceDto> Evidence);
+
+public sealed record ReportValue(double? Value, double? Target);
+
+/// <summary>
+/// 单位填报: a unit reporter fills the computational leaves of its category's active scheme with
+/// values and evidence, saves drafts, submits (then the report is locked and flagged late when past
+/// the period's deadline), and the office or the assigned division verifies it or returns it with a
+/// reason. The current report of a leaf is the unit's latest <c>report</c> fact for it.
+/// </summary>
+public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store)
+{
+    public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    /// <summary>The deadline is the end of the day in China (UTC+8): a report is late from the next midnight on.</summary>
+    public static bool IsLate(DateOnly deadline, DateTimeOffset at) =>
+        at >= new DateTimeOffset(deadline.ToDateTime(TimeOnly.MinValue), ChinaOffset).AddDays(1);
+
+    public static EvidenceDto Evidence(Attachment a) => new(a.Id, a.FileName, a.Size, a.Sha256, $"/api/v1/attachments/{a.Id}");
+
+    /// <summary>Which unit a user reports for: a unit reporter its own unit only; the office any unit it names.</summary>
+    public static CollectionError? CheckUnitAccess(ClaimsPrincipal user, string unitId, bool write)
+    {
+        // A division is itself assessed (机关处室) and reports its own common indicators.
+        if (user.Role() is Roles.Unit or Roles.Division && user.UnitId() == unitId) return null;
+        if (!write && user.Role() == Roles.Office) return null;
+        return CollectionError.Forbidden($"无权{(write ? "填报" : "查看")}单位 {unitId} 的数据", $"you may not {(write ? "report for" : "see the report of")} unit {unitId}");
+    }
+
+    public async Task<(Period? Period, OrgUnit? Unit, CollectionError? Error)> ResolveAsync(string periodId, string unitId, CancellationToken ct)
+    {
+        var period = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == periodId, ct);
+        if (period is null) return (null, null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
+        if (unit is null) return (period, null, CollectionError.NotFound($"单位 {unitId} 不存在", $"unit {unitId} does not exist"));
+        return (period, unit, null);
+    }
+
+    /// <summary>The latest report fact of each leaf of a unit (tracked, with evidence).</summary>
+    private async Task<Dictionary<string, Fact>> CurrentAsync(string periodId, string unitId, CancellationToken ct) =>
+        (await db.Facts.Include(f => f.Evidence)
+            .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report && f.Kind == FactKind.Value)
+            .ToListAsync(ct))
+        .GroupBy(f => f.IndicatorId!).ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.Id).First());
+
+    public async Task<(ReportSheet? Sheet, CollectionError? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
+    {
+        if (CheckUnitAccess(user, unitId, write: false) is { } denied) return (null, denied);
+        var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
+        if (error is not null) return (null, error);
+        var category = SchemeLeaves.CategoryOf(unit!.Kind);
+        var leaves = (await SchemeLeaves.LoadAsync(db, periodId, ct)).Of(category ?? "").Where(l => l.Owner == SlotOwner.Unit).ToList();
+        var current = await CurrentAsync(periodId, unitId, ct);
+        var rows = leaves.Select(l =>
+        {
+            var f = current.GetValueOrDefault(l.Id);
+            var p = f is null ? null : FactPayload.Parse(f.Payload);
+            return new ReportRow(l.Id, l.Name, l.Points, l.Kind, l.RuleText, l.NeedsTarget, f?.Id, p?.Value, p?.Target,
+                f?.Status.ToString() ?? "Missing", f?.StatusReason, f?.Late ?? false, f?.SubmittedAt, f?.ReviewedBy,
+                f?.Evidence.OrderBy(a => a.Id).Select(Evidence).ToList() ?? []);
+        }).ToList();
+        return (new ReportSheet(periodId, unitId, unit.Name, category, period!.ReportDeadline, IsLate(period.ReportDeadline, clock.GetUtcNow()), rows), null);
+    }
+
+    /// <summary>Saves (or creates) the draft of one leaf. A submitted or verified report is locked.</summary>
+    public async Task<CollectionError?> SaveDraftAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId, ReportValue input,
+        string field = "", CancellationToken ct = default) =>
+        await SaveDraftsAsync(user, periodId, unitId, [(indicatorId, input, field)], ct);
+
+    /// <summary>Saves several drafts at once, all or nothing; each error names its field.</summary>
+    public async Task<CollectionError?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
+        IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false)
+    {
+        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return denied;
+        var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
+        if (error is not null) return error;
+        var category = SchemeLeaves.CategoryOf(unit!.Kind) ?? "";
+        var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var current = await CurrentAsync(periodId, unitId, ct);
+        var errors = new Dictionary<string, List<(string, string)>>();
+        void Err(string f, string zh, string en) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add((zh, en));
+        var valid = new List<(Leaf Leaf, ReportValue Input)>();
+        foreach (var (indicator, input, field) in items)
+        {
+            var prefix = field.Length > 0 ? field + "." : "";
+            var leaf = leaves.Find(category, indicator);
+            if (leaf is null || leaf.Owner != SlotOwner.Unit)
+            {
+                Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 不是本单位本期的填报指标", $"indicator {indicator} is not one this unit reports in this period");
+                continue;
+            }
+            if (current.GetValueOrDefault(leaf.Id) is { Status: FactStatus.Submitted or FactStatus.Verified })
+            {
+                Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 已提交，已锁定，不能修改", $"indicator {indicator} has been submitted and is locked");
+                continue;
+            }
+            var before = errors.Count;
+            if (input.Value is not { } v || !double.IsFinite(v)) Err(prefix + "value", $"指标 {indicator} 须填写数值", $"indicator {indicator} needs a number");
+            else if (leaf.Method is RatioMethod && v < 0) Err(prefix + "value", $"指标 {indicator} 的数值不能为负", $"the value of indicator {indicator} cannot be negative");
+            if (leaf.NeedsTarget)
+            {
+                if (input.Target is not { } t || !double.IsFinite(t) || t <= 0)
+                    Err(prefix + "target", $"指标 {indicator} 须填写大于 0 的目标值（应完成数）", $"indicator {indicator} needs a target greater than 0");
+            }
+            else if (input.Target is not null) Err(prefix + "target", $"指标 {indicator} 不填写目标值", $"indicator {indicator} takes no target");
+            if (errors.Count == before) valid.Add((leaf, input));
+        }
+        if (errors.Count > 0)
+            return CollectionError.BadRequest("填报数据有误，未保存任何内容", "The report has errors; nothing was saved",
+                errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+        if (dryRun) return null;
+        var now = clock.GetUtcNow();
+        var author = user.Identity?.Name ?? "";
+        foreach (var (leaf, input) in valid)
+        {
+            var payload = new FactPayload(Value: input.Value, Target: input.Target).ToJson();
+            if (current.GetValueOrDefault(leaf.Id) is { } f)
+            {
+                var old = f.Payload;
+                f.Update(payload, author, now);
+                audit.Record("report.draft", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, payload);
+            }
+            else
+            {
+                var nf = new Fact(periodId, unitId, leaf.Id, FactKind.Value, payload, FactSources.Report, author, now, FactStatus.Draft);
+                db.Facts.Add(nf);
+                audit.Record("report.draft", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
+            }
+        }
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    /// <summary>Attaches a 佐证材料 file to the draft of a leaf (the value is saved first).</summary>
+    public async Task<(EvidenceDto? Evidence, CollectionError? Error)> AddEvidenceAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId,
+        Stream content, string fileName, CancellationToken ct = default)
+    {
+        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (null, denied);
+        var current = await CurrentAsync(periodId, unitId, ct);
+        if (current.GetValueOrDefault(indicatorId) is not { } f)
+            return (null, CollectionError.Conflict($"请先保存指标 {indicatorId} 的数值，再上传佐证材料", $"save a value for indicator {indicatorId} before uploading evidence"));
+        if (f.Status is FactStatus.Submitted or FactStatus.Verified)
+            return (null, CollectionError.Conflict($"指标 {indicatorId} 已提交，已锁定", $"indicator {indicatorId} has been submitted and is locked"));
+        var id = f.Id.ToString(CultureInfo.InvariantCulture);
+        var a = await store.SaveAsync(content, fileName, user.Identity?.Name ?? "", FactAttachmentPolicy.Kind, id, ct);
+        f.Evidence.Add(a);
+        audit.Record("report.evidence", "fact", id, null, new { a.FileName, a.Size, a.Sha256 });
+        await audit.SaveAsync(ct);
+        return (Evidence(a), null);
+    }
+
+    /// <summary>
+    /// Submits every draft or returned leaf of the unit at once. Every leaf needs a value first. Past the
+    /// deadline the submission is accepted but flagged late.
+    /// </summary>
+    public async Task<(int Submitted, bool Late, CollectionError? Error)> SubmitAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
+    {
+        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (0, false, denied);
+        var (sheet, error) = await SheetAsync(user, periodId, unitId, ct);
+        if (error is not null) return (0, false, error);
+        if (sheet!.Rows.Count == 0)
+            return (0, false, CollectionError.Conflict("本期没有需要本单位填报的指标", "there is nothing for this unit to report in this period"));
+        var missing = sheet.Rows.Where(r => r.Value is null || (r.NeedsTarget && r.Target is null)).ToList();
+        if (missing.Count > 0)
+            return (0, false, CollectionError.BadRequest($"还有 {missing.Count} 项指标未填写，不能提交", $"{missing.Count} indicators are not filled in; nothing was submitted",
+                missing.ToDictionary(r => r.IndicatorId, r => new[] { ($"指标 {r.IndicatorId} {r.Name} 未填写", $"indicator {r.IndicatorId} {r.Name} is not filled in") })));
+        if (!sheet.CanSubmit) return (0, false, CollectionError.Conflict("没有待提交的内容（均已提交）", "nothing to submit: everything has been submitted"));
+        var now = clock.GetUtcNow();
+        var late = sheet.PastDeadline && IsLate(sheet.Deadline, now);
+        var current = await CurrentAsync(periodId, unitId, ct);
+        var count = 0;
+        var pending = current.Values.Where(f => f.Status is FactStatus.Draft or FactStatus.Returned).ToList();
+        var pendingIds = pending.Select(f => f.IndicatorId).ToList();
+        // A correction of a verified report replaces it: the older value stops counting, so the engine never sees two.
+        var superseded = await db.Facts.Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report && f.Kind == FactKind.Value
+            && pendingIds.Contains(f.IndicatorId) && AssessmentBuilder.Counted.Contains(f.Status)).ToListAsync(ct);
+        foreach (var old in superseded)
+        {
+            var by = pending.First(p => p.IndicatorId == old.IndicatorId);
+            old.SetStatus(FactStatus.Returned, $"已被更正数据 #{by.Id} 取代 / superseded by correction #{by.Id}");
+            audit.Record("report.supersede", "fact", old.Id.ToString(CultureInfo.InvariantCulture), old.Status.ToString(), by.Id.ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (var f in pending)
+        {
+            f.Submit(now, late);
+            count++;
+            audit.Record("report.submit", "fact", f.Id.ToString(CultureInfo.InvariantCulture), null, new { f.IndicatorId, late },
+                late ? $"逾期提交（截止 {sheet.Deadline:yyyy-MM-dd}）/ late (due {sheet.Deadline:yyyy-MM-dd})" : null);
+        }
+        await audit.SaveAsync(ct);
+        return (count, late, null);
+    }
+
+    /// <summary>Who may verify or return a report: the office, or the division assigned to that unit and indicator.</summary>
+    public IQueryable<Fact> ReviewableBy(ClaimsPrincipal user)
+    {
+        var reports = db.Facts.Where(f => f.Source == FactSources.Report && f.Kind == FactKind.Value);
+        var division = user.UnitId();
+        return user.Role() switch
+        {
+            Roles.Office => reports,
+            Roles.Division => reports.Where(f => db.Assignments.Any(a => a.Kind == AssignmentKind.Division && a.Assignee == division
+                && a.PeriodId == f.PeriodId && a.UnitId == f.UnitId && a.IndicatorId == f.IndicatorId)),
+            _ => reports.Where(_ => false),
+        };
+    }
+
+    public async Task<List<QueueRow>> QueueAsync(ClaimsPrincipal user, string periodId, CancellationToken ct = default)
+    {
+        var facts = await ReviewableBy(user).AsNoTracking().Include(f => f.Evidence)
+            .Where(f => f.PeriodId == periodId && f.Status == FactStatus.Submitted).OrderBy(f => f.SubmittedAt).ThenBy(f => f.Id).ToListAsync(ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        return [.. facts.Select(f =>
+        {
+            var unit = units.GetValueOrDefault(f.UnitId);
+            var leaf = unit is null ? null : leaves.Find(SchemeLeaves.CategoryOf(unit.Kind) ?? "", f.IndicatorId!);
+            var p = FactPayload.Parse(f.Payload);
+            return new QueueRow(f.Id, f.UnitId, unit?.Name ?? f.UnitId, f.IndicatorId!, leaf?.Name ?? f.IndicatorId!, leaf?.RuleText ?? "", p.Value, p.Target,
+                f.Late, f.SubmittedAt, f.Author, f.Evidence.OrderBy(a => a.Id).Select(Evidence).ToList());
+        })];
+    }
+
+    public async Task<CollectionError?> ReviewAsync(ClaimsPrincipal user, long factId, bool verify, string? reason, CancellationToken ct = default)
+    {
+        var f = await ReviewableBy(user).FirstOrDefaultAsync(x => x.Id == factId, ct);
+        if (f is null)
+        {
+            var exists = await db.Facts.AnyAsync(x => x.Id == factId && x.Source == FactSources.Report, ct);
+            return exists && user.Role() is Roles.Division
+                ? CollectionError.Forbidden($"填报数据 {factId} 不在本处室的评分分工内", $"report {factId} is not assigned to your division")
+                : CollectionError.NotFound($"填报数据 {factId} 不存在或无权审核", $"report {factId} does not exist or is not yours to review");
+        }
+        if (f.Status != FactStatus.Submitted)
+            return CollectionError.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
+        if (!verify && string.IsNullOrWhiteSpace(reason))
+            return CollectionError.Field("reason", "退回须说明理由", "a return needs a reason");
+        var now = clock.GetUtcNow();
+        var by = user.Identity?.Name ?? "";
+        var old = f.Status.ToString();
+        if (verify) f.Verify(by, now);
+        else f.Return(by, now, reason!.Trim());
+        audit.Record(verify ? "report.verify" : "report.return", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, f.Status.ToString(), reason?.Trim());
+        await audit.SaveAsync(ct);
+        return null;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Security.Claims;
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Collection;
+
+/// <summary>One row of a division's 评分 sheet: an assignment, what the unit reported, the rule, the engine's score or the division's own.</summary>
+public sealed record ScoreRow(string UnitId, string UnitName, string IndicatorId, string IndicatorName, double Points, string Kind, string Rule,
+    bool Entry, double Min, double Max, string? Rater, double? Score, double? ReportedValue, double? ReportedTarget, string? ReportStatus, long? ReportFactId,
+    double? Computed, IReadOnlyList<EvidenceDto> Evidence);
+
+public sealed record ScoreSheet(string PeriodId, string Assignee, bool Closed, IReadOnlyList<ScoreRow> Rows)
+{
+    public int Missing => Rows.Count(r => r.Entry && r.Score is null);
+}
+
+/// <summary>One unit of a leader's sheet: the leader's own rating and, once scoring is closed, the other leaders'.</summary>
+public sealed record LeaderRow(string UnitId, string UnitName, string Category, string IndicatorId, string IndicatorName, string Rule, double? Score,
+    IReadOnlyDictionary<string, double?> Others);
+
+public sealed record LeaderSheet(string PeriodId, string Leader, string? RaterId, double Weight, bool Closed, IReadOnlyList<LeaderRow> Rows)
+{
+    public int Missing => Rows.Count(r => r.Score is null);
+}
+
+public sealed record ScoreInput(string? Unit, string? Indicator, double? Value);
+
+/// <summary>
+/// 多方评 and 厅领导班子总体评价: divisions score their assigned (unit, indicator) pairs, leaders rate
+/// every unit assigned to them. Scores count for the engine as soon as they are saved (status
+/// Submitted) and can be changed until the office closes scoring for the period.
+/// </summary>
+public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider clock, AssessmentBuilder builder)
+{
+    public Task<ScoringClosure?> ClosureAsync(string periodId, CancellationToken ct = default) =>
+        db.Set<ScoringClosure>().AsNoTracking().FirstOrDefaultAsync(c => c.PeriodId == periodId, ct);
+
+    private async Task<Dictionary<string, Dictionary<string, double>>> ComputedAsync(string periodId, IEnumerable<string> categories, CancellationToken ct)
+    {
+        var result = new Dictionary<string, Dictionary<string, double>>();
+        foreach (var c in categories.Distinct())
+        {
+            var built = await builder.BuildAsync(periodId, c, ct);
+            if (built is null) continue;
+            var outcome = Engine.Score(built.Assessment);
+            if (outcome.Result is null) continue;
+            foreach (var u in outcome.Result.Units) result[u.Id] = u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value);
+        }
+        return result;
+    }
+
+    /// <summary>The division's sheet: its assignments only.</summary>
+    public async Task<(ScoreSheet? Sheet, CollectionError? Error)> DivisionSheetAsync(ClaimsPrincipal user, string periodId, string? division, CancellationToken ct = default)
+    {
+        var assignee = user.Role() == Roles.Division ? user.UnitId() : user.Role() == Roles.Office ? division : null;
+        if (assignee is null) return (null, CollectionError.Forbidden("只有评分处室（或考核办）可查看评分表", "only a scoring division (or the office) has scoring sheets"));
+        if (user.Role() == Roles.Division && division is not null && division != assignee)
+            return (null, CollectionError.Forbidden($"无权查看处室 {division} 的评分表", $"you may not see division {division}'s sheet"));
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        var assignments = await db.Assignments.AsNoTracking()
+            .Where(a => a.PeriodId == periodId && a.Kind == AssignmentKind.Division && a.Assignee == assignee).ToListAsync(ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var unitIds = assignments.Select(a => a.UnitId).Distinct().ToList();
+        var facts = await db.Facts.AsNoTracking().Include(f => f.Evidence)
+            .Where(f => f.PeriodId == periodId && unitIds.Contains(f.UnitId) && (f.Kind == FactKind.Value || f.Kind == FactKind.RaterScore))
+            .ToListAsync(ct);
+        var computed = await ComputedAsync(periodId, unitIds.Select(u => units.TryGetValue(u, out var o) ? SchemeLeaves.CategoryOf(o.Kind) ?? "" : ""), ct);
+        var closed = await ClosureAsync(periodId, ct) is not null;
+        var rows = new List<ScoreRow>();
+        foreach (var a in assignments.OrderBy(a => a.IndicatorId, StringComparer.Ordinal).ThenBy(a => a.UnitId, StringComparer.Ordinal))
+        {
+            if (!units.TryGetValue(a.UnitId, out var unit)) continue;
+            var leaf = leaves.Find(SchemeLeaves.CategoryOf(unit.Kind) ?? "", a.IndicatorId);
+            if (leaf is null) continue;
+            var entry = leaf.Owner == SlotOwner.Division;
+            var rater = leaf.Method is RatersMethod ? a.Rater ?? assignee : null;
+            var mine = entry ? CurrentScore(facts, a.UnitId, leaf, rater) : null;
+            var report = leaf.Owner == SlotOwner.Unit
+                ? facts.Where(f => f.UnitId == a.UnitId && f.IndicatorId == leaf.Id && f.Source == FactSources.Report).MaxBy(f => f.Id) : null;
+            var rp = report is null ? null : FactPayload.Parse(report.Payload);
+            var (min, max) = leaf.ScoreRange;
+            rows.Add(new ScoreRow(a.UnitId, unit.Name, leaf.Id, leaf.Name, leaf.Points, leaf.Kind, leaf.RuleText, entry, min, max, rater,
+                mine is null ? null : FactPayload.Parse(mine.Payload).Value, rp?.Value, rp?.Target, report?.Status.ToString(), report?.Id,
+                computed.TryGetValue(a.UnitId, out var cs) && cs.TryGetValue(leaf.Id, out var cv) ? cv : null,
+                report?.Evidence.OrderBy(e => e.Id).Select(Reporting.Evidence).ToList() ?? []));
+        }
+        return (new ScoreSheet(periodId, assignee, closed, rows), null);
+    }
+
+    private static Fact? CurrentScore(IEnumerable<Fact> facts, string unitId, Leaf leaf, string? rater) =>
+        facts.Where(f => f.UnitId == unitId && f.IndicatorId == leaf.Id && f.Source != FactSources.Report
+                && AssessmentBuilder.Counted.Contains(f.Status)
+                && (rater is null ? f.Kind == FactKind.Value : f.Kind == FactKind.RaterScore && f.Rater == rater))
+            .MaxBy(f => f.Id);
+
+    /// <summary>
+    /// Saves a division's scores, all or nothing. A row outside the division's assignments refuses the
+    /// whole batch (403, naming the rows); a score outside the indicator's range is refused with the range.
+    /// </summary>
+    public Task<CollectionError?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+        bool dryRun = false) =>
+        user.Role() == Roles.Division && user.UnitId() is { } division
+            ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, dryRun, ct)
+            : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有评分处室可以评分", "only a scoring division can enter these scores"));
+
+    public Task<CollectionError?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+        bool dryRun = false) =>
+        user.Role() == Roles.Leader && user.Identity?.Name is { } name
+            ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, dryRun, ct)
+            : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有厅领导可以填写领导评价", "only a leader can enter the leadership evaluation"));
+
+    private async Task<CollectionError?> SaveAsync(ClaimsPrincipal user, string periodId, AssignmentKind kind, string assignee, IReadOnlyList<ScoreInput> scores,
+        string source, bool dryRun, CancellationToken ct)
+    {
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (await ClosureAsync(periodId, ct) is { } closure)
+            return CollectionError.Conflict($"考核办已于 {closure.ClosedAt.ToOffset(Reporting.ChinaOffset):yyyy-MM-dd HH:mm} 结束本期评分，不能再修改",
+                $"the office closed scoring for this period on {closure.ClosedAt:yyyy-MM-dd HH:mm} UTC; scores can no longer change");
+        if (scores.Count == 0) return CollectionError.Field("scores", "没有要保存的评分", "there are no scores to save");
+        var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == kind && a.Assignee == assignee).ToListAsync(ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var bad = new Dictionary<string, (string, string)[]>();
+        var forbidden = new Dictionary<string, (string, string)[]>();
+        var valid = new List<(Assignment A, Leaf Leaf, double Value, string? Rater)>();
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < scores.Count; i++)
+        {
+            var s = scores[i];
+            var at = $"scores[{i}]";
+            if (string.IsNullOrWhiteSpace(s.Unit)) { bad[$"{at}.unit"] = [("须填写单位编码", "a unit id is required")]; continue; }
+            var indicator = s.Indicator;
+            var candidates = assignments.Where(a => a.UnitId == s.Unit && (indicator is null ? kind == AssignmentKind.Leader : a.IndicatorId == indicator)).ToList();
+            if (candidates.Count != 1)
+            {
+                if (candidates.Count == 0)
+                    forbidden[at] = [($"单位 {s.Unit} 指标 {indicator ?? "（领导评价）"} 不在您的评分分工内", $"unit {s.Unit} indicator {indicator ?? "(leadership)"} is not assigned to you")];
+                else bad[$"{at}.indicator"] = [("须填写指标编码", "an indicator id is required")];
+                continue;
+            }
+            var a = candidates[0];
+            var leaf = units.TryGetValue(a.UnitId, out var unit) ? leaves.Find(SchemeLeaves.CategoryOf(unit.Kind) ?? "", a.IndicatorId) : null;
+            var expected = kind == AssignmentKind.Leader ? SlotOwner.Leader : SlotOwner.Division;
+            if (leaf is null || leaf.Owner != expected)
+            {
+                bad[$"{at}.indicator"] = [($"指标 {a.IndicatorId} 由计算或其他来源得分，不能直接评分", $"indicator {a.IndicatorId} is computed or filled elsewhere; it takes no score entry")];
+                continue;
+            }
+            if (!seen.Add((a.UnitId, a.IndicatorId))) { bad[at] = [($"单位 {a.UnitId} 指标 {a.IndicatorId} 重复", $"unit {a.UnitId} indicator {a.IndicatorId} appears twice")]; continue; }
+            var (min, max) = leaf.ScoreRange;
+            if (s.Value is not { } v || !double.IsFinite(v)) { bad[$"{at}.value"] = [("须填写分数", "a score is required")]; continue; }
+            if (v < min || v > max)
+            {
+                var what = leaf.Method is RatersMethod ? ("评价分", "rating") : ("得分", "score");
+                bad[$"{at}.value"] = [($"{what.Item1} {v.ToString(CultureInfo.InvariantCulture)} 超出指标 {leaf.Id} 的范围 {min:0.##}–{max:0.##}",
+                    $"{what.Item2} {v.ToString(CultureInfo.InvariantCulture)} is outside indicator {leaf.Id}'s range {min:0.##}–{max:0.##}")];
+                continue;
+            }
+            valid.Add((a, leaf, v, leaf.Method is RatersMethod ? a.Rater ?? assignee : null));
+        }
+        if (forbidden.Count > 0)
+            return CollectionError.Forbidden("部分评分不在您的评分分工内，未保存任何内容", "some scores are not assigned to you; nothing was saved", forbidden.Concat(bad).ToDictionary());
+        if (bad.Count > 0) return CollectionError.BadRequest("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
+        if (dryRun) return null;
+
+        var ids = valid.Select(v => v.A.UnitId).Distinct().ToList();
+        var facts = await db.Facts.Where(f => f.PeriodId == periodId && ids.Contains(f.UnitId) && (f.Kind == FactKind.Value || f.Kind == FactKind.RaterScore)).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        var author = user.Identity?.Name ?? "";
+        foreach (var (a, leaf, value, rater) in valid)
+        {
+            var payload = new FactPayload(Value: value).ToJson();
+            if (CurrentScore(facts, a.UnitId, leaf, rater) is { } f)
+            {
+                if (f.Payload == payload) continue;
+                var old = f.Payload;
+                f.Rescore(payload, source, author, now);
+                audit.Record($"{source}.score", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, payload);
+            }
+            else
+            {
+                var nf = new Fact(periodId, a.UnitId, leaf.Id, rater is null ? FactKind.Value : FactKind.RaterScore, payload, source, author, now, FactStatus.Submitted, rater);
+                db.Facts.Add(nf);
+                audit.Record($"{source}.score", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
+            }
+        }
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    /// <summary>A leader's own sheet. Another leader's ratings appear only once the office has closed scoring.</summary>
+    public async Task<(LeaderSheet? Sheet, CollectionError? Error)> LeaderSheetAsync(ClaimsPrincipal user, string periodId, string? leader, CancellationToken ct = default)
+    {
+        var name = user.Role() == Roles.Leader ? user.Identity?.Name : user.Role() == Roles.Office ? leader : null;
+        if (name is null) return (null, CollectionError.Forbidden("只有厅领导（或考核办）可查看领导评价表", "only a leader (or the office) has leadership sheets"));
+        if (user.Role() == Roles.Leader && leader is not null && leader != name)
+            return (null, CollectionError.Forbidden("评分结束前只能查看本人的评价表", "you may see only your own sheet"));
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        var closed = await ClosureAsync(periodId, ct) is not null;
+        var raterId = await db.Users.AsNoTracking().Where(u => u.UserName == name).Select(u => u.RaterId).FirstOrDefaultAsync(ct);
+        var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == AssignmentKind.Leader && a.Assignee == name).ToListAsync(ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var ratings = await db.Facts.AsNoTracking()
+            .Where(f => f.PeriodId == periodId && f.Kind == FactKind.RaterScore && AssessmentBuilder.Counted.Contains(f.Status)).ToListAsync(ct);
+        var rows = new List<LeaderRow>();
+        var weight = 0.0;
+        foreach (var a in assignments.OrderBy(a => a.UnitId, StringComparer.Ordinal))
+        {
+            if (!units.TryGetValue(a.UnitId, out var unit)) continue;
+            var category = SchemeLeaves.CategoryOf(unit.Kind) ?? "";
+            var leaf = leaves.Find(category, a.IndicatorId);
+            if (leaf?.Method is not RatersMethod rm) continue;
+            var rater = a.Rater ?? raterId;
+            weight = rm.Raters.FirstOrDefault(r => r.Id == rater)?.Weight / rm.Raters.Sum(r => r.Weight) ?? 0;
+            double? Of(string r) => ratings.Where(f => f.UnitId == a.UnitId && f.IndicatorId == leaf.Id && f.Rater == r).MaxBy(f => f.Id) is { } f
+                ? FactPayload.Parse(f.Payload).Value : null;
+            var others = closed ? rm.Raters.Where(r => r.Id != rater).ToDictionary(r => r.Id, r => Of(r.Id)) : new Dictionary<string, double?>();
+            rows.Add(new LeaderRow(a.UnitId, unit.Name, category, leaf.Id, leaf.Name, leaf.RuleText, rater is null ? null : Of(rater), others));
+        }
+        return (new LeaderSheet(periodId, name, raterId, weight, closed, rows), null);
+    }
+
+    public async Task<CollectionError?> CloseAsync(ClaimsPrincipal user, string periodId, CancellationToken ct = default)
+    {
+        if (user.Role() != Roles.Office) return CollectionError.Forbidden("只有考核办可以结束评分", "only the office can close scoring");
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (await ClosureAsync(periodId, ct) is not null) return CollectionError.Conflict($"考核期 {periodId} 的评分已经结束", $"scoring of {periodId} is already closed");
+        var c = new ScoringClosure(periodId, user.Identity?.Name ?? "", clock.GetUtcNow());
+        db.Set<ScoringClosure>().Add(c);
+        audit.Record("scoring.close", "period", periodId, null, new { c.ClosedBy, c.ClosedAt });
+        await audit.SaveAsync(ct);
+        return null;
+    }
+}

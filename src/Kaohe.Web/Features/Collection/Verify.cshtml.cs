@@ -1,0 +1,30 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Kaohe.Web.Features.Collection;
+
+/// <summary>审核: the office (everything) or a division (its assignments) verifies submitted reports or returns them with a reason.</summary>
+[Authorize(Roles = $"{Roles.Office},{Roles.Division}")]
+public sealed class VerifyModel(KaoheDbContext db, Reporting reporting) : CollectionPage(db)
+{
+    public IReadOnlyList<QueueRow> Queue { get; private set; } = [];
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    private async Task LoadAsync()
+    {
+        await LoadPeriodsAsync();
+        if (Period is not null) Queue = await reporting.QueueAsync(User, Period, HttpContext.RequestAborted);
+    }
+
+    public async Task<IActionResult> OnPostAsync(long id, string decision, string? reason)
+    {
+        var e = await reporting.ReviewAsync(User, id, decision == "verify", reason, HttpContext.RequestAborted);
+        if (e is not null) Fail(e);
+        else Message = decision == "verify" ? Ui.T("已审核通过", "Verified") : Ui.T("已退回", "Returned");
+        await LoadAsync();
+        return Page();
+    }
+}
