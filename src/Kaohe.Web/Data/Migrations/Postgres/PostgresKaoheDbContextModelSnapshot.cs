@@ -469,6 +469,60 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.ToTable("Milestones");
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EmailClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EmailResult")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<long?>("ItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key", "Recipient")
+                        .IsUnique();
+
+                    b.HasIndex("Recipient", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.OrgUnit", b =>
                 {
                     b.Property<string>("Id")
@@ -628,6 +682,49 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.ToTable("Snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("MilestoneId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ItemId");
+
+                    b.ToTable("RectificationEvents", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.RectificationItem", b =>
                 {
                     b.Property<long>("Id")
@@ -642,9 +739,15 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.Property<DateOnly>("Deadline")
                         .HasColumnType("date");
 
+                    b.Property<long?>("FactId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("IndicatorId")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("PeriodId")
                         .IsRequired()
@@ -656,7 +759,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
 
                     b.Property<string>("Problem")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<DateTimeOffset>("RaisedAt")
                         .HasColumnType("timestamp with time zone");
@@ -666,10 +770,17 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<bool>("RequiresReinspection")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ResponsiblePerson")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ReturnReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
 
                     b.Property<string>("Severity")
                         .IsRequired()
@@ -685,10 +796,16 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<long?>("SplitFromId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UnitId")
                         .IsRequired()
@@ -697,9 +814,34 @@ namespace Kaohe.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SourceRef")
+                        .IsUnique();
+
                     b.HasIndex("UnitId");
 
+                    b.HasIndex("PeriodId", "UnitId", "Status");
+
                     b.ToTable("RectificationItems");
+                });
+
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationPolicy", b =>
+                {
+                    b.Property<string>("Category")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("Cap")
+                        .HasColumnType("double precision");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<double>("PointsPerItem")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Category");
+
+                    b.ToTable("RectificationPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Kaohe.Web.Data.Scheme", b =>
@@ -956,8 +1098,23 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationEvent", b =>
+                {
+                    b.HasOne("Kaohe.Web.Data.RectificationItem", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.RectificationItem", b =>
                 {
+                    b.HasOne("Kaohe.Web.Data.Period", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Kaohe.Web.Data.OrgUnit", null)
                         .WithMany()
                         .HasForeignKey("UnitId")

@@ -450,6 +450,58 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.ToTable("Milestones");
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EmailClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EmailResult")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key", "Recipient")
+                        .IsUnique();
+
+                    b.HasIndex("Recipient", "ReadAt");
+
+                    b.ToTable("Notifications", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.OrgUnit", b =>
                 {
                     b.Property<string>("Id")
@@ -607,6 +659,47 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.ToTable("Snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Evidence")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("MilestoneId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ItemId");
+
+                    b.ToTable("RectificationEvents", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.RectificationItem", b =>
                 {
                     b.Property<long>("Id")
@@ -619,9 +712,15 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.Property<DateOnly>("Deadline")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FactId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("IndicatorId")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("PeriodId")
                         .IsRequired()
@@ -633,6 +732,7 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
 
                     b.Property<string>("Problem")
                         .IsRequired()
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("RaisedAt")
@@ -643,9 +743,16 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RequiresReinspection")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ResponsiblePerson")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReturnReason")
+                        .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Severity")
@@ -662,10 +769,16 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SplitFromId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("SubmittedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("UnitId")
                         .IsRequired()
@@ -674,9 +787,34 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("SourceRef")
+                        .IsUnique();
+
                     b.HasIndex("UnitId");
 
+                    b.HasIndex("PeriodId", "UnitId", "Status");
+
                     b.ToTable("RectificationItems");
+                });
+
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationPolicy", b =>
+                {
+                    b.Property<string>("Category")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Cap")
+                        .HasColumnType("REAL");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("PointsPerItem")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Category");
+
+                    b.ToTable("RectificationPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Kaohe.Web.Data.Scheme", b =>
@@ -925,8 +1063,23 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.RectificationEvent", b =>
+                {
+                    b.HasOne("Kaohe.Web.Data.RectificationItem", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.RectificationItem", b =>
                 {
+                    b.HasOne("Kaohe.Web.Data.Period", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Kaohe.Web.Data.OrgUnit", null)
                         .WithMany()
                         .HasForeignKey("UnitId")
