@@ -456,66 +456,6 @@ public sealed class PublishedSnapshot
     public string? ChangeNote { get; private set; }
 }
 
-/// <summary>问题整改台账 item (the shape; the workflow is Features/Rectification).</summary>
-public sealed class RectificationItem
-{
-    private RectificationItem() { }
-
-    public RectificationItem(string unitId, string periodId, string problem, string sourceKind, string? sourceRef, string? indicatorId, string severity,
-        string responsiblePerson, DateOnly deadline, DateTimeOffset raisedAt, string raisedBy)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(problem);
-        ArgumentException.ThrowIfNullOrWhiteSpace(responsiblePerson);
-        UnitId = unitId;
-        PeriodId = periodId;
-        Problem = problem;
-        SourceKind = sourceKind;
-        SourceRef = sourceRef;
-        IndicatorId = indicatorId;
-        Severity = severity;
-        ResponsiblePerson = responsiblePerson;
-        Deadline = deadline;
-        RaisedAt = raisedAt;
-        RaisedBy = raisedBy;
-        Status = "open";
-    }
-
-    public long Id { get; private set; }
-    public string UnitId { get; private set; } = "";
-    public string PeriodId { get; private set; } = "";
-    public string Problem { get; private set; } = "";
-    public string SourceKind { get; private set; } = "";
-    public string? SourceRef { get; private set; }
-    public string? IndicatorId { get; private set; }
-    public string Severity { get; private set; } = "";
-    public string ResponsiblePerson { get; private set; } = "";
-    public DateOnly Deadline { get; private set; }
-    public string Status { get; private set; } = "open";
-    public DateTimeOffset RaisedAt { get; private set; }
-    public string RaisedBy { get; private set; } = "";
-    public DateTimeOffset? ClosedAt { get; private set; }
-    public long? PredecessorId { get; private set; }
-    public List<Milestone> Roadmap { get; private set; } = [];
-}
-
-/// <summary>A dated step of an item's roadmap (路线图).</summary>
-public sealed class Milestone
-{
-    private Milestone() { }
-
-    public Milestone(string title, DateOnly due)
-    {
-        Title = title;
-        Due = due;
-    }
-
-    public long Id { get; private set; }
-    public long RectificationItemId { get; private set; }
-    public string Title { get; private set; } = "";
-    public DateOnly Due { get; private set; }
-    public DateTimeOffset? DoneAt { get; private set; }
-}
-
 /// <summary>A platform's API key (智慧工地, 信息归集平台, 施工许可), limited to named indicators. Only the hash is kept.</summary>
 public sealed class ApiKey
 {

@@ -194,29 +194,6 @@ internal sealed class SnapshotConfiguration : IEntityTypeConfiguration<Published
     }
 }
 
-internal sealed class RectificationConfiguration : IEntityTypeConfiguration<RectificationItem>
-{
-    public void Configure(EntityTypeBuilder<RectificationItem> b)
-    {
-        b.Property(x => x.UnitId).HasMaxLength(64);
-        b.Property(x => x.PeriodId).HasMaxLength(16);
-        b.Property(x => x.SourceKind).HasMaxLength(32);
-        b.Property(x => x.SourceRef).HasMaxLength(100);
-        b.Property(x => x.IndicatorId).HasMaxLength(64);
-        b.Property(x => x.Severity).HasMaxLength(16);
-        b.Property(x => x.ResponsiblePerson).HasMaxLength(100);
-        b.Property(x => x.Status).HasMaxLength(32);
-        b.Property(x => x.RaisedBy).HasMaxLength(100);
-        b.HasMany(x => x.Roadmap).WithOne().HasForeignKey(x => x.RectificationItemId);
-        b.HasOne<OrgUnit>().WithMany().HasForeignKey(x => x.UnitId);
-    }
-}
-
-internal sealed class MilestoneConfiguration : IEntityTypeConfiguration<Milestone>
-{
-    public void Configure(EntityTypeBuilder<Milestone> b) => b.Property(x => x.Title).HasMaxLength(300);
-}
-
 internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
 {
     public void Configure(EntityTypeBuilder<ApiKey> b)

@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
+using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -27,6 +28,7 @@ public static class Registration
         services.AddInspections();
         services.AddSurveys();
         services.AddCollection();
+        services.AddRectification();
         return services;
     }
 
@@ -45,5 +47,6 @@ public static class Registration
         api.MapInspectionsApi();
         api.MapSurveysApi();
         api.MapCollectionApi();
+        api.MapRectificationApi();
     }
 }

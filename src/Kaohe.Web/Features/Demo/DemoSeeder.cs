@@ -10,7 +10,7 @@ namespace Kaohe.Web.Features.Demo;
 /// 2023, the four schemes with the 2023-Q1 data, and one account per role. The data is plausible but
 /// invented; the UI says so.
 /// </summary>
-public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, ILogger<DemoSeeder> log)
+public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, ILogger<DemoSeeder> log, IServiceProvider services)
 {
     public sealed record DemoAccount(string UserName, string DisplayName, string Role, string? UnitId, string? RaterId = null);
 
@@ -56,6 +56,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Inspections.InspectionsDemo(db, audit).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
         await new Collection.CollectionDemo(db, audit).SeedAsync();
+        await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)

@@ -1,0 +1,244 @@
+using System.Globalization;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Features.Shared;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using MiniExcelLibs;
+
+namespace Kaohe.Web.Features.Rectification;
+
+public sealed record CountRow(string Key, string Label, int Total, int Closed, int Overdue);
+
+public sealed record OverdueRow(long Id, string UnitId, string Unit, string Problem, string ResponsiblePerson, DateOnly Deadline, int DaysOverdue, ItemStatus Status);
+
+public sealed record RecurrenceRow(long Id, string Unit, string Problem, string PeriodId, long PredecessorId, string PredecessorPeriodId, ItemStatus PredecessorStatus);
+
+public sealed record SupervisionView(SupervisionFigures Figures, IReadOnlyList<CountRow> ByUnit, IReadOnlyList<CountRow> BySource, IReadOnlyList<CountRow> ByStatus,
+    IReadOnlyList<OverdueRow> Overdue, IReadOnlyList<RecurrenceRow> Recurrences);
+
+public sealed record DeductionResult(string NextPeriodId, int Units, int Items, IReadOnlyList<long> FactIds);
+
+/// <summary>
+/// 督促指导: the office's view of the ledger (counts by unit, source and status; on-time closure rate;
+/// average days to close; the overdue list; recurrences), the overdue deduction into the next period,
+/// the .xlsx ledger and the bulletin's rectification section.
+/// </summary>
+public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LedgerOptions> options)
+{
+    public static string SourceLabel(string s) => s switch
+    {
+        ItemSources.Deduction => Ui.T("扣分问题", "deduction"),
+        ItemSources.Inspection => Ui.T("实地考核问题", "inspection finding"),
+        ItemSources.Ranking => Ui.T("通报批评", "criticised ranking"),
+        ItemSources.Manual => Ui.T("考核办录入", "entered by the office"),
+        ItemSources.Split => Ui.T("拆分", "split"),
+        _ => s,
+    };
+
+    public static string SeverityLabel(string s) => s switch
+    {
+        Severities.General => Ui.T("一般", "general"),
+        Severities.Serious => Ui.T("较重", "serious"),
+        Severities.Major => Ui.T("严重", "major"),
+        _ => s,
+    };
+
+    public static string StateLabel(DeadlineState s) => s switch
+    {
+        DeadlineState.OnTrack => Ui.T("正常推进", "on track"),
+        DeadlineState.DueSoon => Ui.T("即将到期", "due soon"),
+        DeadlineState.Overdue => Ui.T("已逾期", "overdue"),
+        DeadlineState.ClosedOnTime => Ui.T("按期销号", "closed on time"),
+        _ => Ui.T("逾期销号", "closed late"),
+    };
+
+    private async Task<List<RectificationItem>> ItemsAsync(string? periodId, CancellationToken ct)
+    {
+        var q = db.Set<RectificationItem>().AsNoTracking().Where(i => i.Status != ItemStatus.Merged);
+        if (periodId is not null) q = q.Where(i => i.PeriodId == periodId);
+        return await q.Include(i => i.Roadmap).OrderBy(i => i.Id).ToListAsync(ct);
+    }
+
+    public async Task<SupervisionView> SuperviseAsync(string? periodId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var items = await ItemsAsync(periodId, ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name, ct);
+        string Unit(string id) => units.GetValueOrDefault(id, id);
+        bool Overdue(RectificationItem i) => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline);
+        CountRow Row(string key, string label, IEnumerable<RectificationItem> g)
+        {
+            var l = g.ToList();
+            return new(key, label, l.Count, l.Count(i => i.ClosedAt is not null), l.Count(Overdue));
+        }
+        var figures = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now);
+        var byUnit = items.GroupBy(i => i.UnitId).Select(g => Row(g.Key, Unit(g.Key), g)).OrderByDescending(r => r.Overdue).ThenByDescending(r => r.Total).ToList();
+        var bySource = items.GroupBy(i => i.SourceKind).Select(g => Row(g.Key, SourceLabel(g.Key), g)).OrderByDescending(r => r.Total).ToList();
+        var byStatus = items.GroupBy(i => i.Status).OrderBy(g => g.Key).Select(g => Row(g.Key.ToString(), Workflow.Label(g.Key, Ui.IsEnglish), g)).ToList();
+        var overdue = items.Where(Overdue).OrderBy(i => i.Deadline)
+            .Select(i => new OverdueRow(i.Id, i.UnitId, Unit(i.UnitId), i.Problem, i.ResponsiblePerson, i.Deadline, (int)Math.Floor((now - Deadlines.EndOf(i.Deadline)).TotalDays) + 1, i.Status)).ToList();
+        var predIds = items.Where(i => i.PredecessorId is not null).Select(i => i.PredecessorId!.Value).Distinct().ToList();
+        var preds = await db.Set<RectificationItem>().AsNoTracking().Where(i => predIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var recurrences = items.Where(i => i.PredecessorId is { } p && preds.ContainsKey(p))
+            .Select(i => new RecurrenceRow(i.Id, Unit(i.UnitId), i.Problem, i.PeriodId, i.PredecessorId!.Value, preds[i.PredecessorId!.Value].PeriodId, preds[i.PredecessorId!.Value].Status)).ToList();
+        return new SupervisionView(figures, byUnit, bySource, byStatus, overdue, recurrences);
+    }
+
+    /// <summary>The quarter after <paramref name="periodId"/> (Q4 → next year's Q1), if the database has it.</summary>
+    public async Task<Period?> NextPeriodAsync(string periodId, CancellationToken ct = default)
+    {
+        var p = await db.Periods.AsNoTracking().FirstOrDefaultAsync(x => x.Id == periodId, ct);
+        if (p?.Quarter is not { } q) return null;
+        var (year, quarter) = q == 4 ? (p.Year + 1, 1) : (p.Year, q + 1);
+        return await db.Periods.AsNoTracking().FirstOrDefaultAsync(x => x.Year == year && x.Quarter == quarter, ct);
+    }
+
+    /// <summary>
+    /// Overdue items of <paramref name="periodId"/> (open past the deadline, or closed late) cost their
+    /// unit points in the next period, as the category's <see cref="RectificationPolicy"/> says: one
+    /// verified Adjustment fact per unit, whose reason names the items. Idempotent; a rerun after more
+    /// items went overdue corrects the fact.
+    /// </summary>
+    public async Task<(DeductionResult? Result, LedgerError? Error)> ApplyOverdueDeductionsAsync(string periodId, CancellationToken ct = default)
+    {
+        var next = await NextPeriodAsync(periodId, ct);
+        if (next is null) return (null, new("period", $"考核期“{periodId}”没有下一季度", $"period \"{periodId}\" has no next quarter in the database"));
+        var policies = await db.Set<RectificationPolicy>().AsNoTracking().Where(p => p.Enabled).ToDictionaryAsync(p => p.Category, ct);
+        var now = clock.GetUtcNow();
+        var items = await ItemsAsync(periodId, ct);
+        var late = items.Where(i => Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.Reminders) is DeadlineState.Overdue or DeadlineState.ClosedLate).ToList();
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
+        var touched = new List<Fact>();
+        var itemCount = 0;
+        foreach (var g in late.GroupBy(i => i.UnitId).OrderBy(g => g.Key))
+        {
+            if (!units.TryGetValue(g.Key, out var unit)) continue;
+            var cat = Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
+            if (cat is null || !policies.TryGetValue(cat.Code, out var policy)) continue;
+            var ids = g.Select(i => i.Id).OrderBy(i => i).ToList();
+            var points = -Math.Min(policy.Cap, ids.Count * policy.PointsPerItem);
+            if (points == 0) continue;
+            itemCount += ids.Count;
+            var reason = $"{periodId}整改事项逾期未按期整改到位（{string.Join("、", ids.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture)))}），" +
+                         $"每项扣{policy.PointsPerItem.ToString("0.##", CultureInfo.InvariantCulture)}分，最多扣{policy.Cap.ToString("0.##", CultureInfo.InvariantCulture)}分";
+            var payload = new FactPayload(Points: points, Reason: reason).ToJson();
+            var key = $"rectification-overdue:{periodId}:{g.Key}";
+            var fact = await db.Facts.FirstOrDefaultAsync(f => f.IdempotencyKey == key, ct);
+            if (fact is null)
+            {
+                fact = new Fact(next.Id, g.Key, null, FactKind.Adjustment, payload, FactSources.Office, "rectification", now, FactStatus.Verified, idempotencyKey: key);
+                db.Facts.Add(fact);
+                var f = fact;
+                audit.Record("rectification.overdue-deduction", "fact", () => f.Id.ToString(CultureInfo.InvariantCulture), null, new { next = next.Id, unit = g.Key, points, items = ids });
+            }
+            else if (fact.Payload != payload)
+            {
+                var old = fact.Payload;
+                // A verified fact is locked: reopen it to correct the points, then verify again, all in one audited save.
+                fact.SetStatus(FactStatus.Draft);
+                fact.Update(payload, "rectification", now);
+                fact.SetStatus(FactStatus.Verified);
+                audit.Record("rectification.overdue-deduction", "fact", fact.Id.ToString(CultureInfo.InvariantCulture), old, payload);
+            }
+            touched.Add(fact);
+        }
+        await audit.SaveAsync(ct);
+        return (new DeductionResult(next.Id, touched.Count, itemCount, touched.Select(f => f.Id).ToList()), null);
+    }
+
+    // ---------------------------------------------------------------- export and bulletin
+
+    /// <summary>The ledger as the .xlsx workbook offices keep (问题整改台账): one row per item, its roadmap in one cell.</summary>
+    public async Task<byte[]> ExportAsync(string? periodId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var items = await ItemsAsync(periodId, ct);
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var rows = new List<IDictionary<string, object?>>();
+        var n = 0;
+        foreach (var i in items)
+        {
+            var roadmap = string.Join("\n", i.Roadmap.OrderBy(m => m.Due).ThenBy(m => m.Id).Select((m, k) =>
+                $"{k + 1}. {m.Title}（{m.Due:yyyy-MM-dd}）{(m.DoneAt is { } d ? $" 已完成 {d.ToOffset(Deadlines.Zone):yyyy-MM-dd}" : " 未完成")}"));
+            rows.Add(ExcelSafe.Row(new Dictionary<string, object?>
+            {
+                ["序号"] = ++n,
+                ["编号"] = i.Id,
+                ["考核期"] = i.PeriodId,
+                ["单位"] = units.GetValueOrDefault(i.UnitId, i.UnitId),
+                ["问题描述"] = i.Problem,
+                ["问题来源"] = SourceLabelZh(i.SourceKind),
+                ["来源依据"] = i.SourceRef ?? "",
+                ["问题等级"] = SeverityZh(i.Severity),
+                ["责任人"] = i.ResponsiblePerson,
+                ["整改时限"] = i.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["路线图"] = roadmap,
+                ["状态"] = Workflow.Label(i.Status),
+                ["时限情况"] = StateZh(Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.Reminders)),
+                ["销号日期"] = i.ClosedAt is { } c ? c.ToOffset(Deadlines.Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "",
+                ["退回理由"] = i.ReturnReason ?? "",
+                ["重复发生"] = i.PredecessorId is { } p ? $"是（前序事项 #{p}）" : "否",
+            }));
+        }
+        using var ms = new MemoryStream();
+        if (rows.Count == 0)
+            rows.Add(new Dictionary<string, object?> { ["序号"] = null, ["问题描述"] = "（暂无整改事项）" });
+        ms.SaveAs(new Dictionary<string, object> { ["问题整改台账"] = rows });
+        return ms.ToArray();
+    }
+
+    private static string SourceLabelZh(string s) => s switch
+    {
+        ItemSources.Deduction => "扣分问题",
+        ItemSources.Inspection => "实地考核问题",
+        ItemSources.Ranking => "通报批评",
+        ItemSources.Manual => "考核办录入",
+        ItemSources.Split => "拆分",
+        _ => s,
+    };
+
+    private static string SeverityZh(string s) => s switch { Severities.General => "一般", Severities.Serious => "较重", Severities.Major => "严重", _ => s };
+
+    private static string StateZh(DeadlineState s) => s switch
+    {
+        DeadlineState.OnTrack => "正常推进",
+        DeadlineState.DueSoon => "即将到期",
+        DeadlineState.Overdue => "已逾期",
+        DeadlineState.ClosedOnTime => "按期销号",
+        _ => "逾期销号",
+    };
+
+    /// <summary>
+    /// The lines of the bulletin's rectification section (整改落实情况) for a period, in Chinese (the
+    /// bulletin is an official document): totals by source and state, the on-time closure rate, and the
+    /// units with overdue items. <c>Features/Results/Bulletin</c> takes them as <c>BulletinContent.Rectification</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ForBulletinAsync(string periodId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var items = await ItemsAsync(periodId, ct);
+        if (items.Count == 0) return [$"本期暂未建立问题整改台账。"];
+        var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var f = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now);
+        int Src(string s) => items.Count(i => i.SourceKind == s);
+        var lines = new List<string>
+        {
+            $"针对本次考核发现的短板弱项，共建立问题整改台账{f.Total}项（扣分问题{Src(ItemSources.Deduction)}项、实地考核问题{Src(ItemSources.Inspection)}项、" +
+            $"通报批评{Src(ItemSources.Ranking)}项、其他{Src(ItemSources.Manual) + Src(ItemSources.Split)}项），逐项明确责任人、时间表、路线图。",
+            $"截至{now.ToOffset(Deadlines.Zone):yyyy年M月d日}，已整改销号{f.Closed}项，其中按期销号{f.ClosedOnTime}项" +
+            (f.OnTimeClosureRate is { } r ? $"，按期销号率{(r * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : "") +
+            (f.AverageDaysToClose is { } d ? $"，平均整改用时{d.ToString("0.#", CultureInfo.InvariantCulture)}天" : "") +
+            $"；正在整改{f.Total - f.Closed}项，其中逾期{f.Overdue}项。",
+        };
+        var overdue = items.Where(i => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline)).GroupBy(i => i.UnitId)
+            .OrderByDescending(g => g.Count()).Select(g => $"{units.GetValueOrDefault(g.Key, g.Key)}{g.Count()}项").ToList();
+        if (overdue.Count > 0)
+            lines.Add($"逾期未整改到位的有：{string.Join("、", overdue)}。请相关单位主要负责人督促整改，考核办将持续跟踪问效。");
+        var recurrent = items.Count(i => i.PredecessorId is not null);
+        if (recurrent > 0) lines.Add($"另有{recurrent}项问题在以往考核中已发现、本期再次出现，须深入剖析原因，防止屡改屡犯。");
+        return lines;
+    }
+}

@@ -1,0 +1,143 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kaohe.E2E;
+
+/// <summary>The app on Kestrel with the demo, plus access to its services, so that a test can put an inspection finding in place.</summary>
+public sealed class RectificationBrowserFixture : IAsyncLifetime
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-rect-" + Guid.NewGuid().ToString("N"));
+    private IPlaywright _playwright = null!;
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Database:Provider", "Sqlite");
+            b.UseSetting("Kaohe:DataDir", _dataDir);
+            b.UseSetting("Kaohe:DemoPassword", BrowserFixture.Password);
+            b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
+            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
+            // A free port: never the default 5080, which another running instance may hold.
+            b.UseSetting("urls", "http://127.0.0.1:0");
+        });
+        Factory.UseKestrel(0);
+        Factory.StartServer();
+        BaseUrl = Factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Factory.DisposeAsync();
+        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
+    }
+
+    public async Task<IPage> SignedIn(string user, ViewportSize viewport)
+    {
+        var context = await Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/Account/Login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", BrowserFixture.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(BaseUrl + "/");
+        return page;
+    }
+}
+
+/// <summary>问题整改 end to end: the office raises an item from an inspection finding, the unit works it on a phone, an assessor re-inspects, the office closes it.</summary>
+public sealed class RectificationJourneyTests(RectificationBrowserFixture app) : IClassFixture<RectificationBrowserFixture>
+{
+    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+    [Fact]
+    public async Task The_office_raises_an_item_from_a_finding_the_unit_works_it_and_the_office_closes_it()
+    {
+        // An assessor's finding with a photo in Q2 (what the inspection feature records).
+        long factId;
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+            var store = scope.ServiceProvider.GetRequiredService<IAttachmentStore>();
+            var indicator = await db.Facts.Where(f => f.UnitId == "cg-lasa" && f.Kind == FactKind.Finding).Select(f => f.IndicatorId!).FirstAsync();
+            var fact = new Fact("2023-Q2", "cg-lasa", indicator, FactKind.Finding, new FactPayload(Points: 0.5, Note: "北京中路人行道板破损未修复").ToJson(),
+                FactSources.Inspection, "assessor1", DateTimeOffset.UtcNow, FactStatus.Verified);
+            db.Facts.Add(fact);
+            await db.SaveChangesAsync();
+            fact.Evidence.Add(await store.SaveAsync(new MemoryStream(Png), "人行道破损.png", "assessor1", "fact", fact.Id.ToString()));
+            await db.SaveChangesAsync();
+            factId = fact.Id;
+        }
+
+        // The office raises the period's items.
+        var office = await app.SignedIn("office", BrowserFixture.Desktop);
+        await office.ClickAsync("nav >> text=问题整改");
+        await office.SelectOptionAsync("form.inline select[name=period]", "2023-Q2");
+        await office.ClickAsync("button:has-text('生成整改事项')");
+        Assert.Contains("已生成整改事项", await office.InnerTextAsync(".alert"));
+        await office.GotoAsync(app.BaseUrl + "/Rectification?period=2023-Q2&unit=cg-lasa&source=inspection");
+        await office.ClickAsync("text=北京中路人行道板破损未修复");
+        var itemUrl = office.Url;
+        var detail = await office.InnerTextAsync("main");
+        Assert.Contains("实地考核问题", detail);
+        Assert.Contains("人行道破损.png", detail);
+        Assert.Contains("重复发生", detail);
+
+        // The unit works it on a phone: roadmap, start, progress with evidence, submit.
+        var unit = await app.SignedIn("unit-cg-lasa", BrowserFixture.Phone);
+        await unit.ClickAsync("nav >> text=我的整改");
+        await unit.GotoAsync(itemUrl);
+        await unit.FillAsync("input[name=title]", "组织施工队修复破损路面");
+        await unit.FillAsync("input[name=due]", "2026-12-31");
+        await unit.ClickAsync("button:has-text('添加节点')");
+        await unit.ClickAsync("button:has-text('开始整改')");
+        Assert.Contains("整改中", await unit.InnerTextAsync(".rect-summary"));
+        Assert.Contains("组织施工队修复破损路面", await unit.InnerTextAsync(".rect-roadmap"));
+        await unit.SelectOptionAsync("select[name=milestoneId]", new SelectOptionValue { Label = "组织施工队修复破损路面" });
+        await unit.FillAsync("form:has(input[value=progress]) textarea[name=note]", "已完成人行道板更换120平方米");
+        await unit.SetInputFilesAsync("input[name=files]", new FilePayload { Name = "修复后.png", MimeType = "image/png", Buffer = Png });
+        await unit.ClickAsync("button:has-text('报送进展')");
+        Assert.Contains("修复后.png", await unit.InnerTextAsync(".rect-timeline"));
+        await unit.ClickAsync("button:has-text('提交核验')");
+        Assert.Contains("待核验", await unit.InnerTextAsync(".rect-summary"));
+
+        // The office may not close it before the assessor's re-inspection photo.
+        await office.GotoAsync(itemUrl);
+        await office.ClickAsync("button:has-text('核验销号')");
+        Assert.Contains("复查照片", await office.InnerTextAsync(".alert"));
+
+        var assessor = await app.SignedIn("assessor1", BrowserFixture.Phone);
+        await assessor.GotoAsync(itemUrl);
+        await assessor.SetInputFilesAsync("input[name=files]", new FilePayload { Name = "复查.png", MimeType = "image/png", Buffer = Png });
+        await assessor.ClickAsync("button:has-text('上传复查照片')");
+        Assert.Contains("复查照片已上传", await assessor.InnerTextAsync(".alert"));
+
+        await office.GotoAsync(itemUrl);
+        await office.ClickAsync("button:has-text('核验销号')");
+        Assert.Contains("已销号", await office.InnerTextAsync(".rect-summary"));
+        Assert.Contains("核验销号", await office.InnerTextAsync(".rect-timeline"));
+        await BrowserFixture.Shot(office, "rectification-closed-desktop");
+        await BrowserFixture.Shot(unit, "rectification-unit-phone");
+
+        Assert.True(factId > 0);
+        foreach (var p in new[] { office, unit, assessor }) await p.Context.CloseAsync();
+    }
+}
