@@ -3,6 +3,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 
@@ -18,6 +19,7 @@ public static class Registration
         services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
+        services.AddPublication();
         return services;
     }
 
@@ -31,5 +33,7 @@ public static class Registration
         api.MapFactsApi();
         api.MapAuditApi();
         api.MapAttachmentsApi();
+        api.MapPublicationApi();
+        api.MapBulletinDownloads();
     }
 }
