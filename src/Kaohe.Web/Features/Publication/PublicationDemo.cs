@@ -57,7 +57,7 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
     {
         var periodId = $"{Year}-Q{q}";
         var period = await db.Periods.FirstAsync(p => p.Id == periodId);
-        var at = new DateTimeOffset(Year, 3 * q + 1, 8, 2, 0, 0, TimeSpan.Zero);
+        var at = new DateTimeOffset(Year, 1, 8, 2, 0, 0, TimeSpan.Zero).AddMonths(3 * q);
         foreach (var s in await db.Schemes.AsNoTracking().Where(s => s.PeriodId == $"{Year}-Q1" && s.Status == SchemeStatus.Active).ToListAsync())
         {
             if (await db.Schemes.AnyAsync(x => x.PeriodId == periodId && x.Category == s.Category)) continue;
