@@ -185,6 +185,12 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Contains($"appeal {appealId}", entry.Reason);
         Assert.Contains(oldValue.ToString(System.Globalization.CultureInfo.InvariantCulture), entry.OldValue);
         Assert.Equal(0, app.VerifyAuditWithCli(out _));
+        using (var page = await app.SignedIn("unit-zj-lasa"))
+        {
+            var html = await page.GetStringAsync("/Results/Explain?period=2023-Q2&category=housing&unit=zj-lasa&node=A5");
+            Assert.Contains("fact.correct", html);           // the fact's audit history, visible to the unit
+            Assert.Contains("经核实复工报告属实", html);
+        }
 
         var twice = await office.PostAsJsonAsync($"/api/v1/appeals/{appealId}/decision", new { accept = false, decision = "再次处理" });
         Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);

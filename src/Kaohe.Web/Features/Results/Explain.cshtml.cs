@@ -33,7 +33,10 @@ public sealed class ExplainModel(Drafts drafts, KaoheDbContext db) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string period, string category, string unit, string? node)
     {
-        if (User.Role() == Roles.Unit && User.UnitId() != unit) return NotFound();
+        // A unit sees its own explanation once the period is in review or published (申诉复核), not before.
+        if (User.Role() == Roles.Unit && (User.UnitId() != unit
+            || !(await db.Set<ReviewWindow>().AnyAsync(w => w.PeriodId == period) || await db.Snapshots.AnyAsync(s => s.PeriodId == period))))
+            return NotFound();
         var draft = await drafts.BuildAsync(period, category);
         if (draft?.Result is not { } result || draft.Assessment is null || result.Units.All(u => u.Id != unit)) return NotFound();
         if (node is not null && !Exists(draft.Assessment.Indicators, node)) return NotFound();
