@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Kaohe.Web.Data;
 using Kaohe.Web.Infrastructure;
 using Kaohe.Web.Tests.Infrastructure;
@@ -95,6 +97,30 @@ public abstract class PublicationPageTests<TApp>(TApp app) : IClassFixture<TApp>
         var html = await unit.GetStringAsync("/Publication/Appeals?period=2023-Q2");
         Assert.Contains("证明.png", html);
         Assert.Equal(1, await app.WithDb(db => db.AuditEntries.CountAsync(e => e.Action == "appeal.submit" && e.EntityId == appeal.Id.ToString())));
+    }
+
+    [Fact]
+    public async Task The_office_sets_the_annual_weights_which_must_add_up_to_100_and_the_annual_result_follows()
+    {
+        using var office = await app.As("office");
+        var bad = await office.PutAsJsonAsync("/api/v1/annual/2023/affiliated/weights", new { q1 = 25, q2 = 25, q3 = 25, q4 = 25, leadership = 5 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("leadership", await bad.Content.ReadAsStringAsync());
+        var negative = await office.PutAsJsonAsync("/api/v1/annual/2023/affiliated/weights", new { q1 = -5, q2 = 35, q3 = 35, q4 = 35, leadership = 0 });
+        Assert.Contains("\"q1\"", await negative.Content.ReadAsStringAsync());
+        using var viewer = await app.As("viewer");
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PutAsJsonAsync("/api/v1/annual/2023/affiliated/weights", new { q1 = 100, q2 = 0, q3 = 0, q4 = 0, leadership = 0 })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await office.PutAsJsonAsync("/api/v1/annual/2023/affiliated/weights", new { q1 = 100, q2 = 0, q3 = 0, q4 = 0, leadership = 0 })).StatusCode);
+        var annual = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/periods/2023/categories/affiliated/draft"))!;
+        var q1 = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/periods/2023-Q1/categories/affiliated/draft"))!;
+        foreach (var row in annual)
+        {
+            var unit = row.GetProperty("unit").GetString();
+            var quarter = q1.Single(r => r.GetProperty("unit").GetString() == unit).GetProperty("total").GetDouble();
+            Assert.Equal(Math.Min(quarter, 200), row.GetProperty("total").GetDouble() - row.GetProperty("adjustment").GetDouble(), 9);
+        }
+        Assert.Equal(1, await app.WithDb(db => db.AuditEntries.CountAsync(e => e.Action == "annual.weights" && e.EntityId == "2023-affiliated")));
     }
 }
 

@@ -23,6 +23,7 @@ public sealed record SkipWindowRequest(string? Reason);
 public sealed record PublishRequest(string? ChangeNote);
 public sealed record AppealRequest(string? Period, string? Category, string? IndicatorId, long? FactId, string? Reason);
 public sealed record DecisionRequest(bool Accept, string? Decision, double? Value, bool Withdraw = false);
+public sealed record AnnualWeights(double? Q1, double? Q2, double? Q3, double? Q4, double? Leadership);
 
 /// <summary>
 /// Snapshots, the review window, publication, appeals and drafts under /api/v1. Published snapshots
@@ -46,6 +47,9 @@ public static class PublicationApi
         api.MapPost("/periods/{period}/review/skip", Skip).RequireAuthorization(Policies.Office);
         api.MapPost("/periods/{period}/categories/{category}/publish", Publish).RequireAuthorization(Policies.Office).WithSummary("公布（冻结快照）/ publish a snapshot");
         api.MapGet("/periods/{period}/categories/{category}/draft", GetDraft).RequireAuthorization(Policies.Staff).WithSummary("结果草稿 / the draft results");
+
+        api.MapGet("/annual/{year:int}/{category}/weights", GetWeights).RequireAuthorization(Policies.Staff);
+        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).RequireAuthorization(Policies.Office).WithSummary("年终考核权重 / the annual weights");
 
         api.MapGet("/appeals", ListAppeals).RequireAuthorization(Policies.Staff);
         api.MapPost("/appeals", Submit).RequireAuthorization(Policies.Staff).WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
@@ -152,6 +156,16 @@ public static class PublicationApi
                 u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value))).ToList();
         return TypedResults.Ok(rows);
     }
+
+    private static async Task<IResult> GetWeights(int year, string category, KaoheDbContext db)
+    {
+        var s = await db.Set<AnnualSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Year == year && x.Category == category);
+        return s is null ? Problems.NotFound($"{year} 年 {category} 尚未设置年终考核权重", $"no annual weights for {year} {category}")
+            : TypedResults.Ok(new AnnualWeights(s.Q1, s.Q2, s.Q3, s.Q4, s.Leadership));
+    }
+
+    private static async Task<IResult> SetWeights(int year, string category, AnnualWeights body, Publisher publisher) =>
+        await publisher.SetAnnualWeightsAsync(year, category, body.Q1, body.Q2, body.Q3, body.Q4, body.Leadership) is { } r ? r.Problem() : TypedResults.NoContent();
 
     private static async Task<IResult> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
     {

@@ -175,4 +175,24 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
         await audit.SaveAsync(ct);
         return null;
     }
+
+    /// <summary>Sets the annual weights of a year and category (docs/annual.md): non-negative points that add up to 100.</summary>
+    public async Task<Refusal?> SetAnnualWeightsAsync(int year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership, CancellationToken ct = default)
+    {
+        if (Categories.Find(category) is null) return Refusal.Bad("category", $"未知的考核对象 {category}", $"unknown category {category}");
+        if (!await db.Periods.AnyAsync(p => p.Year == year && p.Quarter == null, ct)) return Refusal.NotFound($"年度 {year} 不存在", $"year {year} does not exist");
+        var named = new (string Field, double? Value)[] { ("q1", q1), ("q2", q2), ("q3", q3), ("q4", q4), ("leadership", leadership) };
+        foreach (var (field, value) in named)
+            if (value is not { } v || !double.IsFinite(v) || v < 0)
+                return Refusal.Bad(field, $"{field} 应为不小于0的数", $"{field} must be a number not below 0");
+        var sum = named.Sum(n => n.Value!.Value);
+        if (Math.Abs(sum - 100) > 1e-9) return Refusal.Bad("leadership", $"各部分权重之和应为100，现为 {sum:0.##}", $"the weights must add up to 100, not {sum:0.##}");
+        var setting = await db.Set<AnnualSetting>().FirstOrDefaultAsync(s => s.Year == year && s.Category == category, ct);
+        var old = setting is null ? null : new { setting.Q1, setting.Q2, setting.Q3, setting.Q4, setting.Leadership };
+        if (setting is null) db.Add(setting = new AnnualSetting(year, category, q1!.Value, q2!.Value, q3!.Value, q4!.Value, leadership!.Value));
+        else setting.Set(q1!.Value, q2!.Value, q3!.Value, q4!.Value, leadership!.Value);
+        audit.Record("annual.weights", "annual", $"{year}-{category}", old, new { setting.Q1, setting.Q2, setting.Q3, setting.Q4, setting.Leadership });
+        await audit.SaveAsync(ct);
+        return null;
+    }
 }
