@@ -29,6 +29,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Kaohe:DemoPassword", Password);
             b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
             b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
+            // Without an explicit URL the app also listens on its default port 5080, so two browser
+            // test classes running in parallel collide; port 0 lets each take a free one.
+            b.UseSetting("urls", "http://127.0.0.1:0");
         });
         _factory.UseKestrel(0);
         _factory.StartServer();
