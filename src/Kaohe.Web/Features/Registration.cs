@@ -8,6 +8,7 @@ using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Rectification;
+using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -29,6 +30,7 @@ public static class Registration
         services.AddSurveys();
         services.AddCollection();
         services.AddRectification();
+        services.AddPublication();
         return services;
     }
 
@@ -48,5 +50,7 @@ public static class Registration
         api.MapSurveysApi();
         api.MapCollectionApi();
         api.MapRectificationApi();
+        api.MapPublicationApi();
+        api.MapBulletinDownloads();
     }
 }

@@ -57,6 +57,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await Surveys.SurveysDemo.SeedAsync(db, audit);
         await new Collection.CollectionDemo(db, audit).SeedAsync();
         await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
+        await new Publication.PublicationDemo(db, audit).SeedAsync();
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)

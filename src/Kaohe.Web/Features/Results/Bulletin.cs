@@ -51,7 +51,14 @@ public static class Bulletin
     public static byte[] Generate(BulletinContent c)
     {
         using var ms = new MemoryStream();
-        using (var doc = WordprocessingDocument.Create(ms, WordprocessingDocumentType.Document))
+        Write(c, ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes the .docx to a seekable stream (e.g. a temporary file that is then streamed to the client).</summary>
+    public static void Write(BulletinContent c, Stream output)
+    {
+        using (var doc = WordprocessingDocument.Create(output, WordprocessingDocumentType.Document))
         {
             var main = doc.AddMainDocumentPart();
             var body = new Body();
@@ -115,7 +122,6 @@ public static class Bulletin
                 new PageMargin { Top = 2098, Bottom = 1984, Left = 1588U, Right = 1474U, Header = 851U, Footer = 992U })); // 37/35/28/26 mm
             main.Document.Save();
         }
-        return ms.ToArray();
     }
 
     private const string IssuerFont = TitleFont;

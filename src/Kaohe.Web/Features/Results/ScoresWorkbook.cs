@@ -15,6 +15,14 @@ public static class ScoresWorkbook
 {
     public static byte[] Generate(string period, IReadOnlyList<CategoryResult> categories)
     {
+        using var ms = new MemoryStream();
+        Write(ms, period, categories);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes the workbook to a stream (e.g. a temporary file that is then streamed to the client).</summary>
+    public static void Write(Stream output, string period, IReadOnlyList<CategoryResult> categories)
+    {
         var sheets = new Dictionary<string, object>();
         var summary = new List<IDictionary<string, object?>>();
         foreach (var c in categories)
@@ -56,9 +64,7 @@ public static class ScoresWorkbook
             }).ToList();
             sheets[SheetName(c.Name, sheets.Keys)] = rows;
         }
-        using var ms = new MemoryStream();
-        ms.SaveAs(sheets);
-        return ms.ToArray();
+        output.SaveAs(sheets);
     }
 
     private static IEnumerable<(Indicator Node, int Depth)> Flatten(IEnumerable<Indicator> nodes, int depth = 0)

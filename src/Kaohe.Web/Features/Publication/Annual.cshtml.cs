@@ -1,0 +1,47 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Schemes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Publication;
+
+/// <summary>年终考核: the quarters and the annual leadership evaluation with their weights, the year's adjustments and vetoes (docs/annual.md).</summary>
+[Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
+public sealed class AnnualModel(KaoheDbContext db, Drafts drafts, Publisher publisher) : PageModel
+{
+    public string Year { get; private set; } = "";
+    public string Category { get; private set; } = "housing";
+    public IReadOnlyList<string> Years { get; private set; } = [];
+    public Draft? Draft { get; private set; }
+    public AnnualSetting? Setting { get; private set; }
+    public PublishedSnapshot? Snapshot { get; private set; }
+
+    [TempData] public string? Message { get; set; }
+    [TempData] public string? Error { get; set; }
+
+    public async Task<IActionResult> OnPostWeightsAsync(string year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership)
+    {
+        if (User.Role() != Roles.Office) return Forbid();
+        var r = int.TryParse(year, System.Globalization.CultureInfo.InvariantCulture, out var y)
+            ? await publisher.SetAnnualWeightsAsync(y, category, q1, q2, q3, q4, leadership)
+            : Refusal.Bad("year", "年度无效", "invalid year");
+        if (r is null) Message = Infrastructure.Ui.T("权重已保存", "The weights are saved");
+        else Error = Infrastructure.Ui.T(r.Zh, r.En);
+        return RedirectToPage(new { year, category });
+    }
+
+    public async Task OnGetAsync(string? year, string? category)
+    {
+        Years = await db.Periods.AsNoTracking().Where(p => p.Quarter == null).OrderBy(p => p.Year).Select(p => p.Id).ToListAsync();
+        Year = Years.Contains(year ?? "") ? year! : Years.LastOrDefault() ?? "";
+        Category = Categories.Find(category)?.Code ?? "housing";
+        if (Year.Length == 0) return;
+        var y = int.Parse(Year, System.Globalization.CultureInfo.InvariantCulture);
+        Setting = await db.Set<AnnualSetting>().AsNoTracking().FirstOrDefaultAsync(s => s.Year == y && s.Category == Category);
+        Draft = await drafts.BuildAsync(Year, Category);
+        Snapshot = await Snapshots.LatestAsync(db, Year, Category);
+    }
+}

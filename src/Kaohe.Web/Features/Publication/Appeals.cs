@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Attachments;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Publication;
+
+/// <summary>申诉: a unit contests one of its own scores while the review window is open.</summary>
+public sealed class Appeals(KaoheDbContext db, AuditLog audit, IAttachmentStore store, TimeProvider clock)
+{
+    public const string OwnerKind = "appeal";
+
+    public sealed record Evidence(Stream Content, string FileName);
+
+    public async Task<(Appeal? Appeal, Refusal? Refusal)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? category, string? indicatorId, long? factId,
+        string? reason, IReadOnlyList<Evidence> evidence, CancellationToken ct = default)
+    {
+        if (user.Role() != Roles.Unit || user.UnitId() is not { } unitId)
+            return (null, new Refusal(StatusCodes.Status403Forbidden, "只有被考核单位可以申诉", "only a unit can appeal"));
+        if (string.IsNullOrWhiteSpace(periodId)) return (null, Refusal.Bad("period", "请选择考核期", "period is required"));
+        if (string.IsNullOrWhiteSpace(reason)) return (null, Refusal.Bad("reason", "请写明申诉理由", "reason is required"));
+        var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
+        var cat = Categories.All.FirstOrDefault(c => c.Kind == unit?.Kind);
+        if (unit is null || cat is null) return (null, Refusal.NotFound("单位不存在", "unit not found"));
+        if (category is not null && category != cat.Code) return (null, Refusal.Bad("category", "只能对本单位所属类别申诉", "you can only appeal in your own category"));
+        var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
+        if (window is not { State: ReviewState.Open })
+            return (null, Refusal.Conflict("该考核期的申诉复核期未开启，不能申诉", "the review window of this period is not open; appeals are closed", "period"));
+        if (factId is { } fid && !await db.Facts.AnyAsync(f => f.Id == fid && f.UnitId == unitId && f.PeriodId == periodId, ct))
+            return (null, Refusal.Bad("factId", $"数据 {fid} 不是本单位本期的数据", $"fact {fid} is not one of your unit's facts of this period"));
+        if (reason.Length > 4000) return (null, Refusal.Bad("reason", "申诉理由不能超过4000字", "the reason is longer than 4000 characters"));
+        var appeal = new Appeal(periodId, cat.Code, unitId, string.IsNullOrWhiteSpace(indicatorId) ? null : indicatorId.Trim(), factId, reason.Trim(),
+            user.Identity?.Name ?? "", clock.GetUtcNow());
+        db.Add(appeal);
+        var files = new List<Attachment>();
+        foreach (var e in evidence)
+        {
+            var a = await store.SaveAsync(e.Content, e.FileName, user.Identity?.Name ?? "", OwnerKind, "pending", ct);
+            files.Add(a);
+            db.Attachments.Add(a);
+        }
+        // The owner id is the appeal's, known once saved.
+        audit.Record("appeal.submit", "appeal", () => appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { appeal.PeriodId, appeal.Category, appeal.UnitId, appeal.IndicatorId, appeal.FactId, appeal.Reason, evidence = files.Select(f => f.Sha256) });
+        await audit.SaveAsync(ct);
+        if (files.Count > 0)
+        {
+            foreach (var f in files) f.AssignOwner(OwnerKind, appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await db.SaveChangesAsync(ct);
+        }
+        return (appeal, null);
+    }
+
+    /// <summary>Who may see appeals: the office, leaders and viewers all; a unit its own.</summary>
+    public static IQueryable<Appeal> VisibleTo(IQueryable<Appeal> q, ClaimsPrincipal user) => user.Role() switch
+    {
+        Roles.Office or Roles.Leader or Roles.Viewer => q,
+        Roles.Unit => q.Where(a => a.UnitId == user.UnitId()),
+        _ => q.Where(_ => false),
+    };
+}
+
+/// <summary>Evidence of an appeal: the office, leaders, viewers and the appealing unit.</summary>
+public sealed class AppealAttachmentPolicy : IAttachmentOwnerPolicy
+{
+    public string OwnerKind => Appeals.OwnerKind;
+
+    public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+        long.TryParse(ownerId, out var id) ? Appeals.VisibleTo(db.Set<Appeal>().AsNoTracking(), user).AnyAsync(a => a.Id == id, ct) : Task.FromResult(false);
+}

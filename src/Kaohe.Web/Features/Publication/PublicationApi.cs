@@ -1,0 +1,192 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Publication;
+
+public sealed record SnapshotDto(long Id, string Key, string PeriodId, string Category, int Version, string InputSha256, string ResultSha256,
+    string PublishedBy, DateTimeOffset PublishedAt, long? Supersedes, string? ChangeNote, string Url, string FileUrl);
+
+public sealed record AppealDto(long Id, string PeriodId, string Category, string UnitId, string? IndicatorId, long? FactId, string Reason, string SubmittedBy,
+    DateTimeOffset SubmittedAt, string Status, string? Decision, string? DecidedBy, DateTimeOffset? DecidedAt);
+
+public sealed record ReviewDto(string PeriodId, string PeriodStatus, string? State, DateOnly? OpensOn, DateOnly? ClosesOn, string? Reason);
+
+public sealed record DraftRow(string Unit, string Name, string Group, double Total, int Rank, string? Grade, bool Vetoed, bool Commended, bool Criticized, double Adjustment,
+    IReadOnlyDictionary<string, double> Scores);
+
+public sealed record OpenWindowRequest(DateOnly? ClosesOn);
+public sealed record SkipWindowRequest(string? Reason);
+public sealed record PublishRequest(string? ChangeNote);
+public sealed record AppealRequest(string? Period, string? Category, string? IndicatorId, long? FactId, string? Reason);
+public sealed record DecisionRequest(bool Accept, string? Decision, double? Value, bool Withdraw = false);
+public sealed record AnnualWeights(double? Q1, double? Q2, double? Q3, double? Q4, double? Leadership);
+
+/// <summary>
+/// Snapshots, the review window, publication, appeals and drafts under /api/v1. Published snapshots
+/// are readable by every signed-in person, units included: the seed issues the bulletin to all
+/// units, so published results are public within the system (docs/annual.md § Visibility).
+/// </summary>
+public static class PublicationApi
+{
+    public static readonly string[] ResultReaders = [Roles.Office, Roles.Leader, Roles.Viewer, Roles.Division];
+
+    public static void MapPublicationApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/snapshots", ListSnapshots).RequireAuthorization(Policies.Staff).WithSummary("已公布的结果快照 / published snapshots");
+        api.MapGet("/snapshots/{id:long}", GetSnapshot).RequireAuthorization(Policies.Staff).WithSummary("快照及其结果 / a snapshot with its results");
+        api.MapGet("/snapshots/{id:long}/file", GetFile).RequireAuthorization(Policies.Staff).WithSummary("快照的 v1 输入文件 / the snapshot's v1 input file");
+        api.MapGet("/snapshots/{id:long}/changes", GetChanges).RequireAuthorization(Policies.Staff).WithSummary("公布后变动的数据 / facts changed since publication");
+
+        api.MapGet("/periods/{period}/review", GetReview).RequireAuthorization(Policies.Staff);
+        api.MapPost("/periods/{period}/review/open", Open).RequireAuthorization(Policies.Office).WithSummary("开启申诉复核期 / open the review window");
+        api.MapPost("/periods/{period}/review/close", Close).RequireAuthorization(Policies.Office);
+        api.MapPost("/periods/{period}/review/skip", Skip).RequireAuthorization(Policies.Office);
+        api.MapPost("/periods/{period}/categories/{category}/publish", Publish).RequireAuthorization(Policies.Office).WithSummary("公布（冻结快照）/ publish a snapshot");
+        api.MapGet("/periods/{period}/categories/{category}/draft", GetDraft).RequireAuthorization(Policies.Staff).WithSummary("结果草稿 / the draft results");
+
+        api.MapGet("/annual/{year:int}/{category}/weights", GetWeights).RequireAuthorization(Policies.Staff);
+        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).RequireAuthorization(Policies.Office).WithSummary("年终考核权重 / the annual weights");
+
+        api.MapGet("/appeals", ListAppeals).RequireAuthorization(Policies.Staff);
+        api.MapPost("/appeals", Submit).RequireAuthorization(Policies.Staff).WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
+        api.MapPost("/appeals/{id:long}/decision", Decide).RequireAuthorization(Policies.Office).WithSummary("采纳或驳回申诉 / accept or reject an appeal");
+    }
+
+    public static SnapshotDto Dto(PublishedSnapshot s) => new(s.Id, s.Key, s.PeriodId, s.Category, s.Version, s.InputSha256, s.ResultSha256, s.PublishedBy, s.PublishedAt,
+        s.Supersedes, s.ChangeNote, $"/api/v1/snapshots/{s.Id}", $"/api/v1/snapshots/{s.Id}/file");
+
+    public static AppealDto Dto(Appeal a) => new(a.Id, a.PeriodId, a.Category, a.UnitId, a.IndicatorId, a.FactId, a.Reason, a.SubmittedBy, a.SubmittedAt,
+        a.Status.ToString(), a.Decision, a.DecidedBy, a.DecidedAt);
+
+    private static async Task<IResult> ListSnapshots(KaoheDbContext db, string? period = null, string? category = null)
+    {
+        var q = db.Snapshots.AsNoTracking();
+        if (period is not null) q = q.Where(s => s.PeriodId == period);
+        if (category is not null) q = q.Where(s => s.Category == category);
+        var list = await q.OrderBy(s => s.PeriodId).ThenBy(s => s.Category).ThenBy(s => s.Version)
+            .Select(s => new SnapshotDto(s.Id, s.Key, s.PeriodId, s.Category, s.Version, s.InputSha256, s.ResultSha256, s.PublishedBy, s.PublishedAt, s.Supersedes,
+                s.ChangeNote, "/api/v1/snapshots/" + s.Id, "/api/v1/snapshots/" + s.Id + "/file")).ToListAsync();
+        return TypedResults.Ok(list);
+    }
+
+    private static IResult Missing(long id) => Problems.NotFound($"快照 {id} 不存在", $"snapshot {id} does not exist");
+
+    /// <summary>The snapshot document itself (meta, hashes, input and result), byte for byte as stored.</summary>
+    private static async Task<IResult> GetSnapshot(long id, KaoheDbContext db)
+    {
+        var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        return s is null ? Missing(id) : Microsoft.AspNetCore.Http.Results.Text(s.Document, "application/json", System.Text.Encoding.UTF8);
+    }
+
+    private static async Task<IResult> GetFile(long id, KaoheDbContext db)
+    {
+        var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        if (s is null) return Missing(id);
+        return Microsoft.AspNetCore.Http.Results.File(System.Text.Encoding.UTF8.GetBytes(Snapshots.InputText(s)), "application/json", $"{s.Key}.input.json");
+    }
+
+    private static async Task<IResult> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, Drafts drafts)
+    {
+        if (!ResultReaders.Contains(user.Role())) return Problems.Forbidden("无权查看草稿数据", "you may not see draft data");
+        var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        if (s is null) return Missing(id);
+        return TypedResults.Ok(await ChangesSince(s, db, drafts));
+    }
+
+    public sealed record ChangedFact(string Key, string Unit, string? Indicator, string? Rater, string What, string? Published, string? Current, IReadOnlyList<long> FactIds);
+
+    /// <summary>Which data differ now from what the snapshot published, compared by value, with the facts behind each.</summary>
+    public static async Task<IReadOnlyList<ChangedFact>> ChangesSince(PublishedSnapshot s, KaoheDbContext db, Drafts drafts, CancellationToken ct = default)
+    {
+        var draft = await drafts.BuildAsync(s.PeriodId, s.Category, ct);
+        var published = Snapshots.Input(s);
+        if (draft?.Assessment is null || published is null) return [];
+        var changes = SnapshotDiff.Inputs(published, draft.Assessment);
+        var units = changes.Select(c => c.Unit).Distinct().ToList();
+        var facts = await db.Facts.AsNoTracking().Where(f => (f.PeriodId == s.PeriodId) && units.Contains(f.UnitId)).ToListAsync(ct);
+        return changes.Select(c => new ChangedFact(c.Key, c.Unit, c.Indicator, c.Rater, c.What, c.Before, c.After,
+            facts.Where(f => f.UnitId == c.Unit && c.What switch
+            {
+                "value" => f.IndicatorId == c.Indicator && (c.Rater is null || f.Rater == c.Rater),
+                "adjustment" => f.Kind == FactKind.Adjustment,
+                "veto" => f.Kind == FactKind.Veto,
+                _ => false,
+            }).Select(f => f.Id).ToList())).ToList();
+    }
+
+    private static async Task<IResult> GetReview(string period, KaoheDbContext db)
+    {
+        var p = await db.Periods.AsNoTracking().FirstOrDefaultAsync(x => x.Id == period);
+        if (p is null) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
+        var w = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(x => x.PeriodId == period);
+        return TypedResults.Ok(new ReviewDto(period, p.Status.ToString(), w?.State.ToString(), w?.OpensOn, w?.ClosesOn, w?.Reason));
+    }
+
+    private static async Task<IResult> Open(string period, OpenWindowRequest body, Publisher publisher) =>
+        body.ClosesOn is not { } closes
+            ? Problems.BadRequest("请填写截止日期 closesOn", "closesOn is required", new Dictionary<string, string[]> { ["closesOn"] = [Ui.T("必填", "required")] })
+            : await publisher.OpenWindowAsync(period, closes) is { } r ? r.Problem() : TypedResults.NoContent();
+
+    private static async Task<IResult> Close(string period, Publisher publisher) =>
+        await publisher.CloseWindowAsync(period) is { } r ? r.Problem() : TypedResults.NoContent();
+
+    private static async Task<IResult> Skip(string period, SkipWindowRequest body, Publisher publisher) =>
+        await publisher.SkipWindowAsync(period, body.Reason) is { } r ? r.Problem() : TypedResults.NoContent();
+
+    private static async Task<IResult> Publish(string period, string category, PublishRequest? body, Publisher publisher)
+    {
+        var (s, refusal) = await publisher.PublishAsync(period, category, body?.ChangeNote);
+        return refusal is not null ? refusal.Problem() : TypedResults.Created($"/api/v1/snapshots/{s!.Id}", Dto(s));
+    }
+
+    /// <summary>The draft: staff who may see results get every unit; a unit only its own row.</summary>
+    private static async Task<IResult> GetDraft(string period, string category, ClaimsPrincipal user, Drafts drafts)
+    {
+        var role = user.Role();
+        if (role != Roles.Unit && !ResultReaders.Contains(role)) return Problems.Forbidden("无权查看结果草稿", "you may not see draft results");
+        var draft = await drafts.BuildAsync(period, category);
+        if (draft is null) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
+        if (draft.Result is null) return Problems.Invalid(draft.Errors);
+        var rows = draft.Result.Units.Where(u => role != Roles.Unit || u.Id == user.UnitId())
+            .Select(u => new DraftRow(u.Id, u.Name, u.Group, u.Total, u.Rank, u.Grade, u.Vetoed, u.Commended, u.Criticized, u.Adjustment,
+                u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value))).ToList();
+        return TypedResults.Ok(rows);
+    }
+
+    private static async Task<IResult> GetWeights(int year, string category, KaoheDbContext db)
+    {
+        var s = await db.Set<AnnualSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Year == year && x.Category == category);
+        return s is null ? Problems.NotFound($"{year} 年 {category} 尚未设置年终考核权重", $"no annual weights for {year} {category}")
+            : TypedResults.Ok(new AnnualWeights(s.Q1, s.Q2, s.Q3, s.Q4, s.Leadership));
+    }
+
+    private static async Task<IResult> SetWeights(int year, string category, AnnualWeights body, Publisher publisher) =>
+        await publisher.SetAnnualWeightsAsync(year, category, body.Q1, body.Q2, body.Q3, body.Q4, body.Leadership) is { } r ? r.Problem() : TypedResults.NoContent();
+
+    private static async Task<IResult> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
+    {
+        var q = Appeals.VisibleTo(db.Set<Appeal>().AsNoTracking(), user);
+        if (period is not null) q = q.Where(a => a.PeriodId == period);
+        var list = await q.OrderBy(a => a.Id).ToListAsync();
+        return TypedResults.Ok(list.Select(Dto).ToList());
+    }
+
+    private static async Task<IResult> Submit(AppealRequest body, ClaimsPrincipal user, Appeals appeals)
+    {
+        var (a, refusal) = await appeals.SubmitAsync(user, body.Period, body.Category, body.IndicatorId, body.FactId, body.Reason, []);
+        return refusal is not null ? refusal.Problem() : TypedResults.Created($"/api/v1/appeals/{a!.Id}", Dto(a));
+    }
+
+    private static async Task<IResult> Decide(long id, DecisionRequest body, Publisher publisher) =>
+        await publisher.DecideAsync(id, body.Accept, body.Decision, body.Value, body.Withdraw) is { } r ? r.Problem() : TypedResults.NoContent();
+
+    internal static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+}

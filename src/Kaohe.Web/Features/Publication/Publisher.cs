@@ -1,0 +1,198 @@
+using Kaohe.Scoring;
+using Kaohe.Scoring.FileFormat;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Publication;
+
+/// <summary>An expected failure of the publication workflow: the status, the message in both languages and the field it concerns.</summary>
+public sealed record Refusal(int Status, string Zh, string En, string? Field = null)
+{
+    public ProblemHttpResult Problem() => Problems.Problem(Status, Status switch
+    {
+        StatusCodes.Status404NotFound => Ui.T("未找到", "Not found"),
+        StatusCodes.Status409Conflict => Ui.T("冲突", "Conflict"),
+        StatusCodes.Status403Forbidden => Ui.T("无权访问", "Forbidden"),
+        _ => Ui.T("请求有误", "Bad request"),
+    }, Ui.T(Zh, En), Field is null ? null : new Dictionary<string, string[]> { [Field] = [Ui.T(Zh, En)] });
+
+    public static Refusal NotFound(string zh, string en) => new(StatusCodes.Status404NotFound, zh, en);
+    public static Refusal Conflict(string zh, string en, string? field = null) => new(StatusCodes.Status409Conflict, zh, en, field);
+    public static Refusal Bad(string field, string zh, string en) => new(StatusCodes.Status400BadRequest, zh, en, field);
+}
+
+/// <summary>
+/// The office's side of publication: the review window (申诉复核期), appeal decisions, and freezing
+/// a period × category into an append-only snapshot (docs/snapshots.md). Every change is audited.
+/// </summary>
+public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, TimeProvider clock)
+{
+    public async Task<Refusal?> OpenWindowAsync(string periodId, DateOnly closesOn, CancellationToken ct = default)
+    {
+        var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
+        if (period is null) return Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (closesOn < today) return Refusal.Bad("closesOn", "截止日期不能早于今天", "the closing date cannot be before today");
+        var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
+        var old = window is null ? null : new { window.State, window.ClosesOn };
+        if (window is null) db.Add(window = new ReviewWindow(periodId, today, closesOn, audit.Actor, now));
+        else if (window.State == ReviewState.Open) return Refusal.Conflict("申诉复核期已开启", "the review window is already open");
+        else window.Reopen(closesOn, audit.Actor, now);
+        var oldStatus = period.Status;
+        period.MoveTo(PeriodStatus.Review);
+        audit.Record("review.open", "period", periodId, new { window = old, status = oldStatus.ToString() }, new { window.OpensOn, window.ClosesOn, status = period.Status.ToString() });
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    public async Task<Refusal?> CloseWindowAsync(string periodId, CancellationToken ct = default)
+    {
+        var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
+        if (window is not { State: ReviewState.Open }) return Refusal.Conflict("申诉复核期未开启", "the review window is not open");
+        var pending = await db.Set<Appeal>().CountAsync(a => a.PeriodId == periodId && a.Status == AppealStatus.Pending, ct);
+        if (pending > 0) return Refusal.Conflict($"尚有 {pending} 件申诉未处理，处理后才能结束复核", $"{pending} appeal(s) are still pending; decide them before closing the window");
+        window.Close(audit.Actor, clock.GetUtcNow());
+        audit.Record("review.close", "period", periodId, new { State = ReviewState.Open.ToString() }, new { State = window.State.ToString(), window.ClosedAt });
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    public async Task<Refusal?> SkipWindowAsync(string periodId, string? reason, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return Refusal.Bad("reason", "跳过申诉复核须说明理由", "skipping the review window needs a reason");
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
+        if (window is not null) return Refusal.Conflict("该考核期已有申诉复核期", "this period already has a review window");
+        window = ReviewWindow.Skip(periodId, reason.Trim(), audit.Actor, clock.GetUtcNow());
+        db.Add(window);
+        audit.Record("review.skip", "period", periodId, null, new { State = window.State.ToString() }, reason.Trim());
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    /// <summary>
+    /// Freezes the draft of a period and category. The first publication needs the review window
+    /// closed (or skipped); a later one is a correction that needs a reason and a difference, and
+    /// names what changed. Rows are only ever added.
+    /// </summary>
+    public async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> PublishAsync(string periodId, string category, string? reason, CancellationToken ct = default)
+    {
+        var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
+        if (period is null) return (null, Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        if (Categories.Find(category) is null) return (null, Refusal.Bad("category", $"未知的考核对象 {category}", $"unknown category {category}"));
+        var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
+        if (window is not { AllowsPublication: true })
+            return (null, Refusal.Conflict("申诉复核期结束（或说明理由跳过）后才能公布", "publish only after the review window is closed (or skipped with a reason)", "review"));
+        var draft = await drafts.BuildAsync(periodId, category, ct);
+        if (draft is null) return (null, Refusal.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme (or annual setting) for this period and category"));
+        if (draft.Result is null || draft.Assessment is null)
+            return (null, new Refusal(StatusCodes.Status400BadRequest, "数据尚不完整，不能公布：" + string.Join("；", draft.Errors.Take(5).Select(e => $"{e.Path} {e.Zh}")),
+                "the data is not complete; cannot publish: " + string.Join("; ", draft.Errors.Take(5).Select(e => $"{e.Path} {e.En}")), draft.Errors.FirstOrDefault()?.Path));
+        var previous = await Snapshots.LatestAsync(db, periodId, category, ct);
+        string? note = null;
+        if (previous is not null)
+        {
+            if (string.IsNullOrWhiteSpace(reason))
+                return (null, Refusal.Bad("changeNote", "更正已公布的结果须说明更正原因", "a correction of a published result needs a reason (changeNote)"));
+            var before = Snapshots.Input(previous)!;
+            var inputs = SnapshotDiff.Inputs(before, draft.Assessment);
+            var results = SnapshotDiff.Results(Engine.Score(before).Result!, draft.Result, draft.Assessment.Rules.RankDecimals);
+            if (inputs.Count == 0 && results.Count == 0)
+                return (null, Refusal.Conflict($"与已公布的第 {previous.Version} 版相比没有任何变化", $"nothing changed since version {previous.Version}"));
+            note = SnapshotDiff.Note(reason, inputs, results);
+        }
+        var version = (previous?.Version ?? 0) + 1;
+        var now = clock.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var key = $"{periodId}-{category}-v{version}";
+        var title = $"{period.Label(false)}{Categories.Name(category, false)}考核结果";
+        var document = SnapshotFile.Create(draft.Assessment, draft.Result,
+            new SnapshotMeta(key, version, title, audit.Actor, now, previous is null ? null : previous.Key, note));
+        var snapshot = new PublishedSnapshot(key, periodId, category, version, document,
+            SnapshotFile.Sha256(V1File.Write(draft.Assessment)), SnapshotFile.Sha256(V1File.WriteResult(draft.Result)),
+            audit.Actor, now, previous?.Id, note);
+        db.Snapshots.Add(snapshot);
+        var oldStatus = period.Status;
+        var published = await db.Snapshots.Where(s => s.PeriodId == periodId).Select(s => s.Category).Distinct().ToListAsync(ct);
+        var due = period.Kind == PeriodKind.Annual
+            ? await db.Set<AnnualSetting>().Where(s => s.Year == period.Year).Select(s => s.Category).ToListAsync(ct)
+            : await db.Schemes.Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).Select(s => s.Category).Distinct().ToListAsync(ct);
+        if (due.All(c => c == category || published.Contains(c))) period.MoveTo(PeriodStatus.Published);
+        audit.Record(previous is null ? "snapshot.publish" : "snapshot.correct", "snapshot", key, previous is null ? null : new { previous.Key, previous.ResultSha256 },
+            new { key, snapshot.InputSha256, snapshot.ResultSha256, status = period.Status.ToString(), oldStatus = oldStatus.ToString() }, note);
+        await audit.SaveAsync(ct);
+        return (snapshot, null);
+    }
+
+    /// <summary>
+    /// Decides an appeal. Accepting it may correct the contested fact: a new value for a value or a
+    /// rating, or withdrawing a finding, adjustment or veto (it is then returned and no longer counts).
+    /// The fact's old and new payload go into the audit trail with the appeal as the reason.
+    /// </summary>
+    public async Task<Refusal?> DecideAsync(long appealId, bool accept, string? decision, double? newValue, bool withdraw, CancellationToken ct = default)
+    {
+        var appeal = await db.Set<Appeal>().FirstOrDefaultAsync(a => a.Id == appealId, ct);
+        if (appeal is null) return Refusal.NotFound($"申诉 {appealId} 不存在", $"appeal {appealId} does not exist");
+        if (appeal.Status != AppealStatus.Pending) return Refusal.Conflict("该申诉已处理", "the appeal has already been decided");
+        if (string.IsNullOrWhiteSpace(decision))
+            return Refusal.Bad("decision", accept ? "采纳申诉须写明处理意见" : "驳回申诉须说明理由", accept ? "an accepted appeal needs a decision text" : "a rejection needs a reason");
+        var now = clock.GetUtcNow();
+        if (accept && (newValue is not null || withdraw))
+        {
+            if (appeal.FactId is not { } factId) return Refusal.Bad("factId", "该申诉未指明数据，无法更正", "the appeal names no fact to correct");
+            var fact = await db.Facts.FirstOrDefaultAsync(f => f.Id == factId && f.UnitId == appeal.UnitId && f.PeriodId == appeal.PeriodId, ct);
+            if (fact is null) return Refusal.NotFound($"数据 {factId} 不存在", $"fact {factId} does not exist");
+            var before = new { fact.Payload, Status = fact.Status.ToString(), fact.Author };
+            if (withdraw)
+            {
+                if (fact.Kind is FactKind.Value or FactKind.RaterScore or FactKind.SurveyTally)
+                    return Refusal.Bad("withdraw", "数值类数据不能撤销，请给出更正后的数值", "a value cannot be withdrawn; give the corrected value");
+                fact.SetStatus(FactStatus.Returned, $"申诉 {appeal.Id} 采纳：{decision.Trim()}");
+            }
+            else
+            {
+                if (fact.Kind is not (FactKind.Value or FactKind.RaterScore))
+                    return Refusal.Bad("value", "只有数值和评分可以更正数值；扣分问题、加扣分请撤销", "only values and ratings take a corrected value; withdraw findings and adjustments");
+                if (!double.IsFinite(newValue!.Value)) return Refusal.Bad("value", "数值无效", "the value is not a number");
+                var status = fact.Status;
+                var payload = FactPayload.Parse(fact.Payload) with { Value = newValue };
+                fact.SetStatus(FactStatus.Draft);
+                fact.Update(payload.ToJson(), audit.Actor, now);
+                fact.SetStatus(status);
+            }
+            audit.Record("fact.correct", "fact", fact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), before,
+                new { fact.Payload, Status = fact.Status.ToString(), fact.Author }, $"申诉 {appeal.Id} / appeal {appeal.Id}: {decision.Trim()}");
+        }
+        appeal.Decide(accept, decision.Trim(), audit.Actor, now);
+        audit.Record(accept ? "appeal.accept" : "appeal.reject", "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new { Status = AppealStatus.Pending.ToString() }, new { Status = appeal.Status.ToString(), appeal.FactId, newValue, withdraw }, decision.Trim());
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    /// <summary>Sets the annual weights of a year and category (docs/annual.md): non-negative points that add up to 100.</summary>
+    public async Task<Refusal?> SetAnnualWeightsAsync(int year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership, CancellationToken ct = default)
+    {
+        if (Categories.Find(category) is null) return Refusal.Bad("category", $"未知的考核对象 {category}", $"unknown category {category}");
+        if (!await db.Periods.AnyAsync(p => p.Year == year && p.Quarter == null, ct)) return Refusal.NotFound($"年度 {year} 不存在", $"year {year} does not exist");
+        var named = new (string Field, double? Value)[] { ("q1", q1), ("q2", q2), ("q3", q3), ("q4", q4), ("leadership", leadership) };
+        foreach (var (field, value) in named)
+            if (value is not { } v || !double.IsFinite(v) || v < 0)
+                return Refusal.Bad(field, $"{field} 应为不小于0的数", $"{field} must be a number not below 0");
+        var sum = named.Sum(n => n.Value!.Value);
+        if (Math.Abs(sum - 100) > 1e-9) return Refusal.Bad("leadership", $"各部分权重之和应为100，现为 {sum:0.##}", $"the weights must add up to 100, not {sum:0.##}");
+        var setting = await db.Set<AnnualSetting>().FirstOrDefaultAsync(s => s.Year == year && s.Category == category, ct);
+        var old = setting is null ? null : new { setting.Q1, setting.Q2, setting.Q3, setting.Q4, setting.Leadership };
+        if (setting is null) db.Add(setting = new AnnualSetting(year, category, q1!.Value, q2!.Value, q3!.Value, q4!.Value, leadership!.Value));
+        else setting.Set(q1!.Value, q2!.Value, q3!.Value, q4!.Value, leadership!.Value);
+        audit.Record("annual.weights", "annual", $"{year}-{category}", old, new { setting.Q1, setting.Q2, setting.Q3, setting.Q4, setting.Leadership });
+        await audit.SaveAsync(ct);
+        return null;
+    }
+}

@@ -1,0 +1,36 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Publication;
+
+/// <summary>One published snapshot: who, when, the hashes, the results as published, the correction note and the data changed since.</summary>
+[Authorize]
+public sealed class SnapshotModel(KaoheDbContext db, Drafts drafts) : PageModel
+{
+    public PublishedSnapshot Snapshot { get; private set; } = null!;
+    public AssessmentResult? Result { get; private set; }
+    public int Decimals { get; private set; } = 2;
+    public IReadOnlyList<PublishedSnapshot> Versions { get; private set; } = [];
+    public IReadOnlyList<PublicationApi.ChangedFact>? Changes { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(long id)
+    {
+        var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        if (s is null) return NotFound();
+        Snapshot = s;
+        var input = Snapshots.Input(s);
+        if (input is not null)
+        {
+            Result = Engine.Score(input).Result;
+            Decimals = input.Rules.RankDecimals;
+        }
+        Versions = await db.Snapshots.AsNoTracking().Where(x => x.PeriodId == s.PeriodId && x.Category == s.Category).OrderBy(x => x.Version).ToListAsync();
+        if (PublicationApi.ResultReaders.Contains(User.Role())) Changes = await PublicationApi.ChangesSince(s, db, drafts);
+        return Page();
+    }
+}
