@@ -3,6 +3,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 
@@ -18,6 +19,7 @@ public static class Registration
         services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
+        services.AddInsight();
         return services;
     }
 
@@ -31,5 +33,6 @@ public static class Registration
         api.MapFactsApi();
         api.MapAuditApi();
         api.MapAttachmentsApi();
+        api.MapInsightApi();
     }
 }
