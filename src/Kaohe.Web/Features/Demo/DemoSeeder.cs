@@ -49,6 +49,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await audit.SaveAsync();
         await SeedAccountsAsync(password, dataDir);
         await SeedSchemesAsync();
+        await new Insight.InsightDemo(db, audit).SeedAsync();
     }
 
     private async Task SeedAccountsAsync(string? password, string dataDir)
