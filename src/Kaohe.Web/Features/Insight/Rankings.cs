@@ -32,6 +32,7 @@ public sealed record RankingView(
     string PeriodId, string Category, int SchemeId, int SchemeVersion, int RankDecimals, RobustnessBounds Bounds,
     IReadOnlyList<RankedUnit> Units, bool HasStability)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<IGrouping<string, RankedUnit>> Groups => Units.GroupBy(u => u.Group);
 }
 

@@ -129,7 +129,8 @@ public sealed class WhatIfService(KaoheDbContext db, AssessmentBuilder builder, 
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
         var cat = Categories.Find(category)!;
         var units = await db.Units.AsNoTracking().Where(u => u.Kind == cat.Kind).OrderBy(u => u.Id).ToListAsync(ct);
-        var after = Engine.Score(AssessmentBuilder.Build(periodId, read.Indicators!, read.Rules!, units, live.Facts));
+        var sandbox = AssessmentBuilder.Build(periodId, read.Indicators!, read.Rules!, units, live.Facts);
+        var after = Engine.Score(ScaleDirectScores(live.Assessment, sandbox));
         if (after.Result is null) return (null, new WhatIfFailure("沙盘方案与当前数据不符，不能计算", "the sandbox scheme does not fit the current data", after.Errors));
         var afterById = after.Result.Units.ToDictionary(u => u.Id, StringComparer.Ordinal);
         var rows = before.Result.Units
@@ -138,6 +139,25 @@ public sealed class WhatIfService(KaoheDbContext db, AssessmentBuilder builder, 
                 x.b.Commended, x.a.Commended, x.b.Criticized, x.a.Criticized))
             .OrderBy(r => r.Group, StringComparer.Ordinal).ThenBy(r => r.AfterRank).ThenBy(r => r.Unit, StringComparer.Ordinal).ToList();
         return (new WhatIfComparison(periodId, category, live.Scheme.Id, read.Rules!.RankDecimals, rows), null);
+    }
+
+    /// <summary>
+    /// A direct score (直接打分) is given in points out of its leaf's points: when the sandbox changes
+    /// that leaf's points, the score is scaled in proportion (as the robustness analysis does), so that
+    /// the rater's judgement keeps its meaning and stays within [0, points].
+    /// </summary>
+    public static Assessment ScaleDirectScores(Assessment live, Assessment sandbox)
+    {
+        static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
+        var before = Leaves(live.Indicators).Where(l => l.Method is DirectMethod).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
+        var factor = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var leaf in Leaves(sandbox.Indicators).Where(l => l.Method is DirectMethod))
+            if (before.TryGetValue(leaf.Id, out var old) && old > 0 && old != leaf.Points) factor[leaf.Id] = leaf.Points / old;
+        if (factor.Count == 0) return sandbox;
+        return sandbox with
+        {
+            Values = [.. sandbox.Values.Select(v => v.Value is { } x && factor.TryGetValue(v.Indicator, out var f) ? v with { Value = x * f } : v)],
+        };
     }
 
     public async Task<(WhatIfSandbox? Sandbox, WhatIfFailure? Failure)> CreateAsync(string periodId, string category, string? name, CancellationToken ct = default)
