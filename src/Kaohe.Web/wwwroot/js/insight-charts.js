@@ -14,9 +14,10 @@
   var builders = {
     ranking: function () {
       var names = [], values = [], colors = [];
-      (data.rankings || []).forEach(function (g) {
+      var groups = data.rankings || [];
+      groups.forEach(function (g) {
         g.units.forEach(function (u) {
-          names.push(g.group + ' · ' + u.rank + ' ' + u.name);
+          names.push((groups.length > 1 ? g.group + ' · ' : '') + u.rank + ' ' + u.name.replace('住房和城乡建设局', '住建局'));
           values.push(Math.round(u.total * 100) / 100);
           colors.push(u.commended ? GREEN : u.criticized ? RED : GREY);
         });
