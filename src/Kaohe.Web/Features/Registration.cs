@@ -9,6 +9,7 @@ using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Publication;
+using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -31,6 +32,7 @@ public static class Registration
         services.AddCollection();
         services.AddRectification();
         services.AddPublication();
+        services.AddInsight();
         return services;
     }
 
@@ -52,5 +54,6 @@ public static class Registration
         api.MapRectificationApi();
         api.MapPublicationApi();
         api.MapBulletinDownloads();
+        api.MapInsightApi();
     }
 }

@@ -1,0 +1,189 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Demo;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Insight;
+
+public sealed record RankBar(string Unit, string Name, double Total, int Rank, bool Commended, bool Criticized, bool Vetoed);
+public sealed record RankGroup(string Group, IReadOnlyList<RankBar> Units);
+public sealed record HeatIndicator(string Id, string Name, string Aspect);
+public sealed record Heatmap(IReadOnlyList<string> Units, IReadOnlyList<string> UnitNames, IReadOnlyList<HeatIndicator> Indicators, IReadOnlyList<double[]> Cells);
+public sealed record TrendSeries(string Unit, string Name, IReadOnlyList<double?> Totals);
+public sealed record YearOnYear(string Unit, string Name, string Period, double Total, string? LastYearPeriod, double? LastYearTotal);
+public sealed record Trend(IReadOnlyList<string> Periods, IReadOnlyList<TrendSeries> Series, IReadOnlyList<YearOnYear> YearOnYear);
+public sealed record InvestmentUnit(string Unit, string Name, double? Completion, double? Growth, double? Share);
+public sealed record InvestmentHeadline(decimal? CompletedYi, string CompletedSource, double? PlanShare, double? Growth, string ShareSource, IReadOnlyList<InvestmentUnit> Units);
+public sealed record AspectDeduction(string Aspect, string Name, double PointsLost, int Findings);
+public sealed record Cut(string Category, string CategoryName, string Group, string Kind, double Gap, IReadOnlyList<string> Inside, IReadOnlyList<string> Outside);
+public sealed record Outcome(string Category, string CategoryName, string Group, string Unit, string Name, int Rank, double Total, bool Commended, bool Criticized);
+
+public sealed record DashboardData(
+    string PeriodId, string Category, string CategoryName, IReadOnlyList<string> Periods, bool Computable, IReadOnlyList<ValidationError> Errors,
+    IReadOnlyList<RankGroup> Rankings, Heatmap? Heatmap, Trend Trend, InvestmentHeadline Investment, IReadOnlyList<AspectDeduction> Deductions,
+    IReadOnlyList<Outcome> Outcomes, IReadOnlyList<Cut> Cuts);
+
+/// <summary>
+/// The data behind the dashboards and the leaders' overview: rankings per group, a unit × indicator
+/// heat map of ratings, each unit's trend across the periods that have data, the investment headline,
+/// the deductions by aspect, and across all categories the commended/criticised and the closest cuts.
+/// Everything is computed from the facts through the engine; only the yuan amount of the investment
+/// headline falls back to the demo catalog (labelled so), because the facts hold ratios, not amounts.
+/// </summary>
+public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
+{
+    public async Task<DashboardData> BuildAsync(string periodId, string category, CancellationToken ct = default)
+    {
+        var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync(ct);
+        var categoryName = Categories.Name(category, Infrastructure.Ui.IsEnglish);
+        var main = await rankings.RankAsync(periodId, category, withStability: false, ct);
+        var rankingsList = new List<RankGroup>();
+        Heatmap? heatmap = null;
+        var deductions = new List<AspectDeduction>();
+        if (main.View is { } view && main.Result is { } result && main.Built is { } built)
+        {
+            rankingsList.AddRange(view.Groups.Select(g => new RankGroup(g.Key,
+                [.. g.OrderBy(u => u.Rank).Select(u => new RankBar(u.Id, u.Name, u.Total, u.Rank, u.Commended, u.Criticized, u.Vetoed))])));
+            heatmap = Heat(built.Assessment, result);
+            deductions.AddRange(Deductions(built, result));
+        }
+        var trend = await TrendAsync(periods, category, ct);
+        var investment = await InvestmentAsync(periodId, ct);
+        var outcomes = new List<Outcome>();
+        var cuts = new List<Cut>();
+        foreach (var c in Categories.All)
+        {
+            var r = c.Code == category ? main : await rankings.RankAsync(periodId, c.Code, withStability: false, ct);
+            if (r.View is null || r.Result is null) continue;
+            var name = Categories.Name(c.Code, Infrastructure.Ui.IsEnglish);
+            outcomes.AddRange(r.View.Units.Where(u => u.Commended || u.Criticized)
+                .Select(u => new Outcome(c.Code, name, u.Group, u.Id, u.Name, u.Rank, u.Total, u.Commended, u.Criticized)));
+            cuts.AddRange(Cuts(c.Code, name, r.Result));
+        }
+        return new DashboardData(periodId, category, categoryName, [.. periods.Select(p => p.Id)], main.View is not null, main.Errors,
+            rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)]);
+    }
+
+    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
+
+    private static Heatmap Heat(Assessment a, AssessmentResult result)
+    {
+        var leaves = a.Indicators.SelectMany(root => Leaves([root]).Select(l => new HeatIndicator(l.Id, l.Name, root.Name))).ToList();
+        var points = Leaves(a.Indicators).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
+        var units = result.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ToList();
+        var cells = new List<double[]>();
+        for (var y = 0; y < units.Count; y++)
+            for (var x = 0; x < leaves.Count; x++)
+            {
+                var p = points[leaves[x].Id];
+                var rating = p > 0 ? 100 * units[y].Scores[leaves[x].Id] / p : 100;
+                cells.Add([x, y, Math.Round(rating, 1)]);
+            }
+        return new Heatmap([.. units.Select(u => u.Id)], [.. units.Select(u => u.Name)], leaves, cells);
+    }
+
+    /// <summary>Points lost on deduction leaves (扣分制: on-site checks, violations), per aspect, with the number of findings.</summary>
+    private static IEnumerable<AspectDeduction> Deductions(BuiltAssessment built, AssessmentResult result)
+    {
+        foreach (var root in built.Assessment.Indicators)
+        {
+            var leaves = Leaves([root]).Where(l => l.Method is DeductionMethod).ToList();
+            if (leaves.Count == 0) continue;
+            var ids = leaves.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+            var lost = result.Units.Sum(u => leaves.Sum(l => l.Points - u.Scores[l.Id]));
+            var findings = built.Facts.Count(f => f.Kind == FactKind.Finding && f.IndicatorId is not null && ids.Contains(f.IndicatorId));
+            yield return new AspectDeduction(root.Id, root.Name, Math.Round(lost, 2), findings);
+        }
+    }
+
+    private static IEnumerable<Cut> Cuts(string category, string categoryName, AssessmentResult result)
+    {
+        foreach (var g in result.Units.GroupBy(u => u.Group))
+        {
+            var commended = g.Where(u => u.Commended).ToList();
+            var others = g.Where(u => !u.Commended && !u.Vetoed).ToList();
+            if (commended.Count > 0 && others.Count > 0)
+            {
+                var inside = commended.Min(u => u.RoundedTotal);
+                var outside = others.Max(u => u.RoundedTotal);
+                yield return new Cut(category, categoryName, g.Key, "commend", Math.Round(inside - outside, 4),
+                    [.. commended.Where(u => u.RoundedTotal == inside).Select(u => u.Name)], [.. others.Where(u => u.RoundedTotal == outside).Select(u => u.Name)]);
+            }
+            var criticized = g.Where(u => u.Criticized).ToList();
+            var rest = g.Where(u => !u.Criticized).ToList();
+            if (criticized.Count > 0 && rest.Count > 0)
+            {
+                var inside = criticized.Max(u => u.RoundedTotal);
+                var outside = rest.Min(u => u.RoundedTotal);
+                yield return new Cut(category, categoryName, g.Key, "criticize", Math.Round(outside - inside, 4),
+                    [.. criticized.Where(u => u.RoundedTotal == inside).Select(u => u.Name)], [.. rest.Where(u => u.RoundedTotal == outside).Select(u => u.Name)]);
+            }
+        }
+    }
+
+    /// <summary>Totals per quarter for every quarter whose results can be computed; the same quarter a year earlier where it exists.</summary>
+    private async Task<Trend> TrendAsync(IReadOnlyList<Period> periods, string category, CancellationToken ct)
+    {
+        var withData = new List<(Period Period, AssessmentResult Result)>();
+        foreach (var p in periods.Where(p => p.Kind == PeriodKind.Quarter))
+        {
+            if (!await db.Facts.AnyAsync(f => f.PeriodId == p.Id, ct)) continue;
+            var r = await rankings.RankAsync(p.Id, category, withStability: false, ct);
+            if (r.Result is not null) withData.Add((p, r.Result));
+        }
+        var units = withData.SelectMany(x => x.Result.Units).GroupBy(u => u.Id).Select(g => (Id: g.Key, g.First().Name)).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
+        var series = units.Select(u => new TrendSeries(u.Id, u.Name,
+            [.. withData.Select(x => x.Result.Units.FirstOrDefault(r => r.Id == u.Id) is { } r ? Math.Round(r.Total, 2) : (double?)null)])).ToList();
+        var yoy = new List<YearOnYear>();
+        if (withData.Count > 0)
+        {
+            var (latest, latestResult) = withData[^1];
+            var lastYear = withData.FirstOrDefault(x => x.Period.Year == latest.Year - 1 && x.Period.Quarter == latest.Quarter);
+            foreach (var u in latestResult.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank))
+                yoy.Add(new YearOnYear(u.Id, u.Name, latest.Id, Math.Round(u.Total, 2), lastYear.Period?.Id,
+                    lastYear.Result?.Units.FirstOrDefault(r => r.Id == u.Id) is { } l ? Math.Round(l.Total, 2) : null));
+        }
+        return new Trend([.. withData.Select(x => x.Period.Id)], series, yoy);
+    }
+
+    /// <summary>
+    /// The investment headline. The housing scheme's quantitative leaves give each prefecture's plan
+    /// completion (投资任务完成率 = completed ÷ plan), share of the region (投资额度完成占比) and growth
+    /// (投资增速); from these the region's plan share is 1 ÷ Σ(share ÷ completion) and its growth
+    /// 1 ÷ Σ(share ÷ (1 + growth)) − 1, without knowing any amount. The amount in yuan is not in the
+    /// facts, so it comes from the office's figure (the demo catalog), labelled as such.
+    /// </summary>
+    private async Task<InvestmentHeadline> InvestmentAsync(string periodId, CancellationToken ct)
+    {
+        var built = await rankings.BuildHousingAsync(periodId, ct);
+        var units = new List<InvestmentUnit>();
+        double? planShare = null, growth = null;
+        if (built is not null)
+        {
+            var leaves = Leaves(built.Assessment.Indicators).ToList();
+            string? Leaf(string name) => leaves.FirstOrDefault(l => l.Name.Contains(name, StringComparison.Ordinal))?.Id;
+            var completionId = Leaf("投资任务完成率");
+            var shareId = Leaf("投资额度完成占比");
+            var growthId = Leaf("投资增速");
+            double? Value(string unit, string? leaf) => leaf is null ? null
+                : built.Assessment.Values.FirstOrDefault(v => v.Unit == unit && v.Indicator == leaf)?.Value;
+            foreach (var u in built.Assessment.Units)
+                units.Add(new InvestmentUnit(u.Id, u.Name, Value(u.Id, completionId), Value(u.Id, growthId), Value(u.Id, shareId)));
+            if (units.Count > 0 && units.All(u => u.Completion > 0 && u.Share is not null))
+                planShare = 1 / units.Sum(u => u.Share!.Value / u.Completion!.Value);
+            if (units.Count > 0 && units.All(u => u.Growth > -1 && u.Share is not null))
+                growth = 1 / units.Sum(u => u.Share!.Value / (1 + u.Growth!.Value)) - 1;
+        }
+        var fromFacts = planShare is not null || growth is not null;
+        var demo = periodId == DemoSchemes.Period && await db.AuditEntries.AnyAsync(e => e.Action == "demo.load", ct);
+        if (!fromFacts && demo)
+        {
+            planShare = (double)DemoCatalog.Q1PlanShare;
+            growth = (double)DemoCatalog.Q1YearOnYearGrowth;
+        }
+        return new InvestmentHeadline(demo ? DemoCatalog.Q1InvestmentYuan / 100_000_000m : null, demo ? "catalog" : "none",
+            planShare, growth, fromFacts ? "facts" : demo ? "catalog" : "none", units);
+    }
+}

@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Insight;
+
+public sealed record BoundsRequest(double? WeightShare, double? RaterShare, int? Samples, int? Seed, double? CloseCallPoints);
+public sealed record WhatIfPreviewRequest(string? Period, string? Category, WhatIfChanges? Changes);
+public sealed record WhatIfCreateRequest(string? Period, string? Category, string? Name);
+public sealed record WhatIfEditRequest(string? Name, WhatIfChanges? Changes);
+public sealed record WhatIfDto(long Id, string PeriodId, string Category, int BaseSchemeId, string Name, string CreatedBy, DateTimeOffset UpdatedAt, int? SavedAsSchemeId);
+public sealed record WhatIfDetail(WhatIfDto Sandbox, JsonElement Document, WhatIfComparison? Comparison, IReadOnlyList<Kaohe.Scoring.ValidationError> Errors);
+public sealed record PracticeRequest(string? Period, string? Title, string? Body);
+public sealed record CurateRequest(bool? Accept, string? Title, string? Body, string? Tags, string? Note);
+public sealed record CauseAnalysisRequest(string? Period, string? Causes, List<Commitment>? Commitments);
+public sealed record CommentRequest(string? Period, string? Unit, string? Text);
+
+/// <summary>/api/v1/insight: rankings with margins and robustness, what-if sandboxes, practices, cause analyses, leader comments, dashboards.</summary>
+public static class InsightApi
+{
+    /// <summary>Who may read rankings (as the results pages): the office, leaders, viewers and scoring divisions.</summary>
+    public const string ResultReaders = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}";
+    public const string Overviewers = $"{Roles.Office},{Roles.Leader}";
+
+    public static IServiceCollection AddInsight(this IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddScoped<RankingService>();
+        services.AddScoped<WhatIfService>();
+        services.AddScoped<PracticeLibrary>();
+        services.AddScoped<CauseAnalyses>();
+        services.AddScoped<LeaderComments>();
+        services.AddScoped<DashboardService>();
+        return services;
+    }
+
+    public static void MapInsightApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/insight");
+        var readers = new AuthorizeAttribute { Roles = ResultReaders };
+        var office = new AuthorizeAttribute { Policy = Policies.Office };
+        g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability");
+        g.MapGet("/robustness/{period}", GetBounds).RequireAuthorization(readers);
+        g.MapPut("/robustness/{period}", PutBounds).RequireAuthorization(office).WithSummary("扰动范围 / the office's perturbation bounds");
+        g.MapPost("/whatif/preview", Preview).RequireAuthorization(office).WithSummary("测算（不保存）/ what-if preview, writes nothing");
+        g.MapGet("/whatif", ListSandboxes).RequireAuthorization(office);
+        g.MapPost("/whatif", CreateSandbox).RequireAuthorization(office);
+        g.MapGet("/whatif/{id:long}", GetSandbox).RequireAuthorization(office);
+        g.MapPut("/whatif/{id:long}", EditSandbox).RequireAuthorization(office);
+        g.MapPost("/whatif/{id:long}/save-as-version", SaveAsVersion).RequireAuthorization(office).WithSummary("另存为方案新版本（草稿）/ save as a new draft scheme version");
+        g.MapGet("/practices", Practices).RequireAuthorization(Policies.Staff).WithSummary("经验做法库 / the good-practice library");
+        g.MapPost("/practices", SubmitPractice).RequireAuthorization(Policies.Staff);
+        g.MapPost("/practices/{id:long}/curate", Curate).RequireAuthorization(office);
+        g.MapGet("/cause-analyses", CauseAnalysesList).RequireAuthorization(Policies.Staff);
+        g.MapPost("/cause-analyses", SubmitCauseAnalysis).RequireAuthorization(Policies.Staff).WithSummary("原因剖析与整改承诺 / cause analysis and commitments");
+        g.MapGet("/comments", Comments).RequireAuthorization(Policies.Staff);
+        g.MapPost("/comments", AddComment).RequireAuthorization(Policies.Staff).WithSummary("领导点评 / a leader's comment");
+        g.MapGet("/dashboard", Dashboard).RequireAuthorization(new AuthorizeAttribute { Roles = Overviewers }).WithSummary("图表数据 / dashboard data");
+    }
+
+    /// <summary>The period asked for, or the one being collected, or the latest.</summary>
+    public static async Task<string?> PeriodOrCurrent(KaoheDbContext db, string? period, CancellationToken ct = default)
+    {
+        if (!string.IsNullOrWhiteSpace(period)) return await db.Periods.AnyAsync(p => p.Id == period, ct) ? period : null;
+        return await db.Periods.Where(p => p.Status == PeriodStatus.Collecting).Select(p => p.Id).FirstOrDefaultAsync(ct)
+            ?? await db.Periods.OrderByDescending(p => p.Year).ThenByDescending(p => p.Quarter).Select(p => p.Id).FirstOrDefaultAsync(ct);
+    }
+
+    private static IResult NoPeriod(string? period) =>
+        InsightError.Field("period", $"考核期 \"{period}\" 不存在", $"period \"{period}\" does not exist").ToResult();
+
+    private static IResult Failure(WhatIfFailure f) => f.Errors.Count > 0
+        ? Problems.Problem(f.Status, Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
+        : Problems.Problem(f.Status, f.Status == 404 ? Ui.T("未找到", "Not found") : Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En));
+
+    private static async Task<IResult> Rankings(KaoheDbContext db, RankingService rankings, string? period, string? category, bool? stability, CancellationToken ct)
+    {
+        var p = await PeriodOrCurrent(db, period, ct);
+        if (p is null) return NoPeriod(period);
+        if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        var r = await rankings.RankAsync(p, cat.Code, stability ?? true, ct);
+        if (r.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
+        if (r.View is null) return Failure(new WhatIfFailure("数据尚不完整，暂不能计算", "the data is not complete yet; the results cannot be computed", r.Errors, 409));
+        return TypedResults.Ok(r.View);
+    }
+
+    private static async Task<IResult> GetBounds(KaoheDbContext db, RankingService rankings, string period, CancellationToken ct) =>
+        await db.Periods.AnyAsync(p => p.Id == period, ct) ? TypedResults.Ok(await rankings.BoundsAsync(period, ct)) : NoPeriod(period);
+
+    private static async Task<IResult> PutBounds(KaoheDbContext db, AuditLog audit, TimeProvider clock, string period, BoundsRequest body, CancellationToken ct)
+    {
+        if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return NoPeriod(period);
+        var d = RobustnessBounds.Default;
+        var fields = new Dictionary<string, string[]>();
+        double w = body.WeightShare ?? d.WeightShare, r = body.RaterShare ?? d.RaterShare, close = body.CloseCallPoints ?? d.CloseCallPoints;
+        int samples = body.Samples ?? d.Samples, seed = body.Seed ?? d.Seed;
+        if (!double.IsFinite(w) || w is < 0 or > 0.5) fields["weightShare"] = [Ui.T("权重扰动幅度须在 0 到 0.5（±50%）之间", "must be between 0 and 0.5 (±50%)")];
+        if (!double.IsFinite(r) || r is < 0 or > 0.5) fields["raterShare"] = [Ui.T("评分扰动幅度须在 0 到 0.5（±50%）之间", "must be between 0 and 0.5 (±50%)")];
+        if (samples is < 0 or > RobustnessSetting.MaxSamples) fields["samples"] = [Ui.T($"抽样次数须在 0 到 {RobustnessSetting.MaxSamples} 之间", $"must be between 0 and {RobustnessSetting.MaxSamples}")];
+        if (!double.IsFinite(close) || close is < 0 or > 10) fields["closeCallPoints"] = [Ui.T("临界分差须在 0 到 10 分之间", "must be between 0 and 10 points")];
+        if (fields.Count > 0) return Problems.BadRequest("扰动范围有误，未保存", "the bounds are invalid; nothing was stored", fields);
+        var setting = await db.Set<RobustnessSetting>().FirstOrDefaultAsync(s => s.PeriodId == period, ct);
+        var old = setting is null ? null : RobustnessBounds.Of(setting);
+        if (setting is null) db.Set<RobustnessSetting>().Add(setting = new RobustnessSetting(period, w, r, samples, seed, close, audit.Actor, clock.GetUtcNow()));
+        else setting.Change(w, r, samples, seed, close, audit.Actor, clock.GetUtcNow());
+        audit.Record("robustness.bounds", "period", period, old, RobustnessBounds.Of(setting));
+        await audit.SaveAsync(ct);
+        return TypedResults.Ok(RobustnessBounds.Of(setting));
+    }
+
+    private static async Task<IResult> Preview(KaoheDbContext db, WhatIfService whatIf, WhatIfPreviewRequest body, CancellationToken ct)
+    {
+        var p = await PeriodOrCurrent(db, body.Period, ct);
+        if (p is null) return NoPeriod(body.Period);
+        var category = body.Category ?? "housing";
+        if (Categories.Find(category) is null) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        var scheme = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == p && s.Category == category && s.Status == SchemeStatus.Active)
+            .OrderByDescending(s => s.Version).FirstOrDefaultAsync(ct);
+        if (scheme is null) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
+        var document = WhatIfService.Apply(scheme.Document, p, body.Changes ?? new(), out var errors);
+        if (errors.Count > 0) return Failure(new WhatIfFailure("调整有误", "the changes are invalid", errors));
+        var (comparison, failure) = await whatIf.CompareAsync(p, category, document, ct);
+        return failure is not null ? Failure(failure) : TypedResults.Ok(comparison);
+    }
+
+    private static WhatIfDto Dto(WhatIfSandbox s) => new(s.Id, s.PeriodId, s.Category, s.BaseSchemeId, s.Name, s.CreatedBy, s.UpdatedAt, s.SavedAsSchemeId);
+
+    private static async Task<IResult> ListSandboxes(KaoheDbContext db, string? period, CancellationToken ct)
+    {
+        var q = db.Set<WhatIfSandbox>().AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(period)) q = q.Where(s => s.PeriodId == period);
+        var list = await q.OrderByDescending(s => s.Id).Take(200).ToListAsync(ct);
+        return TypedResults.Ok(list.Select(Dto).ToList());
+    }
+
+    private static async Task<IResult> CreateSandbox(KaoheDbContext db, WhatIfService whatIf, WhatIfCreateRequest body, CancellationToken ct)
+    {
+        var p = await PeriodOrCurrent(db, body.Period, ct);
+        if (p is null) return NoPeriod(body.Period);
+        var (sandbox, failure) = await whatIf.CreateAsync(p, body.Category ?? "", body.Name, ct);
+        return failure is not null ? Failure(failure) : TypedResults.Created($"/api/v1/insight/whatif/{sandbox!.Id}", Dto(sandbox));
+    }
+
+    private static async Task<IResult> Detail(WhatIfService whatIf, WhatIfSandbox s, CancellationToken ct)
+    {
+        var (comparison, failure) = await whatIf.CompareAsync(s.PeriodId, s.Category, s.Document, ct);
+        using var doc = JsonDocument.Parse(s.Document);
+        return TypedResults.Ok(new WhatIfDetail(Dto(s), doc.RootElement.Clone(), comparison, failure?.Errors ?? []));
+    }
+
+    private static async Task<IResult> GetSandbox(KaoheDbContext db, WhatIfService whatIf, long id, CancellationToken ct)
+    {
+        var s = await db.Set<WhatIfSandbox>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        return s is null ? Problems.NotFound("沙盘不存在", "no such sandbox") : await Detail(whatIf, s, ct);
+    }
+
+    private static async Task<IResult> EditSandbox(WhatIfService whatIf, long id, WhatIfEditRequest body, CancellationToken ct)
+    {
+        var (sandbox, failure) = await whatIf.EditAsync(id, body.Name, body.Changes ?? new(), ct);
+        return failure is not null ? Failure(failure) : await Detail(whatIf, sandbox!, ct);
+    }
+
+    private static async Task<IResult> SaveAsVersion(WhatIfService whatIf, long id, CancellationToken ct)
+    {
+        var (scheme, failure) = await whatIf.SaveAsSchemeVersionAsync(id, ct);
+        return failure is not null ? Failure(failure)
+            : TypedResults.Created($"/api/v1/schemes/{scheme!.Id}", new { id = scheme.Id, scheme.Category, period = scheme.PeriodId, scheme.Version, status = scheme.Status.ToString() });
+    }
+
+    private static async Task<IResult> Practices(ClaimsPrincipal user, PracticeLibrary library, string? q, string? period, string? status, CancellationToken ct) =>
+        TypedResults.Ok(await library.SearchAsync(user, q, period, status, ct));
+
+    private static async Task<IResult> SubmitPractice(ClaimsPrincipal user, PracticeLibrary library, PracticeRequest body, CancellationToken ct)
+    {
+        var (practice, error) = await library.SubmitAsync(user, body.Period, body.Title, body.Body, ct);
+        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/practices/{practice!.Id}", practice);
+    }
+
+    private static async Task<IResult> Curate(PracticeLibrary library, long id, CurateRequest body, CancellationToken ct)
+    {
+        if (body.Accept is null) return InsightError.Field("accept", "请选择采纳或不采纳", "accept (true or false) is required").ToResult();
+        var (practice, error) = await library.CurateAsync(id, body.Accept.Value, body.Title, body.Body, body.Tags, body.Note, ct);
+        return error is not null ? error.ToResult() : TypedResults.Ok(practice);
+    }
+
+    private static async Task<IResult> CauseAnalysesList(ClaimsPrincipal user, CauseAnalyses analyses, string? period, string? unit, CancellationToken ct)
+    {
+        if (user.IsInRole(Roles.Unit) && unit is not null && unit != user.UnitId())
+            return new InsightError(403, "只能查看本单位的原因剖析", "you may only read your own unit's cause analysis").ToResult();
+        return TypedResults.Ok(await analyses.ListAsync(user, period, unit, ct));
+    }
+
+    private static async Task<IResult> SubmitCauseAnalysis(ClaimsPrincipal user, CauseAnalyses analyses, CauseAnalysisRequest body, CancellationToken ct)
+    {
+        var (analysis, error) = await analyses.SubmitAsync(user, body.Period, body.Causes, body.Commitments, ct);
+        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/cause-analyses?period={analysis!.PeriodId}&unit={analysis.UnitId}", analysis);
+    }
+
+    private static async Task<IResult> Comments(ClaimsPrincipal user, LeaderComments comments, string? period, string? unit, CancellationToken ct)
+    {
+        var (list, error) = await comments.ListAsync(user, period, unit, ct);
+        return error is not null ? error.ToResult() : TypedResults.Ok(list);
+    }
+
+    private static async Task<IResult> AddComment(ClaimsPrincipal user, LeaderComments comments, CommentRequest body, CancellationToken ct)
+    {
+        var (comment, error) = await comments.AddAsync(user, body.Period, body.Unit, body.Text, ct);
+        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);
+    }
+
+    private static async Task<IResult> Dashboard(KaoheDbContext db, DashboardService dashboards, string? period, string? category, CancellationToken ct)
+    {
+        var p = await PeriodOrCurrent(db, period, ct);
+        if (p is null) return NoPeriod(period);
+        if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        return TypedResults.Ok(await dashboards.BuildAsync(p, cat.Code, ct));
+    }
+
+    internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+}

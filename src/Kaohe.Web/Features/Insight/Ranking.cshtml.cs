@@ -1,0 +1,77 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Schemes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Insight;
+
+/// <summary>排名分差与稳定性: each rank with the points to the next rank up and down and how stable the commend/criticise lists are.</summary>
+[Authorize(Roles = InsightApi.ResultReaders)]
+public sealed class RankingModel(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock) : PageModel
+{
+    public string? Period { get; private set; }
+    public string Category { get; private set; } = "housing";
+    public IReadOnlyList<string> Periods { get; private set; } = [];
+    public RankingOutcome? Outcome { get; private set; }
+    public RobustnessBounds Bounds { get; private set; } = RobustnessBounds.Default;
+    public string? Message { get; private set; }
+    public Dictionary<string, string> FieldErrors { get; } = [];
+
+    [BindProperty] public double WeightPercent { get; set; }
+    [BindProperty] public double RaterPercent { get; set; }
+    [BindProperty] public int Samples { get; set; }
+    [BindProperty] public int Seed { get; set; }
+    [BindProperty] public double CloseCallPoints { get; set; }
+
+    public async Task OnGetAsync(string? period, string? category) => await LoadAsync(period, category);
+
+    private async Task LoadAsync(string? period, string? category)
+    {
+        Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
+        Period = await InsightApi.PeriodOrCurrent(db, period);
+        Category = Categories.Find(category)?.Code ?? "housing";
+        if (Period is null) return;
+        Bounds = await rankings.BoundsAsync(Period);
+        WeightPercent = Bounds.WeightShare * 100;
+        RaterPercent = Bounds.RaterShare * 100;
+        Samples = Bounds.Samples;
+        Seed = Bounds.Seed;
+        CloseCallPoints = Bounds.CloseCallPoints;
+        Outcome = await rankings.RankAsync(Period, Category, withStability: true);
+    }
+
+    /// <summary>The office sets the bounds of the period.</summary>
+    public async Task<IActionResult> OnPostAsync(string? period, string? category)
+    {
+        if (!User.IsInRole(Roles.Office)) return Forbid();
+        var p = await InsightApi.PeriodOrCurrent(db, period);
+        if (p is null) return NotFound();
+        if (!double.IsFinite(WeightPercent) || WeightPercent is < 0 or > 50) FieldErrors["WeightPercent"] = T("权重扰动幅度须在 0–50% 之间", "between 0 and 50%");
+        if (!double.IsFinite(RaterPercent) || RaterPercent is < 0 or > 50) FieldErrors["RaterPercent"] = T("评分扰动幅度须在 0–50% 之间", "between 0 and 50%");
+        if (Samples is < 0 or > RobustnessSetting.MaxSamples) FieldErrors["Samples"] = T($"抽样次数须在 0–{RobustnessSetting.MaxSamples} 之间", $"between 0 and {RobustnessSetting.MaxSamples}");
+        if (!double.IsFinite(CloseCallPoints) || CloseCallPoints is < 0 or > 10) FieldErrors["CloseCallPoints"] = T("临界分差须在 0–10 分之间", "between 0 and 10 points");
+        if (FieldErrors.Count > 0 || !ModelState.IsValid)
+        {
+            var (w, r, s, seed, c) = (WeightPercent, RaterPercent, Samples, Seed, CloseCallPoints);
+            await LoadAsync(p, category);
+            (WeightPercent, RaterPercent, Samples, Seed, CloseCallPoints) = (w, r, s, seed, c);
+            if (!ModelState.IsValid) FieldErrors["form"] = T("请填写数字", "please enter numbers");
+            return Page();
+        }
+        var setting = await db.Set<RobustnessSetting>().FirstOrDefaultAsync(x => x.PeriodId == p);
+        var old = setting is null ? null : RobustnessBounds.Of(setting);
+        if (setting is null) db.Set<RobustnessSetting>().Add(setting = new RobustnessSetting(p, WeightPercent / 100, RaterPercent / 100, Samples, Seed, CloseCallPoints, audit.Actor, clock.GetUtcNow()));
+        else setting.Change(WeightPercent / 100, RaterPercent / 100, Samples, Seed, CloseCallPoints, audit.Actor, clock.GetUtcNow());
+        audit.Record("robustness.bounds", "period", p, old, RobustnessBounds.Of(setting));
+        await audit.SaveAsync();
+        return Redirect($"/Insight/Ranking?period={Uri.EscapeDataString(p)}&category={Uri.EscapeDataString(Categories.Find(category)?.Code ?? "housing")}");
+    }
+
+    private static string T(string zh, string en) => Infrastructure.Ui.T(zh, en);
+
+    public static string Percent(double? share) => share is { } s ? (s * 100).ToString("0.#") + "%" : "—";
+}

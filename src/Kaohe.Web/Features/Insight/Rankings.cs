@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Kaohe.Scoring;
+using Kaohe.Scoring.FileFormat;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Kaohe.Web.Features.Insight;
+
+/// <summary>The bounds in force for a period: the office's, or the defaults (±10%, 400 samples, close call below 0.1 points).</summary>
+public sealed record RobustnessBounds(double WeightShare, double RaterShare, int Samples, int Seed, double CloseCallPoints, bool IsDefault)
+{
+    public static RobustnessBounds Default { get; } = new(0.10, 0.10, 400, 20230401, 0.1, true);
+
+    public static RobustnessBounds Of(RobustnessSetting s) => new(s.WeightShare, s.RaterShare, s.Samples, s.Seed, s.CloseCallPoints, false);
+
+    public PerturbationBounds ToEngine() => new(WeightShare, RaterShare, Samples, Seed);
+}
+
+/// <summary>One unit's place with how close and how stable it is.</summary>
+public sealed record RankedUnit(
+    string Id, string Name, string Group, double Total, double RoundedTotal, int Rank, int GroupSize, string? Grade,
+    bool Commended, bool Criticized, bool Vetoed, double? MarginUp, double? MarginDown,
+    double? CommendStability, double? CriticizeStability, int? RankMin, int? RankMax, bool CloseCall);
+
+/// <summary>A category's live ranking for a period, with margins and (when asked) Monte-Carlo stability.</summary>
+public sealed record RankingView(
+    string PeriodId, string Category, int SchemeId, int SchemeVersion, int RankDecimals, RobustnessBounds Bounds,
+    IReadOnlyList<RankedUnit> Units, bool HasStability)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<IGrouping<string, RankedUnit>> Groups => Units.GroupBy(u => u.Group);
+}
+
+public sealed record RankingOutcome(RankingView? View, BuiltAssessment? Built, AssessmentResult? Result, IReadOnlyList<ValidationError> Errors, bool NoScheme);
+
+/// <summary>
+/// Live rankings for the Insight pages: margins to the next distinct total up and down, a seeded
+/// Monte-Carlo of weight and rater perturbations within the office's bounds (Kaohe.Scoring.Robustness),
+/// and the close calls at the commend/criticise cut. The analysis is cached in memory per
+/// (period, category, hash of the exact inputs and bounds), so a page view recomputes only when a fact,
+/// the scheme or the bounds changed; concurrent requests for the same key share one computation.
+/// </summary>
+public sealed class RankingService(KaoheDbContext db, AssessmentBuilder builder, IMemoryCache cache)
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<UnitStability>>>> Running = new();
+
+    public async Task<RobustnessBounds> BoundsAsync(string periodId, CancellationToken ct = default)
+    {
+        var s = await db.Set<RobustnessSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.PeriodId == periodId, ct);
+        return s is null ? RobustnessBounds.Default : RobustnessBounds.Of(s);
+    }
+
+    public async Task<RankingOutcome> RankAsync(string periodId, string category, bool withStability, CancellationToken ct = default)
+    {
+        var built = await builder.BuildAsync(periodId, category, ct);
+        if (built is null) return new(null, null, null, [], true);
+        var outcome = Engine.Score(built.Assessment);
+        if (outcome.Result is null) return new(null, built, null, outcome.Errors, false);
+        var bounds = await BoundsAsync(periodId, ct);
+        IReadOnlyList<UnitStability>? stability = null;
+        if (withStability) stability = await StabilityAsync(periodId, category, built.Assessment, bounds, ct);
+        return new(View(periodId, category, built, outcome.Result, bounds, stability), built, outcome.Result, [], false);
+    }
+
+    private async Task<IReadOnlyList<UnitStability>> StabilityAsync(string periodId, string category, Assessment assessment, RobustnessBounds bounds, CancellationToken ct)
+    {
+        var key = $"insight:robustness:{periodId}:{category}:{InputsHash(assessment, bounds)}";
+        if (cache.TryGetValue(key, out IReadOnlyList<UnitStability>? hit) && hit is not null) return hit;
+        var lazy = Running.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<UnitStability>>>(
+            () => Task.Run(() => Robustness.Analyze(assessment, bounds.ToEngine()), CancellationToken.None)));
+        try
+        {
+            var result = await lazy.Value.WaitAsync(ct);
+            cache.Set(key, result, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(30) });
+            return result;
+        }
+        finally
+        {
+            if (lazy.IsValueCreated && lazy.Value.IsCompleted) Running.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>SHA-256 of the assessment as its v1 file plus the bounds: equal inputs, equal analysis.</summary>
+    public static string InputsHash(Assessment assessment, RobustnessBounds bounds)
+    {
+        var text = V1File.Write(assessment) + $"|{bounds.WeightShare:R}|{bounds.RaterShare:R}|{bounds.Samples}|{bounds.Seed}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    public static RankingView View(string periodId, string category, BuiltAssessment built, AssessmentResult result, RobustnessBounds bounds,
+        IReadOnlyList<UnitStability>? stability)
+    {
+        var margins = Robustness.Margins(result);
+        var stable = stability?.ToDictionary(s => s.Unit, StringComparer.Ordinal);
+        var close = CloseCalls(result, bounds.CloseCallPoints);
+        var units = result.Units
+            .OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ThenBy(u => u.Id, StringComparer.Ordinal)
+            .Select(u =>
+            {
+                var m = margins[u.Id];
+                var s = stable?.GetValueOrDefault(u.Id);
+                return new RankedUnit(u.Id, u.Name, u.Group, u.Total, u.RoundedTotal, u.Rank, u.GroupSize, u.Grade, u.Commended, u.Criticized, u.Vetoed,
+                    m.Up, m.Down, s?.CommendStability, s?.CriticizeStability, s?.RankMin, s?.RankMax, close.Contains(u.Id));
+            }).ToList();
+        return new RankingView(periodId, category, built.Scheme.Id, built.Scheme.Version, built.Assessment.Rules.RankDecimals, bounds, units, stability is not null);
+    }
+
+    /// <summary>
+    /// The units on either side of a commend or criticise cut whose rounded totals are less than
+    /// <paramref name="threshold"/> points apart: "0.05 points decided a public criticism".
+    /// </summary>
+    public static HashSet<string> CloseCalls(AssessmentResult result, double threshold)
+    {
+        var close = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in result.Units.GroupBy(u => u.Group))
+        {
+            void Cut(IEnumerable<UnitResult> inside, IEnumerable<UnitResult> outside, bool insideIsAbove)
+            {
+                var ins = inside.ToList();
+                var outs = outside.ToList();
+                if (ins.Count == 0 || outs.Count == 0) return;
+                var edgeIn = insideIsAbove ? ins.Min(u => u.RoundedTotal) : ins.Max(u => u.RoundedTotal);
+                var edgeOut = insideIsAbove ? outs.Max(u => u.RoundedTotal) : outs.Min(u => u.RoundedTotal);
+                if (Math.Abs(edgeIn - edgeOut) >= threshold - 1e-9) return;
+                foreach (var u in ins.Where(u => u.RoundedTotal == edgeIn)) close.Add(u.Id);
+                foreach (var u in outs.Where(u => u.RoundedTotal == edgeOut)) close.Add(u.Id);
+            }
+            Cut(group.Where(u => u.Commended), group.Where(u => !u.Commended && !u.Vetoed), insideIsAbove: true);
+            Cut(group.Where(u => u.Criticized), group.Where(u => !u.Criticized), insideIsAbove: false);
+        }
+        return close;
+    }
+
+    /// <summary>The housing bureaus' assessment of a period (for the investment headline), or null.</summary>
+    public Task<BuiltAssessment?> BuildHousingAsync(string periodId, CancellationToken ct = default) => builder.BuildAsync(periodId, "housing", ct);
+
+    /// <summary>The category whose scheme assesses a unit of this kind.</summary>
+    public static string? CategoryOf(UnitKind kind) => Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
+
+    /// <summary>A unit's own result in a period (without the Monte-Carlo), or null when it cannot be computed.</summary>
+    public async Task<(UnitResult? Unit, string? Category)> UnitResultAsync(string periodId, string unitId, CancellationToken ct = default)
+    {
+        var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
+        if (unit is null || CategoryOf(unit.Kind) is not { } category) return (null, null);
+        var built = await builder.BuildAsync(periodId, category, ct);
+        if (built is null) return (null, category);
+        var outcome = Engine.Score(built.Assessment);
+        return (outcome.Result?.Units.FirstOrDefault(u => u.Id == unitId), category);
+    }
+}
