@@ -297,7 +297,7 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal("次旺 副局长", items[0].ResponsiblePerson);
         Assert.Equal(new DateOnly(2023, 6, 30), items[0].Deadline);
         Assert.Equal("A5", items[0].IndicatorId);
-        Assert.All(items, i => Assert.Equal("open", i.Status));
+        Assert.All(items, i => Assert.Equal(Kaohe.Web.Features.Rectification.ItemStatus.Open, i.Status));
         Assert.All(items, i => Assert.Equal($"cause-analysis:{Q1}:zj-nagqu", i.SourceRef));
         Assert.Equal(2, await app.WithDb(db => db.AuditEntries.CountAsync(e => e.Action == "rectification.open" && e.Sequence > before.Audit)));
 

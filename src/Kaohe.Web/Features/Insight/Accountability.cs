@@ -193,7 +193,7 @@ public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, Au
             .OrderBy(i => i.Id).ToListAsync(ct);
         return [.. list.Select(x => new CauseAnalysisDto(x.a.Id, x.a.PeriodId, x.a.UnitId, x.Name, x.a.Causes,
             JsonSerializer.Deserialize<List<Commitment>>(x.a.Commitments, FactsJson) ?? [], x.a.SubmittedAt,
-            [.. items.Where(i => i.SourceRef == x.a.SourceRef).Select(i => new OpenedItem(i.Id, i.Problem, i.ResponsiblePerson, i.Deadline, i.Status))]))];
+            [.. items.Where(i => i.SourceRef == x.a.SourceRef).Select(i => new OpenedItem(i.Id, i.Problem, i.ResponsiblePerson, i.Deadline, i.Status.ToString()))]))];
     }
 }
 
