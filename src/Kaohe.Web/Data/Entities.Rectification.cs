@@ -12,8 +12,9 @@ public static class ItemSources
     public const string Ranking = "ranking";        // 通报批评 (bottom of a classified ranking)
     public const string Manual = "manual";          // 考核办录入
     public const string Split = "split";            // 拆分自另一事项
+    public const string Criticism = "criticism";    // 剖析原因与整改承诺 (a criticised unit's cause analysis, Features/Insight)
 
-    public static readonly string[] All = [Deduction, Inspection, Ranking, Manual, Split];
+    public static readonly string[] All = [Deduction, Inspection, Ranking, Manual, Split, Criticism];
 }
 
 /// <summary>Severity of a problem (问题等级).</summary>

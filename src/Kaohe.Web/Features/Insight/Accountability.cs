@@ -127,7 +127,7 @@ public sealed record OpenedItem(long Id, string Problem, string ResponsiblePerso
 /// </summary>
 public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock)
 {
-    public const string SourceKind = "criticism";
+    public const string SourceKind = ItemSources.Criticism;
     public const int MaxCommitments = 20;
 
     public async Task<(CauseAnalysisDto? Analysis, InsightError? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? causes,
@@ -163,7 +163,7 @@ public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, Au
             JsonSerializer.Serialize(commitments, FactsJson), audit.Actor, now);
         db.Set<CauseAnalysis>().Add(analysis);
         var items = commitments.Select(c => new RectificationItem(unitId, periodId, c.Problem!.Trim(), SourceKind, analysis.SourceRef,
-            string.IsNullOrWhiteSpace(c.IndicatorId) ? null : c.IndicatorId.Trim(), "normal", c.ResponsiblePerson!.Trim(), c.Deadline!.Value, now, audit.Actor)).ToList();
+            string.IsNullOrWhiteSpace(c.IndicatorId) ? null : c.IndicatorId.Trim(), Severities.General, c.ResponsiblePerson!.Trim(), c.Deadline!.Value, now, audit.Actor)).ToList();
         db.RectificationItems.AddRange(items);
         audit.Record("cause-analysis.submit", "cause-analysis", () => analysis.Id.ToString(CultureInfo.InvariantCulture), null,
             new { periodId, unitId, commitments = commitments.Count });

@@ -77,7 +77,7 @@ public sealed class InsightDemo(KaoheDbContext db, AuditLog audit)
             JsonSerializer.Serialize(commitments, CauseAnalyses.FactsJson), "unit-zj-ngari", Meeting.AddDays(2));
         db.Set<CauseAnalysis>().Add(analysis);
         foreach (var c in commitments)
-            db.RectificationItems.Add(new RectificationItem("zj-ngari", Period, c.Problem!, CauseAnalyses.SourceKind, analysis.SourceRef, c.IndicatorId, "normal",
+            db.RectificationItems.Add(new RectificationItem("zj-ngari", Period, c.Problem!, CauseAnalyses.SourceKind, analysis.SourceRef, c.IndicatorId, Severities.General,
                 c.ResponsiblePerson!, c.Deadline!.Value, Meeting.AddDays(2), "unit-zj-ngari"));
         audit.Record("cause-analysis.submit", "cause-analysis", () => analysis.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { analysis.UnitId, commitments = commitments.Length, demo = true });

@@ -35,6 +35,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         ItemSources.Ranking => Ui.T("通报批评", "criticised ranking"),
         ItemSources.Manual => Ui.T("考核办录入", "entered by the office"),
         ItemSources.Split => Ui.T("拆分", "split"),
+        ItemSources.Criticism => Ui.T("剖析原因承诺", "cause analysis commitment"),
         _ => s,
     };
 
@@ -197,6 +198,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         ItemSources.Ranking => "通报批评",
         ItemSources.Manual => "考核办录入",
         ItemSources.Split => "拆分",
+        ItemSources.Criticism => "剖析原因承诺",
         _ => s,
     };
 
