@@ -100,7 +100,10 @@ public abstract class LedgerTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         var (factId, _, _) = await NewFinding("zj-", FactSources.Office, "2023-Q3");
         using var office = await app.As("office");
         var raised = await (await office.PostAsync($"{Api}/raise?period=2023-Q3", null)).Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(1, raised.GetProperty("fromDeductions").GetInt32());
+        // The demo's Q3 has deductions of its own; the new finding is among those raised, and a second run raises nothing.
+        Assert.True(raised.GetProperty("fromDeductions").GetInt32() >= 1);
+        var again = await (await office.PostAsync($"{Api}/raise?period=2023-Q3", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, again.GetProperty("fromDeductions").GetInt32());
         var item = (await Items(office, "?period=2023-Q3")).Single(i => i.FactId == factId);
         Assert.Equal(ItemSources.Deduction, item.Source);
         Assert.False(item.RequiresReinspection);

@@ -128,6 +128,11 @@ public sealed record OpenedItem(long Id, string Problem, string ResponsiblePerso
 public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock)
 {
     public const string SourceKind = ItemSources.Criticism;
+
+    /// <summary>The source reference of the rectification item opened by commitment <paramref name="n"/> (0-based) of an analysis.</summary>
+    public static string ItemRef(string analysisRef, int n) => $"{analysisRef}#{n + 1}";
+
+    public static string? AnalysisRefOf(string? itemRef) => itemRef is null ? null : itemRef.Split('#')[0];
     public const int MaxCommitments = 20;
 
     public async Task<(CauseAnalysisDto? Analysis, InsightError? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? causes,
@@ -162,7 +167,8 @@ public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, Au
         var analysis = new CauseAnalysis(periodId, unitId, category!, causes.Trim(),
             JsonSerializer.Serialize(commitments, FactsJson), audit.Actor, now);
         db.Set<CauseAnalysis>().Add(analysis);
-        var items = commitments.Select(c => new RectificationItem(unitId, periodId, c.Problem!.Trim(), SourceKind, analysis.SourceRef,
+        // One item per commitment, each with its own source reference (the ledger keeps references unique): "{analysis}#{n}".
+        var items = commitments.Select((c, n) => new RectificationItem(unitId, periodId, c.Problem!.Trim(), SourceKind, ItemRef(analysis.SourceRef, n),
             string.IsNullOrWhiteSpace(c.IndicatorId) ? null : c.IndicatorId.Trim(), Severities.General, c.ResponsiblePerson!.Trim(), c.Deadline!.Value, now, audit.Actor)).ToList();
         db.RectificationItems.AddRange(items);
         audit.Record("cause-analysis.submit", "cause-analysis", () => analysis.Id.ToString(CultureInfo.InvariantCulture), null,
@@ -189,11 +195,12 @@ public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, Au
         if (!string.IsNullOrWhiteSpace(unitId)) q = q.Where(a => a.UnitId == unitId);
         var list = await q.Join(db.Units, a => a.UnitId, u => u.Id, (a, u) => new { a, u.Name }).OrderBy(x => x.a.PeriodId).ThenBy(x => x.a.UnitId).ToListAsync(ct);
         var refs = list.Select(x => x.a.SourceRef).ToList();
-        var items = await db.RectificationItems.AsNoTracking().Where(i => i.SourceKind == SourceKind && i.SourceRef != null && refs.Contains(i.SourceRef))
-            .OrderBy(i => i.Id).ToListAsync(ct);
+        var units = list.Select(x => x.a.UnitId).Distinct().ToList();
+        var items = (await db.RectificationItems.AsNoTracking().Where(i => i.SourceKind == SourceKind && i.SourceRef != null && units.Contains(i.UnitId))
+            .OrderBy(i => i.Id).ToListAsync(ct)).Where(i => refs.Contains(AnalysisRefOf(i.SourceRef)!)).ToList();
         return [.. list.Select(x => new CauseAnalysisDto(x.a.Id, x.a.PeriodId, x.a.UnitId, x.Name, x.a.Causes,
             JsonSerializer.Deserialize<List<Commitment>>(x.a.Commitments, FactsJson) ?? [], x.a.SubmittedAt,
-            [.. items.Where(i => i.SourceRef == x.a.SourceRef).Select(i => new OpenedItem(i.Id, i.Problem, i.ResponsiblePerson, i.Deadline, i.Status.ToString()))]))];
+            [.. items.Where(i => AnalysisRefOf(i.SourceRef) == x.a.SourceRef).Select(i => new OpenedItem(i.Id, i.Problem, i.ResponsiblePerson, i.Deadline, i.Status.ToString()))]))];
     }
 }
 

@@ -76,8 +76,8 @@ public sealed class InsightDemo(KaoheDbContext db, AuditLog audit)
             "一是对重点项目开复工调度不够，项目前期手续办理滞后；二是智慧工地平台发现的安全隐患整改跟进不及时；三是线上施工许可审批推广不力，办事群众和企业仍习惯线下办理。（演示数据）",
             JsonSerializer.Serialize(commitments, CauseAnalyses.FactsJson), "unit-zj-ngari", Meeting.AddDays(2));
         db.Set<CauseAnalysis>().Add(analysis);
-        foreach (var c in commitments)
-            db.RectificationItems.Add(new RectificationItem("zj-ngari", Period, c.Problem!, CauseAnalyses.SourceKind, analysis.SourceRef, c.IndicatorId, Severities.General,
+        foreach (var (c, n) in commitments.Select((c, n) => (c, n)))
+            db.RectificationItems.Add(new RectificationItem("zj-ngari", Period, c.Problem!, CauseAnalyses.SourceKind, CauseAnalyses.ItemRef(analysis.SourceRef, n), c.IndicatorId, Severities.General,
                 c.ResponsiblePerson!, c.Deadline!.Value, Meeting.AddDays(2), "unit-zj-ngari"));
         audit.Record("cause-analysis.submit", "cause-analysis", () => analysis.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { analysis.UnitId, commitments = commitments.Length, demo = true });
