@@ -110,6 +110,11 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
     {
         var page = await app.SignedIn("office", BrowserFixture.Desktop);
         await page.ClickAsync("nav >> text=考核组与抽样");
+        // The page opens on the quarter being collected, with its own recorded draw; the demo's findings are in 2023-Q1.
+        Assert.Contains(InspectionsDemo.CollectingSeed, await page.InnerTextAsync("main"));
+        await page.SelectOptionAsync("#period", InspectionsDemo.Period);
+        await page.ClickAsync("form.filters button[type=submit]");
+        await page.WaitForURLAsync($"**/Inspections?period={InspectionsDemo.Period}");
         var main = await page.InnerTextAsync("main");
         Assert.Contains("已复核：重抽结果一致", main);
         Assert.Contains(InspectionsDemo.Seed, main);

@@ -9,10 +9,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Tests.Inspections;
 
-/// <summary>Groups, sampling and the phone's sync over HTTP, on both databases, against the demo's 2023-Q1 groups.</summary>
+/// <summary>
+/// Groups, sampling and the phone's sync over HTTP, on both databases: the office's side against the demo's inspected
+/// (and published) 2023-Q1 groups, the phone's against the groups of the quarter being collected.
+/// </summary>
 public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
-    private const string Period = "2023-Q1";
+    private const string Period = InspectionsDemo.Period;
+    private const string Collecting = InspectionsDemo.CollectingPeriod;
 
     private sealed record Mine(List<GroupDto> Groups, Dictionary<string, List<ChecklistItem>> Checklists);
 
@@ -20,9 +24,10 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
     {
         var client = await app.As(user);
         var mine = (await client.GetFromJsonAsync<Mine>("/api/v1/inspections/mine"))!;
-        // The period being collected comes first (other tests may form groups of later periods).
+        // The period being collected comes first (other tests may form groups of later periods); the published 2023-Q1 is not listed.
         var group = mine.Groups[0];
-        Assert.Equal(Period, group.PeriodId);
+        Assert.Equal(Collecting, group.PeriodId);
+        Assert.DoesNotContain(mine.Groups, g => g.PeriodId == Period);
         return (client, group, mine.Checklists[group.PeriodId]);
     }
 
@@ -273,9 +278,13 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(HttpStatusCode.Redirect, (await assessor.GetAsync("/Inspections")).StatusCode);
 
         using var office = await app.SignedIn("office");
+        // The page opens on the quarter being collected; the inspected 2023-Q1 is one choice away.
         var groups = await office.GetAsync("/Inspections");
         Assert.Equal(HttpStatusCode.OK, groups.StatusCode);
         var page = await groups.Content.ReadAsStringAsync();
+        Assert.Contains(InspectionsDemo.CollectingSeed, page);
+        Assert.Contains("第三考核组", page);
+        page = await office.GetStringAsync($"/Inspections?period={Period}");
         Assert.Contains(InspectionsDemo.Seed, page);
         Assert.Contains("第三考核组", page);
         Assert.Equal(HttpStatusCode.Redirect, (await office.GetAsync("/Inspections/Field")).StatusCode);
@@ -320,7 +329,7 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
     public async Task Groups_are_formed_from_the_current_draw_and_formed_again_after_drawing_again()
     {
         using var office = await app.As("office");
-        const string period = "2023-Q3";
+        const string period = "2023-Q4";
         Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsJsonAsync("/api/v1/inspections/groups/form", new { period })).StatusCode);
         await office.PostAsJsonAsync("/api/v1/inspections/draws", new { period, seed = "q3-a" });
         var first = await office.PostAsJsonAsync("/api/v1/inspections/groups/form", new { period });
@@ -347,6 +356,26 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         var draws = (await office.GetFromJsonAsync<List<DrawDto>>($"/api/v1/inspections/draws?period={Period}"))!;
         Assert.Equal(InspectionsDemo.Seed, Assert.Single(draws).Seed);
+    }
+
+    [Fact]
+    public async Task A_published_period_takes_no_new_findings_or_photos()
+    {
+        using var office = await app.As("office");
+        var q1 = (await office.GetFromJsonAsync<List<GroupDto>>($"/api/v1/inspections/groups?period={Period}"))!;
+        var group = q1.Single(g => g.Members.Any(m => m.UserName == "assessor1"));
+        var (client, _, checklist) = await Assessor();
+        var id = Guid.NewGuid().ToString();
+        var before = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Period));
+        var response = await client.PostAsJsonAsync($"/api/v1/inspections/groups/{group.Id}/findings", Finding(id, group.Sites[0], checklist[0]));
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("period", out _));
+        Assert.Equal(before, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Period)));
+
+        // Nor a further photo of one of the demo's findings there.
+        var demo = await app.WithDb(db => db.Set<InspectionFinding>().AsNoTracking().FirstAsync(f => f.GroupId == group.Id && f.Author == "assessor1"));
+        var photo = await client.PutAsync($"/api/v1/inspections/groups/{group.Id}/findings/{demo.ClientId}/photos/photo-late-1?fileName=late.jpg", Jpeg("late"));
+        Assert.Equal(HttpStatusCode.Conflict, photo.StatusCode);
     }
 
     [Fact]

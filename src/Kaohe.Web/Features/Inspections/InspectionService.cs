@@ -276,7 +276,8 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
 
     /// <summary>
     /// The groups the signed-in assessor serves in (through the roster entry linked to their account) in periods not yet
-    /// published: the period being collected first, then the newest.
+    /// published: the period being collected first (the earliest quarter collecting data, when a later one is open too),
+    /// then the other collecting ones, then the rest newest first.
     /// </summary>
     public async Task<List<GroupDto>> MyGroupsAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -286,7 +287,9 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         var periodIds = await db.Set<InspectionGroup>().AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => g.PeriodId).Distinct().ToListAsync(ct);
         var periods = await db.Periods.AsNoTracking().Where(p => periodIds.Contains(p.Id) && p.Status != PeriodStatus.Published).ToListAsync(ct);
         var all = new List<GroupDto>();
-        foreach (var p in periods.OrderBy(p => p.Status == PeriodStatus.Collecting ? 0 : 1).ThenByDescending(p => p.Id, StringComparer.Ordinal))
+        var ordered = periods.Where(p => p.Status == PeriodStatus.Collecting).OrderBy(p => p.Id, StringComparer.Ordinal)
+            .Concat(periods.Where(p => p.Status != PeriodStatus.Collecting).OrderByDescending(p => p.Id, StringComparer.Ordinal));
+        foreach (var p in ordered)
             all.AddRange((await GroupsAsync(p.Id, ct)).Where(g => ids.Contains(g.Id)));
         return all;
     }
@@ -335,6 +338,12 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         db.Set<InspectionFinding>().AsNoTracking().Include(f => f.Photos).ThenInclude(p => p.Attachment)
             .FirstOrDefaultAsync(f => f.Author == author && f.ClientId == clientId, ct);
 
+    /// <summary>A published period's results are final: it takes no new findings or photos (a resend of a stored one is still answered).</summary>
+    private async Task<InspectionFailure?> PublishedAsync(string periodId, CancellationToken ct) =>
+        await db.Periods.AnyAsync(p => p.Id == periodId && p.Status == PeriodStatus.Published, ct)
+            ? new InspectionFailure(409, $"period：考核期 {periodId} 已发布，不再接收实地考核记录", $"period: {periodId} is published and takes no more findings", "period")
+            : null;
+
     private static bool ValidClientId(string? id) => id is { Length: >= 8 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     /// <summary>
@@ -349,6 +358,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         if (await FindingAsync(author, r.ClientId!, ct) is { } existing)
             return existing.GroupId == group.Id ? new Outcome<FindingDto>(Dto(existing), null)
                 : (Outcome<FindingDto>)new InspectionFailure(409, "clientId：该编号已用于另一考核组的记录", "clientId: already used for a finding of another group", "clientId");
+        if (await PublishedAsync(group.PeriodId, ct) is { } published) return published;
         var site = group.Sites.FirstOrDefault(s => s.SiteId == r.SiteId);
         if (site is null)
             return new InspectionFailure(400, $"siteId：点位“{r.SiteId}”不属于{group.Name}", $"siteId: \"{r.SiteId}\" is not a site of {group.Name}", "siteId");
@@ -404,6 +414,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         if (finding is null)
             return new InspectionFailure(404, $"findingClientId：未找到您的记录 {findingClientId}，请先上传该记录", $"findingClientId: no finding {findingClientId} of yours; send the finding first", "findingClientId");
         if (finding.Photos.FirstOrDefault(p => p.ClientId == photoClientId) is { } stored) return new(PhotoDtoOf(stored), null);
+        if (await PublishedAsync(group.PeriodId, ct) is { } published) return published;
         var attachment = await store.SaveAsync(content, string.IsNullOrWhiteSpace(fileName) ? $"{photoClientId}.jpg" : fileName, author, PhotoOwnerKind,
             finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         if (!attachment.ContentType.StartsWith("image/", StringComparison.Ordinal))

@@ -14,14 +14,21 @@ namespace Kaohe.Web.Features.Inspections;
 /// groups formed automatically under the avoidance rule, assessor accounts linked to one official
 /// of each group, and findings with photos at a few of the first group's sites. The findings reuse
 /// the demo's existing inspection facts (adding site, GPS, time and photos), so the demo's published
-/// scores do not change.
+/// scores do not change. Once the whole demo is loaded 2023-Q1 is published, so the demo also draws
+/// and forms the groups of <see cref="CollectingPeriod"/>, the quarter then being collected: the
+/// assessors' phones work that quarter (no findings yet).
 /// </summary>
 public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
 {
     public const string Period = "2023-Q1";
     public const string Seed = "2023-Q1-实地考核-演示";
 
+    /// <summary>The quarter being collected once the demo is loaded (PublicationDemo publishes Q1 and puts Q2 in review).</summary>
+    public const string CollectingPeriod = "2023-Q3";
+    public const string CollectingSeed = "2023-Q3-实地考核-演示";
+
     private static readonly DateTimeOffset DrawnAt = new(2023, 3, 10, 2, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset CollectingDrawnAt = new(2023, 9, 8, 2, 0, 0, TimeSpan.Zero);
 
     /// <summary>Two officials from each prefecture's 城市管理局 (names invented).</summary>
     private static readonly IReadOnlyDictionary<string, string[]> Names = new Dictionary<string, string[]>
@@ -109,6 +116,16 @@ public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
         foreach (var f in await db.Set<InspectionFinding>().Include(f => f.Photos).ThenInclude(p => p.Attachment).ToListAsync())
             foreach (var p in f.Photos) p.Attachment!.AssignOwner(InspectionService.PhotoOwnerKind, f.Id.ToString(CultureInfo.InvariantCulture));
         await db.SaveChangesAsync();
+
+        // The quarter being collected: its own draw and groups, formed by the same rule from the same roster
+        // (two counties per prefecture, so each assessor account serves in the group of the same number).
+        var later = new FixedClock(CollectingDrawnAt);
+        var next = new InspectionService(db, audit, later, new FileSystemAttachmentStore(
+            new ConfigurationBuilder().AddInMemoryCollection([new("Kaohe:DataDir", dataDir)]).Build(), later), new AssessmentBuilder(db));
+        var nextDraw = await next.DrawAsync(CollectingPeriod, CollectingSeed, null, null, "office");
+        if (nextDraw.Failure is not null) throw new InvalidOperationException("demo draw: " + nextDraw.Failure.En);
+        var nextGroups = await next.FormAsync(CollectingPeriod, null, "office");
+        if (nextGroups.Failure is not null) throw new InvalidOperationException("demo groups: " + nextGroups.Failure.En);
     }
 
     private sealed class FixedClock(DateTimeOffset at) : TimeProvider
