@@ -36,6 +36,7 @@ public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<B
     {
         await page.SelectOptionAsync("#period", period);
         await page.ClickAsync("form.filters button:has-text('切换')");
-        await page.WaitForURLAsync($"**period={period}**");
+        // The server marks the period shown as selected once the new page has loaded.
+        await page.WaitForSelectorAsync($"#period option[value='{period}'][selected]", new() { State = WaitForSelectorState.Attached });
     }
 }
