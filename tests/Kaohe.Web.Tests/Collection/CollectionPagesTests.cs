@@ -8,17 +8,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Tests.Collection;
 
-/// <summary>The collection pages through a signed-in browser-like client: who sees which page, and a correction submitted through the 填报 form.</summary>
+/// <summary>
+/// The collection pages through a signed-in browser-like client: who sees which page (on 2023-Q1, the
+/// quarter that holds the demo's collection states), and a correction submitted through the 填报 form.
+/// </summary>
 public abstract class CollectionPagesTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
     [Theory]
-    [InlineData("unit-cg-lasa", "/Collection/Report", "U1.5")]
-    [InlineData("division-zac", "/Collection/Score", "C3")]
-    [InlineData("division-scc", "/Collection/Verify", "待审核")]
-    [InlineData("leader-principal", "/Collection/Leader", "厅领导班子总体评价")]
-    [InlineData("office", "/Collection/Progress", CollectionDemo.ReturnedUnit)]
-    [InlineData("office", "/Collection/Assignments?assignee=zac", "C3")]
-    [InlineData("office", "/Collection/Verify", "山南")]
+    [InlineData("unit-cg-lasa", "/Collection/Report?period=2023-Q1", "U1.5")]
+    [InlineData("division-zac", "/Collection/Score?period=2023-Q1", "C3")]
+    [InlineData("division-scc", "/Collection/Verify?period=2023-Q1", "待审核")]
+    [InlineData("leader-principal", "/Collection/Leader?period=2023-Q1", "厅领导班子总体评价")]
+    [InlineData("office", "/Collection/Progress?period=2023-Q1", CollectionDemo.ReturnedUnit)]
+    [InlineData("office", "/Collection/Assignments?period=2023-Q1&assignee=zac", "C3")]
+    [InlineData("office", "/Collection/Verify?period=2023-Q1", "山南")]
     public async Task Each_role_opens_its_sheet_with_the_demo_in_it(string user, string url, string expected)
     {
         using var client = await app.SignedIn(user);

@@ -22,9 +22,26 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
 
     private static async Task<JsonElement> Json(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 
-    /// <summary>Activates a copy of the 2023-Q1 scheme of a category for another period (once per fixture) and sets that period's deadline.</summary>
+    // The demo fills every quarter of 2023 (Q1 published, Q2 in review, Q3 and Q4 copied from Q1): the
+    // tests that report, assign or close scoring from scratch use quarters of 2024 they create themselves.
+    private const string ReportPeriod = "2024-Q2";
+    private const string LeaderPeriod = "2024-Q3";
+    private const string TemplatePeriod = "2024-Q4";
+
+    /// <summary>
+    /// Creates the period if the demo has none (collecting, nothing in it), activates a copy of the 2023-Q1
+    /// scheme of a category for it (once per fixture) and sets its deadline.
+    /// </summary>
     private async Task PrepareAsync(string period, string category, DateOnly deadline)
     {
+        await app.WithDb(async db =>
+        {
+            if (await db.Periods.AnyAsync(p => p.Id == period)) return 0;
+            var created = new Period(int.Parse(period[..4], System.Globalization.CultureInfo.InvariantCulture), period[^1] - '0', deadline);
+            created.MoveTo(PeriodStatus.Collecting);
+            db.Periods.Add(created);
+            return await db.SaveChangesAsync();
+        });
         var active = await app.WithDb(db => db.Schemes.AnyAsync(s => s.PeriodId == period && s.Category == category && s.Status == SchemeStatus.Active));
         if (!active)
         {
@@ -53,64 +70,64 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     [Fact]
     public async Task A_report_goes_draft_submit_return_resubmit_verify_with_evidence_seen_only_by_those_who_may()
     {
-        await PrepareAsync("2023-Q2", "housing", new DateOnly(2100, 1, 1));
+        await PrepareAsync(ReportPeriod, "housing", new DateOnly(2100, 1, 1));
         using var unit = await app.As("unit-zj-lasa");
-        var sheet = await Json(await unit.GetAsync("/api/v1/collection/2023-Q2/report"));
+        var sheet = await Json(await unit.GetAsync($"/api/v1/collection/{ReportPeriod}/report"));
         Assert.Equal(HousingReportLeaves, sheet.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("indicatorId").GetString()));
         Assert.All(sheet.GetProperty("rows").EnumerateArray(), r => Assert.Equal("Missing", r.GetProperty("status").GetString()));
 
         // A ratio without a fixed target needs the unit's target; the error names the field.
-        var bad = await unit.PutAsJsonAsync("/api/v1/collection/2023-Q2/report/A5", new { value = 8 });
+        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A5", new { value = 8 });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await Json(bad)).GetProperty("errors").TryGetProperty("target", out _));
         // Submitting with nothing filled in is refused and names what is missing.
-        var early = await unit.PostAsync("/api/v1/collection/2023-Q2/report/submit", null);
+        var early = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null);
         Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
         Assert.True((await Json(early)).GetProperty("errors").TryGetProperty("E1", out _));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync("/api/v1/collection/2023-Q2/report", AllDrafts(_ => 0.9))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report", AllDrafts(_ => 0.9))).StatusCode);
         var pdf = Pdf("B1 evidence");
         var upload = new MultipartFormDataContent { { new ByteArrayContent(pdf) { Headers = { ContentType = new MediaTypeHeaderValue("application/pdf") } }, "file", "B1-佐证.pdf" } };
-        var ev = await unit.PostAsync("/api/v1/collection/2023-Q2/report/B1/evidence", upload);
+        var ev = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/B1/evidence", upload);
         Assert.Equal(HttpStatusCode.Created, ev.StatusCode);
         var evidence = await Json(ev);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(pdf)), evidence.GetProperty("sha256").GetString());
 
-        var submit = await unit.PostAsync("/api/v1/collection/2023-Q2/report/submit", null);
+        var submit = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null);
         Assert.Equal(HttpStatusCode.OK, submit.StatusCode);
         var submitted = await Json(submit);
         Assert.Equal(9, submitted.GetProperty("submitted").GetInt32());
         Assert.False(submitted.GetProperty("late").GetBoolean());
         // Locked once submitted.
-        Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync("/api/v1/collection/2023-Q2/report/A1", new { value = 1.0 })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A1", new { value = 1.0 })).StatusCode);
 
-        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa").ToDictionaryAsync(f => f.IndicatorId!, f => f.Id));
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-lasa").ToDictionaryAsync(f => f.IndicatorId!, f => f.Id));
         using var office = await app.As("office");
         var noReason = await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["A1"]}/return", new { reason = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.True((await Json(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
         Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["A1"]}/return", new { reason = "投资完成额与统计报表不一致" })).StatusCode);
 
-        sheet = await Json(await unit.GetAsync("/api/v1/collection/2023-Q2/report"));
+        sheet = await Json(await unit.GetAsync($"/api/v1/collection/{ReportPeriod}/report"));
         var a1 = sheet.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("indicatorId").GetString() == "A1");
         Assert.Equal("Returned", a1.GetProperty("status").GetString());
         Assert.Equal("投资完成额与统计报表不一致", a1.GetProperty("reason").GetString());
-        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync("/api/v1/collection/2023-Q2/report/A1", new { value = 1.1 })).StatusCode);
-        var resubmit = await unit.PostAsync("/api/v1/collection/2023-Q2/report/submit", null);
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A1", new { value = 1.1 })).StatusCode);
+        var resubmit = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null);
         Assert.Equal(1, (await Json(resubmit)).GetProperty("submitted").GetInt32());
 
         // A division verifies only what is assigned to it.
         using var scc = await app.As("division-scc");
         Assert.Equal(HttpStatusCode.Forbidden, (await scc.PostAsync($"/api/v1/collection/facts/{facts["B1"]}/verify", null)).StatusCode);
-        var assign = await office.PostAsJsonAsync("/api/v1/collection/2023-Q2/assignments", new { kind = "division", assignee = "scc", unit = "zj-lasa", indicator = "B1" });
+        var assign = await office.PostAsJsonAsync($"/api/v1/collection/{ReportPeriod}/assignments", new { kind = "division", assignee = "scc", unit = "zj-lasa", indicator = "B1" });
         Assert.Equal(HttpStatusCode.Created, assign.StatusCode);
-        var queue = await Json(await scc.GetAsync("/api/v1/collection/2023-Q2/verification"));
+        var queue = await Json(await scc.GetAsync($"/api/v1/collection/{ReportPeriod}/verification"));
         Assert.Equal(["B1"], queue.EnumerateArray().Select(r => r.GetProperty("indicatorId").GetString()));
         Assert.Equal(HttpStatusCode.NoContent, (await scc.PostAsync($"/api/v1/collection/facts/{facts["B1"]}/verify", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await scc.PostAsync($"/api/v1/collection/facts/{facts["A1"]}/verify", null)).StatusCode);
-        foreach (var row in (await Json(await office.GetAsync("/api/v1/collection/2023-Q2/verification"))).EnumerateArray().Where(r => r.GetProperty("unitId").GetString() == "zj-lasa"))
+        foreach (var row in (await Json(await office.GetAsync($"/api/v1/collection/{ReportPeriod}/verification"))).EnumerateArray().Where(r => r.GetProperty("unitId").GetString() == "zj-lasa"))
             Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsync($"/api/v1/collection/facts/{row.GetProperty("factId").GetInt64()}/verify", null)).StatusCode);
-        var statuses = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa").Select(f => new { f.Status, f.ReviewedBy }).ToListAsync());
+        var statuses = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-lasa").Select(f => new { f.Status, f.ReviewedBy }).ToListAsync());
         Assert.All(statuses, s => Assert.Equal(FactStatus.Verified, s.Status));
         Assert.Contains(statuses, s => s.ReviewedBy == "division-scc");
         var actions = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "fact" && e.EntityId == facts["A1"].ToString()).Select(e => e.Action).ToListAsync());
@@ -129,26 +146,26 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         }
         using var other = await app.As("unit-zj-nyingchi");
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync(url)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync("/api/v1/collection/2023-Q2/report?unit=zj-lasa")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/collection/{ReportPeriod}/report?unit=zj-lasa")).StatusCode);
     }
 
     [Fact]
     public async Task A_submission_after_the_deadline_is_accepted_but_flagged_late_on_the_board()
     {
-        await PrepareAsync("2023-Q2", "housing", new DateOnly(2023, 7, 10));
+        await PrepareAsync(ReportPeriod, "housing", new DateOnly(2023, 7, 10));
         using var unit = await app.As("unit-zj-nyingchi");
-        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync("/api/v1/collection/2023-Q2/report", AllDrafts(_ => 1.2))).StatusCode);
-        var sheet = await Json(await unit.GetAsync("/api/v1/collection/2023-Q2/report"));
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report", AllDrafts(_ => 1.2))).StatusCode);
+        var sheet = await Json(await unit.GetAsync($"/api/v1/collection/{ReportPeriod}/report"));
         Assert.True(sheet.GetProperty("pastDeadline").GetBoolean());
-        var submit = await Json(await unit.PostAsync("/api/v1/collection/2023-Q2/report/submit", null));
+        var submit = await Json(await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null));
         Assert.True(submit.GetProperty("late").GetBoolean());
-        Assert.True(await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-nyingchi").AllAsync(f => f.Late && f.Status == FactStatus.Submitted)));
+        Assert.True(await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-nyingchi").AllAsync(f => f.Late && f.Status == FactStatus.Submitted)));
         using var office = await app.As("office");
-        var board = await Json(await office.GetAsync("/api/v1/collection/2023-Q2/progress"));
+        var board = await Json(await office.GetAsync($"/api/v1/collection/{ReportPeriod}/progress"));
         var row = board.GetProperty("units").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "zj-nyingchi");
         Assert.Equal(9, row.GetProperty("late").GetInt32());
         Assert.Equal(9, row.GetProperty("awaiting").GetInt32());
-        Assert.Contains("/Collection/Report?period=2023-Q2&unit=zj-nyingchi", row.GetProperty("link").GetString());
+        Assert.Contains($"/Collection/Report?period={ReportPeriod}&unit=zj-nyingchi", row.GetProperty("link").GetString());
     }
 
     [Fact]
@@ -214,31 +231,31 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     [Fact]
     public async Task Leaders_see_only_their_own_sheet_until_the_office_closes_scoring()
     {
-        await PrepareAsync("2023-Q3", "affiliated", new DateOnly(2100, 1, 1));
+        await PrepareAsync(LeaderPeriod, "affiliated", new DateOnly(2100, 1, 1));
         using var office = await app.As("office");
         foreach (var leader in new[] { "leader-principal", "leader-incharge" })
         {
-            var r = await office.PostAsJsonAsync("/api/v1/collection/2023-Q3/assignments", new { kind = "leader", assignee = leader, unit = "zjzx", indicator = "P3" });
+            var r = await office.PostAsJsonAsync($"/api/v1/collection/{LeaderPeriod}/assignments", new { kind = "leader", assignee = leader, unit = "zjzx", indicator = "P3" });
             Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         }
         using var principal = await app.As("leader-principal");
         using var inCharge = await app.As("leader-incharge");
-        await principal.PutAsJsonAsync("/api/v1/collection/2023-Q3/leader", new { scores = new[] { new { unit = "zjzx", value = 88 } } });
-        await inCharge.PutAsJsonAsync("/api/v1/collection/2023-Q3/leader", new { scores = new[] { new { unit = "zjzx", value = 92 } } });
-        var own = (await Json(await principal.GetAsync("/api/v1/collection/2023-Q3/leader"))).GetProperty("rows")[0];
+        await principal.PutAsJsonAsync($"/api/v1/collection/{LeaderPeriod}/leader", new { scores = new[] { new { unit = "zjzx", value = 88 } } });
+        await inCharge.PutAsJsonAsync($"/api/v1/collection/{LeaderPeriod}/leader", new { scores = new[] { new { unit = "zjzx", value = 92 } } });
+        var own = (await Json(await principal.GetAsync($"/api/v1/collection/{LeaderPeriod}/leader"))).GetProperty("rows")[0];
         Assert.Equal(88, own.GetProperty("score").GetDouble());
         Assert.Empty(own.GetProperty("others").EnumerateObject());
-        Assert.Equal(HttpStatusCode.Forbidden, (await principal.GetAsync("/api/v1/collection/2023-Q3/leader?leader=leader-incharge")).StatusCode);
-        var visible = await Json(await principal.GetAsync("/api/v1/facts?period=2023-Q3&unit=zjzx"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await principal.GetAsync($"/api/v1/collection/{LeaderPeriod}/leader?leader=leader-incharge")).StatusCode);
+        var visible = await Json(await principal.GetAsync($"/api/v1/facts?period={LeaderPeriod}&unit=zjzx"));
         Assert.All(visible.EnumerateArray(), x => Assert.Equal("leader-principal", x.GetProperty("author").GetString()));
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await principal.PostAsync("/api/v1/collection/2023-Q3/close-scoring", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsync("/api/v1/collection/2023-Q3/close-scoring", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsync("/api/v1/collection/2023-Q3/close-scoring", null)).StatusCode);
-        own = (await Json(await principal.GetAsync("/api/v1/collection/2023-Q3/leader"))).GetProperty("rows")[0];
+        Assert.Equal(HttpStatusCode.Forbidden, (await principal.PostAsync($"/api/v1/collection/{LeaderPeriod}/close-scoring", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsync($"/api/v1/collection/{LeaderPeriod}/close-scoring", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsync($"/api/v1/collection/{LeaderPeriod}/close-scoring", null)).StatusCode);
+        own = (await Json(await principal.GetAsync($"/api/v1/collection/{LeaderPeriod}/leader"))).GetProperty("rows")[0];
         Assert.Equal(92, own.GetProperty("others").GetProperty("in-charge").GetDouble());
-        Assert.Equal(HttpStatusCode.Conflict, (await principal.PutAsJsonAsync("/api/v1/collection/2023-Q3/leader", new { scores = new[] { new { unit = "zjzx", value = 10 } } })).StatusCode);
-        Assert.True(await app.WithDb(db => db.AuditEntries.AnyAsync(e => e.Action == "scoring.close" && e.EntityId == "2023-Q3")));
+        Assert.Equal(HttpStatusCode.Conflict, (await principal.PutAsJsonAsync($"/api/v1/collection/{LeaderPeriod}/leader", new { scores = new[] { new { unit = "zjzx", value = 10 } } })).StatusCode);
+        Assert.True(await app.WithDb(db => db.AuditEntries.AnyAsync(e => e.Action == "scoring.close" && e.EntityId == LeaderPeriod)));
     }
 
     [Fact]
@@ -369,9 +386,9 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     [Fact]
     public async Task A_unit_fills_its_report_from_the_xlsx_template()
     {
-        await PrepareAsync("2023-Q4", "housing", new DateOnly(2100, 1, 1));
+        await PrepareAsync(TemplatePeriod, "housing", new DateOnly(2100, 1, 1));
         using var unit = await app.As("unit-zj-nyingchi");
-        var template = await unit.GetByteArrayAsync("/api/v1/collection/2023-Q4/report/xlsx");
+        var template = await unit.GetByteArrayAsync($"/api/v1/collection/{TemplatePeriod}/report/xlsx");
         var filled = Edit(template, "填报", rows =>
         {
             foreach (var r in rows)
@@ -380,10 +397,10 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
                 if ((string?)r["指标编码"] is "A5" or "E1") r["目标值"] = 10.0;
             }
         });
-        var r = await unit.PostAsync("/api/v1/collection/2023-Q4/report/xlsx", Xlsx(filled));
+        var r = await unit.PostAsync($"/api/v1/collection/{TemplatePeriod}/report/xlsx", Xlsx(filled));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(9, (await Json(r)).GetProperty("imported").GetInt32());
-        Assert.Equal(9, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q4" && f.UnitId == "zj-nyingchi" && f.Status == FactStatus.Draft)));
+        Assert.Equal(9, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TemplatePeriod && f.UnitId == "zj-nyingchi" && f.Status == FactStatus.Draft)));
     }
 }
 

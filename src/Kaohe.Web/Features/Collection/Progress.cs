@@ -29,6 +29,9 @@ public sealed class Progress(KaoheDbContext db)
             .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Source, f.Status, f.Late }).ToListAsync(ct);
         var reports = facts.Where(f => f.Source == FactSources.Report).GroupBy(f => (f.UnitId, f.IndicatorId!))
             .ToDictionary(g => g.Key, g => g.MaxBy(f => f.Id)!);
+        // A value a platform pushed (平台数据) is delivered: the unit need not report it.
+        var supplied = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Value && AssessmentBuilder.Counted.Contains(f.Status))
+            .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
         var scored = facts.Where(f => f.Source != FactSources.Report && AssessmentBuilder.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!, f.Kind == FactKind.RaterScore ? f.Rater : null)).ToHashSet();
         var q = Uri.EscapeDataString(periodId);
@@ -39,7 +42,7 @@ public sealed class Progress(KaoheDbContext db)
             var mine = leaves.Of(SchemeLeaves.CategoryOf(u.Kind) ?? "").Where(l => l.Owner == SlotOwner.Unit).ToList();
             if (mine.Count == 0) continue;
             var current = mine.Select(l => (Leaf: l, Fact: reports.GetValueOrDefault((u.Id, l.Id)))).ToList();
-            var missing = current.Where(c => c.Fact is null || c.Fact.Status is FactStatus.Draft or FactStatus.Returned).Select(c => c.Leaf.Id).ToList();
+            var missing = current.Where(c => c.Fact is null ? !supplied.Contains((u.Id, c.Leaf.Id)) : c.Fact.Status is FactStatus.Draft or FactStatus.Returned).Select(c => c.Leaf.Id).ToList();
             unitRows.Add(new ProgressRow("unit", u.Id, u.Name, mine.Count, missing.Count,
                 current.Count(c => c.Fact?.Status == FactStatus.Draft), current.Count(c => c.Fact?.Status == FactStatus.Returned),
                 current.Count(c => c.Fact?.Status == FactStatus.Submitted), current.Count(c => c.Fact?.Late == true), missing,

@@ -64,12 +64,17 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         return (period, unit, null);
     }
 
-    /// <summary>The latest report fact of each leaf of a unit (tracked, with evidence).</summary>
+    /// <summary>
+    /// The latest report fact of each leaf of a unit (tracked, with evidence); where the unit has not reported
+    /// a leaf, the value a platform pushed for it (平台数据, counted and so locked for the unit).
+    /// </summary>
     private async Task<Dictionary<string, Fact>> CurrentAsync(string periodId, string unitId, CancellationToken ct) =>
         (await db.Facts.Include(f => f.Evidence)
-            .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report && f.Kind == FactKind.Value)
+            .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Kind == FactKind.Value
+                && (f.Source == FactSources.Report || (f.Source == FactSources.Platform && AssessmentBuilder.Counted.Contains(f.Status))))
             .ToListAsync(ct))
-        .GroupBy(f => f.IndicatorId!).ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.Id).First());
+        .GroupBy(f => f.IndicatorId!).ToDictionary(g => g.Key, g =>
+            g.Where(f => f.Source == FactSources.Report).OrderByDescending(f => f.Id).FirstOrDefault() ?? g.OrderByDescending(f => f.Id).First());
 
     public async Task<(ReportSheet? Sheet, CollectionError? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
@@ -115,6 +120,11 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             if (leaf is null || leaf.Owner != SlotOwner.Unit)
             {
                 Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 不是本单位本期的填报指标", $"indicator {indicator} is not one this unit reports in this period");
+                continue;
+            }
+            if (current.GetValueOrDefault(leaf.Id) is { Source: FactSources.Platform })
+            {
+                Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 的数值已由平台报送，无需填报", $"indicator {indicator} was delivered by a platform; there is nothing to report");
                 continue;
             }
             if (current.GetValueOrDefault(leaf.Id) is { Status: FactStatus.Submitted or FactStatus.Verified })

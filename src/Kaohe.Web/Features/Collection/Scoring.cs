@@ -82,7 +82,8 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             var rater = leaf.Method is RatersMethod ? a.Rater ?? assignee : null;
             var mine = entry ? CurrentScore(facts, a.UnitId, leaf, rater) : null;
             var report = leaf.Owner == SlotOwner.Unit
-                ? facts.Where(f => f.UnitId == a.UnitId && f.IndicatorId == leaf.Id && f.Source == FactSources.Report).MaxBy(f => f.Id) : null;
+                ? facts.Where(f => f.UnitId == a.UnitId && f.IndicatorId == leaf.Id && f.Source == FactSources.Report).MaxBy(f => f.Id)
+                    ?? PlatformValue(facts, a.UnitId, leaf.Id) : null;
             var rp = report is null ? null : FactPayload.Parse(report.Payload);
             var (min, max) = leaf.ScoreRange;
             rows.Add(new ScoreRow(a.UnitId, unit.Name, leaf.Id, leaf.Name, leaf.Points, leaf.Kind, leaf.RuleText, entry, min, max, rater,
@@ -92,6 +93,12 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         }
         return (new ScoreSheet(periodId, assignee, closed, rows), null);
     }
+
+    /// <summary>The value a platform pushed for a leaf the unit would otherwise report (平台数据).</summary>
+    private static Fact? PlatformValue(IEnumerable<Fact> facts, string unitId, string leafId) =>
+        facts.Where(f => f.UnitId == unitId && f.IndicatorId == leafId && f.Source == FactSources.Platform && f.Kind == FactKind.Value
+                && AssessmentBuilder.Counted.Contains(f.Status))
+            .MaxBy(f => f.Id);
 
     private static Fact? CurrentScore(IEnumerable<Fact> facts, string unitId, Leaf leaf, string? rater) =>
         facts.Where(f => f.UnitId == unitId && f.IndicatorId == leaf.Id && f.Source != FactSources.Report
