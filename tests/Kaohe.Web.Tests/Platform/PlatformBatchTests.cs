@@ -2,29 +2,41 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Tests.Platform;
 
 /// <summary>
-/// POST /api/v1/facts on both databases. The demo holds 2023-Q1 values for every leaf, so the tests
-/// push into 2023-Q2, whose housing scheme the office clones and activates first, each test on its own indicators.
+/// POST /api/v1/facts on both databases. The demo holds values for every leaf in each of its quarters
+/// (2023-Q1 published, Q2 in review, Q3–Q4 copies of Q1), so the tests push into a period of their own,
+/// <see cref="TestPeriod"/>: created being collected, with the housing scheme cloned and activated by
+/// the office, each test on its own indicators.
 /// </summary>
 public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
+    private const string TestPeriod = "2024-Q1";
     private static readonly SemaphoreSlim Setup = new(1, 1);
 
-    private async Task EnsureQ2SchemeAsync()
+    private async Task EnsureTestPeriodAsync()
     {
         await Setup.WaitAsync();
         try
         {
+            await app.WithDb(async db =>
+            {
+                if (await db.Periods.AnyAsync(p => p.Id == TestPeriod)) return 0;
+                var period = new Period(2024, 1, new DateOnly(2024, 4, 10));
+                period.MoveTo(PeriodStatus.Collecting);
+                db.Periods.Add(period);
+                return await db.SaveChangesAsync();
+            });
             using var office = await app.As("office");
-            var schemes = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/schemes?period=2023-Q2&category=housing"))!;
+            var schemes = (await office.GetFromJsonAsync<JsonElement[]>($"/api/v1/schemes?period={TestPeriod}&category=housing"))!;
             if (schemes.Any(s => s.GetProperty("status").GetString() == "Active")) return;
             var q1 = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/schemes?period=2023-Q1&category=housing"))!.First(s => s.GetProperty("status").GetString() == "Active");
-            var clone = await office.PostAsync($"/api/v1/schemes/{q1.GetProperty("id").GetInt32()}/clone?period=2023-Q2", null);
+            var clone = await office.PostAsync($"/api/v1/schemes/{q1.GetProperty("id").GetInt32()}/clone?period={TestPeriod}", null);
             clone.EnsureSuccessStatusCode();
             var id = (await clone.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
             (await office.PostAsync($"/api/v1/schemes/{id}/activate", null)).EnsureSuccessStatusCode();
@@ -37,7 +49,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
 
     private async Task<HttpClient> PlatformClient(string name, params string[] indicators)
     {
-        await EnsureQ2SchemeAsync();
+        await EnsureTestPeriodAsync();
         using var office = await app.As("office");
         var created = await office.PostAsJsonAsync("/api/v1/apikeys", new { name, indicators });
         created.EnsureSuccessStatusCode();
@@ -48,7 +60,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     }
 
     private static object Record(string key, string unit, string indicator, object? value, double? target = null) =>
-        new { key, unit, indicator, value, target, observedAt = "2023-06-30T18:00:00+08:00" };
+        new { key, unit, indicator, value, target, observedAt = "2024-03-31T18:00:00+08:00" };
 
     private static async Task<JsonElement> Body(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 
@@ -58,8 +70,8 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         using var client = await PlatformClient("智慧工地平台", "A5");
         var batch = new
         {
-            period = "2023-Q2",
-            records = new[] { Record("site-lasa-q2", "zj-lasa", "A5", 9.0, 10), Record("site-xigaze-q2", "zj-xigaze", "A5", 7.0, 9) },
+            period = TestPeriod,
+            records = new[] { Record("site-lasa", "zj-lasa", "A5", 9.0, 10), Record("site-xigaze", "zj-xigaze", "A5", 7.0, 9) },
         };
         var first = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -78,7 +90,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
             Assert.Equal(ids, body.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()).ToArray());
             Assert.All(body.GetProperty("records").EnumerateArray(), r => Assert.Equal("alreadyStored", r.GetProperty("status").GetString()));
         }
-        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A5").ToListAsync());
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.IndicatorId == "A5").ToListAsync());
         Assert.Equal(2, facts.Count);
         Assert.All(facts, f =>
         {
@@ -99,14 +111,14 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         using var client = await PlatformClient("信息归集平台（并发）", "A1");
         var records = new[] { "zj-lasa", "zj-xigaze", "zj-qamdo", "zj-nyingchi", "zj-shannan", "zj-nagqu", "zj-ngari" }
             .Select((u, i) => Record($"inv-{u}", u, "A1", 1.0 + i / 10.0)).ToArray();
-        var batch = new { period = "2023-Q2", records };
+        var batch = new { period = TestPeriod, records };
         var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => client.PostAsJsonAsync("/api/v1/facts", batch)));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var bodies = await Task.WhenAll(responses.Select(Body));
         Assert.Equal(7, bodies.Sum(b => b.GetProperty("stored").GetInt32()));
         Assert.Equal(bodies[0].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()),
             bodies[1].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
-        Assert.Equal(7, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A1")));
+        Assert.Equal(7, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "A1")));
     }
 
     [Fact]
@@ -115,7 +127,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         using var client = await PlatformClient("施工许可审批系统", "A2", "A3");
         var batch = new
         {
-            period = "2023-Q2",
+            period = TestPeriod,
             records = new object[]
             {
                 Record("p-1", "zj-lasa", "A2", 0.2),
@@ -132,44 +144,68 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         var errors = (await Body(r)).GetProperty("errors");
         var paths = errors.EnumerateObject().Select(p => p.Name).OrderBy(p => p).ToArray();
         Assert.Equal(["$.records[2].unit", "$.records[3].value", "$.records[4].key", "$.records[5].value"], paths);
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && f.IndicatorId == "A2")));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "A2")));
     }
 
     [Fact]
     public async Task Records_outside_the_keys_indicators_are_refused_with_403_naming_them()
     {
         using var client = await PlatformClient("智慧工地平台（受限）", "A4");
-        var batch = new { period = "2023-Q2", records = new[] { Record("k-1", "zj-lasa", "A4", 0.3), Record("k-2", "zj-lasa", "E1", 5.0, 6) } };
+        var batch = new { period = TestPeriod, records = new[] { Record("k-1", "zj-lasa", "A4", 0.3), Record("k-2", "zj-lasa", "E1", 5.0, 6) } };
         var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
         var errors = (await Body(r)).GetProperty("errors");
         Assert.Equal(["$.records[1].indicator"], errors.EnumerateObject().Select(p => p.Name).ToArray());
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q2" && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
     }
 
     [Fact]
     public async Task A_value_a_unit_already_reported_is_not_overwritten_by_a_platform()
     {
-        using var client = await PlatformClient("施工许可（已有数据）", "A1");
-        var batch = new { period = "2023-Q1", records = new[] { Record("q1-lasa-a1", "zj-lasa", "A1", 1.5) } };
+        using var client = await PlatformClient("施工许可（已有数据）", "B1");
+        // zj-lasa reports B1 itself this period (B1 is no other test's).
+        await app.WithDb(async db =>
+        {
+            db.Facts.Add(new Fact(TestPeriod, "zj-lasa", "B1", FactKind.Value, new FactPayload(Value: 0.9).ToJson(), FactSources.Report, "unit-zj-lasa",
+                DateTimeOffset.UnixEpoch, FactStatus.Submitted));
+            return await db.SaveChangesAsync();
+        });
+        var batch = new { period = TestPeriod, records = new[] { Record("lasa-b1", "zj-lasa", "B1", 0.95) } };
         var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
         var errors = (await Body(r)).GetProperty("errors");
         Assert.Contains("单位填报", errors.GetProperty("$.records[0]")[0].GetString());
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.Source == FactSources.Platform && f.IndicatorId == "A1" && f.PeriodId == "2023-Q1")));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.Source == FactSources.Platform && f.IndicatorId == "B1" && f.PeriodId == TestPeriod)));
+    }
+
+    [Theory]
+    [InlineData(PeriodStatus.Published)]
+    [InlineData(PeriodStatus.Review)]
+    public async Task A_period_no_longer_being_collected_takes_no_platform_data(PeriodStatus status)
+    {
+        // Whichever of the demo's periods is in that state (2023-Q1 published, 2023-Q2 in review).
+        var period = await app.WithDb(db => db.Periods.Where(p => p.Status == status && p.Kind == PeriodKind.Quarter).OrderBy(p => p.Id).Select(p => p.Id).FirstAsync());
+        var before = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == period));
+        using var client = await PlatformClient($"信息归集平台（{status}）", "C2");
+        var batch = new { period, records = new[] { Record($"late-{status}", "zj-lasa", "C2", 0.99) } };
+        var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        var errors = (await Body(r)).GetProperty("errors");
+        Assert.Contains("不再接收数据", errors.GetProperty("$.period")[0].GetString());
+        Assert.Equal(before, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == period)));
     }
 
     [Fact]
     public async Task People_cannot_push_and_a_wrong_key_is_401()
     {
         using var office = await app.As("office");
-        var batch = new { period = "2023-Q2", records = new[] { Record("o-1", "zj-lasa", "A3", 0.3) } };
+        var batch = new { period = TestPeriod, records = new[] { Record("o-1", "zj-lasa", "A3", 0.3) } };
         Assert.Equal(HttpStatusCode.Forbidden, (await office.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
         using var wrong = app.Anonymous();
         wrong.DefaultRequestHeaders.Add("X-Api-Key", "kh_not-a-key");
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
         using var client = await PlatformClient("施工许可（格式）", "A3");
-        var malformed = await client.PostAsync("/api/v1/facts", new StringContent("{\"period\": \"2023-Q2\", \"records\": [", System.Text.Encoding.UTF8, "application/json"));
+        var malformed = await client.PostAsync("/api/v1/facts", new StringContent("{\"period\": \"" + TestPeriod + "\", \"records\": [", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         // A platform key reads nothing of the people's API.
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/v1/facts")).StatusCode);

@@ -220,6 +220,10 @@ public static class PlatformApi
                 Err(errors, $"$.records[{r.Index}]", $"{r.Unit} 的指标 {r.Indicator} 本期已有数据（第 {o.Id} 条，来源：{Labels.Source(o.Source)}），如需更正请联系考核办",
                     $"{r.Unit} already has a value for {r.Indicator} this period (fact {o.Id}, source: {Labels.Source(o.Source)}); ask the office to correct it");
         }
+        // Only a period being collected takes new data: once in review or published, its values are corrected through appeals by the office.
+        // A retry of a batch stored before the period moved on still answers like a retry.
+        if (period!.Status != PeriodStatus.Collecting && records.Any(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId))))
+            Err(errors, "$.period", $"考核期 {period.Id} {Labels.Of(period.Status)}，不再接收数据", $"period {period.Id} is {Labels.Of(period.Status)} and takes no new data");
         if (errors.Count > 0) return Invalid(StatusCodes.Status409Conflict, errors);
 
         var now = clock.GetUtcNow();

@@ -106,18 +106,31 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
 
     private async Task AnnualFactsAsync()
     {
+        // Each part on its own: other demos also record facts on the year (the Adjustments demo's approved veto).
         var yearId = $"{Year}";
-        if (await db.Facts.AnyAsync(f => f.PeriodId == yearId)) return;
         var at = new DateTimeOffset(Year + 1, 1, 10, 2, 0, 0, TimeSpan.Zero);
-        foreach (var u in await db.Units.AsNoTracking().OrderBy(u => u.Id).ToListAsync())
-            foreach (var (rater, author) in new[] { ("principal", "leader-principal"), ("in-charge", "leader-incharge") })
-                db.Facts.Add(new Fact(yearId, u.Id, Drafts.LeadershipLeaf, FactKind.RaterScore,
-                    new FactPayload(Value: Math.Round(78 + 20 * Noise($"{u.Id}/{rater}/annual"), 1)).ToJson(), FactSources.Leader, author, at, FactStatus.Verified, rater));
-        db.Facts.Add(new Fact(yearId, "zj-nyingchi", null, FactKind.Adjustment,
-            new FactPayload(Points: 2, Reason: "受住房和城乡建设部通报表扬（示例数据）").ToJson(), FactSources.Office, "office", at, FactStatus.Verified));
+        var added = new List<string>();
+        if (!await db.Facts.AnyAsync(f => f.PeriodId == yearId && f.IndicatorId == Drafts.LeadershipLeaf))
+        {
+            foreach (var u in await db.Units.AsNoTracking().OrderBy(u => u.Id).ToListAsync())
+                foreach (var (rater, author) in new[] { ("principal", "leader-principal"), ("in-charge", "leader-incharge") })
+                    db.Facts.Add(new Fact(yearId, u.Id, Drafts.LeadershipLeaf, FactKind.RaterScore,
+                        new FactPayload(Value: Math.Round(78 + 20 * Noise($"{u.Id}/{rater}/annual"), 1)).ToJson(), FactSources.Leader, author, at, FactStatus.Verified, rater));
+            added.Add("leadership");
+        }
+        if (!await db.Facts.AnyAsync(f => f.PeriodId == yearId && f.UnitId == "zj-nyingchi" && f.Kind == FactKind.Adjustment))
+        {
+            db.Facts.Add(new Fact(yearId, "zj-nyingchi", null, FactKind.Adjustment,
+                new FactPayload(Points: 2, Reason: "受住房和城乡建设部通报表扬（示例数据）").ToJson(), FactSources.Office, "office", at, FactStatus.Verified));
+            added.Add("bonus");
+        }
         var veto = DemoSchemes.AnnualVetoExample;
-        db.Facts.Add(new Fact(yearId, veto.Unit, null, FactKind.Veto, new FactPayload(Reason: veto.Reason).ToJson(), FactSources.Office, "office", at, FactStatus.Verified));
-        audit.Record("demo.annual", "period", yearId, null, new { leadership = "principal, in-charge", veto = veto.Unit });
+        if (!await db.Facts.AnyAsync(f => f.PeriodId == yearId && f.UnitId == veto.Unit && f.Kind == FactKind.Veto))
+        {
+            db.Facts.Add(new Fact(yearId, veto.Unit, null, FactKind.Veto, new FactPayload(Reason: veto.Reason).ToJson(), FactSources.Office, "office", at, FactStatus.Verified));
+            added.Add("veto");
+        }
+        if (added.Count > 0) audit.Record("demo.annual", "period", yearId, null, new { added, veto = veto.Unit });
     }
 
     private async Task PublishQ1Async()
