@@ -78,7 +78,9 @@ public abstract class SurveyFlowTests<TApp>(TApp app) : IClassFixture<TApp> wher
             var whole = unit[..unit.LastIndexOf('-')];
             Assert.Equal(Count(rows.Where(r => r.UnitId.StartsWith(whole + "-", StringComparison.Ordinal)).Select(r => r.AnswersJson)), await StoredTally(whole));
         }
-        var total = (await app.WithDb(db => db.Facts.Where(f => f.IndicatorId == "U2.5" && (f.UnitId.EndsWith("-seat") || f.UnitId.EndsWith("-county"))).ToListAsync()))
+        // The survey's period only: later quarters of the merged demo hold their own (copied and varied) tallies.
+        var total = (await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId == "U2.5" && f.Kind == FactKind.SurveyTally
+                && (f.UnitId.EndsWith("-seat") || f.UnitId.EndsWith("-county"))).ToListAsync()))
             .Sum(f => FactPayload.Parse(f.Payload).Counts!.Values.Sum());
         Assert.Equal(Count(rows.Select(r => r.AnswersJson)).Values.Sum(), total);
     }
