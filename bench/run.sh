@@ -34,7 +34,7 @@ BENCH=bench/Kaohe.Bench/bin/Release/net10.0/Kaohe.Bench.dll
 # Starts the application: start_app NAME PORT DATADIR [extra env...]; waits for /healthz.
 start_app() {
   local name=$1 port=$2 dir=$3; shift 3
-  (cd src/Kaohe.Web && env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning "$@" \
+  (cd src/Kaohe.Web && exec env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning "$@" \
      dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1) &
   PIDS+=($!)
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
@@ -54,8 +54,7 @@ sleep 1.5
 log "bare Kestrel, 64 connections, ${LOAD_SECONDS}s"
 dotnet "$LOAD" load --url "http://127.0.0.1:$BARE_PORT/api/v1/survey/x" --method POST --body '{"answers":{}}' \
   --connections 64 --seconds "$LOAD_SECONDS" --prefix bare_kestrel | tee "$WORK/bare.txt" | tee -a "$OUT" >/dev/null
-BARE_RPS=$(sed -n 's/^bare_kestrel_rps: //p' "$WORK/bare.txt")
-figure bare_kestrel_rps "$BARE_RPS"
+BARE_RPS=$(sed -n 's/^bare_kestrel_rps: //p' "$WORK/bare.txt")   # the baseline of the survey ratios
 stop_apps
 
 # --- 3. Cold start: a stopped instance with its data, started again, to the first page -------
@@ -63,8 +62,10 @@ log "cold start"
 DEMO="$WORK/demo"; PORT=$(free_port)
 start_app first "$PORT" "$DEMO" Kaohe__DemoPassword=Bench-pass-2023 Kaohe__AdminPassword=Bench-admin-2023 || exit 1
 stop_apps
+# The port must be free again: the first instance has really exited.
+while curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do sleep 0.1; done
 T0=$(date +%s.%N)
-(cd src/Kaohe.Web && env Kaohe__DataDir="$DEMO" Logging__LogLevel__Default=Warning dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$PORT" >"$WORK/cold.log" 2>&1) & PIDS+=($!)
+(cd src/Kaohe.Web && exec env Kaohe__DataDir="$DEMO" Logging__LogLevel__Default=Warning dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$PORT" >"$WORK/cold.log" 2>&1) & PIDS+=($!)
 until curl -fs -o /dev/null "http://127.0.0.1:$PORT/Account/Login"; do sleep 0.05; done
 T1=$(date +%s.%N)
 figure cold_start_s "$(python3 -c "print(f'{$T1 - $T0:.2f}')")"
