@@ -7,14 +7,16 @@ namespace Kaohe.E2E;
 /// <summary>
 /// The application on a real Kestrel port (SQLite, demo loaded) and Debian's Chromium driven by
 /// Playwright, never a downloaded browser. Screenshots go to tests/Kaohe.E2E/screenshots/ when
-/// KAOHE_SCREENSHOTS=1.
+/// KAOHE_SCREENSHOTS=1. A journey that needs more (a setting, the app's services) derives from it.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     public const string Password = "Demo-pass-2023";
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-" + Guid.NewGuid().ToString("N"));
-    private WebApplicationFactory<Program> _factory = null!;
     private IPlaywright _playwright = null!;
+
+    /// <summary>The running application, for a test that puts data in place through its services.</summary>
+    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
 
@@ -22,7 +24,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Database:Provider", "Sqlite");
             b.UseSetting("Kaohe:DataDir", _dataDir);
@@ -31,10 +33,11 @@ public sealed class BrowserFixture : IAsyncLifetime
             b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
             // A free port: without an address the app defaults to 5080, and two fixtures (or two test runs) would collide.
             b.UseSetting("urls", "http://127.0.0.1:0");
+            Configure(b);
         });
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        Factory.UseKestrel(0);
+        Factory.StartServer();
+        BaseUrl = Factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -48,9 +51,12 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         await Browser.DisposeAsync();
         _playwright.Dispose();
-        await _factory.DisposeAsync();
+        await Factory.DisposeAsync();
         try { Directory.Delete(_dataDir, true); } catch (IOException) { }
     }
+
+    /// <summary>Settings a derived fixture adds to the common ones.</summary>
+    protected virtual void Configure(IWebHostBuilder builder) { }
 
     public static readonly ViewportSize Desktop = new() { Width = 1366, Height = 900 };
     public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };

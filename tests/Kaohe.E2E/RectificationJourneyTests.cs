@@ -10,58 +10,7 @@ using Microsoft.Playwright;
 namespace Kaohe.E2E;
 
 /// <summary>The app on Kestrel with the demo, plus access to its services, so that a test can put an inspection finding in place.</summary>
-public sealed class RectificationBrowserFixture : IAsyncLifetime
-{
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-rect-" + Guid.NewGuid().ToString("N"));
-    private IPlaywright _playwright = null!;
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
-    public IBrowser Browser { get; private set; } = null!;
-    public string BaseUrl { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Database:Provider", "Sqlite");
-            b.UseSetting("Kaohe:DataDir", _dataDir);
-            b.UseSetting("Kaohe:DemoPassword", BrowserFixture.Password);
-            b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
-            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
-            // A free port: never the default 5080, which another running instance may hold.
-            b.UseSetting("urls", "http://127.0.0.1:0");
-        });
-        Factory.UseKestrel(0);
-        Factory.StartServer();
-        BaseUrl = Factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
-        await Factory.DisposeAsync();
-        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
-    }
-
-    public async Task<IPage> SignedIn(string user, ViewportSize viewport)
-    {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(BaseUrl + "/Account/Login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", BrowserFixture.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(BaseUrl + "/");
-        return page;
-    }
-}
+public sealed class RectificationBrowserFixture : BrowserFixture;
 
 /// <summary>问题整改 end to end: the office raises an item from an inspection finding, the unit works it on a phone, an assessor re-inspects, the office closes it.</summary>
 public sealed class RectificationJourneyTests(RectificationBrowserFixture app) : IClassFixture<RectificationBrowserFixture>

@@ -9,50 +9,13 @@ using Microsoft.Playwright;
 namespace Kaohe.E2E;
 
 /// <summary>The app on Kestrel with the demo, Debian's Chromium, and a way to issue fresh survey codes.</summary>
-public sealed class SurveyBrowserFixture : IAsyncLifetime
+public sealed class SurveyBrowserFixture : BrowserFixture
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-e2e-sv-" + Guid.NewGuid().ToString("N"));
-    private WebApplicationFactory<Program> _factory = null!;
-    private IPlaywright _playwright = null!;
-    public IBrowser Browser { get; private set; } = null!;
-    public string BaseUrl { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Database:Provider", "Sqlite");
-            b.UseSetting("Kaohe:DataDir", _dataDir);
-            b.UseSetting("Kaohe:DemoPassword", BrowserFixture.Password);
-            b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
-            b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
-            b.UseSetting("Kaohe:SurveyPerMinute", "1000");
-            // A free port: otherwise the app's default (5080) is taken, which another test or a dev server may hold.
-            b.UseSetting("urls", "http://127.0.0.1:0");
-        });
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
-        await _factory.DisposeAsync();
-        try { Directory.Delete(_dataDir, true); } catch (IOException) { }
-    }
+    protected override void Configure(IWebHostBuilder builder) => builder.UseSetting("Kaohe:SurveyPerMinute", "1000");
 
     public async Task<List<string>> IssueCodes(string siteCode, int count)
     {
-        using var scope = _factory.Services.CreateScope();
+        using var scope = Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
         var site = await db.Set<SurveySite>().SingleAsync(s => s.Code == siteCode);
@@ -62,7 +25,7 @@ public sealed class SurveyBrowserFixture : IAsyncLifetime
 
     public async Task<SurveyResponse?> Stored(string code)
     {
-        using var scope = _factory.Services.CreateScope();
+        using var scope = Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         var hash = SurveyTokens.Hash(code);
         return await db.Set<SurveyResponse>().AsNoTracking().Where(r => db.Set<SurveyToken>().Any(t => t.TokenHash == hash && t.Id == r.TokenId)).SingleOrDefaultAsync();
