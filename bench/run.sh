@@ -43,6 +43,30 @@ start_app() {
 stop_apps() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done; wait 2>/dev/null; PIDS=(); }
 token() { curl -fs -X POST -H 'Content-Type: application/json' -d "{\"username\":\"$2\",\"password\":\"$3\"}" "http://127.0.0.1:$1/api/v1/auth/token" | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])'; }
 
+# national_sqlite: prints the data directory of the national-scale SQLite dataset, generated once per run.
+NATIONAL_PASSWORD=Bench-office-2023
+national_sqlite() {
+  local dir="$WORK/national"
+  if [ ! -f "$dir/.done" ]; then
+    log "generating the national dataset (SQLite)"
+    dotnet "$ROOT/$GEN" --scale national --out "$dir" --password "$NATIONAL_PASSWORD" >"$WORK/generate.log" 2>&1 \
+      || { tail -20 "$WORK/generate.log" >&2; return 1; }
+    touch "$dir/.done"
+  fi
+  echo "$dir"
+}
+# start_pg: starts one throwaway PostgreSQL for the run (as the postgres user) and sets PG_CS.
+PG_CS=""
+start_pg() {
+  [ -n "$PG_CS" ] && return 0
+  PGD=$(mktemp -d /tmp/kaohe-bench-pg.XXXX); chown postgres "$PGD"
+  local port; port=$(free_port)
+  runuser -u postgres -- "$PGBIN/initdb" -D "$PGD/data" -U postgres --auth=trust >/dev/null || return 1
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" \
+    -o "-p $port -k $PGD -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" -w start >/dev/null || return 1
+  PG_CS="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
 # --- 1. The engine (one core) ---------------------------------------------------------------
 log "engine"
 taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
@@ -56,6 +80,15 @@ dotnet "$LOAD" load --url "http://127.0.0.1:$BARE_PORT/api/v1/survey/x" --method
   --connections 64 --seconds "$LOAD_SECONDS" --prefix bare_kestrel | tee "$WORK/bare.txt" | tee -a "$OUT" >/dev/null
 BARE_RPS=$(sed -n 's/^bare_kestrel_rps: //p' "$WORK/bare.txt")   # the baseline of the survey ratios
 stop_apps
+
+# --- Parts: each bench/parts/*.sh is sourced in order and prints its own figures ---------------
+for part in bench/parts/*.sh; do
+  [ -f "$part" ] || continue
+  log "part $(basename "$part")"
+  # shellcheck source=/dev/null
+  source "$part"
+  stop_apps
+done
 
 # --- 3. Cold start: a stopped instance with its data, started again, to the first page -------
 log "cold start"
