@@ -126,9 +126,25 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
         if (due.All(c => c == category || published.Contains(c))) period.MoveTo(PeriodStatus.Published);
         audit.Record(previous is null ? "snapshot.publish" : "snapshot.correct", "snapshot", key, previous is null ? null : new { previous.Key, previous.ResultSha256 },
             new { key, snapshot.InputSha256, snapshot.ResultSha256, status = period.Status.ToString(), oldStatus = oldStatus.ToString() }, note);
-        await audit.SaveAsync(ct);
+        try
+        {
+            await audit.SaveAsync(ct);
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            // Two publications of the same period and category at once (two instances, or a double
+            // click): both built version N, the unique index on (period, category, version) let the
+            // first one in and rolled this one back whole. The loser is told, not given a 500.
+            db.ChangeTracker.Clear();
+            return (null, Refusal.Conflict($"第 {version} 版刚刚已由他人公布，本次未公布，请刷新后查看",
+                $"version {version} was just published by someone else; nothing was published now, reload to see it"));
+        }
         return (snapshot, null);
     }
+
+    private static bool IsUniqueViolation(DbUpdateException e) =>
+        e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 }; // SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY
 
     /// <summary>
     /// Decides an appeal. Accepting it may correct the contested fact: a new value for a value or a
