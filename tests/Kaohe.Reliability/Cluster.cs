@@ -33,6 +33,11 @@ public sealed class Cluster : IAsyncLifetime
         ["Kaohe__AdminPassword"] = AdminPassword,
         ["Kaohe__LoginAttemptsPerMinute"] = "100000",
         ["Logging__LogLevel__Default"] = "Warning",
+        // The reminder job runs every second on both instances, so that the tests see them race.
+        ["Kaohe__Rectification__ReminderIntervalSeconds"] = "1",
+        ["Logging__LogLevel__Kaohe.Web.Features.Rectification.ReminderJob"] = "Information",
+        // The survey bursts come from one address (nginx's); the flood limit is not what they test.
+        ["Kaohe__SurveyPerMinute"] = "1000000",
     };
 
     public async Task InitializeAsync()
