@@ -87,9 +87,31 @@ public sealed class AuditLog(KaoheDbContext db, TimeProvider clock, IHttpContext
         if (!db.IsPostgres) await SqliteLock.WaitAsync(ct);
         try
         {
+            // On PostgreSQL the execution strategy retries the whole transaction after a transient
+            // failure (a connection cut, a server restart). The first SaveChanges of a failed attempt
+            // may already have marked the changes as saved, although its transaction was rolled back:
+            // a retry would then commit only the audit entries and acknowledge a change that was never
+            // stored. So the changes are remembered here and put back before every retry.
+            var changed = db.ChangeTracker.Entries()
+                .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                .Select(e => (Entry: e, e.State, Original: e.State == EntityState.Modified ? e.OriginalValues.Clone() : null)).ToList();
+            var written = new List<AuditEntry>();
+            var attempt = 0;
             var strategy = db.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(async () =>
             {
+                if (attempt++ > 0)
+                {
+                    foreach (var stale in written) db.Entry(stale).State = EntityState.Detached;
+                    written.Clear();
+                    foreach (var (entry, state, original) in changed)
+                    {
+                        // An added row goes in again with the id its rolled-back insert drew (never used);
+                        // a modified one again with its original values, so that concurrency checks hold.
+                        if (original is not null) entry.OriginalValues.SetValues(original);
+                        entry.State = state;
+                    }
+                }
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 if (db.IsPostgres)
                     await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", ct);
@@ -104,12 +126,13 @@ public sealed class AuditLog(KaoheDbContext db, TimeProvider clock, IHttpContext
                 {
                     var entry = new AuditEntry(++sequence, now, Actor, p.Action, p.Type, p.Id(), p.Old, p.New, p.Reason, previous);
                     db.AuditEntries.Add(entry);
+                    written.Add(entry);
                     previous = entry.Hash;
                 }
-                _pending.Clear();
                 await db.SaveChangesAsync(ct);
                 await tx.CommitAsync(ct);
             });
+            _pending.Clear();
         }
         finally
         {
