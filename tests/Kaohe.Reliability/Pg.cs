@@ -157,7 +157,7 @@ public sealed class Gate : IAsyncDisposable
 /// </summary>
 public sealed class OwnPostgres : IAsyncDisposable
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    private static readonly string Bin = Environment.GetEnvironmentVariable("KAOHE_TEST_PG_BIN") is { Length: > 0 } bin ? bin : "/usr/lib/postgresql/15/bin";
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kaohe-ownpg-" + Guid.NewGuid().ToString("N")[..8]);
 
     public int Port { get; } = AppProcess.FreePort();
