@@ -28,6 +28,18 @@ public abstract class PeriodSetupTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.False(await app.WithDb(db => db.Periods.AnyAsync(p => p.Id == "2024-Q1")));
         Assert.Equal(audit, await app.WithDb(db => db.AuditEntries.CountAsync()));
 
+        // The demo surveys only in 2023-Q1: give 2023-Q4 a questionnaire and two sites to copy.
+        await app.WithDb(async db =>
+        {
+            var q1 = await db.Set<SurveyQuestionnaire>().AsNoTracking().FirstAsync(q => q.PeriodId == "2023-Q1" && q.Status == QuestionnaireStatus.Active);
+            var q = new SurveyQuestionnaire("2023-Q4", q1.Category, q1.IndicatorId, 1, q1.Title, q1.LanguagesJson, q1.Document, q1.ProtectedClientKey, "office", q1.CreatedAt);
+            q.Activate();
+            db.Add(q);
+            db.Add(new SurveySite("2023-Q4", "cg-lasa-seat", "拉萨市城关区", "LS-0", 60, 1));
+            db.Add(new SurveySite("2023-Q4", "cg-lasa-county", "拉萨市当雄县", "LS-1", 25, 2));
+            return await db.SaveChangesAsync();
+        });
+
         // The dry run says what will be copied: exactly what 2023-Q4 has.
         var source = await app.WithDb(async db => new
         {
@@ -44,7 +56,9 @@ public abstract class PeriodSetupTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal("2024-Q1", preview.GetProperty("to").GetString());
         Assert.Equal(4, preview.GetProperty("schemes").GetInt32());
         Assert.Equal(source.Assignments, preview.GetProperty("assignments").GetInt32());
-        Assert.Equal(source.Sites.Count, preview.GetProperty("surveySites").GetInt32());
+        Assert.Equal(2, preview.GetProperty("surveySites").GetInt32());
+        Assert.Equal(85, preview.GetProperty("surveyQuota").GetInt32());
+        Assert.Equal(1, preview.GetProperty("questionnaires").GetInt32());
         Assert.Equal(source.Rules.Count, preview.GetProperty("adjustmentRules").GetInt32());
         Assert.False(await app.WithDb(db => db.Periods.AnyAsync(p => p.Id == "2024-Q1")));
 
@@ -83,6 +97,7 @@ public abstract class PeriodSetupTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(source.Rules, copied.Rules);
         var q4 = copied.Keys.Where(k => k.PeriodId == "2023-Q4").ToList();
         var q1 = copied.Keys.Where(k => k.PeriodId == "2024-Q1").ToList();
+        Assert.Single(q1);
         Assert.Equal(q4.Count, q1.Count);
         Assert.All(q1, k => Assert.DoesNotContain(k.ProtectedClientKey, q4.Select(x => x.ProtectedClientKey)));
         Assert.Contains("period.create", copied.Actions);
