@@ -5,6 +5,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Periods;
 using Kaohe.Web.Features.Platform;
 using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Rectification;
@@ -33,6 +34,7 @@ public static class Registration
         services.AddRectification();
         services.AddPublication();
         services.AddInsight();
+        services.AddPeriods();
         return services;
     }
 
@@ -55,5 +57,6 @@ public static class Registration
         api.MapPublicationApi();
         api.MapBulletinDownloads();
         api.MapInsightApi();
+        api.MapPeriodsApi();
     }
 }

@@ -1,0 +1,39 @@
+using Kaohe.Web.Infrastructure;
+
+namespace Kaohe.Web.Features.Periods;
+
+public sealed record NextPeriodRequest(string? From, DateOnly? Deadline);
+
+/// <summary>考核期设置 for the office: open the next quarter from the previous one, then publish it.</summary>
+public static class PeriodsApi
+{
+    public static IServiceCollection AddPeriods(this IServiceCollection services) => services.AddScoped<PeriodSetup>();
+
+    public static void MapPeriodsApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/periods");
+        g.MapPost("/next", Next).RequireAuthorization(Policies.Office)
+            .WithSummary("从上一期复制设置下一考核期 / set up the next period from the previous one (schemes, assignments, survey sites and quotas, rule tables)");
+        g.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.Office)
+            .WithSummary("发布考核期：启用方案并开始数据收集 / publish a period: activate its schemes and start collection");
+    }
+
+    private static async Task<IResult> Next(NextPeriodRequest? request, PeriodSetup setup, bool? dryRun = null)
+    {
+        var outcome = dryRun == true
+            ? await setup.PreviewAsync(request?.From, request?.Deadline)
+            : await setup.CreateNextAsync(request?.From, request?.Deadline);
+        if (outcome.Failure is { } f) return Problem(f);
+        return dryRun == true ? TypedResults.Ok(outcome.Copy) : TypedResults.Created($"/api/v1/periods/{outcome.Copy!.To}", outcome.Copy);
+    }
+
+    private static async Task<IResult> Publish(string id, PeriodSetup setup)
+    {
+        var failure = await setup.PublishAsync(id);
+        return failure is null ? TypedResults.Ok(new { period = id, status = "Collecting" }) : Problem(failure);
+    }
+
+    public static IResult Problem(PeriodFailure f) =>
+        Problems.Problem(f.Status, f.Status switch { 404 => Ui.T("未找到", "Not found"), 409 => Ui.T("冲突", "Conflict"), _ => Ui.T("请求有误", "Bad request") },
+            Ui.T(f.Zh, f.En), new Dictionary<string, string[]> { [f.Field] = [Ui.T(f.Zh, f.En)] });
+}
