@@ -31,12 +31,14 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
 
     public async Task OnGetAsync(string? period, string? category, string? group, string? unit, string? q)
     {
-        Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
-        Period = period is not null && Periods.Contains(period) ? period
-            : await db.Periods.Where(p => p.Status == PeriodStatus.Collecting).Select(p => p.Id).FirstOrDefaultAsync() ?? Periods.FirstOrDefault();
+        // One query for the selector, the default period and the status.
+        var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => new { p.Id, p.Status }).ToListAsync();
+        Periods = [.. periods.Select(p => p.Id)];
+        var chosen = periods.FirstOrDefault(p => p.Id == period) ?? periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.FirstOrDefault();
+        Period = chosen?.Id;
         Category = Categories.Find(category)?.Code ?? "housing";
-        if (Period is null) return;
-        View = await cache.RankingAsync(db, Period, Category, HttpContext.RequestAborted);
+        if (chosen is null) return;
+        View = await cache.RankingAsync(db, chosen.Id, Category, HttpContext.RequestAborted, chosen.Status);
         if (View?.Result is null || View.Groups.Count == 0) return;
 
         Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
