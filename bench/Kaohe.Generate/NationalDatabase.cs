@@ -79,7 +79,13 @@ public static class NationalDatabase
             progress.Report($"数据 / facts {p.Id}", expected, expected);
             at = at.AddMonths(3);
         }
-        return $"{a.Units.Count} units, {a.Units.Select(u => u.Group).Distinct().Count()} groups, {periods.Count} quarterly schemes of {leaves.Count} leaves, {facts} facts; office password: {o.Password}";
+        var responses = await NationalExtras.SurveysAsync(db, w, new DateTimeOffset(periods[0].EndsOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), progress);
+        var (items, milestones) = await NationalExtras.RectificationAsync(db, periods, progress);
+        // The facts went in by bulk insert, around SaveChanges: new revision stamps so that no results cache takes them for older data.
+        await ResultsRevisions.BumpAllAsync(db, [.. periods.Select(p => p.Id), "2023", ResultsRevision.AllPeriods]);
+        return $"{a.Units.Count} units, {a.Units.Select(u => u.Group).Distinct().Count()} groups, {periods.Count} quarterly schemes of {leaves.Count} leaves " +
+            $"(rater leaves with {a.Values.Where(v => v.Rater is not null).Select(v => v.Rater).Distinct().Count()} raters each), {facts} facts, " +
+            $"{responses} survey responses, {items} rectification items with {milestones} milestones; office password: {o.Password}";
     }
 
     private static IEnumerable<Fact> FactsOf(string period, DataValue v, Indicator leaf, double drift, DateTimeOffset at)

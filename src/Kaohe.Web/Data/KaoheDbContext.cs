@@ -30,6 +30,10 @@ public abstract class KaoheDbContext(DbContextOptions options) : IdentityDbConte
 
     public abstract bool IsPostgres { get; }
 
+    /// <summary>Every context, however created, bumps the results revision of what it changes (issue 9).</summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.AddInterceptors(ResultsRevisionInterceptor.Instance);
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -11,6 +11,7 @@ using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Insight;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -35,6 +36,7 @@ public static class Registration
         services.AddPublication();
         services.AddInsight();
         services.AddPeriods();
+        services.AddResults();
         return services;
     }
 
@@ -58,5 +60,6 @@ public static class Registration
         api.MapBulletinDownloads();
         api.MapInsightApi();
         api.MapPeriodsApi();
+        api.MapResultsApi();
     }
 }

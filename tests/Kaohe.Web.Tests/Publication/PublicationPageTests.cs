@@ -37,8 +37,8 @@ public abstract class PublicationPageTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains($"<img class=\"thumb\" src=\"/api/v1/attachments/{attachmentId}\"", html);
         Assert.Equal(HttpStatusCode.OK, (await office.GetAsync($"/api/v1/attachments/{attachmentId}")).StatusCode);
 
-        // Every score of the ranking links to its explanation.
-        var results = await office.GetStringAsync("/Results?period=2023-Q1&category=urban");
+        // Every score of the ranking links to its explanation (the page shows the unit's ranking group).
+        var results = await office.GetStringAsync($"/Results?period=2023-Q1&category=urban&unit={unit}");
         Assert.Contains($"/Results/Explain?period=2023-Q1&amp;category=urban&amp;unit={unit}&amp;node=U1", results);
     }
 

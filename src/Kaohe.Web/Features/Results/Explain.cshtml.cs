@@ -15,7 +15,7 @@ namespace Kaohe.Web.Features.Results;
 /// published. A unit sees the explanation of its own results only (申诉复核).
 /// </summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division},{Roles.Unit}")]
-public sealed class ExplainModel(Drafts drafts, KaoheDbContext db) : PageModel
+public sealed class ExplainModel(ResultsCache cache, KaoheDbContext db) : PageModel
 {
     public string Period { get; private set; } = "";
     public string Category { get; private set; } = "";
@@ -26,40 +26,43 @@ public sealed class ExplainModel(Drafts drafts, KaoheDbContext db) : PageModel
     public int Decimals { get; private set; } = 2;
     public ILookup<long, Attachment> Attachments { get; private set; } = Array.Empty<Attachment>().ToLookup(a => 0L);
     public ILookup<long, AuditEntry> History { get; private set; } = Array.Empty<AuditEntry>().ToLookup(a => 0L);
-    public PublishedSnapshot? Snapshot { get; private set; }
+    public SnapshotInfo? Snapshot { get; private set; }
 
     /// <summary>Facts whose datum differs from what the latest snapshot published, with the published text.</summary>
     public IReadOnlyDictionary<long, string?> ChangedSincePublication { get; private set; } = new Dictionary<long, string?>();
 
     public async Task<IActionResult> OnGetAsync(string period, string category, string unit, string? node)
     {
-        // A unit sees its own explanation once the period is in review or published (申诉复核), not before.
-        if (User.Role() == Roles.Unit && (User.UnitId() != unit
-            || !(await db.Set<ReviewWindow>().AnyAsync(w => w.PeriodId == period) || await db.Snapshots.AnyAsync(s => s.PeriodId == period))))
-            return NotFound();
-        var draft = await drafts.BuildAsync(period, category);
-        if (draft?.Result is not { } result || draft.Assessment is null || result.Units.All(u => u.Id != unit)) return NotFound();
-        if (node is not null && !Exists(draft.Assessment.Indicators, node)) return NotFound();
+        var ct = HttpContext.RequestAborted;
+        if (!await ExplanationQuery.MayReadAsync(User, db, period, unit, ct)) return NotFound();
+        var found = await ExplanationQuery.FindAsync(cache, db, period, category, unit, node, ct);
+        if (found is null) return NotFound();
+        var (draft, explanation, facts) = found.Value;
         Period = period;
         Category = category;
         IsAnnual = draft.IsAnnual;
-        Unit = result[unit];
-        Explanation = result.Explain(unit, node);
-        Decimals = draft.Assessment.Rules.RankDecimals;
-        Facts = draft.Facts.Where(f => f.UnitId == unit && (node is null ? f.IndicatorId is null : f.IndicatorId == node)).ToList();
+        Unit = draft.ByUnit[unit];
+        Explanation = explanation;
+        Decimals = draft.RankDecimals;
+        Facts = facts;
         var ids = Facts.Select(f => f.Id).ToList();
         var owners = ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var files = await db.Attachments.AsNoTracking()
-            .Where(a => (a.FactId != null && ids.Contains(a.FactId.Value)) || ((a.OwnerKind == "fact" || a.OwnerKind == "finding") && owners.Contains(a.OwnerId)))
-            .OrderBy(a => a.Id).ToListAsync();
-        Attachments = files.ToLookup(a => a.FactId ?? long.Parse(a.OwnerId, System.Globalization.CultureInfo.InvariantCulture));
-        var entries = await db.AuditEntries.AsNoTracking().Where(e => e.EntityType == "fact" && owners.Contains(e.EntityId)).OrderBy(e => e.Sequence).ToListAsync();
-        History = entries.ToLookup(e => long.Parse(e.EntityId, System.Globalization.CultureInfo.InvariantCulture));
-
-        Snapshot = await Snapshots.LatestAsync(db, period, category);
-        if (Snapshot is not null && Snapshots.Input(Snapshot) is { } published)
+        if (ids.Count > 0)
         {
-            var changes = SnapshotDiff.Inputs(published, draft.Assessment).Where(c => c.Unit == unit).ToList();
+            // Two queries for all the facts shown, whatever their number (no query per fact).
+            var files = await db.Attachments.AsNoTracking()
+                .Where(a => (a.FactId != null && ids.Contains(a.FactId.Value)) || ((a.OwnerKind == "fact" || a.OwnerKind == "finding") && owners.Contains(a.OwnerId)))
+                .OrderBy(a => a.Id).ToListAsync(ct);
+            Attachments = files.ToLookup(a => a.FactId ?? long.Parse(a.OwnerId, System.Globalization.CultureInfo.InvariantCulture));
+            var entries = await db.AuditEntries.AsNoTracking().Where(e => e.EntityType == "fact" && owners.Contains(e.EntityId)).OrderBy(e => e.Sequence).ToListAsync(ct);
+            History = entries.ToLookup(e => long.Parse(e.EntityId, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Snapshot = await ResultsCache.LatestSnapshotAsync(db, period, category, ct);
+        if (Snapshot is not null)
+        {
+            var id = Snapshot.Id;
+            var changes = draft.ChangesSince(id, () => Snapshots.Input(db.Snapshots.AsNoTracking().First(s => s.Id == id)))[unit].ToList();
             var map = new Dictionary<long, string?>();
             foreach (var f in Facts)
             {
@@ -76,6 +79,4 @@ public sealed class ExplainModel(Drafts drafts, KaoheDbContext db) : PageModel
         }
         return Page();
     }
-
-    private static bool Exists(IEnumerable<Indicator> nodes, string id) => nodes.Any(n => n.Id == id || Exists(n.ChildList, id));
 }

@@ -1,6 +1,5 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
-using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -8,29 +7,65 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Results;
 
-/// <summary>The draft results of a period, computed from the current facts: classified rankings with their margins.</summary>
+/// <summary>
+/// The results of a period, one ranking group (排名组) at a time: ranks, totals, the top-2 commended
+/// and bottom-2 criticised, margins to the neighbours. A published period shows its latest
+/// published snapshot; any other period the live draft. Both come from <see cref="ResultsCache"/>,
+/// so a request costs a few small queries and the rendering of one group.
+/// </summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
-public sealed class IndexModel(KaoheDbContext db, AssessmentBuilder builder) : PageModel
+public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageModel
 {
+    /// <summary>At most this many search matches are listed.</summary>
+    public const int MaxMatches = 20;
+
     public string? Period { get; set; }
     public string Category { get; set; } = "housing";
     public IReadOnlyList<string> Periods { get; private set; } = [];
-    public BuiltAssessment? Built { get; private set; }
-    public AssessmentResult? Result { get; private set; }
-    public IReadOnlyList<ValidationError> Errors { get; private set; } = [];
-    public IReadOnlyDictionary<string, (double? Up, double? Down)> Margins { get; private set; } = new Dictionary<string, (double?, double?)>();
+    public ResultsView? View { get; private set; }
+    public RankingGroup? Group { get; private set; }
+    public int GroupIndex { get; private set; }
+    public string? Query { get; private set; }
+    public string? Highlight { get; private set; }
+    public IReadOnlyList<UnitResult> Matches { get; private set; } = [];
 
-    public async Task OnGetAsync(string? period, string? category)
+    public async Task OnGetAsync(string? period, string? category, string? group, string? unit, string? q)
     {
-        Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
-        Period = period ?? await db.Periods.Where(p => p.Status == PeriodStatus.Collecting).Select(p => p.Id).FirstOrDefaultAsync() ?? Periods.FirstOrDefault();
+        // One query for the selector, the default period and the status.
+        var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => new { p.Id, p.Status }).ToListAsync();
+        Periods = [.. periods.Select(p => p.Id)];
+        var chosen = periods.FirstOrDefault(p => p.Id == period) ?? periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.FirstOrDefault();
+        Period = chosen?.Id;
         Category = Categories.Find(category)?.Code ?? "housing";
-        if (Period is null) return;
-        Built = await builder.BuildAsync(Period, Category);
-        if (Built is null) return;
-        var outcome = Engine.Score(Built.Assessment);
-        Errors = outcome.Errors;
-        Result = outcome.Result;
-        if (Result is not null) Margins = Robustness.Margins(Result);
+        if (chosen is null) return;
+        View = await cache.RankingAsync(db, chosen.Id, Category, HttpContext.RequestAborted, chosen.Status);
+        if (View?.Result is null || View.Groups.Count == 0) return;
+
+        Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
+        if (unit is not null && View.ByUnit.TryGetValue(unit, out var target)) Highlight = target.Id;
+        else if (Query is not null)
+        {
+            Matches = [.. View.Result.Units
+                .Where(u => u.Name.Contains(Query, StringComparison.OrdinalIgnoreCase) || u.Id.Equals(Query, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).Take(MaxMatches + 1)];
+            if (Matches.Count == 1) Highlight = Matches[0].Id;
+        }
+        Group = (Highlight is not null ? View.GroupOf(Highlight) : null)
+            ?? View.Group(group)
+            ?? (Matches.Count > 0 ? View.GroupOf(Matches[0].Id) : null)
+            ?? View.Groups[0];
+        GroupIndex = View.Groups.ToList().IndexOf(Group);
     }
+
+    public string Link(string? group = null, string? unit = null)
+    {
+        var url = $"/Results?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
+        if (group is not null) url += "&group=" + Uri.EscapeDataString(group);
+        if (unit is not null) url += "&unit=" + Uri.EscapeDataString(unit);
+        return url;
+    }
+
+    public string ExplainLink(string unit, string? node = null) =>
+        $"/Results/Explain?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}&unit={Uri.EscapeDataString(unit)}"
+        + (node is null ? "" : "&node=" + Uri.EscapeDataString(node));
 }

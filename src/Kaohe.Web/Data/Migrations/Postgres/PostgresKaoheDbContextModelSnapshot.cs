@@ -1591,6 +1591,22 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.ToTable("RectificationPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.ResultsRevision", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("ResultsRevisions", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.ReviewWindow", b =>
                 {
                     b.Property<string>("PeriodId")

@@ -1542,6 +1542,22 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.ToTable("RectificationPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Kaohe.Web.Data.ResultsRevision", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("ResultsRevisions", (string)null);
+                });
+
             modelBuilder.Entity("Kaohe.Web.Data.ReviewWindow", b =>
                 {
                     b.Property<string>("PeriodId")

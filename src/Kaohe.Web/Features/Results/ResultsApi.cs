@@ -1,0 +1,125 @@
+using System.Security.Claims;
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Results;
+
+public sealed record RankingGroupDto(string Name, int Size);
+
+public sealed record RankingRowDto(int Rank, string Id, string Name, double Total, double Adjustment, string? Grade,
+    bool Commended, bool Criticized, bool Vetoed, double? MarginUp, double? MarginDown, IReadOnlyDictionary<string, double> Parts);
+
+/// <summary>One ranking group of a period and category (the whole category is 3,000 units at national scale: one group at a time).</summary>
+public sealed record RankingDto(string Period, string Category, string Source, string? SnapshotKey, IReadOnlyList<RankingGroupDto> Groups,
+    string? Group, IReadOnlyList<RankingRowDto> Units, IReadOnlyList<ValidationError> Errors);
+
+public sealed record ExplainFactDto(long Id, string Kind, string? Rater, string Payload, string Source, string Author, DateTimeOffset RecordedAt, string Status);
+
+public sealed record ExplainDto(string Period, string Category, string Unit, string UnitName, string Group, int Rank, int GroupSize,
+    Explanation Explanation, IReadOnlyList<ExplainFactDto> Facts);
+
+/// <summary>What the explanation page and API share: who may read, and the explanation with its facts from the cached draft.</summary>
+public static class ExplanationQuery
+{
+    /// <summary>A unit sees its own explanation once the period is in review or published (申诉复核), not before; other readers always.</summary>
+    public static async Task<bool> MayReadAsync(ClaimsPrincipal user, KaoheDbContext db, string period, string unit, CancellationToken ct = default) =>
+        user.Role() != Roles.Unit
+        || (user.UnitId() == unit && (await db.Set<ReviewWindow>().AnyAsync(w => w.PeriodId == period, ct) || await db.Snapshots.AnyAsync(s => s.PeriodId == period, ct)));
+
+    /// <summary>The explanation of a unit's total (node null) or of one indicator, and the counted facts recorded on it; null if there is none.</summary>
+    public static async Task<(ResultsView Draft, Explanation Explanation, IReadOnlyList<Fact> Facts)?> FindAsync(
+        ResultsCache cache, KaoheDbContext db, string period, string category, string unit, string? node, CancellationToken ct = default)
+    {
+        var draft = await cache.DraftAsync(db, period, category, ct);
+        if (draft?.Result is not { } result || draft.Assessment is null || !draft.ByUnit.ContainsKey(unit)) return null;
+        if (node is not null && !Exists(draft.Assessment.Indicators, node)) return null;
+        var explanation = result.Explain(unit, node);
+        var q = db.Facts.AsNoTracking().Where(f => f.UnitId == unit && AssessmentBuilder.Counted.Contains(f.Status));
+        q = node is null ? q.Where(f => f.IndicatorId == null) : q.Where(f => f.IndicatorId == node);
+        if (draft.IsAnnual)
+        {
+            // The year reads its own facts and the vetoes of its quarters (Drafts).
+            var year = draft.Period!.Year;
+            var periods = db.Periods.Where(p => p.Year == year).Select(p => p.Id);
+            q = q.Where(f => periods.Contains(f.PeriodId) && (f.PeriodId == period || f.Kind == FactKind.Veto));
+        }
+        else q = q.Where(f => f.PeriodId == period);
+        var facts = await q.OrderBy(f => f.Id).ToListAsync(ct);
+        return (draft, explanation, facts);
+    }
+
+    private static bool Exists(IEnumerable<Indicator> nodes, string id) => nodes.Any(n => n.Id == id || Exists(n.ChildList, id));
+}
+
+/// <summary>The results API: a ranking group and a unit's explanation, both from <see cref="ResultsCache"/>.</summary>
+public static class ResultsApi
+{
+    private const string Readers = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}";
+
+    public static IServiceCollection AddResults(this IServiceCollection services) => services.AddSingleton<ResultsCache>();
+
+    public static void MapResultsApi(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/results");
+        g.MapGet("/{period}/{category}", Ranking).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+            .WithSummary("排名（一次一个排名组；已公布的考核期为公布结果）/ the ranking of one group (a published period: its published results)");
+        g.MapGet("/{period}/{category}/units/{unit}/explain", Explain).RequireAuthorization(new AuthorizeAttribute { Roles = Readers + "," + Roles.Unit })
+            .WithSummary("计算说明：公式、输入和数据来源 / how a score was computed: formula, inputs and the facts behind it");
+    }
+
+    private static async Task<IResult> Ranking(string period, string category, KaoheDbContext db, ResultsCache cache, CancellationToken ct,
+        string? group = null, string? unit = null)
+    {
+        if (Categories.Find(category) is null)
+            return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
+        var view = await cache.RankingAsync(db, period, category, ct);
+        if (view is null) return Problems.NotFound($"period：考核期 {period} 不存在", $"period: period {period} does not exist");
+        if (view.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
+        var groups = view.Groups.Select(x => new RankingGroupDto(x.Name, x.Units.Count)).ToList();
+        var source = view.Published is null ? "draft" : "published";
+        if (view.Result is null) return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, null, [], view.Errors));
+        RankingGroup? selected;
+        if (unit is not null)
+        {
+            selected = view.GroupOf(unit);
+            if (selected is null) return Problems.NotFound($"unit：单位 {unit} 不在该考核对象中", $"unit: {unit} is not assessed in this category");
+        }
+        else if (group is not null)
+        {
+            selected = view.Group(group);
+            if (selected is null) return Problems.NotFound($"group：没有排名组“{group}”", $"group: there is no ranking group \"{group}\"");
+        }
+        else selected = view.Groups.FirstOrDefault();
+        var decimals = view.RankDecimals;
+        var roots = view.Assessment!.Indicators.Select(i => i.Id).ToList();
+        var rows = (selected?.Units ?? []).Select(u =>
+        {
+            var m = view.Margins[u.Id];
+            return new RankingRowDto(u.Rank, u.Id, u.Name, Rounding.HalfAwayFromZero(u.Total, decimals), u.Adjustment, u.Grade,
+                u.Commended, u.Criticized, u.Vetoed, m.Up, m.Down, roots.ToDictionary(r => r, r => u.Scores[r]));
+        }).ToList();
+        return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, selected?.Name, rows, []));
+    }
+
+    private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsCache cache,
+        CancellationToken ct, string? node = null)
+    {
+        if (Categories.Find(category) is null)
+            return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
+        if (!await ExplanationQuery.MayReadAsync(user, db, period, unit, ct))
+            return Problems.NotFound($"unit：没有单位 {unit} 的计算说明或无权查看", $"unit: no explanation of {unit}, or not visible to you");
+        var found = await ExplanationQuery.FindAsync(cache, db, period, category, unit, node, ct);
+        if (found is null)
+            return Problems.NotFound($"没有 {period} {category} 中单位 {unit}{(node is null ? "" : " 指标 " + node)} 的计算结果",
+                $"no result of unit {unit}{(node is null ? "" : ", node " + node)} in {period} {category}");
+        var (draft, explanation, facts) = found.Value;
+        var u = draft.ByUnit[unit];
+        return TypedResults.Ok(new ExplainDto(period, category, unit, u.Name, u.Group, u.Rank, u.GroupSize, explanation,
+            [.. facts.Select(f => new ExplainFactDto(f.Id, f.Kind.ToString(), f.Rater, f.Payload, f.Source, f.Author, f.RecordedAt, f.Status.ToString()))]));
+    }
+}
