@@ -10,6 +10,7 @@ using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Insight;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -33,6 +34,7 @@ public static class Registration
         services.AddRectification();
         services.AddPublication();
         services.AddInsight();
+        services.AddJobs();
         return services;
     }
 
@@ -55,5 +57,6 @@ public static class Registration
         api.MapPublicationApi();
         api.MapBulletinDownloads();
         api.MapInsightApi();
+        api.MapJobsApi();
     }
 }
