@@ -31,7 +31,7 @@ internal readonly record struct ImportRow(int Row, string Unit, Leaf Leaf, doubl
 /// inserted by the bulk path of the provider (a prepared INSERT on SQLite, binary COPY on PostgreSQL)
 /// and the audit trail gets one entry for the import naming the file's SHA-256 and row count.
 /// </summary>
-public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store) : IJobHandler
+public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, ILogger<FactImport> log) : IJobHandler
 {
     public const string JobKind = "facts.import";
     public const string SheetName = "批量导入";
@@ -50,11 +50,15 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var input = System.Text.Json.JsonSerializer.Deserialize<Input>(job.Input ?? "{}")!;
         var file = await db.Attachments.AsNoTracking().FirstAsync(a => a.Id == input.AttachmentId, ct);
         var period = job.PeriodId!;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var (rows, errors, errorCount) = await ValidateAsync(file, period, context.Progress, ct);
+        log.LogInformation("Import {Job}: read and checked {Rows} rows ({Errors} errors) in {Ms} ms", job.Id, rows.Count, errorCount, watch.ElapsedMilliseconds);
         if (errorCount > 0)
             return JobOutcome.Failure($"Excel 有误（{errorCount} 处{(errorCount > errors.Count ? $"，列出前 {errors.Count} 处" : "")}），未导入任何内容 / " +
                 $"the workbook has {errorCount} errors; nothing was imported", errors);
+        watch.Restart();
         var written = await WriteAsync(job, file, period, rows, context.Progress, ct);
+        log.LogInformation("Import {Job}: wrote {Rows} facts, superseded {Superseded}, in {Ms} ms", job.Id, rows.Count, written.Superseded, watch.ElapsedMilliseconds);
         return JobOutcome.Success($"已导入 {rows.Count} 条数据，取代原有数据 {written.Superseded} 条 / imported {rows.Count} values, superseding {written.Superseded}",
             null, $"/Collection/Progress?period={Uri.EscapeDataString(period)}");
     }
@@ -352,11 +356,15 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         using var update = sqlite.CreateCommand();
         update.Transaction = (SqliteTransaction)tx;
         update.CommandText = $"UPDATE \"{table}\" SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = $r WHERE {Where("", "$p")} " +
-            $"AND EXISTS (SELECT 1 FROM kaohe_import_slots s WHERE s.u = \"{table}\".{Q(nameof(Fact.UnitId))} AND s.i = \"{table}\".{Q(nameof(Fact.IndicatorId))}); " +
-            "DELETE FROM kaohe_import_slots;";
+            $"AND EXISTS (SELECT 1 FROM kaohe_import_slots s WHERE s.u = \"{table}\".{Q(nameof(Fact.UnitId))} AND s.i = \"{table}\".{Q(nameof(Fact.IndicatorId))})";
         update.Parameters.AddWithValue("$p", period);
         update.Parameters.AddWithValue("$r", reason);
-        return update.ExecuteNonQuery();
+        var superseded = update.ExecuteNonQuery();
+        using var clear = sqlite.CreateCommand();
+        clear.Transaction = (SqliteTransaction)tx;
+        clear.CommandText = "DELETE FROM kaohe_import_slots";
+        clear.ExecuteNonQuery();
+        return superseded;
     }
 
     /// <summary>Inserts the facts exactly as EF would write them (the model's columns and converters): a prepared INSERT on SQLite, binary COPY on PostgreSQL.</summary>

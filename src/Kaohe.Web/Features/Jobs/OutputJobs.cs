@@ -36,7 +36,7 @@ internal static class JobFiles
 }
 
 /// <summary>考核通报 .docx of a period, for 3,000 units as for 30: results, narrative, then the document.</summary>
-public sealed class BulletinJob(Bulletins bulletins) : IJobHandler
+public sealed class BulletinJob(Bulletins bulletins, ILogger<BulletinJob> log) : IJobHandler
 {
     public const string JobKind = "bulletin.docx";
 
@@ -46,11 +46,21 @@ public sealed class BulletinJob(Bulletins bulletins) : IJobHandler
     {
         var period = context.Job.PeriodId!;
         context.Progress.Report(new JobProgress(0, 3, "计算结果 / computing results"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         var content = await bulletins.ContentAsync(period, ct);
+        var contentMs = watch.ElapsedMilliseconds;
         if (content is null) return JobOutcome.Failure($"考核期 {period} 不存在 / period {period} does not exist");
         var units = content.Categories.Sum(c => c.Groups.Sum(g => g.Rows.Count));
         context.Progress.Report(new JobProgress(1, 3, "生成文档 / writing the document"));
-        var a = await JobFiles.StoreAsync(context, $"考核通报-{period}.docx", s => Bulletin.Write(content, s), ct);
+        long writeMs = 0;
+        watch.Restart();
+        var a = await JobFiles.StoreAsync(context, $"考核通报-{period}.docx", s =>
+        {
+            var w = System.Diagnostics.Stopwatch.StartNew();
+            Bulletin.Write(content, s);
+            writeMs = w.ElapsedMilliseconds;
+        }, ct);
+        log.LogInformation("Bulletin {Period}: content (results, narrative) {Content} ms, .docx {Write} ms, stored in {Store} ms total", period, contentMs, writeMs, watch.ElapsedMilliseconds);
         context.Progress.Report(new JobProgress(3, 3, null));
         return JobOutcome.Success($"考核通报已生成（{units} 个单位）/ the bulletin is ready ({units} units)", a.Id);
     }
