@@ -228,14 +228,13 @@ public sealed class JobRunner(IServiceScopeFactory scopes, TimeProvider clock, J
         http.HttpContext = new DefaultHttpContext { User = Principal(job) };
         var now = clock.GetUtcNow();
         var p = _live.GetValueOrDefault(id);
+        // The last progress reported (a short job may end before its first heartbeat wrote any).
+        db.Entry(job).Property(j => j.Done).CurrentValue = p.Done;
+        db.Entry(job).Property(j => j.Total).CurrentValue = p.Total;
         if (outcome.Ok) job.Succeed(outcome.Message, outcome.AttachmentId, outcome.Link, now);
         else
-        {
             job.Fail(outcome.Message.Length > 2000 ? outcome.Message[..2000] : outcome.Message,
                 outcome.Errors is null ? null : JsonSerializer.Serialize(outcome.Errors, AuditChain.Json), now);
-            db.Entry(job).Property(j => j.Done).CurrentValue = p.Done;
-            db.Entry(job).Property(j => j.Total).CurrentValue = p.Total;
-        }
         audit.Record(outcome.Ok ? "job.succeeded" : "job.failed", "job", id, JobStatus.Running.ToString(), new { job.Status, job.Message, job.Error, job.ResultAttachmentId });
         await audit.SaveAsync();
         http.HttpContext = null;
