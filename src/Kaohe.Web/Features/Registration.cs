@@ -12,6 +12,7 @@ using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Features.Results;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
@@ -37,6 +38,7 @@ public static class Registration
         services.AddInsight();
         services.AddPeriods();
         services.AddResults();
+        services.AddJobs();
         return services;
     }
 
@@ -61,5 +63,6 @@ public static class Registration
         api.MapInsightApi();
         api.MapPeriodsApi();
         api.MapResultsApi();
+        api.MapJobsApi();
     }
 }

@@ -1,0 +1,73 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Collection;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Jobs;
+
+/// <summary>我的任务: the user's background jobs (the office sees everyone's), and where long work is started.</summary>
+public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
+{
+    public List<JobDto> Jobs { get; private set; } = [];
+    public List<string> Periods { get; private set; } = [];
+    public string? Period { get; private set; }
+    public List<string> Errors { get; } = [];
+    public bool CanReadResults { get; private set; }
+
+    public async Task OnGetAsync(string? period) => await LoadAsync(period);
+
+    private async Task LoadAsync(string? period)
+    {
+        var ct = HttpContext.RequestAborted;
+        Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter == null).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync(ct);
+        Period = period is not null && Periods.Contains(period) ? period : Periods.FirstOrDefault();
+        Jobs = await jobs.ListAsync(User, 50, ct);
+        CanReadResults = Period is not null && await JobsApi.MayReadResultsAsync(User, Period, db, ct);
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(string? period, IFormFile? file)
+    {
+        if (User.Role() != Roles.Office) return Forbid();
+        if (file is null || file.Length == 0) Errors.Add(Ui.T("请选择要导入的 .xlsx 文件", "choose the .xlsx file to import"));
+        else if (!file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase)) Errors.Add(Ui.T($"“{file.FileName}”不是 .xlsx 文件", $"\"{file.FileName}\" is not an .xlsx file"));
+        if (period is null || !await db.Periods.AnyAsync(p => p.Id == period)) Errors.Add(Ui.T("请选择考核期", "choose a period"));
+        if (Errors.Count > 0)
+        {
+            await LoadAsync(period);
+            return Page();
+        }
+        try
+        {
+            var job = await jobs.StartAsync(User, FactImport.JobKind, period, file, HttpContext.RequestAborted);
+            return Redirect($"/Jobs/{job.Id}");
+        }
+        catch (UploadRejectedException e)
+        {
+            Errors.Add(Ui.T(e.Zh, e.En));
+            await LoadAsync(period);
+            return Page();
+        }
+    }
+
+    public Task<IActionResult> OnPostBulletinAsync(string? period) => StartAsync(BulletinJob.JobKind, period);
+
+    public Task<IActionResult> OnPostWorkbookAsync(string? period) => StartAsync(ScoresWorkbookJob.JobKind, period);
+
+    public Task<IActionResult> OnPostRecomputeAsync(string? period) =>
+        User.Role() == Roles.Office ? StartAsync(RecomputeJob.JobKind, period) : Task.FromResult<IActionResult>(Forbid());
+
+    private async Task<IActionResult> StartAsync(string kind, string? period)
+    {
+        if (period is null || !await db.Periods.AnyAsync(p => p.Id == period))
+        {
+            Errors.Add(Ui.T("请选择考核期", "choose a period"));
+            await LoadAsync(period);
+            return Page();
+        }
+        if (!await JobsApi.MayReadResultsAsync(User, period, db, HttpContext.RequestAborted)) return Forbid();
+        var job = await jobs.StartAsync(User, kind, period, null, HttpContext.RequestAborted);
+        return Redirect($"/Jobs/{job.Id}");
+    }
+}
