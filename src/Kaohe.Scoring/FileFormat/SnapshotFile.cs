@@ -70,7 +70,7 @@ public static class SnapshotFile
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kaoheSnapshot", out var v) || v.ValueKind != JsonValueKind.Number || v.GetInt32() != Version)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kaoheSnapshot", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var version) || version != Version)
                 return new SnapshotCheck(false, "", "", [new("$.kaoheSnapshot", "不是 v1 考核结果快照", "not a v1 Kaohe snapshot")]);
             string? Str(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
             if (!root.TryGetProperty("input", out var input) || !root.TryGetProperty("result", out var storedResult))

@@ -19,6 +19,13 @@ internal sealed class V1Reader
 
     public static JsonDocument? Parse(ReadOnlyMemory<byte> utf8, List<ValidationError> errors)
     {
+        // JsonDocument accepts invalid UTF-8 inside strings and only throws (InvalidOperationException)
+        // when a string is read later: refuse it here, as the reader promises never to throw on bad input.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            errors.Add(new ValidationError("$", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"));
+            return null;
+        }
         try
         {
             return JsonDocument.Parse(utf8, DocumentOptions);

@@ -86,8 +86,13 @@ public static class Auth
                     : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenHandler>(TokenScheme, null);
 
+        // Without an explicit policy (the fallback) or with a bare [Authorize] (the default), only a
+        // person's account gets in: a platform's API key authenticates too, but may only push data
+        // (found by the generated access matrix: keys could read the unit and scheme pages).
+        var people = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireRole(Roles.People).Build();
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .SetDefaultPolicy(people)
+            .SetFallbackPolicy(people)
             .AddPolicy(Policies.Office, p => p.RequireRole(Roles.Office))
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.People))
             .AddPolicy(Policies.Platform, p => p.RequireRole(Roles.Platform));
@@ -95,11 +100,40 @@ public static class Auth
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (ctx, ct) => TooManyRequests(ctx.HttpContext, ct);
             o.AddPolicy(LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPermits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         return services;
+    }
+
+    /// <summary>
+    /// The answer to a rate-limited request: a ProblemDetails for the API, a short bilingual page for
+    /// a person (the public survey is opened on phones at a site, so say plainly to wait a minute).
+    /// </summary>
+    private static async ValueTask TooManyRequests(HttpContext ctx, CancellationToken ct)
+    {
+        ctx.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        ctx.Response.Headers.RetryAfter = "60";
+        var title = Ui.T("请求过于频繁", "Too many requests");
+        var detail = Ui.T("请求过于频繁，请稍候一分钟再试。", "Too many requests: please wait a minute and try again.");
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail).ExecuteAsync(ctx);
+            return;
+        }
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        const string html = """
+            <!DOCTYPE html>
+            <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>请求过于频繁 / Too many requests</title><link rel="stylesheet" href="/css/site.css"></head>
+            <body><main class="container"><h1>请求过于频繁</h1>
+            <p>您在一分钟内提交的请求太多。请稍候一分钟，再刷新本页面或重新扫码。</p>
+            <p lang="en">Too many requests in one minute: please wait a minute, then reload this page or scan the code again.</p>
+            </main></body></html>
+            """;
+        await ctx.Response.WriteAsync(html, ct);
     }
 
     private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)

@@ -141,6 +141,10 @@ public static class RectificationApi
             step = new Ledger.Step(form["action"].ToString(), NullIfEmpty(form["reason"]), NullIfEmpty(form["note"]), milestone);
             files.AddRange(form.Files.Select(f => new Ledger.Upload(f.OpenReadStream(), f.FileName)));
         }
+        else if (!request.HasJsonContentType())
+            // ReadFromJsonAsync throws InvalidOperationException on any other type: a client mistake, not a 500.
+            return Problems.Problem(StatusCodes.Status415UnsupportedMediaType, Ui.T("不支持的内容类型", "Unsupported media type"),
+                Ui.T("请以 application/json 或 multipart/form-data 提交", "send application/json or multipart/form-data"));
         else
         {
             try { step = await request.ReadFromJsonAsync<Ledger.Step>(); }

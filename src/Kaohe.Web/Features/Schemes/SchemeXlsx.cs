@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Xml;
 using Kaohe.Scoring;
+using Kaohe.Web.Infrastructure;
 using MiniExcelLibs;
 
 namespace Kaohe.Web.Features.Schemes;
@@ -341,15 +342,15 @@ public static class SchemeXlsx
     internal static bool CheckPackage(byte[] bytes, List<ValidationError> errors)
     {
         var notWorkbook = new ValidationError("file", "文件不是有效的 .xlsx 工作簿", "the file is not a valid .xlsx workbook");
+        // Sizes, entry count and real inflated bytes first: the declared sizes alone may lie.
+        if (XlsxGuard.Check(bytes, MaxUnpackedBytes) is { } refused)
+        {
+            errors.Add(new ValidationError("file", refused.Zh, refused.En));
+            return false;
+        }
         try
         {
             using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
-            if (zip.Entries.Sum(e => e.Length) > MaxUnpackedBytes)
-            {
-                errors.Add(new ValidationError("file", $"工作簿解压后超过 {MaxUnpackedBytes / 1024 / 1024} MB，不予导入",
-                    $"the workbook unpacks to more than {MaxUnpackedBytes / 1024 / 1024} MB and is refused"));
-                return false;
-            }
             var workbook = zip.GetEntry("xl/workbook.xml");
             var rels = zip.GetEntry("xl/_rels/workbook.xml.rels");
             if (workbook is null || rels is null)

@@ -1,4 +1,5 @@
 using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
 using MiniExcelLibs;
 
 namespace Kaohe.Web.Features.Surveys;
@@ -26,7 +27,8 @@ public static class PaperXlsx
         var example = sites.FirstOrDefault();
         var row = new Dictionary<string, object?> { [ColSite] = example?.Code ?? "LS-1", [ColSheet] = (example?.Code ?? "LS-1") + "-P001" };
         for (var i = 0; i < q.Questions.Count; i++) row[Header(i, q.Questions[i])] = q.Questions[i].Options[0].Id;
-        rows.Add(row);
+        // Site codes and option names are typed by the office: neutralise text a spreadsheet would run as a formula.
+        rows.Add((Dictionary<string, object?>)Kaohe.Web.Features.Shared.ExcelSafe.Row(row));
         var help = new List<Dictionary<string, object?>>
         {
             new() { ["说明"] = "每行一份纸质问卷；问卷编号在同一调查点内不得重复（与二维码一样，每份只计一次）。" },
@@ -44,6 +46,14 @@ public static class PaperXlsx
     {
         var errors = new List<string>();
         List<IDictionary<string, object?>> raw;
+        byte[] bytes;
+        using (var copy = new MemoryStream())
+        {
+            xlsx.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+        if (XlsxGuard.Check(bytes) is { } refused) return ([], [$"{refused.Zh} / {refused.En}"]);
+        xlsx = new MemoryStream(bytes, writable: false);
         try
         {
             if (!MiniExcel.GetSheetNames(xlsx).Contains(Sheet))
@@ -51,7 +61,7 @@ public static class PaperXlsx
             xlsx.Position = 0;
             raw = [.. xlsx.Query(useHeaderRow: false, sheetName: Sheet).Cast<IDictionary<string, object?>>()];
         }
-        catch (Exception ex) when (ex is InvalidDataException or System.Xml.XmlException or InvalidOperationException or KeyNotFoundException)
+        catch (Exception ex) when (ex is InvalidDataException or System.Xml.XmlException or InvalidOperationException or KeyNotFoundException or IOException or FormatException or ArgumentException)
         {
             return ([], ["文件不是有效的 .xlsx / the file is not a valid .xlsx"]);
         }
