@@ -29,7 +29,12 @@ public static class Hosting
     public static IServiceCollection AddKaoheWeb(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            // Form binding answers 413 without an exception (the status-code page writes the problem): say why, in the user's language.
+            if (ctx.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge && ctx.ProblemDetails.Detail is null)
+                ctx.ProblemDetails.Detail = Ui.T("请求内容过大", "the request body is too large");
+        });
         services.AddExceptionHandler<BadRequests>();
         // Razor would otherwise write every Chinese character as an HTML entity.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
