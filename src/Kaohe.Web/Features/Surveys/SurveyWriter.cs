@@ -104,10 +104,14 @@ public sealed class SurveyCache(IServiceScopeFactory scopes, IDataProtectionProv
     {
         var now = clock.GetUtcNow();
         if (map.TryGetValue(key, out var e) && e.Until > now && !e.Value.IsFaulted) return e.Value;
-        // Concurrent misses share one load; a failed load is not kept.
-        var fresh = new Entry<T>(load(key), now + _life);
-        map[key] = fresh;
-        return fresh.Value;
+        // Concurrent misses share one load (the lock is held only while the load starts); a failed load is not kept.
+        lock (map)
+        {
+            if (map.TryGetValue(key, out e) && e.Until > now && !e.Value.IsFaulted) return e.Value;
+            var fresh = new Entry<T>(load(key), now + _life);
+            map[key] = fresh;
+            return fresh.Value;
+        }
     }
 
     private async Task<CachedSurvey?> LoadSurveyAsync(string periodId)
@@ -143,6 +147,19 @@ public sealed class SurveyIntake(SurveyDatabase database, SurveyCache cache, Sur
     private sealed record TokenRow(long Id, int SiteId, int Serial, bool Used);
 
     public async Task<SubmitResult> SubmitAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct = default)
+    {
+        try
+        {
+            return await SubmitCoreAsync(token, answers, language, clientAddress, ct);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            // The database does not answer: nothing was stored (the writer answers its own failures itself).
+            return SubmitResult.Of(SubmitOutcome.Unavailable);
+        }
+    }
+
+    private async Task<SubmitResult> SubmitCoreAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 64) return SubmitResult.Of(SubmitOutcome.UnknownToken);
         var row = await FindTokenAsync(SurveyTokens.Hash(token), ct);
