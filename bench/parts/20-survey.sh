@@ -6,6 +6,9 @@
 #   (warm-up included): survey_lost_* must be 0 — acknowledged means stored — and the audit chain
 #   is verified with `kaohe verify-audit`.
 # The per-address rate limit stays on; it is raised for the run (all traffic comes from 127.0.0.1).
+# The per-request access log (Microsoft.AspNetCore.Hosting.Diagnostics at Information in appsettings:
+# two JSON lines on stdout per request) is off, as the bare baseline has none: with it on, the
+# console logger's queue fills and blocks request threads (see bench/README.md, "Survey submissions").
 # Figures: survey_rps_sqlite, survey_vs_bare_kestrel_sqlite, survey_rps_postgres,
 # survey_vs_bare_kestrel_postgres, survey_p99_ms (the worse of the two), survey_lost_*, survey_audit_*.
 
@@ -32,7 +35,7 @@ survey_run() {
   env=("$@")
   local port; port=$(free_port)
   start_app "survey_$kind" "$port" "$dir" Kaohe__Demo=false Kaohe__AdminPassword=Bench-admin-2023 \
-    Kaohe__SurveyPerMinute=100000000 "${env[@]}" || return 1
+    Kaohe__SurveyPerMinute=100000000 Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning "${env[@]}" || return 1
   log "survey ($kind): issuing $SURVEY_CODES codes"
   dotnet "$ROOT/$GEN" --survey-codes "$SURVEY_CODES" "${target[@]}" --codes "$WORK/survey_$kind.codes" \
     --body "$WORK/survey_$kind.body" >"$WORK/survey_codes_$kind.log" 2>&1 || { tail -20 "$WORK/survey_codes_$kind.log" >&2; return 1; }
