@@ -68,8 +68,11 @@ public static class AuditChain
 /// </summary>
 public sealed class AuditLog(KaoheDbContext db, TimeProvider clock, IHttpContextAccessor http)
 {
-    private static readonly SemaphoreSlim SqliteLock = new(1, 1);
-    private const long AdvisoryLockKey = 0x4B616F6865; // "Kaohe"
+    /// <summary>The chain lock on SQLite, shared with the survey writer, which appends to the chain itself.</summary>
+    internal static readonly SemaphoreSlim SqliteChainLock = new(1, 1);
+
+    /// <summary>The chain lock on PostgreSQL (a transaction-scoped advisory lock), shared by every instance and the survey writer.</summary>
+    internal const long AdvisoryLockKey = 0x4B616F6865; // "Kaohe"
 
     private readonly List<(string Action, string Type, Func<string> Id, string? Old, string? New, string? Reason)> _pending = [];
 
@@ -84,7 +87,7 @@ public sealed class AuditLog(KaoheDbContext db, TimeProvider clock, IHttpContext
 
     public async Task SaveAsync(CancellationToken ct = default)
     {
-        if (!db.IsPostgres) await SqliteLock.WaitAsync(ct);
+        if (!db.IsPostgres) await SqliteChainLock.WaitAsync(ct);
         try
         {
             // On PostgreSQL the execution strategy retries the whole transaction after a transient
@@ -136,7 +139,7 @@ public sealed class AuditLog(KaoheDbContext db, TimeProvider clock, IHttpContext
         }
         finally
         {
-            if (!db.IsPostgres) SqliteLock.Release();
+            if (!db.IsPostgres) SqliteChainLock.Release();
         }
     }
 }

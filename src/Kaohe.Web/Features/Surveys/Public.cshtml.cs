@@ -12,7 +12,7 @@ namespace Kaohe.Web.Features.Surveys;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(SurveysApi.RateLimit)]
-public sealed class PublicModel(SurveyService surveys) : PageModel
+public sealed class PublicModel(SurveyService surveys, SurveyIntake intake) : PageModel
 {
     public enum State { Form, Thanks, Used, Unknown, NotOpen }
 
@@ -42,7 +42,7 @@ public sealed class PublicModel(SurveyService surveys) : PageModel
         foreach (var q in Questionnaire!.Questions)
             if (Request.Form.TryGetValue("a_" + q.Id, out var v) && !string.IsNullOrEmpty(v)) answers[q.Id] = v.ToString();
         Chosen = answers;
-        var result = await surveys.SubmitAsync(Token, new SurveyAnswers(answers), Language, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
+        var result = await intake.SubmitAsync(Token, new SurveyAnswers(answers), Language, HttpContext.Connection.RemoteIpAddress?.ToString(), ct);
         switch (result.Outcome)
         {
             case SubmitOutcome.Stored or SubmitOutcome.Repeated:
@@ -55,6 +55,11 @@ public sealed class PublicModel(SurveyService surveys) : PageModel
                     ? Questionnaire.Questions.Select((q, i) => (q, i)).Where(x => "answers." + x.q.Id == path).Select(x => string.Format(Chrome("answer-n"), x.i + 1)).FirstOrDefault() ?? Chrome("answer-all")
                     : Chrome("answer-all")).Distinct()];
                 Response.StatusCode = StatusCodes.Status400BadRequest;
+                break;
+            case SubmitOutcome.Unavailable:
+                Shown = State.Form;
+                Errors = [Chrome("retry")];
+                Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 break;
             case SubmitOutcome.UnknownToken or SubmitOutcome.NoQuestionnaire:
                 Shown = State.Unknown;
@@ -113,7 +118,7 @@ public static class PublicTexts
             ["submit"] = "提交", ["thanks"] = "提交成功，感谢您的参与！", ["thanks-more"] = "您的意见将用于改进城市管理工作。本问卷匿名，不记录您的身份。",
             ["used"] = "此二维码已经使用过", ["used-more"] = "每个二维码只能提交一次问卷。感谢您的参与！",
             ["unknown"] = "二维码无效", ["unknown-more"] = "请核对二维码，或向发放问卷的工作人员索取新的二维码。",
-            ["not-open"] = "问卷尚未开放", ["answer-all"] = "请回答所有问题后再提交。", ["answer-n"] = "请回答第 {0} 题。",
+            ["not-open"] = "问卷尚未开放", ["answer-all"] = "请回答所有问题后再提交。", ["answer-n"] = "请回答第 {0} 题。", ["retry"] = "系统繁忙，问卷未保存，请稍后再点“提交”。",
             ["anonymous"] = "匿名问卷 · 约 1 分钟", ["language"] = "语言", ["place"] = "调查地点", ["name"] = "中文",
         },
         ["en"] = new()
@@ -121,7 +126,7 @@ public static class PublicTexts
             ["submit"] = "Submit", ["thanks"] = "Thank you, your answers were received!", ["thanks-more"] = "Your opinion helps improve urban management. The survey is anonymous.",
             ["used"] = "This code has already been used", ["used-more"] = "Each code can be used for one questionnaire only. Thank you for taking part!",
             ["unknown"] = "Unknown code", ["unknown-more"] = "Please check the code, or ask the survey staff for a new one.",
-            ["not-open"] = "The survey is not open yet", ["answer-all"] = "Please answer every question before submitting.", ["answer-n"] = "Please answer question {0}.",
+            ["not-open"] = "The survey is not open yet", ["answer-all"] = "Please answer every question before submitting.", ["answer-n"] = "Please answer question {0}.", ["retry"] = "The system is busy and your answers were not stored; please press Submit again in a moment.",
             ["anonymous"] = "Anonymous · about 1 minute", ["language"] = "Language", ["place"] = "Place", ["name"] = "English",
         },
         // Draft Tibetan: to be reviewed by a native speaker.
@@ -130,7 +135,7 @@ public static class PublicTexts
             ["submit"] = "ཕུལ།", ["thanks"] = "ཐུགས་རྗེ་ཆེ། ཁྱེད་ཀྱི་ལན་འབྱོར་སོང་།", ["thanks-more"] = "ཞིབ་བཤེར་འདི་མིང་མི་འགོད།",
             ["used"] = "ཨང་རྟགས་འདི་བེད་སྤྱོད་བྱས་ཟིན།", ["used-more"] = "ཨང་རྟགས་རེ་རེས་ཐེངས་གཅིག་ལས་མི་ཆོག ཐུགས་རྗེ་ཆེ།",
             ["unknown"] = "ཨང་རྟགས་ནོར་འདུག", ["unknown-more"] = "ལས་བྱེད་པར་ཨང་རྟགས་གསར་པ་ཞུ་རོགས།",
-            ["not-open"] = "ཞིབ་བཤེར་མ་འགོ་ཚུགས།", ["answer-all"] = "དྲི་བ་ཚང་མར་ལན་འདེབས་གནང་རོགས།", ["answer-n"] = "དྲི་བ་ {0} ལ་ལན་འདེབས་གནང་རོགས།",
+            ["not-open"] = "ཞིབ་བཤེར་མ་འགོ་ཚུགས།", ["answer-all"] = "དྲི་བ་ཚང་མར་ལན་འདེབས་གནང་རོགས།", ["answer-n"] = "དྲི་བ་ {0} ལ་ལན་འདེབས་གནང་རོགས།", ["retry"] = "ཡང་བསྐྱར་ཕུལ་རོགས།",
             ["anonymous"] = "མིང་མི་འགོད། · སྐར་མ་ ༡", ["language"] = "སྐད་ཡིག", ["place"] = "ས་ཆ།", ["name"] = "བོད་ཡིག",
         },
     };

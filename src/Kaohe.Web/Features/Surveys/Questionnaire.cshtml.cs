@@ -17,7 +17,7 @@ namespace Kaohe.Web.Features.Surveys;
 /// new version; responses keep the version they answered.
 /// </summary>
 [Authorize(Policy = Policies.Office)]
-public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys, AuditLog audit, TimeProvider clock) : PageModel
+public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys, AuditLog audit, TimeProvider clock, SurveyCache cache) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Period { get; set; }
     [TempData] public string? Message { get; set; }
@@ -130,6 +130,7 @@ public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys,
         db.Add(row);
         audit.Record("survey.questionnaire", "survey-questionnaire", $"{Period}/v{version}", previous.FirstOrDefault(p => p.Version == version - 1)?.Document, row.Document);
         await audit.SaveAsync(ct);
+        cache.Invalidate(Period); // the next submission on this instance answers the new version (others within the cache's expiry)
         Message = Ui.T($"问卷第 {version} 版已启用", $"Version {version} of the questionnaire is active");
         return RedirectToPage("/Surveys/Index", new { period = Period });
     }

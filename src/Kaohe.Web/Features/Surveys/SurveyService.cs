@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Surveys;
 
-public enum SubmitOutcome { Stored, AlreadyUsed, Repeated, UnknownToken, NoQuestionnaire, Invalid, DuplicateSheet, UnknownSite }
+/// <summary>What happened to a submission. <see cref="Unavailable"/>: the database did not take it (nothing was stored; try again).</summary>
+public enum SubmitOutcome { Stored, AlreadyUsed, Repeated, UnknownToken, NoQuestionnaire, Invalid, DuplicateSheet, UnknownSite, Unavailable }
 
 /// <summary>What happened to a submission. <see cref="SubmitOutcome.Repeated"/>: the code was used by this very answer (a double tap).</summary>
 public sealed record SubmitResult(SubmitOutcome Outcome, IReadOnlyList<string> Errors)
@@ -72,49 +73,6 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         if (t is null) return null;
         var site = await db.Set<SurveySite>().AsNoTracking().FirstAsync(s => s.Id == t.SiteId, ct);
         return (t, site, await ActiveAsync(site.PeriodId, ct));
-    }
-
-    /// <summary>
-    /// Stores one web response for a code. The claim is atomic in the database: the token row is
-    /// updated only WHERE UsedAt IS NULL, and the response's token id is unique, so of two
-    /// simultaneous submissions exactly one is stored; the other is told the code is used (or, if
-    /// it carried the same answers, that they were received: a double tap).
-    /// </summary>
-    public async Task<SubmitResult> SubmitAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct = default)
-    {
-        var found = await FindAsync(token, ct);
-        if (found is not { } f) return SubmitResult.Of(SubmitOutcome.UnknownToken);
-        if (f.Survey is null) return SubmitResult.Of(SubmitOutcome.NoQuestionnaire);
-        if (f.Token.UsedAt is not null) return await UsedAsync(f.Token.Id, answers, ct);
-        var errors = CheckComplete(f.Survey.Questionnaire, answers);
-        if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
-
-        var now = clock.GetUtcNow();
-        var tracked = await db.Set<SurveyToken>().FirstAsync(x => x.Id == f.Token.Id, ct);
-        if (tracked.UsedAt is not null) return await UsedAsync(f.Token.Id, answers, ct);
-        tracked.MarkUsed(now);
-        var lang = f.Survey.Questionnaire.Languages.Contains(language) ? language : Texts.Chinese;
-        var response = new SurveyResponse(f.Site.Id, f.Survey.Row.Id, AnswersJson(answers), SurveyChannels.Web, tracked.Id, null, lang, now,
-            ClientHash(f.Survey.Row, clientAddress), null);
-        db.Add(response);
-        audit.Record("survey.respond", "survey-response", () => response.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
-            new { site = f.Site.Code, channel = SurveyChannels.Web, serial = tracked.Serial });
-        try
-        {
-            await audit.SaveAsync(ct);
-        }
-        catch (DbUpdateException ex) when (IsClaimConflict(ex))
-        {
-            db.ChangeTracker.Clear();
-            return await UsedAsync(f.Token.Id, answers, ct);
-        }
-        return SubmitResult.Stored;
-    }
-
-    private async Task<SubmitResult> UsedAsync(long tokenId, SurveyAnswers answers, CancellationToken ct)
-    {
-        var stored = await db.Set<SurveyResponse>().AsNoTracking().Where(r => r.TokenId == tokenId).Select(r => r.AnswersJson).FirstOrDefaultAsync(ct);
-        return SubmitResult.Of(stored == AnswersJson(answers) ? SubmitOutcome.Repeated : SubmitOutcome.AlreadyUsed);
     }
 
     /// <summary>A losing claim: the conditional update touched no row, or a unique index refused the second row.</summary>

@@ -30,17 +30,16 @@ public static class SurveysApi
     public static IServiceCollection AddSurveys(this IServiceCollection services)
     {
         services.AddScoped<SurveyService>();
-        // Public endpoints are limited per client address (Kaohe:SurveyPerMinute, 60 by default: a
-        // crowd behind one carrier NAT at a site must still get through). The limit lives in each
-        // instance's memory; it only guards against floods, single use is guaranteed by the database.
-        services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
-            ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = Math.Max(1, ctx.RequestServices.GetRequiredService<IConfiguration>().GetValue("Kaohe:SurveyPerMinute", 60)),
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-            })));
+        // The public submission path (docs/surveys-throughput.md): raw reads, cached questionnaire, one group-committing writer.
+        services.AddSingleton<SurveyDatabase>();
+        services.AddSingleton<SurveyCache>();
+        services.AddSingleton<SurveyWriter>();
+        services.AddSingleton<SurveyIntake>();
+        services.AddTransient<IStartupFilter, SurveyFastLane>();
+        // Public endpoints are limited per client address, one window shared with the fast lane (SurveyRateLimit).
+        services.AddSingleton<SurveyRateLimit>();
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimit, ctx =>
+            RateLimitPartition.Get(SurveyRateLimit.Key(ctx), key => ctx.RequestServices.GetRequiredService<SurveyRateLimit>().For(key))));
         return services;
     }
 
@@ -70,19 +69,25 @@ public static class SurveysApi
             [.. q.Questions.Select(x => new PublicQuestion(x.Id, x.Text.In(l), [.. x.Options.Select(o => new PublicOption(o.Id, o.Text.In(l)))]))]));
     }
 
-    private static async Task<IResult> Submit(string token, SurveySubmission body, SurveyService surveys, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> Submit(string token, SurveySubmission body, SurveyIntake intake, HttpContext http, CancellationToken ct)
     {
-        var answers = new SurveyAnswers(body.Answers ?? []);
-        var result = await surveys.SubmitAsync(token, answers, body.Language ?? Texts.Chinese, http.Connection.RemoteIpAddress?.ToString(), ct);
-        return result.Outcome switch
-        {
-            SubmitOutcome.Stored => TypedResults.Created((string?)null, new { received = true }),
-            SubmitOutcome.UnknownToken => Problems.NotFound("二维码无效", "unknown code"),
-            SubmitOutcome.NoQuestionnaire => Problems.NotFound("本期问卷尚未发布", "the questionnaire of this period is not published"),
-            SubmitOutcome.Invalid => Problems.BadRequest("问卷填写有误", "the answers are invalid", Errors(result.Errors)),
-            _ => Problems.Conflict("此二维码已使用过，感谢您的参与", "this code has already been used; thank you for taking part"),
-        };
+        var result = await intake.SubmitAsync(token, new SurveyAnswers(body.Answers ?? []), body.Language ?? Texts.Chinese, http.Connection.RemoteIpAddress?.ToString(), ct);
+        return Answer(result);
     }
+
+    /// <summary>The answer to a web submission, for the mapped endpoint and <see cref="SurveyFastLane"/> alike.</summary>
+    public static IResult Answer(SubmitResult result) => result.Outcome switch
+    {
+        SubmitOutcome.Stored => TypedResults.Created((string?)null, Received),
+        SubmitOutcome.UnknownToken => Problems.NotFound("二维码无效", "unknown code"),
+        SubmitOutcome.NoQuestionnaire => Problems.NotFound("本期问卷尚未发布", "the questionnaire of this period is not published"),
+        SubmitOutcome.Invalid => Problems.BadRequest("问卷填写有误", "the answers are invalid", Errors(result.Errors)),
+        SubmitOutcome.Unavailable => Problems.Problem(StatusCodes.Status503ServiceUnavailable, Ui.T("暂时无法保存", "Not stored"),
+            Ui.T("系统繁忙，问卷未保存，请稍后重新提交", "the system is busy and the answers were not stored; please submit again")),
+        _ => Problems.Conflict("此二维码已使用过，感谢您的参与", "this code has already been used; thank you for taking part"),
+    };
+
+    private static readonly object Received = new { received = true };
 
     /// <summary>"answers.roads: 中文 / English" → { "answers.roads": ["中文" or "English"] }.</summary>
     public static Dictionary<string, string[]> Errors(IEnumerable<string> errors) => errors

@@ -1,0 +1,509 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Threading.Channels;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Audit;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Kaohe.Web.Features.Surveys;
+
+/// <summary>
+/// How the public submission path reaches the database without a DbContext: the provider and the
+/// connection string of the application's context, read once. The hot path uses plain ADO.NET
+/// (a pooled SQLite connection, an <see cref="NpgsqlDataSource"/> with automatic preparation) because
+/// per-request EF Core overhead is a large share of a submission's cost (docs/surveys-throughput.md).
+/// </summary>
+public sealed class SurveyDatabase : IAsyncDisposable
+{
+    private static readonly DateTimeOffsetToBinaryConverter SqliteTime = new();
+    private readonly NpgsqlDataSource? _pg;
+
+    public SurveyDatabase(IServiceScopeFactory scopes)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        IsPostgres = db.IsPostgres;
+        var cs = db.Database.GetConnectionString() ?? throw new InvalidOperationException("the database has no connection string");
+        if (IsPostgres)
+        {
+            // Statements of the hot path are prepared on each physical connection once, not parsed per request.
+            var b = new NpgsqlConnectionStringBuilder(cs);
+            if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 32;
+            _pg = NpgsqlDataSource.Create(b.ConnectionString);
+            ConnectionString = b.ConnectionString;
+        }
+        else ConnectionString = cs;
+    }
+
+    public bool IsPostgres { get; }
+    public string ConnectionString { get; }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        if (_pg is not null) return await _pg.OpenConnectionAsync(ct);
+        var c = new SqliteConnection(ConnectionString);
+        await c.OpenAsync(ct);
+        return c;
+    }
+
+    /// <summary>A time as the column stores it: timestamptz on PostgreSQL, EF's binary ticks on SQLite.</summary>
+    public object Time(DateTimeOffset at) => IsPostgres ? at.ToUniversalTime() : SqliteTime.ConvertToProvider(at)!;
+
+    public static DbParameter Add(DbCommand cmd, string name, object? value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+        return p;
+    }
+
+    public ValueTask DisposeAsync() => _pg?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>What a submission needs of a period's active questionnaire, parsed and decrypted once.</summary>
+public sealed record CachedSurvey(int Id, Questionnaire Questionnaire, HashSet<string> Languages, byte[] ClientKey);
+
+public sealed record CachedSite(int Id, string PeriodId, string Code);
+
+/// <summary>
+/// The active questionnaire of each period and the sites, cached for every submission instead of
+/// read for each one. An entry lives <c>Kaohe:Survey:CacheSeconds</c> (5 s by default); a change of
+/// questionnaire or site on this instance invalidates it at once (<see cref="Invalidate"/>), and one
+/// made on another instance sharing the database is seen within the expiry. A response records the
+/// questionnaire version it answered, so one stored against the previous version for those seconds
+/// is still tallied with its own questions.
+/// </summary>
+public sealed class SurveyCache(IServiceScopeFactory scopes, IDataProtectionProvider protection, TimeProvider clock, IConfiguration config)
+{
+    private sealed record Entry<T>(Task<T> Value, DateTimeOffset Until);
+
+    private readonly ConcurrentDictionary<string, Entry<CachedSurvey?>> _surveys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, Entry<CachedSite?>> _sites = new();
+    private readonly TimeSpan _life = TimeSpan.FromSeconds(Math.Clamp(config.GetValue("Kaohe:Survey:CacheSeconds", 5.0), 0, 3600));
+
+    public Task<CachedSurvey?> ActiveAsync(string periodId) => Get(_surveys, periodId, LoadSurveyAsync);
+
+    public Task<CachedSite?> SiteAsync(int siteId) => Get(_sites, siteId, LoadSiteAsync);
+
+    /// <summary>Forgets a period's questionnaire and all sites: called after the office changes either.</summary>
+    public void Invalidate(string? periodId = null)
+    {
+        if (periodId is null) _surveys.Clear();
+        else _surveys.TryRemove(periodId, out _);
+        _sites.Clear();
+    }
+
+    private Task<T> Get<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, Func<TKey, Task<T>> load) where TKey : notnull
+    {
+        var now = clock.GetUtcNow();
+        if (map.TryGetValue(key, out var e) && e.Until > now && !e.Value.IsFaulted) return e.Value;
+        // Concurrent misses share one load (the lock is held only while the load starts); a failed load is not kept.
+        lock (map)
+        {
+            if (map.TryGetValue(key, out e) && e.Until > now && !e.Value.IsFaulted) return e.Value;
+            var fresh = new Entry<T>(load(key), now + _life);
+            map[key] = fresh;
+            return fresh.Value;
+        }
+    }
+
+    private async Task<CachedSurvey?> LoadSurveyAsync(string periodId)
+    {
+        await Task.Yield();
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var row = await db.Set<SurveyQuestionnaire>().AsNoTracking()
+            .Where(q => q.PeriodId == periodId && q.Status == QuestionnaireStatus.Active)
+            .OrderByDescending(q => q.Version).FirstOrDefaultAsync();
+        if (row is null) return null;
+        var q = SurveyService.ParseQuestionnaire(row.Document);
+        var key = Convert.FromBase64String(protection.CreateProtector(SurveyService.BatchPurpose).Unprotect(row.ProtectedClientKey));
+        return new CachedSurvey(row.Id, q, [.. q.Languages], key);
+    }
+
+    private async Task<CachedSite?> LoadSiteAsync(int siteId)
+    {
+        await Task.Yield();
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        return await db.Set<SurveySite>().AsNoTracking().Where(s => s.Id == siteId)
+            .Select(s => new CachedSite(s.Id, s.PeriodId, s.Code)).FirstOrDefaultAsync();
+    }
+}
+
+/// <summary>
+/// The public web submission: one indexed read of the code, the cached questionnaire and site, the
+/// check of the answers, then the <see cref="SurveyWriter"/>, which answers only after its commit.
+/// </summary>
+public sealed class SurveyIntake(SurveyDatabase database, SurveyCache cache, SurveyWriter writer)
+{
+    private sealed record TokenRow(long Id, int SiteId, int Serial, bool Used);
+
+    public async Task<SubmitResult> SubmitAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct = default)
+    {
+        try
+        {
+            return await SubmitCoreAsync(token, answers, language, clientAddress, ct);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            // The database does not answer: nothing was stored (the writer answers its own failures itself).
+            return SubmitResult.Of(SubmitOutcome.Unavailable);
+        }
+    }
+
+    private async Task<SubmitResult> SubmitCoreAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 64) return SubmitResult.Of(SubmitOutcome.UnknownToken);
+        var row = await FindTokenAsync(SurveyTokens.Hash(token), ct);
+        if (row is null) return SubmitResult.Of(SubmitOutcome.UnknownToken);
+        var site = await cache.SiteAsync(row.SiteId);
+        if (site is null) return SubmitResult.Of(SubmitOutcome.UnknownToken);
+        var survey = await cache.ActiveAsync(site.PeriodId);
+        if (survey is null) return SubmitResult.Of(SubmitOutcome.NoQuestionnaire);
+        var json = SurveyService.AnswersJson(answers);
+        if (row.Used) return await UsedAsync(row.Id, json, ct);
+        var errors = SurveyService.CheckComplete(survey.Questionnaire, answers);
+        if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
+
+        var lang = survey.Languages.Contains(language) ? language : Texts.Chinese;
+        var client = string.IsNullOrEmpty(clientAddress) ? null : SurveyTokens.ClientKey(clientAddress, survey.ClientKey);
+        var outcome = await writer.WriteAsync(new SurveyWriter.Pending(row.Id, site.Id, site.Code, row.Serial, survey.Id, json, lang, client));
+        return outcome switch
+        {
+            SurveyWriter.Outcome.Stored => SubmitResult.Stored,
+            SurveyWriter.Outcome.Claimed => await UsedAsync(row.Id, json, ct),
+            _ => SubmitResult.Of(SubmitOutcome.Unavailable),
+        };
+    }
+
+    private async Task<TokenRow?> FindTokenAsync(string hash, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = database.IsPostgres
+            ? "SELECT \"Id\", \"SiteId\", \"Serial\", \"UsedAt\" IS NOT NULL FROM \"SurveyTokens\" WHERE \"TokenHash\" = @h"
+            : "SELECT Id, SiteId, Serial, UsedAt IS NOT NULL FROM SurveyTokens WHERE TokenHash = @h";
+        SurveyDatabase.Add(cmd, "@h", hash);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new TokenRow(r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetBoolean(3)) : null;
+    }
+
+    /// <summary>The code was used: by these very answers (a double tap, "Repeated") or by another answer.</summary>
+    private async Task<SubmitResult> UsedAsync(long tokenId, string answersJson, CancellationToken ct)
+    {
+        await using var c = await database.OpenAsync(ct);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = database.IsPostgres
+            ? "SELECT \"AnswersJson\" FROM \"SurveyResponses\" WHERE \"TokenId\" = @t"
+            : "SELECT AnswersJson FROM SurveyResponses WHERE TokenId = @t";
+        SurveyDatabase.Add(cmd, "@t", tokenId);
+        var stored = await cmd.ExecuteScalarAsync(ct) as string;
+        return SubmitResult.Of(stored == answersJson ? SubmitOutcome.Repeated : SubmitOutcome.AlreadyUsed);
+    }
+}
+
+/// <summary>
+/// The single writer of web responses, with group commit. Submissions wait in a channel; one loop
+/// per instance takes up to <c>Kaohe:Survey:BatchSize</c> (256) of them and writes them in one
+/// transaction: the claim of each code (<c>UPDATE … SET UsedAt WHERE Id = … AND UsedAt IS NULL</c>,
+/// whose row count decides stored or already used), the response rows, and one audit entry per
+/// response appended to the chain under the chain lock of <see cref="AuditLog"/>. Each caller is
+/// answered only after the commit: acknowledged means stored. A batch that fails is retried item by
+/// item, so one bad row does not fail the others; an item that still fails is answered Unavailable
+/// (503), with nothing of it written.
+/// </summary>
+public sealed class SurveyWriter : IAsyncDisposable
+{
+    public enum Outcome { Stored, Claimed, Failed }
+
+    public sealed record Pending(long TokenId, int SiteId, string SiteCode, int Serial, int QuestionnaireId, string AnswersJson, string Language, string? ClientHash)
+    {
+        internal readonly TaskCompletionSource<Outcome> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public const string Action = "survey.respond";
+    public const string Actor = "system"; // the public answers without an account, as AuditLog names an anonymous change
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly SurveyDatabase _db;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<SurveyWriter> _log;
+    private readonly int _max;
+    private readonly Task _loop;
+    private readonly SemaphoreSlim _writing = new(1, 1); // the loop, or a test's batch: one writer at a time on the connection
+    private SqliteConnection? _sqlite;
+
+    public SurveyWriter(SurveyDatabase db, TimeProvider clock, ILogger<SurveyWriter> log, IConfiguration config)
+    {
+        _db = db;
+        _clock = clock;
+        _log = log;
+        _max = Math.Clamp(config.GetValue("Kaohe:Survey:BatchSize", 256), 1, 10_000);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Batches written and responses stored since start (for the bench's instrumentation and the tests).</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+    public long Stored => Interlocked.Read(ref _stored);
+    private long _batches, _stored;
+
+    public Task<Outcome> WriteAsync(Pending p)
+    {
+        if (!_queue.Writer.TryWrite(p)) return Task.FromResult(Outcome.Failed); // shutting down
+        return p.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_max);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _max && _queue.Reader.TryRead(out var p)) batch.Add(p);
+            await ProcessAsync(batch);
+        }
+    }
+
+    /// <summary>Writes one batch as the loop does (for the tests: a batch of known content) and returns each outcome.</summary>
+    internal async Task<Outcome[]> WriteBatchForTestsAsync(IReadOnlyList<Pending> batch)
+    {
+        await ProcessAsync([.. batch]);
+        return await Task.WhenAll(batch.Select(p => p.Done.Task));
+    }
+
+    private async Task ProcessAsync(List<Pending> batch)
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            try
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                Complete(batch, await WriteBatchAsync(batch));
+                if (_log.IsEnabled(LogLevel.Debug))
+                    _log.LogDebug("survey batch of {Count} written in {Ms} ms", batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (Exception ex) // the loop must outlive any failure of a batch, or every later caller would wait for ever
+            {
+                _log.LogWarning(ex, "survey batch of {Count} failed; retrying each submission alone", batch.Count);
+                ResetConnection();
+                foreach (var p in batch)
+                {
+                    try
+                    {
+                        Complete([p], await WriteBatchAsync([p]));
+                    }
+                    catch (Exception one)
+                    {
+                        _log.LogError(one, "survey response for token {TokenId} could not be stored", p.TokenId);
+                        ResetConnection();
+                        p.Done.TrySetResult(Outcome.Failed);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private void Complete(List<Pending> batch, bool[] stored)
+    {
+        Interlocked.Increment(ref _batches);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (stored[i]) Interlocked.Increment(ref _stored);
+            batch[i].Done.TrySetResult(stored[i] ? Outcome.Stored : Outcome.Claimed);
+        }
+    }
+
+    private void ResetConnection()
+    {
+        _sqlite?.Dispose();
+        _sqlite = null;
+    }
+
+    /// <summary>Writes one batch in one transaction; true for each submission whose claim won.</summary>
+    private async Task<bool[]> WriteBatchAsync(List<Pending> batch)
+    {
+        var now = _clock.GetUtcNow();
+        // The same code twice in one batch (a double tap): only its first submission is written; the
+        // others are answered after the commit by comparing their answers with the stored one.
+        var first = new HashSet<long>();
+        var candidates = new bool[batch.Count];
+        for (var i = 0; i < batch.Count; i++) candidates[i] = first.Add(batch[i].TokenId);
+        return _db.IsPostgres ? await WritePostgresAsync(batch, candidates, now) : await WriteSqliteAsync(batch, candidates, now);
+    }
+
+    private static string NewValue(Pending p) => AuditChain.Serialize(new { site = p.SiteCode, channel = SurveyChannels.Web, serial = p.Serial })!;
+
+    private async Task<bool[]> WriteSqliteAsync(List<Pending> batch, bool[] candidates, DateTimeOffset now)
+    {
+        var stored = new bool[batch.Count];
+        var ids = new long[batch.Count];
+        // The chain lock of AuditLog: one appender at a time in this process (SQLite has one writer anyway).
+        await AuditLog.SqliteChainLock.WaitAsync();
+        try
+        {
+            if (_sqlite is null)
+            {
+                // Foreign keys on, as EF Core turns them on for its own connections.
+                _sqlite = new SqliteConnection(new SqliteConnectionStringBuilder(_db.ConnectionString) { ForeignKeys = true }.ToString());
+                await _sqlite.OpenAsync();
+            }
+            var c = _sqlite;
+            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(); // BEGIN IMMEDIATE: the write lock up front
+            var at = _db.Time(now);
+            await using var claim = c.CreateCommand();
+            claim.Transaction = tx;
+            claim.CommandText = "UPDATE SurveyTokens SET UsedAt = @at WHERE Id = @id AND UsedAt IS NULL";
+            SurveyDatabase.Add(claim, "@at", at);
+            var claimId = SurveyDatabase.Add(claim, "@id", 0L);
+            await using var insert = c.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = "INSERT INTO SurveyResponses (SiteId, QuestionnaireId, AnswersJson, Channel, TokenId, PaperSheet, Language, ReceivedAt, ClientHash, EnteredBy) " +
+                "VALUES (@site, @q, @a, 'web', @t, NULL, @l, @at, @c, NULL) RETURNING Id";
+            var pSite = SurveyDatabase.Add(insert, "@site", 0);
+            var pQ = SurveyDatabase.Add(insert, "@q", 0);
+            var pA = SurveyDatabase.Add(insert, "@a", "");
+            var pT = SurveyDatabase.Add(insert, "@t", 0L);
+            var pL = SurveyDatabase.Add(insert, "@l", "");
+            SurveyDatabase.Add(insert, "@at", at);
+            var pC = SurveyDatabase.Add(insert, "@c", null);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!candidates[i]) continue;
+                var p = batch[i];
+                claimId.Value = p.TokenId;
+                if (await claim.ExecuteNonQueryAsync() != 1) continue;
+                (pSite.Value, pQ.Value, pA.Value, pT.Value, pL.Value, pC.Value) = (p.SiteId, p.QuestionnaireId, p.AnswersJson, p.TokenId, p.Language, (object?)p.ClientHash ?? DBNull.Value);
+                ids[i] = Convert.ToInt64(await insert.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+                stored[i] = true;
+            }
+            if (stored.Any(s => s))
+            {
+                var (sequence, previous) = await LastAsync(c, tx);
+                await using var audit = c.CreateCommand();
+                audit.Transaction = tx;
+                audit.CommandText = "INSERT INTO AuditLog (Sequence, At, Actor, Action, EntityType, EntityId, OldValue, NewValue, Reason, PreviousHash, Hash) " +
+                    "VALUES (@s, @at, @actor, @action, 'survey-response', @e, NULL, @n, NULL, @p, @h)";
+                var aS = SurveyDatabase.Add(audit, "@s", 0L);
+                var aAt = SurveyDatabase.Add(audit, "@at", 0L);
+                SurveyDatabase.Add(audit, "@actor", Actor);
+                SurveyDatabase.Add(audit, "@action", Action);
+                var aE = SurveyDatabase.Add(audit, "@e", "");
+                var aN = SurveyDatabase.Add(audit, "@n", "");
+                var aP = SurveyDatabase.Add(audit, "@p", "");
+                var aH = SurveyDatabase.Add(audit, "@h", "");
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (!stored[i]) continue;
+                    var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", ids[i].ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
+                    (aS.Value, aAt.Value, aE.Value, aN.Value, aP.Value, aH.Value) = (e.Sequence, _db.Time(e.At), e.EntityId, e.NewValue, e.PreviousHash, e.Hash);
+                    await audit.ExecuteNonQueryAsync();
+                    previous = e.Hash;
+                }
+            }
+            await tx.CommitAsync();
+        }
+        finally
+        {
+            AuditLog.SqliteChainLock.Release();
+        }
+        return stored;
+    }
+
+    private async Task<bool[]> WritePostgresAsync(List<Pending> batch, bool[] candidates, DateTimeOffset now)
+    {
+        var stored = new bool[batch.Count];
+        var rows = Enumerable.Range(0, batch.Count).Where(i => candidates[i]).ToArray();
+        await using var c = (NpgsqlConnection)await _db.OpenAsync(CancellationToken.None);
+        await using var tx = await c.BeginTransactionAsync();
+        // One statement claims the codes and inserts the responses of the codes it claimed.
+        await using (var cmd = new NpgsqlCommand(
+            """
+            WITH claimed AS (
+              UPDATE "SurveyTokens" SET "UsedAt" = @at WHERE "Id" = ANY(@t) AND "UsedAt" IS NULL RETURNING "Id")
+            INSERT INTO "SurveyResponses" ("SiteId", "QuestionnaireId", "AnswersJson", "Channel", "TokenId", "PaperSheet", "Language", "ReceivedAt", "ClientHash", "EnteredBy")
+            SELECT x.s, x.q, x.a, 'web', x.t, NULL, x.l, @at, x.c, NULL
+            FROM unnest(@s, @q, @a, @t, @l, @c) AS x(s, q, a, t, l, c) JOIN claimed ON claimed."Id" = x.t
+            RETURNING "Id", "TokenId"
+            """, c, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = now.ToUniversalTime() });
+            cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = rows.Select(i => batch[i].SiteId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = rows.Select(i => batch[i].QuestionnaireId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].AnswersJson).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(i => batch[i].TokenId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].Language).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].ClientHash).ToArray() });
+            var idByToken = new Dictionary<long, long>();
+            await using (var r = await cmd.ExecuteReaderAsync())
+                while (await r.ReadAsync()) idByToken[r.GetInt64(1)] = r.GetInt64(0);
+            var entries = new List<(int Index, long Id)>();
+            foreach (var i in rows)
+                if (idByToken.TryGetValue(batch[i].TokenId, out var id)) { stored[i] = true; entries.Add((i, id)); }
+            if (entries.Count > 0)
+            {
+                // The chain lock of AuditLog (a transaction-scoped advisory lock), taken only now: the
+                // claims above need no chain order, so other instances' claims overlap with this append.
+                await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AuditLog.AdvisoryLockKey})", c, tx))
+                    await lockCmd.ExecuteNonQueryAsync();
+                var (sequence, previous) = await LastAsync(c, tx);
+                var list = new List<AuditEntry>(entries.Count);
+                foreach (var (i, id) in entries)
+                {
+                    var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", id.ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
+                    list.Add(e);
+                    previous = e.Hash;
+                }
+                await using var audit = new NpgsqlCommand(
+                    """
+                    INSERT INTO "AuditLog" ("Sequence", "At", "Actor", "Action", "EntityType", "EntityId", "OldValue", "NewValue", "Reason", "PreviousHash", "Hash")
+                    SELECT x.s, @at, @actor, @action, 'survey-response', x.e, NULL, x.n, NULL, x.p, x.h
+                    FROM unnest(@s, @e, @n, @p, @h) AS x(s, e, n, p, h)
+                    """, c, tx);
+                audit.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = list[0].At.ToUniversalTime() });
+                audit.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Text) { Value = Actor });
+                audit.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text) { Value = Action });
+                audit.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = list.Select(e => e.Sequence).ToArray() });
+                audit.Parameters.Add(new NpgsqlParameter("e", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.EntityId).ToArray() });
+                audit.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.NewValue).ToArray() });
+                audit.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.PreviousHash).ToArray() });
+                audit.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.Hash).ToArray() });
+                await audit.ExecuteNonQueryAsync();
+            }
+        }
+        await tx.CommitAsync();
+        return stored;
+    }
+
+    private async Task<(long Sequence, string Hash)> LastAsync(DbConnection c, DbTransaction tx)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = _db.IsPostgres
+            ? "SELECT \"Sequence\", \"Hash\" FROM \"AuditLog\" ORDER BY \"Sequence\" DESC LIMIT 1"
+            : "SELECT Sequence, Hash FROM AuditLog ORDER BY Sequence DESC LIMIT 1";
+        await using var r = await cmd.ExecuteReaderAsync();
+        return await r.ReadAsync() ? (r.GetInt64(0), r.GetString(1)) : (0, AuditChain.Genesis);
+    }
+
+    /// <summary>Stops taking submissions and writes those already queued before the application stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        ResetConnection();
+        _writing.Dispose();
+    }
+}
