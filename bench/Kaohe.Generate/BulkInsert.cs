@@ -31,6 +31,8 @@ public static class BulkInsert
         {
             var copy = $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)";
             await using var importer = await pg.BeginBinaryImportAsync(copy);
+            // Completing a COPY of a million rows checks every unique index at the end: far beyond the 30 s command timeout on a busy machine.
+            importer.Timeout = TimeSpan.FromMinutes(30);
             foreach (var row in rows)
             {
                 await importer.StartRowAsync();
