@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Kaohe.Web.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Jobs : Migration
+    public partial class Scale : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -40,6 +40,18 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_Jobs", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ResultsRevisions",
+                columns: table => new
+                {
+                    Scope = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Stamp = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ResultsRevisions", x => x.Scope);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Jobs_Owner_CreatedAt",
                 table: "Jobs",
@@ -56,6 +68,9 @@ namespace Kaohe.Web.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "Jobs");
+
+            migrationBuilder.DropTable(
+                name: "ResultsRevisions");
         }
     }
 }

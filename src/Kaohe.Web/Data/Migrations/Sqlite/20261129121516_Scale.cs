@@ -5,7 +5,7 @@
 namespace Kaohe.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Jobs : Migration
+    public partial class Scale : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -39,6 +39,18 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_Jobs", x => x.Id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "ResultsRevisions",
+                columns: table => new
+                {
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Stamp = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ResultsRevisions", x => x.Scope);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Jobs_Owner_CreatedAt",
                 table: "Jobs",
@@ -55,6 +67,9 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "Jobs");
+
+            migrationBuilder.DropTable(
+                name: "ResultsRevisions");
         }
     }
 }
