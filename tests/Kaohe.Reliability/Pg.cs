@@ -113,6 +113,10 @@ public sealed class Gate : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
+            // Inside a transaction, pg_stat_activity is a snapshot taken at its first read: drop it
+            // so that each poll sees the sessions as they are now.
+            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", _conn, _tx))
+                await clear.ExecuteNonQueryAsync();
             await using (var cmd = new NpgsqlCommand(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'", _conn, _tx))
             {
