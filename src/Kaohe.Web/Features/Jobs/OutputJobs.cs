@@ -90,7 +90,7 @@ public sealed class ScoresWorkbookJob(Bulletins bulletins) : IJobHandler
 /// this is the slow part of the next page view), reporting per category, and says which categories
 /// compute and which refuse (with the engine's first errors).
 /// </summary>
-public sealed class RecomputeJob(Drafts drafts) : IJobHandler
+public sealed class RecomputeJob(ResultsCache cache, KaoheDbContext db) : IJobHandler
 {
     public const string JobKind = "results.recompute";
 
@@ -105,8 +105,9 @@ public sealed class RecomputeJob(Drafts drafts) : IJobHandler
         foreach (var c in Categories.All)
         {
             context.Progress.Report(new JobProgress(i++, Categories.All.Count, $"{c.NameZh}"));
-            var d = await drafts.BuildAsync(period, c.Code, ct);
-            if (d is null) continue;
+            // Through the results cache, so that the ranking page and the explanations read what this job computed.
+            var d = await cache.DraftAsync(db, period, c.Code, ct);
+            if (d is null || d.NoScheme) continue;
             if (d.Result is { } r) lines.Add($"{c.NameZh} {r.Units.Count}");
             else errors[c.Code] = [.. d.Errors.Take(20).Select(e => $"{e.Path}: {Ui.T(e.Zh, e.En)}")];
         }

@@ -69,7 +69,7 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
 public sealed record PeriodCategoryResult(string Category, string Name, Assessment Input, AssessmentResult Result, PublishedSnapshot? Snapshot);
 
 /// <summary>Builds the 考核通报 of a period: results, the office's narrative (defaults from the data) and the rectification source.</summary>
-public sealed class Bulletins(KaoheDbContext db, Drafts drafts, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
+public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
 {
     public const string Issuer = "自治区住房和城乡建设厅";
     public const string Addressees = "各地（市）住房和城乡建设局、城市管理局，厅属各单位、机关各处室";
@@ -85,7 +85,8 @@ public sealed class Bulletins(KaoheDbContext db, Drafts drafts, IBulletinRectifi
                 list.Add(new(c.Code, c.NameZh, input, published, snapshot));
                 continue;
             }
-            var draft = await drafts.BuildAsync(periodId, c.Code, ct);
+            // The draft as the ranking page computed it (cached per revision of the inputs), not computed again.
+            var draft = await cache.DraftAsync(db, periodId, c.Code, ct);
             if (draft?.Assessment is { } a && draft.Result is { } r) list.Add(new(c.Code, c.NameZh, a, r, null));
         }
         return list;
