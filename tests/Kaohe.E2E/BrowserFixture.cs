@@ -61,16 +61,26 @@ public class BrowserFixture : IAsyncLifetime
     public static readonly ViewportSize Desktop = new() { Width = 1366, Height = 900 };
     public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
 
-    public async Task<IPage> SignedIn(string user, ViewportSize viewport)
+    public Task<IPage> SignedIn(string user, ViewportSize viewport) =>
+        SignedIn(user, new BrowserNewContextOptions { ViewportSize = viewport, Locale = "zh-CN" });
+
+    /// <summary>A fresh browser context with these options, signed in through the login form.</summary>
+    public async Task<IPage> SignedIn(string user, BrowserNewContextOptions options)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
+        var context = await Browser.NewContextAsync(options);
         var page = await context.NewPageAsync();
+        await SignIn(page, user);
+        return page;
+    }
+
+    /// <summary>Signs in through the login form on this page and waits for the home page.</summary>
+    public async Task SignIn(IPage page, string user)
+    {
         await page.GotoAsync(BaseUrl + "/Account/Login");
         await page.FillAsync("#username", user);
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(BaseUrl + "/");
-        return page;
     }
 
     public static async Task Shot(IPage page, string name)

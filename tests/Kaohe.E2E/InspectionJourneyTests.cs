@@ -13,9 +13,8 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
 {
     private const float Timeout = 20_000;
 
-    private async Task<IPage> AssessorOnPhone(string user)
-    {
-        var context = await app.Browser.NewContextAsync(new()
+    private Task<IPage> AssessorOnPhone(string user) =>
+        app.SignedIn(user, new BrowserNewContextOptions
         {
             ViewportSize = BrowserFixture.Phone,
             Locale = "zh-CN",
@@ -24,14 +23,6 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
             HasTouch = true,
             IsMobile = true,
         });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl + "/Account/Login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", BrowserFixture.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(app.BaseUrl + "/");
-        return page;
-    }
 
     [Fact]
     public async Task An_assessor_works_a_site_offline_and_the_findings_sync_once_and_are_scored_when_the_network_returns()

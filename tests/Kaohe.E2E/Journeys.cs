@@ -34,11 +34,7 @@ public static class Journeys
     public static async Task<IPage> SignIn(this BrowserFixture app, string user, string device, Action<BrowserNewContextOptions>? more = null)
     {
         var page = await app.Open(device, more);
-        await page.GotoAsync(app.BaseUrl + "/Account/Login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", BrowserFixture.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(app.BaseUrl + "/");
+        await app.SignIn(page, user);
         return page;
     }
 

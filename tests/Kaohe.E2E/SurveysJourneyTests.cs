@@ -100,17 +100,7 @@ public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixtur
 /// <summary>The office follows the survey on a phone: progress refreshes by itself, and QR sheets print.</summary>
 public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassFixture<SurveyBrowserFixture>
 {
-    private async Task<IPage> SignedIn(string user, ViewportSize viewport)
-    {
-        var context = await app.Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN" });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl + "/Account/Login");
-        await page.FillAsync("#username", user);
-        await page.FillAsync("#password", BrowserFixture.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(app.BaseUrl + "/");
-        return page;
-    }
+    private Task<IPage> SignedIn(string user, ViewportSize viewport) => app.SignedIn(user, viewport);
 
     [Fact]
     public async Task The_progress_page_counts_a_new_answer_without_a_reload()
