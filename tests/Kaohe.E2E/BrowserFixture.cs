@@ -80,7 +80,8 @@ public class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#username", user);
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(BaseUrl + "/");
+        // The first page of a freshly started app can take long on a loaded machine (the first sign-in of a class).
+        await page.WaitForURLAsync(BaseUrl + "/", new() { Timeout = 90_000 });
     }
 
     public static async Task Shot(IPage page, string name)
