@@ -130,7 +130,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var statuses = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-lasa").Select(f => new { f.Status, f.ReviewedBy }).ToListAsync());
         Assert.All(statuses, s => Assert.Equal(FactStatus.Verified, s.Status));
         Assert.Contains(statuses, s => s.ReviewedBy == "division-scc");
-        var actions = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "fact" && e.EntityId == facts["A1"].ToString()).Select(e => e.Action).ToListAsync());
+        var actions = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "fact" && e.EntityId == facts["A1"].ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
         Assert.Equal(["report.draft", "report.submit", "report.return", "report.draft", "report.submit", "report.verify"], actions);
 
         // Evidence: the unit, the office and the assigned division download it as an attachment; another unit gets 404.

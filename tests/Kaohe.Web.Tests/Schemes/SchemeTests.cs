@@ -92,7 +92,7 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         var statuses = await app.WithDb(db => db.Schemes.Where(s => s.Category == "divisions" && s.PeriodId == "2023-Q1")
             .OrderBy(s => s.Version).Select(s => s.Status.ToString()).ToListAsync());
         Assert.Equal(["Archived", "Active"], statuses);
-        var trail = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "scheme" && e.EntityId == draftId.ToString()).Select(e => e.Action).ToListAsync());
+        var trail = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "scheme" && e.EntityId == draftId.ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
         Assert.Equal(["scheme.version", "scheme.edit", "scheme.activate"], trail);
     }
 
