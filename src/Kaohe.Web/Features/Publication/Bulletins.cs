@@ -66,7 +66,7 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
 }
 
 /// <summary>The period's results per category for the bulletin: the latest published snapshot where there is one, the draft otherwise.</summary>
-public sealed record PeriodCategoryResult(string Category, string Name, Assessment Input, AssessmentResult Result, PublishedSnapshot? Snapshot);
+public sealed record PeriodCategoryResult(string Category, string Name, Assessment Input, AssessmentResult Result, SnapshotInfo? Snapshot);
 
 /// <summary>Builds the 考核通报 of a period: results, the office's narrative (defaults from the data) and the rectification source.</summary>
 public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
@@ -79,10 +79,10 @@ public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBu
         var list = new List<PeriodCategoryResult>();
         foreach (var c in Categories.All)
         {
-            var snapshot = await Snapshots.LatestAsync(db, periodId, c.Code, ct);
-            if (snapshot is not null && Snapshots.Input(snapshot) is { } input && Engine.Score(input).Result is { } published)
+            // A published snapshot is scored once per instance (the cache the ranking page reads), not on every call.
+            if (await cache.PublishedAsync(db, periodId, c.Code, ct) is { Assessment: { } input, Result: { } published, Published: var info })
             {
-                list.Add(new(c.Code, c.NameZh, input, published, snapshot));
+                list.Add(new(c.Code, c.NameZh, input, published, info));
                 continue;
             }
             // The draft as the ranking page computed it (cached per revision of the inputs), not computed again.

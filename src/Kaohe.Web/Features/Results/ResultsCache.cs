@@ -173,7 +173,7 @@ public sealed class ResultsCache(IServiceScopeFactory scopes, ILogger<ResultsCac
         var outcome = Engine.Score(built.Assessment);
         var scored = scoring.Elapsed;
         view = ResultsView.Of(periodId, category, version, period, built.Assessment, outcome.Result, outcome.Errors, null, sw.Elapsed);
-        log.LogWarning("results of {Period} {Category} computed in {Ms} ms: {Facts} facts loaded in {Load} ms, assessment built in {Build} ms, " +
+        log.LogInformation("results of {Period} {Category} computed in {Ms} ms: {Facts} facts loaded in {Load} ms, assessment built in {Build} ms, " +
             "scored (validate, compile, compute) in {Score} ms, view in {View} ms",
             periodId, category, sw.ElapsedMilliseconds, built.FactCount, (long)built.LoadTime.TotalMilliseconds, (long)built.BuildTime.TotalMilliseconds,
             (long)scored.TotalMilliseconds, (long)(sw.Elapsed - built.LoadTime - built.BuildTime - scored).TotalMilliseconds);
