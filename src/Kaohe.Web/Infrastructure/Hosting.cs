@@ -113,7 +113,7 @@ public static class Hosting
         {
             var culture = to == Ui.English ? Ui.English : Ui.Chinese;
             ctx.Response.Cookies.Append(Ui.CultureCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
             // Only local addresses: never an open redirect.
             return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/");
         }).AllowAnonymous().ExcludeFromDescription();
