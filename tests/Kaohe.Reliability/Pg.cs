@@ -185,6 +185,11 @@ public sealed class OwnPostgres : IAsyncDisposable
     /// <summary><c>pg_ctl restart -m immediate</c>: every backend is cut off, then crash recovery on the way up.</summary>
     public Task RestartAsync() => PgCtl("restart", "-m", "immediate");
 
+    /// <summary><c>pg_ctl stop -m immediate</c>: the server is gone until <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() => PgCtl("stop", "-m", "immediate");
+
+    public Task StartAgainAsync() => PgCtl("start");
+
     private static Task Run(params string[] args) => Run((IReadOnlyList<string>)args);
 
     private static async Task Run(IReadOnlyList<string> args)

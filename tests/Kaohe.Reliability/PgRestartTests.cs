@@ -114,6 +114,9 @@ public sealed class PgRestartTests(ITestOutputHelper output)
             output.WriteLine($"phase 2 (resend the unacknowledged, app not restarted): {phase2.Count} requests: {Describe(phase2)}");
             output.WriteLine($"acknowledged {acked.Count} distinct {acked.Distinct().Count()}, stored {storedCodes.Count}, lost {lost}");
             output.WriteLine("5xx content types: " + string.Join(", ", attempts.Where(a => a.Status >= 500).Select(a => a.ContentType ?? "none").Distinct()));
+            // The application must survive the database's restart by itself (a background loop that let an exception out stopped it once).
+            if (!app.IsRunning) output.WriteLine("the application exited; its last output:\n" + string.Join('\n', app.Output.Split('\n').TakeLast(60)));
+            Assert.True(app.IsRunning, "the application is still running after the database restart");
 
             Assert.Equal(0, lost);
             Assert.Equal(acked.Count, acked.Distinct().Count());

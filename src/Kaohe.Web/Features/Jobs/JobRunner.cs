@@ -80,7 +80,7 @@ public sealed class JobRunner(IServiceScopeFactory scopes, TimeProvider clock, J
     {
         await Task.Yield();
         try { await RecoverOrphansAsync(startup: true, stoppingToken); }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             log.LogWarning(ex, "Could not sweep orphaned jobs at start");
         }
@@ -100,7 +100,9 @@ public sealed class JobRunner(IServiceScopeFactory scopes, TimeProvider clock, J
                 try { await _wake.Reader.ReadAsync(wait.Token); } catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested) { }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { break; }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            // Any failure, not only the database's own exceptions (a restarting database ends in EF's
+            // RetryLimitExceededException): an exception leaving ExecuteAsync stops the whole application.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(ex, "The job loop failed; it goes on");
                 await Task.Delay(TimeSpan.FromSeconds(options.Value.PollSeconds), clock, stoppingToken);
@@ -210,7 +212,7 @@ public sealed class JobRunner(IServiceScopeFactory scopes, TimeProvider clock, J
                     .SetProperty(j => j.HeartbeatAt, now).SetProperty(j => j.Done, p.Done).SetProperty(j => j.Total, p.Total)
                     .SetProperty(j => j.Message, p.Message), ct);
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 // On SQLite an import's write transaction holds the file for a few seconds: the next beat catches up.
                 log.LogDebug(ex, "Heartbeat of job {Id} skipped", id);

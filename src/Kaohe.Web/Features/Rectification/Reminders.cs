@@ -47,7 +47,9 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try { await RunOnceAsync(stoppingToken); }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            // Any failure (the database restarting ends in EF's RetryLimitExceededException, which is none of the
+            // database exceptions): an exception leaving ExecuteAsync would stop the whole application.
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(ex, "The reminder run failed; it will be retried");
             }
