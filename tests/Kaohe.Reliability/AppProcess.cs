@@ -49,6 +49,24 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The settings of one instance on a PostgreSQL database: its data directory, the demo, quiet logs and no login or survey limits in the way of a burst.</summary>
+    public static Dictionary<string, string> PostgresEnv(string connectionString, string dataDir, params (string Key, string Value)[] extra)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Kaohe"] = connectionString,
+            ["Kaohe__DataDir"] = dataDir,
+            ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
+            ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
+            ["Kaohe__LoginAttemptsPerMinute"] = "1000000",
+            ["Kaohe__SurveyPerMinute"] = "1000000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (k, v) in extra) env[k] = v;
+        return env;
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

@@ -22,17 +22,7 @@ public sealed class PgApp : IAsyncLifetime
 
     public string BaseUrl => App.BaseUrl;
 
-    public Dictionary<string, string> Env() => new()
-    {
-        ["Database__Provider"] = "Postgres",
-        ["ConnectionStrings__Kaohe"] = Database.ConnectionString,
-        ["Kaohe__DataDir"] = DataDir,
-        ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
-        ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
-        ["Kaohe__LoginAttemptsPerMinute"] = "1000000",
-        ["Kaohe__SurveyPerMinute"] = "1000000",
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+    public Dictionary<string, string> Env() => AppProcess.PostgresEnv(Database.ConnectionString, DataDir);
 
     public async Task InitializeAsync()
     {

@@ -25,17 +25,8 @@ public sealed class PgOutageTests(ITestOutputHelper output)
         await using var pg = await OwnPostgres.StartAsync();
         await using var database = await PgDatabase.CreateAsync(pg.Server);
         var dataDir = Path.Combine(Path.GetTempPath(), "kaohe-pgoutage-" + Guid.NewGuid().ToString("N"));
-        var app = new AppProcess("outage", new Dictionary<string, string>
-        {
-            ["Database__Provider"] = "Postgres",
-            ["ConnectionStrings__Kaohe"] = database.ConnectionString,
-            ["Kaohe__DataDir"] = dataDir,
-            ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
-            ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
-            ["Kaohe__Rectification__ReminderIntervalSeconds"] = "1",
-            ["Kaohe__Jobs__PollSeconds"] = "1",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        var app = new AppProcess("outage", AppProcess.PostgresEnv(database.ConnectionString, dataDir,
+            ("Kaohe__Rectification__ReminderIntervalSeconds", "1"), ("Kaohe__Jobs__PollSeconds", "1")));
         try
         {
             await app.StartAsync();

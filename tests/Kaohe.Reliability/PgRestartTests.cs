@@ -30,17 +30,7 @@ public sealed class PgRestartTests(ITestOutputHelper output)
         await using var pg = await OwnPostgres.StartAsync();
         await using var database = await PgDatabase.CreateAsync(pg.Server);
         var dataDir = Path.Combine(Path.GetTempPath(), "kaohe-pgrestart-" + Guid.NewGuid().ToString("N"));
-        var app = new AppProcess("restart", new Dictionary<string, string>
-        {
-            ["Database__Provider"] = "Postgres",
-            ["ConnectionStrings__Kaohe"] = database.ConnectionString,
-            ["Kaohe__DataDir"] = dataDir,
-            ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
-            ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
-            ["Kaohe__LoginAttemptsPerMinute"] = "1000000",
-            ["Kaohe__SurveyPerMinute"] = "1000000",
-            ["Logging__LogLevel__Default"] = "Warning",
-        });
+        var app = new AppProcess("restart", AppProcess.PostgresEnv(database.ConnectionString, dataDir));
         try
         {
             await app.StartAsync();
