@@ -1,86 +1,475 @@
+using System.Numerics;
+
 namespace Kaohe.Scoring;
 
 public sealed partial class CompiledAssessment
 {
-    private void ScoreLeaf(int k, Method method, int[] members)
+    private enum LeafKind { Efficacy, Banded, Ratio, Threshold, Relative, Rank, Deduction, Raters, Survey, Direct }
+
+    /// <summary>
+    /// A leaf's method with its parameters copied into plain fields and arrays once, at compile time,
+    /// so that the loops over a group's units read locals instead of record properties and lists.
+    /// Every derived number (a band's width, base + span, Σ weights) is computed by the same
+    /// operation the formula would compute it by, so the scores are the same, bit for bit.
+    /// </summary>
+    private sealed class LeafPlan
     {
-        var points = _nodes[k].Points;
-        var score = _score[k];
-        var x = _value[k];
-        switch (method)
+        public LeafKind Kind;
+        public double Points;
+        public bool Higher;
+        // efficacy
+        public BoundKind SatisfactoryKind, UnallowableKind;
+        public double SatisfactoryFixed, UnallowableFixed, Base, Span, BasePlusSpan;
+        public bool ClampRange;
+        public int RatioDecimals = -1;
+        // banded: per level
+        public double Sign;
+        public double[] SignedValue = [], Value = [], Coef = [], PointsTimesCoef = [], Width = [], CoefStep = [];
+        // ratio, relative
+        public double Cap, MethodTarget;
+        // threshold
+        public double Threshold, StepBelow, StepAbove, MaxAbove;
+        // rank
+        public double Step;
+        // deduction
+        public double MaxDeduction;
+        // raters
+        public double[] Weights = [];
+        public double WeightSum;
+
+        public static LeafPlan Of(Method method, double points)
         {
-            case EfficacyMethod e:
+            var p = new LeafPlan { Points = points };
+            switch (method)
             {
-                var (best, worst, _, _) = BestWorst(x!, members, e.Direction);
-                var s = Resolve(e.Satisfactory, best, worst);
-                var un = Resolve(e.Unallowable, best, worst);
-                foreach (var u in members) score[u] = Methods.Efficacy(e, points, x![u], s, un, out _);
-                break;
-            }
-            case BandedMethod b:
-                foreach (var u in members) score[u] = Methods.Banded(b, points, x![u]);
-                break;
-            case RatioMethod r:
-            {
-                var t = _target[k]!;
-                foreach (var u in members) score[u] = Methods.Ratio(r, points, x![u], double.IsNaN(t[u]) ? r.Target!.Value : t[u]);
-                break;
-            }
-            case ThresholdMethod th:
-                foreach (var u in members) score[u] = Methods.Threshold(th, points, x![u]);
-                break;
-            case RelativeMethod rel:
-            {
-                var mean = Mean(x!, members);
-                foreach (var u in members) score[u] = Methods.Relative(rel, points, x![u], mean);
-                break;
-            }
-            case RankMethod rk:
-            {
-                // One sort per group: competition ranks (1, 2, 2, 4) in O(n log n).
-                var order = (int[])members.Clone();
-                var xs = x!;
-                if (rk.Direction == Direction.Higher) Array.Sort(order, (a, b) => xs[b].CompareTo(xs[a]));
-                else Array.Sort(order, (a, b) => xs[a].CompareTo(xs[b]));
-                var rank = 1;
-                for (var i = 0; i < order.Length; i++)
+                case EfficacyMethod e:
+                    p.Kind = LeafKind.Efficacy;
+                    p.Higher = e.Direction == Direction.Higher;
+                    p.SatisfactoryKind = e.Satisfactory.Kind; p.SatisfactoryFixed = e.Satisfactory.Fixed;
+                    p.UnallowableKind = e.Unallowable.Kind; p.UnallowableFixed = e.Unallowable.Fixed;
+                    p.Base = e.Base; p.Span = e.Span; p.BasePlusSpan = e.Base + e.Span;
+                    p.ClampRange = e.Clamp == ClampMode.Range;
+                    p.RatioDecimals = e.RatioDecimals ?? -1;
+                    break;
+                case BandedMethod b:
                 {
-                    if (i > 0 && xs[order[i]] != xs[order[i - 1]]) rank = i + 1;
-                    score[order[i]] = Methods.Rank(rk, points, rank);
+                    p.Kind = LeafKind.Banded;
+                    p.Sign = b.Direction == Direction.Higher ? 1.0 : -1.0;
+                    var n = b.Levels.Count;
+                    p.Value = new double[n]; p.SignedValue = new double[n]; p.Coef = new double[n];
+                    p.PointsTimesCoef = new double[n]; p.Width = new double[n]; p.CoefStep = new double[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        var level = b.Levels[i];
+                        p.Value[i] = level.Value;
+                        p.SignedValue[i] = p.Sign * level.Value;
+                        p.Coef[i] = level.Coef;
+                        p.PointsTimesCoef[i] = points * level.Coef;
+                        if (i > 0)
+                        {
+                            var upper = b.Levels[i - 1];
+                            p.Width[i] = upper.Value - level.Value;
+                            p.CoefStep[i] = upper.Coef - level.Coef;
+                        }
+                    }
+                    break;
+                }
+                case RatioMethod r:
+                    p.Kind = LeafKind.Ratio; p.Cap = r.Cap; p.MethodTarget = r.Target ?? double.NaN;
+                    break;
+                case ThresholdMethod t:
+                    p.Kind = LeafKind.Threshold; p.Threshold = t.Threshold; p.StepBelow = t.StepBelow; p.StepAbove = t.StepAbove; p.MaxAbove = t.MaxAbove;
+                    break;
+                case RelativeMethod rel:
+                    p.Kind = LeafKind.Relative; p.Cap = rel.Cap;
+                    break;
+                case RankMethod rk:
+                    p.Kind = LeafKind.Rank; p.Step = rk.Step; p.Higher = rk.Direction == Direction.Higher;
+                    break;
+                case DeductionMethod d:
+                    p.Kind = LeafKind.Deduction; p.MaxDeduction = d.MaxDeduction ?? points;
+                    break;
+                case RatersMethod rs:
+                {
+                    p.Kind = LeafKind.Raters;
+                    p.Weights = [.. rs.Raters.Select(r => r.Weight)];
+                    var wsum = 0.0;
+                    foreach (var w in p.Weights) wsum += w;
+                    p.WeightSum = wsum;
+                    break;
+                }
+                case SurveyMethod:
+                    p.Kind = LeafKind.Survey;
+                    break;
+                case DirectMethod:
+                    p.Kind = LeafKind.Direct;
+                    break;
+                default:
+                    throw new NotSupportedException($"method kind {method.Kind}");
+            }
+            return p;
+        }
+    }
+
+    /// <summary>Computes group <paramref name="g"/> into <paramref name="block"/>: every node bottom-up, totals, ranks, flags.</summary>
+    private void ComputeGroup(int g, GroupBlock block)
+    {
+        var start = _groupStart[g];
+        var size = block.Size;
+        var scores = block.Scores;
+        for (var k = _nodes.Length - 1; k >= 0; k--)
+        {
+            var dst = scores.AsSpan(k * size, size);
+            if (_plans[k] is { } plan) ScoreLeaf(k, plan, start, dst);
+            else if (_nodes[k].Combine == Combine.Sum) SumNode(k, scores, size, dst);
+            else GeometricNode(k, scores, size, dst);
+        }
+
+        var totals = scores.AsSpan(block.TotalRow * size, size);
+        var rounded = scores.AsSpan((block.TotalRow + 1) * size, size);
+        totals.Clear();
+        foreach (var r in _roots) AddInto(totals, scores.AsSpan(r * size, size));
+        var adjustment = _adjustment.AsSpan(start, size);
+        var decimals = _source.Rules.RankDecimals;
+        for (var i = 0; i < totals.Length; i++)
+        {
+            totals[i] += adjustment[i];
+            rounded[i] = Rounding.HalfAwayFromZero(totals[i], decimals);
+        }
+        RankGroup(start, block, rounded);
+    }
+
+    /// <summary>dst[i] += src[i]; vectorised (each lane is the same IEEE addition as the scalar one).</summary>
+    private static void AddInto(Span<double> dst, ReadOnlySpan<double> src)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= dst.Length - Vector<double>.Count; i += Vector<double>.Count)
+                (new Vector<double>(dst[i..]) + new Vector<double>(src[i..])).CopyTo(dst[i..]);
+        }
+        for (; i < dst.Length; i++) dst[i] += src[i];
+    }
+
+    /// <summary>A sum node: 0 + the children's scores, in the children's order.</summary>
+    private void SumNode(int k, double[] scores, int size, Span<double> dst)
+    {
+        dst.Clear();
+        foreach (var c in _children[k]) AddInto(dst, scores.AsSpan(c * size, size));
+    }
+
+    /// <summary>
+    /// A geometric node: rating = Π rating_c^(points_c / Σ points), computed as exp(Σ points_c × ln rating_c / Σ points);
+    /// a child rating of 0 (or below, an unclamped efficacy under its floor) makes it 0.
+    /// </summary>
+    private void GeometricNode(int k, double[] scores, int size, Span<double> dst)
+    {
+        var kids = _children[k];
+        var points = _nodes[k].Points;
+        var wsum = _childPointsSum[k];
+        for (var i = 0; i < size; i++)
+        {
+            var logSum = 0.0;
+            var zero = false;
+            foreach (var c in kids)
+            {
+                var cp = _nodes[c].Points;
+                var rating = 100 * scores[c * size + i] / cp;
+                if (!(rating > 0)) { zero = true; break; }
+                logSum += cp * Math.Log(rating);
+            }
+            dst[i] = zero ? 0 : points * Math.Exp(logSum / wsum) / 100;
+        }
+    }
+
+    private void ScoreLeaf(int k, LeafPlan plan, int start, Span<double> dst)
+    {
+        var size = dst.Length;
+        var points = plan.Points;
+        switch (plan.Kind)
+        {
+            case LeafKind.Efficacy:
+            {
+                var x = _value[k].AsSpan(start, size);
+                double best = x[0], worst = best;
+                if (plan.Higher)
+                    foreach (var v in x) { if (v > best) best = v; if (v < worst) worst = v; }
+                else
+                    foreach (var v in x) { if (v < best) best = v; if (v > worst) worst = v; }
+                var s = plan.SatisfactoryKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.SatisfactoryFixed };
+                var un = plan.UnallowableKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.UnallowableFixed };
+                if (s == un)
+                {
+                    dst.Fill(points * (plan.Base + plan.Span) / 100);
+                    break;
+                }
+                var width = s - un;
+                double b = plan.Base, span = plan.Span, hi = plan.BasePlusSpan;
+                var decimals = plan.RatioDecimals;
+                if (decimals < 0 && !plan.ClampRange)
+                    for (var i = 0; i < x.Length; i++) dst[i] = points * (b + span * ((x[i] - un) / width)) / 100;
+                else if (decimals < 0)
+                    for (var i = 0; i < x.Length; i++) dst[i] = points * Math.Clamp(b + span * ((x[i] - un) / width), b, hi) / 100;
+                else
+                {
+                    for (var i = 0; i < x.Length; i++)
+                    {
+                        var rating = b + span * Rounding.HalfAwayFromZero((x[i] - un) / width, decimals);
+                        if (plan.ClampRange) rating = Math.Clamp(rating, b, hi);
+                        dst[i] = points * rating / 100;
+                    }
                 }
                 break;
             }
-            case DeductionMethod d:
+            case LeafKind.Banded:
             {
-                var f = _findings[k]!;
-                foreach (var u in members) score[u] = Methods.Deduction(d, points, f[u]);
+                var x = _value[k].AsSpan(start, size);
+                var sign = plan.Sign;
+                var signed = plan.SignedValue;
+                for (var i = 0; i < x.Length; i++)
+                {
+                    var xi = x[i];
+                    var xs = sign * xi;
+                    var score = 0.0;
+                    if (xs >= signed[0]) score = points;
+                    else
+                    {
+                        for (var l = 1; l < signed.Length; l++)
+                        {
+                            if (xs >= signed[l])
+                            {
+                                score = plan.PointsTimesCoef[l] + (xi - plan.Value[l]) / plan.Width[l] * points * plan.CoefStep[l];
+                                break;
+                            }
+                        }
+                    }
+                    dst[i] = score;
+                }
                 break;
             }
-            case RatersMethod rs:
+            case LeafKind.Ratio:
             {
-                var wsum = 0.0;
-                foreach (var r in rs.Raters) wsum += r.Weight;
+                var x = _value[k].AsSpan(start, size);
+                var t = _target[k].AsSpan(start, size);
+                double cap = plan.Cap, methodTarget = plan.MethodTarget;
+                for (var i = 0; i < x.Length; i++)
+                    dst[i] = points * Math.Clamp(x[i] / (double.IsNaN(t[i]) ? methodTarget : t[i]), 0, cap);
+                break;
+            }
+            case LeafKind.Threshold:
+            {
+                var x = _value[k].AsSpan(start, size);
+                double th = plan.Threshold, below = plan.StepBelow, above = plan.StepAbove, maxAbove = plan.MaxAbove;
+                for (var i = 0; i < x.Length; i++)
+                {
+                    var xi = x[i];
+                    dst[i] = xi >= th
+                        ? points + Math.Min(maxAbove, above * (xi - th))
+                        : Math.Max(0, points - below * (th - xi));
+                }
+                break;
+            }
+            case LeafKind.Relative:
+            {
+                var x = _value[k].AsSpan(start, size);
+                var sum = 0.0;
+                foreach (var v in x) sum += v;
+                var mean = sum / size;
+                var cap = plan.Cap;
+                for (var i = 0; i < x.Length; i++)
+                {
+                    var xi = x[i];
+                    var ratio = mean != 0 ? xi / mean : xi == 0 ? 1 : xi > 0 ? cap : 0;
+                    dst[i] = points * Math.Clamp(ratio, 0, cap);
+                }
+                break;
+            }
+            case LeafKind.Rank:
+            {
+                // Competition ranks (1, 2, 2, 4): 1 + the number of members strictly better.
+                var x = _value[k].AsSpan(start, size);
+                var step = plan.Step;
+                var counter = new Counter(x, _scratch);
+                for (var i = 0; i < x.Length; i++)
+                {
+                    var better = plan.Higher ? counter.Greater(x[i]) : counter.Less(x[i]);
+                    dst[i] = points * Math.Max(0, 100 - step * better) / 100;
+                }
+                break;
+            }
+            case LeafKind.Deduction:
+            {
+                var f = _findings[k].AsSpan(start, size);
+                var max = plan.MaxDeduction;
+                for (var i = 0; i < f.Length; i++) dst[i] = Math.Max(0, points - Math.Min(max, f[i]));
+                break;
+            }
+            case LeafKind.Raters:
+            {
+                // Σ weight × rating row by row (the same additions, in the same order, for every unit).
                 var rows = _raterValue[k];
-                foreach (var u in members)
+                var weights = plan.Weights;
+                dst.Clear();
+                for (var r = 0; r < rows.Length; r++)
                 {
-                    var acc = 0.0;
-                    for (var r = 0; r < rows.Length; r++) acc += rs.Raters[r].Weight * rows[r]![u];
-                    score[u] = points * acc / wsum / 100; // ratings are 0–100, as ex3 shows
+                    var row = rows[r].AsSpan(start, size);
+                    var w = weights[r];
+                    for (var i = 0; i < row.Length; i++) dst[i] += w * row[i];
                 }
+                var wsum = plan.WeightSum;
+                for (var i = 0; i < dst.Length; i++) dst[i] = points * dst[i] / wsum / 100; // ratings are 0–100, as ex3 shows
                 break;
             }
-            case SurveyMethod:
+            case LeafKind.Survey:
             {
-                var sum = _surveySum[k]!;
-                var counted = _surveyCounted[k]!;
-                foreach (var u in members) score[u] = points * sum[u] / counted[u] / 100;
+                var sum = _surveySum[k].AsSpan(start, size);
+                var counted = _surveyCounted[k].AsSpan(start, size);
+                for (var i = 0; i < sum.Length; i++) dst[i] = points * sum[i] / counted[i] / 100;
                 break;
             }
-            case DirectMethod:
-                foreach (var u in members) score[u] = x![u];
+            case LeafKind.Direct:
+                _value[k].AsSpan(start, size).CopyTo(dst);
                 break;
-            default:
-                throw new NotSupportedException($"method kind {method.Kind}");
+        }
+    }
+
+    /// <summary>
+    /// Counts the values of a group above or below a value. Small groups are counted directly (a
+    /// vectorised compare over at most <see cref="DirectCountLimit"/> values); larger ones are sorted
+    /// once into <c>scratch</c> and each count is a binary search, so a group of thousands stays O(n log n).
+    /// </summary>
+    private readonly ref struct Counter
+    {
+        public const int DirectCountLimit = 64;
+        private readonly ReadOnlySpan<double> _values;
+        private readonly ReadOnlySpan<double> _sorted;
+        private readonly bool _direct;
+
+        public Counter(ReadOnlySpan<double> values, double[] scratch)
+        {
+            _values = values;
+            _direct = values.Length <= DirectCountLimit;
+            if (_direct) { _sorted = default; return; }
+            var sorted = scratch.AsSpan(0, values.Length);
+            values.CopyTo(sorted);
+            sorted.Sort();
+            _sorted = sorted;
+        }
+
+        /// <summary>Keeps only the values whose flag is false, for the large-group path.</summary>
+        public Counter(ReadOnlySpan<double> values, ReadOnlySpan<bool> skip, double[] scratch)
+        {
+            _values = default;
+            _direct = false;
+            var n = 0;
+            for (var i = 0; i < values.Length; i++) if (!skip[i]) scratch[n++] = values[i];
+            var sorted = scratch.AsSpan(0, n);
+            sorted.Sort();
+            _sorted = sorted;
+        }
+
+        public int Greater(double v)
+        {
+            if (_direct) return CountGreater(_values, v);
+            int lo = 0, hi = _sorted.Length; // first index whose value is > v
+            while (lo < hi) { var mid = (lo + hi) >>> 1; if (_sorted[mid] > v) hi = mid; else lo = mid + 1; }
+            return _sorted.Length - lo;
+        }
+
+        public int Less(double v)
+        {
+            if (_direct) return CountLess(_values, v);
+            int lo = 0, hi = _sorted.Length; // first index whose value is >= v, i.e. not < v
+            while (lo < hi) { var mid = (lo + hi) >>> 1; if (_sorted[mid] < v) lo = mid + 1; else hi = mid; }
+            return lo;
+        }
+    }
+
+    /// <summary>How many of <paramref name="x"/> are greater than <paramref name="v"/>.</summary>
+    private static int CountGreater(ReadOnlySpan<double> x, double v)
+    {
+        var count = 0;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vv = new Vector<double>(v);
+            var acc = Vector<long>.Zero;
+            for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+                acc -= Vector.GreaterThan(new Vector<double>(x[i..]), vv); // true lanes are −1
+            count = (int)Vector.Sum(acc);
+        }
+        for (; i < x.Length; i++) if (x[i] > v) count++;
+        return count;
+    }
+
+    /// <summary>How many of <paramref name="x"/> are less than <paramref name="v"/>.</summary>
+    private static int CountLess(ReadOnlySpan<double> x, double v)
+    {
+        var count = 0;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var vv = new Vector<double>(v);
+            var acc = Vector<long>.Zero;
+            for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
+                acc -= Vector.LessThan(new Vector<double>(x[i..]), vv);
+            count = (int)Vector.Sum(acc);
+        }
+        for (; i < x.Length; i++) if (x[i] < v) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// Ranks on the rounded totals (1 + the members strictly above), then 通报表扬 and 通报批评.
+    /// Commended: not vetoed, and fewer than <c>commend</c> non-vetoed members strictly above — the
+    /// N best, with every unit tied at the edge. Criticized: not commended, and fewer than
+    /// <c>criticize</c> non-commended members strictly below. (The same sets as sorting the group and
+    /// taking the N-th unit's rounded total as the cut-off.)
+    /// </summary>
+    private void RankGroup(int start, GroupBlock block, ReadOnlySpan<double> rounded)
+    {
+        var size = block.Size;
+        var ranks = block.Ranks.AsSpan(0, size);
+        var flags = block.Ranks.AsSpan(size, size);
+        var vetoed = _vetoed.AsSpan(start, size);
+        var rules = _source.Rules;
+        var all = new Counter(rounded, _scratch);
+        for (var i = 0; i < size; i++) ranks[i] = 1 + all.Greater(rounded[i]);
+        flags.Clear();
+        var direct = size <= Counter.DirectCountLimit;
+        if (rules.Commend > 0)
+        {
+            var eligible = direct ? default : new Counter(rounded, vetoed, _scratch);
+            for (var i = 0; i < size; i++)
+            {
+                if (vetoed[i]) continue;
+                int above;
+                if (direct)
+                {
+                    above = 0;
+                    for (var j = 0; j < size; j++) if (!vetoed[j] && rounded[j] > rounded[i]) above++;
+                }
+                else above = eligible.Greater(rounded[i]);
+                if (above < rules.Commend) flags[i] = GroupBlock.CommendedFlag;
+            }
+        }
+        if (rules.Criticize > 0)
+        {
+            Span<bool> commended = direct ? stackalloc bool[size] : new bool[size];
+            for (var i = 0; i < size; i++) commended[i] = flags[i] == GroupBlock.CommendedFlag;
+            var eligible = direct ? default : new Counter(rounded, commended, _scratch);
+            for (var i = 0; i < size; i++)
+            {
+                if (commended[i]) continue;
+                int below;
+                if (direct)
+                {
+                    below = 0;
+                    for (var j = 0; j < size; j++) if (!commended[j] && rounded[j] < rounded[i]) below++;
+                }
+                else below = eligible.Less(rounded[i]);
+                if (below < rules.Criticize) flags[i] = GroupBlock.CriticizedFlag;
+            }
         }
     }
 

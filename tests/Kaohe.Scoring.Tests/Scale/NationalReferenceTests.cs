@@ -128,4 +128,25 @@ public class NationalReferenceTests(NationalFixture fixture) : IClassFixture<Nat
         AssertIdentical(expected, compiled.Compute(), changed);
         AssertIdentical(expected, after, changed);
     }
+
+    [Fact]
+    public void A_large_ranking_group_is_scored_and_ranked_like_the_reference()
+    {
+        // Groups above 64 units take the sorted path for ranks and commendation (Counter in Leaves.cs).
+        var a = fixture.Workload.Assessment;
+        var keep = a.Units.Take(400).Select(u => u.Id).ToHashSet();
+        var big = a with
+        {
+            Units = [.. a.Units.Take(400).Select((u, i) => i < 300 ? u with { Group = "大组" } : u)],
+            Values = [.. a.Values.Where(v => keep.Contains(v.Unit))],
+            Adjustments = [.. a.Adjustments.Where(x => keep.Contains(x.Unit))],
+            Vetoes = [.. a.Vetoes.Where(x => keep.Contains(x.Unit))],
+            Rules = a.Rules with { Commend = 5, Criticize = 7 },
+        };
+        Assert.Empty(Validator.Validate(big));
+        var expected = ReferenceEngine.Compute(big);
+        Assert.Contains(expected.Values, u => u.Group == "大组" && u.Vetoed);
+        Assert.Contains(expected.Values, u => u.Group == "大组" && expected.Values.Count(o => o.Group == "大组" && o.Rank == u.Rank) > 1);
+        AssertIdentical(expected, CompiledAssessment.CompileValidated(big).Compute(), big);
+    }
 }
