@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Kaohe.Scoring;
 
@@ -146,7 +147,7 @@ public sealed partial class CompiledAssessment
         if (Vector.IsHardwareAccelerated)
         {
             for (; i <= dst.Length - Vector<double>.Count; i += Vector<double>.Count)
-                (new Vector<double>(dst[i..]) + new Vector<double>(src[i..])).CopyTo(dst[i..]);
+                Store(Load(dst, i) + Load(src, i), dst, i);
         }
         for (; i < dst.Length; i++) dst[i] += src[i];
     }
@@ -185,152 +186,208 @@ public sealed partial class CompiledAssessment
     private void ScoreLeaf(int k, LeafPlan plan, int start, Span<double> dst)
     {
         var size = dst.Length;
-        var points = plan.Points;
         switch (plan.Kind)
         {
-            case LeafKind.Efficacy:
-            {
-                var x = _value[k].AsSpan(start, size);
-                double best = x[0], worst = best;
-                if (plan.Higher)
-                    foreach (var v in x) { if (v > best) best = v; if (v < worst) worst = v; }
-                else
-                    foreach (var v in x) { if (v < best) best = v; if (v > worst) worst = v; }
-                var s = plan.SatisfactoryKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.SatisfactoryFixed };
-                var un = plan.UnallowableKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.UnallowableFixed };
-                if (s == un)
-                {
-                    dst.Fill(points * (plan.Base + plan.Span) / 100);
-                    break;
-                }
-                var width = s - un;
-                double b = plan.Base, span = plan.Span, hi = plan.BasePlusSpan;
-                var decimals = plan.RatioDecimals;
-                if (decimals < 0 && !plan.ClampRange)
-                    for (var i = 0; i < x.Length; i++) dst[i] = points * (b + span * ((x[i] - un) / width)) / 100;
-                else if (decimals < 0)
-                    for (var i = 0; i < x.Length; i++) dst[i] = points * Math.Clamp(b + span * ((x[i] - un) / width), b, hi) / 100;
-                else
-                {
-                    for (var i = 0; i < x.Length; i++)
-                    {
-                        var rating = b + span * Rounding.HalfAwayFromZero((x[i] - un) / width, decimals);
-                        if (plan.ClampRange) rating = Math.Clamp(rating, b, hi);
-                        dst[i] = points * rating / 100;
-                    }
-                }
-                break;
-            }
-            case LeafKind.Banded:
-            {
-                var x = _value[k].AsSpan(start, size);
-                var sign = plan.Sign;
-                var signed = plan.SignedValue;
-                for (var i = 0; i < x.Length; i++)
-                {
-                    var xi = x[i];
-                    var xs = sign * xi;
-                    var score = 0.0;
-                    if (xs >= signed[0]) score = points;
-                    else
-                    {
-                        for (var l = 1; l < signed.Length; l++)
-                        {
-                            if (xs >= signed[l])
-                            {
-                                score = plan.PointsTimesCoef[l] + (xi - plan.Value[l]) / plan.Width[l] * points * plan.CoefStep[l];
-                                break;
-                            }
-                        }
-                    }
-                    dst[i] = score;
-                }
-                break;
-            }
-            case LeafKind.Ratio:
-            {
-                var x = _value[k].AsSpan(start, size);
-                var t = _target[k].AsSpan(start, size);
-                double cap = plan.Cap, methodTarget = plan.MethodTarget;
-                for (var i = 0; i < x.Length; i++)
-                    dst[i] = points * Math.Clamp(x[i] / (double.IsNaN(t[i]) ? methodTarget : t[i]), 0, cap);
-                break;
-            }
-            case LeafKind.Threshold:
-            {
-                var x = _value[k].AsSpan(start, size);
-                double th = plan.Threshold, below = plan.StepBelow, above = plan.StepAbove, maxAbove = plan.MaxAbove;
-                for (var i = 0; i < x.Length; i++)
-                {
-                    var xi = x[i];
-                    dst[i] = xi >= th
-                        ? points + Math.Min(maxAbove, above * (xi - th))
-                        : Math.Max(0, points - below * (th - xi));
-                }
-                break;
-            }
-            case LeafKind.Relative:
-            {
-                var x = _value[k].AsSpan(start, size);
-                var sum = 0.0;
-                foreach (var v in x) sum += v;
-                var mean = sum / size;
-                var cap = plan.Cap;
-                for (var i = 0; i < x.Length; i++)
-                {
-                    var xi = x[i];
-                    var ratio = mean != 0 ? xi / mean : xi == 0 ? 1 : xi > 0 ? cap : 0;
-                    dst[i] = points * Math.Clamp(ratio, 0, cap);
-                }
-                break;
-            }
-            case LeafKind.Rank:
-            {
-                // Competition ranks (1, 2, 2, 4): 1 + the number of members strictly better.
-                var x = _value[k].AsSpan(start, size);
-                var step = plan.Step;
-                var counter = new Counter(x, _scratch);
-                for (var i = 0; i < x.Length; i++)
-                {
-                    var better = plan.Higher ? counter.Greater(x[i]) : counter.Less(x[i]);
-                    dst[i] = points * Math.Max(0, 100 - step * better) / 100;
-                }
-                break;
-            }
-            case LeafKind.Deduction:
-            {
-                var f = _findings[k].AsSpan(start, size);
-                var max = plan.MaxDeduction;
-                for (var i = 0; i < f.Length; i++) dst[i] = Math.Max(0, points - Math.Min(max, f[i]));
-                break;
-            }
-            case LeafKind.Raters:
-            {
-                // Σ weight × rating row by row (the same additions, in the same order, for every unit).
-                var rows = _raterValue[k];
-                var weights = plan.Weights;
-                dst.Clear();
-                for (var r = 0; r < rows.Length; r++)
-                {
-                    var row = rows[r].AsSpan(start, size);
-                    var w = weights[r];
-                    for (var i = 0; i < row.Length; i++) dst[i] += w * row[i];
-                }
-                var wsum = plan.WeightSum;
-                for (var i = 0; i < dst.Length; i++) dst[i] = points * dst[i] / wsum / 100; // ratings are 0–100, as ex3 shows
-                break;
-            }
-            case LeafKind.Survey:
-            {
-                var sum = _surveySum[k].AsSpan(start, size);
-                var counted = _surveyCounted[k].AsSpan(start, size);
-                for (var i = 0; i < sum.Length; i++) dst[i] = points * sum[i] / counted[i] / 100;
-                break;
-            }
-            case LeafKind.Direct:
-                _value[k].AsSpan(start, size).CopyTo(dst);
-                break;
+            case LeafKind.Efficacy: Efficacy(plan, _value[k].AsSpan(start, size), dst); break;
+            case LeafKind.Banded: Banded(plan, _value[k].AsSpan(start, size), dst); break;
+            case LeafKind.Ratio: Ratio(plan, _value[k].AsSpan(start, size), _target[k].AsSpan(start, size), dst); break;
+            case LeafKind.Threshold: Threshold(plan, _value[k].AsSpan(start, size), dst); break;
+            case LeafKind.Relative: Relative(plan, _value[k].AsSpan(start, size), dst); break;
+            case LeafKind.Rank: Rank(plan, _value[k].AsSpan(start, size), dst, _scratch); break;
+            case LeafKind.Deduction: Deduction(plan, _findings[k].AsSpan(start, size), dst); break;
+            case LeafKind.Raters: Raters(plan, _raterValue[k], start, dst); break;
+            case LeafKind.Survey: Survey(plan, _surveySum[k].AsSpan(start, size), _surveyCounted[k].AsSpan(start, size), dst); break;
+            case LeafKind.Direct: _value[k].AsSpan(start, size).CopyTo(dst); break;
         }
+    }
+
+    // The leaf loops. Where a loop is vectorised, each lane performs the scalar formula's IEEE
+    // operations in the scalar order (no fused multiply-add, no reciprocal), and Math.Clamp's
+    // comparisons are done as selects, so every lane's result is the scalar result, bit for bit.
+
+    private static Vector<double> Load(ReadOnlySpan<double> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+
+    private static void Store(Vector<double> v, Span<double> s, int i) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
+
+    /// <summary>Math.Clamp(v, lo, hi) lane by lane (for lo ≤ hi, which the caller checks as Math.Clamp would).</summary>
+    private static Vector<double> Clamp(Vector<double> v, Vector<double> lo, Vector<double> hi) =>
+        Vector.ConditionalSelect(Vector.LessThan(v, lo), lo, Vector.ConditionalSelect(Vector.GreaterThan(v, hi), hi, v));
+
+    private static int VectorEnd(int length) => Vector.IsHardwareAccelerated ? length - length % Vector<double>.Count : 0;
+
+    private static void Efficacy(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
+    {
+        var points = plan.Points;
+        double best = x[0], worst = best;
+        if (plan.Higher)
+            foreach (var v in x) { if (v > best) best = v; if (v < worst) worst = v; }
+        else
+            foreach (var v in x) { if (v < best) best = v; if (v > worst) worst = v; }
+        var s = plan.SatisfactoryKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.SatisfactoryFixed };
+        var un = plan.UnallowableKind switch { BoundKind.Best => best, BoundKind.Worst => worst, _ => plan.UnallowableFixed };
+        if (s == un)
+        {
+            dst.Fill(points * (plan.Base + plan.Span) / 100);
+            return;
+        }
+        var width = s - un;
+        double b = plan.Base, span = plan.Span, hi = plan.BasePlusSpan;
+        var decimals = plan.RatioDecimals;
+        if (decimals >= 0)
+        {
+            for (var i = 0; i < x.Length; i++)
+            {
+                var rating = b + span * Rounding.HalfAwayFromZero((x[i] - un) / width, decimals);
+                if (plan.ClampRange) rating = Math.Clamp(rating, b, hi);
+                dst[i] = points * rating / 100;
+            }
+            return;
+        }
+        var clamp = plan.ClampRange;
+        if (clamp && b > hi) Math.Clamp(b, b, hi); // throws, as the formula would
+        var end = VectorEnd(x.Length);
+        if (end > 0)
+        {
+            Vector<double> vb = new(b), vspan = new(span), vhi = new(hi), vun = new(un), vwidth = new(width), vpoints = new(points), v100 = new(100.0);
+            for (var i = 0; i < end; i += Vector<double>.Count)
+            {
+                var rating = vb + vspan * ((Load(x, i) - vun) / vwidth);
+                if (clamp) rating = Clamp(rating, vb, vhi);
+                Store(vpoints * rating / v100, dst, i);
+            }
+        }
+        for (var i = end; i < x.Length; i++)
+        {
+            var rating = b + span * ((x[i] - un) / width);
+            if (clamp) rating = Math.Clamp(rating, b, hi);
+            dst[i] = points * rating / 100;
+        }
+    }
+
+    private static void Banded(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
+    {
+        var points = plan.Points;
+        var sign = plan.Sign;
+        var signed = plan.SignedValue;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var xi = x[i];
+            var xs = sign * xi;
+            var score = 0.0;
+            if (xs >= signed[0]) score = points;
+            else
+            {
+                for (var l = 1; l < signed.Length; l++)
+                {
+                    if (xs >= signed[l])
+                    {
+                        score = plan.PointsTimesCoef[l] + (xi - plan.Value[l]) / plan.Width[l] * points * plan.CoefStep[l];
+                        break;
+                    }
+                }
+            }
+            dst[i] = score;
+        }
+    }
+
+    private static void Ratio(LeafPlan plan, ReadOnlySpan<double> x, ReadOnlySpan<double> t, Span<double> dst)
+    {
+        double points = plan.Points, cap = plan.Cap, methodTarget = plan.MethodTarget;
+        var end = cap >= 0 ? VectorEnd(x.Length) : 0;
+        if (end > 0)
+        {
+            Vector<double> vpoints = new(points), vcap = new(cap), vtarget = new(methodTarget), zero = Vector<double>.Zero;
+            for (var i = 0; i < end; i += Vector<double>.Count)
+            {
+                var ti = Load(t, i);
+                var target = Vector.ConditionalSelect(Vector.Equals(ti, ti), ti, vtarget); // NaN: the method's target
+                Store(vpoints * Clamp(Load(x, i) / target, zero, vcap), dst, i);
+            }
+        }
+        for (var i = end; i < x.Length; i++)
+            dst[i] = points * Math.Clamp(x[i] / (double.IsNaN(t[i]) ? methodTarget : t[i]), 0, cap);
+    }
+
+    private static void Threshold(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
+    {
+        double points = plan.Points, th = plan.Threshold, below = plan.StepBelow, above = plan.StepAbove, maxAbove = plan.MaxAbove;
+        for (var i = 0; i < x.Length; i++)
+        {
+            var xi = x[i];
+            dst[i] = xi >= th
+                ? points + Math.Min(maxAbove, above * (xi - th))
+                : Math.Max(0, points - below * (th - xi));
+        }
+    }
+
+    private static void Relative(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
+    {
+        var points = plan.Points;
+        var sum = 0.0;
+        foreach (var v in x) sum += v;
+        var mean = sum / x.Length;
+        var cap = plan.Cap;
+        var end = mean != 0 && cap >= 0 ? VectorEnd(x.Length) : 0;
+        if (end > 0)
+        {
+            Vector<double> vpoints = new(points), vcap = new(cap), vmean = new(mean), zero = Vector<double>.Zero;
+            for (var i = 0; i < end; i += Vector<double>.Count)
+                Store(vpoints * Clamp(Load(x, i) / vmean, zero, vcap), dst, i);
+        }
+        for (var i = end; i < x.Length; i++)
+        {
+            var xi = x[i];
+            var ratio = mean != 0 ? xi / mean : xi == 0 ? 1 : xi > 0 ? cap : 0;
+            dst[i] = points * Math.Clamp(ratio, 0, cap);
+        }
+    }
+
+    /// <summary>Competition ranks (1, 2, 2, 4): 1 + the number of members strictly better.</summary>
+    private static void Rank(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst, double[] scratch)
+    {
+        double points = plan.Points, step = plan.Step;
+        var counter = new Counter(x, scratch);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var better = plan.Higher ? counter.Greater(x[i]) : counter.Less(x[i]);
+            dst[i] = points * Math.Max(0, 100 - step * better) / 100;
+        }
+    }
+
+    private static void Deduction(LeafPlan plan, ReadOnlySpan<double> f, Span<double> dst)
+    {
+        double points = plan.Points, max = plan.MaxDeduction;
+        for (var i = 0; i < f.Length; i++) dst[i] = Math.Max(0, points - Math.Min(max, f[i]));
+    }
+
+    /// <summary>Σ weight × rating, row by row: the same additions in the same order for every unit.</summary>
+    private static void Raters(LeafPlan plan, double[]?[] rows, int start, Span<double> dst)
+    {
+        var size = dst.Length;
+        var weights = plan.Weights;
+        double points = plan.Points, wsum = plan.WeightSum;
+        var end = VectorEnd(size);
+        dst.Clear();
+        for (var r = 0; r < rows.Length; r++)
+        {
+            var row = rows[r].AsSpan(start, size);
+            var w = weights[r];
+            var vw = new Vector<double>(w);
+            for (var i = 0; i < end; i += Vector<double>.Count) Store(Load(dst, i) + vw * Load(row, i), dst, i);
+            for (var i = end; i < size; i++) dst[i] += w * row[i];
+        }
+        Vector<double> vpoints = new(points), vwsum = new(wsum), v100 = new(100.0);
+        for (var i = 0; i < end; i += Vector<double>.Count) Store(vpoints * Load(dst, i) / vwsum / v100, dst, i);
+        for (var i = end; i < size; i++) dst[i] = points * dst[i] / wsum / 100; // ratings are 0–100, as ex3 shows
+    }
+
+    private static void Survey(LeafPlan plan, ReadOnlySpan<double> sum, ReadOnlySpan<double> counted, Span<double> dst)
+    {
+        var points = plan.Points;
+        var end = VectorEnd(sum.Length);
+        Vector<double> vpoints = new(points), v100 = new(100.0);
+        for (var i = 0; i < end; i += Vector<double>.Count) Store(vpoints * Load(sum, i) / Load(counted, i) / v100, dst, i);
+        for (var i = end; i < sum.Length; i++) dst[i] = points * sum[i] / counted[i] / 100;
     }
 
     /// <summary>
@@ -352,18 +409,6 @@ public sealed partial class CompiledAssessment
             if (_direct) { _sorted = default; return; }
             var sorted = scratch.AsSpan(0, values.Length);
             values.CopyTo(sorted);
-            sorted.Sort();
-            _sorted = sorted;
-        }
-
-        /// <summary>Keeps only the values whose flag is false, for the large-group path.</summary>
-        public Counter(ReadOnlySpan<double> values, ReadOnlySpan<bool> skip, double[] scratch)
-        {
-            _values = default;
-            _direct = false;
-            var n = 0;
-            for (var i = 0; i < values.Length; i++) if (!skip[i]) scratch[n++] = values[i];
-            var sorted = scratch.AsSpan(0, n);
             sorted.Sort();
             _sorted = sorted;
         }
@@ -395,7 +440,7 @@ public sealed partial class CompiledAssessment
             var vv = new Vector<double>(v);
             var acc = Vector<long>.Zero;
             for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
-                acc -= Vector.GreaterThan(new Vector<double>(x[i..]), vv); // true lanes are −1
+                acc -= Vector.GreaterThan(Load(x, i), vv); // true lanes are −1
             count = (int)Vector.Sum(acc);
         }
         for (; i < x.Length; i++) if (x[i] > v) count++;
@@ -412,7 +457,7 @@ public sealed partial class CompiledAssessment
             var vv = new Vector<double>(v);
             var acc = Vector<long>.Zero;
             for (; i <= x.Length - Vector<double>.Count; i += Vector<double>.Count)
-                acc -= Vector.LessThan(new Vector<double>(x[i..]), vv);
+                acc -= Vector.LessThan(Load(x, i), vv);
             count = (int)Vector.Sum(acc);
         }
         for (; i < x.Length; i++) if (x[i] < v) count++;
@@ -420,11 +465,10 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>
-    /// Ranks on the rounded totals (1 + the members strictly above), then 通报表扬 and 通报批评.
-    /// Commended: not vetoed, and fewer than <c>commend</c> non-vetoed members strictly above — the
-    /// N best, with every unit tied at the edge. Criticized: not commended, and fewer than
-    /// <c>criticize</c> non-commended members strictly below. (The same sets as sorting the group and
-    /// taking the N-th unit's rounded total as the cut-off.)
+    /// Ranks on the rounded totals (1 + the members strictly above), then 通报表扬 and 通报批评:
+    /// the cut-off is the N-th best rounded total among the units not vetoed (N-th worst among those
+    /// not commended), and every eligible unit at or beyond it is named, so a tie at the edge takes
+    /// every tied unit.
     /// </summary>
     private void RankGroup(int start, GroupBlock block, ReadOnlySpan<double> rounded)
     {
@@ -436,41 +480,50 @@ public sealed partial class CompiledAssessment
         var all = new Counter(rounded, _scratch);
         for (var i = 0; i < size; i++) ranks[i] = 1 + all.Greater(rounded[i]);
         flags.Clear();
-        var direct = size <= Counter.DirectCountLimit;
         if (rules.Commend > 0)
         {
-            var eligible = direct ? default : new Counter(rounded, vetoed, _scratch);
-            for (var i = 0; i < size; i++)
+            var n = 0;
+            for (var i = 0; i < size; i++) if (!vetoed[i]) _scratch[n++] = rounded[i];
+            if (n > 0)
             {
-                if (vetoed[i]) continue;
-                int above;
-                if (direct)
-                {
-                    above = 0;
-                    for (var j = 0; j < size; j++) if (!vetoed[j] && rounded[j] > rounded[i]) above++;
-                }
-                else above = eligible.Greater(rounded[i]);
-                if (above < rules.Commend) flags[i] = GroupBlock.CommendedFlag;
+                var cutoff = NthBest(_scratch.AsSpan(0, n), Math.Min(rules.Commend, n), highest: true);
+                for (var i = 0; i < size; i++) if (!vetoed[i] && rounded[i] >= cutoff) flags[i] = GroupBlock.CommendedFlag;
             }
         }
         if (rules.Criticize > 0)
         {
-            Span<bool> commended = direct ? stackalloc bool[size] : new bool[size];
-            for (var i = 0; i < size; i++) commended[i] = flags[i] == GroupBlock.CommendedFlag;
-            var eligible = direct ? default : new Counter(rounded, commended, _scratch);
-            for (var i = 0; i < size; i++)
+            var n = 0;
+            for (var i = 0; i < size; i++) if (flags[i] == 0) _scratch[n++] = rounded[i];
+            if (n > 0)
             {
-                if (commended[i]) continue;
-                int below;
-                if (direct)
-                {
-                    below = 0;
-                    for (var j = 0; j < size; j++) if (!commended[j] && rounded[j] < rounded[i]) below++;
-                }
-                else below = eligible.Less(rounded[i]);
-                if (below < rules.Criticize) flags[i] = GroupBlock.CriticizedFlag;
+                var cutoff = NthBest(_scratch.AsSpan(0, n), Math.Min(rules.Criticize, n), highest: false);
+                for (var i = 0; i < size; i++) if (flags[i] == 0 && rounded[i] <= cutoff) flags[i] = GroupBlock.CriticizedFlag;
             }
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="n"/>-th highest (or lowest) of <paramref name="values"/>, duplicates counted,
+    /// 1 ≤ n ≤ length: what sorting them and taking the n-th would give. Reorders <paramref name="values"/>.
+    /// </summary>
+    private static double NthBest(Span<double> values, int n, bool highest)
+    {
+        if (n > 8)
+        {
+            values.Sort();
+            return highest ? values[^n] : values[n - 1];
+        }
+        // Small n (通报 names a few units): keep the n best seen so far, best first.
+        Span<double> top = stackalloc double[n];
+        var count = 0;
+        foreach (var v in values)
+        {
+            if (count == n && !(highest ? v > top[n - 1] : v < top[n - 1])) continue;
+            var j = count < n ? count++ : n - 1;
+            while (j > 0 && (highest ? v > top[j - 1] : v < top[j - 1])) { top[j] = top[j - 1]; j--; }
+            top[j] = v;
+        }
+        return top[n - 1];
     }
 
     private static double Resolve(Bound b, double best, double worst) => b.Kind switch
