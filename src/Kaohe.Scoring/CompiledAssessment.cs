@@ -50,6 +50,7 @@ public sealed partial class CompiledAssessment
     private GroupBlock[] _blocks;
     private bool _blocksPublished;
     private readonly double[] _scratch;               // sorted copies of a large group's values (see Counter)
+    private readonly double[] _ratings;               // a geometric node's child ratings for one group
 
     private CompiledAssessment(Assessment a)
     {
@@ -198,6 +199,7 @@ public sealed partial class CompiledAssessment
         foreach (var veto in a.Vetoes) _vetoed[_unitIndex[veto.Unit]] = true;
 
         _scratch = new double[_groupMembers.Length == 0 ? 0 : _groupMembers.Max(x => x.Length)];
+        _ratings = new double[_scratch.Length];
         _blocks = new GroupBlock[groupCount];
         for (var g = 0; g < groupCount; g++) _blocks[g] = new GroupBlock(m, _groupMembers[g].Length, zeroed: true);
     }

@@ -162,25 +162,35 @@ public sealed partial class CompiledAssessment
     /// <summary>
     /// A geometric node: rating = Π rating_c^(points_c / Σ points), computed as exp(Σ points_c × ln rating_c / Σ points);
     /// a child rating of 0 (or below, an unclamped efficacy under its floor) makes it 0.
+    /// Child by child over the group (the same additions in the same order for each unit): the
+    /// ratings are divided out on vector lanes, the logarithms taken one by one.
     /// </summary>
     private void GeometricNode(int k, double[] scores, int size, Span<double> dst)
     {
         var kids = _children[k];
         var points = _nodes[k].Points;
         var wsum = _childPointsSum[k];
-        for (var i = 0; i < size; i++)
+        var logSum = dst; // Σ points_c × ln rating_c, accumulated in place; NaN marks a zero rating
+        logSum.Clear();
+        var rating = _ratings.AsSpan(0, size);
+        var end = VectorEnd(size);
+        var v100 = new Vector<double>(100.0);
+        foreach (var c in kids)
         {
-            var logSum = 0.0;
-            var zero = false;
-            foreach (var c in kids)
+            var cp = _nodes[c].Points;
+            var row = scores.AsSpan(c * size, size);
+            var vcp = new Vector<double>(cp);
+            for (var i = 0; i < end; i += Vector<double>.Count) Store(v100 * Load(row, i) / vcp, rating, i);
+            for (var i = end; i < size; i++) rating[i] = 100 * row[i] / cp;
+            for (var i = 0; i < size; i++)
             {
-                var cp = _nodes[c].Points;
-                var rating = 100 * scores[c * size + i] / cp;
-                if (!(rating > 0)) { zero = true; break; }
-                logSum += cp * Math.Log(rating);
+                var r = rating[i];
+                if (!(r > 0)) logSum[i] = double.NaN;
+                else if (!double.IsNaN(logSum[i])) logSum[i] += cp * Math.Log(r);
             }
-            dst[i] = zero ? 0 : points * Math.Exp(logSum / wsum) / 100;
         }
+        for (var i = 0; i < size; i++)
+            dst[i] = double.IsNaN(logSum[i]) ? 0 : points * Math.Exp(logSum[i] / wsum) / 100;
     }
 
     private void ScoreLeaf(int k, LeafPlan plan, int start, Span<double> dst)
@@ -269,7 +279,28 @@ public sealed partial class CompiledAssessment
         var points = plan.Points;
         var sign = plan.Sign;
         var signed = plan.SignedValue;
-        for (var i = 0; i < x.Length; i++)
+        var end = VectorEnd(x.Length);
+        if (end > 0)
+        {
+            // Every band's formula for every lane, then the first band (best first) the value reaches:
+            // walking from the worst band to the best, a reached band overwrites the worse ones.
+            Vector<double> vsign = new(sign), vpoints = new(points);
+            for (var i = 0; i < end; i += Vector<double>.Count)
+            {
+                var xi = Load(x, i);
+                var xs = vsign * xi;
+                var score = Vector<double>.Zero;
+                for (var l = signed.Length - 1; l >= 1; l--)
+                {
+                    var band = new Vector<double>(plan.PointsTimesCoef[l])
+                        + (xi - new Vector<double>(plan.Value[l])) / new Vector<double>(plan.Width[l]) * vpoints * new Vector<double>(plan.CoefStep[l]);
+                    score = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(xs, new Vector<double>(signed[l])), band, score);
+                }
+                score = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(xs, new Vector<double>(signed[0])), vpoints, score);
+                Store(score, dst, i);
+            }
+        }
+        for (var i = end; i < x.Length; i++)
         {
             var xi = x[i];
             var xs = sign * xi;
