@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Kaohe.Scoring;
@@ -215,11 +216,14 @@ public sealed partial class CompiledAssessment
     // operations in the scalar order (no fused multiply-add, no reciprocal), and Math.Clamp's
     // comparisons are done as selects, so every lane's result is the scalar result, bit for bit.
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Load(ReadOnlySpan<double> s, int i) => Vector.LoadUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Vector<double> v, Span<double> s, int i) => v.StoreUnsafe(ref MemoryMarshal.GetReference(s), (nuint)i);
 
     /// <summary>Math.Clamp(v, lo, hi) lane by lane (for lo ≤ hi, which the caller checks as Math.Clamp would).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<double> Clamp(Vector<double> v, Vector<double> lo, Vector<double> hi) =>
         Vector.ConditionalSelect(Vector.LessThan(v, lo), lo, Vector.ConditionalSelect(Vector.GreaterThan(v, hi), hi, v));
 
@@ -243,19 +247,22 @@ public sealed partial class CompiledAssessment
         var width = s - un;
         double b = plan.Base, span = plan.Span, hi = plan.BasePlusSpan;
         var decimals = plan.RatioDecimals;
+        var clamp = plan.ClampRange;
+        if (clamp && b > hi) Math.Clamp(b, b, hi); // throws, as the formula would
+        var end = VectorEnd(x.Length);
         if (decimals >= 0)
         {
-            for (var i = 0; i < x.Length; i++)
+            var done = 0;
+            if (end > 0 && decimals <= 15)
+                done = EfficacyRounded(x[..end], dst, un, width, decimals, b, span, hi, clamp, points);
+            for (var i = done; i < x.Length; i++)
             {
                 var rating = b + span * Rounding.HalfAwayFromZero((x[i] - un) / width, decimals);
-                if (plan.ClampRange) rating = Math.Clamp(rating, b, hi);
+                if (clamp) rating = Math.Clamp(rating, b, hi);
                 dst[i] = points * rating / 100;
             }
             return;
         }
-        var clamp = plan.ClampRange;
-        if (clamp && b > hi) Math.Clamp(b, b, hi); // throws, as the formula would
-        var end = VectorEnd(x.Length);
         if (end > 0)
         {
             Vector<double> vb = new(b), vspan = new(span), vhi = new(hi), vun = new(un), vwidth = new(width), vpoints = new(points), v100 = new(100.0);
@@ -272,6 +279,47 @@ public sealed partial class CompiledAssessment
             if (clamp) rating = Math.Clamp(rating, b, hi);
             dst[i] = points * rating / 100;
         }
+    }
+
+    /// <summary>
+    /// Efficacy with its ratio rounded (ratioDecimals) on vector lanes, using <see cref="Rounding.HalfAwayFromZero"/>'s
+    /// fast path lane by lane; a block of lanes any of which the fast path does not decide goes through
+    /// the scalar rounding. Returns how many values it wrote (all of <paramref name="x"/>).
+    /// </summary>
+    private static int EfficacyRounded(ReadOnlySpan<double> x, Span<double> dst, double un, double width, int decimals,
+        double b, double span, double hi, bool clamp, double points)
+    {
+        var scale = Rounding.Scale(decimals);
+        Vector<double> vun = new(un), vwidth = new(width), vscale = new(scale), vb = new(b), vspan = new(span), vhi = new(hi),
+            vpoints = new(points), v100 = new(100.0), half = new(0.5), one = Vector<double>.One, limit = new(1e15), tolerance = new(1e-13);
+        for (var i = 0; i < x.Length; i += Vector<double>.Count)
+        {
+            var ratio = (Load(x, i) - vun) / vwidth;
+            var y = ratio * vscale;
+            var ay = Vector.Abs(y);
+            var t = Vector.Truncate(y);
+            var frac = Vector.Abs(y - t);
+            var sign = Vector.ConditionalSelect(Vector.LessThan(y, Vector<double>.Zero), -one, one);
+            var n = Vector.ConditionalSelect(Vector.GreaterThan(frac, half), t + sign, t);
+            var decided = Vector.LessThan(ay, limit) & Vector.GreaterThan(Vector.Abs(frac - half), ay * tolerance)
+                & ~Vector.Equals(n, Vector<double>.Zero);
+            if (Vector.EqualsAll(decided, new Vector<long>(-1)))
+            {
+                var rating = vb + vspan * (n / vscale);
+                if (clamp) rating = Clamp(rating, vb, vhi);
+                Store(vpoints * rating / v100, dst, i);
+            }
+            else
+            {
+                for (var j = i; j < i + Vector<double>.Count; j++)
+                {
+                    var rating = b + span * Rounding.HalfAwayFromZero((x[j] - un) / width, decimals);
+                    if (clamp) rating = Math.Clamp(rating, b, hi);
+                    dst[j] = points * rating / 100;
+                }
+            }
+        }
+        return x.Length;
     }
 
     private static void Banded(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)

@@ -39,6 +39,9 @@ public static class Rounding
         return ThroughDecimal(value, decimals);
     }
 
+    /// <summary>10^decimals for 0 ≤ decimals ≤ 15 (exact doubles), as the fast path scales by.</summary>
+    internal static double Scale(int decimals) => Pow10[decimals];
+
     /// <summary>The definition: through decimal (values beyond decimal's range are rounded as doubles).</summary>
     internal static double ThroughDecimal(double value, int decimals)
     {
