@@ -1,18 +1,29 @@
 namespace Kaohe.Scoring;
 
 /// <summary>
-/// An assessment turned into arrays: units and leaves by index, data in node × unit matrices.
+/// An assessment turned into arrays: units and leaves by index, data in node × unit rows.
 /// Best/worst, means and ranks are taken within a ranking group, so a change to one value only
 /// needs its group recomputed (<see cref="SetValue"/> then <see cref="RecomputeGroupOf"/>).
 /// </summary>
+/// <remarks>
+/// Units are stored by <em>position</em>: the ranking groups one after the other (in the order each
+/// group first appears in the input), and within a group in ordinal order of the unit ids. A group's
+/// inputs are therefore one contiguous slice of each row, and its sums, means and ties do not depend
+/// on the order of the input, bit for bit. Results go into one <see cref="GroupBlock"/> per group; a
+/// result returned to a caller is a view over the blocks it was computed into, and a block a result
+/// holds is never written again (a recomputation writes a new one), so results are immutable without
+/// being copied.
+/// </remarks>
 public sealed partial class CompiledAssessment
 {
     private readonly Assessment _source;
-    private readonly Unit[] _units;
-    private readonly Dictionary<string, int> _unitIndex;
-    private readonly int[] _unitGroup;
+    private readonly Unit[] _units;                   // by position
+    private readonly int[] _positionOfInput;          // index in Assessment.Units → position
+    private readonly Dictionary<string, int> _unitIndex; // id → position
+    private readonly int[] _unitGroup;                // position → group
     private readonly string[] _groupNames;
-    private readonly int[][] _groupMembers;
+    private readonly int[] _groupStart;               // first position of each group
+    private readonly int[][] _groupMembers;           // positions of each group, for explanations
 
     // Nodes in pre-order; children always after their parent, so a reverse walk is a post-order.
     private readonly Indicator[] _nodes;
@@ -20,52 +31,63 @@ public sealed partial class CompiledAssessment
     private readonly int[][] _children;
     private readonly int[] _roots;
     private readonly Dictionary<string, int> _nodeIndex;
+    private readonly LeafPlan?[] _plans;              // per node; null for inner nodes
+    private readonly double[] _childPointsSum;        // per node: Σ children's points (the weights of a geometric node)
 
-    // Data, [node][unit]; rows are null for nodes that do not use them.
+    // Data, [node][position]; rows are null for nodes that do not use them.
     private readonly double[]?[] _value;
     private readonly double[]?[] _target;
-    private readonly double[]?[][] _raterValue;     // [node][rater][unit]
-    private readonly double[]?[] _surveySum;        // Σ count × value
-    private readonly double[]?[] _surveyCounted;    // Σ counted
-    private readonly double[]?[] _findings;         // Σ finding points
-    private readonly int[]?[] _dataIndex;           // index into Values for explanations (first value of the unit)
+    private readonly double[]?[][] _raterValue;       // [node][rater][position]
+    private readonly double[]?[] _surveySum;          // Σ count × value
+    private readonly double[]?[] _surveyCounted;      // Σ counted
+    private readonly double[]?[] _findings;           // Σ finding points
+    private readonly int[]?[] _dataIndex;             // index into Values for explanations (first value of the unit)
 
-    private readonly double[] _bonus;
-    private readonly double[] _deduction;
+    private readonly double[] _adjustment;            // capped bonus − capped deduction, per position
     private readonly bool[] _vetoed;
 
-    // Results
-    private readonly double[][] _score;             // [node][unit]
-    private readonly double[] _total;
-    private readonly double[] _rounded;
-    private readonly double[] _adjustment;
-    private readonly int[] _rank;
-    private readonly bool[] _commended;
-    private readonly bool[] _criticized;
-    private UnitResult[]? _results;
+    // Results: the current block of every group, and whether a returned result holds this array.
+    private GroupBlock[] _blocks;
+    private bool _blocksPublished;
+    private readonly double[] _scratch;               // sorted copies of a large group's values (see Counter)
+    private readonly double[] _ratings;               // a geometric node's child ratings for one group
 
     private CompiledAssessment(Assessment a)
     {
         _source = a;
-        _units = [.. a.Units];
-        var n = _units.Length;
-        _unitIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (var i = 0; i < n; i++) _unitIndex[_units[i].Id] = i;
+        var n = a.Units.Count;
 
         var groupIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var members = new List<List<int>>();
-        _unitGroup = new int[n];
         for (var i = 0; i < n; i++)
         {
-            var g = _units[i].Group ?? "";
+            var g = a.Units[i].Group ?? "";
             if (!groupIndex.TryGetValue(g, out var gi)) { gi = groupIndex.Count; groupIndex[g] = gi; members.Add([]); }
-            _unitGroup[i] = gi;
             members[gi].Add(i);
         }
         _groupNames = [.. groupIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key)];
-        // Members in ordinal order of their ids: sums, means and ties then do not depend on the
-        // order of the input, bit for bit.
-        _groupMembers = [.. members.Select(m => m.OrderBy(u => _units[u].Id, StringComparer.Ordinal).ToArray())];
+        var groupCount = _groupNames.Length;
+        _units = new Unit[n];
+        _positionOfInput = new int[n];
+        _unitGroup = new int[n];
+        _groupStart = new int[groupCount];
+        _groupMembers = new int[groupCount][];
+        var position = 0;
+        for (var g = 0; g < groupCount; g++)
+        {
+            _groupStart[g] = position;
+            var ordered = members[g].OrderBy(i => a.Units[i].Id, StringComparer.Ordinal).ToArray();
+            _groupMembers[g] = new int[ordered.Length];
+            for (var j = 0; j < ordered.Length; j++, position++)
+            {
+                _units[position] = a.Units[ordered[j]];
+                _positionOfInput[ordered[j]] = position;
+                _unitGroup[position] = g;
+                _groupMembers[g][j] = position;
+            }
+        }
+        _unitIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        for (var p = 0; p < n; p++) _unitIndex[_units[p].Id] = p;
 
         var nodes = new List<Indicator>();
         var children = new List<int[]>();
@@ -86,6 +108,16 @@ public sealed partial class CompiledAssessment
         for (var i = 0; i < _nodes.Length; i++) _nodeIndex[_nodeIds[i]] = i;
 
         var m = _nodes.Length;
+        _plans = new LeafPlan?[m];
+        _childPointsSum = new double[m];
+        for (var k = 0; k < m; k++)
+        {
+            if (_nodes[k].Method is { } method) _plans[k] = LeafPlan.Of(method, _nodes[k].Points);
+            var wsum = 0.0;
+            foreach (var c in _children[k]) wsum += _nodes[c].Points;
+            _childPointsSum[k] = wsum;
+        }
+
         _value = new double[]?[m];
         _target = new double[]?[m];
         _raterValue = new double[]?[m][];
@@ -147,24 +179,29 @@ public sealed partial class CompiledAssessment
             }
         }
 
-        _bonus = new double[n];
-        _deduction = new double[n];
+        // Adjustments do not change after compiling: cap them once.
+        var bonus = new double[n];
+        var deduction = new double[n];
         foreach (var adj in a.Adjustments)
         {
             var u = _unitIndex[adj.Unit];
-            if (adj.Points >= 0) _bonus[u] += adj.Points; else _deduction[u] -= adj.Points;
+            if (adj.Points >= 0) bonus[u] += adj.Points; else deduction[u] -= adj.Points;
+        }
+        var rules = a.Rules;
+        _adjustment = new double[n];
+        for (var u = 0; u < n; u++)
+        {
+            var b = rules.BonusCap is { } bc ? Math.Min(bonus[u], bc) : bonus[u];
+            var d = rules.DeductionCap is { } dc ? Math.Min(deduction[u], dc) : deduction[u];
+            _adjustment[u] = b - d;
         }
         _vetoed = new bool[n];
         foreach (var veto in a.Vetoes) _vetoed[_unitIndex[veto.Unit]] = true;
 
-        _score = new double[m][];
-        for (var k = 0; k < m; k++) _score[k] = new double[n];
-        _total = new double[n];
-        _rounded = new double[n];
-        _adjustment = new double[n];
-        _rank = new int[n];
-        _commended = new bool[n];
-        _criticized = new bool[n];
+        _scratch = new double[_groupMembers.Length == 0 ? 0 : _groupMembers.Max(x => x.Length)];
+        _ratings = new double[_scratch.Length];
+        _blocks = new GroupBlock[groupCount];
+        for (var g = 0; g < groupCount; g++) _blocks[g] = new GroupBlock(m, _groupMembers[g].Length, zeroed: true);
     }
 
     internal static CompiledAssessment CompileValidated(Assessment a) => new(a);
@@ -189,8 +226,8 @@ public sealed partial class CompiledAssessment
     /// <summary>Computes every group and returns an immutable result.</summary>
     public AssessmentResult Compute()
     {
-        for (var g = 0; g < _groupMembers.Length; g++) ComputeGroup(g);
-        return BuildResult();
+        for (var g = 0; g < _groupNames.Length; g++) ComputeGroup(g, WritableBlock(g));
+        return Publish();
     }
 
     /// <summary>Changes one unit's <c>value</c> for a value-based leaf, without recomputing.</summary>
@@ -206,167 +243,116 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>Recomputes the ranking group of one unit (scores, totals, ranks, commendation) and returns the new result.</summary>
+    /// <remarks>The new result shares the blocks of every other group with the previous one: only the group's block is new.</remarks>
     public AssessmentResult RecomputeGroupOf(string unitId)
     {
         var g = _unitGroup[_unitIndex[unitId]];
-        ComputeGroup(g);
-        if (_results is null) return BuildResult();
-        // Only the group's units changed: rebuild theirs and share the other units' results.
-        var results = (UnitResult[])_results.Clone();
-        var members = _groupMembers[g];
-        var m = _nodes.Length;
-        var block = new double[members.Length * m];
-        for (var i = 0; i < members.Length; i++)
-        {
-            for (var k = 0; k < m; k++) block[i * m + k] = _score[k][members[i]];
-            results[members[i]] = ResultOf(members[i], _source.Rules, block, i * m);
-        }
-        _results = results;
-        return new AssessmentResult(this, _source.Period, results);
+        ComputeGroup(g, WritableBlock(g));
+        return Publish();
     }
 
     /// <summary>Recomputes one group in place, without building a result object. For benchmarks and batch use.</summary>
     public void RecomputeGroupInPlace(string unitId)
     {
-        ComputeGroup(_unitGroup[_unitIndex[unitId]]);
-        _results = null; // the last result no longer matches the scores: the next one is built whole
+        var g = _unitGroup[_unitIndex[unitId]];
+        ComputeGroup(g, WritableBlock(g));
     }
 
-    public double TotalOf(string unitId) => _total[_unitIndex[unitId]];
+    public double TotalOf(string unitId) => TotalAt(_unitIndex[unitId]);
 
-    private void ComputeGroup(int g)
+    /// <summary>
+    /// The block group <paramref name="g"/> may be computed into: its current one unless a returned
+    /// result holds it, else a new one (and a copy of the block array, if a result holds that).
+    /// </summary>
+    private GroupBlock WritableBlock(int g)
     {
-        var members = _groupMembers[g];
-        for (var k = _nodes.Length - 1; k >= 0; k--)
+        var block = _blocks[g];
+        if (!block.Published) return block;
+        if (_blocksPublished)
         {
-            if (_nodes[k].Method is { } method) ScoreLeaf(k, method, members);
-            else CombineNode(k, members);
+            _blocks = (GroupBlock[])_blocks.Clone();
+            _blocksPublished = false;
         }
-        var rules = _source.Rules;
-        foreach (var u in members)
-        {
-            var sum = 0.0;
-            foreach (var r in _roots) sum += _score[r][u];
-            var bonus = rules.BonusCap is { } bc ? Math.Min(_bonus[u], bc) : _bonus[u];
-            var deduction = rules.DeductionCap is { } dc ? Math.Min(_deduction[u], dc) : _deduction[u];
-            _adjustment[u] = bonus - deduction;
-            _total[u] = sum + _adjustment[u];
-            _rounded[u] = Rounding.HalfAwayFromZero(_total[u], rules.RankDecimals);
-        }
-        RankGroup(members, rules);
+        return _blocks[g] = new GroupBlock(_nodes.Length, block.Size, zeroed: false);
     }
 
-    private void CombineNode(int k, int[] members)
+    private AssessmentResult Publish()
     {
-        var kids = _children[k];
-        var score = _score[k];
-        var node = _nodes[k];
-        if (node.Combine == Combine.Sum)
-        {
-            foreach (var u in members)
-            {
-                var s = 0.0;
-                foreach (var c in kids) s += _score[c][u];
-                score[u] = s;
-            }
-            return;
-        }
-        var wsum = 0.0;
-        foreach (var c in kids) wsum += _nodes[c].Points;
-        foreach (var u in members)
-        {
-            var logSum = 0.0;
-            var zero = false;
-            foreach (var c in kids)
-            {
-                var rating = 100 * _score[c][u] / _nodes[c].Points;
-                // A child rating of 0 makes the node's rating 0 (scoring-format.md); a negative one
-                // (an unclamped efficacy below its floor) has no geometric mean and counts as 0 too.
-                if (!(rating > 0)) { zero = true; break; }
-                logSum += _nodes[c].Points * Math.Log(rating);
-            }
-            score[u] = zero ? 0 : node.Points * Math.Exp(logSum / wsum) / 100;
-        }
+        foreach (var b in _blocks) b.Published = true;
+        _blocksPublished = true;
+        return new AssessmentResult(this, _source.Period, _blocks);
     }
 
-    private void RankGroup(int[] members, Rules rules)
-    {
-        var order = (int[])members.Clone();
-        Array.Sort(order, (x, y) => _rounded[y].CompareTo(_rounded[x]));
-        for (var i = 0; i < order.Length; i++)
-        {
-            var u = order[i];
-            _rank[u] = i > 0 && _rounded[u] == _rounded[order[i - 1]] ? _rank[order[i - 1]] : i + 1;
-            _commended[u] = false;
-            _criticized[u] = false;
-        }
+    // The current results of one position, for explanations.
+    private double ScoreAt(int k, int u) { var (b, i) = BlockOf(u); return b.Scores[k * b.Size + i]; }
+    private double TotalAt(int u) { var (b, i) = BlockOf(u); return b.Scores[b.TotalRow * b.Size + i]; }
+    private double RoundedAt(int u) { var (b, i) = BlockOf(u); return b.Scores[(b.TotalRow + 1) * b.Size + i]; }
+    private int RankAt(int u) { var (b, i) = BlockOf(u); return b.Ranks[i]; }
 
-        // 通报表扬: the N best among the units not vetoed; a tie at the edge takes every tied unit.
-        if (rules.Commend > 0)
-        {
-            var eligible = order.Where(u => !_vetoed[u]).ToArray();
-            if (eligible.Length > 0)
-            {
-                var cutoff = _rounded[eligible[Math.Min(rules.Commend, eligible.Length) - 1]];
-                foreach (var u in eligible) if (_rounded[u] >= cutoff) _commended[u] = true;
-            }
-        }
-        // 通报批评: the N worst, vetoed or not, among the units not already commended.
-        if (rules.Criticize > 0)
-        {
-            var eligible = order.Reverse().Where(u => !_commended[u]).ToArray();
-            if (eligible.Length > 0)
-            {
-                var cutoff = _rounded[eligible[Math.Min(rules.Criticize, eligible.Length) - 1]];
-                foreach (var u in eligible) if (_rounded[u] <= cutoff) _criticized[u] = true;
-            }
-        }
+    private (GroupBlock Block, int Index) BlockOf(int u)
+    {
+        var g = _unitGroup[u];
+        return (_blocks[g], u - _groupStart[g]);
     }
 
-    private AssessmentResult BuildResult()
-    {
-        var n = _units.Length;
-        var rules = _source.Rules;
-        _results = null; // let the previous results go before allocating the new ones
-        var results = new UnitResult[n];
-        var m = _nodes.Length;
-        // Score rows in shared blocks of at most 8,192 doubles: few allocations, each under the
-        // large-object threshold (85,000 bytes), whose allocations would trigger full collections.
-        // The matrix is node-major; copying a block node by node reads it sequentially.
-        var perBlock = Math.Max(1, 8192 / Math.Max(1, m));
-        for (var start = 0; start < n; start += perBlock)
-        {
-            var count = Math.Min(perBlock, n - start);
-            var block = new double[count * m];
-            for (var k = 0; k < m; k++)
-            {
-                var source = _score[k];
-                for (var i = 0; i < count; i++) block[i * m + k] = source[start + i];
-            }
-            for (var i = 0; i < count; i++) results[start + i] = ResultOf(start + i, rules, block, i * m);
-        }
-        _results = results;
-        return new AssessmentResult(this, _source.Period, results);
-    }
+    internal int UnitCount => _units.Length;
 
-    private UnitResult ResultOf(int u, Rules rules, double[] block, int offset)
+    internal bool TryPositionOf(string unitId, out int position) => _unitIndex.TryGetValue(unitId, out position);
+
+    internal int PositionOfInput(int inputIndex) => _positionOfInput[inputIndex];
+
+    /// <summary>Builds the <see cref="UnitResult"/> of the unit at <paramref name="u"/> from the blocks of a result.</summary>
+    internal UnitResult Materialise(GroupBlock[] blocks, int u)
     {
+        var g = _unitGroup[u];
+        var b = blocks[g];
+        var i = u - _groupStart[g];
+        var size = b.Size;
+        var rounded = b.Scores[(b.TotalRow + 1) * size + i];
+        var flags = b.Ranks[size + i];
         return new UnitResult(
-            _units[u].Id, _units[u].Name, _groupNames[_unitGroup[u]], _total[u], _rounded[u], _rank[u],
-            _groupMembers[_unitGroup[u]].Length, GradeOf(u, rules), _vetoed[u], _commended[u], _criticized[u],
-            _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, block, offset));
+            _units[u].Id, _units[u].Name, _groupNames[g], b.Scores[b.TotalRow * size + i], rounded, b.Ranks[i],
+            size, GradeOf(u, rounded, _source.Rules), _vetoed[u], (flags & GroupBlock.CommendedFlag) != 0,
+            (flags & GroupBlock.CriticizedFlag) != 0, _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, size));
     }
 
     /// <summary>
     /// The first grade whose min the total reaches (以上（含）), judged on the total as rounded for
     /// ranking so that a displayed 90.00 is never 良好. A veto forces the lowest grade.
     /// </summary>
-    private string? GradeOf(int u, Rules rules)
+    private string? GradeOf(int u, double rounded, Rules rules)
     {
         if (rules.Grades is not { Count: > 0 } grades) return null;
         if (_vetoed[u]) return grades[^1].Name;
         foreach (var g in grades)
-            if (g.Min is not { } min || _rounded[u] >= min) return g.Name;
+            if (g.Min is not { } min || rounded >= min) return g.Name;
         return null;
+    }
+}
+
+/// <summary>
+/// The results of one ranking group: every node's score, the total and the rounded total in one
+/// array (row-major: <c>Scores[row × Size + i]</c> for the group's i-th unit by position), and the
+/// ranks and flags. Written by one computation; once a result holds it, it is only read.
+/// </summary>
+internal sealed class GroupBlock
+{
+    public const int CommendedFlag = 1;
+    public const int CriticizedFlag = 2;
+
+    public readonly int Size;
+    public readonly int TotalRow;       // the node rows come first; then the total, then the rounded total
+    public readonly double[] Scores;
+    public readonly int[] Ranks;        // Size ranks, then Size flag words
+    public bool Published;
+
+    public GroupBlock(int nodes, int size, bool zeroed)
+    {
+        Size = size;
+        TotalRow = nodes;
+        var length = (nodes + 2) * size;
+        // Every cell is written before a block is read, except in the blocks made at compile time.
+        Scores = zeroed ? new double[length] : GC.AllocateUninitializedArray<double>(length);
+        Ranks = new int[2 * size];
     }
 }

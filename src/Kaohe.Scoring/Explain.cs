@@ -18,10 +18,10 @@ public sealed partial class CompiledAssessment
         if (nodeId is null) return ExplainTotal(u);
         if (!_nodeIndex.TryGetValue(nodeId, out var k)) throw new KeyNotFoundException($"indicator \"{nodeId}\" is not defined");
         var node = _nodes[k];
-        var score = _score[k][u];
+        var score = ScoreAt(k, u);
         double? rating = node.Points > 0 ? 100 * score / node.Points : null;
-        var children = _children[k].Select(c => new ExplanationChild(_nodeIds[c], _nodes[c].Name, _nodes[c].Points, _score[c][u],
-            _nodes[c].Points > 0 ? 100 * _score[c][u] / _nodes[c].Points : null)).ToArray();
+        var children = _children[k].Select(c => new ExplanationChild(_nodeIds[c], _nodes[c].Name, _nodes[c].Points, ScoreAt(c, u),
+            _nodes[c].Points > 0 ? 100 * ScoreAt(c, u) / _nodes[c].Points : null)).ToArray();
         if (node.Method is null)
         {
             var parts = string.Join(" + ", children.Select(c => F(c.Score)));
@@ -189,19 +189,19 @@ public sealed partial class CompiledAssessment
         foreach (var veto in _source.Vetoes.Where(v => v.Unit == unit.Id))
             inputs.Add(new("veto", "一票否决", "veto", null, veto.Reason));
         var members = _groupMembers[_unitGroup[u]];
-        inputs.Add(new("rank", "组内名次", "rank in group", _rank[u], $"{_rank[u]}/{members.Length}"));
-        var grade = GradeOf(u, rules);
+        inputs.Add(new("rank", "组内名次", "rank in group", RankAt(u), $"{RankAt(u)}/{members.Length}"));
+        var grade = GradeOf(u, RoundedAt(u), rules);
         if (grade is not null) inputs.Add(new("grade", "等次", "grade", null, grade));
-        var children = _roots.Select(r => new ExplanationChild(_nodeIds[r], _nodes[r].Name, _nodes[r].Points, _score[r][u],
-            _nodes[r].Points > 0 ? 100 * _score[r][u] / _nodes[r].Points : null)).ToArray();
+        var children = _roots.Select(r => new ExplanationChild(_nodeIds[r], _nodes[r].Name, _nodes[r].Points, ScoreAt(r, u),
+            _nodes[r].Points > 0 ? 100 * ScoreAt(r, u) / _nodes[r].Points : null)).ToArray();
         var parts = string.Join(" + ", children.Select(c => F(c.Score)));
         var adjText = _adjustment[u] == 0 ? "" : $" {(_adjustment[u] > 0 ? "+" : "−")} {F(Math.Abs(_adjustment[u]))}";
         var vetoZh = _vetoed[u] ? "；一票否决：等次定为最低等次，不得通报表扬" : "";
         var vetoEn = _vetoed[u] ? "; vetoed: lowest grade, never commended" : "";
         var points = _roots.Sum(r => _nodes[r].Points);
-        return new Explanation(unit.Id, null, unit.Name, "total", points, _total[u], null,
-            $"总分 = {parts}{adjText} = {F(_total[u])}；按 {rules.RankDecimals} 位小数排名第 {_rank[u]} 名{(grade is null ? "" : $"，等次 {grade}")}{vetoZh}",
-            $"total = {parts}{adjText} = {F(_total[u])}; ranked {_rank[u]} on {rules.RankDecimals} decimals{(grade is null ? "" : $", grade {grade}")}{vetoEn}",
+        return new Explanation(unit.Id, null, unit.Name, "total", points, TotalAt(u), null,
+            $"总分 = {parts}{adjText} = {F(TotalAt(u))}；按 {rules.RankDecimals} 位小数排名第 {RankAt(u)} 名{(grade is null ? "" : $"，等次 {grade}")}{vetoZh}",
+            $"total = {parts}{adjText} = {F(TotalAt(u))}; ranked {RankAt(u)} on {rules.RankDecimals} decimals{(grade is null ? "" : $", grade {grade}")}{vetoEn}",
             inputs, children);
     }
 }

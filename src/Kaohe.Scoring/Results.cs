@@ -3,26 +3,57 @@ using System.Collections;
 namespace Kaohe.Scoring;
 
 /// <summary>The computed results of one assessment, unit by unit in the order of the input.</summary>
+/// <remarks>
+/// A view over the score blocks the computation wrote (see <see cref="CompiledAssessment"/>): a unit's
+/// <see cref="UnitResult"/> is built the first time it is asked for, then kept. Safe to read from
+/// several threads.
+/// </remarks>
 public sealed class AssessmentResult
 {
     private readonly CompiledAssessment _compiled;
+    private readonly GroupBlock[] _blocks;
+    private UnitResult?[]? _units;
 
-    internal AssessmentResult(CompiledAssessment compiled, string period, IReadOnlyList<UnitResult> units)
+    internal AssessmentResult(CompiledAssessment compiled, string period, GroupBlock[] blocks)
     {
         _compiled = compiled;
+        _blocks = blocks;
         Period = period;
-        Units = units;
+        Units = new UnitList(this);
     }
 
     public string Period { get; }
 
     public IReadOnlyList<UnitResult> Units { get; }
 
-    public UnitResult this[string unitId] => Units.FirstOrDefault(u => u.Id == unitId)
-        ?? throw new KeyNotFoundException($"unit \"{unitId}\" is not part of this assessment");
+    public UnitResult this[string unitId] => _compiled.TryPositionOf(unitId, out var position)
+        ? UnitAtPosition(position)
+        : throw new KeyNotFoundException($"unit \"{unitId}\" is not part of this assessment");
 
     /// <summary>Explains how <paramref name="nodeId"/> was scored for <paramref name="unitId"/>; a null node explains the total.</summary>
     public Explanation Explain(string unitId, string? nodeId = null) => _compiled.Explain(unitId, nodeId);
+
+    private UnitResult UnitAtPosition(int position)
+    {
+        var cache = _units ?? Interlocked.CompareExchange(ref _units, new UnitResult?[_compiled.UnitCount], null) ?? _units!;
+        return cache[position] ?? Interlocked.CompareExchange(ref cache[position], _compiled.Materialise(_blocks, position), null) ?? cache[position]!;
+    }
+
+    private sealed class UnitList(AssessmentResult result) : IReadOnlyList<UnitResult>
+    {
+        public int Count => result._compiled.UnitCount;
+
+        public UnitResult this[int index] => (uint)index < (uint)Count
+            ? result.UnitAtPosition(result._compiled.PositionOfInput(index))
+            : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<UnitResult> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++) yield return this[i];
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
 
 /// <summary>One unit's result: total, rank within its group, grade, flags and every node's score in points.</summary>
@@ -41,30 +72,35 @@ public sealed record UnitResult(
     double Adjustment,
     IReadOnlyDictionary<string, double> Scores);
 
-/// <summary>A read-only view of one unit's column in the score matrix, keyed by node id.</summary>
+/// <summary>A read-only view of one unit's scores in its group's block, keyed by node id.</summary>
 /// <remarks>
-/// The rows of a whole result share one array (unit-major, <paramref name="offset"/> = unit × nodes),
-/// so building a result allocates one large block instead of one small array per unit, which the
-/// garbage collector would otherwise copy while the result is alive.
+/// The block is row-major by node (<c>values[node × stride + offset]</c>, <paramref name="stride"/> = the
+/// group's size, <paramref name="offset"/> = the unit's index in the group): no per-unit copy is made.
 /// </remarks>
-internal sealed class ScoreRow(Dictionary<string, int> nodeIndex, string[] nodeIds, double[] values, int offset) : IReadOnlyDictionary<string, double>
+internal sealed class ScoreRow(Dictionary<string, int> nodeIndex, string[] nodeIds, double[] values, int offset, int stride) : IReadOnlyDictionary<string, double>
 {
-    public double this[string key] => values[offset + nodeIndex[key]];
+    public double this[string key] => values[nodeIndex[key] * stride + offset];
     public IEnumerable<string> Keys => nodeIds;
-    public IEnumerable<double> Values => new ArraySegment<double>(values, offset, nodeIds.Length);
+    public IEnumerable<double> Values
+    {
+        get
+        {
+            for (var i = 0; i < nodeIds.Length; i++) yield return values[i * stride + offset];
+        }
+    }
     public int Count => nodeIds.Length;
     public bool ContainsKey(string key) => nodeIndex.ContainsKey(key);
 
     public bool TryGetValue(string key, out double value)
     {
-        if (nodeIndex.TryGetValue(key, out var i)) { value = values[offset + i]; return true; }
+        if (nodeIndex.TryGetValue(key, out var i)) { value = values[i * stride + offset]; return true; }
         value = 0;
         return false;
     }
 
     public IEnumerator<KeyValuePair<string, double>> GetEnumerator()
     {
-        for (var i = 0; i < nodeIds.Length; i++) yield return new(nodeIds[i], values[offset + i]);
+        for (var i = 0; i < nodeIds.Length; i++) yield return new(nodeIds[i], values[i * stride + offset]);
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
