@@ -35,6 +35,7 @@ public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<Bro
 
         var cache = app.Factory.Services.GetRequiredService<ResultsCache>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = cache.PageWait;
         cache.BeforeDraftComputation = () => gate.Task;
         cache.PageWait = TimeSpan.FromMilliseconds(200);
         try
@@ -71,7 +72,7 @@ public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<Bro
         {
             gate.TrySetResult();
             cache.BeforeDraftComputation = null;
-            cache.PageWait = TimeSpan.FromSeconds(2);
+            cache.PageWait = wait;
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         await page.Context.CloseAsync();

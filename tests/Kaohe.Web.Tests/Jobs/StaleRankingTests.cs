@@ -46,6 +46,7 @@ public abstract class StaleRankingTests<TApp>(TApp app) : IClassFixture<TApp> wh
     private async Task Held(Func<TaskCompletionSource, Task> body)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = Cache.PageWait;
         Cache.BeforeDraftComputation = () => gate.Task;
         Cache.PageWait = TimeSpan.FromMilliseconds(200);
         try
@@ -56,7 +57,7 @@ public abstract class StaleRankingTests<TApp>(TApp app) : IClassFixture<TApp> wh
         {
             gate.TrySetResult();
             Cache.BeforeDraftComputation = null;
-            Cache.PageWait = TimeSpan.FromSeconds(2);
+            Cache.PageWait = wait;
         }
     }
 
