@@ -58,6 +58,21 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
     public Task<IActionResult> OnPostRecomputeAsync(string? period) =>
         User.Role() == Roles.Office ? StartAsync(RecomputeJob.JobKind, period) : Task.FromResult<IActionResult>(Forbid());
 
+    /// <summary>更新满意度测评统计: the office only; joins the period's tally job if one is queued or running.</summary>
+    public async Task<IActionResult> OnPostTalliesAsync(string? period, [FromServices] Surveys.SurveyService surveys)
+    {
+        if (User.Role() != Roles.Office) return Forbid();
+        if (period is null || !await db.Periods.AnyAsync(p => p.Id == period)) Errors.Add(Ui.T("请选择考核期", "choose a period"));
+        else if (await surveys.ActiveAsync(period, HttpContext.RequestAborted) is null) Errors.Add(Ui.T($"{period} 没有启用的满意度测评问卷", $"no active survey questionnaire in {period}"));
+        if (Errors.Count > 0)
+        {
+            await LoadAsync(period);
+            return Page();
+        }
+        var job = await jobs.StartOrJoinAsync(User, SurveyTallyJob.JobKind, period!, HttpContext.RequestAborted);
+        return Redirect($"/Jobs/{job.Id}");
+    }
+
     private async Task<IActionResult> StartAsync(string kind, string? period)
     {
         if (period is null || !await db.Periods.AnyAsync(p => p.Id == period))

@@ -5,6 +5,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Publication;
+using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,6 +27,7 @@ public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider c
         BulletinJob.JobKind => Ui.T("生成考核通报 .docx", "Bulletin .docx"),
         ScoresWorkbookJob.JobKind => Ui.T("生成全部得分 .xlsx", "Scores workbook .xlsx"),
         RecomputeJob.JobKind => Ui.T("重新计算考核结果", "Recomputation of results"),
+        SurveyTallyJob.JobKind => Ui.T("更新满意度测评统计", "Survey tallies update"),
         _ => kind,
     };
 
@@ -92,6 +94,18 @@ public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider c
         runner.Wake(job.Id);
         return job;
     }
+
+    /// <summary>
+    /// A job of this kind and period that is queued or running (on any instance), or else a new one:
+    /// two clicks on 更新统计 share one job instead of writing the tallies twice at once.
+    /// </summary>
+    public async Task<Job> StartOrJoinAsync(ClaimsPrincipal user, string kind, string period, CancellationToken ct = default)
+    {
+        var running = await db.Set<Job>().AsNoTracking()
+            .Where(j => j.Kind == kind && j.PeriodId == period && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .OrderBy(j => j.CreatedAt).FirstOrDefaultAsync(ct);
+        return running ?? await StartAsync(user, kind, period, null, ct);
+    }
 }
 
 /// <summary>A job's files (its result, an import's upload): the job's owner, and the office.</summary>
@@ -112,7 +126,7 @@ public static class JobsApi
 {
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
-        var kinds = new JobKinds { FactImport.JobKind, BulletinJob.JobKind, ScoresWorkbookJob.JobKind, RecomputeJob.JobKind };
+        var kinds = new JobKinds { FactImport.JobKind, BulletinJob.JobKind, ScoresWorkbookJob.JobKind, RecomputeJob.JobKind, SurveyTallyJob.JobKind };
         services.AddSingleton(kinds);
         services.AddOptions<JobOptions>().BindConfiguration("Kaohe:Jobs");
         services.AddSingleton<JobRunner>();
@@ -123,6 +137,7 @@ public static class JobsApi
         services.AddKeyedScoped<IJobHandler, BulletinJob>(BulletinJob.JobKind);
         services.AddKeyedScoped<IJobHandler, ScoresWorkbookJob>(ScoresWorkbookJob.JobKind);
         services.AddKeyedScoped<IJobHandler, RecomputeJob>(RecomputeJob.JobKind);
+        services.AddKeyedScoped<IJobHandler, SurveyTallyJob>(SurveyTallyJob.JobKind);
         services.AddScoped<IAttachmentOwnerPolicy, JobAttachmentPolicy>();
         return services;
     }
@@ -143,6 +158,8 @@ public static class JobsApi
             .WithSummary("在后台生成全部得分 .xlsx / generate the scores workbook in the background");
         g.MapPost("/recompute", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(RecomputeJob.JobKind, period, user, jobs, db, ct))
             .RequireAuthorization(Policies.Office).WithSummary("在后台重新计算各类别考核结果 / recompute every category's results in the background");
+        g.MapPost("/survey-tallies", StartSurveyTallies).RequireAuthorization(Policies.Office)
+            .WithSummary("在后台更新满意度测评统计（已有进行中的同期任务时返回该任务）/ update the survey tallies in the background (joins a queued or running one of the period)");
     }
 
     private static async Task<IResult> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
@@ -168,6 +185,13 @@ public static class JobsApi
                 new Dictionary<string, string[]> { ["file"] = [Ui.T($"“{file.FileName}”不是 .xlsx 文件", $"\"{file.FileName}\" is not an .xlsx file")] });
         var job = await jobs.StartAsync(user, FactImport.JobKind, period, file, ct);
         return Accepted(job);
+    }
+
+    private static async Task<IResult> StartSurveyTallies(string? period, ClaimsPrincipal user, JobService jobs, SurveyService surveys, KaoheDbContext db, CancellationToken ct)
+    {
+        if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
+        if (await surveys.ActiveAsync(period!, ct) is null) return Problems.NotFound($"period：{period} 没有启用的问卷", $"period: no active questionnaire in {period}");
+        return Accepted(await jobs.StartOrJoinAsync(user, SurveyTallyJob.JobKind, period!, ct));
     }
 
     private static async Task<IResult> Template(string? period, bool? filled, int? max, KaoheDbContext db, FactImport import, CancellationToken ct)

@@ -23,6 +23,9 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
     public string Category { get; set; } = "housing";
     public IReadOnlyList<string> Periods { get; private set; } = [];
     public ResultsView? View { get; private set; }
+
+    /// <summary>Set while the results of the current inputs are being computed: <see cref="View"/> is then the older results (or null when none were computed yet).</summary>
+    public ComputationProgress? Computing { get; private set; }
     public RankingGroup? Group { get; private set; }
     public int GroupIndex { get; private set; }
     public string? Query { get; private set; }
@@ -38,7 +41,11 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
         Period = chosen?.Id;
         Category = Categories.Find(category)?.Code ?? "housing";
         if (chosen is null) return;
-        View = await cache.RankingAsync(db, chosen.Id, Category, HttpContext.RequestAborted, chosen.Status);
+        // Never a long wait (issue 9): when the inputs changed and the computation takes longer than
+        // PageWait, the older results are shown with a banner (or a progress page) that refreshes itself.
+        var read = await cache.RankingOrStaleAsync(db, chosen.Id, Category, cache.PageWait, HttpContext.RequestAborted, chosen.Status);
+        View = read?.View;
+        Computing = read?.Progress;
         if (View?.Result is null || View.Groups.Count == 0) return;
 
         Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
@@ -64,6 +71,8 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
         if (unit is not null) url += "&unit=" + Uri.EscapeDataString(unit);
         return url;
     }
+
+    public string ProgressUrl => $"/api/v1/results/{Uri.EscapeDataString(Period ?? "")}/{Uri.EscapeDataString(Category)}/progress";
 
     public string ExplainLink(string unit, string? node = null) =>
         $"/Results/Explain?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}&unit={Uri.EscapeDataString(unit)}"

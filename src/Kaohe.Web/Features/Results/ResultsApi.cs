@@ -18,6 +18,9 @@ public sealed record RankingRowDto(int Rank, string Id, string Name, double Tota
 public sealed record RankingDto(string Period, string Category, string Source, string? SnapshotKey, IReadOnlyList<RankingGroupDto> Groups,
     string? Group, IReadOnlyList<RankingRowDto> Units, IReadOnlyList<ValidationError> Errors);
 
+/// <summary>Whether the results of the current data are ready (<c>ready</c>), else the phase and an estimated percent of their computation, and whether older results are being shown meanwhile.</summary>
+public sealed record ResultsProgressDto(string Period, string Category, bool Ready, string? Phase, int Percent, bool ShowingOlder);
+
 public sealed record ExplainFactDto(long Id, string Kind, string? Rater, string Payload, string Source, string Author, DateTimeOffset RecordedAt, string Status);
 
 public sealed record ExplainDto(string Period, string Category, string Unit, string UnitName, string Group, int Rank, int GroupSize,
@@ -68,6 +71,8 @@ public static class ResultsApi
         var g = api.MapGroup("/results");
         g.MapGet("/{period}/{category}", Ranking).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
             .WithSummary("排名（一次一个排名组；已公布的考核期为公布结果）/ the ranking of one group (a published period: its published results)");
+        g.MapGet("/{period}/{category}/progress", Progress).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+            .WithSummary("排名是否已按最新数据算好；未算好时开始（或加入）计算并返回进度 / whether the results of the current data are ready; if not, starts (or joins) their computation and says how far it is");
         g.MapGet("/{period}/{category}/units/{unit}/explain", Explain).RequireAuthorization(new AuthorizeAttribute { Roles = Readers + "," + Roles.Unit })
             .WithSummary("计算说明：公式、输入和数据来源 / how a score was computed: formula, inputs and the facts behind it");
     }
@@ -104,6 +109,22 @@ public static class ResultsApi
                 u.Commended, u.Criticized, u.Vetoed, m.Up, m.Down, roots.ToDictionary(r => r, r => u.Scores[r]));
         }).ToList();
         return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, selected?.Name, rows, []));
+    }
+
+    /// <summary>
+    /// What the ranking page polls while it shows older results: ready once the current revision is
+    /// computed on this instance. It never waits; asking starts (or joins) the computation, so a page
+    /// polling another instance behind the proxy does not wait forever.
+    /// </summary>
+    private static async Task<IResult> Progress(string period, string category, KaoheDbContext db, ResultsCache cache, CancellationToken ct)
+    {
+        if (Categories.Find(category) is null)
+            return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
+        var read = await cache.RankingOrStaleAsync(db, period, category, TimeSpan.Zero, ct);
+        if (read is null) return Problems.NotFound($"period：考核期 {period} 不存在", $"period: period {period} does not exist");
+        return TypedResults.Ok(read.Progress is { } p
+            ? new ResultsProgressDto(period, category, false, p.Phase.ToString(), p.Percent, read.Stale is not null)
+            : new ResultsProgressDto(period, category, true, null, 100, false));
     }
 
     private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsCache cache,

@@ -27,6 +27,9 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
     public IReadOnlyList<string> OptionIds { get; private set; } = [];
     public int Responses { get; private set; }
 
+    /// <summary>A queued or running 更新统计 job of this period: the page links to its progress.</summary>
+    public string? TallyJob { get; private set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Id).ToListAsync(ct);
@@ -35,6 +38,10 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
         Survey = await surveys.ActiveAsync(Period, ct);
         Sites = await surveys.ProgressAsync(Period, ct);
         if (Survey is null) return;
+        if (User.IsInRole(Roles.Office))
+            TallyJob = await db.Set<Job>().AsNoTracking()
+                .Where(j => j.Kind == Jobs.SurveyTallyJob.JobKind && j.PeriodId == Period && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                .Select(j => j.Id).FirstOrDefaultAsync(ct);
         var computed = await surveys.ComputeAsync(Period, ct);
         if (computed is not { } c) return;
         Responses = c.Responses;
@@ -58,15 +65,17 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
         return n > 0 ? sum / n : null;
     }
 
-    public async Task<IActionResult> OnPostTalliesAsync(CancellationToken ct)
+    /// <summary>更新统计 runs as a job (1,000,000 responses at national scale): the office is taken to its progress, and can leave and come back via 我的任务.</summary>
+    public async Task<IActionResult> OnPostTalliesAsync([FromServices] Jobs.JobService jobs, CancellationToken ct)
     {
         if (!User.IsInRole(Roles.Office)) return Forbid();
-        if (Period is null) return RedirectToPage();
-        var result = await surveys.RecomputeAsync(Period, User.Identity?.Name ?? "office", ct);
-        Message = result is null
-            ? Ui.T("本期没有启用的问卷", "No active questionnaire in this period")
-            : Ui.T($"统计已更新：{result.Responses} 份答卷，{result.Units} 个单位，其中 {result.Changed} 个单位的统计有变化。",
-                $"Tallies updated: {result.Responses} responses, {result.Units} units, {result.Changed} changed.");
-        return RedirectToPage(new { period = Period });
+        if (Period is null || !await db.Periods.AnyAsync(p => p.Id == Period, ct)) return RedirectToPage();
+        if (await surveys.ActiveAsync(Period, ct) is null)
+        {
+            Message = Ui.T("本期没有启用的问卷", "No active questionnaire in this period");
+            return RedirectToPage(new { period = Period });
+        }
+        var job = await jobs.StartOrJoinAsync(User, Jobs.SurveyTallyJob.JobKind, Period, ct);
+        return Redirect($"/Jobs/{job.Id}");
     }
 }

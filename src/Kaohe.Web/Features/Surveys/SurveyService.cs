@@ -223,31 +223,47 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// The tallies of a period from its responses: counts per option of every scored answer, per unit.
     /// A site counts for the unit it scores; a prefecture-wide unit (地市综合) also counts every site of
     /// its prefecture scoring a unit of the same kind, since the seed assesses urban management "for the
-    /// whole prefecture" as well as for its seat district and county towns.
+    /// whole prefecture" as well as for its seat district and county towns. The responses are streamed
+    /// (1,000,000 at national scale) and counted as they come, per site and questionnaire version;
+    /// <paramref name="progress"/> hears how many were read every <see cref="ProgressEvery"/> rows.
     /// </summary>
-    public async Task<(ActiveSurvey Survey, Dictionary<string, Dictionary<string, double>> Counts, int Responses)?> ComputeAsync(string periodId, CancellationToken ct = default)
+    public async Task<(ActiveSurvey Survey, Dictionary<string, Dictionary<string, double>> Counts, int Responses)?> ComputeAsync(string periodId,
+        CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
     {
         var survey = await ActiveAsync(periodId, ct);
         if (survey is null) return null;
         var sites = await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == periodId).ToListAsync(ct);
         var siteIds = sites.Select(s => s.Id).ToList();
-        var responses = await db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId))
-            .Select(r => new { r.SiteId, r.QuestionnaireId, r.AnswersJson }).ToListAsync(ct);
-        var versionIds = responses.Select(r => r.QuestionnaireId).Distinct().ToList();
-        var versions = (await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => versionIds.Contains(q.Id)).ToListAsync(ct))
-            .ToDictionary(q => q.Id, q => ParseQuestionnaire(q.Document));
-        var perSite = sites.ToDictionary(s => s.Id, s =>
+        var query = db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId));
+        var total = progress is null ? 0 : await query.CountAsync(ct);
+        progress?.Report(new TallyProgress(TallyPhase.Reading, 0, total));
+        // Every version a response may have answered (a handful of rows), loaded before the stream starts.
+        var versions = (await db.Set<SurveyQuestionnaire>().AsNoTracking().ToListAsync(ct))
+            .ToDictionary(q => q.Id, q => new VersionCounter(ParseQuestionnaire(q.Document)));
+        var bySiteVersion = new Dictionary<(int Site, int Version), Dictionary<string, double>>();
+        var read = 0;
+        await foreach (var r in query.Select(r => new { r.SiteId, r.QuestionnaireId, r.AnswersJson }).AsAsyncEnumerable().WithCancellation(ct))
         {
-            var counts = survey.Questionnaire.ToMethod().Options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal);
-            foreach (var g in responses.Where(r => r.SiteId == s.Id).GroupBy(r => r.QuestionnaireId))
-                foreach (var (option, n) in SurveyTally.Count(versions[g.Key], g.Select(r => ParseAnswers(r.AnswersJson))))
-                    counts[option] = counts.GetValueOrDefault(option) + n;
-            return counts;
-        });
+            if (!versions.TryGetValue(r.QuestionnaireId, out var version))
+                throw new InvalidOperationException($"response of site {r.SiteId} answers unknown questionnaire {r.QuestionnaireId}");
+            if (!bySiteVersion.TryGetValue((r.SiteId, r.QuestionnaireId), out var counts))
+                bySiteVersion[(r.SiteId, r.QuestionnaireId)] = counts = version.Empty();
+            version.Add(ParseAnswers(r.AnswersJson), counts);
+            if (++read % ProgressEvery == 0) progress?.Report(new TallyProgress(TallyPhase.Reading, read, Math.Max(total, read)));
+        }
+        progress?.Report(new TallyProgress(TallyPhase.Reading, read, read));
+        var options = survey.Questionnaire.ToMethod().Options;
+        var perSite = sites.ToDictionary(s => s.Id, _ => options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal));
+        foreach (var ((site, _), counts) in bySiteVersion)
+        {
+            if (!perSite.TryGetValue(site, out var sum)) continue;
+            foreach (var (option, n) in counts) sum[option] = sum.GetValueOrDefault(option) + n;
+        }
         var unitIds = sites.Select(s => s.UnitId).Distinct().ToList();
-        var siteUnits = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToListAsync(ct);
-        var kinds = siteUnits.Select(u => u.Kind).Distinct().ToList();
-        var wholes = await db.Units.AsNoTracking().Where(u => kinds.Contains(u.Kind) && u.Level == UnitLevel.Prefecture).ToListAsync(ct);
+        var siteUnits = (await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToListAsync(ct)).ToDictionary(u => u.Id, StringComparer.Ordinal);
+        var kinds = siteUnits.Values.Select(u => u.Kind).Distinct().ToList();
+        var wholes = (await db.Units.AsNoTracking().Where(u => kinds.Contains(u.Kind) && u.Level == UnitLevel.Prefecture).ToListAsync(ct))
+            .Where(w => w.Prefecture is not null).ToLookup(w => (w.Kind, w.Prefecture));
         var result = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
         void Add(string unit, Dictionary<string, double> counts)
         {
@@ -257,30 +273,56 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         foreach (var s in sites)
         {
             Add(s.UnitId, perSite[s.Id]);
-            var u = siteUnits.First(x => x.Id == s.UnitId);
+            var u = siteUnits[s.UnitId];
             if (u.Level != UnitLevel.Prefecture)
-                foreach (var whole in wholes.Where(w => w.Kind == u.Kind && w.Prefecture == u.Prefecture && w.Prefecture is not null))
+                foreach (var whole in wholes[(u.Kind, u.Prefecture)])
                     Add(whole.Id, perSite[s.Id]);
         }
-        return (survey, result, responses.Count);
+        return (survey, result, read);
+    }
+
+    /// <summary>How often the reading of responses reports its progress (not per row).</summary>
+    public const int ProgressEvery = 10_000;
+
+    /// <summary>Counts one questionnaire version's answers as <see cref="SurveyTally.Count"/> does, one response at a time.</summary>
+    private sealed class VersionCounter(Questionnaire q)
+    {
+        private readonly Question[] _scored = [.. q.Questions.Where(x => x.Scored)];
+
+        public Dictionary<string, double> Empty() =>
+            _scored.Length == 0 ? new(StringComparer.Ordinal) : _scored[0].Options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal);
+
+        public void Add(SurveyAnswers r, Dictionary<string, double> counts)
+        {
+            foreach (var question in _scored)
+                if (r.OptionByQuestion.TryGetValue(question.Id, out var option) && counts.TryGetValue(option, out var n))
+                    counts[option] = n + 1;
+        }
     }
 
     /// <summary>
     /// 更新统计: writes the tallies as verified <c>SurveyTally</c> facts (source survey) of the
     /// questionnaire's leaf, replacing the previous ones. Idempotent: a unit whose counts did not
-    /// change is not touched, and a second run changes nothing. Each change is audited with old and new counts.
+    /// change is not touched, and a second run changes nothing. Each change is audited with old and
+    /// new counts. All or nothing: the changed tallies and their audit entries are saved in one
+    /// transaction (<see cref="AuditLog.SaveAsync"/>), so a failure leaves the previous tallies.
+    /// At national scale it runs as a job (Features/Jobs/SurveyTallyJob) that passes <paramref name="progress"/>.
     /// </summary>
-    public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default)
+    public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
     {
-        var computed = await ComputeAsync(periodId, ct);
+        var computed = await ComputeAsync(periodId, ct, progress);
         if (computed is not { } c) return null;
         var indicator = c.Survey.Row.IndicatorId;
-        var existing = await db.Facts.Where(f => f.PeriodId == periodId && f.IndicatorId == indicator && f.Kind == FactKind.SurveyTally).ToListAsync(ct);
+        var existing = (await db.Facts.Where(f => f.PeriodId == periodId && f.IndicatorId == indicator && f.Kind == FactKind.SurveyTally).ToListAsync(ct))
+            .ToLookup(f => f.UnitId, StringComparer.Ordinal);
         var changes = new List<TallyChange>();
         var now = clock.GetUtcNow();
+        var compared = 0;
+        progress?.Report(new TallyProgress(TallyPhase.Writing, 0, c.Counts.Count));
         foreach (var (unit, counts) in c.Counts.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var mine = existing.Where(f => f.UnitId == unit).ToList();
+            if (++compared % ProgressUnitsEvery == 0) progress?.Report(new TallyProgress(TallyPhase.Writing, compared, c.Counts.Count));
+            var mine = existing[unit].ToList();
             var old = mine.Count == 1 ? FactPayload.Parse(mine[0].Payload).Counts : null;
             if (old is not null && old.Count == counts.Count && counts.All(kv => old.TryGetValue(kv.Key, out var v) && v == kv.Value)) continue;
             db.Facts.RemoveRange(mine);
@@ -289,7 +331,18 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             audit.Record("survey.tally", "fact", $"{periodId}/{unit}/{indicator}", old, counts, mine.Count > 1 ? "合并重复的统计 / merged duplicate tallies" : null);
             changes.Add(new TallyChange(unit, old, counts));
         }
+        progress?.Report(new TallyProgress(TallyPhase.Saving, changes.Count, c.Counts.Count));
         if (changes.Count > 0) await audit.SaveAsync(ct);
+        progress?.Report(new TallyProgress(TallyPhase.Saved, c.Counts.Count, c.Counts.Count));
         return new TallyResult(c.Counts.Count, changes.Count, c.Responses, changes);
     }
+
+    /// <summary>How often the comparison of tallies reports its progress.</summary>
+    public const int ProgressUnitsEvery = 250;
 }
+
+/// <summary>The phases of 更新统计: reading the responses, comparing and writing the tallies, saving them in one transaction.</summary>
+public enum TallyPhase { Reading, Writing, Saving, Saved }
+
+/// <summary>How far 更新统计 is: responses read (Reading), or units compared of all tallied units (Writing; Saving: Done = tallies changed).</summary>
+public readonly record struct TallyProgress(TallyPhase Phase, long Done, long Total);

@@ -1,0 +1,80 @@
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Kaohe.E2E;
+
+/// <summary>
+/// The ranking after a change (issue 9 item 4), on a phone: the official sees the older ranking at
+/// once under the banner 数据已更新，正在重新计算…, and the page refreshes itself (progress-results.js,
+/// no inline script) to the new ranking once the background computation is done. The computation is
+/// held by the cache's test gate until the banner has been seen, so the journey does not depend on
+/// how fast the machine is.
+/// </summary>
+public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task The_stale_ranking_shows_a_banner_and_refreshes_itself_to_the_new_ranking()
+    {
+        const string period = "2023-Q3", unit = "zj-lasa";
+        var url = $"{app.BaseUrl}/Results?period={period}&category=housing&unit={unit}";
+        var page = await app.SignedIn("office", BrowserFixture.Phone);
+        var problems = new List<string>();
+        // Script errors and CSP refusals ("Refused to execute ..."); failed loads are seen (with their URL) by the
+        // Response event below, except the browser's own favicon request, which the page does not make.
+        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) problems.Add(m.Text); };
+        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"{r.Status} {r.Url}"); };
+
+        await page.GotoAsync(url);
+        // The first computation may itself show the progress page, which turns into the ranking by itself.
+        await page.WaitForSelectorAsync("tr.highlight", new() { Timeout = 120_000 });
+        var before = (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim();
+
+        var cache = app.Factory.Services.GetRequiredService<ResultsCache>();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = cache.PageWait;
+        cache.BeforeDraftComputation = () => gate.Task;
+        cache.PageWait = TimeSpan.FromMilliseconds(200);
+        try
+        {
+            // zj-lasa's reported A5 is corrected to 0: a new revision of 2023-Q3.
+            using (var scope = app.Factory.Services.CreateScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+                var reported = await db.Facts.SingleAsync(f => f.PeriodId == period && f.UnitId == unit && f.IndicatorId == "A5"
+                    && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified));
+                reported.SetStatus(FactStatus.Returned, "E2E：更正");
+                var payload = FactPayload.Parse(reported.Payload) with { Value = 0 };
+                db.Facts.Add(new Fact(period, unit, "A5", FactKind.Value, payload.ToJson(), reported.Source, "office", DateTimeOffset.UtcNow, FactStatus.Submitted));
+                await db.SaveChangesAsync();
+            }
+
+            await page.GotoAsync(url);
+            var banner = await page.WaitForSelectorAsync("#results-computing");
+            Assert.Contains("数据已更新，正在重新计算", await banner!.InnerTextAsync());
+            Assert.True(await page.IsVisibleAsync("#results-progress"));
+            // The older ranking, at once, under the banner.
+            Assert.Equal(before, (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim());
+            await BrowserFixture.Shot(page, "progress-stale-banner-phone");
+
+            gate.SetResult();
+            // progress-results.js polls, sees the new results ready and reloads: the banner goes by itself.
+            await page.WaitForSelectorAsync("#results-computing", new() { State = WaitForSelectorState.Detached, Timeout = 120_000 });
+            await page.WaitForSelectorAsync("tr.highlight");
+            var after = (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim();
+            Assert.NotEqual(before, after);
+            await BrowserFixture.Shot(page, "progress-refreshed-phone");
+        }
+        finally
+        {
+            gate.TrySetResult();
+            cache.BeforeDraftComputation = null;
+            cache.PageWait = wait;
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        await page.Context.CloseAsync();
+    }
+}
