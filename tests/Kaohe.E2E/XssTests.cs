@@ -16,18 +16,18 @@ namespace Kaohe.E2E;
 /// </summary>
 public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
 {
-    private const string Script = "<script>window.__xss=1</script>";
-    private const string Img = "<img src=x onerror=\"window.__xss=1;alert(1)\">";
+    internal const string Script = "<script>window.__xss=1</script>";
+    internal const string Img = "<img src=x onerror=\"window.__xss=1;alert(1)\">";
     private const string Svg = "\"><svg onload=\"window.__xss=1;alert(1)\">";
     private const string JsUrl = "javascript:window.__xss=1";
 
     /// <summary>The payload stored in one field; the marker names the field in a failure.</summary>
-    private static string P(string field) => $"XSS-{field} {Script}{Img}{Svg} {JsUrl}";
+    internal static string P(string field) => $"XSS-{field} {Script}{Img}{Svg} {JsUrl}";
 
     /// <summary>What must read as text where the field is shown (lists may shorten the rest).</summary>
-    private static string Shown(string field) => $"XSS-{field} {Script}";
+    internal static string Shown(string field) => $"XSS-{field} {Script}";
 
-    private const string Injected = """
+    internal const string Injected = """
         () => document.querySelectorAll('img[src="x"], svg[onload], [onerror], [onload], a[href^="javascript:" i], iframe[src^="javascript:" i]').length
             + [...document.scripts].filter(s => (s.textContent || '').includes('__xss')).length
         """;
