@@ -66,6 +66,7 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
     public async Task<Refusal?> SkipWindowAsync(string periodId, string? reason, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(reason)) return Refusal.Bad("reason", "跳过申诉复核须说明理由", "skipping the review window needs a reason");
+        if (reason.Trim().Length > 2000) return Refusal.Bad("reason", "理由不能超过2000字", "the reason is longer than 2000 characters");
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
         if (window is not null) return Refusal.Conflict("该考核期已有申诉复核期", "this period already has a review window");
@@ -158,6 +159,7 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
         if (appeal.Status != AppealStatus.Pending) return Refusal.Conflict("该申诉已处理", "the appeal has already been decided");
         if (string.IsNullOrWhiteSpace(decision))
             return Refusal.Bad("decision", accept ? "采纳申诉须写明处理意见" : "驳回申诉须说明理由", accept ? "an accepted appeal needs a decision text" : "a rejection needs a reason");
+        if (decision.Trim().Length > 4000) return Refusal.Bad("decision", "处理意见不能超过4000字", "the decision is longer than 4000 characters");
         var now = clock.GetUtcNow();
         if (accept && (newValue is not null || withdraw))
         {
