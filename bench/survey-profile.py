@@ -30,6 +30,7 @@ IDLE = re.compile(
     r"EventPipe|DiagnosticServer|ConsoleLoggerProcessor\.ProcessLogQueue|BlockingCollection|"
     r"Interop\+Sys\.Read\(|Interop\+Sys\.Poll|FinalizerThread|PollGC"
 )
+TOOLING = re.compile(r"Metrics\.AggregationManager|EventPipeEventProvider|EventSource\.SendCommand|RuntimeEventSource|CounterGroup\.PollForValues")
 # Pseudo-frames TraceEvent puts at the leaf (time in native code or the CLR).
 PSEUDO = {"UNMANAGED_CODE_TIME", "CPU_TIME", "BLOCKED_TIME", "?!?", "Process64 Process"}
 
@@ -71,9 +72,13 @@ def main():
     doc = json.load(open(args[0]))
     incl, excl = Counter(), Counter()
     idle = busy = 0.0
-    pool = 0.0
+    pool = tooling = 0.0
     for stack, w in samples(doc):
         if not stack:
+            continue
+        # The measurement's own cost in the app (dotnet-counters' aggregation, EventPipe commands).
+        if any(TOOLING.search(f) for f in stack):
+            tooling += w
             continue
         tail = " ".join(stack[-4:])
         if IDLE.search(tail):
@@ -91,9 +96,9 @@ def main():
         excl[leaf] += w
         for f in set(stack):
             incl[f] += w
-    total = busy + idle + pool
-    print(f"samples: {total:.0f} ms of thread time, {busy:.0f} ms busy ({busy / max(total, 1) * 100:.0f} %), {idle:.0f} ms idle and "
-          f"{pool:.0f} ms thread-pool workers waiting for work in native code (both left out)")
+    total = busy + idle + pool + tooling
+    print(f"samples: {total:.0f} ms of thread time, {busy:.0f} ms busy ({busy / max(total, 1) * 100:.0f} %); left out: {idle:.0f} ms idle, "
+          f"{pool:.0f} ms thread-pool workers waiting for work in native code, {tooling:.0f} ms the counters' own collection")
     print(f"top {top} exclusive (innermost frame), % of busy:")
     for f, w in excl.most_common(top):
         print(f"  {w / busy * 100:5.1f} %  {short(f)}")

@@ -36,6 +36,23 @@ survey_count() {
   fi
 }
 
+# pg_cpu: CPU ticks (user + system) of the bench's PostgreSQL server: the postmaster, its live
+# backends and its children that have exited. 0 when it is not running.
+pg_cpu() {
+  local pm; pm=$(head -1 "$PGD/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  python3 - "$pm" <<'PY'
+import os, sys
+pm = sys.argv[1]; total = 0
+for p in os.listdir("/proc"):
+    if not p.isdigit(): continue
+    try: f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+    except OSError: continue
+    if p == pm: total += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+    elif f[1] == pm: total += int(f[11]) + int(f[12])
+print(total)
+PY
+}
+
 # survey_load KIND PORT SECONDS PREFIX: the load of the figures: 64 connections, each code used once.
 survey_load() {
   dotnet "$LOAD" load --url "http://127.0.0.1:$2/api/v1/survey/{token}" --method POST --tokens "$WORK/survey_$1.codes" \
@@ -73,16 +90,18 @@ survey_run() {
   env=("$@")
   local port; port=$(free_port)
   start_app "survey_$kind" "$port" "$dir" Kaohe__Demo=false Kaohe__AdminPassword=Bench-admin-2023 \
-    Kaohe__SurveyPerMinute=100000000 Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning "${env[@]}" || return 1
+    Kaohe__SurveyPerMinute=100000000 Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning \
+    Logging__LogLevel__Kaohe.Web.Features.Surveys.SurveyWriter=Information "${env[@]}" || return 1
   log "survey ($kind): issuing $SURVEY_CODES codes"
   dotnet "$ROOT/$GEN" --survey-codes "$SURVEY_CODES" "${target[@]}" --codes "$WORK/survey_$kind.codes" \
     --body "$WORK/survey_$kind.body" >"$WORK/survey_codes_$kind.log" 2>&1 || { tail -20 "$WORK/survey_codes_$kind.log" >&2; return 1; }
   log "survey ($kind): 64 connections, ${LOAD_SECONDS}s"
   local pid=${PIDS[-1]} hz c0 c1
   hz=$(getconf CLK_TCK)
-  c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local g0 g1
+  c0=$(awk '{print $14 + $15}' "/proc/$pid/stat"); g0=$(pg_cpu)
   survey_load "$kind" "$port" "$LOAD_SECONDS" "survey_$kind" >"$WORK/survey_$kind.txt"
-  c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  c1=$(awk '{print $14 + $15}' "/proc/$pid/stat"); g1=$(pg_cpu)
   figure "survey_load_average_$kind" "$(cut -d' ' -f1 /proc/loadavg)"
   cat "$WORK/survey_$kind.txt" >&2
   local rps p99 acked stored
@@ -91,6 +110,8 @@ survey_run() {
   acked=$(sed -n "s/^survey_${kind}_acknowledged: //p" "$WORK/survey_$kind.txt")
   # The interval covers the warm-up and the run, as acknowledged does.
   figure "survey_cpu_ms_per_request_$kind" "$(python3 -c "print(f'{($c1 - $c0) * 1000 / $hz / max(1, $acked):.3f}')")"
+  # On PostgreSQL, the database server's share (its backends run on the same 2 cores).
+  [ "$kind" = postgres ] && figure "survey_pg_server_cpu_ms_per_request" "$(python3 -c "print(f'{($g1 - $g0) * 1000 / $hz / max(1, $acked):.3f}')")"
   if [ "${SURVEY_PROFILE:-0}" = 1 ]; then
     survey_profile "$kind" "$port" "$pid"
     acked=$(( acked + $(sed -n "s/^profile_${kind}_acknowledged: //p" "$WORK/survey_profile_$kind.txt") ))
@@ -102,6 +123,8 @@ survey_run() {
   figure "survey_p99_ms_$kind" "$p99"
   figure "survey_lost_$kind" "$(( acked > stored ? acked - stored : 0 ))"
   log "survey ($kind): $acked acknowledged, $stored stored"
+  # The writer's own count at shutdown: the mean batch size tells how much group commit grouped.
+  grep -ho 'survey writer: [0-9]* responses stored in [0-9]* batches' "$WORK/survey_$kind.log" | tail -1 | sed 's/^/[bench]   /' >&2
   SURVEY_P99=$(python3 -c "print(max($SURVEY_P99, $p99))")
   local verify
   if [ "$kind" = sqlite ]; then verify=(--data-dir "$dir"); else verify=(--postgres "${target[1]}"); fi
