@@ -3,10 +3,20 @@
 # Needs what ./test.sh installs (PostgreSQL 15 server binaries); starts its own throwaway
 # PostgreSQL, application instances and the bare Kestrel baseline on loopback ports.
 # --quick: shorter load runs (10 s instead of 30 s) and fewer latency samples; < 10 minutes.
+# --only NAME: the bare Kestrel baseline and the one part bench/parts/*-NAME.sh (e.g. --only survey),
+#   building only the projects the parts use; no engine figures, no cold start.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-QUICK=0; [ "${1:-}" = "--quick" ] && QUICK=1
+QUICK=0; ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --only) ONLY=${2:?--only needs a part name}; shift ;;
+    *) echo "usage: bench/run.sh [--quick] [--only PART]" >&2; exit 2 ;;
+  esac
+  shift
+done
 LOAD_SECONDS=$([ $QUICK = 1 ] && echo 10 || echo 30)
 SAMPLES=$([ $QUICK = 1 ] && echo 200 || echo 1000)
 WORK=$(mktemp -d /tmp/kaohe-bench.XXXX)
@@ -25,7 +35,13 @@ cleanup() {
 trap cleanup EXIT
 
 log "building (Release)"
-dotnet build Kaohe.sln -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
+if [ -z "$ONLY" ]; then
+  dotnet build Kaohe.sln -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
+else
+  for proj in src/Kaohe.Web src/Kaohe.Cli bench/Kaohe.Load bench/Kaohe.Generate; do
+    dotnet build "$proj" -c Release -nologo -v q >>"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
+  done
+fi
 WEB=src/Kaohe.Web/bin/Release/net10.0/Kaohe.Web.dll
 LOAD=bench/Kaohe.Load/bin/Release/net10.0/Kaohe.Load.dll
 GEN=bench/Kaohe.Generate/bin/Release/net10.0/Kaohe.Generate.dll
@@ -72,8 +88,10 @@ start_pg() {
 }
 
 # --- 1. The engine (one core) ---------------------------------------------------------------
-log "engine"
-taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
+if [ -z "$ONLY" ]; then
+  log "engine"
+  taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
+fi
 
 # --- 2. Bare Kestrel: the ceiling every HTTP figure is compared with --------------------------
 BARE_PORT=$(free_port)
@@ -88,6 +106,7 @@ stop_apps
 # --- Parts: each bench/parts/*.sh is sourced in order and prints its own figures ---------------
 for part in bench/parts/*.sh; do
   [ -f "$part" ] || continue
+  [ -n "$ONLY" ] && [[ "$(basename "$part" .sh)" != *-"$ONLY" ]] && continue
   log "part $(basename "$part")"
   # shellcheck source=/dev/null
   source "$part"
@@ -95,6 +114,7 @@ for part in bench/parts/*.sh; do
 done
 
 # --- 3. Cold start: a stopped instance with its data, started again, to the first page -------
+if [ -n "$ONLY" ]; then echo; echo "# all figures"; cat "$OUT"; exit 0; fi
 log "cold start"
 DEMO="$WORK/demo"; PORT=$(free_port)
 start_app first "$PORT" "$DEMO" Kaohe__DemoPassword=Bench-pass-2023 Kaohe__AdminPassword=Bench-admin-2023 || exit 1

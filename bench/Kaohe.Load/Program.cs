@@ -10,7 +10,8 @@ using Kaohe.Load;
 //   load  --url U [--method GET|POST] [--body JSON] [--tokens FILE] [--header "Name: value"]...
 //         [--connections 64] [--seconds 10 | --requests N] [--warmup 2] [--prefix name]
 //         {token} in U or the body is replaced by the next line of FILE (each token used once).
-//         Prints name: value lines (rps, p50/p95/p99 in ms, errors, and every 2xx warm-up included).
+//         Prints name: value lines (rps, p50/p95/p99 in ms, errors, every 2xx warm-up included, and
+//         with --tokens how many codes were handed out).
 return args.FirstOrDefault() switch
 {
     "bare" => await Bare.RunAsync(args[1..]),
@@ -89,6 +90,8 @@ namespace Kaohe.Load
             rec.Print(prefix, elapsed);
             // Every 2xx of the run, warm-up included: what a survey run checks against the rows stored.
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}_acknowledged: {warm.Ok + rec.Ok}"));
+            // How many codes of --tokens were handed out (warm-up included): a later run starts after them.
+            if (tokens is not null) Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}_tokens_used: {tokens.Used}"));
             return 0;
         }
 
@@ -129,6 +132,8 @@ namespace Kaohe.Load
             var i = Interlocked.Increment(ref _next);
             return i < tokens.Length ? tokens[i] : null;
         }
+
+        public int Used => Math.Min(tokens.Length, Volatile.Read(ref _next) + 1);
     }
 
     internal sealed class Recorder

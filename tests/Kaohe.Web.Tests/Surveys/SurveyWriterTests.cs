@@ -38,16 +38,13 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     /// <summary>The pending write of a code as the intake makes it, for driving the writer directly.</summary>
-    private async Task<SurveyWriter.Pending> PendingFor(string code, int seed, string? answersJson = null)
+    private static SurveyWriter.Pending PendingFor(string code, int seed, string? language = "zh") =>
+        new(SurveyTokens.Hash(code), new SurveyAnswers(Answers(seed)), SurveyService.AnswersJson(new SurveyAnswers(Answers(seed))), language ?? "zh", null);
+
+    private Task<long> TokenId(string code)
     {
         var hash = SurveyTokens.Hash(code);
-        return await app.WithDb(async db =>
-        {
-            var t = await db.Set<SurveyToken>().SingleAsync(x => x.TokenHash == hash);
-            var site = await db.Set<SurveySite>().SingleAsync(s => s.Id == t.SiteId);
-            var q = await db.Set<SurveyQuestionnaire>().Where(x => x.PeriodId == site.PeriodId && x.Status == QuestionnaireStatus.Active).SingleAsync();
-            return new SurveyWriter.Pending(t.Id, site.Id, site.Code, t.Serial, q.Id, answersJson ?? SurveyService.AnswersJson(new SurveyAnswers(Answers(seed))), "zh", null);
-        });
+        return app.WithDb(db => db.Set<SurveyToken>().Where(t => t.TokenHash == hash).Select(t => t.Id).SingleAsync());
     }
 
     [Fact]
@@ -100,17 +97,65 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         using (var client = app.Anonymous())
             Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"/api/v1/survey/{codes[5]}", new { answers = Answers(5) })).StatusCode);
         var batch = new List<SurveyWriter.Pending>();
-        for (var i = 0; i < 6; i++) batch.Add(await PendingFor(codes[i], i));
-        batch.Add(await PendingFor(codes[0], 9));
+        for (var i = 0; i < 6; i++) batch.Add(PendingFor(codes[i], i));
+        batch.Add(PendingFor(codes[0], 9));
         var writer = app.Factory.Services.GetRequiredService<SurveyWriter>();
 
-        var outcomes = await writer.WriteBatchForTestsAsync(batch);
+        var outcomes = (await writer.WriteBatchForTestsAsync(batch)).Select(r => r.Outcome);
 
         Assert.Equal([SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Stored,
             SurveyWriter.Outcome.Claimed, SurveyWriter.Outcome.Claimed], outcomes);
         var stored = await StoredFor(codes);
         Assert.Equal(6, stored.Count);
-        Assert.Equal(SurveyService.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == batch[0].TokenId).AnswersJson);
+        var first = await TokenId(codes[0]);
+        Assert.Equal(SurveyService.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == first).AnswersJson);
+        var check = await app.WithDb(db => AuditChain.VerifyAsync(db));
+        Assert.True(check.Ok, check.Reason);
+    }
+
+    [Fact]
+    public async Task One_batch_answers_unknown_used_double_tapped_invalid_and_good_codes_each_as_alone()
+    {
+        var codes = await Issue("CD-2", 5);
+        using (var client = app.Anonymous())
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"/api/v1/survey/{codes[4]}", new { answers = Answers(4) })).StatusCode);
+        var partial = new SurveyAnswers(Answers(3).Take(2).ToDictionary());
+        var batch = new List<SurveyWriter.Pending>
+        {
+            PendingFor(codes[0], 0),
+            PendingFor("no-such-code-" + Guid.NewGuid().ToString("N")[..8], 1), // unknown
+            PendingFor(codes[4], 4),                                              // used before the batch
+            PendingFor(codes[1], 1),
+            PendingFor(codes[1], 1),                                              // a double tap, same answers
+            PendingFor(codes[2], 7, language: "fr"),                              // a language the questionnaire has not: stored as zh
+            new(SurveyTokens.Hash(codes[3]), partial, SurveyService.AnswersJson(partial), "zh", null), // incomplete
+            PendingFor(codes[0], 9),                                              // the same code again, other answers
+        };
+        var writer = app.Factory.Services.GetRequiredService<SurveyWriter>();
+        var before = writer.Batches;
+
+        var results = await writer.WriteBatchForTestsAsync(batch);
+
+        Assert.Equal(before + 1, writer.Batches); // one lookup and one transaction for the whole batch
+        Assert.Equal([SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Unknown, SurveyWriter.Outcome.Claimed, SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Claimed,
+            SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Invalid, SurveyWriter.Outcome.Claimed], results.Select(r => r.Outcome));
+        Assert.Equal(await TokenId(codes[4]), results[2].TokenId);
+        Assert.Equal(await TokenId(codes[1]), results[4].TokenId);
+        Assert.Equal(await TokenId(codes[0]), results[7].TokenId);
+        Assert.Contains(results[6].Errors!, e => e.StartsWith("answers.", StringComparison.Ordinal));
+        var stored = await StoredFor(codes);
+        Assert.Equal(4, stored.Count); // codes 0, 1, 2 now and 4 before; 3 stays unused
+        Assert.Equal("zh", stored.Single(r => r.TokenId == results[5].TokenId).Language);
+        Assert.Null((await app.WithDb(db => db.Set<SurveyToken>().SingleAsync(t => t.TokenHash == SurveyTokens.Hash(codes[3])))).UsedAt);
+        Assert.Equal(SurveyService.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == results[7].TokenId).AnswersJson);
+
+        // Through the intake, the same outcomes become what the public sees.
+        var intake = app.Factory.Services.GetRequiredService<SurveyIntake>();
+        Assert.Equal(SubmitOutcome.Repeated, (await intake.SubmitAsync(codes[1], new SurveyAnswers(Answers(1)), "zh", null)).Outcome);
+        Assert.Equal(SubmitOutcome.AlreadyUsed, (await intake.SubmitAsync(codes[0], new SurveyAnswers(Answers(9)), "zh", null)).Outcome);
+        Assert.Equal(SubmitOutcome.UnknownToken, (await intake.SubmitAsync("nope", new SurveyAnswers(Answers(1)), "zh", null)).Outcome);
+        Assert.Equal(SubmitOutcome.Invalid, (await intake.SubmitAsync(codes[3], partial, "zh", null)).Outcome);
+        Assert.Equal(SubmitOutcome.Stored, (await intake.SubmitAsync(codes[3], new SurveyAnswers(Answers(3)), "zh", null)).Outcome);
         var check = await app.WithDb(db => AuditChain.VerifyAsync(db));
         Assert.True(check.Ok, check.Reason);
     }
@@ -120,19 +165,21 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
     {
         var codes = await Issue("SN-2", 4);
         var batch = new List<SurveyWriter.Pending>();
-        for (var i = 0; i < 4; i++) batch.Add(await PendingFor(codes[i], i));
+        for (var i = 0; i < 4; i++) batch.Add(PendingFor(codes[i], i));
         var b = batch[2];
-        batch[2] = new SurveyWriter.Pending(b.TokenId, b.SiteId, b.SiteCode, b.Serial, -42, b.AnswersJson, b.Language, b.ClientHash); // no such questionnaire: the foreign key refuses the row
+        // No such questionnaire: the foreign key refuses the row.
+        batch[2] = new SurveyWriter.Pending(b.TokenHash, b.Answers, b.AnswersJson, b.Language, b.ClientAddress) { QuestionnaireIdForTests = -42 };
         var writer = app.Factory.Services.GetRequiredService<SurveyWriter>();
 
-        var outcomes = await writer.WriteBatchForTestsAsync(batch);
+        var outcomes = (await writer.WriteBatchForTestsAsync(batch)).Select(r => r.Outcome);
 
         Assert.Equal([SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Stored, SurveyWriter.Outcome.Failed, SurveyWriter.Outcome.Stored], outcomes);
         var stored = await StoredFor(codes);
         Assert.Equal(3, stored.Count);
-        Assert.DoesNotContain(stored, r => r.TokenId == batch[2].TokenId);
+        var failed = await TokenId(codes[2]);
+        Assert.DoesNotContain(stored, r => r.TokenId == failed);
         // Nothing of the failed row was written: its code is still unused and can be answered.
-        Assert.Null((await app.WithDb(db => db.Set<SurveyToken>().SingleAsync(t => t.Id == batch[2].TokenId))).UsedAt);
+        Assert.Null((await app.WithDb(db => db.Set<SurveyToken>().SingleAsync(t => t.Id == failed))).UsedAt);
         using var client = app.Anonymous();
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync($"/api/v1/survey/{codes[2]}", new { answers = Answers(2) })).StatusCode);
         var check = await app.WithDb(db => AuditChain.VerifyAsync(db));

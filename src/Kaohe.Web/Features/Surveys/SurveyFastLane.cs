@@ -28,6 +28,8 @@ public sealed class SurveyFastLane : IStartupFilter
         if (config.GetValue("Kaohe:Survey:FastLane", true))
         {
             var limiter = app.ApplicationServices.GetRequiredService<SurveyRateLimit>();
+            // A singleton, resolved once: the lane never touches RequestServices, so no request scope is created.
+            var intake = app.ApplicationServices.GetRequiredService<SurveyIntake>();
             app.Use(async (ctx, nextMiddleware) =>
             {
                 var path = ctx.Request.Path.Value;
@@ -37,13 +39,13 @@ public sealed class SurveyFastLane : IStartupFilter
                     await nextMiddleware(ctx);
                     return;
                 }
-                await SubmitAsync(ctx, path[Prefix.Length..], limiter);
+                await SubmitAsync(ctx, path[Prefix.Length..], limiter, intake);
             });
         }
         next(app);
     };
 
-    private static async Task SubmitAsync(HttpContext ctx, string token, SurveyRateLimit limiter)
+    private static async Task SubmitAsync(HttpContext ctx, string token, SurveyRateLimit limiter, SurveyIntake intake)
     {
         var h = ctx.Response.Headers;
         h["X-Content-Type-Options"] = "nosniff";
@@ -89,9 +91,19 @@ public sealed class SurveyFastLane : IStartupFilter
                 await Problems.BadRequest("请求内容为空", "the body is empty", new Dictionary<string, string[]> { ["$"] = [Ui.T("缺少内容", "missing")] }).ExecuteAsync(ctx);
                 return;
             }
-            var intake = ctx.RequestServices.GetRequiredService<SurveyIntake>();
-            await SurveysApi.Answer(await intake.SubmitAsync(Uri.UnescapeDataString(token), new SurveyAnswers(body.Answers ?? []), body.Language ?? Texts.Chinese,
-                ctx.Connection.RemoteIpAddress?.ToString(), ctx.RequestAborted)).ExecuteAsync(ctx);
+            var result = await intake.SubmitAsync(Uri.UnescapeDataString(token), new SurveyAnswers(body.Answers ?? []), body.Language ?? Texts.Chinese,
+                ctx.Connection.RemoteIpAddress?.ToString(), ctx.RequestAborted);
+            if (result.Outcome == SubmitOutcome.Stored)
+            {
+                // The common answer, written as bytes: the same 201 and body as SurveysApi.Answer's
+                // TypedResults.Created, without resolving the JSON options (and a request scope) for it.
+                ctx.Response.StatusCode = StatusCodes.Status201Created;
+                ctx.Response.ContentType = "application/json; charset=utf-8";
+                ctx.Response.ContentLength = Created.Length;
+                await ctx.Response.Body.WriteAsync(Created, ctx.RequestAborted);
+                return;
+            }
+            await SurveysApi.Answer(result).ExecuteAsync(ctx);
         }
         finally
         {
@@ -100,6 +112,8 @@ public sealed class SurveyFastLane : IStartupFilter
     }
 
     private static readonly CultureInfo Zh = new(Ui.Chinese), En = new(Ui.English);
+
+    private static readonly byte[] Created = "{\"received\":true}"u8.ToArray();
 
     /// <summary>True for English: <c>?lang=</c>, then the language cookie, then the first Accept-Language; Chinese otherwise.</summary>
     private static bool Language(HttpRequest r)

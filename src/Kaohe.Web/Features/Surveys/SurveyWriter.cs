@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Audit;
@@ -139,13 +142,13 @@ public sealed class SurveyCache(IServiceScopeFactory scopes, IDataProtectionProv
 }
 
 /// <summary>
-/// The public web submission: one indexed read of the code, the cached questionnaire and site, the
-/// check of the answers, then the <see cref="SurveyWriter"/>, which answers only after its commit.
+/// The public web submission: the body is already parsed; the code's hash and the answers' stored form
+/// are computed here (in parallel, on the request's thread), then the <see cref="SurveyWriter"/> looks
+/// the code up with the rest of its batch, checks the answers against the cached questionnaire and
+/// answers only after its commit.
 /// </summary>
-public sealed class SurveyIntake(SurveyDatabase database, SurveyCache cache, SurveyWriter writer)
+public sealed class SurveyIntake(SurveyDatabase database, SurveyWriter writer)
 {
-    private sealed record TokenRow(long Id, int SiteId, int Serial, bool Used);
-
     public async Task<SubmitResult> SubmitAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct = default)
     {
         try
@@ -162,38 +165,17 @@ public sealed class SurveyIntake(SurveyDatabase database, SurveyCache cache, Sur
     private async Task<SubmitResult> SubmitCoreAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 64) return SubmitResult.Of(SubmitOutcome.UnknownToken);
-        var row = await FindTokenAsync(SurveyTokens.Hash(token), ct);
-        if (row is null) return SubmitResult.Of(SubmitOutcome.UnknownToken);
-        var site = await cache.SiteAsync(row.SiteId);
-        if (site is null) return SubmitResult.Of(SubmitOutcome.UnknownToken);
-        var survey = await cache.ActiveAsync(site.PeriodId);
-        if (survey is null) return SubmitResult.Of(SubmitOutcome.NoQuestionnaire);
         var json = SurveyService.AnswersJson(answers);
-        if (row.Used) return await UsedAsync(row.Id, json, ct);
-        var errors = SurveyService.CheckComplete(survey.Questionnaire, answers);
-        if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
-
-        var lang = survey.Languages.Contains(language) ? language : Texts.Chinese;
-        var client = string.IsNullOrEmpty(clientAddress) ? null : SurveyTokens.ClientKey(clientAddress, survey.ClientKey);
-        var outcome = await writer.WriteAsync(new SurveyWriter.Pending(row.Id, site.Id, site.Code, row.Serial, survey.Id, json, lang, client));
-        return outcome switch
+        var r = await writer.WriteAsync(new SurveyWriter.Pending(SurveyTokens.Hash(token), answers, json, language, clientAddress));
+        return r.Outcome switch
         {
             SurveyWriter.Outcome.Stored => SubmitResult.Stored,
-            SurveyWriter.Outcome.Claimed => await UsedAsync(row.Id, json, ct),
+            SurveyWriter.Outcome.Claimed => await UsedAsync(r.TokenId, json, ct),
+            SurveyWriter.Outcome.Unknown => SubmitResult.Of(SubmitOutcome.UnknownToken),
+            SurveyWriter.Outcome.NoQuestionnaire => SubmitResult.Of(SubmitOutcome.NoQuestionnaire),
+            SurveyWriter.Outcome.Invalid => new SubmitResult(SubmitOutcome.Invalid, r.Errors ?? []),
             _ => SubmitResult.Of(SubmitOutcome.Unavailable),
         };
-    }
-
-    private async Task<TokenRow?> FindTokenAsync(string hash, CancellationToken ct)
-    {
-        await using var c = await database.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = database.IsPostgres
-            ? "SELECT \"Id\", \"SiteId\", \"Serial\", \"UsedAt\" IS NOT NULL FROM \"SurveyTokens\" WHERE \"TokenHash\" = @h"
-            : "SELECT Id, SiteId, Serial, UsedAt IS NOT NULL FROM SurveyTokens WHERE TokenHash = @h";
-        SurveyDatabase.Add(cmd, "@h", hash);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new TokenRow(r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetBoolean(3)) : null;
     }
 
     /// <summary>The code was used: by these very answers (a double tap, "Repeated") or by another answer.</summary>
@@ -212,28 +194,49 @@ public sealed class SurveyIntake(SurveyDatabase database, SurveyCache cache, Sur
 
 /// <summary>
 /// The single writer of web responses, with group commit. Submissions wait in a channel; one loop
-/// per instance takes up to <c>Kaohe:Survey:BatchSize</c> (256) of them and writes them in one
-/// transaction: the claim of each code (<c>UPDATE … SET UsedAt WHERE Id = … AND UsedAt IS NULL</c>,
+/// per instance takes up to <c>Kaohe:Survey:BatchSize</c> (256) of them and
+/// <list type="number">
+/// <item>looks their codes up in one query (<c>TokenHash IN (…)</c> / <c>= ANY(@h)</c>) instead of one per request;</item>
+/// <item>answers at once the unknown codes, the used ones, and the answers that do not fit the cached questionnaire;</item>
+/// <item>writes the rest in one transaction: the claim of each code (<c>UPDATE … SET UsedAt WHERE Id = … AND UsedAt IS NULL</c>,
 /// whose row count decides stored or already used), the response rows, and one audit entry per
-/// response appended to the chain under the chain lock of <see cref="AuditLog"/>. Each caller is
-/// answered only after the commit: acknowledged means stored. A batch that fails is retried item by
-/// item, so one bad row does not fail the others; an item that still fails is answered Unavailable
-/// (503), with nothing of it written.
+/// response appended to the chain under the chain lock of <see cref="AuditLog"/>.</item>
+/// </list>
+/// Each caller is answered only after the commit: acknowledged means stored. A batch that fails is
+/// retried item by item, so one bad row does not fail the others; an item that still fails is
+/// answered Failed (503), with nothing of it written.
 /// </summary>
 public sealed class SurveyWriter : IAsyncDisposable
 {
-    public enum Outcome { Stored, Claimed, Failed }
+    /// <summary>
+    /// Stored; Claimed: the code was used (before, or by the same code earlier in this batch; the caller
+    /// compares the answers); Unknown: no such code (or site); NoQuestionnaire: its period has no active
+    /// questionnaire; Invalid: the answers do not fit it; Failed: not stored, try again.
+    /// </summary>
+    public enum Outcome { Stored, Claimed, Unknown, NoQuestionnaire, Invalid, Failed }
 
-    public sealed record Pending(long TokenId, int SiteId, string SiteCode, int Serial, int QuestionnaireId, string AnswersJson, string Language, string? ClientHash)
+    public readonly record struct Result(Outcome Outcome, long TokenId = 0, IReadOnlyList<string>? Errors = null);
+
+    /// <summary>A submission as the intake hands it over: the code's hash, the answers and their stored JSON.</summary>
+    public sealed record Pending(string TokenHash, SurveyAnswers Answers, string AnswersJson, string Language, string? ClientAddress)
     {
-        internal readonly TaskCompletionSource<Outcome> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        internal readonly TaskCompletionSource<Result> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>For the tests only: a questionnaire id to store instead of the active one (e.g. one the database refuses).</summary>
+        internal int? QuestionnaireIdForTests { get; init; }
     }
+
+    /// <summary>What the lookup found for a submission that is to be written.</summary>
+    private sealed record Row(Pending P, long TokenId, int SiteId, string SiteCode, int Serial, int QuestionnaireId, string Language, string? ClientHash);
+
+    private sealed record Token(long Id, int SiteId, int Serial, bool Used);
 
     public const string Action = "survey.respond";
     public const string Actor = "system"; // the public answers without an account, as AuditLog names an anonymous change
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly SurveyDatabase _db;
+    private readonly SurveyCache _cache;
     private readonly TimeProvider _clock;
     private readonly ILogger<SurveyWriter> _log;
     private readonly int _max;
@@ -241,9 +244,10 @@ public sealed class SurveyWriter : IAsyncDisposable
     private readonly SemaphoreSlim _writing = new(1, 1); // the loop, or a test's batch: one writer at a time on the connection
     private SqliteConnection? _sqlite;
 
-    public SurveyWriter(SurveyDatabase db, TimeProvider clock, ILogger<SurveyWriter> log, IConfiguration config)
+    public SurveyWriter(SurveyDatabase db, SurveyCache cache, TimeProvider clock, ILogger<SurveyWriter> log, IConfiguration config)
     {
         _db = db;
+        _cache = cache;
         _clock = clock;
         _log = log;
         _max = Math.Clamp(config.GetValue("Kaohe:Survey:BatchSize", 256), 1, 10_000);
@@ -255,9 +259,9 @@ public sealed class SurveyWriter : IAsyncDisposable
     public long Stored => Interlocked.Read(ref _stored);
     private long _batches, _stored;
 
-    public Task<Outcome> WriteAsync(Pending p)
+    public Task<Result> WriteAsync(Pending p)
     {
-        if (!_queue.Writer.TryWrite(p)) return Task.FromResult(Outcome.Failed); // shutting down
+        if (!_queue.Writer.TryWrite(p)) return Task.FromResult(new Result(Outcome.Failed)); // shutting down
         return p.Done.Task;
     }
 
@@ -272,8 +276,8 @@ public sealed class SurveyWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes one batch as the loop does (for the tests: a batch of known content) and returns each outcome.</summary>
-    internal async Task<Outcome[]> WriteBatchForTestsAsync(IReadOnlyList<Pending> batch)
+    /// <summary>Handles one batch as the loop does (for the tests: a batch of known content) and returns each result.</summary>
+    internal async Task<Result[]> WriteBatchForTestsAsync(IReadOnlyList<Pending> batch)
     {
         await ProcessAsync([.. batch]);
         return await Task.WhenAll(batch.Select(p => p.Done.Task));
@@ -287,7 +291,7 @@ public sealed class SurveyWriter : IAsyncDisposable
             try
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Complete(batch, await WriteBatchAsync(batch));
+                Complete(await ResolveAndWriteAsync(batch));
                 if (_log.IsEnabled(LogLevel.Debug))
                     _log.LogDebug("survey batch of {Count} written in {Ms} ms", batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
@@ -297,15 +301,16 @@ public sealed class SurveyWriter : IAsyncDisposable
                 ResetConnection();
                 foreach (var p in batch)
                 {
+                    if (p.Done.Task.IsCompleted) continue;
                     try
                     {
-                        Complete([p], await WriteBatchAsync([p]));
+                        Complete(await ResolveAndWriteAsync([p]));
                     }
                     catch (Exception one)
                     {
-                        _log.LogError(one, "survey response for token {TokenId} could not be stored", p.TokenId);
+                        _log.LogError(one, "survey response for token {Hash} could not be stored", p.TokenHash[..8]);
                         ResetConnection();
-                        p.Done.TrySetResult(Outcome.Failed);
+                        p.Done.TrySetResult(new Result(Outcome.Failed));
                     }
                 }
             }
@@ -316,13 +321,13 @@ public sealed class SurveyWriter : IAsyncDisposable
         }
     }
 
-    private void Complete(List<Pending> batch, bool[] stored)
+    private void Complete(List<(Pending P, Result R)> results)
     {
         Interlocked.Increment(ref _batches);
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var (p, r) in results)
         {
-            if (stored[i]) Interlocked.Increment(ref _stored);
-            batch[i].Done.TrySetResult(stored[i] ? Outcome.Stored : Outcome.Claimed);
+            if (r.Outcome == Outcome.Stored) Interlocked.Increment(ref _stored);
+            p.Done.TrySetResult(r);
         }
     }
 
@@ -332,86 +337,184 @@ public sealed class SurveyWriter : IAsyncDisposable
         _sqlite = null;
     }
 
-    /// <summary>Writes one batch in one transaction; true for each submission whose claim won.</summary>
-    private async Task<bool[]> WriteBatchAsync(List<Pending> batch)
+    private async Task<SqliteConnection> SqliteAsync()
     {
-        var now = _clock.GetUtcNow();
-        // The same code twice in one batch (a double tap): only its first submission is written; the
-        // others are answered after the commit by comparing their answers with the stored one.
-        var first = new HashSet<long>();
-        var candidates = new bool[batch.Count];
-        for (var i = 0; i < batch.Count; i++) candidates[i] = first.Add(batch[i].TokenId);
-        return _db.IsPostgres ? await WritePostgresAsync(batch, candidates, now) : await WriteSqliteAsync(batch, candidates, now);
+        if (_sqlite is null)
+        {
+            // Foreign keys on, as EF Core turns them on for its own connections.
+            _sqlite = new SqliteConnection(new SqliteConnectionStringBuilder(_db.ConnectionString) { ForeignKeys = true }.ToString());
+            await _sqlite.OpenAsync();
+        }
+        return _sqlite;
     }
 
-    private static string NewValue(Pending p) => AuditChain.Serialize(new { site = p.SiteCode, channel = SurveyChannels.Web, serial = p.Serial })!;
+    /// <summary>
+    /// One batch: the lookup of every code in one query, the answers checked, the rest written in one
+    /// transaction. Returns every submission's result; none is completed here (the caller does, after
+    /// the commit, or retries the batch item by item if this throws).
+    /// </summary>
+    private async Task<List<(Pending, Result)>> ResolveAndWriteAsync(List<Pending> batch)
+    {
+        var results = new List<(Pending, Result)>(batch.Count);
+        NpgsqlConnection? pg = null;
+        try
+        {
+            Dictionary<string, Token> tokens;
+            if (_db.IsPostgres)
+            {
+                pg = (NpgsqlConnection)await _db.OpenAsync(CancellationToken.None);
+                tokens = await LookupPostgresAsync(pg, batch);
+            }
+            else tokens = await LookupSqliteAsync(await SqliteAsync(), batch);
 
-    private async Task<bool[]> WriteSqliteAsync(List<Pending> batch, bool[] candidates, DateTimeOffset now)
+            // The same code twice in one batch (a double tap): only its first submission is written; the
+            // others are answered Claimed and compare their answers with the stored one after the commit.
+            var rows = new List<Row>(batch.Count);
+            var claimedInBatch = new List<(Pending, long)>();
+            var first = new HashSet<long>();
+            foreach (var p in batch)
+            {
+                if (!tokens.TryGetValue(p.TokenHash, out var t)) { results.Add((p, new Result(Outcome.Unknown))); continue; }
+                var site = await _cache.SiteAsync(t.SiteId);
+                if (site is null) { results.Add((p, new Result(Outcome.Unknown))); continue; }
+                var survey = await _cache.ActiveAsync(site.PeriodId);
+                if (survey is null) { results.Add((p, new Result(Outcome.NoQuestionnaire))); continue; }
+                if (t.Used) { results.Add((p, new Result(Outcome.Claimed, t.Id))); continue; }
+                var errors = SurveyService.CheckComplete(survey.Questionnaire, p.Answers);
+                if (errors.Count > 0) { results.Add((p, new Result(Outcome.Invalid, t.Id, errors))); continue; }
+                if (!first.Add(t.Id)) { claimedInBatch.Add((p, t.Id)); continue; }
+                var lang = survey.Languages.Contains(p.Language) ? p.Language : Texts.Chinese;
+                var client = string.IsNullOrEmpty(p.ClientAddress) ? null : SurveyTokens.ClientKey(p.ClientAddress, survey.ClientKey);
+                rows.Add(new Row(p, t.Id, site.Id, site.Code, t.Serial, p.QuestionnaireIdForTests ?? survey.Id, lang, client));
+            }
+            if (rows.Count > 0)
+            {
+                var now = _clock.GetUtcNow();
+                var stored = pg is not null ? await WritePostgresAsync(pg, rows, now) : await WriteSqliteAsync(rows, now);
+                for (var i = 0; i < rows.Count; i++)
+                    results.Add((rows[i].P, new Result(stored[i] ? Outcome.Stored : Outcome.Claimed, rows[i].TokenId)));
+            }
+            foreach (var (p, id) in claimedInBatch) results.Add((p, new Result(Outcome.Claimed, id)));
+            return results;
+        }
+        finally
+        {
+            if (pg is not null) await pg.DisposeAsync();
+        }
+    }
+
+    private static async Task<Dictionary<string, Token>> LookupSqliteAsync(SqliteConnection c, List<Pending> batch)
+    {
+        await using var cmd = c.CreateCommand();
+        // One statement for the whole batch, whatever its size: the hashes as one JSON array (hex, nothing to escape).
+        cmd.CommandText = "SELECT TokenHash, Id, SiteId, Serial, UsedAt IS NOT NULL FROM SurveyTokens WHERE TokenHash IN (SELECT value FROM json_each(@h))";
+        SurveyDatabase.Add(cmd, "@h", "[\"" + string.Join("\",\"", batch.Select(p => p.TokenHash)) + "\"]");
+        return await ReadTokensAsync(cmd);
+    }
+
+    private static async Task<Dictionary<string, Token>> LookupPostgresAsync(NpgsqlConnection c, List<Pending> batch)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT \"TokenHash\", \"Id\", \"SiteId\", \"Serial\", \"UsedAt\" IS NOT NULL FROM \"SurveyTokens\" WHERE \"TokenHash\" = ANY(@h)", c);
+        cmd.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(p => p.TokenHash).ToArray() });
+        return await ReadTokensAsync(cmd);
+    }
+
+    private static async Task<Dictionary<string, Token>> ReadTokensAsync(DbCommand cmd)
+    {
+        var found = new Dictionary<string, Token>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) found[r.GetString(0)] = new Token(r.GetInt64(1), r.GetInt32(2), r.GetInt32(3), r.GetBoolean(4));
+        return found;
+    }
+
+    private static string NewValue(Row p) => AuditChain.Serialize(new { site = p.SiteCode, channel = SurveyChannels.Web, serial = p.Serial })!;
+
+    private async Task<bool[]> WriteSqliteAsync(List<Row> batch, DateTimeOffset now)
     {
         var stored = new bool[batch.Count];
-        var ids = new long[batch.Count];
         // The chain lock of AuditLog: one appender at a time in this process (SQLite has one writer anyway).
         await AuditLog.SqliteChainLock.WaitAsync();
         try
         {
-            if (_sqlite is null)
-            {
-                // Foreign keys on, as EF Core turns them on for its own connections.
-                _sqlite = new SqliteConnection(new SqliteConnectionStringBuilder(_db.ConnectionString) { ForeignKeys = true }.ToString());
-                await _sqlite.OpenAsync();
-            }
-            var c = _sqlite;
+            var c = await SqliteAsync();
             await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(); // BEGIN IMMEDIATE: the write lock up front
             var at = _db.Time(now);
-            await using var claim = c.CreateCommand();
-            claim.Transaction = tx;
-            claim.CommandText = "UPDATE SurveyTokens SET UsedAt = @at WHERE Id = @id AND UsedAt IS NULL";
-            SurveyDatabase.Add(claim, "@at", at);
-            var claimId = SurveyDatabase.Add(claim, "@id", 0L);
-            await using var insert = c.CreateCommand();
-            insert.Transaction = tx;
-            insert.CommandText = "INSERT INTO SurveyResponses (SiteId, QuestionnaireId, AnswersJson, Channel, TokenId, PaperSheet, Language, ReceivedAt, ClientHash, EnteredBy) " +
-                "VALUES (@site, @q, @a, 'web', @t, NULL, @l, @at, @c, NULL) RETURNING Id";
-            var pSite = SurveyDatabase.Add(insert, "@site", 0);
-            var pQ = SurveyDatabase.Add(insert, "@q", 0);
-            var pA = SurveyDatabase.Add(insert, "@a", "");
-            var pT = SurveyDatabase.Add(insert, "@t", 0L);
-            var pL = SurveyDatabase.Add(insert, "@l", "");
-            SurveyDatabase.Add(insert, "@at", at);
-            var pC = SurveyDatabase.Add(insert, "@c", null);
+            // Three statements for the whole batch, whatever its size (the rows passed as one JSON array
+            // each): per-statement overhead, not SQLite's own work, was most of the writer's time per row.
+            var claimed = new HashSet<long>();
+            await using (var claim = c.CreateCommand())
+            {
+                claim.Transaction = tx;
+                claim.CommandText = "UPDATE SurveyTokens SET UsedAt = @at WHERE Id IN (SELECT value FROM json_each(@ids)) AND UsedAt IS NULL RETURNING Id";
+                SurveyDatabase.Add(claim, "@at", at);
+                SurveyDatabase.Add(claim, "@ids", Json(w => { foreach (var r in batch) w.WriteNumberValue(r.TokenId); }));
+                await using var reader = await claim.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) claimed.Add(reader.GetInt64(0));
+            }
+            if (claimed.Count == 0)
+            {
+                await tx.CommitAsync();
+                return stored;
+            }
+            var idByToken = new Dictionary<long, long>(claimed.Count);
+            await using (var insert = c.CreateCommand())
+            {
+                insert.Transaction = tx;
+                insert.CommandText = "INSERT INTO SurveyResponses (SiteId, QuestionnaireId, AnswersJson, Channel, TokenId, PaperSheet, Language, ReceivedAt, ClientHash, EnteredBy) " +
+                    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 'web', json_extract(value, '$[3]'), NULL, " +
+                    "json_extract(value, '$[4]'), @at, json_extract(value, '$[5]'), NULL FROM json_each(@rows) RETURNING Id, TokenId";
+                SurveyDatabase.Add(insert, "@at", at);
+                SurveyDatabase.Add(insert, "@rows", Json(w =>
+                {
+                    foreach (var r in batch)
+                    {
+                        if (!claimed.Contains(r.TokenId)) continue;
+                        w.WriteStartArray();
+                        w.WriteNumberValue(r.SiteId);
+                        w.WriteNumberValue(r.QuestionnaireId);
+                        w.WriteStringValue(r.P.AnswersJson);
+                        w.WriteNumberValue(r.TokenId);
+                        w.WriteStringValue(r.Language);
+                        if (r.ClientHash is null) w.WriteNullValue(); else w.WriteStringValue(r.ClientHash);
+                        w.WriteEndArray();
+                    }
+                }));
+                await using var reader = await insert.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) idByToken[reader.GetInt64(1)] = reader.GetInt64(0);
+            }
+            var (sequence, previous) = await LastAsync(c, tx);
+            var entries = new List<AuditEntry>(idByToken.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!candidates[i]) continue;
-                var p = batch[i];
-                claimId.Value = p.TokenId;
-                if (await claim.ExecuteNonQueryAsync() != 1) continue;
-                (pSite.Value, pQ.Value, pA.Value, pT.Value, pL.Value, pC.Value) = (p.SiteId, p.QuestionnaireId, p.AnswersJson, p.TokenId, p.Language, (object?)p.ClientHash ?? DBNull.Value);
-                ids[i] = Convert.ToInt64(await insert.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+                if (!claimed.Contains(batch[i].TokenId)) continue;
                 stored[i] = true;
+                var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", idByToken[batch[i].TokenId].ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
+                entries.Add(e);
+                previous = e.Hash;
             }
-            if (stored.Any(s => s))
+            await using (var audit = c.CreateCommand())
             {
-                var (sequence, previous) = await LastAsync(c, tx);
-                await using var audit = c.CreateCommand();
                 audit.Transaction = tx;
                 audit.CommandText = "INSERT INTO AuditLog (Sequence, At, Actor, Action, EntityType, EntityId, OldValue, NewValue, Reason, PreviousHash, Hash) " +
-                    "VALUES (@s, @at, @actor, @action, 'survey-response', @e, NULL, @n, NULL, @p, @h)";
-                var aS = SurveyDatabase.Add(audit, "@s", 0L);
-                var aAt = SurveyDatabase.Add(audit, "@at", 0L);
+                    "SELECT json_extract(value, '$[0]'), @at, @actor, @action, 'survey-response', json_extract(value, '$[1]'), NULL, json_extract(value, '$[2]'), NULL, " +
+                    "json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(@rows)";
+                SurveyDatabase.Add(audit, "@at", _db.Time(entries[0].At)); // the entry's own time (to the millisecond, as hashed), not now
                 SurveyDatabase.Add(audit, "@actor", Actor);
                 SurveyDatabase.Add(audit, "@action", Action);
-                var aE = SurveyDatabase.Add(audit, "@e", "");
-                var aN = SurveyDatabase.Add(audit, "@n", "");
-                var aP = SurveyDatabase.Add(audit, "@p", "");
-                var aH = SurveyDatabase.Add(audit, "@h", "");
-                for (var i = 0; i < batch.Count; i++)
+                SurveyDatabase.Add(audit, "@rows", Json(w =>
                 {
-                    if (!stored[i]) continue;
-                    var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", ids[i].ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
-                    (aS.Value, aAt.Value, aE.Value, aN.Value, aP.Value, aH.Value) = (e.Sequence, _db.Time(e.At), e.EntityId, e.NewValue, e.PreviousHash, e.Hash);
-                    await audit.ExecuteNonQueryAsync();
-                    previous = e.Hash;
-                }
+                    foreach (var e in entries)
+                    {
+                        w.WriteStartArray();
+                        w.WriteNumberValue(e.Sequence);
+                        w.WriteStringValue(e.EntityId);
+                        w.WriteStringValue(e.NewValue);
+                        w.WriteStringValue(e.PreviousHash);
+                        w.WriteStringValue(e.Hash);
+                        w.WriteEndArray();
+                    }
+                }));
+                await audit.ExecuteNonQueryAsync();
             }
             await tx.CommitAsync();
         }
@@ -422,14 +525,32 @@ public sealed class SurveyWriter : IAsyncDisposable
         return stored;
     }
 
-    private async Task<bool[]> WritePostgresAsync(List<Pending> batch, bool[] candidates, DateTimeOffset now)
+    private static readonly JsonWriterOptions JsonRows = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A JSON array written by <paramref name="items"/>, as text (SQLite's json_each reads it).</summary>
+    private static string Json(Action<Utf8JsonWriter> items)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var w = new Utf8JsonWriter(buffer, JsonRows))
+        {
+            w.WriteStartArray();
+            items(w);
+            w.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private async Task<bool[]> WritePostgresAsync(NpgsqlConnection c, List<Row> batch, DateTimeOffset now)
     {
         var stored = new bool[batch.Count];
-        var rows = Enumerable.Range(0, batch.Count).Where(i => candidates[i]).ToArray();
-        await using var c = (NpgsqlConnection)await _db.OpenAsync(CancellationToken.None);
         await using var tx = await c.BeginTransactionAsync();
-        // One statement claims the codes and inserts the responses of the codes it claimed.
-        await using (var cmd = new NpgsqlCommand(
+        // One round trip: the claims and the responses of the codes claimed (one statement), then the
+        // chain lock of AuditLog (a transaction-scoped advisory lock, taken only after the claims, so
+        // other instances' claims overlap with this append), then the chain's last entry — each
+        // statement of the batch with its own snapshot (read committed), so the last entry is read
+        // after the lock is held.
+        await using var round = new NpgsqlBatch(c, tx);
+        var claim = new NpgsqlBatchCommand(
             """
             WITH claimed AS (
               UPDATE "SurveyTokens" SET "UsedAt" = @at WHERE "Id" = ANY(@t) AND "UsedAt" IS NULL RETURNING "Id")
@@ -437,51 +558,53 @@ public sealed class SurveyWriter : IAsyncDisposable
             SELECT x.s, x.q, x.a, 'web', x.t, NULL, x.l, @at, x.c, NULL
             FROM unnest(@s, @q, @a, @t, @l, @c) AS x(s, q, a, t, l, c) JOIN claimed ON claimed."Id" = x.t
             RETURNING "Id", "TokenId"
-            """, c, tx))
+            """);
+        claim.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = now.ToUniversalTime() });
+        claim.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = batch.Select(r => r.SiteId).ToArray() });
+        claim.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = batch.Select(r => r.QuestionnaireId).ToArray() });
+        claim.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.P.AnswersJson).ToArray() });
+        claim.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = batch.Select(r => r.TokenId).ToArray() });
+        claim.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.Language).ToArray() });
+        claim.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.ClientHash).ToArray() });
+        round.BatchCommands.Add(claim);
+        round.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({AuditLog.AdvisoryLockKey})"));
+        round.BatchCommands.Add(new NpgsqlBatchCommand("SELECT \"Sequence\", \"Hash\" FROM \"AuditLog\" ORDER BY \"Sequence\" DESC LIMIT 1"));
+        var idByToken = new Dictionary<long, long>();
+        long sequence = 0;
+        var previous = AuditChain.Genesis;
+        await using (var r = await round.ExecuteReaderAsync())
         {
-            cmd.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = now.ToUniversalTime() });
-            cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = rows.Select(i => batch[i].SiteId).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = rows.Select(i => batch[i].QuestionnaireId).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].AnswersJson).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = rows.Select(i => batch[i].TokenId).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].Language).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = rows.Select(i => batch[i].ClientHash).ToArray() });
-            var idByToken = new Dictionary<long, long>();
-            await using (var r = await cmd.ExecuteReaderAsync())
-                while (await r.ReadAsync()) idByToken[r.GetInt64(1)] = r.GetInt64(0);
-            var entries = new List<(int Index, long Id)>();
-            foreach (var i in rows)
-                if (idByToken.TryGetValue(batch[i].TokenId, out var id)) { stored[i] = true; entries.Add((i, id)); }
-            if (entries.Count > 0)
-            {
-                // The chain lock of AuditLog (a transaction-scoped advisory lock), taken only now: the
-                // claims above need no chain order, so other instances' claims overlap with this append.
-                await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({AuditLog.AdvisoryLockKey})", c, tx))
-                    await lockCmd.ExecuteNonQueryAsync();
-                var (sequence, previous) = await LastAsync(c, tx);
-                var list = new List<AuditEntry>(entries.Count);
-                foreach (var (i, id) in entries)
-                {
-                    var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", id.ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
-                    list.Add(e);
-                    previous = e.Hash;
-                }
-                await using var audit = new NpgsqlCommand(
-                    """
-                    INSERT INTO "AuditLog" ("Sequence", "At", "Actor", "Action", "EntityType", "EntityId", "OldValue", "NewValue", "Reason", "PreviousHash", "Hash")
-                    SELECT x.s, @at, @actor, @action, 'survey-response', x.e, NULL, x.n, NULL, x.p, x.h
-                    FROM unnest(@s, @e, @n, @p, @h) AS x(s, e, n, p, h)
-                    """, c, tx);
-                audit.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = list[0].At.ToUniversalTime() });
-                audit.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Text) { Value = Actor });
-                audit.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text) { Value = Action });
-                audit.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = list.Select(e => e.Sequence).ToArray() });
-                audit.Parameters.Add(new NpgsqlParameter("e", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.EntityId).ToArray() });
-                audit.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.NewValue).ToArray() });
-                audit.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.PreviousHash).ToArray() });
-                audit.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.Hash).ToArray() });
-                await audit.ExecuteNonQueryAsync();
-            }
+            while (await r.ReadAsync()) idByToken[r.GetInt64(1)] = r.GetInt64(0);
+            await r.NextResultAsync(); // the lock
+            await r.NextResultAsync(); // the last entry
+            if (await r.ReadAsync()) (sequence, previous) = (r.GetInt64(0), r.GetString(1));
+        }
+        var list = new List<AuditEntry>(idByToken.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (!idByToken.TryGetValue(batch[i].TokenId, out var id)) continue;
+            stored[i] = true;
+            var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", id.ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
+            list.Add(e);
+            previous = e.Hash;
+        }
+        if (list.Count > 0)
+        {
+            await using var audit = new NpgsqlCommand(
+                """
+                INSERT INTO "AuditLog" ("Sequence", "At", "Actor", "Action", "EntityType", "EntityId", "OldValue", "NewValue", "Reason", "PreviousHash", "Hash")
+                SELECT x.s, @at, @actor, @action, 'survey-response', x.e, NULL, x.n, NULL, x.p, x.h
+                FROM unnest(@s, @e, @n, @p, @h) AS x(s, e, n, p, h)
+                """, c, tx);
+            audit.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = list[0].At.ToUniversalTime() });
+            audit.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Text) { Value = Actor });
+            audit.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text) { Value = Action });
+            audit.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = list.Select(e => e.Sequence).ToArray() });
+            audit.Parameters.Add(new NpgsqlParameter("e", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.EntityId).ToArray() });
+            audit.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.NewValue).ToArray() });
+            audit.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.PreviousHash).ToArray() });
+            audit.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.Hash).ToArray() });
+            await audit.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();
         return stored;
@@ -491,9 +614,7 @@ public sealed class SurveyWriter : IAsyncDisposable
     {
         await using var cmd = c.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = _db.IsPostgres
-            ? "SELECT \"Sequence\", \"Hash\" FROM \"AuditLog\" ORDER BY \"Sequence\" DESC LIMIT 1"
-            : "SELECT Sequence, Hash FROM AuditLog ORDER BY Sequence DESC LIMIT 1";
+        cmd.CommandText = "SELECT Sequence, Hash FROM AuditLog ORDER BY Sequence DESC LIMIT 1";
         await using var r = await cmd.ExecuteReaderAsync();
         return await r.ReadAsync() ? (r.GetInt64(0), r.GetString(1)) : (0, AuditChain.Genesis);
     }
@@ -503,6 +624,7 @@ public sealed class SurveyWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        if (Batches > 0) _log.LogInformation("survey writer: {Stored} responses stored in {Batches} batches", Stored, Batches);
         ResetConnection();
         _writing.Dispose();
     }
