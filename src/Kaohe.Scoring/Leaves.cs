@@ -114,6 +114,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>Computes group <paramref name="g"/> into <paramref name="block"/>: every node bottom-up, totals, ranks, flags.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeGroup(int g, GroupBlock block)
     {
         var start = _groupStart[g];
@@ -142,6 +143,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>dst[i] += src[i]; vectorised (each lane is the same IEEE addition as the scalar one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddInto(Span<double> dst, ReadOnlySpan<double> src)
     {
         var i = 0;
@@ -154,6 +156,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>A sum node: 0 + the children's scores, in the children's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SumNode(int k, double[] scores, int size, Span<double> dst)
     {
         dst.Clear();
@@ -166,6 +169,7 @@ public sealed partial class CompiledAssessment
     /// Child by child over the group (the same additions in the same order for each unit): the
     /// ratings are divided out on vector lanes, the logarithms taken one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GeometricNode(int k, double[] scores, int size, Span<double> dst)
     {
         var kids = _children[k];
@@ -194,6 +198,7 @@ public sealed partial class CompiledAssessment
             dst[i] = double.IsNaN(logSum[i]) ? 0 : points * Math.Exp(logSum[i] / wsum) / 100;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreLeaf(int k, LeafPlan plan, int start, Span<double> dst)
     {
         var size = dst.Length;
@@ -229,6 +234,7 @@ public sealed partial class CompiledAssessment
 
     private static int VectorEnd(int length) => Vector.IsHardwareAccelerated ? length - length % Vector<double>.Count : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Efficacy(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
     {
         var points = plan.Points;
@@ -322,6 +328,7 @@ public sealed partial class CompiledAssessment
         return x.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Banded(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
     {
         var points = plan.Points;
@@ -369,6 +376,7 @@ public sealed partial class CompiledAssessment
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Ratio(LeafPlan plan, ReadOnlySpan<double> x, ReadOnlySpan<double> t, Span<double> dst)
     {
         double points = plan.Points, cap = plan.Cap, methodTarget = plan.MethodTarget;
@@ -387,6 +395,7 @@ public sealed partial class CompiledAssessment
             dst[i] = points * Math.Clamp(x[i] / (double.IsNaN(t[i]) ? methodTarget : t[i]), 0, cap);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Threshold(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
     {
         double points = plan.Points, th = plan.Threshold, below = plan.StepBelow, above = plan.StepAbove, maxAbove = plan.MaxAbove;
@@ -399,6 +408,7 @@ public sealed partial class CompiledAssessment
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Relative(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst)
     {
         var points = plan.Points;
@@ -422,6 +432,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>Competition ranks (1, 2, 2, 4): 1 + the number of members strictly better.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rank(LeafPlan plan, ReadOnlySpan<double> x, Span<double> dst, double[] scratch)
     {
         double points = plan.Points, step = plan.Step;
@@ -433,6 +444,7 @@ public sealed partial class CompiledAssessment
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Deduction(LeafPlan plan, ReadOnlySpan<double> f, Span<double> dst)
     {
         double points = plan.Points, max = plan.MaxDeduction;
@@ -440,6 +452,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>Σ weight × rating, row by row: the same additions in the same order for every unit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Raters(LeafPlan plan, double[]?[] rows, int start, Span<double> dst)
     {
         var size = dst.Length;
@@ -460,6 +473,7 @@ public sealed partial class CompiledAssessment
         for (var i = end; i < size; i++) dst[i] = points * dst[i] / wsum / 100; // ratings are 0–100, as ex3 shows
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Survey(LeafPlan plan, ReadOnlySpan<double> sum, ReadOnlySpan<double> counted, Span<double> dst)
     {
         var points = plan.Points;
@@ -510,6 +524,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>How many of <paramref name="x"/> are greater than <paramref name="v"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountGreater(ReadOnlySpan<double> x, double v)
     {
         var count = 0;
@@ -527,6 +542,7 @@ public sealed partial class CompiledAssessment
     }
 
     /// <summary>How many of <paramref name="x"/> are less than <paramref name="v"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountLess(ReadOnlySpan<double> x, double v)
     {
         var count = 0;
@@ -549,6 +565,7 @@ public sealed partial class CompiledAssessment
     /// not commended), and every eligible unit at or beyond it is named, so a tie at the edge takes
     /// every tied unit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RankGroup(int start, GroupBlock block, ReadOnlySpan<double> rounded)
     {
         var size = block.Size;
@@ -585,6 +602,7 @@ public sealed partial class CompiledAssessment
     /// The <paramref name="n"/>-th highest (or lowest) of <paramref name="values"/>, duplicates counted,
     /// 1 ≤ n ≤ length: what sorting them and taking the n-th would give. Reorders <paramref name="values"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double NthBest(Span<double> values, int n, bool highest)
     {
         if (n > 8)
