@@ -32,7 +32,7 @@ public abstract class KaoheDbContext(DbContextOptions options) : IdentityDbConte
 
     /// <summary>Every context, however created, bumps the results revision of what it changes (issue 9).</summary>
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(ResultsRevisionInterceptor.Instance);
+        optionsBuilder.AddInterceptors(TextLengthGuard.Instance, ResultsRevisionInterceptor.Instance);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

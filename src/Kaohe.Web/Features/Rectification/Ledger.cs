@@ -363,6 +363,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
         if (item is null) return new("id", $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", 404);
         if (user.Role() is not (Roles.Office or Roles.Unit)) return new("id", "您的角色不能编制路线图", "your role cannot edit the roadmap", 403);
         if (string.IsNullOrWhiteSpace(title)) return new("title", "请填写节点内容", "title is required");
+        if (title.Trim().Length > 300) return new("title", "节点内容不能超过300字", "the title is longer than 300 characters");
         if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new("id", "已销号或已合并的事项不能再改路线图", "a closed or merged item's roadmap is fixed", 409);
         var m = new Milestone(title.Trim(), due);
         item.Roadmap.Add(m);
