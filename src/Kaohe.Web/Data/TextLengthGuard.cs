@@ -5,9 +5,11 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Kaohe.Web.Data;
 
 /// <summary>A text longer than its column: the client's mistake, answered 400 naming the field (never PostgreSQL's refusal as a 500).</summary>
-public sealed class FieldTooLongException(string field, int maxLength, int length)
-    : Exception($"{field} is {length} characters long; at most {maxLength} are stored")
+public sealed class FieldTooLongException(string field, int maxLength, int length, bool nul = false)
+    : Exception(nul ? $"{field} contains a NUL character" : $"{field} is {length} characters long; at most {maxLength} are stored")
 {
+    /// <summary>The text holds U+0000, which no text column stores.</summary>
+    public bool Nul { get; } = nul;
     public string Field { get; } = field;
     public int MaxLength { get; } = maxLength;
     public int Length { get; } = length;
@@ -42,8 +44,11 @@ public sealed class TextLengthGuard : SaveChangesInterceptor
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
             foreach (var p in entry.Properties)
             {
-                if (p.CurrentValue is not string text || p.Metadata.GetMaxLength() is not { } max || text.Length <= max) continue;
+                if (p.CurrentValue is not string text) continue;
                 if (entry.State == EntityState.Modified && !p.IsModified) continue;
+                // PostgreSQL cannot store U+0000 in text at all (SQLite would): refused the same way on both.
+                if (text.Contains('\0')) throw new FieldTooLongException(JsonName(p.Metadata.Name), 0, text.Length, nul: true);
+                if (p.Metadata.GetMaxLength() is not { } max || text.Length <= max) continue;
                 throw new FieldTooLongException(JsonName(p.Metadata.Name), max, text.Length);
             }
         }

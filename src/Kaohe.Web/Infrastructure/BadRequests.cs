@@ -24,14 +24,16 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
         if (exception is Data.FieldTooLongException tooLong)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            var message = Ui.T($"“{tooLong.Field}”不能超过 {tooLong.MaxLength} 个字（现有 {tooLong.Length} 个），未保存任何内容",
-                $"{tooLong.Field} can be at most {tooLong.MaxLength} characters long (it has {tooLong.Length}); nothing was saved");
+            var message = tooLong.Nul
+                ? Ui.T($"“{tooLong.Field}”含有空字符（U+0000），未保存任何内容", $"{tooLong.Field} contains a NUL character (U+0000); nothing was saved")
+                : Ui.T($"“{tooLong.Field}”不能超过 {tooLong.MaxLength} 个字（现有 {tooLong.Length} 个），未保存任何内容",
+                    $"{tooLong.Field} can be at most {tooLong.MaxLength} characters long (it has {tooLong.Length}); nothing was saved");
             return await problems.TryWriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
                 ProblemDetails = new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]> { [tooLong.Field] = [message] })
                 {
-                    Status = StatusCodes.Status400BadRequest, Title = Ui.T("内容过长", "Text too long"), Detail = message,
+                    Status = StatusCodes.Status400BadRequest, Title = tooLong.Nul ? Ui.T("内容无效", "Invalid text") : Ui.T("内容过长", "Text too long"), Detail = message,
                 },
                 Exception = exception,
             });
