@@ -27,21 +27,9 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
 
     private static readonly string[] Languages = ["zh", "bo", "en"];
 
-    private async Task<HttpClient> Api(string user)
-    {
-        var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        var token = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = user, password = BrowserFixture.Password });
-        token.EnsureSuccessStatusCode();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
-        return http;
-    }
+    private Task<HttpClient> Api(string user) => XssTests.Api(app.BaseUrl, user);
 
-    private static async Task<JsonElement> Ok(HttpResponseMessage r, string what)
-    {
-        var body = await r.Content.ReadAsStringAsync();
-        Assert.True(r.IsSuccessStatusCode, $"{what}: {(int)r.StatusCode} {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private static Task<JsonElement> Ok(HttpResponseMessage r, string what) => XssTests.Ok(r, what);
 
     private async Task<IPage> Anonymous(ViewportSize viewport)
     {

@@ -35,16 +35,19 @@ public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
             + [...document.scripts].filter(s => (s.textContent || '').includes('__xss')).length
         """;
 
-    private async Task<HttpClient> Api(string user)
+    private Task<HttpClient> Api(string user) => Api(app.BaseUrl, user);
+
+    /// <summary>A bearer-token client of <paramref name="user"/>, for storing payloads through the API as a real client would.</summary>
+    internal static async Task<HttpClient> Api(string baseUrl, string user)
     {
-        var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         var token = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = user, password = BrowserFixture.Password });
         token.EnsureSuccessStatusCode();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
         return http;
     }
 
-    private static async Task<JsonElement> Ok(HttpResponseMessage r, string what)
+    internal static async Task<JsonElement> Ok(HttpResponseMessage r, string what)
     {
         var body = await r.Content.ReadAsStringAsync();
         Assert.True(r.IsSuccessStatusCode, $"{what}: {(int)r.StatusCode} {body}");
