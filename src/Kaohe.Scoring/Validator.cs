@@ -176,57 +176,74 @@ public static class Validator
             return true;
         }
 
-        // Values
-        var seenValue = new HashSet<(string Unit, string Leaf, string? Rater)>();
+        // Values. Each (unit, leaf, rater) has a slot in one flag array: a leaf has one slot per unit,
+        // a rater leaf one per listed rater. Only a rater leaf's value without a listed rater falls back
+        // to a set of keys. (National data has 228,000 values; hashing three strings a value was most of
+        // the validation's time.)
+        var leafSlots = new Dictionary<string, (Indicator Node, int Slot)>(leaves.Count, StringComparer.Ordinal);
+        var slotsPerUnit = 0;
+        foreach (var (leafId, (node, _)) in leaves)
+        {
+            leafSlots[leafId] = (node, slotsPerUnit);
+            slotsPerUnit += node.Method is RatersMethod lrm ? lrm.Raters.Count : 1;
+        }
+        var seen = new bool[(long)a.Units.Count * slotsPerUnit];
+        var seenOther = new HashSet<(string Unit, string Leaf, string? Rater)>();
+        int SlotOf(int unitIndex, int leafSlot, Method? method, string? rater)
+        {
+            if (method is not RatersMethod rm) return unitIndex * slotsPerUnit + leafSlot;
+            var r = RaterIndex(rm, rater);
+            return r < 0 ? -1 : unitIndex * slotsPerUnit + leafSlot + r;
+        }
         for (var i = 0; i < a.Values.Count; i++)
         {
             var v = a.Values[i];
-            var p = $"$.values[{i}]";
-            var unitOk = units.ContainsKey(v.Unit);
-            if (!unitOk) Err($"{p}.unit", $"单位 \"{v.Unit}\" 不存在", $"unit \"{v.Unit}\" is not defined");
-            if (!leaves.TryGetValue(v.Indicator, out var leaf))
+            var unitOk = units.TryGetValue(v.Unit, out var unitIndex);
+            if (!unitOk) Err($"{ValuePath(i)}.unit", $"单位 \"{v.Unit}\" 不存在", $"unit \"{v.Unit}\" is not defined");
+            if (!leafSlots.TryGetValue(v.Indicator, out var leaf))
             {
                 if (ids.Contains(v.Indicator))
-                    Err($"{p}.indicator", $"指标 \"{v.Indicator}\" 不是末级指标，不能直接取值", $"indicator \"{v.Indicator}\" is not a leaf and takes no value");
-                else Err($"{p}.indicator", $"指标 \"{v.Indicator}\" 不存在", $"indicator \"{v.Indicator}\" is not defined");
+                    Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不是末级指标，不能直接取值", $"indicator \"{v.Indicator}\" is not a leaf and takes no value");
+                else Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不存在", $"indicator \"{v.Indicator}\" is not defined");
                 continue;
             }
             var m = leaf.Node.Method;
             if (m is RatersMethod rm)
             {
-                if (v.Rater is null) { Err($"{p}.rater", $"指标 \"{v.Indicator}\" 按评分人计分，须注明 rater", $"indicator \"{v.Indicator}\" is scored by raters: rater is required"); }
-                else if (!rm.Raters.Any(r => r.Id == v.Rater))
-                    Err($"{p}.rater", $"评分人 \"{v.Rater}\" 未在指标 \"{v.Indicator}\" 的评分人中列出", $"rater \"{v.Rater}\" is not listed for indicator \"{v.Indicator}\"");
+                if (v.Rater is null) { Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 按评分人计分，须注明 rater", $"indicator \"{v.Indicator}\" is scored by raters: rater is required"); }
+                else if (RaterIndex(rm, v.Rater) < 0)
+                    Err($"{ValuePath(i)}.rater", $"评分人 \"{v.Rater}\" 未在指标 \"{v.Indicator}\" 的评分人中列出", $"rater \"{v.Rater}\" is not listed for indicator \"{v.Indicator}\"");
             }
             else if (v.Rater is not null)
-                Err($"{p}.rater", $"指标 \"{v.Indicator}\" 不按评分人计分", $"indicator \"{v.Indicator}\" is not scored by raters");
+                Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 不按评分人计分", $"indicator \"{v.Indicator}\" is not scored by raters");
 
-            if (unitOk && !seenValue.Add((v.Unit, v.Indicator, m is RatersMethod ? v.Rater : null)))
-                Err(p, $"单位 \"{v.Unit}\" 的指标 \"{v.Indicator}\"{(v.Rater is null ? "" : $"（评分人 \"{v.Rater}\"）")} 重复取值",
+            if (unitOk && SlotOf(unitIndex, leaf.Slot, m, v.Rater) is var slot
+                && (slot >= 0 ? seen[slot] || !(seen[slot] = true) : !seenOther.Add((v.Unit, v.Indicator, v.Rater))))
+                Err(ValuePath(i), $"单位 \"{v.Unit}\" 的指标 \"{v.Indicator}\"{(v.Rater is null ? "" : $"（评分人 \"{v.Rater}\"）")} 重复取值",
                     $"duplicate value for unit \"{v.Unit}\", indicator \"{v.Indicator}\"{(v.Rater is null ? "" : $", rater \"{v.Rater}\"")}");
 
             switch (m)
             {
                 case SurveyMethod sm:
-                    if (v.Counts is null) { Err($"{p}.counts", "满意度指标须提供 counts", "a survey indicator needs counts"); break; }
+                    if (v.Counts is null) { Err($"{ValuePath(i)}.counts", "满意度指标须提供 counts", "a survey indicator needs counts"); break; }
                     var counted = 0.0;
                     var badCount = false;
                     foreach (var (opt, n) in v.Counts)
                     {
                         var o = sm.Options.FirstOrDefault(x => x.Id == opt);
-                        if (o is null) { badCount = true; Err($"{p}.counts.{opt}", $"选项 \"{opt}\" 不在问卷选项中", $"option \"{opt}\" is not an option of the survey"); }
-                        else if (!double.IsFinite(n) || n < 0 || n != Math.Floor(n) || Huge(n)) { badCount = true; Err($"{p}.counts.{opt}", "份数须为非负整数", "a count must be a non-negative whole number"); }
+                        if (o is null) { badCount = true; Err($"{ValuePath(i)}.counts.{opt}", $"选项 \"{opt}\" 不在问卷选项中", $"option \"{opt}\" is not an option of the survey"); }
+                        else if (!double.IsFinite(n) || n < 0 || n != Math.Floor(n) || Huge(n)) { badCount = true; Err($"{ValuePath(i)}.counts.{opt}", "份数须为非负整数", "a count must be a non-negative whole number"); }
                         else if (o.Value is not null) counted += n;
                     }
                     if (!badCount && counted == 0)
-                        Err($"{p}.counts", "没有计分的有效问卷，无法计算满意度", "no counted responses: the satisfaction cannot be computed");
+                        Err($"{ValuePath(i)}.counts", "没有计分的有效问卷，无法计算满意度", "no counted responses: the satisfaction cannot be computed");
                     break;
                 case DeductionMethod dm:
-                    if (v.Findings is null) { Err($"{p}.findings", "扣分制指标须提供 findings", "a deduction indicator needs findings"); break; }
+                    if (v.Findings is null) { Err($"{ValuePath(i)}.findings", "扣分制指标须提供 findings", "a deduction indicator needs findings"); break; }
                     if (v.Findings.Count is { } cnt)
                     {
-                        if (cnt < 0) Err($"{p}.findings", "问题数不能为负", "the number of findings must not be negative");
-                        else if (cnt > 0 && dm.PerFinding is null) Err($"{p}.findings", "问题只给出数量时，计分方法须设定 perFinding", "findings given as a count need perFinding in the method");
+                        if (cnt < 0) Err($"{ValuePath(i)}.findings", "问题数不能为负", "the number of findings must not be negative");
+                        else if (cnt > 0 && dm.PerFinding is null) Err($"{ValuePath(i)}.findings", "问题只给出数量时，计分方法须设定 perFinding", "findings given as a count need perFinding in the method");
                     }
                     else if (v.Findings.Items is { } items)
                     {
@@ -235,51 +252,51 @@ public static class Validator
                             var f = items[k];
                             if (f.Points is { } fp)
                             {
-                                if (!double.IsFinite(fp)) Err($"{p}.findings[{k}].points", "不是有限数", "is not a finite number");
-                                else if (fp < 0) Err($"{p}.findings[{k}].points", "扣分不能为负", "a finding's points must not be negative");
-                                else if (Huge(fp)) Err($"{p}.findings[{k}].points", TooLargeZh, TooLargeEn);
+                                if (!double.IsFinite(fp)) Err($"{ValuePath(i)}.findings[{k}].points", "不是有限数", "is not a finite number");
+                                else if (fp < 0) Err($"{ValuePath(i)}.findings[{k}].points", "扣分不能为负", "a finding's points must not be negative");
+                                else if (Huge(fp)) Err($"{ValuePath(i)}.findings[{k}].points", TooLargeZh, TooLargeEn);
                             }
                             else if (dm.PerFinding is null)
-                                Err($"{p}.findings[{k}].points", "问题未给出扣分，且计分方法未设定 perFinding", "the finding has no points and the method has no perFinding");
+                                Err($"{ValuePath(i)}.findings[{k}].points", "问题未给出扣分，且计分方法未设定 perFinding", "the finding has no points and the method has no perFinding");
                         }
                     }
                     break;
                 default:
-                    if (v.Value is not { } x) { Err($"{p}.value", $"指标 \"{v.Indicator}\" 须提供 value", $"indicator \"{v.Indicator}\" needs a value"); break; }
-                    if (!double.IsFinite(x)) { Err($"{p}.value", "不是有限数", "is not a finite number"); break; }
-                    if (Huge(x)) { Err($"{p}.value", TooLargeZh, TooLargeEn); break; }
+                    if (v.Value is not { } x) { Err($"{ValuePath(i)}.value", $"指标 \"{v.Indicator}\" 须提供 value", $"indicator \"{v.Indicator}\" needs a value"); break; }
+                    if (!double.IsFinite(x)) { Err($"{ValuePath(i)}.value", "不是有限数", "is not a finite number"); break; }
+                    if (Huge(x)) { Err($"{ValuePath(i)}.value", TooLargeZh, TooLargeEn); break; }
                     if (m is DirectMethod && (x < 0 || x > leaf.Node.Points))
-                        Err($"{p}.value", $"直接打分 {Fmt(x)} 超出 [0, {Fmt(leaf.Node.Points)}]", $"direct score {Fmt(x)} lies outside [0, {Fmt(leaf.Node.Points)}]");
+                        Err($"{ValuePath(i)}.value", $"直接打分 {Fmt(x)} 超出 [0, {Fmt(leaf.Node.Points)}]", $"direct score {Fmt(x)} lies outside [0, {Fmt(leaf.Node.Points)}]");
                     if (m is RatersMethod && (x < 0 || x > 100))
-                        Err($"{p}.value", $"评分 {Fmt(x)} 超出 0–100", $"rating {Fmt(x)} lies outside 0–100");
+                        Err($"{ValuePath(i)}.value", $"评分 {Fmt(x)} 超出 0–100", $"rating {Fmt(x)} lies outside 0–100");
                     if (m is RatioMethod rt)
                     {
-                        if (v.Target is { } t) TargetOk(t, $"{p}.target");
-                        else if (rt.Target is null) Err($"{p}.target", $"指标 \"{v.Indicator}\" 未设定目标值（方法或数据中均无 target）", $"indicator \"{v.Indicator}\" has no target, neither in the method nor in the value");
+                        if (v.Target is { } t) TargetOk(t, $"{ValuePath(i)}.target");
+                        else if (rt.Target is null) Err($"{ValuePath(i)}.target", $"指标 \"{v.Indicator}\" 未设定目标值（方法或数据中均无 target）", $"indicator \"{v.Indicator}\" has no target, neither in the method nor in the value");
                     }
                     break;
             }
             if (m is not RatioMethod && v.Target is not null)
-                Err($"{p}.target", "只有 ratio 方法使用 target", "only the ratio method takes a target");
+                Err($"{ValuePath(i)}.target", "只有 ratio 方法使用 target", "only the ratio method takes a target");
         }
 
         // Missing data: every unit needs data for every leaf (every listed rater for rater leaves).
         if (units.Count > 0 && leaves.Count > 0)
         {
-            var have = new HashSet<(string, string, string?)>(seenValue);
-            foreach (var (leafId, (node, path)) in leaves)
+            foreach (var (leafId, (node, leafSlot)) in leafSlots)
             {
                 foreach (var u in a.Units)
                 {
                     if (string.IsNullOrWhiteSpace(u.Id)) continue;
+                    var unitIndex = units[u.Id];
                     if (node.Method is RatersMethod rm)
                     {
                         foreach (var r in rm.Raters)
-                            if (!have.Contains((u.Id, leafId, r.Id)))
+                            if (!seen[SlotOf(unitIndex, leafSlot, rm, r.Id)])
                                 Err("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
                                     $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"");
                     }
-                    else if (node.Method is not null && !have.Contains((u.Id, leafId, null)))
+                    else if (node.Method is not null && !seen[SlotOf(unitIndex, leafSlot, node.Method, null)])
                         Err("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"");
                 }
             }
@@ -329,6 +346,17 @@ public static class Validator
 
     private const string TooLargeZh = "数值超出允许范围（绝对值不超过 10^15）";
     private const string TooLargeEn = "the number is out of range (its magnitude must not exceed 10^15)";
+
+    /// <summary>The JSON path of a value, made only when there is an error to report (national data has 228,000 values).</summary>
+    private static string ValuePath(int i) => $"$.values[{i}]";
+
+    /// <summary>The index of the first listed rater with this id, or -1.</summary>
+    private static int RaterIndex(RatersMethod m, string? rater)
+    {
+        for (var i = 0; i < m.Raters.Count; i++)
+            if (m.Raters[i].Id == rater) return i;
+        return -1;
+    }
 
     internal static string Fmt(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
 }
