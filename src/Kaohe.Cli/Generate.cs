@@ -63,7 +63,7 @@ public static class Generate
         var progress = new ProgressBar(stderr, interactive);
         try
         {
-            if (NationalDatabase.RefusalAsync(options).GetAwaiter().GetResult() is { } refusal) return Fail(stderr, refusal);
+            if (NationalDatabase.RefusalAsync(options).GetAwaiter().GetResult() is { } refusal) return Fail(stderr, refusal, usage: false);
             var sw = Stopwatch.StartNew();
             var summary = NationalDatabase.WriteAsync(options, progress).GetAwaiter().GetResult();
             progress.Finish();
@@ -76,7 +76,7 @@ public static class Generate
         catch (TargetNotEmptyException e)
         {
             progress.Finish();
-            return Fail(stderr, e.Message);
+            return Fail(stderr, e.Message, usage: false);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
         {
@@ -84,17 +84,17 @@ public static class Generate
             var partial = postgres is null
                 ? "未写入任何数据 / nothing was written"
                 : "数据库可能已部分写入，请删除后重建再试 / the database may be partly written: drop it, create it again and retry";
-            return Fail(stderr, $"生成失败：{e.Message}；{partial} / generation failed: {e.Message}");
+            return Fail(stderr, $"生成失败 / generation failed: {e.Message}\n{partial}", usage: false);
         }
     }
 
     /// <summary>The application's password rules (Auth.cs): 10 characters, a digit, a lower- and an upper-case letter.</summary>
     private static bool Strong(string p) => p.Length >= 10 && p.Any(char.IsDigit) && p.Any(char.IsLower) && p.Any(char.IsUpper);
 
-    private static int Fail(TextWriter stderr, string message)
+    private static int Fail(TextWriter stderr, string message, bool usage = true)
     {
         stderr.WriteLine(message);
-        stderr.WriteLine(Usage);
+        if (usage) stderr.WriteLine(Usage);
         return Program.UsageError;
     }
 }

@@ -51,8 +51,21 @@ public static class NationalDatabase
             return null;
         }
         await using var db = OpenPostgres(o.Postgres!);
-        // A database that does not exist yet is created by the migrations.
-        if (!await db.Database.CanConnectAsync(ct)) return null;
+        if (!await db.Database.CanConnectAsync(ct))
+        {
+            // Either the database does not exist yet (the migrations create it) or the server is out of reach.
+            var server = new Npgsql.NpgsqlConnectionStringBuilder(o.Postgres) { Database = "postgres" };
+            try
+            {
+                await using var c = new Npgsql.NpgsqlConnection(server.ConnectionString);
+                await c.OpenAsync(ct);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                return $"无法连接 --postgres 指定的服务器：{e.Message} / cannot connect to the server of --postgres: {e.Message}";
+            }
+            return null;
+        }
         if ((await db.Database.GetAppliedMigrationsAsync(ct)).Any())
             return "--postgres 指定的数据库已有考核系统的数据表：请指定新建的空数据库（不会覆盖已有数据）/ the database of --postgres already holds Kaohe tables: give a new, empty database (existing data is never overwritten)";
         return null;

@@ -296,6 +296,17 @@ public sealed class GenerateUsageTests : IDisposable
     }
 
     [Fact]
+    public async Task A_postgres_server_out_of_reach_is_named_before_anything_is_written()
+    {
+        var run = await CliRun.RunAsync("generate", "--scale", "small", "--postgres", "Host=127.0.0.1;Port=1;Username=x;Database=kaohe_nowhere;Timeout=2");
+        Assert.Equal(1, run.Code);
+        Assert.Contains("无法连接 --postgres", run.Stderr);
+        Assert.Contains("cannot connect to the server of --postgres", run.Stderr);
+        Assert.DoesNotContain("迁移", run.Stderr); // no phase started
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
     public async Task An_empty_directory_is_taken_and_the_given_password_is_not_printed()
     {
         Directory.CreateDirectory(Target);
