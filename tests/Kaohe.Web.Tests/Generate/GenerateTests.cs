@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Kaohe.Generate;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
@@ -5,6 +8,7 @@ using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -36,6 +40,12 @@ public abstract class GeneratedTarget : IAsyncLifetime
 
     public abstract string[] VerifyAuditArgs { get; }
 
+    /// <summary>The settings that point the application at the generated data.</summary>
+    public abstract Dictionary<string, string> AppSettings { get; }
+
+    /// <summary>The office password that the run generated and printed once.</summary>
+    public string OfficePassword => Run.Stdout.Split('\n').Single(l => l.Contains("password of the office account")).Split(": ")[1].Split('（')[0].Trim();
+
     protected virtual Task PrepareAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
@@ -59,6 +69,7 @@ public sealed class SqliteTarget : GeneratedTarget
 
     public override string[] TargetArgs => ["--out", Dir];
     public override string[] VerifyAuditArgs => ["--data-dir", Dir];
+    public override Dictionary<string, string> AppSettings => new() { ["Database:Provider"] = "Sqlite", ["Kaohe:DataDir"] = Dir };
 
     public override KaoheDbContext Open() => new SqliteKaoheDbContext(new DbContextOptionsBuilder<SqliteKaoheDbContext>()
         .UseSqlite($"Data Source={Path.Combine(Dir, "kaohe.db")};Pooling=False").Options);
@@ -81,6 +92,13 @@ public sealed class PostgresTarget : GeneratedTarget
     public override string[] TargetArgs => ["--postgres", ConnectionString];
     public override string[] VerifyAuditArgs => ["--postgres", ConnectionString];
 
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "kaohe-generate-pg-" + Guid.NewGuid().ToString("N"));
+
+    public override Dictionary<string, string> AppSettings => new()
+    {
+        ["Database:Provider"] = "Postgres", ["ConnectionStrings:Kaohe"] = ConnectionString, ["Kaohe:DataDir"] = _dataDir,
+    };
+
     public override KaoheDbContext Open() =>
         new PostgresKaoheDbContext(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(ConnectionString).Options);
 
@@ -94,6 +112,7 @@ public sealed class PostgresTarget : GeneratedTarget
 
     public override async Task DisposeAsync()
     {
+        if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
         NpgsqlConnection.ClearAllPools();
         await using var conn = new NpgsqlConnection(PostgresApp.Server);
         await conn.OpenAsync();
@@ -194,8 +213,7 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
     public async Task The_office_account_takes_the_password_printed_once_and_the_audit_chain_verifies()
     {
         Generated();
-        var line = target.Run.Stdout.Split('\n').Single(l => l.Contains("password of the office account"));
-        var password = line.Split(": ")[1].Split('（')[0].Trim();
+        var password = target.OfficePassword;
         Assert.Equal(16, password.Length);
         var office = await target.WithDb(db => db.Users.AsNoTracking().SingleAsync(u => u.UserName == "office"));
         Assert.Equal(Roles.Office, office.Role);
@@ -204,9 +222,10 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
 
         var audit = await CliRun.RunAsync(["verify-audit", .. target.VerifyAuditArgs]);
         Assert.True(audit.Code == 0, audit.Stderr);
-        var entries = await target.WithDb(db => db.AuditEntries.AsNoTracking().ToListAsync());
-        var entry = Assert.Single(entries);
-        Assert.Equal(("dataset.generate", "small"), (entry.Action, entry.EntityId));
+        // The first entry of the chain (the application, once started on the data, may add its own after it).
+        var entry = await target.WithDb(db => db.AuditEntries.AsNoTracking().OrderBy(e => e.Sequence).FirstAsync());
+        Assert.Equal((1L, "dataset.generate", "small"), (entry.Sequence, entry.Action, entry.EntityId));
+        Assert.Contains("\"RectificationItems\":300", entry.NewValue);
     }
 
     [Fact]
@@ -226,6 +245,7 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
     {
         Generated();
         var option = target.TargetArgs[0];
+        var audit = await target.WithDb(db => db.AuditEntries.CountAsync());
         var again = await CliRun.RunAsync(["generate", "--scale", "small", .. target.TargetArgs, "--password", "Another-pass-2023"]);
         Assert.Equal(1, again.Code);
         Assert.Contains(option, again.Stderr);
@@ -233,7 +253,36 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
         Assert.Contains("never overwritten", again.Stderr);
         Assert.Equal("", again.Stdout);
         Assert.Equal(Small.Units, await target.WithDb(db => db.Units.CountAsync()));
-        Assert.Equal(1, await target.WithDb(db => db.AuditEntries.CountAsync()));
+        Assert.Equal(audit, await target.WithDb(db => db.AuditEntries.CountAsync()));
+    }
+
+    [Fact]
+    public async Task The_application_serves_the_generated_data_to_the_office_account()
+    {
+        Generated();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in target.AppSettings) b.UseSetting(key, value);
+            b.UseSetting("Kaohe:AdminPassword", AppFixture.AdminPassword);
+        });
+        using var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var wrong = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "office", password = target.OfficePassword + "x" });
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, wrong.StatusCode);
+        var login = await client.PostAsJsonAsync("/api/v1/auth/token", new { username = "office", password = target.OfficePassword });
+        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var expected = Engine.Score(Workload.Assessment).Result!;
+        var unit = expected.Units[^1];
+        var response = await client.GetAsync($"/api/v1/results/2023-Q1/housing?unit={unit.Id}");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var ranking = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(Workload.GroupCount, ranking.GetProperty("groups").GetArrayLength());
+        var rows = ranking.GetProperty("units").EnumerateArray().ToList();
+        Assert.Equal(unit.GroupSize, rows.Count);
+        var row = rows.Single(r => r.GetProperty("id").GetString() == unit.Id);
+        Assert.Equal((unit.RoundedTotal, unit.Rank), (row.GetProperty("total").GetDouble(), row.GetProperty("rank").GetInt32()));
     }
 
     private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
