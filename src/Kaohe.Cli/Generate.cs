@@ -22,7 +22,10 @@ public static class Generate
 
     private static readonly string[] Options = ["--scale", "--out", "--postgres", "--password"];
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, CancellationToken.None);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; also stops when <paramref name="cancel"/> fires (on the console: Ctrl+C).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         if (args.Contains("--survey-codes")) return SurveyCodes.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
         var named = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -59,19 +62,30 @@ public static class Generate
             return Fail(stderr, "--password 至少 10 个字符，且含数字、小写字母和大写字母 / --password needs at least 10 characters with a digit, a lower-case and an upper-case letter");
 
         var options = new GenerateOptions(scale, outDir is null ? null : Path.GetFullPath(outDir), postgres, password);
-        var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-        var progress = new ProgressBar(stderr, interactive);
+        var console = ReferenceEquals(stderr, Console.Error);
+        var progress = new ProgressBar(stderr, interactive: console && !Console.IsErrorRedirected);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        // Ctrl+C stops the writing cleanly (a directory is left as it was) instead of killing the process mid-file.
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        if (console) Console.CancelKeyPress += onCancel;
         try
         {
-            if (NationalDatabase.RefusalAsync(options).GetAwaiter().GetResult() is { } refusal) return Fail(stderr, refusal, usage: false);
+            if (NationalDatabase.RefusalAsync(options, cts.Token).GetAwaiter().GetResult() is { } refusal) return Fail(stderr, refusal, usage: false);
             var sw = Stopwatch.StartNew();
-            var summary = NationalDatabase.WriteAsync(options, progress).GetAwaiter().GetResult();
+            var summary = NationalDatabase.WriteAsync(options, progress, cts.Token).GetAwaiter().GetResult();
             progress.Finish();
             var where = options.OutDir is { } dir ? $"{dir}（kaohe.db）" : "PostgreSQL";
             stdout.WriteLine($"已生成 / generated ({scale.Name}) in {sw.Elapsed.TotalSeconds:F1} s → {where}: {summary}");
             if (generated)
                 stdout.WriteLine($"考核办账号 office 的密码 / password of the office account: {password}（只显示这一次，请妥善保存 / shown only this once: keep it safe）");
             return Program.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            progress.Finish();
+            return Fail(stderr, postgres is null
+                ? "已取消，未写入任何数据 / cancelled: nothing was written"
+                : "已取消；数据库可能已部分写入，请删除后重建 / cancelled: the database may be partly written: drop it and create it again", usage: false);
         }
         catch (TargetNotEmptyException e)
         {
@@ -85,6 +99,10 @@ public static class Generate
                 ? "未写入任何数据 / nothing was written"
                 : "数据库可能已部分写入，请删除后重建再试 / the database may be partly written: drop it, create it again and retry";
             return Fail(stderr, $"生成失败 / generation failed: {e.Message}\n{partial}", usage: false);
+        }
+        finally
+        {
+            if (console) Console.CancelKeyPress -= onCancel;
         }
     }
 

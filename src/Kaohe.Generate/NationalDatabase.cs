@@ -75,13 +75,13 @@ public static class NationalDatabase
     /// Writes the dataset. Into a directory all or nothing: the database is written in a sibling
     /// directory that takes the target's name only when complete.
     /// </summary>
-    public static async Task<GenerateSummary> WriteAsync(GenerateOptions o, ProgressBar progress)
+    public static async Task<GenerateSummary> WriteAsync(GenerateOptions o, ProgressBar progress, CancellationToken ct = default)
     {
-        if (await RefusalAsync(o) is { } refusal) throw new TargetNotEmptyException(refusal);
+        if (await RefusalAsync(o, ct) is { } refusal) throw new TargetNotEmptyException(refusal);
         if (o.Postgres is not null)
         {
             await using var pg = OpenPostgres(o.Postgres);
-            return await WriteAsync(pg, o, progress);
+            return await WriteAsync(pg, o, progress, ct);
         }
         var target = Path.GetFullPath(o.OutDir!);
         var work = $"{target.TrimEnd(Path.DirectorySeparatorChar)}.generating-{Guid.NewGuid():N}";
@@ -91,7 +91,7 @@ public static class NationalDatabase
             GenerateSummary summary;
             await using (var db = new SqliteKaoheDbContext(new DbContextOptionsBuilder<SqliteKaoheDbContext>()
                 .UseSqlite($"Data Source={Path.Combine(work, DatabaseFile)}").Options))
-                summary = await WriteAsync(db, o, progress);
+                summary = await WriteAsync(db, o, progress, ct);
             SqliteConnection.ClearAllPools(); // closes the file (and folds the WAL into it) before the move
             if (Directory.Exists(target)) Directory.Delete(target); // empty: checked above
             Directory.Move(work, target);
@@ -105,11 +105,11 @@ public static class NationalDatabase
         }
     }
 
-    private static async Task<GenerateSummary> WriteAsync(KaoheDbContext db, GenerateOptions o, ProgressBar progress)
+    private static async Task<GenerateSummary> WriteAsync(KaoheDbContext db, GenerateOptions o, ProgressBar progress, CancellationToken ct)
     {
         progress.Report("迁移 / migrations", 0, 1);
-        await Database.MigrateAsync(db);
-        if (await db.Units.AnyAsync())
+        await Database.MigrateAsync(db, ct);
+        if (await db.Units.AnyAsync(ct))
             throw new TargetNotEmptyException("目标数据库不为空 / the target database is not empty");
         progress.Report("迁移 / migrations", 1, 1);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -136,7 +136,7 @@ public static class NationalDatabase
         };
         office.PasswordHash = hasher.HashPassword(office, o.Password);
         db.Users.Add(office);
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         var leaves = Leaves(a.Indicators).ToDictionary(l => l.Id);
         long facts = 0;
@@ -148,7 +148,7 @@ public static class NationalDatabase
             scheme.Activate(at.AddDays(-38));
             db.Schemes.Add(scheme);
             var drift = 1 + 0.015 * (q - 1);
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(ct);
             var quarterAt = at;
             IEnumerable<Fact> QuarterFacts()
             {
@@ -161,21 +161,21 @@ public static class NationalDatabase
                     yield return new Fact(p.Id, veto.Unit, null, FactKind.Veto, new FactPayload(Reason: veto.Reason).ToJson(), FactSources.Office, "office", quarterAt, FactStatus.Verified);
             }
             var expected = perQuarter + a.Values.Count(v => v.Findings is not null) * 2L; // an estimate for the bar
-            facts += await BulkInsert.RunAsync(db, QuarterFacts(), n => progress.Report($"数据 / facts {p.Id}", Math.Min(n, expected), expected));
+            facts += await BulkInsert.RunAsync(db, QuarterFacts(), n => progress.Report($"数据 / facts {p.Id}", Math.Min(n, expected), expected), ct);
             progress.Report($"数据 / facts {p.Id}", expected, expected);
             at = at.AddMonths(3);
         }
-        var responses = await NationalExtras.SurveysAsync(db, w, new DateTimeOffset(periods[0].EndsOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), progress);
-        var (items, milestones) = await NationalExtras.RectificationAsync(db, periods, o.Scale, progress);
+        var responses = await NationalExtras.SurveysAsync(db, w, new DateTimeOffset(periods[0].EndsOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), progress, ct);
+        var (items, milestones) = await NationalExtras.RectificationAsync(db, periods, o.Scale, progress, ct);
         // The facts went in by bulk insert, around SaveChanges: new revision stamps so that no results cache takes them for older data.
-        await ResultsRevisions.BumpAllAsync(db, [.. periods.Select(p => p.Id), "2023", ResultsRevision.AllPeriods]);
+        await ResultsRevisions.BumpAllAsync(db, [.. periods.Select(p => p.Id), "2023", ResultsRevision.AllPeriods], ct);
         var summary = new GenerateSummary(o.Scale.Name, a.Units.Count, w.GroupCount, periods.Count, leaves.Count,
             leaves.Values.Select(l => l.Method).OfType<RatersMethod>().Select(m => m.Raters.Count).DefaultIfEmpty().Max(),
             facts, responses, items, milestones);
         // The bulk rows bypass the audit log: one entry records the generation itself, with what it wrote.
         var audit = new AuditLog(db, o.Clock, new HttpContextAccessor());
         audit.Record("dataset.generate", "Dataset", o.Scale.Name, null, summary, "kaohe generate");
-        await audit.SaveAsync();
+        await audit.SaveAsync(ct);
         return summary;
     }
 

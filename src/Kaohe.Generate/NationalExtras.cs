@@ -20,7 +20,7 @@ public static class NationalExtras
 {
     private const string SurveyPeriod = "2023-Q1";
 
-    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, ProgressBar progress)
+    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, ProgressBar progress, CancellationToken ct = default)
     {
         var options = NationalWorkload.SurveyOptions;
         var question = new Question("housing", Texts.Zh("您对本单位住房和城乡建设工作是否满意？", "Are you satisfied with this bureau's housing and construction work?"),
@@ -41,7 +41,7 @@ public static class NationalExtras
             sites[u] = new SurveySite(SurveyPeriod, NationalWorkload.UnitId(u), $"第{u + 1}号被考核单位调查点", $"S{u:0000}", perUnit[u], u + 1);
             db.Add(sites[u]);
         }
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         // Every other answer came in through a QR code (one token each), the rest from paper sheets.
         var webPerUnit = new int[sites.Length];
@@ -53,7 +53,7 @@ public static class NationalExtras
                 "generated: tokens are random, not derived", "office", at.AddDays(-25));
             db.Add(batches[u]);
         }
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         var serial = new int[sites.Length];
         var tokens = new List<SurveyToken>(w.Responses.Length / 2 + 1);
@@ -69,8 +69,8 @@ public static class NationalExtras
             answeredAt.Add(when);
         }
         long total = w.Responses.Length + tokens.Count;
-        await BulkInsert.RunAsync(db, tokens, n => progress.Report("问卷码 / survey tokens", n, total));
-        var tokenIds = await db.Set<SurveyToken>().AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+        await BulkInsert.RunAsync(db, tokens, n => progress.Report("问卷码 / survey tokens", n, total), ct);
+        var tokenIds = await db.Set<SurveyToken>().AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync(ct);
         if (tokenIds.Count != tokens.Count) throw new InvalidOperationException("survey tokens were not all stored");
 
         var paperSerial = new int[sites.Length];
@@ -86,12 +86,12 @@ public static class NationalExtras
                         at.AddDays(-3), null, "office");
             }
         }
-        var written = await BulkInsert.RunAsync(db, Responses(), n => progress.Report("问卷 / survey responses", tokens.Count + n, total));
+        var written = await BulkInsert.RunAsync(db, Responses(), n => progress.Report("问卷 / survey responses", tokens.Count + n, total), ct);
         progress.Report("问卷 / survey responses", total, total);
         return written;
     }
 
-    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, ProgressBar progress)
+    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, ProgressBar progress, CancellationToken ct = default)
     {
         var rng = new Random(20233);
         string[] problems =
@@ -123,8 +123,8 @@ public static class NationalExtras
             items.Add(item);
         }
         long total = count + count / 5 * 2;
-        var n = await BulkInsert.RunAsync(db, items, k => progress.Report("整改事项 / rectification items", k, total));
-        var ids = await db.RectificationItems.AsNoTracking().OrderBy(x => x.Id).Select(x => x.Id).ToListAsync();
+        var n = await BulkInsert.RunAsync(db, items, k => progress.Report("整改事项 / rectification items", k, total), ct);
+        var ids = await db.RectificationItems.AsNoTracking().OrderBy(x => x.Id).Select(x => x.Id).ToListAsync(ct);
         if (ids.Count != items.Count) throw new InvalidOperationException("rectification items were not all stored");
         var itemId = typeof(Milestone).GetProperty(nameof(Milestone.RectificationItemId), BindingFlags.Public | BindingFlags.Instance)!;
         IEnumerable<Milestone> Roadmaps()
@@ -142,7 +142,7 @@ public static class NationalExtras
                 }
             }
         }
-        var milestones = await BulkInsert.RunAsync(db, Roadmaps(), k => progress.Report("整改事项 / rectification items", n + k, total));
+        var milestones = await BulkInsert.RunAsync(db, Roadmaps(), k => progress.Report("整改事项 / rectification items", n + k, total), ct);
         progress.Report("整改事项 / rectification items", total, total);
         return (n, milestones);
     }

@@ -355,6 +355,32 @@ public sealed class GenerateUsageTests : IDisposable
         Assert.Equal("", run.Stdout);
     }
 
+    /// <summary>Stderr that cancels the run when the progress reaches a phase, as Ctrl+C would then.</summary>
+    private sealed class CancelAt(string phase, CancellationTokenSource cts) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(phase) == true) cts.Cancel();
+        }
+    }
+
+    [Fact]
+    public async Task A_run_cancelled_half_way_leaves_no_directory_behind()
+    {
+        using var cts = new CancellationTokenSource();
+        var stderr = new CancelAt("数据 / facts 2023-Q2", cts);
+        var stdout = new StringWriter();
+        var code = await Task.Run(() => Kaohe.Cli.Generate.Run(["--scale", "small", "--out", Target], stdout, stderr, cts.Token));
+        Assert.Equal(1, code);
+        Assert.Contains("数据 / facts 2023-Q1", stderr.ToString()); // it had written a quarter
+        Assert.Contains("已取消，未写入任何数据 / cancelled: nothing was written", stderr.ToString());
+        Assert.DoesNotContain("整改事项", stderr.ToString());
+        Assert.Equal("", stdout.ToString());
+        SqliteConnection.ClearAllPools();
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_work)); // neither DIR nor its half-written sibling
+    }
+
     [Fact]
     public async Task An_empty_directory_is_taken_and_the_given_password_is_not_printed()
     {
