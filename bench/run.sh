@@ -38,13 +38,13 @@ log "building (Release)"
 if [ -z "$ONLY" ]; then
   dotnet build Kaohe.sln -c Release -nologo -v q >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
 else
-  for proj in src/Kaohe.Web src/Kaohe.Cli bench/Kaohe.Load bench/Kaohe.Generate; do
+  for proj in src/Kaohe.Web src/Kaohe.Cli bench/Kaohe.Load; do
     dotnet build "$proj" -c Release -nologo -v q >>"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
   done
 fi
 WEB=src/Kaohe.Web/bin/Release/net10.0/Kaohe.Web.dll
 LOAD=bench/Kaohe.Load/bin/Release/net10.0/Kaohe.Load.dll
-GEN=bench/Kaohe.Generate/bin/Release/net10.0/Kaohe.Generate.dll
+GEN=src/Kaohe.Cli/bin/Release/net10.0/kaohe.dll   # `kaohe generate`: the national dataset and the survey codes
 BENCH=bench/Kaohe.Bench/bin/Release/net10.0/Kaohe.Bench.dll
 
 # Starts the application: start_app NAME PORT DATADIR [extra env...]; waits for /healthz.
@@ -69,7 +69,7 @@ national_sqlite() {
   local dir="$WORK/national"
   if [ ! -f "$dir/.done" ]; then
     log "generating the national dataset (SQLite)"
-    dotnet "$ROOT/$GEN" --scale national --out "$dir" --password "$NATIONAL_PASSWORD" >"$WORK/generate.log" 2>&1 \
+    dotnet "$ROOT/$GEN" generate --scale national --out "$dir" --password "$NATIONAL_PASSWORD" >"$WORK/generate.log" 2>&1 \
       || { tail -20 "$WORK/generate.log" >&2; return 1; }
     touch "$dir/.done"
   fi

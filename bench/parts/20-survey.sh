@@ -1,7 +1,7 @@
 # bench/parts/20-survey.sh — public survey submissions (issue 9, items 2–3), sourced by bench/run.sh.
 # POST /api/v1/survey/{token}, each code used once, 64 connections, driven by Kaohe.Load exactly as
 # the bare Kestrel baseline ($BARE_RPS). On SQLite, then on PostgreSQL:
-#   the app starts (empty, no demo), Kaohe.Generate --survey-codes issues the codes into its database,
+#   the app starts (empty, no demo), `kaohe generate --survey-codes` issues the codes into its database,
 #   the load runs, then the stored responses are counted against the 2xx the load tool was given
 #   (warm-up included): survey_lost_* must be 0 — acknowledged means stored — and the audit chain
 #   is verified with `kaohe verify-audit`.
@@ -93,7 +93,7 @@ survey_run() {
     Kaohe__SurveyPerMinute=100000000 Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning \
     Logging__LogLevel__Kaohe.Web.Features.Surveys.SurveyWriter=Information "${env[@]}" || return 1
   log "survey ($kind): issuing $SURVEY_CODES codes"
-  dotnet "$ROOT/$GEN" --survey-codes "$SURVEY_CODES" "${target[@]}" --codes "$WORK/survey_$kind.codes" \
+  dotnet "$ROOT/$GEN" generate --survey-codes "$SURVEY_CODES" "${target[@]}" --codes "$WORK/survey_$kind.codes" \
     --body "$WORK/survey_$kind.body" >"$WORK/survey_codes_$kind.log" 2>&1 || { tail -20 "$WORK/survey_codes_$kind.log" >&2; return 1; }
   log "survey ($kind): 64 connections, ${LOAD_SECONDS}s"
   local pid=${PIDS[-1]} hz c0 c1
@@ -132,7 +132,7 @@ survey_run() {
   else figure "survey_audit_$kind" broken; tail -5 "$WORK/survey_audit_$kind.log" >&2; fi
 }
 
-survey_run sqlite "$WORK/survey-sqlite" --out "$WORK/survey-sqlite" --
+survey_run sqlite "$WORK/survey-sqlite" --data-dir "$WORK/survey-sqlite" --
 
 if start_pg; then
   SURVEY_PG_PORT=$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$PG_CS")

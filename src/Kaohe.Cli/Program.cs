@@ -38,6 +38,7 @@ public static class Program
             "verify-audit" => VerifyAudit.Run(rest, stdout, stderr),
             "backup" => Backup.RunBackup(rest, stdout, stderr),
             "restore" => Backup.RunRestore(rest, stdout, stderr),
+            "generate" => Generate.Run(rest, stdout, stderr),
             _ => Fail(stderr, $"未知命令 \"{command}\" / unknown command \"{command}\"\n\n{Usage}"),
         };
     }
@@ -53,6 +54,9 @@ public static class Program
           kaohe verify-audit --data-dir DIR | --postgres CS       校验审计日志哈希链 / verify the audit trail's hash chain
           kaohe backup --data-dir DIR --out BACKUP                在线备份 SQLite 数据库和附件 / online backup of the SQLite database and attachments
           kaohe restore --from BACKUP --data-dir DIR [--force]    校验后恢复备份（应用须先停止）/ check and restore a backup (stop the application first)
+          kaohe generate --scale national|small (--out DIR | --postgres CS) [--password P]
+                                                                  生成测试数据集（全国规模：3,000 个单位、100 万份问卷）到新目录或空数据库，显示进度
+                                                                  / write a generated dataset (national: 3,000 units, 1M survey responses) into a new directory or empty database, with progress
 
         FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.

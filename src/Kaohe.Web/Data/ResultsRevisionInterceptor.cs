@@ -92,7 +92,7 @@ public static class ResultsRevisions
         return string.Join("|", rows.OrderBy(r => r.Scope, StringComparer.Ordinal).Select(r => $"{r.Scope}:{r.Stamp}"));
     }
 
-    /// <summary>For bulk writers that bypass SaveChanges (bench/Kaohe.Generate): new stamps for these scopes.</summary>
+    /// <summary>For bulk writers that bypass SaveChanges (kaohe generate, src/Kaohe.Generate): new stamps for these scopes.</summary>
     public static async Task BumpAllAsync(KaoheDbContext db, IEnumerable<string> scopes, CancellationToken ct = default)
     {
         foreach (var scope in scopes.Distinct(StringComparer.Ordinal))

@@ -1,9 +1,9 @@
-using Kaohe.Bench;
+using Kaohe.Generate;
 using Kaohe.Scoring.Tests.Support;
 
 namespace Kaohe.Scoring.Tests.Scale;
 
-/// <summary>The national workload (bench/Kaohe.Bench/NationalWorkload.cs), built once for the class.</summary>
+/// <summary>The national workload (src/Kaohe.Generate/NationalWorkload.cs), built once for the class.</summary>
 public sealed class NationalFixture
 {
     public NationalWorkload Workload { get; } = new();

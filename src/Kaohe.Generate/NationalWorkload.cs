@@ -1,9 +1,22 @@
 using Kaohe.Scoring;
 
-namespace Kaohe.Bench;
+namespace Kaohe.Generate;
 
 /// <summary>One answer of the public-satisfaction survey: which unit it rates and which option was ticked.</summary>
 public readonly record struct SurveyResponse(int Unit, byte Option);
+
+/// <summary>The size of a generated workload: <see cref="National"/> (issue 9) or <see cref="Small"/> (tests, demos; same code paths).</summary>
+/// <param name="MinGroup">The smallest ranking group; groups are drawn between this and <paramref name="MaxGroup"/>.</param>
+/// <param name="RectificationItems">How many rectification items the database writer adds over the four quarters.</param>
+public sealed record WorkloadScale(string Name, int Units, int Responses, int MinGroup, int MaxGroup, int RectificationItems)
+{
+    public static readonly WorkloadScale National = new("national", NationalWorkload.UnitCount, NationalWorkload.ResponseCount, 12, 48, 50_000);
+    public static readonly WorkloadScale Small = new("small", 60, 3_000, 8, 20, 300);
+
+    public static IReadOnlyList<WorkloadScale> All { get; } = [National, Small];
+
+    public static WorkloadScale? Find(string? name) => All.FirstOrDefault(s => s.Name == name);
+}
 
 /// <summary>
 /// A deterministic national-scale workload (issue 2, item 7): 3,000 units in ~100 ranking groups,
@@ -13,7 +26,9 @@ public readonly record struct SurveyResponse(int Unit, byte Option);
 /// </summary>
 public sealed class NationalWorkload
 {
+    /// <summary>The units of the national scale (<see cref="WorkloadScale.National"/>).</summary>
     public const int UnitCount = 3_000;
+    /// <summary>The survey answers of the national scale.</summary>
     public const int ResponseCount = 1_000_000;
     public const string SurveyLeafId = "L08";
 
@@ -22,6 +37,7 @@ public sealed class NationalWorkload
     public Assessment Assessment { get; }
     public SurveyResponse[] Responses { get; }
     public int GroupCount { get; }
+    public WorkloadScale Scale { get; }
 
     /// <summary>Units that are exact copies of another unit of their group (same data, no adjustment): their totals tie.</summary>
     public IReadOnlyList<(string Unit, string Twin)> Twins { get; }
@@ -29,17 +45,21 @@ public sealed class NationalWorkload
     /// <summary>An efficacy leaf with best/worst bounds, a value-based leaf used for the incremental benchmark.</summary>
     public string EfficacyLeafId { get; }
 
-    public NationalWorkload(int seed = 20231)
+    /// <summary>The workload of <paramref name="scale"/> (national by default). The national one is the same, value for value, for the same seed.</summary>
+    public NationalWorkload(int seed = 20231, WorkloadScale? scale = null)
     {
+        Scale = scale ??= WorkloadScale.National;
+        var unitCount = scale.Units;
+        var responseCount = scale.Responses;
         var rng = new Random(seed);
 
-        // Ranking groups of 12–48 units (mean ≈ 30), as many as it takes to hold 3,000 units.
-        var groupOf = new int[UnitCount];
+        // Ranking groups of 12–48 units (mean ≈ 30; national scale), as many as it takes to hold 3,000 units.
+        var groupOf = new int[unitCount];
         var groupSizes = new List<int>();
-        for (var u = 0; u < UnitCount;)
+        for (var u = 0; u < unitCount;)
         {
-            var size = Math.Min(12 + rng.Next(37), UnitCount - u);
-            if (UnitCount - u - size is > 0 and < 12) size = UnitCount - u; // no tiny last group
+            var size = Math.Min(scale.MinGroup + rng.Next(scale.MaxGroup - scale.MinGroup + 1), unitCount - u);
+            if (unitCount - u - size > 0 && unitCount - u - size < scale.MinGroup) size = unitCount - u; // no tiny last group
             for (var i = 0; i < size; i++) groupOf[u + i] = groupSizes.Count;
             groupSizes.Add(size);
             u += size;
@@ -48,11 +68,11 @@ public sealed class NationalWorkload
 
         // Each unit has a latent quality q and a data seed. In one group out of five the last unit is a
         // twin of the first: same q, same data seed, hence identical data and a tied total.
-        var quality = new double[UnitCount];
-        var dataSeed = new int[UnitCount];
-        var twinOf = new int[UnitCount];
+        var quality = new double[unitCount];
+        var dataSeed = new int[unitCount];
+        var twinOf = new int[unitCount];
         Array.Fill(twinOf, -1);
-        var isSource = new bool[UnitCount];
+        var isSource = new bool[unitCount];
         var twins = new List<(string, string)>();
         var start = 0;
         for (var g = 0; g < groupSizes.Count; g++)
@@ -73,8 +93,8 @@ public sealed class NationalWorkload
         }
         Twins = twins;
 
-        var units = new Unit[UnitCount];
-        for (var u = 0; u < UnitCount; u++)
+        var units = new Unit[unitCount];
+        for (var u = 0; u < unitCount; u++)
             units[u] = new Unit(UnitId(u), $"第{u + 1}号被考核单位", $"第{groupOf[u] + 1:000}类");
 
         var (indicators, leaves) = BuildTree();
@@ -82,24 +102,24 @@ public sealed class NationalWorkload
 
         // Survey: 333 answers per unit plus one more for the first 1,000 units without a twin,
         // drawn from the unit's own data seed (so twins answer alike), then shuffled into arrival order.
-        var perUnit = new int[UnitCount];
-        Array.Fill(perUnit, ResponseCount / UnitCount);
-        var extra = ResponseCount - perUnit.Sum();
-        for (var u = 0; u < UnitCount && extra > 0; u++)
+        var perUnit = new int[unitCount];
+        Array.Fill(perUnit, responseCount / unitCount);
+        var extra = responseCount - perUnit.Sum();
+        for (var u = 0; u < unitCount && extra > 0; u++)
             if (twinOf[u] < 0 && !isSource[u]) { perUnit[u]++; extra--; }
-        Responses = new SurveyResponse[ResponseCount];
+        Responses = new SurveyResponse[responseCount];
         var pos = 0;
-        for (var u = 0; u < UnitCount; u++)
+        for (var u = 0; u < unitCount; u++)
         {
             var r = new Random(dataSeed[u] ^ 0x5EED);
             for (var i = 0; i < perUnit[u]; i++) Responses[pos++] = new SurveyResponse(u, Answer(r, quality[u]));
         }
         rng.Shuffle(Responses);
 
-        var surveyCounts = TallyToCounts(Tally(Responses, UnitCount));
+        var surveyCounts = TallyToCounts(Tally(Responses, unitCount));
 
-        var values = new List<DataValue>(UnitCount * 80);
-        for (var u = 0; u < UnitCount; u++)
+        var values = new List<DataValue>(unitCount * 80);
+        for (var u = 0; u < unitCount; u++)
         {
             var r = new Random(dataSeed[u]);
             var q = quality[u];
@@ -112,7 +132,7 @@ public sealed class NationalWorkload
         // so that their totals stay equal.
         var adjustments = new List<Adjustment>();
         var vetoes = new List<Veto>();
-        for (var u = 0; u < UnitCount; u++)
+        for (var u = 0; u < unitCount; u++)
         {
             var roll = rng.NextDouble();
             if (twinOf[u] >= 0 || isSource[u]) continue;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Kaohe.Bench;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Surveys;
@@ -9,7 +8,8 @@ using DbSurveyResponse = Kaohe.Web.Data.SurveyResponse;
 namespace Kaohe.Generate;
 
 /// <summary>
-/// The survey and rectification rows of the national dataset (issue 9, item 1): the 1,000,000 answers
+/// The survey and rectification rows of the national dataset (issue 9, item 1; here at national scale,
+/// the small scale has the same shape with fewer rows): the 1,000,000 answers
 /// of the workload's public-satisfaction survey as responses of 2023-Q1 (one site per unit, half
 /// scanned from QR codes with single-use tokens stored as <see cref="SurveyTokens.Hash"/>, half
 /// entered from paper), so that they tally exactly to the quarter's survey facts; and 50,000
@@ -18,10 +18,9 @@ namespace Kaohe.Generate;
 /// </summary>
 public static class NationalExtras
 {
-    public const int RectificationItems = 50_000;
     private const string SurveyPeriod = "2023-Q1";
 
-    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, ProgressBar progress)
+    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, ProgressBar progress, CancellationToken ct = default)
     {
         var options = NationalWorkload.SurveyOptions;
         var question = new Question("housing", Texts.Zh("您对本单位住房和城乡建设工作是否满意？", "Are you satisfied with this bureau's housing and construction work?"),
@@ -29,19 +28,20 @@ public static class NationalExtras
         var questionnaire = new Questionnaire("national-satisfaction", Texts.Zh("群众满意度调查表", "Public satisfaction survey"),
             Texts.Zh("请您根据亲身感受作答。本问卷匿名。", "Please answer from your own experience. Anonymous."), [question]);
         var row = new SurveyQuestionnaire(SurveyPeriod, NationalDatabase.Category, NationalWorkload.SurveyLeafId, 1, "群众满意度调查表", "[\"zh\"]",
-            SurveyService.ToJson(questionnaire), "bench-generated", "office", at.AddDays(-30));
+            SurveyService.ToJson(questionnaire), "generated", "office", at.AddDays(-30));
         row.Activate();
         db.Add(row);
 
-        var perUnit = new int[NationalWorkload.UnitCount];
+        var unitCount = w.Scale.Units;
+        var perUnit = new int[unitCount];
         foreach (var r in w.Responses) perUnit[r.Unit]++;
-        var sites = new SurveySite[NationalWorkload.UnitCount];
+        var sites = new SurveySite[unitCount];
         for (var u = 0; u < sites.Length; u++)
         {
             sites[u] = new SurveySite(SurveyPeriod, NationalWorkload.UnitId(u), $"第{u + 1}号被考核单位调查点", $"S{u:0000}", perUnit[u], u + 1);
             db.Add(sites[u]);
         }
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         // Every other answer came in through a QR code (one token each), the rest from paper sheets.
         var webPerUnit = new int[sites.Length];
@@ -50,10 +50,10 @@ public static class NationalExtras
         for (var u = 0; u < sites.Length; u++)
         {
             batches[u] = new SurveyBatch(sites[u].Id, sites[u].TakeSerials(Math.Max(1, webPerUnit[u])), Math.Max(1, webPerUnit[u]), 20,
-                "bench-generated: tokens are random, not derived", "office", at.AddDays(-25));
+                "generated: tokens are random, not derived", "office", at.AddDays(-25));
             db.Add(batches[u]);
         }
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         var serial = new int[sites.Length];
         var tokens = new List<SurveyToken>(w.Responses.Length / 2 + 1);
@@ -69,8 +69,8 @@ public static class NationalExtras
             answeredAt.Add(when);
         }
         long total = w.Responses.Length + tokens.Count;
-        await BulkInsert.RunAsync(db, tokens, n => progress.Report("问卷码 / survey tokens", n, total));
-        var tokenIds = await db.Set<SurveyToken>().AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync();
+        await BulkInsert.RunAsync(db, tokens, n => progress.Report("问卷码 / survey tokens", n, total), ct);
+        var tokenIds = await db.Set<SurveyToken>().AsNoTracking().OrderBy(t => t.Id).Select(t => t.Id).ToListAsync(ct);
         if (tokenIds.Count != tokens.Count) throw new InvalidOperationException("survey tokens were not all stored");
 
         var paperSerial = new int[sites.Length];
@@ -86,12 +86,12 @@ public static class NationalExtras
                         at.AddDays(-3), null, "office");
             }
         }
-        var written = await BulkInsert.RunAsync(db, Responses(), n => progress.Report("问卷 / survey responses", tokens.Count + n, total));
+        var written = await BulkInsert.RunAsync(db, Responses(), n => progress.Report("问卷 / survey responses", tokens.Count + n, total), ct);
         progress.Report("问卷 / survey responses", total, total);
         return written;
     }
 
-    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, ProgressBar progress)
+    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, ProgressBar progress, CancellationToken ct = default)
     {
         var rng = new Random(20233);
         string[] problems =
@@ -102,16 +102,17 @@ public static class NationalExtras
         string[] surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "次仁", "扎西", "普布", "格桑", "达瓦"];
         string[] given = ["建国", "卓玛", "明", "丹增", "海燕", "旺堆", "志强", "央金", "伟", "拉姆"];
         string[] kinds = [ItemSources.Deduction, ItemSources.Inspection, ItemSources.Manual, ItemSources.Ranking];
-        var items = new List<RectificationItem>(RectificationItems);
-        for (var i = 0; i < RectificationItems; i++)
+        var (unitCount, count) = (scale.Units, scale.RectificationItems);
+        var items = new List<RectificationItem>(count);
+        for (var i = 0; i < count; i++)
         {
             var q = quarters[i % quarters.Count];
             var raised = new DateTimeOffset(q.EndsOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(10 + rng.Next(20));
             var kind = kinds[rng.Next(kinds.Length)];
             var severity = rng.NextDouble() switch { < 0.7 => Severities.General, < 0.93 => Severities.Serious, _ => Severities.Major };
-            var unit = NationalWorkload.UnitId(rng.Next(NationalWorkload.UnitCount));
+            var unit = NationalWorkload.UnitId(rng.Next(unitCount));
             var item = new RectificationItem(unit, q.Id, $"{problems[rng.Next(problems.Length)]}（第{i + 1}项）", kind,
-                kind == ItemSources.Manual ? null : $"bench:{i + 1}", kind == ItemSources.Ranking ? null : $"L{1 + rng.Next(60):00}", severity,
+                kind == ItemSources.Manual ? null : $"generated:{i + 1}", kind == ItemSources.Ranking ? null : $"L{1 + rng.Next(60):00}", severity,
                 $"{surnames[rng.Next(surnames.Length)]}{given[rng.Next(given.Length)]}", DateOnly.FromDateTime(raised.UtcDateTime).AddDays(30 + rng.Next(60)),
                 raised, "office");
             // Status mix: 30% open, 30% in progress, 10% awaiting verification, 30% closed (销号).
@@ -121,9 +122,9 @@ public static class NationalExtras
             if (s >= 0.7) item.MoveTo(ItemStatus.Closed, raised.AddDays(45 + rng.Next(20)));
             items.Add(item);
         }
-        long total = RectificationItems + RectificationItems / 5 * 2;
-        var n = await BulkInsert.RunAsync(db, items, k => progress.Report("整改事项 / rectification items", k, total));
-        var ids = await db.RectificationItems.AsNoTracking().OrderBy(x => x.Id).Select(x => x.Id).ToListAsync();
+        long total = count + count / 5 * 2;
+        var n = await BulkInsert.RunAsync(db, items, k => progress.Report("整改事项 / rectification items", k, total), ct);
+        var ids = await db.RectificationItems.AsNoTracking().OrderBy(x => x.Id).Select(x => x.Id).ToListAsync(ct);
         if (ids.Count != items.Count) throw new InvalidOperationException("rectification items were not all stored");
         var itemId = typeof(Milestone).GetProperty(nameof(Milestone.RectificationItemId), BindingFlags.Public | BindingFlags.Instance)!;
         IEnumerable<Milestone> Roadmaps()
@@ -141,7 +142,7 @@ public static class NationalExtras
                 }
             }
         }
-        var milestones = await BulkInsert.RunAsync(db, Roadmaps(), k => progress.Report("整改事项 / rectification items", n + k, total));
+        var milestones = await BulkInsert.RunAsync(db, Roadmaps(), k => progress.Report("整改事项 / rectification items", n + k, total), ct);
         progress.Report("整改事项 / rectification items", total, total);
         return (n, milestones);
     }

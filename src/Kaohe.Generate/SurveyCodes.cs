@@ -11,7 +11,7 @@ namespace Kaohe.Generate;
 /// <summary>
 /// The survey part of bench/run.sh (issue 9): single-use codes for the submission load run.
 ///
-///   Kaohe.Generate --survey-codes N (--out DIR | --postgres CS) --codes FILE [--body FILE]
+///   kaohe generate --survey-codes N (--data-dir DIR | --postgres CS) --codes FILE [--body FILE]
 ///
 /// Into an application database (already migrated, e.g. by the running app): a bench period
 /// (2031-Q1) with an active questionnaire (the urban-management template) if it has none, one new
@@ -25,16 +25,19 @@ public static class SurveyCodes
     public const string Period = "2031-Q1";
     private const int PerBatch = 5000;
 
-    public static async Task<int> RunAsync(string[] args)
+    public const string Usage = "kaohe generate --survey-codes N (--data-dir DIR | --postgres CS) --codes FILE [--body FILE]";
+
+    /// <summary>Exit code 0, or 1 on a usage error (message on <paramref name="stderr"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
         string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var count = int.Parse(Arg("--survey-codes") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        var outDir = Arg("--out");
+        int.TryParse(Arg("--survey-codes"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count);
+        var outDir = Arg("--data-dir");
         var pg = Arg("--postgres");
         var codesFile = Arg("--codes");
         if (count < 1 || (outDir is null) == (pg is null) || codesFile is null)
         {
-            Console.Error.WriteLine("usage: Kaohe.Generate --survey-codes N (--out DIR | --postgres CS) --codes FILE [--body FILE]");
+            stderr.WriteLine($"--survey-codes 需要正整数 N、--data-dir 或 --postgres 之一、--codes / --survey-codes needs a positive N, one of --data-dir or --postgres, and --codes\n用法 / usage: {Usage}");
             return 1;
         }
 
@@ -103,7 +106,7 @@ public static class SurveyCodes
                 answers = template.Questions.ToDictionary(q => q.Id, q => q.Options[0].Id),
                 language = "zh",
             }, SurveyService.Json));
-        Console.WriteLine($"{count} codes for site {site.Code} of {Period} written to {codesFile}");
+        stdout.WriteLine($"{count} codes for site {site.Code} of {Period} written to {codesFile}");
         return 0;
     }
 }

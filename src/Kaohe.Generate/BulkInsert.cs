@@ -14,7 +14,7 @@ namespace Kaohe.Generate;
 /// </summary>
 public static class BulkInsert
 {
-    public static async Task<long> RunAsync<T>(KaoheDbContext db, IEnumerable<T> rows, Action<long>? progress = null) where T : class
+    public static async Task<long> RunAsync<T>(KaoheDbContext db, IEnumerable<T> rows, Action<long>? progress = null, CancellationToken ct = default) where T : class
     {
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped");
         var table = entity.GetTableName()!;
@@ -25,16 +25,18 @@ public static class BulkInsert
             .Select(p => (Name: p.GetColumnName(store)!, Get: Getter(p)))
             .ToArray();
         var conn = db.Database.GetDbConnection();
-        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync();
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
         long n = 0;
         if (conn is NpgsqlConnection pg)
         {
             var copy = $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)";
-            await using var importer = await pg.BeginBinaryImportAsync(copy);
+            await using var importer = await pg.BeginBinaryImportAsync(copy, ct);
             // Completing a COPY of a million rows checks every unique index at the end: far beyond the 30 s command timeout on a busy machine.
             importer.Timeout = TimeSpan.FromMinutes(30);
             foreach (var row in rows)
             {
+                // Cancelled: disposing the importer without completing it aborts the COPY, none of its rows stay.
+                if (n % 1000 == 0) ct.ThrowIfCancellationRequested();
                 await importer.StartRowAsync();
                 foreach (var c in columns)
                 {
@@ -44,12 +46,12 @@ public static class BulkInsert
                 }
                 if (++n % 10_000 == 0) progress?.Invoke(n);
             }
-            await importer.CompleteAsync();
+            await importer.CompleteAsync(ct);
         }
         else
         {
             var sqlite = (SqliteConnection)conn;
-            await using var tx = (SqliteTransaction)await sqlite.BeginTransactionAsync();
+            await using var tx = (SqliteTransaction)await sqlite.BeginTransactionAsync(ct);
             await using var cmd = sqlite.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "$p" + i))})";
@@ -57,11 +59,12 @@ public static class BulkInsert
             cmd.Prepare();
             foreach (var row in rows)
             {
+                if (n % 1000 == 0) ct.ThrowIfCancellationRequested(); // the transaction rolls back
                 for (var i = 0; i < columns.Length; i++) parameters[i].Value = columns[i].Get(row) ?? DBNull.Value;
                 await cmd.ExecuteNonQueryAsync();
                 if (++n % 10_000 == 0) progress?.Invoke(n);
             }
-            await tx.CommitAsync();
+            await tx.CommitAsync(ct);
         }
         progress?.Invoke(n);
         return n;
