@@ -4,7 +4,6 @@ using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Kaohe.Web.Features.Facts;
 
@@ -71,10 +70,12 @@ public sealed class AssessmentBuilder(KaoheDbContext db)
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var units = await db.Units.AsNoTracking().Where(u => u.Kind == cat.Kind).OrderBy(u => u.Id).ToListAsync(ct);
         // The category's units by a join, not an IN list of their ids (3,000 parameters at national scale).
+        // In the order of the (period, unit, indicator) index, so that the database needs no sort; the
+        // facts of one unit and leaf (raters, findings, adjustments) stay in the order they were recorded.
         var query = from f in db.Facts.AsNoTracking()
                     join u in db.Units on f.UnitId equals u.Id
                     where f.PeriodId == periodId && u.Kind == cat.Kind && Counted.Contains(f.Status)
-                    orderby f.Id
+                    orderby f.UnitId, f.IndicatorId, f.Id
                     select f;
         List<Fact> facts = [];
         var acc = new Accumulator(tree.Indicators!);
@@ -98,31 +99,10 @@ public sealed class AssessmentBuilder(KaoheDbContext db)
     /// </summary>
     private async Task ReadRowsAsync(IQueryable<Fact> query, Accumulator acc, CancellationToken ct)
     {
-        await using var cmd = query.Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Payload }).CreateDbCommand();
-        var connection = db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened) await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-            string Shared(string s)
-            {
-                if (ids.TryGetValue(s, out var kept)) return kept;
-                ids[s] = s;
-                return s;
-            }
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                acc.Add(new FactRow(Shared(reader.GetString(0)), reader.IsDBNull(1) ? null : Shared(reader.GetString(1)),
-                    Enum.Parse<FactKind>(reader.GetString(2)), reader.IsDBNull(3) ? null : Shared(reader.GetString(3)), reader.GetString(4)));
-            }
-        }
-        finally
-        {
-            if (opened) await db.Database.CloseConnectionAsync();
-        }
+        var strings = new DbRows.Strings();
+        await DbRows.ForEachAsync(db, query.Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Payload }), r =>
+            acc.Add(new FactRow(strings.Shared(r.GetString(0))!, strings.Shared(r.StringOrNull(1)), Enum.Parse<FactKind>(r.GetString(2)),
+                strings.Shared(r.StringOrNull(3)), r.GetString(4))), ct);
     }
 
     public static Assessment Build(string periodId, IReadOnlyList<Indicator> indicators, Rules rules, IReadOnlyList<OrgUnit> units, IReadOnlyList<Fact> facts) =>
