@@ -52,6 +52,44 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
     });
 
     [Fact]
+    public async Task The_bulletins_weaknesses_count_each_indicators_findings_units_and_notes_and_the_deductions()
+    {
+        // The source reads the findings and adjustments in one streamed pass; the reference below is the
+        // plain reading of the same rule over whole facts.
+        var nonEmpty = 0;
+        foreach (var period in new[] { "2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4" })
+        {
+            var (actual, expected) = await app.WithDb(async db =>
+            {
+                var got = await new DeductionRectificationSource(db).GetAsync(period);
+                var facts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == period && AssessmentBuilder.Counted.Contains(f.Status)
+                    && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment)).OrderBy(f => f.Id).ToListAsync();
+                var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name);
+                var leafNames = new Dictionary<string, string>();
+                foreach (var scheme in await db.Schemes.AsNoTracking().Where(x => x.PeriodId == period && x.Status == SchemeStatus.Active).ToListAsync())
+                    foreach (var n in Flatten(Kaohe.Web.Features.Schemes.SchemeService.Parse(scheme).Indicators ?? [])) leafNames.TryAdd(n.Id, n.Name);
+                var lines = new List<string>();
+                foreach (var g in facts.Where(f => f.Kind == FactKind.Finding).GroupBy(f => f.IndicatorId ?? "").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    var units = g.Select(f => names[f.UnitId]).Distinct().ToList();
+                    var notes = g.Select(f => FactPayload.Parse(f.Payload).Note).Where(n => !string.IsNullOrWhiteSpace(n) && !n!.StartsWith("问题 ", StringComparison.Ordinal)).Distinct().Take(3).ToList();
+                    lines.Add($"{leafNames.GetValueOrDefault(g.Key, g.Key)}：发现问题{g.Count()}处，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}"
+                        + (notes.Count > 0 ? $"（如{string.Join("；", notes)}）" : "") + "。");
+                }
+                var deductions = facts.Where(f => f.Kind == FactKind.Adjustment && (FactPayload.Parse(f.Payload).Points ?? 0) < 0).ToList();
+                if (deductions.Count > 0)
+                    lines.Add($"扣分事项{deductions.Count}项：" + string.Join("；", deductions.Take(5).Select(f => $"{names[f.UnitId]}{FactPayload.Parse(f.Payload).Reason}")) + "。");
+                return (got.Weaknesses, lines);
+            });
+            Assert.Equal(expected, actual);
+            if (actual.Count > 0) nonEmpty++;
+        }
+        Assert.True(nonEmpty > 0, "the demo has findings in at least one quarter");
+
+        static IEnumerable<Indicator> Flatten(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => Flatten(n.ChildList).Prepend(n));
+    }
+
+    [Fact]
     public async Task The_published_demo_snapshot_verifies_with_the_CLI_and_its_file_matches_the_input_hash()
     {
         using var client = await app.As("viewer");

@@ -28,26 +28,48 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
 {
     public async Task<BulletinRectification> GetAsync(string periodId, CancellationToken ct = default)
     {
-        var facts = await db.Facts.AsNoTracking()
+        // One streamed pass over the period's counted findings and adjustments (55,000 at national scale),
+        // in the order they were recorded; only what the two sections print is kept.
+        var findings = new Dictionary<string, (int Count, List<string> Units, HashSet<string> SeenUnits, List<string> Notes)>(StringComparer.Ordinal);
+        var deductions = new List<(string Unit, string? Reason)>();
+        var deductionCount = 0;
+        var query = db.Facts.AsNoTracking()
             .Where(f => f.PeriodId == periodId && AssessmentBuilder.Counted.Contains(f.Status) && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment))
-            .ToListAsync(ct);
+            .OrderBy(f => f.Id)
+            .Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Payload });
+        await DbRows.ForEachAsync(db, query, r =>
+        {
+            var unit = r.GetString(0);
+            var payload = FactPayload.Parse(r.GetString(3));
+            if (Enum.Parse<FactKind>(r.GetString(2)) == FactKind.Finding)
+            {
+                var key = r.StringOrNull(1) ?? "";
+                if (!findings.TryGetValue(key, out var g)) findings[key] = g = (0, [], new(StringComparer.Ordinal), []);
+                if (g.SeenUnits.Add(unit)) g.Units.Add(unit);
+                if (g.Notes.Count < 3 && payload.Note is { } note && !string.IsNullOrWhiteSpace(note) && !note.StartsWith("问题 ", StringComparison.Ordinal)
+                    && !g.Notes.Contains(note))
+                    g.Notes.Add(note);
+                findings[key] = g with { Count = g.Count + 1 };
+            }
+            else if ((payload.Points ?? 0) < 0)
+            {
+                deductionCount++;
+                if (deductions.Count < 5) deductions.Add((unit, payload.Reason));
+            }
+        }, ct);
         var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
         var indicatorNames = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var s in await db.Schemes.AsNoTracking().Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).ToListAsync(ct))
             if (SchemeService.Parse(s).Indicators is { } tree) Collect(tree, indicatorNames);
         var weaknesses = new List<string>();
-        foreach (var g in facts.Where(f => f.Kind == FactKind.Finding).GroupBy(f => f.IndicatorId ?? "").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (indicator, g) in findings.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            var units = g.Select(f => names.GetValueOrDefault(f.UnitId, f.UnitId)).Distinct().ToList();
-            var notes = g.Select(f => FactPayload.Parse(f.Payload).Note).Where(n => !string.IsNullOrWhiteSpace(n) && !n!.StartsWith("问题 ", StringComparison.Ordinal))
-                .Distinct().Take(3).ToList();
-            weaknesses.Add($"{indicatorNames.GetValueOrDefault(g.Key, g.Key)}：发现问题{g.Count()}处，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}" +
-                (notes.Count > 0 ? $"（如{string.Join("；", notes)}）" : "") + "。");
+            var units = g.Units.Select(u => names.GetValueOrDefault(u, u)).Distinct().ToList();
+            weaknesses.Add($"{indicatorNames.GetValueOrDefault(indicator, indicator)}：发现问题{g.Count}处，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}" +
+                (g.Notes.Count > 0 ? $"（如{string.Join("；", g.Notes)}）" : "") + "。");
         }
-        var deductions = facts.Where(f => f.Kind == FactKind.Adjustment && (FactPayload.Parse(f.Payload).Points ?? 0) < 0).ToList();
-        if (deductions.Count > 0)
-            weaknesses.Add($"扣分事项{deductions.Count}项：" + string.Join("；", deductions.Take(5).Select(f =>
-                $"{names.GetValueOrDefault(f.UnitId, f.UnitId)}{FactPayload.Parse(f.Payload).Reason}")) + "。");
+        if (deductionCount > 0)
+            weaknesses.Add($"扣分事项{deductionCount}项：" + string.Join("；", deductions.Select(d => $"{names.GetValueOrDefault(d.Unit, d.Unit)}{d.Reason}")) + "。");
         return new BulletinRectification(weaknesses,
         [
             "各单位要对照考核发现的问题，逐项建立问题整改台账，明确责任人、时间表、路线图，确保按期整改到位。",
