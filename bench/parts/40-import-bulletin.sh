@@ -64,6 +64,6 @@ part_import_bulletin() {
   figure bulletin_direct_s "$(python3 -c "print(f'{$T1 - $T0:.2f}')")"
   figure bulletin_direct_cpu_s "$(python3 -c "print(f'{$C1 - $C0:.2f}')")"
   # The phases, from the application's own log (FactImport and BulletinJob log them at Information).
-  grep -ho '"Message":"\(Import\|Bulletin\) [^"]*"' "$WORK/import.log" | sed 's/^"Message":"/[bench]   /; s/"$//' >&2
+  grep -ho '"Message":"\(Import\|Bulletin\|results of\) [^"]*"' "$WORK/import.log" | sed 's/^"Message":"/[bench]   /; s/"$//' >&2
 }
 part_import_bulletin
