@@ -14,6 +14,7 @@
 # survey_cpu_ms_per_request_* (the app's user + system CPU over the measured run, from /proc, per 2xx)
 # and survey_load_average_* (the machine is shared: read the figures with it).
 #
+# SURVEY_APP_ENV="NAME=VALUE ..." adds settings to both survey instances (e.g. runtime knobs to compare).
 # SURVEY_PROFILE=1 (e.g. `SURVEY_PROFILE=1 bench/run.sh --quick --only survey`): after the measured
 # run, a second load of the same kind runs while dotnet-trace (the repo's tool manifest; `dotnet tool
 # restore`) samples the app's thread stacks for $SURVEY_PROFILE_SECONDS (default 5) and dotnet-counters
@@ -91,7 +92,7 @@ survey_run() {
   local port; port=$(free_port)
   start_app "survey_$kind" "$port" "$dir" Kaohe__Demo=false Kaohe__AdminPassword=Bench-admin-2023 \
     Kaohe__SurveyPerMinute=100000000 Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning \
-    Logging__LogLevel__Kaohe.Web.Features.Surveys.SurveyWriter=Information "${env[@]}" || return 1
+    Logging__LogLevel__Kaohe.Web.Features.Surveys.SurveyWriter=Information ${SURVEY_APP_ENV:-} "${env[@]}" || return 1
   log "survey ($kind): issuing $SURVEY_CODES codes"
   dotnet "$ROOT/$GEN" generate --survey-codes "$SURVEY_CODES" "${target[@]}" --codes "$WORK/survey_$kind.codes" \
     --body "$WORK/survey_$kind.body" >"$WORK/survey_codes_$kind.log" 2>&1 || { tail -20 "$WORK/survey_codes_$kind.log" >&2; return 1; }
