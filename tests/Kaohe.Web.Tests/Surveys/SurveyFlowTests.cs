@@ -97,6 +97,29 @@ public abstract class SurveyFlowTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
+    public async Task The_survey_page_counts_the_answers_once_and_again_only_after_a_new_answer()
+    {
+        // /Surveys shows the live counts of every response of the period (a million at national scale):
+        // they are read once and kept under the number of responses and the highest id.
+        var cache = app.Factory.Services.GetRequiredService<SurveyCountsCache>();
+        using var office = await app.SignedIn("office");
+        static int Responses(string html) => int.Parse(System.Text.RegularExpressions.Regex.Match(html, @"(\d+) 份答卷").Groups[1].Value);
+        var first = await office.GetStringAsync("/Surveys?period=2023-Q1");
+        var readings = cache.Readings;
+        var again = await office.GetStringAsync("/Surveys?period=2023-Q1");
+        Assert.Equal(readings, cache.Readings);
+        Assert.Equal(Responses(first), Responses(again));
+
+        var (_, _, codes) = await Issue("NQ-1", 1);
+        Assert.Equal(HttpStatusCode.Created, (await app.Anonymous().PostAsJsonAsync($"/api/v1/survey/{codes[0]}", new { answers = Answers(5), language = "zh" })).StatusCode);
+        var after = await office.GetStringAsync("/Surveys?period=2023-Q1");
+        Assert.Equal(readings + 1, cache.Readings);
+        Assert.Equal(Responses(first) + 1, Responses(after));
+        var expected = await app.WithDb(db => db.Set<SurveyResponse>().CountAsync(r => db.Set<SurveySite>().Any(x => x.Id == r.SiteId && x.PeriodId == "2023-Q1")));
+        Assert.Equal(expected, Responses(after));
+    }
+
+    [Fact]
     public async Task Submitting_one_code_twenty_times_at_once_stores_one_response()
     {
         var (_, _, codes) = await Issue("NQ-1", 1);

@@ -30,6 +30,7 @@ public static class SurveysApi
     public static IServiceCollection AddSurveys(this IServiceCollection services)
     {
         services.AddScoped<SurveyService>();
+        services.AddSingleton<SurveyCountsCache>();
         // The public submission path (docs/surveys-throughput.md): raw reads, cached questionnaire, one group-committing writer.
         services.AddSingleton<SurveyDatabase>();
         services.AddSingleton<SurveyCache>();

@@ -33,7 +33,7 @@ public static class SurveysDemo
     {
         var protection = db.GetService<IDataProtectionProvider>();
         var clock = new FixedClock(TalliedAt);
-        var service = new SurveyService(db, audit, clock, protection);
+        var service = new SurveyService(db, audit, clock, protection, new SurveyCountsCache());
         var template = Questionnaire.UrbanManagementTemplate();
         var urban = DemoSchemes.Get("urban");
         var leaf = DemoSchemes.Leaves(urban.Q1.Indicators).Single(l => l.Method is SurveyMethod);

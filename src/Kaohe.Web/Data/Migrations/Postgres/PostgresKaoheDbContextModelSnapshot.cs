@@ -2074,6 +2074,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.HasIndex("TokenId")
                         .IsUnique();
 
+                    b.HasIndex("SiteId", "Channel");
+
                     b.HasIndex("SiteId", "PaperSheet")
                         .IsUnique();
 

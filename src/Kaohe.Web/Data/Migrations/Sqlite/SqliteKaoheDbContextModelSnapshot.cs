@@ -2013,6 +2013,8 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.HasIndex("TokenId")
                         .IsUnique();
 
+                    b.HasIndex("SiteId", "Channel");
+
                     b.HasIndex("SiteId", "PaperSheet")
                         .IsUnique();
 
