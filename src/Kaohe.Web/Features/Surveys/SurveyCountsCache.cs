@@ -21,7 +21,11 @@ public sealed class SurveyCountsCache
     public IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>>? TryGet(string periodId, Key key) =>
         _byPeriod.TryGetValue(periodId, out var kept) && kept.Key == key ? kept.Counts : null;
 
-    /// <summary>Notes one reading of the answers.</summary>
+    /// <summary>The last counts of the period, whatever their stamp (to add only the answers stored since).</summary>
+    public (Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts)? Latest(string periodId) =>
+        _byPeriod.TryGetValue(periodId, out var kept) ? kept : null;
+
+    /// <summary>Notes one reading of all the answers.</summary>
     public void Reading() => Interlocked.Increment(ref _readings);
 
     public void Set(string periodId, Key key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> counts) =>

@@ -246,25 +246,26 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         var key = new SurveyCountsCache.Key(stamp?.Count ?? 0, stamp?.Max ?? 0, versionsKey);
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
+        var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(ParseQuestionnaire(q.Document)));
         if (progress is null && countsCache.TryGet(periodId, key) is { } cached)
             (bySiteVersion, read) = (cached, key.Count);
+        else if (progress is null && countsCache.Latest(periodId) is { } last && last.Key.Versions == key.Versions && key.MaxId > last.Key.MaxId
+            && await AddNewAnswersAsync(query, last, versions, ct) is { } newer)
+        {
+            countsCache.Set(periodId, newer.Key, newer.Counts);
+            (bySiteVersion, read) = (newer.Counts, newer.Key.Count);
+        }
         else
         {
             countsCache.Reading();
             progress?.Report(new TallyProgress(TallyPhase.Reading, 0, key.Count));
-            var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(ParseQuestionnaire(q.Document)));
             var counted = new Dictionary<(int Site, int Version), Dictionary<string, double>>();
             read = 0;
             // Streamed with the provider's own reader: EF's materialisation was most of the 11 s that a
             // million responses took.
             await DbRows.ForEachAsync(db, query.Select(r => new { r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
             {
-                var (site, questionnaire) = (row.GetInt32(0), row.GetInt32(1));
-                if (!versions.TryGetValue(questionnaire, out var version))
-                    throw new InvalidOperationException($"response of site {site} answers unknown questionnaire {questionnaire}");
-                if (!counted.TryGetValue((site, questionnaire), out var counts))
-                    counted[(site, questionnaire)] = counts = version.Empty();
-                version.Add(ParseAnswers(row.GetString(2)), counts);
+                CountAnswer(counted, versions, row.GetInt32(0), row.GetInt32(1), row.GetString(2));
                 if (++read % ProgressEvery == 0) progress?.Report(new TallyProgress(TallyPhase.Reading, read, Math.Max(key.Count, read)));
             }, ct);
             progress?.Report(new TallyProgress(TallyPhase.Reading, read, read));
@@ -300,6 +301,40 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         }
         return (survey, result, read);
     }
+
+    private static void CountAnswer(Dictionary<(int Site, int Version), Dictionary<string, double>> counted, Dictionary<int, VersionCounter> versions,
+        int site, int questionnaire, string answers)
+    {
+        if (!versions.TryGetValue(questionnaire, out var version))
+            throw new InvalidOperationException($"response of site {site} answers unknown questionnaire {questionnaire}");
+        if (!counted.TryGetValue((site, questionnaire), out var counts))
+            counted[(site, questionnaire)] = counts = version.Empty();
+        version.Add(ParseAnswers(answers), counts);
+    }
+
+    /// <summary>
+    /// The last counts plus the answers stored since (ids above the last highest id), read in one snapshot
+    /// of the database. Null when the responses up to that id are no longer exactly the ones counted
+    /// (a site left the period, or on PostgreSQL a lower id committed late): the caller then counts all.
+    /// </summary>
+    private async Task<(SurveyCountsCache.Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts)?> AddNewAnswersAsync(
+        IQueryable<SurveyResponse> query, (SurveyCountsCache.Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts) last,
+        Dictionary<int, VersionCounter> versions, CancellationToken ct) =>
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            var lastMax = last.Key.MaxId;
+            if (await query.CountAsync(r => r.Id <= lastMax, ct) != last.Key.Count) return ((SurveyCountsCache.Key, IReadOnlyDictionary<(int, int), Dictionary<string, double>>)?)null;
+            var counted = last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
+            var (added, max) = (0, lastMax);
+            await DbRows.ForEachAsync(db, query.Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
+            {
+                CountAnswer(counted, versions, row.GetInt32(1), row.GetInt32(2), row.GetString(3));
+                (added, max) = (added + 1, Math.Max(max, row.GetInt64(0)));
+            }, ct);
+            await tx.CommitAsync(ct);
+            return (last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
+        });
 
     /// <summary>How often the reading of responses reports its progress (not per row).</summary>
     public const int ProgressEvery = 10_000;
