@@ -322,18 +322,33 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         Dictionary<int, VersionCounter> versions, CancellationToken ct) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-            var lastMax = last.Key.MaxId;
-            if (await query.CountAsync(r => r.Id <= lastMax, ct) != last.Key.Count) return ((SurveyCountsCache.Key, IReadOnlyDictionary<(int, int), Dictionary<string, double>>)?)null;
-            var counted = last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
-            var (added, max) = (0, lastMax);
-            await DbRows.ForEachAsync(db, query.Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
+            // One snapshot for the check and the new answers: PostgreSQL's repeatable read; on SQLite (WAL)
+            // a deferred read transaction, which takes no write lock from the survey writer.
+            await db.Database.OpenConnectionAsync(ct);
+            var connection = db.Database.GetDbConnection();
+            await using var tx = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: true)
+                : await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+            await db.Database.UseTransactionAsync(tx, ct);
+            try
             {
-                CountAnswer(counted, versions, row.GetInt32(1), row.GetInt32(2), row.GetString(3));
-                (added, max) = (added + 1, Math.Max(max, row.GetInt64(0)));
-            }, ct);
-            await tx.CommitAsync(ct);
-            return (last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
+                var lastMax = last.Key.MaxId;
+                if (await query.CountAsync(r => r.Id <= lastMax, ct) != last.Key.Count)
+                    return ((SurveyCountsCache.Key, IReadOnlyDictionary<(int, int), Dictionary<string, double>>)?)null;
+                var counted = last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
+                var (added, max) = (0, lastMax);
+                await DbRows.ForEachAsync(db, query.Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
+                {
+                    CountAnswer(counted, versions, row.GetInt32(1), row.GetInt32(2), row.GetString(3));
+                    (added, max) = (added + 1, Math.Max(max, row.GetInt64(0)));
+                }, ct);
+                return (last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
+            }
+            finally
+            {
+                await db.Database.UseTransactionAsync(null, ct);
+                await db.Database.CloseConnectionAsync();
+            }
         });
 
     /// <summary>How often the reading of responses reports its progress (not per row).</summary>
