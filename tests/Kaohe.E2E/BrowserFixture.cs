@@ -81,7 +81,16 @@ public class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#password", Password);
         await page.ClickAsync("button[type=submit]");
         // The first page of a freshly started app can take long on a loaded machine (the first sign-in of a class).
-        await page.WaitForURLAsync(BaseUrl + "/", new() { Timeout = 90_000 });
+        try
+        {
+            await page.WaitForURLAsync(BaseUrl + "/", new() { Timeout = 90_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser is and what the page says (a refused sign-in stays on the form with its message).
+            var text = await page.EvaluateAsync<string>("() => document.body ? document.body.innerText.slice(0, 600) : ''");
+            throw new TimeoutException($"{user} did not reach the home page in 90 s; the browser is at {page.Url}, showing: {text}", e);
+        }
     }
 
     public static async Task Shot(IPage page, string name)
