@@ -12,22 +12,20 @@ public sealed class SurveyCountsCache
 {
     public sealed record Key(int Count, long MaxId, string Versions);
 
-    private readonly ConcurrentDictionary<string, (Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts)> _byPeriod = new(StringComparer.Ordinal);
+    /// <summary>The counts per (site, questionnaire version) and the stamp of the answers they count.</summary>
+    public sealed record Entry(Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts);
+
+    private readonly ConcurrentDictionary<string, Entry> _byPeriod = new(StringComparer.Ordinal);
     private long _readings;
 
-    /// <summary>How many times the answers were read and counted (the tests watch it).</summary>
+    /// <summary>How many times all the answers were read and counted (the tests watch it).</summary>
     public long Readings => Interlocked.Read(ref _readings);
 
-    public IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>>? TryGet(string periodId, Key key) =>
-        _byPeriod.TryGetValue(periodId, out var kept) && kept.Key == key ? kept.Counts : null;
-
-    /// <summary>The last counts of the period, whatever their stamp (to add only the answers stored since).</summary>
-    public (Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts)? Latest(string periodId) =>
-        _byPeriod.TryGetValue(periodId, out var kept) ? kept : null;
+    /// <summary>The last counts of the period, whatever their stamp (an equal stamp means they are current).</summary>
+    public Entry? Latest(string periodId) => _byPeriod.GetValueOrDefault(periodId);
 
     /// <summary>Notes one reading of all the answers.</summary>
     public void Reading() => Interlocked.Increment(ref _readings);
 
-    public void Set(string periodId, Key key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> counts) =>
-        _byPeriod[periodId] = (key, counts);
+    public void Set(string periodId, Entry entry) => _byPeriod[periodId] = entry;
 }

@@ -247,12 +247,13 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
         var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(ParseQuestionnaire(q.Document)));
-        if (progress is null && countsCache.TryGet(periodId, key) is { } cached)
-            (bySiteVersion, read) = (cached, key.Count);
-        else if (progress is null && countsCache.Latest(periodId) is { } last && last.Key.Versions == key.Versions && key.MaxId > last.Key.MaxId
+        var last = progress is null ? countsCache.Latest(periodId) : null;
+        if (last is not null && last.Key == key)
+            (bySiteVersion, read) = (last.Counts, key.Count);
+        else if (last is not null && last.Key.Versions == key.Versions && key.MaxId > last.Key.MaxId
             && await AddNewAnswersAsync(query, last, versions, ct) is { } newer)
         {
-            countsCache.Set(periodId, newer.Key, newer.Counts);
+            countsCache.Set(periodId, newer);
             (bySiteVersion, read) = (newer.Counts, newer.Key.Count);
         }
         else
@@ -271,7 +272,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             progress?.Report(new TallyProgress(TallyPhase.Reading, read, read));
             bySiteVersion = counted;
             // Kept only when the reading saw exactly the stamped responses (answers arriving meanwhile make it newer).
-            if (read == key.Count) countsCache.Set(periodId, key, counted);
+            if (read == key.Count) countsCache.Set(periodId, new(key, counted));
         }
         var options = survey.Questionnaire.ToMethod().Options;
         var perSite = sites.ToDictionary(s => s.Id, _ => options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal));
@@ -317,8 +318,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// of the database. Null when the responses up to that id are no longer exactly the ones counted
     /// (a site left the period, or on PostgreSQL a lower id committed late): the caller then counts all.
     /// </summary>
-    private async Task<(SurveyCountsCache.Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts)?> AddNewAnswersAsync(
-        IQueryable<SurveyResponse> query, (SurveyCountsCache.Key Key, IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> Counts) last,
+    private async Task<SurveyCountsCache.Entry?> AddNewAnswersAsync(IQueryable<SurveyResponse> query, SurveyCountsCache.Entry last,
         Dictionary<int, VersionCounter> versions, CancellationToken ct) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
@@ -334,7 +334,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             {
                 var lastMax = last.Key.MaxId;
                 if (await query.CountAsync(r => r.Id <= lastMax, ct) != last.Key.Count)
-                    return ((SurveyCountsCache.Key, IReadOnlyDictionary<(int, int), Dictionary<string, double>>)?)null;
+                    return null;
                 var counted = last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
                 var (added, max) = (0, lastMax);
                 await DbRows.ForEachAsync(db, query.Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
@@ -342,7 +342,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
                     CountAnswer(counted, versions, row.GetInt32(1), row.GetInt32(2), row.GetString(3));
                     (added, max) = (added + 1, Math.Max(max, row.GetInt64(0)));
                 }, ct);
-                return (last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
+                return new SurveyCountsCache.Entry(last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
             }
             finally
             {
