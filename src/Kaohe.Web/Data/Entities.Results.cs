@@ -4,18 +4,24 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Kaohe.Web.Data;
 
 /// <summary>
-/// The revision of the inputs of a period's results (issue 9): one row per period id (a quarter such
-/// as <c>2023-Q1</c>, a year such as <c>2023</c>) and one row <see cref="AllPeriods"/> for what every
-/// period reads (the units and their ranking groups). Any saved change to a period's facts, schemes,
-/// snapshots, status or annual setting writes a new <see cref="Stamp"/> in the same transaction
-/// (<see cref="ResultsRevisionInterceptor"/>), so a cache keyed by the stamps is never stale, on one
-/// instance or several sharing a database.
+/// The revision of the inputs of a period's results: one row per period id (a quarter such as
+/// <c>2023-Q1</c>, a year such as <c>2023</c>) and one row <see cref="AllPeriods"/> for what every
+/// period reads (the units and their ranking groups). Every saved change to a period's inputs writes
+/// it in the same transaction (<see cref="ResultsRevisionInterceptor"/>):
+/// <list type="bullet">
+/// <item><see cref="Stamp"/> changes with every change;</item>
+/// <item><see cref="Structure"/> changes with everything but facts (schemes, status, snapshots, annual
+/// settings, units, a deleted fact): the results store then rebuilds the period's view;</item>
+/// <item><see cref="Counter"/> counts the writes of facts. Each fact written takes the new counter as its
+/// <see cref="Fact.ChangeNo"/>, so the store applies only the facts numbered above the counter it saw.</item>
+/// </list>
 /// </summary>
 /// <remarks>
-/// A random stamp rather than a counter: two instances that change the same period at the same time
-/// would both read n and both write n + 1 (a lost update, and a cache computed between the two
-/// commits would look current). Each commit writes a value never seen before, so the last commit's
-/// stamp always differs from every stamp read before it.
+/// Stamps are random rather than counters: two instances changing a period at once must not both write
+/// the same "next" value. The counter is incremented by the database itself (<c>SET "Counter" =
+/// "Counter" + 1 … RETURNING</c>) inside the writing transaction, which holds the row's lock until it
+/// commits; so counter values are committed in the order they are drawn, and a reader that has seen
+/// counter c has seen every fact numbered c or less.
 /// </remarks>
 public sealed class ResultsRevision
 {
@@ -27,13 +33,16 @@ public sealed class ResultsRevision
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(scope);
         Scope = scope;
-        Bump();
+        Stamp = NewStamp();
+        Structure = NewStamp();
     }
 
     public string Scope { get; private set; } = "";
     public string Stamp { get; private set; } = "";
+    public string Structure { get; private set; } = "";
+    public long Counter { get; private set; }
 
-    public void Bump() => Stamp = Guid.NewGuid().ToString("N");
+    public static string NewStamp() => Guid.NewGuid().ToString("N");
 }
 
 internal sealed class ResultsRevisionConfiguration : IEntityTypeConfiguration<ResultsRevision>
@@ -44,5 +53,6 @@ internal sealed class ResultsRevisionConfiguration : IEntityTypeConfiguration<Re
         b.HasKey(x => x.Scope);
         b.Property(x => x.Scope).HasMaxLength(16);
         b.Property(x => x.Stamp).HasMaxLength(32);
+        b.Property(x => x.Structure).HasMaxLength(32);
     }
 }

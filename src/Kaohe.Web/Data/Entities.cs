@@ -284,6 +284,15 @@ public sealed class Fact
     public string? IdempotencyKey { get; private set; }
     public List<Attachment> Evidence { get; private set; } = [];
 
+    /// <summary>
+    /// The period's change number of the last write of this fact (<see cref="ResultsRevision.Counter"/>):
+    /// assigned in the writing transaction by <see cref="ResultsRevisionInterceptor"/>, so a reader that knows
+    /// the counter it last saw finds every fact written since (the results store's incremental refresh).
+    /// </summary>
+    public long ChangeNo { get; private set; }
+
+    internal void Numbered(long changeNo) => ChangeNo = changeNo;
+
     public void Update(string payload, string author, DateTimeOffset at)
     {
         if (Status is FactStatus.Submitted or FactStatus.Verified)

@@ -147,6 +147,7 @@ internal sealed class FactConfiguration : IEntityTypeConfiguration<Fact>
         b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         b.HasIndex(x => new { x.PeriodId, x.UnitId, x.IndicatorId });
+        b.HasIndex(x => new { x.PeriodId, x.ChangeNo });
         b.HasIndex(x => x.IdempotencyKey).IsUnique();
         b.HasOne<OrgUnit>().WithMany().HasForeignKey(x => x.UnitId);
         b.HasOne<Period>().WithMany().HasForeignKey(x => x.PeriodId);

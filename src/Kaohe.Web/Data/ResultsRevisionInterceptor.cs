@@ -1,16 +1,24 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Kaohe.Web.Data;
 
+/// <summary>What a save changes of one revision scope: its structure, and the facts written in it.</summary>
+public sealed class ScopeChange
+{
+    public bool Structure { get; set; }
+    public List<Fact> Facts { get; } = [];
+}
+
 /// <summary>
-/// Writes a new <see cref="ResultsRevision"/> stamp for every period whose result inputs a
-/// SaveChanges touches (facts, schemes, snapshots, the period itself, annual settings; units touch
-/// every period), as part of the same SaveChanges and so of the same transaction. Every path that
-/// writes facts through EF goes through here (collection, platform API, adjustments, survey tallies,
-/// inspections, appeals, rectification deductions); bulk paths that bypass EF bump themselves
-/// (<see cref="ResultsRevisions.BumpAllAsync"/>).
+/// Writes the <see cref="ResultsRevision"/> of every period whose result inputs a SaveChanges touches
+/// (facts, schemes, snapshots, the period itself, annual settings; units touch every period), as part of
+/// the same SaveChanges and so of the same transaction, and numbers the facts written
+/// (<see cref="Fact.ChangeNo"/>). Every path that writes facts through EF goes through here; the bulk
+/// import, which bypasses EF, numbers its rows with <see cref="ResultsRevisions.NextChangeNoAsync"/>.
 /// </summary>
 public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
 {
@@ -28,28 +36,72 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
         return result;
     }
 
-    /// <summary>The revision scopes a set of tracked changes touches.</summary>
-    public static HashSet<string> Scopes(ChangeTracker tracker)
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        var scopes = new HashSet<string>(StringComparer.Ordinal);
-        void Period(string id)
+        if (eventData.Context is { } db && Unordered.TryGetValue(db, out var scopes))
+        {
+            Unordered.Remove(db);
+            foreach (var scope in scopes) ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync: true, default).GetAwaiter().GetResult();
+        }
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    {
+        if (eventData.Context is { } db && Unordered.TryGetValue(db, out var scopes))
+        {
+            Unordered.Remove(db);
+            foreach (var scope in scopes) await ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync: false, ct);
+        }
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private static void Forget(DbContext? db)
+    {
+        if (db is not null) Unordered.Remove(db);
+    }
+
+    /// <summary>
+    /// Contexts that saved facts without a transaction of their own (EF opens one only after this
+    /// interceptor ran): their change numbers were committed before the facts, so a reader may have seen
+    /// the counter without them. Their periods get a new structure stamp once the facts are saved, and
+    /// every reader rebuilds. The application's own writes go through AuditLog's transaction.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<string>> Unordered = new();
+
+    /// <summary>The revision scopes a set of tracked changes touches, and how.</summary>
+    public static Dictionary<string, ScopeChange> Scopes(ChangeTracker tracker)
+    {
+        var scopes = new Dictionary<string, ScopeChange>(StringComparer.Ordinal);
+        ScopeChange Of(string scope) => scopes.TryGetValue(scope, out var c) ? c : scopes[scope] = new ScopeChange();
+        void Period(string id, Fact? fact)
         {
             if (string.IsNullOrEmpty(id)) return;
-            scopes.Add(id);
-            // A quarter's inputs are also inputs of its year's roll-up.
-            if (id.IndexOf('-') is > 0 and var dash) scopes.Add(id[..dash]);
+            if (fact is null) Of(id).Structure = true;
+            else Of(id).Facts.Add(fact);
+            // A quarter's inputs are also inputs of its year's roll-up, which is rebuilt whenever they change.
+            if (id.IndexOf('-') is > 0 and var dash) Of(id[..dash]).Structure = true;
         }
         foreach (var e in tracker.Entries())
         {
             if (e.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)) continue;
             switch (e.Entity)
             {
-                case Fact f: Period(f.PeriodId); break;
-                case Scheme s: Period(s.PeriodId); break;
-                case PublishedSnapshot s: Period(s.PeriodId); break;
-                case Period p: Period(p.Id); break;
-                case AnnualSetting a: scopes.Add(a.Year.ToString(System.Globalization.CultureInfo.InvariantCulture)); break;
-                case OrgUnit: scopes.Add(ResultsRevision.AllPeriods); break;
+                // A deleted fact leaves no row to find by its number: the period is rebuilt.
+                case Fact f: Period(f.PeriodId, e.State == EntityState.Deleted ? null : f); break;
+                case Scheme s: Period(s.PeriodId, null); break;
+                case PublishedSnapshot s: Period(s.PeriodId, null); break;
+                case Period p: Period(p.Id, null); break;
+                case AnnualSetting a: Of(a.Year.ToString(System.Globalization.CultureInfo.InvariantCulture)).Structure = true; break;
+                case OrgUnit: Of(ResultsRevision.AllPeriods).Structure = true; break;
             }
         }
         return scopes;
@@ -59,48 +111,140 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
     {
         var scopes = Scopes(db.ChangeTracker);
         if (scopes.Count == 0) return;
-        var set = db.Set<ResultsRevision>();
-        foreach (var scope in scopes.Order(StringComparer.Ordinal))
+        foreach (var (scope, change) in scopes.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            var row = set.Local.FirstOrDefault(r => r.Scope == scope) ?? (sync ? set.Find(scope) : await set.FindAsync([scope], ct));
-            if (row is null)
+            if (change.Facts.Count == 0)
             {
-                // Created once per scope; two writers creating it at once must not fail, hence the upsert.
-                const string sql = "INSERT INTO \"ResultsRevisions\" (\"Scope\", \"Stamp\") VALUES ({0}, {1}) ON CONFLICT (\"Scope\") DO NOTHING";
-                var stamp = Guid.NewGuid().ToString("N");
-                if (sync) db.Database.ExecuteSqlRaw(sql, scope, stamp);
-                else await db.Database.ExecuteSqlRawAsync(sql, [scope, stamp], ct);
-                row = sync ? set.Find(scope) : await set.FindAsync([scope], ct);
-                if (row is null) continue; // cannot happen: the row exists now
+                await ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync, ct);
+                continue;
             }
-            row.Bump();
-            var entry = db.Entry(row);
-            if (entry.State == EntityState.Unchanged) entry.State = EntityState.Modified;
+            // The number is drawn in the transaction that writes the facts, so that no reader sees the
+            // counter before the facts; without one, the period is rebuilt after the save (Unordered).
+            if (db.Database.CurrentTransaction is null) Unordered.GetOrCreateValue(db).Add(scope);
+            var number = await ResultsRevisions.TouchAsync(db, scope, change.Structure, numbered: true, sync, ct);
+            foreach (var f in change.Facts) f.Numbered(number);
         }
     }
+}
+
+/// <summary>The revision a results view was computed at: the period's and the all-periods structure stamps and the period's fact counter.</summary>
+public readonly record struct Revision(string Structure, long Counter, string Stamp)
+{
+    /// <summary>What the office reviews and publishes against: <c>structure:counter</c>.</summary>
+    public override string ToString() => $"{Structure}:{Counter}";
 }
 
 /// <summary>Reading and bumping revisions outside the interceptor.</summary>
 public static class ResultsRevisions
 {
-    /// <summary>The revision of a period's inputs: its own stamp and the all-periods stamp (one indexed query).</summary>
-    public static async Task<string> ReadAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
+    /// <summary>The revision of a period's inputs (one indexed query).</summary>
+    public static async Task<Revision> ReadAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
     {
         var rows = await db.Set<ResultsRevision>().AsNoTracking()
             .Where(r => r.Scope == periodId || r.Scope == ResultsRevision.AllPeriods)
-            .Select(r => new { r.Scope, r.Stamp }).ToListAsync(ct);
-        return string.Join("|", rows.OrderBy(r => r.Scope, StringComparer.Ordinal).Select(r => $"{r.Scope}:{r.Stamp}"));
+            .Select(r => new { r.Scope, r.Stamp, r.Structure, r.Counter }).ToListAsync(ct);
+        var mine = rows.FirstOrDefault(r => r.Scope == periodId);
+        var all = rows.FirstOrDefault(r => r.Scope == ResultsRevision.AllPeriods);
+        // Short enough to carry in a form: the two structure stamps' first halves identify a structure well enough
+        // to detect a change (128 random bits).
+        var structure = $"{Short(mine?.Structure)}{Short(all?.Structure)}";
+        return new Revision(structure, mine?.Counter ?? 0, $"{mine?.Stamp}|{all?.Stamp}");
+        static string Short(string? stamp) => stamp is { Length: >= 16 } ? stamp[..16] : (stamp ?? "").PadRight(16, '0');
     }
 
-    /// <summary>For bulk writers that bypass SaveChanges (kaohe generate, src/Kaohe.Generate): new stamps for these scopes.</summary>
+    /// <summary>For bulk writers that bypass SaveChanges (kaohe generate): new structure stamps for these scopes (the views are rebuilt).</summary>
     public static async Task BumpAllAsync(KaoheDbContext db, IEnumerable<string> scopes, CancellationToken ct = default)
     {
-        foreach (var scope in scopes.Distinct(StringComparer.Ordinal))
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
         {
-            var row = await db.Set<ResultsRevision>().FindAsync([scope], ct);
-            if (row is null) db.Set<ResultsRevision>().Add(new ResultsRevision(scope));
-            else row.Bump();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            foreach (var scope in scopes.Distinct(StringComparer.Ordinal))
+                await TouchAsync(db, scope, structure: true, numbered: false, sync: false, ct);
+            await tx.CommitAsync(ct);
+        });
+    }
+
+    /// <summary>
+    /// For the bulk import, which writes facts without EF: the change number its rows take, drawn in its
+    /// transaction (which must be open). The period's year is rebuilt as the interceptor would.
+    /// </summary>
+    public static async Task<long> NextChangeNoAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("change numbers are drawn inside the writing transaction");
+        if (periodId.IndexOf('-') is > 0 and var dash) await TouchAsync(db, periodId[..dash], structure: true, numbered: false, sync: false, ct);
+        return await TouchAsync(db, periodId, structure: false, numbered: true, sync: false, ct);
+    }
+
+    /// <summary>As <see cref="NextChangeNoAsync"/>, for the bulk import's synchronous hook inside SaveChanges.</summary>
+    public static long NextChangeNo(KaoheDbContext db, string periodId)
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("change numbers are drawn inside the writing transaction");
+        if (periodId.IndexOf('-') is > 0 and var dash) TouchAsync(db, periodId[..dash], structure: true, numbered: false, sync: true, default).GetAwaiter().GetResult();
+        return TouchAsync(db, periodId, structure: false, numbered: true, sync: true, default).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Writes new stamps for a scope, creating its row if needed; when <paramref name="numbered"/>, also
+    /// increments its counter and returns the new value. Plain SQL on the context's connection and
+    /// transaction: the increment happens in the database, under the row's lock.
+    /// </summary>
+    internal static async Task<long> TouchAsync(DbContext db, string scope, bool structure, bool numbered, bool sync, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = false;
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            if (sync) db.Database.OpenConnection(); else await db.Database.OpenConnectionAsync(ct);
+            opened = true;
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            var tx = db.Database.CurrentTransaction?.GetDbTransaction();
+            // Created once per scope; two writers creating it at once must not fail, hence the upsert.
+            await ExecuteAsync(connection, tx, sync, ct, null,
+                "INSERT INTO \"ResultsRevisions\" (\"Scope\", \"Stamp\", \"Structure\", \"Counter\") VALUES (@scope, @stamp, @structure, 0) ON CONFLICT (\"Scope\") DO NOTHING",
+                ("scope", scope), ("stamp", ResultsRevision.NewStamp()), ("structure", ResultsRevision.NewStamp()));
+            var set = "\"Stamp\" = @stamp" + (structure ? ", \"Structure\" = @structure" : "") + (numbered ? ", \"Counter\" = \"Counter\" + 1" : "");
+            var sql = $"UPDATE \"ResultsRevisions\" SET {set} WHERE \"Scope\" = @scope" + (numbered ? " RETURNING \"Counter\"" : "");
+            long counter = 0;
+            (string, object)[] parameters = structure
+                ? [("scope", scope), ("stamp", ResultsRevision.NewStamp()), ("structure", ResultsRevision.NewStamp())]
+                : [("scope", scope), ("stamp", ResultsRevision.NewStamp())];
+            await ExecuteAsync(connection, tx, sync, ct, numbered ? v => counter = Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture) : null, sql,
+                parameters);
+            // A tracked copy of the row (from an earlier read in this context) would now be stale.
+            foreach (var tracked in db.ChangeTracker.Entries<ResultsRevision>().Where(e => e.Entity.Scope == scope).ToList()) tracked.State = EntityState.Detached;
+            return counter;
+        }
+        finally
+        {
+            if (opened)
+            {
+                if (sync) db.Database.CloseConnection(); else await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? tx, bool sync, CancellationToken ct, Action<object>? read, string sql,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value;
+            cmd.Parameters.Add(p);
+        }
+        if (read is null)
+        {
+            if (sync) cmd.ExecuteNonQuery(); else await cmd.ExecuteNonQueryAsync(ct);
+            return;
+        }
+        var scalar = sync ? cmd.ExecuteScalar() : await cmd.ExecuteScalarAsync(ct);
+        read(scalar!);
     }
 }

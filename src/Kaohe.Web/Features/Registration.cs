@@ -26,7 +26,6 @@ public static class Registration
     {
         services.AddScoped<AuditLog>();
         services.AddScoped<SchemeService>();
-        services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         services.AddAdjustments();

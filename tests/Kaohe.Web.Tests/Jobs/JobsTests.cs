@@ -191,7 +191,7 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         var rows = new MemoryStream(template).Query(useHeaderRow: true, sheetName: FactImport.SheetName).Cast<IDictionary<string, object?>>()
             .Select(r => Row(r[FactImport.CUnit], r[FactImport.CIndicator], r[FactImport.CValue], r[FactImport.CTarget])).ToList();
         var (unit, indicator) = ((string)rows[0][FactImport.CUnit]!, (string)rows[0][FactImport.CIndicator]!);
-        var counted = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q1" && f.Kind == FactKind.Value && AssessmentBuilder.Counted.Contains(f.Status)));
+        var counted = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q1" && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status)));
         var before = await app.WithDb(db => db.Facts.CountAsync());
 
         var id = await StartAsync(await office.PostAsync("/api/v1/jobs/fact-import?period=2023-Q1", Upload(Sheet(rows))));
@@ -202,7 +202,7 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         Assert.Equal(rows.Count, job.Done);
         Assert.Equal(before + rows.Count, await app.WithDb(db => db.Facts.CountAsync()));
         // Every counted value the file names was superseded: the count of counted values is unchanged.
-        Assert.Equal(counted, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q1" && f.Kind == FactKind.Value && AssessmentBuilder.Counted.Contains(f.Status))));
+        Assert.Equal(counted, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == "2023-Q1" && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))));
         var slot = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == "2023-Q1" && f.UnitId == unit && f.IndicatorId == indicator && f.Kind == FactKind.Value)
             .OrderBy(f => f.Id).ToListAsync());
         var latest = slot[^1];

@@ -62,7 +62,7 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
             var (actual, expected) = await app.WithDb(async db =>
             {
                 var got = await new DeductionRectificationSource(db).GetAsync(period);
-                var facts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == period && AssessmentBuilder.Counted.Contains(f.Status)
+                var facts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == period && FactStatuses.Counted.Contains(f.Status)
                     && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment)).OrderBy(f => f.Id).ToListAsync();
                 var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name);
                 var leafNames = new Dictionary<string, string>();

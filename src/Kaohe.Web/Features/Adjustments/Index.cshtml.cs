@@ -1,5 +1,6 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
@@ -15,7 +16,7 @@ public sealed record CapRow(string UnitId, string UnitName, double Bonus, double
 
 /// <summary>加扣分 and 资金使用绩效 of one category and period: the rule table, the events with evidence, the caps.</summary>
 [Authorize(Policy = Policies.Office)]
-public sealed class IndexModel(KaoheDbContext db, AdjustmentService service, AssessmentBuilder builder) : PageModel
+public sealed class IndexModel(KaoheDbContext db, AdjustmentService service, ResultsStore store) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Period { get; set; } = "2023-Q1";
     [BindProperty(SupportsGet = true)] public string Category { get; set; } = "housing";
@@ -50,15 +51,15 @@ public sealed class IndexModel(KaoheDbContext db, AdjustmentService service, Ass
         var unitIds = Units.Select(u => u.Id).ToList();
         Events = await AdjustmentsApi.DtosAsync(db, db.Set<AdjustmentEvent>().AsNoTracking()
             .Where(e => e.PeriodId == Period && unitIds.Contains(e.UnitId) && e.Kind != AdjustmentRuleKind.Veto));
-        var built = await builder.BuildAsync(Period, Category);
-        if (built is not null && Engine.Score(built.Assessment).Result is { } result)
+        var view = await store.CurrentAsync(db, Period, Category);
+        if (view is { Scored: true, Assessment: { } input })
         {
-            SchemeRules = built.Assessment.Rules;
-            Caps = built.Assessment.Adjustments.GroupBy(a => a.Unit).OrderBy(g => g.Key).Select(g =>
+            SchemeRules = input.Rules;
+            Caps = input.Adjustments.GroupBy(a => a.Unit).OrderBy(g => g.Key).Select(g =>
             {
                 var bonus = g.Where(a => a.Points > 0).Sum(a => a.Points);
                 var deduction = -g.Where(a => a.Points < 0).Sum(a => a.Points);
-                var applied = result[g.Key].Adjustment;
+                var applied = view.ByUnit[g.Key].Adjustment;
                 return new CapRow(g.Key, UnitName(g.Key), bonus, deduction, applied, Math.Abs(applied - (bonus - deduction)) > 1e-9);
             }).ToList();
         }

@@ -248,8 +248,10 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             var tx = db.Database.CurrentTransaction?.GetDbTransaction()
                 ?? throw new InvalidOperationException("the bulk import must run inside AuditLog's transaction");
             ran = true;
-            superseded = Supersede(db, tx, period, rows, now, job.Id);
-            Insert(db, tx, Facts(period, rows, author, now), n => progress.Report(new JobProgress(n, rows.Count, "写入中 / writing")));
+            // Numbered as the interceptor numbers what EF writes: the results store finds the units changed by their number.
+            var changeNo = ResultsRevisions.NextChangeNo(db, period);
+            superseded = Supersede(db, tx, period, rows, now, job.Id, changeNo);
+            Insert(db, tx, Facts(period, rows, author, now, changeNo), n => progress.Report(new JobProgress(n, rows.Count, "写入中 / writing")));
         }
         progress.Report(new JobProgress(0, rows.Count, "写入中 / writing"));
         db.SavingChanges += Bulk;
@@ -279,7 +281,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         return new Written(rows.Count, superseded);
     }
 
-    private static IEnumerable<Fact> Facts(string period, List<ImportRow> rows, string author, DateTimeOffset now)
+    private static IEnumerable<Fact> Facts(string period, List<ImportRow> rows, string author, DateTimeOffset now, long changeNo)
     {
         foreach (var r in rows)
         {
@@ -287,6 +289,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             var source = r.Leaf.Owner == SlotOwner.Unit ? FactSources.Report : FactSources.Division;
             var f = new Fact(period, r.Unit, r.Leaf.Id, FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target).ToJson(), source, author, now, FactStatus.Draft);
             f.Submit(now, late: false);
+            f.Numbered(changeNo);
             yield return f;
         }
     }
@@ -312,7 +315,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
     }
 
     /// <summary>Sets the counted values of the imported (unit, indicator) slots to Returned, so the engine never sees two values for one slot.</summary>
-    private static long Supersede(KaoheDbContext db, DbTransaction tx, string period, List<ImportRow> rows, DateTimeOffset now, string jobId)
+    private static long Supersede(KaoheDbContext db, DbTransaction tx, string period, List<ImportRow> rows, DateTimeOffset now, string jobId, long changeNo)
     {
         var (table, _, col) = Mapping(db);
         var conn = tx.Connection!;
@@ -323,11 +326,12 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         if (conn is NpgsqlConnection pg)
         {
             using var cmd = new NpgsqlCommand(
-                $"UPDATE \"{table}\" AS f SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = @r " +
+                $"UPDATE \"{table}\" AS f SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = @r, {Q(nameof(Fact.ChangeNo))} = @n " +
                 $"FROM unnest(@u, @i) AS s(u, i) WHERE f.{Q(nameof(Fact.UnitId))} = s.u AND f.{Q(nameof(Fact.IndicatorId))} = s.i AND " +
                 Where("f.", "@p"), pg, (NpgsqlTransaction)tx);
             cmd.Parameters.AddWithValue("p", period);
             cmd.Parameters.AddWithValue("r", reason);
+            cmd.Parameters.AddWithValue("n", changeNo);
             cmd.Parameters.AddWithValue("u", rows.Select(r => r.Unit).ToArray());
             cmd.Parameters.AddWithValue("i", rows.Select(r => r.Leaf.Id).ToArray());
             return cmd.ExecuteNonQuery();
@@ -355,10 +359,11 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         }
         using var update = sqlite.CreateCommand();
         update.Transaction = (SqliteTransaction)tx;
-        update.CommandText = $"UPDATE \"{table}\" SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = $r WHERE {Where("", "$p")} " +
+        update.CommandText = $"UPDATE \"{table}\" SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = $r, {Q(nameof(Fact.ChangeNo))} = $n WHERE {Where("", "$p")} " +
             $"AND EXISTS (SELECT 1 FROM kaohe_import_slots s WHERE s.u = \"{table}\".{Q(nameof(Fact.UnitId))} AND s.i = \"{table}\".{Q(nameof(Fact.IndicatorId))})";
         update.Parameters.AddWithValue("$p", period);
         update.Parameters.AddWithValue("$r", reason);
+        update.Parameters.AddWithValue("$n", changeNo);
         var superseded = update.ExecuteNonQuery();
         using var clear = sqlite.CreateCommand();
         clear.Transaction = (SqliteTransaction)tx;
@@ -418,7 +423,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
             var importable = leaves.Categories.SelectMany(c => leaves.Of(c)).Where(Importable).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
             var query = db.Facts.AsNoTracking()
-                .Where(f => f.PeriodId == period && f.Kind == FactKind.Value && AssessmentBuilder.Counted.Contains(f.Status))
+                .Where(f => f.PeriodId == period && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))
                 .OrderBy(f => f.UnitId).ThenBy(f => f.IndicatorId).ThenBy(f => f.Id)
                 .Select(f => new { f.UnitId, f.IndicatorId, f.Payload });
             await foreach (var f in query.AsAsyncEnumerable().WithCancellation(ct))

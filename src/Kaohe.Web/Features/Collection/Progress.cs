@@ -30,9 +30,9 @@ public sealed class Progress(KaoheDbContext db)
         var reports = facts.Where(f => f.Source == FactSources.Report).GroupBy(f => (f.UnitId, f.IndicatorId!))
             .ToDictionary(g => g.Key, g => g.MaxBy(f => f.Id)!);
         // A value a platform pushed (平台数据) is delivered: the unit need not report it.
-        var supplied = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Value && AssessmentBuilder.Counted.Contains(f.Status))
+        var supplied = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
-        var scored = facts.Where(f => f.Source != FactSources.Report && AssessmentBuilder.Counted.Contains(f.Status))
+        var scored = facts.Where(f => f.Source != FactSources.Report && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!, f.Kind == FactKind.RaterScore ? f.Rater : null)).ToHashSet();
         var q = Uri.EscapeDataString(periodId);
 

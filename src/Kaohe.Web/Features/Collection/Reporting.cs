@@ -71,7 +71,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     private async Task<Dictionary<string, Fact>> CurrentAsync(string periodId, string unitId, CancellationToken ct) =>
         (await db.Facts.Include(f => f.Evidence)
             .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Kind == FactKind.Value
-                && (f.Source == FactSources.Report || (f.Source == FactSources.Platform && AssessmentBuilder.Counted.Contains(f.Status))))
+                && (f.Source == FactSources.Report || (f.Source == FactSources.Platform && FactStatuses.Counted.Contains(f.Status))))
             .ToListAsync(ct))
         .GroupBy(f => f.IndicatorId!).ToDictionary(g => g.Key, g =>
             g.Where(f => f.Source == FactSources.Report).OrderByDescending(f => f.Id).FirstOrDefault() ?? g.OrderByDescending(f => f.Id).First());
@@ -211,7 +211,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var pendingIds = pending.Select(f => f.IndicatorId).ToList();
         // A correction of a verified report replaces it: the older value stops counting, so the engine never sees two.
         var superseded = await db.Facts.Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report && f.Kind == FactKind.Value
-            && pendingIds.Contains(f.IndicatorId) && AssessmentBuilder.Counted.Contains(f.Status)).ToListAsync(ct);
+            && pendingIds.Contains(f.IndicatorId) && FactStatuses.Counted.Contains(f.Status)).ToListAsync(ct);
         foreach (var old in superseded)
         {
             var by = pending.First(p => p.IndicatorId == old.IndicatorId);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
@@ -35,7 +36,7 @@ public sealed record ScoreInput(string? Unit, string? Indicator, double? Value);
 /// every unit assigned to them. Scores count for the engine as soon as they are saved (status
 /// Submitted) and can be changed until the office closes scoring for the period.
 /// </summary>
-public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider clock, AssessmentBuilder builder)
+public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider clock, ResultsStore store)
 {
     public Task<ScoringClosure?> ClosureAsync(string periodId, CancellationToken ct = default) =>
         db.Set<ScoringClosure>().AsNoTracking().FirstOrDefaultAsync(c => c.PeriodId == periodId, ct);
@@ -45,11 +46,10 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         var result = new Dictionary<string, Dictionary<string, double>>();
         foreach (var c in categories.Distinct())
         {
-            var built = await builder.BuildAsync(periodId, c, ct);
-            if (built is null) continue;
-            var outcome = Engine.Score(built.Assessment);
-            if (outcome.Result is null) continue;
-            foreach (var u in outcome.Result.Units) result[u.Id] = u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value);
+            // What readers see (the results store): the sheet shows only the assigned (unit, indicator) pairs' scores.
+            var view = await store.CurrentAsync(db, periodId, c, ct);
+            if (view is not { Scored: true }) continue;
+            foreach (var u in view.Units) result[u.Id] = u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value);
         }
         return result;
     }
@@ -97,12 +97,12 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
     /// <summary>The value a platform pushed for a leaf the unit would otherwise report (平台数据).</summary>
     private static Fact? PlatformValue(IEnumerable<Fact> facts, string unitId, string leafId) =>
         facts.Where(f => f.UnitId == unitId && f.IndicatorId == leafId && f.Source == FactSources.Platform && f.Kind == FactKind.Value
-                && AssessmentBuilder.Counted.Contains(f.Status))
+                && FactStatuses.Counted.Contains(f.Status))
             .MaxBy(f => f.Id);
 
     private static Fact? CurrentScore(IEnumerable<Fact> facts, string unitId, Leaf leaf, string? rater) =>
         facts.Where(f => f.UnitId == unitId && f.IndicatorId == leaf.Id && f.Source != FactSources.Report
-                && AssessmentBuilder.Counted.Contains(f.Status)
+                && FactStatuses.Counted.Contains(f.Status)
                 && (rater is null ? f.Kind == FactKind.Value : f.Kind == FactKind.RaterScore && f.Rater == rater))
             .MaxBy(f => f.Id);
 
@@ -215,7 +215,7 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
         var ratings = await db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == periodId && f.Kind == FactKind.RaterScore && AssessmentBuilder.Counted.Contains(f.Status)).ToListAsync(ct);
+            .Where(f => f.PeriodId == periodId && f.Kind == FactKind.RaterScore && FactStatuses.Counted.Contains(f.Status)).ToListAsync(ct);
         var rows = new List<LeaderRow>();
         var weight = 0.0;
         foreach (var a in assignments.OrderBy(a => a.UnitId, StringComparer.Ordinal))

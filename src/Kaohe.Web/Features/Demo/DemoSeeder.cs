@@ -53,11 +53,11 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await SeedAccountsAsync(password, dataDir);
         await SeedSchemesAsync();
         await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
-        await new Inspections.InspectionsDemo(db, audit).SeedAsync(dataDir);
+        await new Inspections.InspectionsDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
         await new Collection.CollectionDemo(db, audit).SeedAsync();
         await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
-        await new Publication.PublicationDemo(db, audit).SeedAsync();
+        await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync();
         await new Insight.InsightDemo(db, audit).SeedAsync();
     }
 

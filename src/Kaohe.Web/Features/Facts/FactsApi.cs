@@ -29,7 +29,7 @@ public static class FactsApi
         return user.Role() switch
         {
             Roles.Office => facts,
-            Roles.Viewer => facts.Where(f => AssessmentBuilder.Counted.Contains(f.Status)),
+            Roles.Viewer => facts.Where(f => FactStatuses.Counted.Contains(f.Status)),
             Roles.Unit => facts.Where(f => f.UnitId == unit),
             Roles.Division => facts.Where(f => f.Author == name || db.Assignments.Any(a =>
                 a.Kind == AssignmentKind.Division && a.Assignee == unit && a.PeriodId == f.PeriodId && a.UnitId == f.UnitId && a.IndicatorId == f.IndicatorId)),

@@ -37,8 +37,9 @@ public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyse
         Comments = (await comments.ListAsync(User, null, null)).Comments ?? [];
         MayComment = LeaderComments.MayComment(User);
         if (MayComment) Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Group).ThenBy(u => u.Id).ToListAsync();
-        if (User.IsInRole(Roles.Unit) && User.UnitId() is { } unit && Period is not null)
-            MyResult = (await rankings.UnitResultAsync(Period, unit)).Unit;
+        // A unit acts on its published result (通报表扬 / 通报批评), in the latest period that published it.
+        if (User.IsInRole(Roles.Unit) && User.UnitId() is { } unit && await rankings.LatestPublishedAsync(unit) is { Period: { } published } mine)
+            (Period, MyResult) = (published, mine.Unit);
     }
 
     public async Task<IActionResult> OnPostAnalysisAsync(string? causes)
@@ -51,7 +52,8 @@ public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyse
             if (problem is null && person is null && deadline is null && indicator is null) continue;
             list.Add(new Commitment(problem, person, DateOnly.TryParse(deadline, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null, indicator));
         }
-        var period = await InsightApi.PeriodOrCurrent(db, null);
+        // The period whose published ranking criticised the unit.
+        var period = User.UnitId() is { } mine ? (await rankings.LatestPublishedAsync(mine)).Period : null;
         var (_, error) = await analyses.SubmitAsync(User, period, causes, list);
         if (error is not null)
         {

@@ -1,7 +1,8 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Demo;
-using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
+using System.Security.Claims;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,59 +21,61 @@ public sealed record AspectDeduction(string Aspect, string Name, double PointsLo
 public sealed record Cut(string Category, string CategoryName, string Group, string Kind, double Gap, IReadOnlyList<string> Inside, IReadOnlyList<string> Outside);
 public sealed record Outcome(string Category, string CategoryName, string Group, string Unit, string Name, int Rank, double Total, bool Commended, bool Criticized);
 
+/// <remarks><c>Hidden</c>: why this person may not see the category's results now (docs/visibility.md); the other categories' outcomes and cuts are left out likewise.</remarks>
 public sealed record DashboardData(
     string PeriodId, string Category, string CategoryName, IReadOnlyList<string> Periods, bool Computable, IReadOnlyList<ValidationError> Errors,
     IReadOnlyList<RankGroup> Rankings, Heatmap? Heatmap, Trend Trend, InvestmentHeadline Investment, IReadOnlyList<AspectDeduction> Deductions,
-    IReadOnlyList<Outcome> Outcomes, IReadOnlyList<Cut> Cuts);
+    IReadOnlyList<Outcome> Outcomes, IReadOnlyList<Cut> Cuts, string? Hidden = null);
 
 /// <summary>
 /// The data behind the dashboards and the leaders' overview: rankings per group, a unit × indicator
 /// heat map of ratings, each unit's trend across the periods that have data, the investment headline,
 /// the deductions by aspect, and across all categories the commended/criticised and the closest cuts.
-/// Everything is computed from the facts through the engine; only the yuan amount of the investment
+/// Everything is read from the results store (the published results once published, else the draft), as
+/// far as the reader may see it now (<see cref="ResultsAccess"/>); only the yuan amount of the investment
 /// headline falls back to the demo catalog (labelled so), because the facts hold ratios, not amounts.
 /// </summary>
 public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
 {
-    public async Task<DashboardData> BuildAsync(string periodId, string category, CancellationToken ct = default)
+    public async Task<DashboardData> BuildAsync(ClaimsPrincipal user, string periodId, string category, CancellationToken ct = default)
     {
         var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync(ct);
         var categoryName = Categories.Name(category, Infrastructure.Ui.IsEnglish);
-        var main = await rankings.RankAsync(periodId, category, withStability: false, ct);
+        var main = await rankings.RankAsync(user, periodId, category, withStability: false, ct);
         var rankingsList = new List<RankGroup>();
         Heatmap? heatmap = null;
         var deductions = new List<AspectDeduction>();
-        if (main.View is { } view && main.Result is { } result && main.Built is { } built)
+        if (main.View is { } view && main.Results is { } results)
         {
             rankingsList.AddRange(view.Groups.Select(g => new RankGroup(g.Key,
                 [.. g.OrderBy(u => u.Rank).Select(u => new RankBar(u.Id, u.Name, u.Total, u.Rank, u.Commended, u.Criticized, u.Vetoed))])));
-            heatmap = Heat(built.Assessment, result);
-            deductions.AddRange(Deductions(built, result));
+            heatmap = Heat(results.Assessment!, results.Units);
+            deductions.AddRange(Deductions(results.Assessment!, results.Units));
         }
-        var trend = await TrendAsync(periods, category, ct);
-        var investment = await InvestmentAsync(periodId, ct);
+        var trend = main.Hidden is null ? await TrendAsync(user, periods, category, ct) : new Trend([], [], []);
+        var investment = await InvestmentAsync(user, periodId, ct);
         var outcomes = new List<Outcome>();
         var cuts = new List<Cut>();
         foreach (var c in Categories.All)
         {
-            var r = c.Code == category ? main : await rankings.RankAsync(periodId, c.Code, withStability: false, ct);
-            if (r.View is null || r.Result is null) continue;
+            var r = c.Code == category ? main : await rankings.RankAsync(user, periodId, c.Code, withStability: false, ct);
+            if (r.View is null || r.Results is null) continue;
             var name = Categories.Name(c.Code, Infrastructure.Ui.IsEnglish);
             outcomes.AddRange(r.View.Units.Where(u => u.Commended || u.Criticized)
                 .Select(u => new Outcome(c.Code, name, u.Group, u.Id, u.Name, u.Rank, u.Total, u.Commended, u.Criticized)));
-            cuts.AddRange(Cuts(c.Code, name, r.Result));
+            cuts.AddRange(Cuts(c.Code, name, r.Results.Units));
         }
         return new DashboardData(periodId, category, categoryName, [.. periods.Select(p => p.Id)], main.View is not null, main.Errors,
-            rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)]);
+            rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)], main.Hidden);
     }
 
     private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 
-    private static Heatmap Heat(Assessment a, AssessmentResult result)
+    private static Heatmap Heat(Assessment a, IReadOnlyList<UnitResult> results)
     {
         var leaves = a.Indicators.SelectMany(root => Leaves([root]).Select(l => new HeatIndicator(l.Id, l.Name, root.Name))).ToList();
         var points = Leaves(a.Indicators).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
-        var units = result.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ToList();
+        var units = results.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ToList();
         var cells = new List<double[]>();
         for (var y = 0; y < units.Count; y++)
             for (var x = 0; x < leaves.Count; x++)
@@ -85,22 +88,22 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
     }
 
     /// <summary>Points lost on deduction leaves (扣分制: on-site checks, violations), per aspect, with the number of findings.</summary>
-    private static IEnumerable<AspectDeduction> Deductions(BuiltAssessment built, AssessmentResult result)
+    private static IEnumerable<AspectDeduction> Deductions(Assessment assessment, IReadOnlyList<UnitResult> results)
     {
-        foreach (var root in built.Assessment.Indicators)
+        foreach (var root in assessment.Indicators)
         {
             var leaves = Leaves([root]).Where(l => l.Method is DeductionMethod).ToList();
             if (leaves.Count == 0) continue;
             var ids = leaves.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
-            var lost = result.Units.Sum(u => leaves.Sum(l => l.Points - u.Scores[l.Id]));
-            var findings = built.Facts.Count(f => f.Kind == FactKind.Finding && f.IndicatorId is not null && ids.Contains(f.IndicatorId));
+            var lost = results.Sum(u => leaves.Sum(l => l.Points - u.Scores[l.Id]));
+            var findings = assessment.Values.Where(v => ids.Contains(v.Indicator)).Sum(v => v.Findings?.Items?.Count ?? v.Findings?.Count ?? 0);
             yield return new AspectDeduction(root.Id, root.Name, Math.Round(lost, 2), findings);
         }
     }
 
-    private static IEnumerable<Cut> Cuts(string category, string categoryName, AssessmentResult result)
+    private static IEnumerable<Cut> Cuts(string category, string categoryName, IReadOnlyList<UnitResult> results)
     {
-        foreach (var g in result.Units.GroupBy(u => u.Group))
+        foreach (var g in results.GroupBy(u => u.Group))
         {
             var commended = g.Where(u => u.Commended).ToList();
             var others = g.Where(u => !u.Commended && !u.Vetoed).ToList();
@@ -124,18 +127,18 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
     }
 
     /// <summary>Totals per quarter for every quarter whose results can be computed; the same quarter a year earlier where it exists.</summary>
-    private async Task<Trend> TrendAsync(IReadOnlyList<Period> periods, string category, CancellationToken ct)
+    private async Task<Trend> TrendAsync(ClaimsPrincipal user, IReadOnlyList<Period> periods, string category, CancellationToken ct)
     {
-        var withData = new List<(Period Period, AssessmentResult Result)>();
+        var withData = new List<(Period Period, ResultsView Result)>();
         foreach (var p in periods.Where(p => p.Kind == PeriodKind.Quarter))
         {
             if (!await db.Facts.AnyAsync(f => f.PeriodId == p.Id, ct)) continue;
-            var r = await rankings.RankAsync(p.Id, category, withStability: false, ct);
-            if (r.Result is not null) withData.Add((p, r.Result));
+            var r = await rankings.RankAsync(user, p.Id, category, withStability: false, ct);
+            if (r.View is not null && r.Results is not null) withData.Add((p, r.Results));
         }
         var units = withData.SelectMany(x => x.Result.Units).GroupBy(u => u.Id).Select(g => (Id: g.Key, g.First().Name)).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
         var series = units.Select(u => new TrendSeries(u.Id, u.Name,
-            [.. withData.Select(x => x.Result.Units.FirstOrDefault(r => r.Id == u.Id) is { } r ? Math.Round(r.Total, 2) : (double?)null)])).ToList();
+            [.. withData.Select(x => x.Result.ByUnit.GetValueOrDefault(u.Id) is { } r ? Math.Round(r.Total, 2) : (double?)null)])).ToList();
         var yoy = new List<YearOnYear>();
         if (withData.Count > 0)
         {
@@ -143,7 +146,7 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
             var lastYear = withData.FirstOrDefault(x => x.Period.Year == latest.Year - 1 && x.Period.Quarter == latest.Quarter);
             foreach (var u in latestResult.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank))
                 yoy.Add(new YearOnYear(u.Id, u.Name, latest.Id, Math.Round(u.Total, 2), lastYear.Period?.Id,
-                    lastYear.Result?.Units.FirstOrDefault(r => r.Id == u.Id) is { } l ? Math.Round(l.Total, 2) : null));
+                    lastYear.Result?.ByUnit.GetValueOrDefault(u.Id) is { } l ? Math.Round(l.Total, 2) : null));
         }
         return new Trend([.. withData.Select(x => x.Period.Id)], series, yoy);
     }
@@ -155,12 +158,13 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
     /// 1 ÷ Σ(share ÷ (1 + growth)) − 1, without knowing any amount. The amount in yuan is not in the
     /// facts, so it comes from the office's figure (the demo catalog), labelled as such.
     /// </summary>
-    private async Task<InvestmentHeadline> InvestmentAsync(string periodId, CancellationToken ct)
+    private async Task<InvestmentHeadline> InvestmentAsync(ClaimsPrincipal user, string periodId, CancellationToken ct)
     {
-        var built = await rankings.BuildHousingAsync(periodId, ct);
+        var housing = await rankings.RankAsync(user, periodId, "housing", withStability: false, ct);
+        var built = housing.Results;
         var units = new List<InvestmentUnit>();
         double? planShare = null, growth = null;
-        if (built is not null)
+        if (built?.Assessment is not null)
         {
             var leaves = Leaves(built.Assessment.Indicators).ToList();
             string? Leaf(string name) => leaves.FirstOrDefault(l => l.Name.Contains(name, StringComparison.Ordinal))?.Id;

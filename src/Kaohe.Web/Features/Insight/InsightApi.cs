@@ -80,12 +80,13 @@ public static class InsightApi
         ? Problems.Problem(f.Status, Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
         : Problems.Problem(f.Status, f.Status == 404 ? Ui.T("未找到", "Not found") : Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En));
 
-    private static async Task<IResult> Rankings(KaoheDbContext db, RankingService rankings, string? period, string? category, bool? stability, CancellationToken ct)
+    private static async Task<IResult> Rankings(ClaimsPrincipal user, KaoheDbContext db, RankingService rankings, string? period, string? category, bool? stability, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
         if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
-        var r = await rankings.RankAsync(p, cat.Code, stability ?? true, ct);
+        var r = await rankings.RankAsync(user, p, cat.Code, stability ?? true, ct);
+        if (r.Hidden is { } hidden) return Problems.Forbidden(hidden, hidden);
         if (r.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
         if (r.View is null) return Failure(new WhatIfFailure("数据尚不完整，暂不能计算", "the data is not complete yet; the results cannot be computed", r.Errors, 409));
         return TypedResults.Ok(r.View);
@@ -215,12 +216,12 @@ public static class InsightApi
         return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);
     }
 
-    private static async Task<IResult> Dashboard(KaoheDbContext db, DashboardService dashboards, string? period, string? category, CancellationToken ct)
+    private static async Task<IResult> Dashboard(ClaimsPrincipal user, KaoheDbContext db, DashboardService dashboards, string? period, string? category, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
         if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
-        return TypedResults.Ok(await dashboards.BuildAsync(p, cat.Code, ct));
+        return TypedResults.Ok(await dashboards.BuildAsync(user, p, cat.Code, ct));
     }
 
     internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

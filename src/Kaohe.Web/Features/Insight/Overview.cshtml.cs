@@ -22,7 +22,7 @@ public sealed class OverviewModel(KaoheDbContext db, DashboardService dashboards
         Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
         var p = await InsightApi.PeriodOrCurrent(db, period);
         if (p is null) return;
-        Data = await dashboards.BuildAsync(p, Categories.Find(category)?.Code ?? "housing");
+        Data = await dashboards.BuildAsync(User, p, Categories.Find(category)?.Code ?? "housing");
         Json = JsonSerializer.Serialize(new
         {
             Data.PeriodId,

@@ -29,13 +29,15 @@ public sealed class PracticesModel(KaoheDbContext db, PracticeLibrary library, R
     {
         Period = await InsightApi.PeriodOrCurrent(db, null);
         Items = await library.SearchAsync(User, Q, null, null);
-        if (User.IsInRole(Roles.Unit) && User.UnitId() is { } unit && Period is not null)
-            MyResult = (await rankings.UnitResultAsync(Period, unit)).Unit;
+        // A unit acts on its published result (通报表扬 / 通报批评), in the latest period that published it.
+        if (User.IsInRole(Roles.Unit) && User.UnitId() is { } unit && await rankings.LatestPublishedAsync(unit) is { Period: { } published } mine)
+            (Period, MyResult) = (published, mine.Unit);
     }
 
     public async Task<IActionResult> OnPostSubmitAsync(string? title, string? body)
     {
-        var period = await InsightApi.PeriodOrCurrent(db, null);
+        // The period whose published ranking commended the unit.
+        var period = User.UnitId() is { } mine ? (await rankings.LatestPublishedAsync(mine)).Period : null;
         var (_, error) = await library.SubmitAsync(User, period, title, body);
         if (error is not null)
         {

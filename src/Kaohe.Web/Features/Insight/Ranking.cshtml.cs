@@ -41,7 +41,7 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Aud
         Samples = Bounds.Samples;
         Seed = Bounds.Seed;
         CloseCallPoints = Bounds.CloseCallPoints;
-        Outcome = await rankings.RankAsync(Period, Category, withStability: true);
+        Outcome = await rankings.RankAsync(User, Period, Category, withStability: true);
     }
 
     /// <summary>The office sets the bounds of the period.</summary>

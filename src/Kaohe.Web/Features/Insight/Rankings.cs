@@ -4,7 +4,8 @@ using System.Text;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Data;
-using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
+using System.Security.Claims;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -27,25 +28,29 @@ public sealed record RankedUnit(
     bool Commended, bool Criticized, bool Vetoed, double? MarginUp, double? MarginDown,
     double? CommendStability, double? CriticizeStability, int? RankMin, int? RankMax, bool CloseCall);
 
-/// <summary>A category's live ranking for a period, with margins and (when asked) Monte-Carlo stability.</summary>
+/// <summary>A category's ranking for a period (the published results once published, else the draft), with margins and (when asked) Monte-Carlo stability.</summary>
 public sealed record RankingView(
-    string PeriodId, string Category, int SchemeId, int SchemeVersion, int RankDecimals, RobustnessBounds Bounds,
+    string PeriodId, string Category, string Source, int RankDecimals, RobustnessBounds Bounds,
     IReadOnlyList<RankedUnit> Units, bool HasStability)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<IGrouping<string, RankedUnit>> Groups => Units.GroupBy(u => u.Group);
 }
 
-public sealed record RankingOutcome(RankingView? View, BuiltAssessment? Built, AssessmentResult? Result, IReadOnlyList<ValidationError> Errors, bool NoScheme);
+/// <summary>
+/// The ranking analysis of a category: <paramref name="Results"/> is the results store's view it was
+/// made from; <paramref name="Hidden"/> says why this person may not see it now.
+/// </summary>
+public sealed record RankingOutcome(RankingView? View, ResultsView? Results, IReadOnlyList<ValidationError> Errors, bool NoScheme, string? Hidden = null);
 
 /// <summary>
-/// Live rankings for the Insight pages: margins to the next distinct total up and down, a seeded
-/// Monte-Carlo of weight and rater perturbations within the office's bounds (Kaohe.Scoring.Robustness),
-/// and the close calls at the commend/criticise cut. The analysis is cached in memory per
-/// (period, category, hash of the exact inputs and bounds), so a page view recomputes only when a fact,
-/// the scheme or the bounds changed; concurrent requests for the same key share one computation.
+/// The Insight pages' reading of the results store: margins to the next distinct total up and down, a
+/// seeded Monte-Carlo of weight and rater perturbations within the office's bounds
+/// (Kaohe.Scoring.Robustness), and the close calls at the commend/criticise cut. The results themselves
+/// are the store's (one ranking stack); the analysis is cached in memory per (period, category, hash of the
+/// exact inputs and bounds), and concurrent requests for the same key share one computation.
 /// </summary>
-public sealed class RankingService(KaoheDbContext db, AssessmentBuilder builder, IMemoryCache cache)
+public sealed class RankingService(KaoheDbContext db, ResultsStore store, ResultsAccess access, IMemoryCache cache)
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<UnitStability>>>> Running = new();
 
@@ -55,16 +60,18 @@ public sealed class RankingService(KaoheDbContext db, AssessmentBuilder builder,
         return s is null ? RobustnessBounds.Default : RobustnessBounds.Of(s);
     }
 
-    public async Task<RankingOutcome> RankAsync(string periodId, string category, bool withStability, CancellationToken ct = default)
+    /// <summary>The ranking as this person may see it now (docs/visibility.md).</summary>
+    public async Task<RankingOutcome> RankAsync(ClaimsPrincipal user, string periodId, string category, bool withStability, CancellationToken ct = default)
     {
-        var built = await builder.BuildAsync(periodId, category, ct);
-        if (built is null) return new(null, null, null, [], true);
-        var outcome = Engine.Score(built.Assessment);
-        if (outcome.Result is null) return new(null, built, null, outcome.Errors, false);
+        var grant = await access.RowsAsync(user, periodId, category, null, ct);
+        if (!grant.All) return new(null, null, [], false, grant.Reason);
+        var view = await store.CurrentAsync(db, periodId, category, ct);
+        if (view is null || view.NoScheme) return new(null, null, [], true);
+        if (!view.Scored) return new(null, view, view.Errors, false);
         var bounds = await BoundsAsync(periodId, ct);
         IReadOnlyList<UnitStability>? stability = null;
-        if (withStability) stability = await StabilityAsync(periodId, category, built.Assessment, bounds, ct);
-        return new(View(periodId, category, built, outcome.Result, bounds, stability), built, outcome.Result, [], false);
+        if (withStability) stability = await StabilityAsync(periodId, category, view.Assessment!, bounds, ct);
+        return new(View(view, bounds, stability), view, [], false);
     }
 
     private async Task<IReadOnlyList<UnitStability>> StabilityAsync(string periodId, string category, Assessment assessment, RobustnessBounds bounds, CancellationToken ct)
@@ -92,32 +99,29 @@ public sealed class RankingService(KaoheDbContext db, AssessmentBuilder builder,
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    public static RankingView View(string periodId, string category, BuiltAssessment built, AssessmentResult result, RobustnessBounds bounds,
-        IReadOnlyList<UnitStability>? stability)
+    public static RankingView View(ResultsView results, RobustnessBounds bounds, IReadOnlyList<UnitStability>? stability)
     {
-        var margins = Robustness.Margins(result);
         var stable = stability?.ToDictionary(s => s.Unit, StringComparer.Ordinal);
-        var close = CloseCalls(result, bounds.CloseCallPoints);
-        var units = result.Units
-            .OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ThenBy(u => u.Id, StringComparer.Ordinal)
+        var close = CloseCalls(results.Units, bounds.CloseCallPoints);
+        var units = results.Units
             .Select(u =>
             {
-                var m = margins[u.Id];
+                var m = results.Margins[u.Id];
                 var s = stable?.GetValueOrDefault(u.Id);
                 return new RankedUnit(u.Id, u.Name, u.Group, u.Total, u.RoundedTotal, u.Rank, u.GroupSize, u.Grade, u.Commended, u.Criticized, u.Vetoed,
                     m.Up, m.Down, s?.CommendStability, s?.CriticizeStability, s?.RankMin, s?.RankMax, close.Contains(u.Id));
             }).ToList();
-        return new RankingView(periodId, category, built.Scheme.Id, built.Scheme.Version, built.Assessment.Rules.RankDecimals, bounds, units, stability is not null);
+        return new RankingView(results.PeriodId, results.Category, results.Published is null ? "draft" : "published", results.RankDecimals, bounds, units, stability is not null);
     }
 
     /// <summary>
     /// The units on either side of a commend or criticise cut whose rounded totals are less than
     /// <paramref name="threshold"/> points apart: "0.05 points decided a public criticism".
     /// </summary>
-    public static HashSet<string> CloseCalls(AssessmentResult result, double threshold)
+    public static HashSet<string> CloseCalls(IReadOnlyList<UnitResult> results, double threshold)
     {
         var close = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in result.Units.GroupBy(u => u.Group))
+        foreach (var group in results.GroupBy(u => u.Group))
         {
             void Cut(IEnumerable<UnitResult> inside, IEnumerable<UnitResult> outside, bool insideIsAbove)
             {
@@ -136,20 +140,28 @@ public sealed class RankingService(KaoheDbContext db, AssessmentBuilder builder,
         return close;
     }
 
-    /// <summary>The housing bureaus' assessment of a period (for the investment headline), or null.</summary>
-    public Task<BuiltAssessment?> BuildHousingAsync(string periodId, CancellationToken ct = default) => builder.BuildAsync(periodId, "housing", ct);
-
     /// <summary>The category whose scheme assesses a unit of this kind.</summary>
     public static string? CategoryOf(UnitKind kind) => Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
 
-    /// <summary>A unit's own result in a period (without the Monte-Carlo), or null when it cannot be computed.</summary>
+    /// <summary>
+    /// A unit's published result in a period (通报表扬 and 通报批评 are what the bulletin announced), or null
+    /// when its category is not published there.
+    /// </summary>
     public async Task<(UnitResult? Unit, string? Category)> UnitResultAsync(string periodId, string unitId, CancellationToken ct = default)
     {
         var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
         if (unit is null || CategoryOf(unit.Kind) is not { } category) return (null, null);
-        var built = await builder.BuildAsync(periodId, category, ct);
-        if (built is null) return (null, category);
-        var outcome = Engine.Score(built.Assessment);
-        return (outcome.Result?.Units.FirstOrDefault(u => u.Id == unitId), category);
+        var view = await store.PublishedAsync(db, periodId, category, ct);
+        return (view?.ByUnit.GetValueOrDefault(unitId), category);
+    }
+
+    /// <summary>The latest period in which a unit's category was published, and its result there.</summary>
+    public async Task<(string? Period, UnitResult? Unit)> LatestPublishedAsync(string unitId, CancellationToken ct = default)
+    {
+        var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
+        if (unit is null || CategoryOf(unit.Kind) is not { } category) return (null, null);
+        var period = await db.Snapshots.AsNoTracking().Where(s => s.Category == category).OrderByDescending(s => s.PublishedAt).ThenByDescending(s => s.Id)
+            .Select(s => s.PeriodId).FirstOrDefaultAsync(ct);
+        return period is null ? (null, null) : (period, (await UnitResultAsync(period, unitId, ct)).Unit);
     }
 }

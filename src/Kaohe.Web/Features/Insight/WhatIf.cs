@@ -3,7 +3,7 @@ using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Audit;
-using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,7 +41,7 @@ public sealed record WhatIfFailure(string Zh, string En, IReadOnlyList<Validatio
 /// sandbox writes only the sandbox (audited); only <see cref="SaveAsSchemeVersionAsync"/> makes a new
 /// scheme version, as a draft, through <see cref="SchemeService"/>, and the office activates it there.
 /// </summary>
-public sealed class WhatIfService(KaoheDbContext db, AssessmentBuilder builder, SchemeService schemes, AuditLog audit, TimeProvider clock)
+public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeService schemes, AuditLog audit, TimeProvider clock)
 {
     public static string Apply(string document, string periodId, WhatIfChanges changes, out IReadOnlyList<ValidationError> errors)
     {
@@ -118,27 +118,28 @@ public sealed class WhatIfService(KaoheDbContext db, AssessmentBuilder builder, 
         return written;
     }
 
-    /// <summary>Computes a scheme document against the period's current facts and compares it with the live ranking. Writes nothing.</summary>
+    /// <summary>
+    /// Computes a scheme document against the period's current data and compares it with the live ranking
+    /// (the results store's draft, which is the baseline). Writes nothing.
+    /// </summary>
     public async Task<(WhatIfComparison? Comparison, WhatIfFailure? Failure)> CompareAsync(string periodId, string category, string document, CancellationToken ct = default)
     {
-        var live = await builder.BuildAsync(periodId, category, ct);
-        if (live is null) return (null, new WhatIfFailure("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category", [], 404));
-        var before = Engine.Score(live.Assessment);
-        if (before.Result is null) return (null, new WhatIfFailure("当前数据尚不完整，不能计算", "the current data is incomplete and cannot be computed", before.Errors));
+        var live = await store.DraftAsync(db, periodId, category, ct);
+        if (live is null || live.NoScheme || live.Scheme is not { } scheme) return (null, new WhatIfFailure("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category", [], 404));
+        if (!live.Scored) return (null, new WhatIfFailure("当前数据尚不完整，不能计算", "the current data is incomplete and cannot be computed", live.Errors));
         var read = V1File.ReadScheme(document);
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
-        var cat = Categories.Find(category)!;
-        var units = await db.Units.AsNoTracking().Where(u => u.Kind == cat.Kind).OrderBy(u => u.Id).ToListAsync(ct);
-        var sandbox = AssessmentBuilder.Build(periodId, read.Indicators!, read.Rules!, units, live.Facts);
-        var after = Engine.Score(ScaleDirectScores(live.Assessment, sandbox));
+        // The same data under the sandbox's weights and parameters (a sandbox keeps the scheme's indicators).
+        var sandbox = live.Assessment! with { Indicators = read.Indicators!, Rules = read.Rules! };
+        var after = Engine.Score(ScaleDirectScores(live.Assessment!, sandbox));
         if (after.Result is null) return (null, new WhatIfFailure("沙盘方案与当前数据不符，不能计算", "the sandbox scheme does not fit the current data", after.Errors));
         var afterById = after.Result.Units.ToDictionary(u => u.Id, StringComparer.Ordinal);
-        var rows = before.Result.Units
+        var rows = live.Units
             .Select(b => (b, a: afterById[b.Id]))
             .Select(x => new WhatIfRow(x.b.Id, x.b.Name, x.b.Group, x.b.Rank, x.b.Total, x.a.Rank, x.a.Total,
                 x.b.Commended, x.a.Commended, x.b.Criticized, x.a.Criticized))
             .OrderBy(r => r.Group, StringComparer.Ordinal).ThenBy(r => r.AfterRank).ThenBy(r => r.Unit, StringComparer.Ordinal).ToList();
-        return (new WhatIfComparison(periodId, category, live.Scheme.Id, read.Rules!.RankDecimals, rows), null);
+        return (new WhatIfComparison(periodId, category, scheme.Id, read.Rules!.RankDecimals, rows), null);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
@@ -45,7 +46,7 @@ public sealed record SiteDetail(SiteDto Site, IReadOnlyList<FindingDto> Findings
 /// Assessment groups, sampling and on-site findings (issue 5, items 1–3). Pure rules live in
 /// <see cref="GroupFormation"/> and <see cref="Sampling"/>; this class keeps them on record.
 /// </summary>
-public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, AssessmentBuilder builder)
+public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, ResultsStore results)
 {
     /// <summary>The on-site checklist is the urban-management scheme's deduction leaves (实地抽样查看, seed §考核方式 1).</summary>
     public const string ChecklistCategory = "urban";
@@ -459,10 +460,9 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         var findings = await FindingsAsync(group.Id, siteId, ct);
         var units = await db.Units.AsNoTracking().Where(u => u.Id == site.UnitId).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
         SiteScore? score = null;
-        var built = await builder.BuildAsync(group.PeriodId, ChecklistCategory, ct);
-        if (built is not null && Engine.Score(built.Assessment).Result is { } result && result.Units.Any(u => u.Id == site.UnitId))
+        var view = await results.CurrentAsync(db, group.PeriodId, ChecklistCategory, ct);
+        if (view is { Scored: true } && view.ByUnit.TryGetValue(site.UnitId, out var u))
         {
-            var u = result[site.UnitId];
             var leaves = (await ChecklistAsync(group.PeriodId, ct)).Select(i => i.IndicatorId).Where(u.Scores.ContainsKey).ToDictionary(id => id, id => u.Scores[id]);
             score = new SiteScore(u.Id, u.Name, u.RoundedTotal, u.Rank, leaves);
         }

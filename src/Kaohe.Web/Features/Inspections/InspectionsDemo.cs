@@ -18,7 +18,7 @@ namespace Kaohe.Web.Features.Inspections;
 /// and forms the groups of <see cref="CollectingPeriod"/>, the quarter then being collected: the
 /// assessors' phones work that quarter (no findings yet).
 /// </summary>
-public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
+public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit, Results.ResultsStore results)
 {
     public const string Period = "2023-Q1";
     public const string Seed = "2023-Q1-实地考核-演示";
@@ -65,7 +65,7 @@ public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
 
         var clock = new FixedClock(DrawnAt);
         var store = new FileSystemAttachmentStore(new ConfigurationBuilder().AddInMemoryCollection([new("Kaohe:DataDir", dataDir)]).Build(), clock);
-        var service = new InspectionService(db, audit, clock, store, new AssessmentBuilder(db));
+        var service = new InspectionService(db, audit, clock, store, results);
         var draw = await service.DrawAsync(Period, Seed, null, null, "office");
         if (draw.Failure is not null) throw new InvalidOperationException("demo draw: " + draw.Failure.En);
         var formed = await service.FormAsync(Period, null, "office");
@@ -121,7 +121,7 @@ public sealed class InspectionsDemo(KaoheDbContext db, AuditLog audit)
         // (two counties per prefecture, so each assessor account serves in the group of the same number).
         var later = new FixedClock(CollectingDrawnAt);
         var next = new InspectionService(db, audit, later, new FileSystemAttachmentStore(
-            new ConfigurationBuilder().AddInMemoryCollection([new("Kaohe:DataDir", dataDir)]).Build(), later), new AssessmentBuilder(db));
+            new ConfigurationBuilder().AddInMemoryCollection([new("Kaohe:DataDir", dataDir)]).Build(), later), results);
         var nextDraw = await next.DrawAsync(CollectingPeriod, CollectingSeed, null, null, "office");
         if (nextDraw.Failure is not null) throw new InvalidOperationException("demo draw: " + nextDraw.Failure.En);
         var nextGroups = await next.FormAsync(CollectingPeriod, null, "office");

@@ -47,7 +47,7 @@ public sealed class BulletinJob(Bulletins bulletins, ILogger<BulletinJob> log) :
         var period = context.Job.PeriodId!;
         context.Progress.Report(new JobProgress(0, 3, "计算结果 / computing results"));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var content = await bulletins.ContentAsync(period, ct);
+        var content = await bulletins.ContentAsync(period, (context.User.Role(), context.User.UnitId()), ct);
         var contentMs = watch.ElapsedMilliseconds;
         if (content is null) return JobOutcome.Failure($"考核期 {period} 不存在 / period {period} does not exist");
         var units = content.Categories.Sum(c => c.Groups.Sum(g => g.Rows.Count));
@@ -77,11 +77,11 @@ public sealed class ScoresWorkbookJob(Bulletins bulletins) : IJobHandler
     {
         var period = context.Job.PeriodId!;
         context.Progress.Report(new JobProgress(0, 3, "计算结果 / computing results"));
-        var results = await bulletins.ResultsAsync(period, ct);
+        var results = await bulletins.ResultsAsync(period, (context.User.Role(), context.User.UnitId()), ct);
         context.Progress.Report(new JobProgress(1, 3, "生成工作簿 / writing the workbook"));
         var a = await JobFiles.StoreAsync(context, $"考核得分-{period}.xlsx",
-            s => ScoresWorkbook.Write(s, period, [.. results.Select(r => new CategoryResult(r.Name, r.Input, r.Result))]), ct);
-        return JobOutcome.Success($"全部得分工作簿已生成（{results.Sum(r => r.Result.Units.Count)} 个单位）/ the workbook is ready", a.Id);
+            s => ScoresWorkbook.Write(s, period, [.. results.Select(r => new CategoryResult(r.Name, r.Input, r.Units))]), ct);
+        return JobOutcome.Success($"全部得分工作簿已生成（{results.Sum(r => r.Units.Count)} 个单位）/ the workbook is ready", a.Id);
     }
 }
 
@@ -90,7 +90,7 @@ public sealed class ScoresWorkbookJob(Bulletins bulletins) : IJobHandler
 /// this is the slow part of the next page view), reporting per category, and says which categories
 /// compute and which refuse (with the engine's first errors).
 /// </summary>
-public sealed class RecomputeJob(ResultsCache cache, KaoheDbContext db) : IJobHandler
+public sealed class RecomputeJob(ResultsStore store, KaoheDbContext db) : IJobHandler
 {
     public const string JobKind = "results.recompute";
 
@@ -105,10 +105,10 @@ public sealed class RecomputeJob(ResultsCache cache, KaoheDbContext db) : IJobHa
         foreach (var c in Categories.All)
         {
             context.Progress.Report(new JobProgress(i++, Categories.All.Count, $"{c.NameZh}"));
-            // Through the results cache, so that the ranking page and the explanations read what this job computed.
-            var d = await cache.DraftAsync(db, period, c.Code, ct);
+            // Through the results store, so that the ranking page and the explanations read what this job computed.
+            var d = await store.DraftAsync(db, period, c.Code, ct);
             if (d is null || d.NoScheme) continue;
-            if (d.Result is { } r) lines.Add($"{c.NameZh} {r.Units.Count}");
+            if (d.Scored) lines.Add($"{c.NameZh} {d.Units.Count}");
             else errors[c.Code] = [.. d.Errors.Take(20).Select(e => $"{e.Path}: {Ui.T(e.Zh, e.En)}")];
         }
         context.Progress.Report(new JobProgress(Categories.All.Count, Categories.All.Count, null));

@@ -206,7 +206,7 @@ public static class PlatformApi
         var indicatorIds = records.Select(r => r.Indicator).Distinct().ToList();
         var others = await db.Facts.AsNoTracking()
             .Where(f => f.PeriodId == period!.Id && f.Kind == FactKind.Value && unitIds.Contains(f.UnitId) && indicatorIds.Contains(f.IndicatorId!)
-                        && AssessmentBuilder.Counted.Contains(f.Status) && (f.IdempotencyKey == null || !idKeys.Contains(f.IdempotencyKey)))
+                        && FactStatuses.Counted.Contains(f.Status) && (f.IdempotencyKey == null || !idKeys.Contains(f.IdempotencyKey)))
             .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Source }).ToListAsync(ct);
         foreach (var r in records)
         {

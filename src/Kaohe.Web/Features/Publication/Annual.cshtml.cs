@@ -1,4 +1,5 @@
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -10,12 +11,15 @@ namespace Kaohe.Web.Features.Publication;
 
 /// <summary>年终考核: the quarters and the annual leadership evaluation with their weights, the year's adjustments and vetoes (docs/annual.md).</summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
-public sealed class AnnualModel(KaoheDbContext db, Drafts drafts, Publisher publisher) : PageModel
+public sealed class AnnualModel(KaoheDbContext db, ResultsStore store, ResultsAccess access, Publisher publisher) : PageModel
 {
     public string Year { get; private set; } = "";
     public string Category { get; private set; } = "housing";
     public IReadOnlyList<string> Years { get; private set; } = [];
-    public Draft? Draft { get; private set; }
+    public ResultsView? Draft { get; private set; }
+
+    /// <summary>Why the results are not shown to this person now; null when they are.</summary>
+    public string? Hidden { get; private set; }
     public AnnualSetting? Setting { get; private set; }
     public PublishedSnapshot? Snapshot { get; private set; }
 
@@ -41,7 +45,9 @@ public sealed class AnnualModel(KaoheDbContext db, Drafts drafts, Publisher publ
         if (Year.Length == 0) return;
         var y = int.Parse(Year, System.Globalization.CultureInfo.InvariantCulture);
         Setting = await db.Set<AnnualSetting>().AsNoTracking().FirstOrDefaultAsync(s => s.Year == y && s.Category == Category);
-        Draft = await drafts.BuildAsync(Year, Category);
+        var grant = await access.RowsAsync(User, Year, Category);
+        if (!grant.All) Hidden = grant.Reason;
+        else Draft = await store.DraftAsync(db, Year, Category);
         Snapshot = await Snapshots.LatestAsync(db, Year, Category);
     }
 }

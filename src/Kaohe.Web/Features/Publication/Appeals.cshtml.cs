@@ -1,5 +1,6 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -15,7 +16,7 @@ namespace Kaohe.Web.Features.Publication;
 /// </summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Unit}")]
 [RequestSizeLimit(100 * 1024 * 1024)]
-public sealed class AppealsModel(KaoheDbContext db, Drafts drafts, Appeals appeals, Publisher publisher) : PageModel
+public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsAccess access, Appeals appeals, Publisher publisher) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Period { get; set; }
     public IReadOnlyList<Period> Periods { get; private set; } = [];
@@ -27,7 +28,7 @@ public sealed class AppealsModel(KaoheDbContext db, Drafts drafts, Appeals appea
     public IReadOnlyDictionary<string, string> UnitNames { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>For a unit: its draft of the period, and its facts to choose from.</summary>
-    public Draft? MyDraft { get; private set; }
+    public ResultsView? MyDraft { get; private set; }
     public UnitResult? Mine { get; private set; }
     public IReadOnlyList<Fact> MyFacts { get; private set; } = [];
     [TempData] public string? Message { get; set; }
@@ -52,11 +53,12 @@ public sealed class AppealsModel(KaoheDbContext db, Drafts drafts, Appeals appea
         {
             var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId);
             var cat = Categories.All.FirstOrDefault(c => c.Kind == unit?.Kind);
-            if (cat is not null && Window is not null)
+            if (cat is not null && Window is not null && (await access.RowsAsync(User, Current.Id, cat.Code)).Sees(unitId))
             {
-                MyDraft = await drafts.BuildAsync(Current.Id, cat.Code);
-                Mine = MyDraft?.Result?.Units.FirstOrDefault(u => u.Id == unitId);
-                MyFacts = MyDraft?.Facts.Where(f => f.UnitId == unitId).ToList() ?? [];
+                MyDraft = await store.CurrentAsync(db, Current.Id, cat.Code);
+                Mine = MyDraft?.ByUnit.GetValueOrDefault(unitId);
+                MyFacts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == Current.Id && f.UnitId == unitId && Kaohe.Web.Features.Facts.FactStatuses.Counted.Contains(f.Status))
+                    .OrderBy(f => f.IndicatorId).ThenBy(f => f.Id).ToListAsync();
             }
         }
         return Page();

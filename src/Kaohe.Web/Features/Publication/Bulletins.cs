@@ -34,7 +34,7 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
         var deductions = new List<(string Unit, string? Reason)>();
         var deductionCount = 0;
         var query = db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == periodId && AssessmentBuilder.Counted.Contains(f.Status) && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment))
+            .Where(f => f.PeriodId == periodId && FactStatuses.Counted.Contains(f.Status) && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment))
             .OrderBy(f => f.Id)
             .Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Payload });
         await DbRows.ForEachAsync(db, query, r =>
@@ -88,28 +88,31 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
 }
 
 /// <summary>The period's results per category for the bulletin: the latest published snapshot where there is one, the draft otherwise.</summary>
-public sealed record PeriodCategoryResult(string Category, string Name, Assessment Input, AssessmentResult Result, SnapshotInfo? Snapshot);
+public sealed record PeriodCategoryResult(string Category, string Name, ResultsView View)
+{
+    public Assessment Input => View.Assessment!;
+    public IReadOnlyList<UnitResult> Units => View.Units;
+    public SnapshotInfo? Snapshot => View.Published;
+}
 
 /// <summary>Builds the 考核通报 of a period: results, the office's narrative (defaults from the data) and the rectification source.</summary>
-public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
+public sealed class Bulletins(KaoheDbContext db, ResultsStore store, ResultsAccess access, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
 {
     public const string Issuer = "自治区住房和城乡建设厅";
     public const string Addressees = "各地（市）住房和城乡建设局、城市管理局，厅属各单位、机关各处室";
 
-    public async Task<IReadOnlyList<PeriodCategoryResult>> ResultsAsync(string periodId, CancellationToken ct = default)
+    /// <summary>
+    /// Every category's results from the results store (the published snapshot as stored, else the draft), of
+    /// the categories the reader (role and unit; null: the office) may see in full now (<see cref="ResultsAccess"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<PeriodCategoryResult>> ResultsAsync(string periodId, (string Role, string? Unit)? reader = null, CancellationToken ct = default)
     {
         var list = new List<PeriodCategoryResult>();
         foreach (var c in Categories.All)
         {
-            // A published snapshot is scored once per instance (the cache the ranking page reads), not on every call.
-            if (await cache.PublishedAsync(db, periodId, c.Code, ct) is { Assessment: { } input, Result: { } published, Published: var info })
-            {
-                list.Add(new(c.Code, c.NameZh, input, published, info));
-                continue;
-            }
-            // The draft as the ranking page computed it (cached per revision of the inputs), not computed again.
-            var draft = await cache.DraftAsync(db, periodId, c.Code, ct);
-            if (draft?.Assessment is { } a && draft.Result is { } r) list.Add(new(c.Code, c.NameZh, a, r, null));
+            if (reader is { } r && !(await access.RowsAsync(r.Role, r.Unit, periodId, c.Code, null, ct)).All) continue;
+            var view = await store.CurrentAsync(db, periodId, c.Code, ct);
+            if (view is { Scored: true, Assessment: not null }) list.Add(new(c.Code, c.NameZh, view));
         }
         return list;
     }
@@ -120,10 +123,10 @@ public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBu
         var stored = await db.Set<BulletinNarrative>().AsNoTracking().FirstOrDefaultAsync(n => n.PeriodId == period.Id, ct);
         if (stored is not null) return stored;
         var rect = await rectification.GetAsync(period.Id, ct);
-        var units = results.Sum(r => r.Result.Units.Count);
+        var units = results.Sum(r => r.Units.Count);
         var overview = $"根据《地市住建局、城管局、厅属单位和机关处室目标责任考核办法（试行）》，厅考核办组织开展了{period.Label(false)}目标责任考核，" +
             $"采取实地考核、定量考核、分类考核和大数据考核相结合的方式，对{string.Join("、", results.Select(r => r.Name))}共{units}个被考核对象进行了考核。现将考核情况通报如下。";
-        var practices = results.Select(r => r.Result.Units.Where(u => u.Commended).OrderBy(u => u.Rank).FirstOrDefault() is { } top
+        var practices = results.Select(r => r.Units.Where(u => u.Commended).OrderBy(u => u.Rank).FirstOrDefault() is { } top
             ? $"{top.Name}：在{r.Name}考核中综合得分{Ui.Fmt(top.Total, r.Input.Rules.RankDecimals)}分，位居前列，工作举措扎实、成效明显，请作经验交流。" : null).OfType<string>();
         return new BulletinNarrative(period.Id)
         {
@@ -154,14 +157,14 @@ public sealed class Bulletins(KaoheDbContext db, Results.ResultsCache cache, IBu
     public static IReadOnlyList<string> Lines(string text) =>
         [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 
-    public async Task<BulletinContent?> ContentAsync(string periodId, CancellationToken ct = default)
+    public async Task<BulletinContent?> ContentAsync(string periodId, (string Role, string? Unit)? reader = null, CancellationToken ct = default)
     {
         var period = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == periodId, ct);
         if (period is null) return null;
-        var results = await ResultsAsync(periodId, ct);
+        var results = await ResultsAsync(periodId, reader, ct);
         var n = await NarrativeAsync(period, results, ct);
         var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        var categories = results.Select(r => new BulletinCategory(r.Name, r.Result.Units.GroupBy(u => u.Group)
+        var categories = results.Select(r => new BulletinCategory(r.Name, r.Units.GroupBy(u => u.Group)
             .Select(g => new BulletinGroup(g.Key, [.. g.OrderBy(u => u.Rank).Select(u => new BulletinRow(u.Rank, u.Name, u.Total, u.Grade, u.Commended, u.Criticized, u.Vetoed))]))
             .ToList())).ToList();
         var date = results.Select(r => r.Snapshot?.PublishedAt).Where(d => d is not null).Max() ?? clock.GetUtcNow();
@@ -194,7 +197,7 @@ public static class BulletinDownloads
     private static async Task<IResult> Bulletin(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
     {
         if (!await MayReadAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
-        var content = await bulletins.ContentAsync(period, ct);
+        var content = await bulletins.ContentAsync(period, (user.Role(), user.UnitId()), ct);
         if (content is null) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
         var file = Temp();
         Results.Bulletin.Write(content, file);
@@ -206,9 +209,9 @@ public static class BulletinDownloads
     {
         if (!await MayReadAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
         if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
-        var results = await bulletins.ResultsAsync(period, ct);
+        var results = await bulletins.ResultsAsync(period, (user.Role(), user.UnitId()), ct);
         var file = Temp();
-        ScoresWorkbook.Write(file, period, [.. results.Select(r => new CategoryResult(r.Name, r.Input, r.Result))]);
+        ScoresWorkbook.Write(file, period, [.. results.Select(r => new CategoryResult(r.Name, r.Input, r.Units))]);
         file.Position = 0;
         return Microsoft.AspNetCore.Http.Results.File(file, Xlsx, $"考核得分-{period}.xlsx");
     }

@@ -1,4 +1,5 @@
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -10,9 +11,10 @@ namespace Kaohe.Web.Features.Publication;
 
 /// <summary>考核结果公布: the period's review window, each category's draft and snapshots, publication and the bulletin downloads.</summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
-public sealed class IndexModel(KaoheDbContext db, Drafts drafts, Publisher publisher) : PageModel
+public sealed class IndexModel(KaoheDbContext db, ResultsStore store, Publisher publisher) : PageModel
 {
-    public sealed record Row(string Category, string Name, bool Computable, int Errors, IReadOnlyList<PublishedSnapshot> Snapshots);
+    /// <summary>A category's draft: whether it scores, its errors, the revision the office reviews (and publishes against) and its snapshots.</summary>
+    public sealed record Row(string Category, string Name, bool Computable, int Errors, string? Revision, IReadOnlyList<PublishedSnapshot> Snapshots);
 
     [BindProperty(SupportsGet = true)] public string? Period { get; set; }
     public IReadOnlyList<Period> Periods { get; private set; } = [];
@@ -35,9 +37,9 @@ public sealed class IndexModel(KaoheDbContext db, Drafts drafts, Publisher publi
         var rows = new List<Row>();
         foreach (var c in Categories.All)
         {
-            var d = await drafts.BuildAsync(Current.Id, c.Code);
-            if (d is null) continue;
-            rows.Add(new Row(c.Code, Ui.T(c.NameZh, c.NameEn), d.Result is not null, d.Errors.Count, snapshots.Where(s => s.Category == c.Code).ToList()));
+            var d = await store.DraftAsync(db, Current.Id, c.Code);
+            if (d is null || d.NoScheme) continue;
+            rows.Add(new Row(c.Code, Ui.T(c.NameZh, c.NameEn), d.Scored, d.Errors.Count, d.Revision?.ToString(), snapshots.Where(s => s.Category == c.Code).ToList()));
         }
         Rows = rows;
     }
@@ -60,10 +62,10 @@ public sealed class IndexModel(KaoheDbContext db, Drafts drafts, Publisher publi
 
     public async Task<IActionResult> OnPostSkipAsync(string? reason) => !IsOffice ? Done(NotOffice, "") : Done(await publisher.SkipWindowAsync(Period ?? "", reason), Ui.T("已跳过申诉复核", "Review skipped"));
 
-    public async Task<IActionResult> OnPostPublishAsync(string category, string? changeNote)
+    public async Task<IActionResult> OnPostPublishAsync(string category, string? changeNote, string? revision)
     {
         if (!IsOffice) return Forbid();
-        var (s, r) = await publisher.PublishAsync(Period ?? "", category, changeNote);
+        var (s, r) = await publisher.PublishAsync(Period ?? "", category, revision, changeNote);
         return Done(r, s is null ? "" : Ui.T($"已公布 {s.Key}", $"Published {s.Key}"));
     }
 }

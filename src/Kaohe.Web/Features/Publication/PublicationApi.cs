@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
+using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,7 +22,8 @@ public sealed record DraftRow(string Unit, string Name, string Group, double Tot
 
 public sealed record OpenWindowRequest(DateOnly? ClosesOn);
 public sealed record SkipWindowRequest(string? Reason);
-public sealed record PublishRequest(string? ChangeNote);
+/// <summary>A publication: <paramref name="Revision"/> is the revision of the draft the office reviewed (the draft API and the publication page show it).</summary>
+public sealed record PublishRequest(string? Revision, string? ChangeNote);
 public sealed record AppealRequest(string? Period, string? Category, string? IndicatorId, long? FactId, string? Reason);
 public sealed record DecisionRequest(bool Accept, string? Decision, double? Value, bool Withdraw = false);
 public sealed record AnnualWeights(double? Q1, double? Q2, double? Q3, double? Q4, double? Leadership);
@@ -89,21 +92,21 @@ public static class PublicationApi
         return Microsoft.AspNetCore.Http.Results.File(System.Text.Encoding.UTF8.GetBytes(Snapshots.InputText(s)), "application/json", $"{s.Key}.input.json");
     }
 
-    private static async Task<IResult> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, Drafts drafts)
+    private static async Task<IResult> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store)
     {
         if (!ResultReaders.Contains(user.Role())) return Problems.Forbidden("无权查看草稿数据", "you may not see draft data");
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return Missing(id);
-        return TypedResults.Ok(await ChangesSince(s, db, drafts));
+        return TypedResults.Ok(await ChangesSince(s, db, store));
     }
 
     public sealed record ChangedFact(string Key, string Unit, string? Indicator, string? Rater, string What, string? Published, string? Current, IReadOnlyList<long> FactIds);
 
     /// <summary>Which data differ now from what the snapshot published, compared by value, with the facts behind each.</summary>
-    public static async Task<IReadOnlyList<ChangedFact>> ChangesSince(PublishedSnapshot s, KaoheDbContext db, Drafts drafts, CancellationToken ct = default)
+    public static async Task<IReadOnlyList<ChangedFact>> ChangesSince(PublishedSnapshot s, KaoheDbContext db, ResultsStore store, CancellationToken ct = default)
     {
-        var draft = await drafts.BuildAsync(s.PeriodId, s.Category, ct);
-        var published = Snapshots.Input(s);
+        var draft = await store.DraftAsync(db, s.PeriodId, s.Category, ct);
+        var published = (await store.SnapshotAsync(db, s.Id, ct))?.Assessment;
         if (draft?.Assessment is null || published is null) return [];
         var changes = SnapshotDiff.Inputs(published, draft.Assessment);
         var units = changes.Select(c => c.Unit).Distinct().ToList();
@@ -139,21 +142,24 @@ public static class PublicationApi
 
     private static async Task<IResult> Publish(string period, string category, PublishRequest? body, Publisher publisher)
     {
-        var (s, refusal) = await publisher.PublishAsync(period, category, body?.ChangeNote);
+        var (s, refusal) = await publisher.PublishAsync(period, category, body?.Revision, body?.ChangeNote);
         return refusal is not null ? refusal.Problem() : TypedResults.Created($"/api/v1/snapshots/{s!.Id}", Dto(s));
     }
 
-    /// <summary>The draft: staff who may see results get every unit; a unit only its own row.</summary>
-    private static async Task<IResult> GetDraft(string period, string category, ClaimsPrincipal user, Drafts drafts)
+    /// <summary>The draft, as far as this person may see it now (docs/visibility.md): all units, or a unit's own row from the review window.</summary>
+    /// <remarks>The draft's revision, which a publication names, is the response's <c>ETag</c>.</remarks>
+    private static async Task<IResult> GetDraft(string period, string category, ClaimsPrincipal user, HttpContext http, KaoheDbContext db, ResultsStore store, ResultsAccess access)
     {
-        var role = user.Role();
-        if (role != Roles.Unit && !ResultReaders.Contains(role)) return Problems.Forbidden("无权查看结果草稿", "you may not see draft results");
-        var draft = await drafts.BuildAsync(period, category);
-        if (draft is null) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
-        if (draft.Result is null) return Problems.Invalid(draft.Errors);
-        var rows = draft.Result.Units.Where(u => role != Roles.Unit || u.Id == user.UnitId())
+        if (Categories.Find(category) is null) return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
+        var grant = await access.RowsAsync(user, period, category);
+        if (!grant.Any) return Problems.Forbidden(grant.ReasonZh ?? "无权查看结果草稿", grant.ReasonEn ?? "you may not see draft results");
+        var draft = await store.DraftAsync(db, period, category);
+        if (draft is null || draft.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
+        if (!draft.Scored) return Problems.Invalid(draft.Errors);
+        var rows = draft.Units.Where(u => grant.Sees(u.Id))
             .Select(u => new DraftRow(u.Id, u.Name, u.Group, u.Total, u.Rank, u.Grade, u.Vetoed, u.Commended, u.Criticized, u.Adjustment,
                 u.Scores.ToDictionary(kv => kv.Key, kv => kv.Value))).ToList();
+        if (draft.Revision is { } r) http.Response.Headers.ETag = $"\"{r}\"";
         return TypedResults.Ok(rows);
     }
 

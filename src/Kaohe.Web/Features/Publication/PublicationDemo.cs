@@ -5,6 +5,7 @@ using Kaohe.Web.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ namespace Kaohe.Web.Features.Publication;
 /// that the year rolls up four quarters; the annual weights (4 × 23.75 + 5), the leaders' annual
 /// evaluation, a bonus and the seed's example veto on the year. Adds nothing that already exists.
 /// </summary>
-public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
+public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsStore store)
 {
     public const int Year = 2023;
     public const double QuarterWeight = 23.75;
@@ -72,7 +73,7 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
             foreach (var a in await db.Assignments.AsNoTracking().Where(a => a.PeriodId == $"{Year}-Q1").ToListAsync())
                 db.Assignments.Add(new Assignment(periodId, a.Kind, a.Assignee, a.UnitId, a.IndicatorId, a.Rater));
         if (await db.Facts.AnyAsync(f => f.PeriodId == periodId)) return;
-        var q1 = await db.Facts.AsNoTracking().Where(f => f.PeriodId == $"{Year}-Q1" && AssessmentBuilder.Counted.Contains(f.Status))
+        var q1 = await db.Facts.AsNoTracking().Where(f => f.PeriodId == $"{Year}-Q1" && FactStatuses.Counted.Contains(f.Status))
             .OrderBy(f => f.Id).ToListAsync();
         foreach (var f in q1)
         {
@@ -110,11 +111,11 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
         var yearId = $"{Year}";
         var at = new DateTimeOffset(Year + 1, 1, 10, 2, 0, 0, TimeSpan.Zero);
         var added = new List<string>();
-        if (!await db.Facts.AnyAsync(f => f.PeriodId == yearId && f.IndicatorId == Drafts.LeadershipLeaf))
+        if (!await db.Facts.AnyAsync(f => f.PeriodId == yearId && f.IndicatorId == ResultsStore.LeadershipLeaf))
         {
             foreach (var u in await db.Units.AsNoTracking().OrderBy(u => u.Id).ToListAsync())
                 foreach (var (rater, author) in new[] { ("principal", "leader-principal"), ("in-charge", "leader-incharge") })
-                    db.Facts.Add(new Fact(yearId, u.Id, Drafts.LeadershipLeaf, FactKind.RaterScore,
+                    db.Facts.Add(new Fact(yearId, u.Id, ResultsStore.LeadershipLeaf, FactKind.RaterScore,
                         new FactPayload(Value: Math.Round(78 + 20 * Noise($"{u.Id}/{rater}/annual"), 1)).ToJson(), FactSources.Leader, author, at, FactStatus.Verified, rater));
             added.Add("leadership");
         }
@@ -141,14 +142,14 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit)
         var window = new ReviewWindow(periodId, new DateOnly(2023, 4, 11), new DateOnly(2023, 4, 18), "office", new DateTimeOffset(2023, 4, 11, 2, 0, 0, TimeSpan.Zero));
         window.Close("office", new DateTimeOffset(2023, 4, 18, 10, 0, 0, TimeSpan.Zero));
         if (!await db.Set<ReviewWindow>().AnyAsync(w => w.PeriodId == periodId)) db.Add(window);
-        var builder = new AssessmentBuilder(db);
         foreach (var c in Categories.All)
         {
-            var built = await builder.BuildAsync(periodId, c.Code);
-            if (built is null || Engine.Score(built.Assessment).Result is not { } result) continue;
+            // Frozen from the results store's draft, as the office publishes.
+            var draft = await store.DraftAsync(db, periodId, c.Code);
+            if (draft is null || store.ResultForSnapshot(draft) is not { } result) continue;
             var key = $"{periodId}-{c.Code}-v1";
-            var doc = SnapshotFile.Create(built.Assessment, result, new SnapshotMeta(key, 1, $"{period.Label(false)}{c.NameZh}考核结果", "office", Q1PublishedAt));
-            var s = new PublishedSnapshot(key, periodId, c.Code, 1, doc, SnapshotFile.Sha256(V1File.Write(built.Assessment)),
+            var doc = SnapshotFile.Create(draft.Assessment!, result, new SnapshotMeta(key, 1, $"{period.Label(false)}{c.NameZh}考核结果", "office", Q1PublishedAt));
+            var s = new PublishedSnapshot(key, periodId, c.Code, 1, doc, SnapshotFile.Sha256(V1File.Write(draft.Assessment!)),
                 SnapshotFile.Sha256(V1File.WriteResult(result)), "office", Q1PublishedAt, null, null);
             db.Snapshots.Add(s);
             audit.Record("snapshot.publish", "snapshot", key, null, new { key, s.InputSha256, s.ResultSha256, source = "demo" });

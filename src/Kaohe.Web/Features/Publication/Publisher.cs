@@ -3,6 +3,7 @@ using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,7 +31,7 @@ public sealed record Refusal(int Status, string Zh, string En, string? Field = n
 /// The office's side of publication: the review window (申诉复核期), appeal decisions, and freezing
 /// a period × category into an append-only snapshot (docs/snapshots.md). Every change is audited.
 /// </summary>
-public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, TimeProvider clock)
+public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog audit, TimeProvider clock)
 {
     public async Task<Refusal?> OpenWindowAsync(string periodId, DateOnly closesOn, CancellationToken ct = default)
     {
@@ -78,11 +79,13 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
     }
 
     /// <summary>
-    /// Freezes the draft of a period and category. The first publication needs the review window
-    /// closed (or skipped); a later one is a correction that needs a reason and a difference, and
-    /// names what changed. Rows are only ever added.
+    /// Freezes the draft of a period and category as the office reviewed it: <paramref name="revision"/> is
+    /// the draft's revision the office looked at (<see cref="ResultsView.Revision"/>); if anything changed
+    /// since, nothing is published and the refusal lists what changed. The snapshot holds the store's draft
+    /// at that revision. The first publication needs the review window closed (or skipped); a later one is a
+    /// correction that needs a reason and a difference, and names what changed. Rows are only ever added.
     /// </summary>
-    public async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> PublishAsync(string periodId, string category, string? reason, CancellationToken ct = default)
+    public async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> PublishAsync(string periodId, string category, string? revision, string? reason, CancellationToken ct = default)
     {
         var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
         if (period is null) return (null, Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
@@ -90,33 +93,46 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
         var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
         if (window is not { AllowsPublication: true })
             return (null, Refusal.Conflict("申诉复核期结束（或说明理由跳过）后才能公布", "publish only after the review window is closed (or skipped with a reason)", "review"));
-        var draft = await drafts.BuildAsync(periodId, category, ct);
-        if (draft is null) return (null, Refusal.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme (or annual setting) for this period and category"));
-        if (draft.Result is null || draft.Assessment is null)
+        var draft = await store.DraftAsync(db, periodId, category, ct);
+        if (draft is null || draft.NoScheme) return (null, Refusal.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme (or annual setting) for this period and category"));
+        if (string.IsNullOrWhiteSpace(revision))
+            return (null, Refusal.Bad("revision", $"请注明所审核结果的版本（revision），当前为 {draft.Revision}", $"give the revision of the results you reviewed; the current one is {draft.Revision}"));
+        if (draft.Revision?.ToString() != revision.Trim())
+            return (null, await ChangedSinceAsync(draft, revision.Trim(), ct));
+        if (!draft.Scored || draft.Assessment is null)
             return (null, new Refusal(StatusCodes.Status400BadRequest, "数据尚不完整，不能公布：" + string.Join("；", draft.Errors.Take(5).Select(e => $"{e.Path} {e.Zh}")),
                 "the data is not complete; cannot publish: " + string.Join("; ", draft.Errors.Take(5).Select(e => $"{e.Path} {e.En}")), draft.Errors.FirstOrDefault()?.Path));
-        var previous = await Snapshots.LatestAsync(db, periodId, category, ct);
+        return await FreezeAsync(period, category, draft, reason, ct);
+    }
+
+    /// <summary>Writes the snapshot of a draft (a first publication, or a correction of the latest one).</summary>
+    private async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> FreezeAsync(Period period, string category, ResultsView draft, string? reason, CancellationToken ct)
+    {
+        var periodId = period.Id;
+        var previous = await ResultsStore.LatestSnapshotAsync(db, periodId, category, ct);
         string? note = null;
         if (previous is not null)
         {
             if (string.IsNullOrWhiteSpace(reason))
                 return (null, Refusal.Bad("changeNote", "更正已公布的结果须说明更正原因", "a correction of a published result needs a reason (changeNote)"));
-            var before = Snapshots.Input(previous)!;
-            var inputs = SnapshotDiff.Inputs(before, draft.Assessment);
-            var results = SnapshotDiff.Results(Engine.Score(before).Result!, draft.Result, draft.Assessment.Rules.RankDecimals);
+            var before = await store.SnapshotAsync(db, previous.Id, ct);
+            if (before?.Assessment is null) return (null, Refusal.Conflict($"已公布的第 {previous.Version} 版无法读取，不能更正", $"published version {previous.Version} cannot be read; cannot correct it"));
+            var inputs = SnapshotDiff.Inputs(before.Assessment, draft.Assessment!);
+            var results = SnapshotDiff.Results(before.Units, draft.Units, draft.RankDecimals);
             if (inputs.Count == 0 && results.Count == 0)
                 return (null, Refusal.Conflict($"与已公布的第 {previous.Version} 版相比没有任何变化", $"nothing changed since version {previous.Version}"));
             note = SnapshotDiff.Note(reason, inputs, results);
         }
+        var result = store.ResultForSnapshot(draft)!;
         var version = (previous?.Version ?? 0) + 1;
         var now = clock.GetUtcNow();
         now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var key = $"{periodId}-{category}-v{version}";
         var title = $"{period.Label(false)}{Categories.Name(category, false)}考核结果";
-        var document = SnapshotFile.Create(draft.Assessment, draft.Result,
-            new SnapshotMeta(key, version, title, audit.Actor, now, previous is null ? null : previous.Key, note));
+        var document = SnapshotFile.Create(draft.Assessment!, result,
+            new SnapshotMeta(key, version, title, audit.Actor, now, previous?.Key, note));
         var snapshot = new PublishedSnapshot(key, periodId, category, version, document,
-            SnapshotFile.Sha256(V1File.Write(draft.Assessment)), SnapshotFile.Sha256(V1File.WriteResult(draft.Result)),
+            SnapshotFile.Sha256(V1File.Write(draft.Assessment!)), SnapshotFile.Sha256(V1File.WriteResult(result)),
             audit.Actor, now, previous?.Id, note);
         db.Snapshots.Add(snapshot);
         var oldStatus = period.Status;
@@ -125,8 +141,8 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
             ? await db.Set<AnnualSetting>().Where(s => s.Year == period.Year).Select(s => s.Category).ToListAsync(ct)
             : await db.Schemes.Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).Select(s => s.Category).Distinct().ToListAsync(ct);
         if (due.All(c => c == category || published.Contains(c))) period.MoveTo(PeriodStatus.Published);
-        audit.Record(previous is null ? "snapshot.publish" : "snapshot.correct", "snapshot", key, previous is null ? null : new { previous.Key, previous.ResultSha256 },
-            new { key, snapshot.InputSha256, snapshot.ResultSha256, status = period.Status.ToString(), oldStatus = oldStatus.ToString() }, note);
+        audit.Record(previous is null ? "snapshot.publish" : "snapshot.correct", "snapshot", key, previous is null ? null : new { previous.Key },
+            new { key, snapshot.InputSha256, snapshot.ResultSha256, revision = draft.Revision?.ToString(), status = period.Status.ToString(), oldStatus = oldStatus.ToString() }, note);
         try
         {
             await audit.SaveAsync(ct);
@@ -141,6 +157,30 @@ public sealed class Publisher(KaoheDbContext db, Drafts drafts, AuditLog audit, 
                 $"version {version} was just published by someone else; nothing was published now, reload to see it"));
         }
         return (snapshot, null);
+    }
+
+    /// <summary>The refusal of a publication whose reviewed revision is no longer current, listing what changed since.</summary>
+    private async Task<Refusal> ChangedSinceAsync(ResultsView draft, string reviewed, CancellationToken ct)
+    {
+        var current = draft.Revision!.Value;
+        var colon = reviewed.LastIndexOf(':');
+        var changes = new List<string>();
+        if (colon <= 0 || reviewed[..colon] != current.Structure || !long.TryParse(reviewed[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var counter))
+            changes.Add(Ui.T("考核方案、被考核单位或考核期状态有变动", "the scheme, the units or the period's status changed"));
+        else
+        {
+            var kind = Categories.Find(draft.Category)!.Kind;
+            var facts = await (from f in db.Facts.AsNoTracking()
+                               join u in db.Units on f.UnitId equals u.Id
+                               where f.PeriodId == draft.PeriodId && u.Kind == kind && f.ChangeNo > counter
+                               orderby f.ChangeNo, f.Id
+                               select new { f.Id, Unit = u.Name, f.IndicatorId, f.Kind, f.Status, f.Author, f.RecordedAt }).Take(21).ToListAsync(ct);
+            changes.AddRange(facts.Take(20).Select(f => $"#{f.Id} {f.Unit} {f.IndicatorId ?? Labels.Of(f.Kind)} {Labels.Of(f.Status)} · {f.Author}"));
+            if (facts.Count > 20) changes.Add("…");
+        }
+        var list = string.Join("；", changes);
+        return new Refusal(StatusCodes.Status409Conflict, $"审核后数据有变动，本次未公布，请重新审核后再公布（当前版本 {current}）：{list}",
+            $"the data changed after your review; nothing was published. Review again and publish (current revision {current}): {list}", "revision");
     }
 
     private static bool IsUniqueViolation(DbUpdateException e) =>

@@ -1,4 +1,4 @@
-using Kaohe.Scoring;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -10,10 +10,12 @@ namespace Kaohe.Web.Features.Publication;
 
 /// <summary>One published snapshot: who, when, the hashes, the results as published, the correction note and the data changed since.</summary>
 [Authorize]
-public sealed class SnapshotModel(KaoheDbContext db, Drafts drafts) : PageModel
+public sealed class SnapshotModel(KaoheDbContext db, ResultsStore store) : PageModel
 {
     public PublishedSnapshot Snapshot { get; private set; } = null!;
-    public AssessmentResult? Result { get; private set; }
+
+    /// <summary>The results as stored in the snapshot (read, not recomputed).</summary>
+    public ResultsView? Result { get; private set; }
     public int Decimals { get; private set; } = 2;
     public IReadOnlyList<PublishedSnapshot> Versions { get; private set; } = [];
     public IReadOnlyList<PublicationApi.ChangedFact>? Changes { get; private set; }
@@ -23,14 +25,10 @@ public sealed class SnapshotModel(KaoheDbContext db, Drafts drafts) : PageModel
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return NotFound();
         Snapshot = s;
-        var input = Snapshots.Input(s);
-        if (input is not null)
-        {
-            Result = Engine.Score(input).Result;
-            Decimals = input.Rules.RankDecimals;
-        }
+        Result = await store.SnapshotAsync(db, s.Id);
+        Decimals = Result?.RankDecimals ?? 2;
         Versions = await db.Snapshots.AsNoTracking().Where(x => x.PeriodId == s.PeriodId && x.Category == s.Category).OrderBy(x => x.Version).ToListAsync();
-        if (PublicationApi.ResultReaders.Contains(User.Role())) Changes = await PublicationApi.ChangesSince(s, db, drafts);
+        if (PublicationApi.ResultReaders.Contains(User.Role())) Changes = await PublicationApi.ChangesSince(s, db, store);
         return Page();
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
@@ -40,7 +41,7 @@ public sealed class LedgerOptions
 /// 问题整改台账: raising items (from findings, inspections and criticised rankings, or by hand),
 /// the workflow with evidence, merge and split. Every change goes through <see cref="AuditLog"/>.
 /// </summary>
-public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder builder, TimeProvider clock, IAttachmentStore store,
+public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore results, TimeProvider clock, IAttachmentStore store,
     Microsoft.Extensions.Options.IOptions<LedgerOptions> options)
 {
     public const string EvidenceOwner = "rectification";
@@ -81,7 +82,8 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
 
     /// <summary>
     /// Raises one item per Finding fact of the period (deductions, and inspection findings with their
-    /// photos) and one per criticised unit of each category's ranking. Idempotent: a source already in
+    /// photos) and one per unit criticised by each category's published ranking (通报批评 is what the
+    /// bulletin announced: a category not yet published raises none). Idempotent: a source already in
     /// the ledger raises nothing. A problem of the same unit and indicator found in an earlier period is
     /// linked to its predecessor (recurrence).
     /// </summary>
@@ -89,7 +91,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
     {
         var existing = (await db.Set<RectificationItem>().Where(i => i.SourceRef != null).Select(i => i.SourceRef!).ToListAsync(ct)).ToHashSet();
         var findings = await db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == periodId && f.Kind == FactKind.Finding && AssessmentBuilder.Counted.Contains(f.Status))
+            .Where(f => f.PeriodId == periodId && f.Kind == FactKind.Finding && FactStatuses.Counted.Contains(f.Status))
             .OrderBy(f => f.Id).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var names = await IndicatorNamesAsync(periodId, ct);
@@ -114,11 +116,9 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
         foreach (var cat in Categories.All)
         {
             var sourcePrefix = $"ranking:{periodId}:{cat.Code}:";
-            var built = await builder.BuildAsync(periodId, cat.Code, ct);
-            if (built is null) continue;
-            var outcome = Engine.Score(built.Assessment);
-            if (outcome.Result is null) continue;
-            foreach (var u in outcome.Result.Units.Where(u => u.Criticized))
+            var published = await results.PublishedAsync(db, periodId, cat.Code, ct);
+            if (published is not { Scored: true }) continue;
+            foreach (var u in published.Units.Where(u => u.Criticized))
             {
                 var sourceRef = sourcePrefix + u.Id;
                 if (existing.Contains(sourceRef)) continue;

@@ -1,4 +1,5 @@
 using Kaohe.Web.Features.Attachments;
+using Kaohe.Web.Features.Publication;
 
 namespace Kaohe.Web.Features.Rectification;
 
@@ -10,6 +11,8 @@ public static class RectificationRegistration
         services.AddOptions<SmtpOptions>().BindConfiguration("Kaohe:Smtp");
         services.AddScoped<Ledger>();
         services.AddScoped<Oversight>();
+        // The bulletin's rectification sections read the ledger (docs/architecture.md: snapshot → bulletin and ledger).
+        services.AddScoped<IBulletinRectificationSource, LedgerBulletinSource>();
         services.AddScoped<IAttachmentOwnerPolicy, RectificationAttachmentPolicy>();
         services.AddSingleton<ReminderJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderJob>());

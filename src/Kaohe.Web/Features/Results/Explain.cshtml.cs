@@ -1,6 +1,5 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
-using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -12,10 +11,10 @@ namespace Kaohe.Web.Features.Results;
 /// <summary>
 /// Every number opens its explanation: formula, inputs, the facts behind them with their source,
 /// evidence (attachments) and audit history, and whether a fact changed since the result was
-/// published. A unit sees the explanation of its own results only (申诉复核).
+/// published. Who may read which explanation is <see cref="ResultsAccess"/>'s (docs/visibility.md).
 /// </summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division},{Roles.Unit}")]
-public sealed class ExplainModel(ResultsCache cache, KaoheDbContext db) : PageModel
+public sealed class ExplainModel(ResultsStore store, ResultsAccess access, KaoheDbContext db) : PageModel
 {
     public string Period { get; private set; } = "";
     public string Category { get; private set; } = "";
@@ -34,16 +33,15 @@ public sealed class ExplainModel(ResultsCache cache, KaoheDbContext db) : PageMo
     public async Task<IActionResult> OnGetAsync(string period, string category, string unit, string? node)
     {
         var ct = HttpContext.RequestAborted;
-        if (!await ExplanationQuery.MayReadAsync(User, db, period, unit, ct)) return NotFound();
-        var found = await ExplanationQuery.FindAsync(cache, db, period, category, unit, node, ct);
+        var found = await ExplanationQuery.FindAsync(store, access, User, db, period, category, unit, node, ct);
         if (found is null) return NotFound();
-        var (draft, explanation, facts) = found.Value;
+        var (view, explanation, facts) = found.Value;
         Period = period;
         Category = category;
-        IsAnnual = draft.IsAnnual;
-        Unit = draft.ByUnit[unit];
+        IsAnnual = view.IsAnnual;
+        Unit = view.ByUnit[unit];
         Explanation = explanation;
-        Decimals = draft.RankDecimals;
+        Decimals = view.RankDecimals;
         Facts = facts;
         var ids = Facts.Select(f => f.Id).ToList();
         var owners = ids.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
@@ -58,11 +56,12 @@ public sealed class ExplainModel(ResultsCache cache, KaoheDbContext db) : PageMo
             History = entries.ToLookup(e => long.Parse(e.EntityId, System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        Snapshot = await ResultsCache.LatestSnapshotAsync(db, period, category, ct);
-        if (Snapshot is not null)
+        Snapshot = view.Published;
+        // Published data can change only by an accepted appeal, which publishes a new version at once; data
+        // changed under an earlier version of Kaohe (or by hand in the database) still shows here.
+        if (Snapshot is not null && view.Assessment is { } published && await store.DraftAsync(db, period, category, ct) is { Assessment: { } current })
         {
-            var id = Snapshot.Id;
-            var changes = draft.ChangesSince(id, () => Snapshots.Input(db.Snapshots.AsNoTracking().First(s => s.Id == id)))[unit].ToList();
+            var changes = SnapshotDiff.Inputs(published, current, unit);
             var map = new Dictionary<long, string?>();
             foreach (var f in Facts)
             {

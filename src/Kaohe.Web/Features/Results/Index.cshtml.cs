@@ -10,11 +10,12 @@ namespace Kaohe.Web.Features.Results;
 /// <summary>
 /// The results of a period, one ranking group (排名组) at a time: ranks, totals, the top-2 commended
 /// and bottom-2 criticised, margins to the neighbours. A published period shows its latest
-/// published snapshot; any other period the live draft. Both come from <see cref="ResultsCache"/>,
-/// so a request costs a few small queries and the rendering of one group.
+/// published snapshot; any other period the live draft. Both come from <see cref="ResultsStore"/>,
+/// so a request costs a few small queries and the rendering of one group. Who sees what when is
+/// <see cref="ResultsAccess"/>'s (a leader sees no results that include leaders' ratings before scoring closes).
 /// </summary>
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
-public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageModel
+public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAccess access) : PageModel
 {
     /// <summary>At most this many search matches are listed.</summary>
     public const int MaxMatches = 20;
@@ -32,6 +33,9 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
     public string? Highlight { get; private set; }
     public IReadOnlyList<UnitResult> Matches { get; private set; } = [];
 
+    /// <summary>Why the results are not shown to this person now; null when they are.</summary>
+    public string? Hidden { get; private set; }
+
     public async Task OnGetAsync(string? period, string? category, string? group, string? unit, string? q)
     {
         // One query for the selector, the default period and the status.
@@ -43,16 +47,22 @@ public sealed class IndexModel(KaoheDbContext db, ResultsCache cache) : PageMode
         if (chosen is null) return;
         // Never a long wait (issue 9): when the inputs changed and the computation takes longer than
         // PageWait, the older results are shown with a banner (or a progress page) that refreshes itself.
-        var read = await cache.RankingOrStaleAsync(db, chosen.Id, Category, cache.PageWait, HttpContext.RequestAborted, chosen.Status);
+        var grant = await access.RowsAsync(User, chosen.Id, Category, null, HttpContext.RequestAborted);
+        if (!grant.All)
+        {
+            Hidden = grant.Reason;
+            return;
+        }
+        var read = await store.CurrentOrStaleAsync(db, chosen.Id, Category, store.PageWait, HttpContext.RequestAborted);
         View = read?.View;
         Computing = read?.Progress;
-        if (View?.Result is null || View.Groups.Count == 0) return;
+        if (View is not { Scored: true } || View.Groups.Count == 0) return;
 
         Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
         if (unit is not null && View.ByUnit.TryGetValue(unit, out var target)) Highlight = target.Id;
         else if (Query is not null)
         {
-            Matches = [.. View.Result.Units
+            Matches = [.. View.Units
                 .Where(u => u.Name.Contains(Query, StringComparison.OrdinalIgnoreCase) || u.Id.Equals(Query, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).Take(MaxMatches + 1)];
             if (Matches.Count == 1) Highlight = Matches[0].Id;

@@ -15,8 +15,9 @@ public sealed record RankingRowDto(int Rank, string Id, string Name, double Tota
     bool Commended, bool Criticized, bool Vetoed, double? MarginUp, double? MarginDown, IReadOnlyDictionary<string, double> Parts);
 
 /// <summary>One ranking group of a period and category (the whole category is 3,000 units at national scale: one group at a time).</summary>
+/// <remarks><c>Revision</c>: the draft's revision (what a publication names); null for published results.</remarks>
 public sealed record RankingDto(string Period, string Category, string Source, string? SnapshotKey, IReadOnlyList<RankingGroupDto> Groups,
-    string? Group, IReadOnlyList<RankingRowDto> Units, IReadOnlyList<ValidationError> Errors);
+    string? Group, IReadOnlyList<RankingRowDto> Units, IReadOnlyList<ValidationError> Errors, string? Revision = null);
 
 /// <summary>Whether the results of the current data are ready (<c>ready</c>), else the phase and an estimated percent of their computation, and whether older results are being shown meanwhile.</summary>
 public sealed record ResultsProgressDto(string Period, string Category, bool Ready, string? Phase, int Percent, bool ShowingOlder);
@@ -26,45 +27,51 @@ public sealed record ExplainFactDto(long Id, string Kind, string? Rater, string 
 public sealed record ExplainDto(string Period, string Category, string Unit, string UnitName, string Group, int Rank, int GroupSize,
     Explanation Explanation, IReadOnlyList<ExplainFactDto> Facts);
 
-/// <summary>What the explanation page and API share: who may read, and the explanation with its facts from the cached draft.</summary>
+/// <summary>What the explanation page and API share: who may read, and the explanation with its facts from the results store.</summary>
 public static class ExplanationQuery
 {
-    /// <summary>A unit sees its own explanation once the period is in review or published (申诉复核), not before; other readers always.</summary>
-    public static async Task<bool> MayReadAsync(ClaimsPrincipal user, KaoheDbContext db, string period, string unit, CancellationToken ct = default) =>
-        user.Role() != Roles.Unit
-        || (user.UnitId() == unit && (await db.Set<ReviewWindow>().AnyAsync(w => w.PeriodId == period, ct) || await db.Snapshots.AnyAsync(s => s.PeriodId == period, ct)));
-
-    /// <summary>The explanation of a unit's total (node null) or of one indicator, and the counted facts recorded on it; null if there is none.</summary>
-    public static async Task<(ResultsView Draft, Explanation Explanation, IReadOnlyList<Fact> Facts)?> FindAsync(
-        ResultsCache cache, KaoheDbContext db, string period, string category, string unit, string? node, CancellationToken ct = default)
+    /// <summary>
+    /// The explanation of a unit's total (node null) or of one indicator, from what readers see (the
+    /// published results once published, else the draft), and the counted facts recorded on it that this
+    /// person may read; null if there is none or it is not visible to them (docs/visibility.md).
+    /// </summary>
+    public static async Task<(ResultsView View, Explanation Explanation, IReadOnlyList<Fact> Facts)?> FindAsync(
+        ResultsStore store, ResultsAccess access, ClaimsPrincipal user, KaoheDbContext db, string period, string category, string unit, string? node,
+        CancellationToken ct = default)
     {
-        var draft = await cache.DraftAsync(db, period, category, ct);
-        if (draft?.Result is not { } result || draft.Assessment is null || !draft.ByUnit.ContainsKey(unit)) return null;
-        if (node is not null && !Exists(draft.Assessment.Indicators, node)) return null;
-        var explanation = result.Explain(unit, node);
-        var q = db.Facts.AsNoTracking().Where(f => f.UnitId == unit && AssessmentBuilder.Counted.Contains(f.Status));
+        var view = await store.CurrentAsync(db, period, category, ct);
+        if (view is not { Scored: true } || !view.ByUnit.ContainsKey(unit)) return null;
+        if (!await access.MayExplainAsync(user, period, category, unit, node, view, ct)) return null;
+        var explanation = view.Explain(unit, node);
+        if (explanation is null) return null;
+        var q = db.Facts.AsNoTracking().Where(f => f.UnitId == unit && FactStatuses.Counted.Contains(f.Status));
+        if (user.Role() == Roles.Division) q = q.VisibleTo(user, db);
         q = node is null ? q.Where(f => f.IndicatorId == null) : q.Where(f => f.IndicatorId == node);
-        if (draft.IsAnnual)
+        if (view.IsAnnual)
         {
-            // The year reads its own facts and the vetoes of its quarters (Drafts).
-            var year = draft.Period!.Year;
+            // The year reads its own facts and the vetoes of its quarters.
+            var year = view.Period!.Year;
             var periods = db.Periods.Where(p => p.Year == year).Select(p => p.Id);
             q = q.Where(f => periods.Contains(f.PeriodId) && (f.PeriodId == period || f.Kind == FactKind.Veto));
         }
         else q = q.Where(f => f.PeriodId == period);
         var facts = await q.OrderBy(f => f.Id).ToListAsync(ct);
-        return (draft, explanation, facts);
+        return (view, explanation, facts);
     }
-
-    private static bool Exists(IEnumerable<Indicator> nodes, string id) => nodes.Any(n => n.Id == id || Exists(n.ChildList, id));
 }
 
-/// <summary>The results API: a ranking group and a unit's explanation, both from <see cref="ResultsCache"/>.</summary>
+/// <summary>The results API: a ranking group and a unit's explanation, both from <see cref="ResultsStore"/>.</summary>
 public static class ResultsApi
 {
     private const string Readers = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}";
 
-    public static IServiceCollection AddResults(this IServiceCollection services) => services.AddSingleton<ResultsCache>();
+    public static IServiceCollection AddResults(this IServiceCollection services)
+    {
+        services.AddSingleton<ResultsEngine>();
+        services.AddSingleton<ResultsStore>();
+        services.AddScoped<ResultsAccess>();
+        return services;
+    }
 
     public static void MapResultsApi(this RouteGroupBuilder api)
     {
@@ -77,17 +84,20 @@ public static class ResultsApi
             .WithSummary("计算说明：公式、输入和数据来源 / how a score was computed: formula, inputs and the facts behind it");
     }
 
-    private static async Task<IResult> Ranking(string period, string category, KaoheDbContext db, ResultsCache cache, CancellationToken ct,
-        string? group = null, string? unit = null)
+    private static async Task<IResult> Ranking(string period, string category, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store, ResultsAccess access,
+        CancellationToken ct, string? group = null, string? unit = null)
     {
         if (Categories.Find(category) is null)
             return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
-        var view = await cache.RankingAsync(db, period, category, ct);
+        var view = await store.CurrentAsync(db, period, category, ct);
         if (view is null) return Problems.NotFound($"period：考核期 {period} 不存在", $"period: period {period} does not exist");
+        var grant = await access.RowsAsync(user, period, category, view, ct);
+        if (!grant.All) return Problems.Forbidden(grant.ReasonZh ?? "无权查看", grant.ReasonEn ?? "not visible to you");
         if (view.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
         var groups = view.Groups.Select(x => new RankingGroupDto(x.Name, x.Units.Count)).ToList();
         var source = view.Published is null ? "draft" : "published";
-        if (view.Result is null) return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, null, [], view.Errors));
+        var revision = view.Revision?.ToString();
+        if (!view.Scored) return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, null, [], view.Errors, revision));
         RankingGroup? selected;
         if (unit is not null)
         {
@@ -108,7 +118,7 @@ public static class ResultsApi
             return new RankingRowDto(u.Rank, u.Id, u.Name, Rounding.HalfAwayFromZero(u.Total, decimals), u.Adjustment, u.Grade,
                 u.Commended, u.Criticized, u.Vetoed, m.Up, m.Down, roots.ToDictionary(r => r, r => u.Scores[r]));
         }).ToList();
-        return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, selected?.Name, rows, []));
+        return TypedResults.Ok(new RankingDto(period, category, source, view.Published?.Key, groups, selected?.Name, rows, [], revision));
     }
 
     /// <summary>
@@ -116,28 +126,27 @@ public static class ResultsApi
     /// computed on this instance. It never waits; asking starts (or joins) the computation, so a page
     /// polling another instance behind the proxy does not wait forever.
     /// </summary>
-    private static async Task<IResult> Progress(string period, string category, KaoheDbContext db, ResultsCache cache, CancellationToken ct)
+    private static async Task<IResult> Progress(string period, string category, KaoheDbContext db, ResultsStore store, CancellationToken ct)
     {
         if (Categories.Find(category) is null)
             return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
-        var read = await cache.RankingOrStaleAsync(db, period, category, TimeSpan.Zero, ct);
+        var read = await store.CurrentOrStaleAsync(db, period, category, TimeSpan.Zero, ct);
         if (read is null) return Problems.NotFound($"period：考核期 {period} 不存在", $"period: period {period} does not exist");
         return TypedResults.Ok(read.Progress is { } p
             ? new ResultsProgressDto(period, category, false, p.Phase.ToString(), p.Percent, read.Stale is not null)
             : new ResultsProgressDto(period, category, true, null, 100, false));
     }
 
-    private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsCache cache,
-        CancellationToken ct, string? node = null)
+    private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
+        ResultsAccess access, CancellationToken ct, string? node = null)
     {
         if (Categories.Find(category) is null)
             return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
-        if (!await ExplanationQuery.MayReadAsync(user, db, period, unit, ct))
-            return Problems.NotFound($"unit：没有单位 {unit} 的计算说明或无权查看", $"unit: no explanation of {unit}, or not visible to you");
-        var found = await ExplanationQuery.FindAsync(cache, db, period, category, unit, node, ct);
+        // Not visible and not there answer alike, so that a refusal does not confirm what exists.
+        var found = await ExplanationQuery.FindAsync(store, access, user, db, period, category, unit, node, ct);
         if (found is null)
-            return Problems.NotFound($"没有 {period} {category} 中单位 {unit}{(node is null ? "" : " 指标 " + node)} 的计算结果",
-                $"no result of unit {unit}{(node is null ? "" : ", node " + node)} in {period} {category}");
+            return Problems.NotFound($"unit：没有 {period} {category} 中单位 {unit}{(node is null ? "" : " 指标 " + node)} 的计算说明，或无权查看",
+                $"unit: no explanation of unit {unit}{(node is null ? "" : ", node " + node)} in {period} {category}, or not visible to you");
         var (draft, explanation, facts) = found.Value;
         var u = draft.ByUnit[unit];
         return TypedResults.Ok(new ExplainDto(period, category, unit, u.Name, u.Group, u.Rank, u.GroupSize, explanation,

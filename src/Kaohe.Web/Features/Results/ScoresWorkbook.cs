@@ -5,7 +5,7 @@ using MiniExcelLibs;
 namespace Kaohe.Web.Features.Results;
 
 /// <summary>One category's computed assessment, for the workbook.</summary>
-public sealed record CategoryResult(string Name, Assessment Input, AssessmentResult Result);
+public sealed record CategoryResult(string Name, Assessment Input, IReadOnlyList<UnitResult> Units);
 
 /// <summary>
 /// The .xlsx workbook of all scores that accompanies the bulletin: a summary sheet (总表) of every
@@ -28,7 +28,7 @@ public static class ScoresWorkbook
         foreach (var c in categories)
         {
             var decimals = c.Input.Rules.RankDecimals;
-            foreach (var u in c.Result.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank))
+            foreach (var u in c.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank))
                 summary.Add(ExcelSafe.Row(new Dictionary<string, object?>
                 {
                     ["考核期"] = period,
@@ -49,7 +49,7 @@ public static class ScoresWorkbook
         foreach (var c in categories)
         {
             var nodes = Flatten(c.Input.Indicators).ToArray();
-            var rows = c.Result.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).Select(u =>
+            var rows = c.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).Select(u =>
             {
                 var row = new Dictionary<string, object?>
                 {

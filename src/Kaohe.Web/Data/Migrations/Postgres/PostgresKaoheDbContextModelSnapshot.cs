@@ -730,6 +730,9 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<long>("ChangeNo")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -796,6 +799,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("UnitId");
+
+                    b.HasIndex("PeriodId", "ChangeNo");
 
                     b.HasIndex("PeriodId", "UnitId", "IndicatorId");
 
@@ -1679,7 +1684,15 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<long>("Counter")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Structure")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");

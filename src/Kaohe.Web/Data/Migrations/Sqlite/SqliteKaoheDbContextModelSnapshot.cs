@@ -705,6 +705,9 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("ChangeNo")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -771,6 +774,8 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("UnitId");
+
+                    b.HasIndex("PeriodId", "ChangeNo");
 
                     b.HasIndex("PeriodId", "UnitId", "IndicatorId");
 
@@ -1630,7 +1635,15 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Counter")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Structure")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");

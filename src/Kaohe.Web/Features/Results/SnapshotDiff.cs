@@ -2,7 +2,7 @@ using System.Globalization;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 
-namespace Kaohe.Web.Features.Publication;
+namespace Kaohe.Web.Features.Results;
 
 /// <summary>One difference between two assessments: the datum's key, what it was and what it is.</summary>
 public sealed record Change(string Key, string Unit, string? Indicator, string? Rater, string What, string? Before, string? After)
@@ -16,6 +16,18 @@ public sealed record Change(string Key, string Unit, string? Indicator, string? 
 /// </summary>
 public static class SnapshotDiff
 {
+    /// <summary>The changed data of one unit only (the scheme is not compared).</summary>
+    public static IReadOnlyList<Change> Inputs(Assessment before, Assessment after, string unit)
+    {
+        Assessment Of(Assessment a) => a with
+        {
+            Values = [.. a.Values.Where(v => v.Unit == unit)],
+            Adjustments = [.. a.Adjustments.Where(x => x.Unit == unit)],
+            Vetoes = [.. a.Vetoes.Where(x => x.Unit == unit)],
+        };
+        return [.. Inputs(Of(before), Of(after)).Where(c => c.What != "scheme")];
+    }
+
     public static IReadOnlyList<Change> Inputs(Assessment before, Assessment after)
     {
         var changes = new List<Change>();
@@ -34,21 +46,22 @@ public static class SnapshotDiff
         return changes;
     }
 
-    public static IReadOnlyList<Change> Results(AssessmentResult before, AssessmentResult after, int decimals)
+    public static IReadOnlyList<Change> Results(IReadOnlyList<UnitResult> before, IReadOnlyList<UnitResult> after, int decimals)
     {
         var changes = new List<Change>();
         string Text(UnitResult u) => string.Join(" ",
             $"{Rounding.HalfAwayFromZero(u.Total, decimals).ToString("F" + decimals, CultureInfo.InvariantCulture)}",
             $"#{u.Rank}", u.Grade ?? "", u.Commended ? "通报表扬" : "", u.Criticized ? "通报批评" : "", u.Vetoed ? "一票否决" : "").Trim();
-        var old = before.Units.ToDictionary(u => u.Id);
-        foreach (var u in after.Units)
+        var old = before.ToDictionary(u => u.Id);
+        foreach (var u in after)
         {
             var was = old.GetValueOrDefault(u.Id);
             var t = Text(u);
             var w = was is null ? null : Text(was);
             if (w != t) changes.Add(new($"result/{u.Id}", u.Id, null, null, "result", w, t));
         }
-        foreach (var u in before.Units.Where(u => after.Units.All(x => x.Id != u.Id)))
+        var now = after.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var u in before.Where(u => !now.Contains(u.Id)))
             changes.Add(new($"result/{u.Id}", u.Id, null, null, "result", Text(u), null));
         return changes;
     }

@@ -1,0 +1,170 @@
+using Kaohe.Scoring;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Schemes;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Web.Features.Results;
+
+/// <summary>One unit's inputs of a quarter: the engine's data built from its counted facts, in the order they were recorded.</summary>
+public sealed record UnitInputs(string UnitId, IReadOnlyList<DataValue> Values, IReadOnlyList<Adjustment> Adjustments, IReadOnlyList<Veto> Vetoes);
+
+/// <summary>
+/// What a quarter's results are computed against until its structure changes: the active scheme of the
+/// category and the units it assesses (with their ranking groups).
+/// </summary>
+public sealed record QuarterFrame(Period Period, string Category, Scheme Scheme, IReadOnlyList<Indicator> Indicators, Rules Rules,
+    IReadOnlyList<OrgUnit> Units, IReadOnlyList<string> DeductionLeaves)
+{
+    public Assessment Assessment(IEnumerable<OrgUnit> units, IReadOnlyDictionary<string, UnitInputs> inputs)
+    {
+        var list = units.OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
+        var values = new List<DataValue>();
+        var adjustments = new List<Adjustment>();
+        var vetoes = new List<Veto>();
+        foreach (var u in list)
+        {
+            var i = inputs.GetValueOrDefault(u.Id) ?? PeriodInputs.Empty(u.Id, DeductionLeaves);
+            values.AddRange(i.Values);
+            adjustments.AddRange(i.Adjustments);
+            vetoes.AddRange(i.Vetoes);
+        }
+        return new Assessment(Period.Id, [.. list.Select(u => new Unit(u.Id, u.Name, u.Group))], Indicators, values, adjustments, vetoes, Rules);
+    }
+}
+
+/// <summary>
+/// Reads a quarter's inputs from the database: the frame (scheme and units) and the counted facts of
+/// all or some of its units, turned unit by unit into the engine's data. Only submitted and verified
+/// facts count; a unit's draft is not data yet. A deduction leaf without findings for a unit means
+/// nothing was found (no deduction).
+/// </summary>
+public static class PeriodInputs
+{
+    /// <summary>Read a whole category (a join) rather than an IN list when this many units changed.</summary>
+    public const int ChangedUnitsForFullRead = 200;
+
+    public static async Task<QuarterFrame?> FrameAsync(KaoheDbContext db, Period period, string category, CancellationToken ct)
+    {
+        var cat = Categories.Find(category);
+        if (cat is null || period.Kind != PeriodKind.Quarter) return null;
+        var scheme = await db.Schemes.AsNoTracking()
+            .Where(s => s.PeriodId == period.Id && s.Category == category && s.Status == SchemeStatus.Active)
+            .OrderByDescending(s => s.Version).FirstOrDefaultAsync(ct);
+        if (scheme is null) return null;
+        var tree = SchemeService.Parse(scheme);
+        if (!tree.IsValid) return null;
+        var units = await db.Units.AsNoTracking().Where(u => u.Kind == cat.Kind).OrderBy(u => u.Id).ToListAsync(ct);
+        var deduction = new List<string>();
+        Walk(tree.Indicators!);
+        return new QuarterFrame(period, category, scheme, tree.Indicators!, tree.Rules!, units, deduction.Distinct(StringComparer.Ordinal).ToList());
+
+        void Walk(IEnumerable<Indicator> nodes)
+        {
+            foreach (var n in nodes)
+            {
+                if (n.IsLeaf && n.Method is DeductionMethod) deduction.Add(n.Id);
+                Walk(n.ChildList);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The inputs of the units given (null: every unit of the frame), read in one statement with the
+    /// provider's own reader, in the order of the (period, unit, indicator) index. Units without a counted
+    /// fact are in the answer too (their deduction leaves, without findings).
+    /// </summary>
+    public static async Task<Dictionary<string, UnitInputs>> ReadAsync(KaoheDbContext db, QuarterFrame frame, IReadOnlyCollection<string>? units, CancellationToken ct)
+    {
+        var kind = Categories.Find(frame.Category)!.Kind;
+        var periodId = frame.Period.Id;
+        var counted = FactStatuses.Counted;
+        IQueryable<Fact> query;
+        if (units is null)
+        {
+            // The category's units by a join, not an IN list of their ids (3,000 parameters at national scale).
+            query = from f in db.Facts.AsNoTracking()
+                    join u in db.Units on f.UnitId equals u.Id
+                    where f.PeriodId == periodId && u.Kind == kind && counted.Contains(f.Status)
+                    orderby f.UnitId, f.IndicatorId, f.Id
+                    select f;
+        }
+        else
+        {
+            var ids = units.ToList();
+            query = db.Facts.AsNoTracking().Where(f => f.PeriodId == periodId && ids.Contains(f.UnitId) && counted.Contains(f.Status))
+                .OrderBy(f => f.UnitId).ThenBy(f => f.IndicatorId).ThenBy(f => f.Id);
+        }
+        var result = new Dictionary<string, UnitInputs>(StringComparer.Ordinal);
+        var builder = new UnitBuilder(frame.DeductionLeaves);
+        var strings = new DbRows.Strings();
+        await DbRows.ForEachAsync(db, query.Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Payload }), r =>
+        {
+            var row = new FactRow(strings.Shared(r.GetString(0))!, strings.Shared(r.StringOrNull(1)), Enum.Parse<FactKind>(r.GetString(2)),
+                strings.Shared(r.StringOrNull(3)), r.GetString(4));
+            if (builder.Unit is { } current && current != row.UnitId) result[current] = builder.Finish();
+            builder.Add(row);
+        }, ct);
+        if (builder.Unit is not null) result[builder.Unit] = builder.Finish();
+        foreach (var u in units ?? frame.Units.Select(u => u.Id).ToList())
+            if (!result.ContainsKey(u)) result[u] = Empty(u, frame.DeductionLeaves);
+        return result;
+    }
+
+    /// <summary>The inputs of a unit with no counted fact.</summary>
+    public static UnitInputs Empty(string unitId, IReadOnlyList<string> deductionLeaves) =>
+        new(unitId, [.. deductionLeaves.Select(l => new DataValue(unitId, l, Findings: new Findings(null, [])))], [], []);
+
+    /// <summary>Turns one unit's fact rows (given one unit at a time, in order) into its inputs.</summary>
+    private sealed class UnitBuilder(IReadOnlyList<string> deductionLeaves)
+    {
+        private readonly List<DataValue> _values = [];
+        private readonly Dictionary<string, List<Finding>> _findings = new(StringComparer.Ordinal);
+        private readonly List<Adjustment> _adjustments = [];
+        private readonly List<Veto> _vetoes = [];
+
+        public string? Unit { get; private set; }
+
+        public void Add(FactRow f)
+        {
+            Unit = f.UnitId;
+            var p = FactPayload.Parse(f.Payload);
+            switch (f.Kind)
+            {
+                case FactKind.Value:
+                    _values.Add(new DataValue(f.UnitId, f.IndicatorId!, p.Value, p.Target));
+                    break;
+                case FactKind.RaterScore:
+                    _values.Add(new DataValue(f.UnitId, f.IndicatorId!, p.Value, Rater: f.Rater));
+                    break;
+                case FactKind.SurveyTally:
+                    _values.Add(new DataValue(f.UnitId, f.IndicatorId!, Counts: p.Counts));
+                    break;
+                case FactKind.Finding:
+                    if (!_findings.TryGetValue(f.IndicatorId!, out var list)) _findings[f.IndicatorId!] = list = [];
+                    list.Add(new Finding(p.Points, p.Note));
+                    break;
+                case FactKind.Adjustment:
+                    _adjustments.Add(new Adjustment(f.UnitId, p.Points ?? 0, p.Reason ?? ""));
+                    break;
+                case FactKind.Veto:
+                    _vetoes.Add(new Veto(f.UnitId, p.Reason ?? ""));
+                    break;
+            }
+        }
+
+        public UnitInputs Finish()
+        {
+            var unit = Unit!;
+            foreach (var leaf in deductionLeaves)
+                _values.Add(new DataValue(unit, leaf, Findings: new Findings(null, _findings.GetValueOrDefault(leaf) ?? [])));
+            var done = new UnitInputs(unit, [.. _values], [.. _adjustments], [.. _vetoes]);
+            _values.Clear();
+            _findings.Clear();
+            _adjustments.Clear();
+            _vetoes.Clear();
+            Unit = null;
+            return done;
+        }
+    }
+}
