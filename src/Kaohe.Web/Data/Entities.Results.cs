@@ -43,6 +43,19 @@ public sealed class ResultsRevision
     public long Counter { get; private set; }
 
     public static string NewStamp() => Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// A change written through the tracked row, for a save outside a transaction: the counter is read and
+    /// written back (not incremented by the database), so the structure stamp always changes with it, and
+    /// every reader rebuilds rather than trusting the counter.
+    /// </summary>
+    public long Touch(bool numbered)
+    {
+        Stamp = NewStamp();
+        Structure = NewStamp();
+        if (numbered) Counter++;
+        return Counter;
+    }
 }
 
 internal sealed class ResultsRevisionConfiguration : IEntityTypeConfiguration<ResultsRevision>

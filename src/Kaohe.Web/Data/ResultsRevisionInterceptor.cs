@@ -36,47 +36,6 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
         return result;
     }
 
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        if (eventData.Context is { } db && Unordered.TryGetValue(db, out var scopes))
-        {
-            Unordered.Remove(db);
-            foreach (var scope in scopes) ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync: true, default).GetAwaiter().GetResult();
-        }
-        return result;
-    }
-
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
-    {
-        if (eventData.Context is { } db && Unordered.TryGetValue(db, out var scopes))
-        {
-            Unordered.Remove(db);
-            foreach (var scope in scopes) await ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync: false, ct);
-        }
-        return result;
-    }
-
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
-
-    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private static void Forget(DbContext? db)
-    {
-        if (db is not null) Unordered.Remove(db);
-    }
-
-    /// <summary>
-    /// Contexts that saved facts without a transaction of their own (EF opens one only after this
-    /// interceptor ran): their change numbers were committed before the facts, so a reader may have seen
-    /// the counter without them. Their periods get a new structure stamp once the facts are saved, and
-    /// every reader rebuilds. The application's own writes go through AuditLog's transaction.
-    /// </summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<string>> Unordered = new();
-
     /// <summary>The revision scopes a set of tracked changes touches, and how.</summary>
     public static Dictionary<string, ScopeChange> Scopes(ChangeTracker tracker)
     {
@@ -111,17 +70,36 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
     {
         var scopes = Scopes(db.ChangeTracker);
         if (scopes.Count == 0) return;
+        var ordered = db.Database.CurrentTransaction is not null;
         foreach (var (scope, change) in scopes.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            if (change.Facts.Count == 0)
+            var numbered = change.Facts.Count > 0;
+            long number;
+            if (ordered)
             {
-                await ResultsRevisions.TouchAsync(db, scope, structure: true, numbered: false, sync, ct);
-                continue;
+                // In the transaction that writes the facts: the database increments the counter under the
+                // row's lock, so numbers commit in the order they are drawn and no reader sees the counter
+                // before the facts. Only a structural change writes a new structure stamp.
+                number = await ResultsRevisions.TouchAsync(db, scope, change.Structure || !numbered, numbered, sync, ct);
             }
-            // The number is drawn in the transaction that writes the facts, so that no reader sees the
-            // counter before the facts; without one, the period is rebuilt after the save (Unordered).
-            if (db.Database.CurrentTransaction is null) Unordered.GetOrCreateValue(db).Add(scope);
-            var number = await ResultsRevisions.TouchAsync(db, scope, change.Structure, numbered: true, sync, ct);
+            else
+            {
+                // EF's own transaction begins after this interceptor: the row is changed through the tracker, in
+                // the same save as the facts, and as a structural change (ResultsRevision.Touch).
+                var set = db.Set<ResultsRevision>();
+                var row = set.Local.FirstOrDefault(r => r.Scope == scope);
+                if (row is not null)
+                {
+                    if (sync) db.Entry(row).Reload(); else await db.Entry(row).ReloadAsync(ct);
+                }
+                else
+                {
+                    await ResultsRevisions.EnsureAsync(db, scope, sync, ct);
+                    row = sync ? set.Find(scope) : await set.FindAsync([scope], ct);
+                }
+                number = row!.Touch(numbered);
+                if (db.Entry(row).State == EntityState.Unchanged) db.Entry(row).State = EntityState.Modified;
+            }
             foreach (var f in change.Facts) f.Numbered(number);
         }
     }
@@ -201,10 +179,7 @@ public static class ResultsRevisions
         try
         {
             var tx = db.Database.CurrentTransaction?.GetDbTransaction();
-            // Created once per scope; two writers creating it at once must not fail, hence the upsert.
-            await ExecuteAsync(connection, tx, sync, ct, null,
-                "INSERT INTO \"ResultsRevisions\" (\"Scope\", \"Stamp\", \"Structure\", \"Counter\") VALUES (@scope, @stamp, @structure, 0) ON CONFLICT (\"Scope\") DO NOTHING",
-                ("scope", scope), ("stamp", ResultsRevision.NewStamp()), ("structure", ResultsRevision.NewStamp()));
+            await InsertAsync(connection, tx, scope, sync, ct);
             var set = "\"Stamp\" = @stamp" + (structure ? ", \"Structure\" = @structure" : "") + (numbered ? ", \"Counter\" = \"Counter\" + 1" : "");
             var sql = $"UPDATE \"ResultsRevisions\" SET {set} WHERE \"Scope\" = @scope" + (numbered ? " RETURNING \"Counter\"" : "");
             long counter = 0;
@@ -225,6 +200,22 @@ public static class ResultsRevisions
             }
         }
     }
+
+    /// <summary>Creates the row of a scope if it does not exist (outside any transaction: an empty row changes nothing).</summary>
+    internal static async Task EnsureAsync(DbContext db, string scope, bool sync, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) { if (sync) db.Database.OpenConnection(); else await db.Database.OpenConnectionAsync(ct); }
+        try { await InsertAsync(connection, null, scope, sync, ct); }
+        finally { if (opened) { if (sync) db.Database.CloseConnection(); else await db.Database.CloseConnectionAsync(); } }
+    }
+
+    // Created once per scope; two writers creating it at once must not fail, hence the upsert.
+    private static Task InsertAsync(DbConnection connection, DbTransaction? tx, string scope, bool sync, CancellationToken ct) =>
+        ExecuteAsync(connection, tx, sync, ct, null,
+            "INSERT INTO \"ResultsRevisions\" (\"Scope\", \"Stamp\", \"Structure\", \"Counter\") VALUES (@scope, @stamp, @structure, 0) ON CONFLICT (\"Scope\") DO NOTHING",
+            ("scope", scope), ("stamp", ResultsRevision.NewStamp()), ("structure", ResultsRevision.NewStamp()));
 
     private static async Task ExecuteAsync(DbConnection connection, DbTransaction? tx, bool sync, CancellationToken ct, Action<object>? read, string sql,
         params (string Name, object Value)[] parameters)

@@ -35,7 +35,7 @@ public abstract class AdjustmentTests<TApp>(TApp app) : IClassFixture<TApp> wher
     private async Task<UnitResult> ResultOf(string unit, string category = "housing", string period = "2023-Q1")
     {
         using var scope = app.Factory.Services.CreateScope();
-        var built = await scope.ServiceProvider.GetRequiredService<AssessmentBuilder>().BuildAsync(period, category);
+        var built = await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<KaoheDbContext>()).BuildAsync(period, category);
         var outcome = Engine.Score(built!.Assessment);
         Assert.True(outcome.Result is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Path} {e.En}")));
         return outcome.Result![unit];

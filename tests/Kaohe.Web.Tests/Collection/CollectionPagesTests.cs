@@ -65,7 +65,7 @@ public abstract class CollectionPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.UnitId == "cg-lasa" && f.IndicatorId == "U1.5").OrderBy(f => f.Id).ToListAsync());
         Assert.Equal([FactStatus.Returned, FactStatus.Submitted], facts.Select(f => f.Status));
         Assert.Equal(0.97, FactPayload.Parse(facts[1].Payload).Value);
-        var outcome = await app.WithDb(async db => Engine.Score((await new AssessmentBuilder(db).BuildAsync("2023-Q1", "urban"))!.Assessment));
+        var outcome = await app.WithDb(async db => Engine.Score((await new ReferenceBuilder(db).BuildAsync("2023-Q1", "urban"))!.Assessment));
         Assert.Empty(outcome.Errors);
         Assert.Equal(2 * 0.97, outcome.Result!["cg-lasa"].Scores["U1.5"], 9);
     }

@@ -205,7 +205,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
 
     private Task<AssessmentResult> Compute(string category) => app.WithDb(async db =>
     {
-        var built = await new AssessmentBuilder(db).BuildAsync("2023-Q1", category);
+        var built = await new ReferenceBuilder(db).BuildAsync("2023-Q1", category);
         var outcome = Engine.Score(built!.Assessment);
         Assert.Empty(outcome.Errors);
         return outcome.Result!;

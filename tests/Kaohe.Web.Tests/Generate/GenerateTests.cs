@@ -196,7 +196,7 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
     public async Task A_quarter_scores_from_the_database_exactly_as_the_workload_does()
     {
         Generated();
-        var built = await target.WithDb(db => new AssessmentBuilder(db).BuildAsync("2023-Q1", "housing"));
+        var built = await target.WithDb(db => new ReferenceBuilder(db).BuildAsync("2023-Q1", "housing"));
         Assert.NotNull(built);
         var fromDb = Engine.Score(built.Assessment);
         Assert.True(fromDb.IsValid, string.Join("; ", fromDb.Errors));

@@ -20,7 +20,7 @@ namespace Kaohe.Web.Tests.Jobs;
 /// </summary>
 public abstract class StaleRankingTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
-    private ResultsCache Cache => app.Factory.Services.GetRequiredService<ResultsCache>();
+    private ResultsStore Cache => app.Factory.Services.GetRequiredService<ResultsStore>();
 
     private static async Task<JsonElement> Json(HttpResponseMessage r)
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using DocumentFormat.OpenXml.Packaging;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Tests.Infrastructure;
@@ -36,6 +37,14 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
             stderr = e.ToString();
             File.Delete(path);
         }
+    }
+
+    /// <summary>Publishes as the office does: against the revision of the draft it just reviewed (the draft's ETag).</summary>
+    internal static async Task<HttpResponseMessage> PublishAsync(HttpClient office, string period, string category, string? changeNote = null)
+    {
+        using var draft = await office.GetAsync($"/api/v1/periods/{period}/categories/{category}/draft");
+        var revision = draft.Headers.ETag?.Tag.Trim('"');
+        return await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision, changeNote });
     }
 
     /// <summary>Changes a stored, verified fact's value directly (as a later data correction would).</summary>
@@ -150,7 +159,7 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var v1Id = v1.GetProperty("id").GetInt64();
         var v1Row = await app.WithDb(db => db.Snapshots.AsNoTracking().SingleAsync(s => s.Id == v1Id));
 
-        var nothing = await office.PostAsJsonAsync("/api/v1/periods/2023-Q1/categories/affiliated/publish", new { changeNote = "无变化的更正" });
+        var nothing = await PublishAsync(office, "2023-Q1", "affiliated", "无变化的更正");
         Assert.Equal(HttpStatusCode.Conflict, nothing.StatusCode);
 
         var (unit, indicator) = await app.WithDb(async db =>
@@ -161,11 +170,11 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         });
         await ChangeValue("2023-Q1", unit, indicator, -1);
 
-        var noReason = await office.PostAsJsonAsync("/api/v1/periods/2023-Q1/categories/affiliated/publish", new { });
+        var noReason = await PublishAsync(office, "2023-Q1", "affiliated");
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.True((await Json(noReason)).GetProperty("errors").TryGetProperty("changeNote", out _));
 
-        var created = await office.PostAsJsonAsync("/api/v1/periods/2023-Q1/categories/affiliated/publish", new { changeNote = "佐证材料复核后更正数据" });
+        var created = await PublishAsync(office, "2023-Q1", "affiliated", "佐证材料复核后更正数据");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var v2 = await Json(created);
         Assert.Equal(2, v2.GetProperty("version").GetInt32());
@@ -276,15 +285,15 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/v1/periods/2023-Q3/review/skip", new { reason = "x" })).StatusCode);
 
         using var office = await app.As("office");
-        Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsJsonAsync("/api/v1/periods/2023-Q3/categories/housing/publish", new { })).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await office.PostAsJsonAsync("/api/v1/periods/2023-Q2/categories/housing/publish", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await PublishAsync(office, "2023-Q3", "housing")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await PublishAsync(office, "2023-Q2", "housing")).StatusCode);
         var noReason = await office.PostAsJsonAsync("/api/v1/periods/2023-Q3/review/skip", new { reason = "" });
         Assert.True((await Json(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
         var longReason = await office.PostAsJsonAsync("/api/v1/periods/2023-Q3/review/skip", new { reason = new string('理', 2001) });
         Assert.Equal(HttpStatusCode.BadRequest, longReason.StatusCode);
         Assert.True((await Json(longReason)).GetProperty("errors").TryGetProperty("reason", out _));
         Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsJsonAsync("/api/v1/periods/2023-Q3/review/skip", new { reason = "本季度数据经处室联审，无需复核（测试）" })).StatusCode);
-        var created = await office.PostAsJsonAsync("/api/v1/periods/2023-Q3/categories/housing/publish", new { });
+        var created = await PublishAsync(office, "2023-Q3", "housing");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var s = await Json(created);
         Assert.Equal(0, Verify(await office.GetStringAsync(s.GetProperty("url").GetString()), out _, out _));
@@ -382,7 +391,7 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
             var expected = 0.0;
             for (var q = 1; q <= 4; q++)
                 expected += setting.Quarters[q - 1] * Math.Min(quarters[$"Q{q}"].Single(r => r.GetProperty("unit").GetString() == unit).GetProperty("total").GetDouble(), 200) / 100;
-            var ratings = facts.Where(f => f.UnitId == unit && f.IndicatorId == Drafts.LeadershipLeaf).ToDictionary(f => f.Rater!, f => FactPayload.Parse(f.Payload).Value!.Value);
+            var ratings = facts.Where(f => f.UnitId == unit && f.IndicatorId == ResultsStore.LeadershipLeaf).ToDictionary(f => f.Rater!, f => FactPayload.Parse(f.Payload).Value!.Value);
             expected += setting.Leadership * (0.5 * ratings["principal"] + 0.5 * ratings["in-charge"]) / 100;
             var actual = row.GetProperty("total").GetDouble() - row.GetProperty("adjustment").GetDouble();
             Assert.True(Math.Abs(expected - actual) < 1e-9, $"{unit}: expected {expected}, got {actual}");

@@ -70,7 +70,7 @@ public abstract class SupervisionTests<TApp>(TApp app) : IClassFixture<TApp> whe
 
         // The deduction reaches Q2's scores through AssessmentBuilder and the engine (the demo's Q2 has its scheme and data).
         using var scope = app.Factory.Services.CreateScope();
-        var built = await scope.ServiceProvider.GetRequiredService<AssessmentBuilder>().BuildAsync("2023-Q2", "housing");
+        var built = await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<KaoheDbContext>()).BuildAsync("2023-Q2", "housing");
         Assert.NotNull(built);
         Assert.Contains(built.Assessment.Adjustments, a => a.Unit == "zj-lasa" && a.Points == expected && a.Reason.Contains("逾期"));
         var outcome = Engine.Score(built.Assessment);

@@ -22,7 +22,7 @@ public class ScoresWorkbookTests
             values.Add(new(id, "ld", r, Rater: "in-charge"));
         }
         var input = new Assessment("2023-Q1", units, tree, values, [], [], new Rules(Commend: 1, Criticize: 1));
-        return new CategoryResult("机关处室", input, Engine.Score(input).Result!);
+        return new CategoryResult("机关处室", input, Engine.Score(input).Result!.Units);
     }
 
     [Fact]

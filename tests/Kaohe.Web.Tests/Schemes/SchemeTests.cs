@@ -115,7 +115,7 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
             var built = await app.WithDb(async db =>
             {
                 using var scope = app.Factory.Services.CreateScope();
-                return await scope.ServiceProvider.GetRequiredService<AssessmentBuilder>().BuildAsync("2023-Q1", demo.Code);
+                return await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<Kaohe.Web.Data.KaoheDbContext>()).BuildAsync("2023-Q1", demo.Code);
             });
             Assert.NotNull(built);
             var fromDb = Engine.Score(built!.Assessment);

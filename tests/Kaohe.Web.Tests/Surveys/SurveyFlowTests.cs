@@ -88,7 +88,7 @@ public abstract class SurveyFlowTests<TApp>(TApp app) : IClassFixture<TApp> wher
     [Fact]
     public async Task The_demo_results_of_urban_management_are_computed_from_the_survey_tallies()
     {
-        var built = await WithSurveys(async (_, db) => await new AssessmentBuilder(db).BuildAsync("2023-Q1", "urban"));
+        var built = await WithSurveys(async (_, db) => await new ReferenceBuilder(db).BuildAsync("2023-Q1", "urban"));
         var value = Assert.Single(built!.Assessment.Values, v => v.Unit == "cg-lasa-seat" && v.Indicator == "U2.5");
         Assert.Equal(await StoredTally("cg-lasa-seat"), value.Counts);
         var result = Engine.Score(built.Assessment);

@@ -30,7 +30,7 @@ public sealed record RankedUnit(
 
 /// <summary>A category's ranking for a period (the published results once published, else the draft), with margins and (when asked) Monte-Carlo stability.</summary>
 public sealed record RankingView(
-    string PeriodId, string Category, string Source, int RankDecimals, RobustnessBounds Bounds,
+    string PeriodId, string Category, string Source, int? SchemeId, int? SchemeVersion, int RankDecimals, RobustnessBounds Bounds,
     IReadOnlyList<RankedUnit> Units, bool HasStability)
 {
     [System.Text.Json.Serialization.JsonIgnore]
@@ -71,7 +71,11 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
         var bounds = await BoundsAsync(periodId, ct);
         IReadOnlyList<UnitStability>? stability = null;
         if (withStability) stability = await StabilityAsync(periodId, category, view.Assessment!, bounds, ct);
-        return new(View(view, bounds, stability), view, [], false);
+        // The scheme a draft was computed with; for published results, the period's active scheme (which publication froze).
+        var scheme = view.Scheme ?? await db.Schemes.AsNoTracking()
+            .Where(s => s.PeriodId == periodId && s.Category == category && s.Status == SchemeStatus.Active)
+            .OrderByDescending(s => s.Version).Select(s => new ValueTuple<int, int>(s.Id, s.Version)).FirstOrDefaultAsync(ct);
+        return new(View(view, scheme, bounds, stability), view, [], false);
     }
 
     private async Task<IReadOnlyList<UnitStability>> StabilityAsync(string periodId, string category, Assessment assessment, RobustnessBounds bounds, CancellationToken ct)
@@ -99,11 +103,12 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    public static RankingView View(ResultsView results, RobustnessBounds bounds, IReadOnlyList<UnitStability>? stability)
+    public static RankingView View(ResultsView results, (int Id, int Version)? scheme, RobustnessBounds bounds, IReadOnlyList<UnitStability>? stability)
     {
         var stable = stability?.ToDictionary(s => s.Unit, StringComparer.Ordinal);
         var close = CloseCalls(results.Units, bounds.CloseCallPoints);
         var units = results.Units
+            .OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ThenBy(u => u.Id, StringComparer.Ordinal)
             .Select(u =>
             {
                 var m = results.Margins[u.Id];
@@ -111,7 +116,8 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
                 return new RankedUnit(u.Id, u.Name, u.Group, u.Total, u.RoundedTotal, u.Rank, u.GroupSize, u.Grade, u.Commended, u.Criticized, u.Vetoed,
                     m.Up, m.Down, s?.CommendStability, s?.CriticizeStability, s?.RankMin, s?.RankMax, close.Contains(u.Id));
             }).ToList();
-        return new RankingView(results.PeriodId, results.Category, results.Published is null ? "draft" : "published", results.RankDecimals, bounds, units, stability is not null);
+        return new RankingView(results.PeriodId, results.Category, results.Published is null ? "draft" : "published", scheme?.Id, scheme?.Version,
+            results.RankDecimals, bounds, units, stability is not null);
     }
 
     /// <summary>

@@ -98,14 +98,25 @@ public static class PeriodInputs
         var result = new Dictionary<string, UnitInputs>(StringComparer.Ordinal);
         var builder = new UnitBuilder(frame.DeductionLeaves);
         var strings = new DbRows.Strings();
-        await DbRows.ForEachAsync(db, query.Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Payload }), r =>
+        // One unit's rows at a time, put in (indicator, id) order by ordinal comparison, so that the input is
+        // the same whatever the database's collation (the file written from it, and its hash, too).
+        var pending = new List<(long Id, FactRow Row)>();
+        void Flush()
+        {
+            if (pending.Count == 0) return;
+            pending.Sort((a, b) => string.CompareOrdinal(a.Row.IndicatorId, b.Row.IndicatorId) is var c and not 0 ? c : a.Id.CompareTo(b.Id));
+            foreach (var (_, row) in pending) builder.Add(row);
+            result[pending[0].Row.UnitId] = builder.Finish();
+            pending.Clear();
+        }
+        await DbRows.ForEachAsync(db, query.Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Payload, f.Id }), r =>
         {
             var row = new FactRow(strings.Shared(r.GetString(0))!, strings.Shared(r.StringOrNull(1)), Enum.Parse<FactKind>(r.GetString(2)),
                 strings.Shared(r.StringOrNull(3)), r.GetString(4));
-            if (builder.Unit is { } current && current != row.UnitId) result[current] = builder.Finish();
-            builder.Add(row);
+            if (pending.Count > 0 && pending[0].Row.UnitId != row.UnitId) Flush();
+            pending.Add((r.GetInt64(5), row));
         }, ct);
-        if (builder.Unit is not null) result[builder.Unit] = builder.Finish();
+        Flush();
         foreach (var u in units ?? frame.Units.Select(u => u.Id).ToList())
             if (!result.ContainsKey(u)) result[u] = Empty(u, frame.DeductionLeaves);
         return result;

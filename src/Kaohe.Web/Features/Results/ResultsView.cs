@@ -54,7 +54,7 @@ public sealed class ResultsView
 
     public IReadOnlyList<ValidationError> Errors { get; init; } = [];
 
-    /// <summary>Every unit's result, by group and rank; empty while the data cannot be scored.</summary>
+    /// <summary>Every unit's result in the input's order (by unit id), as the engine lists them; empty while the data cannot be scored.</summary>
     public IReadOnlyList<UnitResult> Units { get; init; } = [];
     public IReadOnlyList<RankingGroup> Groups { get; init; } = [];
     public IReadOnlyDictionary<string, UnitResult> ByUnit { get; init; } = new Dictionary<string, UnitResult>();
@@ -86,7 +86,7 @@ public sealed class ResultsView
     {
         var groups = units.GroupBy(u => u.Group, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new RankingGroup(g.Key, [.. g.OrderBy(u => u.Rank).ThenBy(u => u.Id, StringComparer.Ordinal)])).ToList();
-        var all = groups.SelectMany(g => g.Units).ToList();
+        var all = groups.SelectMany(g => g.Units).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
         // Points to the next distinct rounded total up and down, within the group (Robustness.Margins does the same over an engine result).
         var margins = new Dictionary<string, (double?, double?)>(StringComparer.Ordinal);
         foreach (var g in groups)
