@@ -56,8 +56,9 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Inspections.InspectionsDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
         await new Collection.CollectionDemo(db, audit).SeedAsync();
-        await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
         await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync();
+        // The Q1 ledger raises its 通报批评 items from the published Q1 ranking.
+        await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
         await new Insight.InsightDemo(db, audit).SeedAsync();
     }
 

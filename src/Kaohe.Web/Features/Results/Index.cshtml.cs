@@ -82,6 +82,8 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
         return url;
     }
 
+    public string EventsUrl => $"/api/v1/results/{Uri.EscapeDataString(Period ?? "")}/{Uri.EscapeDataString(Category)}/events";
+
     public string ProgressUrl => $"/api/v1/results/{Uri.EscapeDataString(Period ?? "")}/{Uri.EscapeDataString(Category)}/progress";
 
     public string ExplainLink(string unit, string? node = null) =>

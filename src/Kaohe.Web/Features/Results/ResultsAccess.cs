@@ -74,11 +74,12 @@ public sealed class ResultsAccess(KaoheDbContext db)
     /// <summary>As above, for a person known by role and unit (a background job's owner).</summary>
     public async Task<RowsGrant> RowsAsync(string role, string? unitId, string periodId, string category, ResultsView? view = null, CancellationToken ct = default)
     {
-        if (role is not (Roles.Office or Roles.Viewer or Roles.Leader or Roles.Division or Roles.Unit))
-            return RowsGrant.None("无权查看考核结果", "you may not see assessment results");
+        if (!Roles.People.Contains(role)) return RowsGrant.None("无权查看考核结果", "you may not see assessment results");
         var stage = await StageAsync(periodId, category, ct);
         if (stage is null) return RowsGrant.None("考核期不存在", "no such period");
+        // Published results are issued to everyone (the bulletin goes to every unit).
         if (stage == ResultsStage.Published || role is Roles.Office or Roles.Viewer or Roles.Division) return RowsGrant.Everyone;
+        if (role == Roles.Assessor) return RowsGrant.None("考核结果公布后才能查看", "the results are shown once published");
         if (role == Roles.Unit)
         {
             return stage == ResultsStage.Review && unitId is { } unit

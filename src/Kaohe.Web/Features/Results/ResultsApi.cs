@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Security.Claims;
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
@@ -69,6 +70,7 @@ public static class ResultsApi
     {
         services.AddSingleton<ResultsEngine>();
         services.AddSingleton<ResultsStore>();
+        services.AddSingleton<ResultsWatch>();
         services.AddScoped<ResultsAccess>();
         return services;
     }
@@ -80,6 +82,8 @@ public static class ResultsApi
             .WithSummary("排名（一次一个排名组；已公布的考核期为公布结果）/ the ranking of one group (a published period: its published results)");
         g.MapGet("/{period}/{category}/progress", Progress).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
             .WithSummary("排名是否已按最新数据算好；未算好时开始（或加入）计算并返回进度 / whether the results of the current data are ready; if not, starts (or joins) their computation and says how far it is");
+        g.MapGet("/{period}/{category}/events", Events).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+            .WithSummary("结果变动的推送（text/event-stream）：数据有变动时发送新的版本，排名页据此自动刷新 / server-sent events: the results' new version whenever the data changes, so that the ranking page refreshes itself");
         g.MapGet("/{period}/{category}/units/{unit}/explain", Explain).RequireAuthorization(new AuthorizeAttribute { Roles = Readers + "," + Roles.Unit })
             .WithSummary("计算说明：公式、输入和数据来源 / how a score was computed: formula, inputs and the facts behind it");
     }
@@ -135,6 +139,50 @@ public static class ResultsApi
         return TypedResults.Ok(read.Progress is { } p
             ? new ResultsProgressDto(period, category, false, p.Phase.ToString(), p.Percent, read.Stale is not null)
             : new ResultsProgressDto(period, category, true, null, 100, false));
+    }
+
+    /// <summary>
+    /// Server-sent events: an event <c>results</c> with the results' version now and after every change of
+    /// the period's inputs (seen by <see cref="ResultsWatch"/>, so a change written through another instance
+    /// arrives too), computed before it is announced so that the page's reload is quick; a comment every
+    /// 15 s keeps proxies from closing the stream.
+    /// </summary>
+    private static async Task<IResult> Events(string period, string category, HttpContext http, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
+        ResultsAccess access, ResultsWatch watch, CancellationToken ct)
+    {
+        if (Categories.Find(category) is null)
+            return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
+        if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return Problems.NotFound($"period：考核期 {period} 不存在", $"period: period {period} does not exist");
+        var grant = await access.RowsAsync(user, period, category, null, ct);
+        if (!grant.All) return Problems.Forbidden(grant.ReasonZh ?? "无权查看", grant.ReasonEn ?? "not visible to you");
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // nginx passes each event on at once
+        await using var changes = watch.WatchAsync(period, ct).GetAsyncEnumerator(ct);
+        var next = changes.MoveNextAsync().AsTask();
+        try
+        {
+            while (true)
+            {
+                if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(15), ct)) != next)
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+                if (!await next) break;
+                var view = await store.CurrentAsync(db, period, category, ct);
+                var data = JsonSerializer.Serialize(new { version = view?.Version, published = view?.Published is not null, scored = view?.Scored == true });
+                await http.Response.WriteAsync($"event: results\ndata: {data}\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+                next = changes.MoveNextAsync().AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The page was closed.
+        }
+        return Microsoft.AspNetCore.Http.Results.Empty;
     }
 
     private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,

@@ -59,6 +59,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
     /// <summary>One computation at a time per key: a newer revision waits for the running one.</summary>
     private readonly ConcurrentDictionary<(string Period, string Category, bool Published), SemaphoreSlim> _gates = new();
     private long _computations;
+    private long _refreshes;
     private long _sequence;
 
     /// <summary>How long the ranking page waits for a computation before it shows the older result (or the progress page): <c>Kaohe:Results:PageWaitSeconds</c>, 2 by default.</summary>
@@ -69,6 +70,9 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
 
     /// <summary>How many views were computed since start (for tests and diagnostics).</summary>
     public long Computations => Interlocked.Read(ref _computations);
+
+    /// <summary>How many drafts were brought up to date from the facts changed since, rather than read again (for tests and diagnostics).</summary>
+    public long Refreshes => Interlocked.Read(ref _refreshes);
 
     /// <summary>A quarter (<c>2023-Q1</c>) rather than a year (<c>2023</c>).</summary>
     private static bool IsQuarter(string periodId) => periodId.Contains('-');
@@ -287,6 +291,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
         var members = prior.Frame.Units.ToDictionary(u => u.Id, StringComparer.Ordinal);
         var mine = changed.Where(members.ContainsKey).ToList();
         if (mine.Count == 0) return prior with { Revision = revision, View = Restamp(prior.View, revision) };
+        Interlocked.Increment(ref _refreshes);
         var read = await PeriodInputs.ReadAsync(db, prior.Frame, mine.Count >= PeriodInputs.ChangedUnitsForFullRead ? null : mine, default);
         var inputs = new Dictionary<string, UnitInputs>(prior.Inputs, StringComparer.Ordinal);
         foreach (var (unit, i) in read) inputs[unit] = i;

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocumentFormat.OpenXml.Packaging;
+using Kaohe.Scoring;
+using Kaohe.Scoring.FileFormat;
+using Kaohe.Web.Data;
+using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Rectification;
+using Kaohe.Web.Features.Results;
+using Kaohe.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Kaohe.Web.Tests.Results;
+
+/// <summary>
+/// The results store (issue 15): the draft is refreshed from the facts changed since, and equals a
+/// plain reading of the database after every change; publication freezes the revision the office
+/// reviewed and refuses a stale one; published results are read as stored, without scoring; the
+/// ledger and the bulletin follow the published ranking.
+/// </summary>
+public abstract class ResultsStoreTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
+{
+    private ResultsStore Store => app.Factory.Services.GetRequiredService<ResultsStore>();
+
+    private static async Task<JsonElement> Json(HttpResponseMessage r)
+    {
+        Assert.True(r.IsSuccessStatusCode, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        return await r.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task<(string? Revision, JsonElement Rows)> DraftAsync(HttpClient office, string period, string category)
+    {
+        using var r = await office.GetAsync($"/api/v1/periods/{period}/categories/{category}/draft");
+        return (r.Headers.ETag?.Tag.Trim('"'), await Json(r));
+    }
+
+    /// <summary>Skips the period's review window (once per fixture: the tests of a class share the database).</summary>
+    private static async Task SkipReviewAsync(HttpClient office, string period, string reason)
+    {
+        var r = await office.PostAsJsonAsync($"/api/v1/periods/{period}/review/skip", new { reason });
+        Assert.True(r.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.Conflict, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
+    private static Dictionary<string, double> Totals(JsonElement rows, string key = "unit") =>
+        rows.EnumerateArray().ToDictionary(u => u.GetProperty(key).GetString()!, u => u.GetProperty("total").GetDouble());
+
+    /// <summary>
+    /// Writes a unit's new value for a leaf (the first value leaf it has when none is named) as a correction
+    /// would: the counted one returned, the new one submitted, in a transaction as AuditLog writes (or without one).
+    /// </summary>
+    private Task<string> CorrectAsync(string period, string unit, string? leaf, Func<double, double> change, bool transaction = true) => app.WithDb(async db =>
+    {
+        async Task<string> Write()
+        {
+            var counted = await db.Facts.Where(f => f.PeriodId == period && f.UnitId == unit && (leaf == null || f.IndicatorId == leaf) && f.Kind == FactKind.Value
+                && FactStatuses.Counted.Contains(f.Status)).OrderBy(f => f.IndicatorId).ThenBy(f => f.Id).FirstAsync();
+            var payload = FactPayload.Parse(counted.Payload);
+            counted.SetStatus(FactStatus.Returned, "测试：更正");
+            db.Facts.Add(new Fact(period, unit, counted.IndicatorId, FactKind.Value, (payload with { Value = change(payload.Value!.Value) }).ToJson(), counted.Source, "office",
+                DateTimeOffset.UtcNow, FactStatus.Submitted));
+            await db.SaveChangesAsync();
+            return counted.IndicatorId!;
+        }
+        if (!transaction) return await Write();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var written = await Write();
+            await tx.CommitAsync();
+            return written;
+        });
+    });
+
+    private async Task AssertEqualsReferenceAsync(string period, string category)
+    {
+        var (view, reference) = await app.WithDb(async db => (await Store.DraftAsync(db, period, category), await new ReferenceBuilder(db).BuildAsync(period, category)));
+        Assert.NotNull(view?.Assessment);
+        Assert.Equal(V1File.Write(reference!.Assessment), V1File.Write(view.Assessment));
+        var whole = Engine.Score(reference.Assessment).Result!;
+        Assert.Equal(whole.Units.Select(u => (u.Id, u.Total, u.Rank, u.Commended, u.Criticized, u.Grade)),
+            view.Units.Select(u => (u.Id, u.Total, u.Rank, u.Commended, u.Criticized, u.Grade)));
+    }
+
+    [Fact]
+    public async Task After_changes_through_every_path_the_draft_equals_a_plain_reading_and_only_facts_changes_are_applied_incrementally()
+    {
+        const string period = "2023-Q3", category = "urban";
+        using var office = await app.As("office");
+        await AssertEqualsReferenceAsync(period, category);
+        var refreshes = Store.Refreshes;
+
+        // A value corrected in a transaction (as AuditLog writes), in a one-unit and a three-unit group.
+        await CorrectAsync(period, "cg-lasa", null, v => v * 0.5);
+        await AssertEqualsReferenceAsync(period, category);
+        Assert.Equal(refreshes + 1, Store.Refreshes);
+
+        // An adjustment, a veto and a finding, through the office's adjustment API and the database.
+        await app.WithDb(db => db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            db.Facts.Add(new Fact(period, "cg-nyingchi", null, FactKind.Veto, new FactPayload(Reason: "测试：一票否决").ToJson(), FactSources.Office, "office", DateTimeOffset.UtcNow, FactStatus.Verified));
+            db.Facts.Add(new Fact(period, "cg-lasa", null, FactKind.Adjustment, new FactPayload(Points: -1.5, Reason: "测试：扣分").ToJson(), FactSources.Office, "office", DateTimeOffset.UtcNow, FactStatus.Verified));
+            var n = await db.SaveChangesAsync();
+            await tx.CommitAsync();
+            return n;
+        }));
+        await AssertEqualsReferenceAsync(period, category);
+        Assert.Equal(refreshes + 2, Store.Refreshes);
+
+        // A save without a transaction of its own: the period is read again (a structural change), still equal.
+        await CorrectAsync(period, "cg-shannan", null, v => v * 0.99, transaction: false);
+        await AssertEqualsReferenceAsync(period, category);
+        Assert.Equal(refreshes + 2, Store.Refreshes);
+
+        // A fact of another category of the same period: the urban draft is served as it was, under the new revision.
+        var before = await app.WithDb(db => Store.DraftAsync(db, period, category));
+        await CorrectAsync(period, "zj-lasa", null, v => v * 0.9);
+        var after = await app.WithDb(db => Store.DraftAsync(db, period, category));
+        Assert.NotEqual(before!.Version, after!.Version);
+        Assert.Same(before.Units, after.Units);
+        await AssertEqualsReferenceAsync(period, "housing");
+    }
+
+    [Fact]
+    public async Task Publication_freezes_the_reviewed_revision_and_a_stale_one_is_refused_with_what_changed()
+    {
+        const string period = "2023-Q4", category = "affiliated";
+        using var office = await app.As("office");
+        await SkipReviewAsync(office, period, "测试：按所审核版本公布");
+        var (reviewed, rows) = await DraftAsync(office, period, category);
+        Assert.NotNull(reviewed);
+
+        var missing = await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("revision", await missing.Content.ReadAsStringAsync());
+
+        // After the review, a unit's value changes: publishing what was reviewed is refused and names the change.
+        var unit = rows.EnumerateArray().First().GetProperty("unit").GetString()!;
+        var name = await app.WithDb(db => db.Units.Where(u => u.Id == unit).Select(u => u.Name).SingleAsync());
+        var leaf = await CorrectAsync(period, unit, null, v => v * 0.9);
+        var stale = await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision = reviewed });
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var problem = await stale.Content.ReadAsStringAsync();
+        Assert.Contains(name, problem);
+        Assert.Contains(leaf, problem);
+        Assert.Equal(0, await app.WithDb(db => db.Snapshots.CountAsync(s => s.PeriodId == period && s.Category == category)));
+
+        // Reviewed again: published, and the published numbers are the reviewed ones.
+        var (current, reviewedRows) = await DraftAsync(office, period, category);
+        Assert.NotEqual(reviewed, current);
+        var created = await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision = current });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ranking = await Json(await office.GetAsync($"/api/v1/results/{period}/{category}"));
+        Assert.Equal("published", ranking.GetProperty("source").GetString());
+        var published = new Dictionary<string, double>();
+        foreach (var g in ranking.GetProperty("groups").EnumerateArray())
+        {
+            var page = await Json(await office.GetAsync($"/api/v1/results/{period}/{category}?group={Uri.EscapeDataString(g.GetProperty("name").GetString()!)}"));
+            foreach (var u in page.GetProperty("units").EnumerateArray()) published[u.GetProperty("id").GetString()!] = u.GetProperty("total").GetDouble();
+        }
+        var expected = Totals(reviewedRows).ToDictionary(kv => kv.Key, kv => Rounding.HalfAwayFromZero(kv.Value, 2));
+        Assert.Equal(expected.OrderBy(kv => kv.Key), published.OrderBy(kv => kv.Key));
+    }
+
+    [Fact]
+    public async Task Two_publications_of_one_category_at_once_give_one_snapshot_and_a_409()
+    {
+        const string period = "2023-Q3", category = "divisions";
+        using var office = await app.As("office");
+        await SkipReviewAsync(office, period, "测试：同时公布");
+        var (revision, _) = await DraftAsync(office, period, category);
+        using var second = await app.As("office");
+        var both = await Task.WhenAll(
+            office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision }),
+            second.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision }));
+        Assert.True(both.Select(r => r.StatusCode).Order().SequenceEqual([HttpStatusCode.Created, HttpStatusCode.Conflict]),
+            string.Join(" | ", await Task.WhenAll(both.Select(async r => $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}"))));
+        var loser = both.Single(r => r.StatusCode == HttpStatusCode.Conflict);
+        Assert.Equal("application/problem+json", loser.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, await app.WithDb(db => db.Snapshots.CountAsync(s => s.PeriodId == period && s.Category == category)));
+    }
+
+    [Fact]
+    public async Task Published_results_are_read_as_stored_without_the_engine_on_a_fresh_instance()
+    {
+        using var office = await app.As("office");
+        var expected = await Json(await office.GetAsync("/api/v1/results/2023-Q1/housing"));
+        // A second instance on the same database: nothing cached, its own engine, whose calls are counted.
+        await using var fresh = app.Factory.WithWebHostBuilder(_ => { });
+        var engine = fresh.Services.GetRequiredService<ResultsEngine>();
+        using var client = fresh.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = office.DefaultRequestHeaders.Authorization;
+
+        var read = await Json(await client.GetAsync("/api/v1/results/2023-Q1/housing"));
+        Assert.Equal("published", read.GetProperty("source").GetString());
+        Assert.Equal(expected.GetProperty("units").GetRawText(), read.GetProperty("units").GetRawText());
+        var snapshot = await app.WithDb(db => db.Snapshots.Where(s => s.PeriodId == "2023-Q1" && s.Category == "urban").Select(s => s.Id).SingleAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/results/2023-Q1/urban")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/periods/2023-Q1/scores.xlsx")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/periods/2023-Q1/bulletin.docx")).StatusCode);
+        Assert.Equal(0, engine.Calls);
+
+        // The counter counts: a draft is scored.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/results/2023-Q3/housing")).StatusCode);
+        Assert.True(engine.Calls > 0);
+        _ = snapshot;
+    }
+
+    [Fact]
+    public async Task A_tampered_stored_result_is_not_shown()
+    {
+        // The stored result of a snapshot is checked against its recorded SHA-256 when it is read.
+        using var office = await app.As("office");
+        var id = await app.WithDb(db => db.Snapshots.Where(s => s.PeriodId == "2023-Q1" && s.Category == "affiliated").OrderByDescending(s => s.Version).Select(s => s.Id).FirstAsync());
+        await app.WithDb(async db =>
+        {
+            var doc = await db.Snapshots.Where(s => s.Id == id).Select(s => s.Document).SingleAsync();
+            var tampered = doc.Replace("\"rank\": 1,", "\"rank\": 2,", StringComparison.Ordinal);
+            Assert.NotEqual(doc, tampered);
+            return await db.Database.ExecuteSqlRawAsync("UPDATE \"Snapshots\" SET \"Document\" = {0} WHERE \"Id\" = {1}", tampered, id);
+        });
+        await using var fresh = app.Factory.WithWebHostBuilder(_ => { });
+        using var client = fresh.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = office.DefaultRequestHeaders.Authorization;
+        var ranking = await Json(await client.GetAsync("/api/v1/results/2023-Q1/affiliated"));
+        Assert.Empty(ranking.GetProperty("units").EnumerateArray());
+        Assert.Contains("SHA-256", ranking.GetProperty("errors").GetRawText());
+    }
+
+    [Fact]
+    public async Task The_ledger_raises_criticism_only_from_a_published_ranking_and_the_bulletin_reads_the_ledger()
+    {
+        const string period = "2023-Q3", category = "housing";
+        using var office = await app.As("office");
+        var prefix = $"ranking:{period}:{category}:";
+        Assert.Equal(HttpStatusCode.OK, (await office.PostAsync($"/api/v1/rectification/raise?period={period}", null)).StatusCode);
+        Assert.Equal(0, await app.WithDb(db => db.Set<RectificationItem>().CountAsync(i => i.SourceRef!.StartsWith(prefix))));
+
+        await SkipReviewAsync(office, period, "测试：台账读取公布结果");
+        var (revision, rows) = await DraftAsync(office, period, category);
+        Assert.Equal(HttpStatusCode.Created, (await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await office.PostAsync($"/api/v1/rectification/raise?period={period}", null)).StatusCode);
+        var criticised = rows.EnumerateArray().Where(u => u.GetProperty("criticized").GetBoolean()).Select(u => u.GetProperty("unit").GetString()!).Order().ToList();
+        Assert.NotEmpty(criticised);
+        var raised = await app.WithDb(db => db.Set<RectificationItem>().Where(i => i.SourceRef!.StartsWith(prefix)).Select(i => i.UnitId).ToListAsync());
+        Assert.Equal(criticised, raised.Order().ToList());
+
+        // The bulletin's rectification section counts the ledger's items of the period and names the criticised units' items.
+        var (count, closed, names) = await app.WithDb(async db => (
+            await db.Set<RectificationItem>().CountAsync(i => i.PeriodId == period && i.Status != ItemStatus.Merged),
+            await db.Set<RectificationItem>().CountAsync(i => i.PeriodId == period && i.Status == ItemStatus.Closed),
+            await db.Units.Where(u => criticised.Contains(u.Id)).Select(u => u.Name).ToListAsync()));
+        using var docx = await office.GetAsync($"/api/v1/periods/{period}/bulletin.docx");
+        using var ms = new MemoryStream(await docx.Content.ReadAsByteArrayAsync());
+        using var doc = WordprocessingDocument.Open(ms, false);
+        var text = string.Concat(doc.MainDocumentPart!.Document.Body!.Descendants<DocumentFormat.OpenXml.Wordprocessing.Text>().Select(t => t.Text));
+        Assert.Contains($"本期考核发现的问题已全部列入问题整改台账，共{count}项，已整改销号{closed}项", text);
+        Assert.All(names, n => Assert.Contains($"{n}：地市住建局考核排名第", text));
+    }
+}
+
+public sealed class ResultsStoreTestsOnSqlite(SqliteApp app) : ResultsStoreTests<SqliteApp>(app);
+
+public sealed class ResultsStoreTestsOnPostgres(PostgresApp app) : ResultsStoreTests<PostgresApp>(app);
