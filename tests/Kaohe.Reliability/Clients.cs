@@ -51,6 +51,13 @@ public static partial class Clients
         return client;
     }
 
+    /// <summary>The revision of a category's draft the office reviews (the draft's ETag), which a publication names.</summary>
+    public static async Task<string?> RevisionAsync(HttpClient office, string period, string category)
+    {
+        using var draft = await office.GetAsync($"/api/v1/periods/{period}/categories/{category}/draft");
+        return draft.Headers.ETag?.Tag.Trim('"');
+    }
+
     /// <summary>A platform client: the office creates an API key for the indicators, the platform sends it as X-Api-Key.</summary>
     public static async Task<HttpClient> PlatformAsync(string baseUrl, string name, params string[] indicators)
     {

@@ -144,7 +144,8 @@ public sealed class PgFaultTests(PgApp app, ITestOutputHelper output) : IClassFi
         await using (var db = app.Db()) before = Status(db);
         var snapshotsSql = $"SELECT count(*) FROM \"Snapshots\" WHERE \"PeriodId\" = '{period}'";
 
-        var written = await KillMidWriteAsync(() => office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { }));
+        var revision = await RevisionAsync(office, period, category);
+        var written = await KillMidWriteAsync(() => office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision }));
         output.WriteLine($"publication killed while holding writes on: {string.Join(", ", written)}");
         Assert.Contains("Snapshots", written);
         Assert.Equal(0, await app.Database.CountAsync(snapshotsSql));
@@ -152,7 +153,7 @@ public sealed class PgFaultTests(PgApp app, ITestOutputHelper output) : IClassFi
 
         await app.RestartAsync();
         using var again = await BearerAsync(app.BaseUrl, "office");
-        var published = await again.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { });
+        var published = await again.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision });
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
         await using (var db = app.Db())
         {

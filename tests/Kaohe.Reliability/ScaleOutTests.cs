@@ -160,6 +160,7 @@ public sealed partial class ScaleOutTests(Cluster cluster, ITestOutputHelper out
         var skipped = await office.PostAsJsonAsync($"/api/v1/periods/{period}/review/skip", new { reason = "可靠性测试：同时公布 / reliability test" });
         Assert.Equal(HttpStatusCode.NoContent, skipped.StatusCode);
         var token = office.DefaultRequestHeaders.Authorization!.Parameter;
+        var revision = await RevisionAsync(office, period, category);
 
         // Both requests are let in together: they queue on the audit lock inside their transactions,
         // each having read that nothing is published yet, and are released at the same moment.
@@ -170,7 +171,7 @@ public sealed partial class ScaleOutTests(Cluster cluster, ITestOutputHelper out
             {
                 using var client = new HttpClient { BaseAddress = new Uri(instance.BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
                 client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                return await client.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { });
+                return await client.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision });
             }).ToArray();
             await hold.WaitForWaitersAsync(2, TimeSpan.FromSeconds(60));
             await hold.DisposeAsync();
@@ -191,6 +192,49 @@ public sealed partial class ScaleOutTests(Cluster cluster, ITestOutputHelper out
         Assert.Equal(1, snapshots[0].Version);
         Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.Action == "snapshot.publish" && e.EntityId == snapshots[0].Key));
         Assert.True((await AuditChain.VerifyAsync(db)).Ok);
+    }
+
+    [Fact]
+    public async Task A_fact_written_through_one_instance_reaches_the_others_live_ranking_with_the_same_numbers()
+    {
+        const string period = "2023-Q3", category = "housing", unit = "zj-nagqu";
+        using var officeB = await BearerAsync(cluster.B.BaseUrl, "office");
+        using var officeA = await BearerAsync(cluster.A.BaseUrl, "office");
+        async Task<string> RowsAsync(HttpClient c) => (await c.GetFromJsonAsync<JsonElement>($"/api/v1/results/{period}/{category}")).GetProperty("units").GetRawText();
+        var before = await RowsAsync(officeB);
+
+        // The ranking page of instance B listens to B's events.
+        using var listen = new HttpClient { BaseAddress = new Uri(cluster.B.BaseUrl), Timeout = Timeout.InfiniteTimeSpan };
+        listen.DefaultRequestHeaders.Authorization = officeB.DefaultRequestHeaders.Authorization;
+        using var stream = await listen.GetAsync($"/api/v1/results/{period}/{category}/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+        async Task<string> NextEventAsync(CancellationToken ct)
+        {
+            while (true)
+            {
+                var line = await reader.ReadLineAsync(ct) ?? throw new EndOfStreamException("the event stream ended");
+                if (line.StartsWith("data: ", StringComparison.Ordinal)) return JsonDocument.Parse(line[6..]).RootElement.GetProperty("version").GetString()!;
+            }
+        }
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var first = await NextEventAsync(bounded.Token);
+
+        // A scoring division saves a rating through instance A (营商环境评价, rated by 建筑市场监管处 and 房地产市场监管处).
+        using var division = await BearerAsync(cluster.A.BaseUrl, "division-scc");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var sent = await division.PutAsJsonAsync($"/api/v1/collection/{period}/scoring", new { scores = new[] { new { unit, indicator = "B2", value = 12.5 } } });
+        Assert.True(sent.IsSuccessStatusCode, $"{(int)sent.StatusCode} {await sent.Content.ReadAsStringAsync()}");
+        var next = await NextEventAsync(bounded.Token);
+        var seenAfter = watch.Elapsed;
+        Assert.NotEqual(first, next);
+        output.WriteLine($"a fact written through A was announced by B's event stream {seenAfter.TotalMilliseconds:0} ms after it was sent (B reads the revision every second)");
+
+        // B's ranking now shows it, with exactly A's numbers.
+        var onB = await RowsAsync(officeB);
+        Assert.NotEqual(before, onB);
+        Assert.Equal(await RowsAsync(officeA), onB);
     }
 
     [GeneratedRegex(@"Created (\d+) rectification reminders")]
