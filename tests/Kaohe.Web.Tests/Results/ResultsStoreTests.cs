@@ -213,6 +213,33 @@ public abstract class ResultsStoreTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     [Fact]
+    public async Task An_accepted_appeal_on_a_published_category_publishes_a_new_version_at_once()
+    {
+        const string period = "2023-Q1", category = "urban", unit = "cg-lasa";
+        using var office = await app.As("office");
+        var v1 = await app.WithDb(db => db.Snapshots.AsNoTracking().Where(s => s.PeriodId == period && s.Category == category).OrderByDescending(s => s.Version).FirstAsync());
+        var opened = await office.PostAsJsonAsync($"/api/v1/periods/{period}/review/open", new { closesOn = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(7)) });
+        Assert.True(opened.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.Conflict, $"{(int)opened.StatusCode}");
+        var fact = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == period && f.UnitId == unit && f.Kind == FactKind.Value
+            && f.Source == FactSources.Report && FactStatuses.Counted.Contains(f.Status)).OrderBy(f => f.Id).FirstAsync());
+        using var reporter = await app.As("unit-cg-lasa");
+        var appeal = await Json(await reporter.PostAsJsonAsync("/api/v1/appeals", new { period, category, indicatorId = fact.IndicatorId, factId = fact.Id, reason = "测试：公布后申诉，数据录入有误" }));
+        var old = FactPayload.Parse(fact.Payload).Value!.Value;
+        var decided = await office.PostAsJsonAsync($"/api/v1/appeals/{appeal.GetProperty("id").GetInt64()}/decision",
+            new { accept = true, decision = "经核实予以更正（测试）", value = old * 0.5 });
+        Assert.Equal(HttpStatusCode.NoContent, decided.StatusCode);
+
+        var latest = await app.WithDb(db => db.Snapshots.AsNoTracking().Where(s => s.PeriodId == period && s.Category == category).OrderByDescending(s => s.Version).FirstAsync());
+        Assert.Equal(v1.Version + 1, latest.Version);
+        Assert.Equal(v1.Id, latest.Supersedes);
+        Assert.StartsWith($"申诉 {appeal.GetProperty("id").GetInt64()} 采纳", latest.ChangeNote);
+        Assert.Contains($"{unit}/{fact.IndicatorId}", latest.ChangeNote);
+        var ranking = await Json(await office.GetAsync($"/api/v1/results/{period}/{category}?unit={unit}"));
+        Assert.Equal(latest.Key, ranking.GetProperty("snapshotKey").GetString());
+        Assert.Empty(SnapshotFile.Verify(latest.Document).Problems);
+    }
+
+    [Fact]
     public async Task A_tampered_stored_result_is_not_shown()
     {
         // The stored result of a snapshot is checked against its recorded SHA-256 when it is read.

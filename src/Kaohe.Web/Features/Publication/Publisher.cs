@@ -231,7 +231,23 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         audit.Record(accept ? "appeal.accept" : "appeal.reject", "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             new { Status = AppealStatus.Pending.ToString() }, new { Status = appeal.Status.ToString(), appeal.FactId, newValue, withdraw }, decision.Trim());
         await audit.SaveAsync(ct);
+        if (accept && (newValue is not null || withdraw)) await RepublishAsync(appeal, decision.Trim(), ct);
         return null;
+    }
+
+    /// <summary>
+    /// Published means final: the only change to a published category's data is an accepted appeal, and it
+    /// is published at once as a new version whose change note names the appeal and the difference. (The
+    /// correction and the decision are saved first; should this publication fail, the corrected draft
+    /// differs from the published version, which the snapshot page lists, and the office publishes it.)
+    /// </summary>
+    private async Task RepublishAsync(Appeal appeal, string decision, CancellationToken ct)
+    {
+        if (await ResultsStore.LatestSnapshotAsync(db, appeal.PeriodId, appeal.Category, ct) is null) return;
+        var period = await db.Periods.FirstAsync(p => p.Id == appeal.PeriodId, ct);
+        var draft = await store.DraftAsync(db, appeal.PeriodId, appeal.Category, ct);
+        if (draft is not { Scored: true }) return;
+        await FreezeAsync(period, appeal.Category, draft, $"申诉 {appeal.Id} 采纳：{decision} / appeal {appeal.Id} accepted", ct);
     }
 
     /// <summary>Sets the annual weights of a year and category (docs/annual.md): non-negative points that add up to 100.</summary>
