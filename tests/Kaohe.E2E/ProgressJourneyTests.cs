@@ -33,7 +33,7 @@ public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<Bro
         await page.WaitForSelectorAsync("tr.highlight", new() { Timeout = 120_000 });
         var before = (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim();
 
-        var cache = app.Factory.Services.GetRequiredService<ResultsCache>();
+        var cache = app.Factory.Services.GetRequiredService<ResultsStore>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var wait = cache.PageWait;
         cache.BeforeDraftComputation = () => gate.Task;
@@ -74,6 +74,44 @@ public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<Bro
             cache.BeforeDraftComputation = null;
             cache.PageWait = wait;
         }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_ranking_follows_the_data_as_it_arrives_without_a_reload()
+    {
+        // Issue 15: the office watches the ranking while data arrives; a change written anywhere (here straight
+        // into the database, in a transaction as the application writes) reaches the page by the results events.
+        const string period = "2023-Q4", unit = "zj-nagqu";
+        var page = await app.SignedIn("office", BrowserFixture.Desktop);
+        var problems = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) problems.Add(m.Text); };
+        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"{r.Status} {r.Url}"); };
+        await page.GotoAsync($"{app.BaseUrl}/Results?period={period}&category=housing&unit={unit}");
+        await page.WaitForSelectorAsync("tr.highlight", new() { Timeout = 120_000 });
+        var before = (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim();
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync();
+                db.Facts.Add(new Fact(period, unit, null, FactKind.Adjustment, new FactPayload(Points: 3, Reason: "E2E：受住房和城乡建设部表扬").ToJson(),
+                    FactSources.Office, "office", DateTimeOffset.UtcNow, FactStatus.Verified));
+                await db.SaveChangesAsync();
+                await tx.CommitAsync();
+            });
+        }
+
+        await page.WaitForFunctionAsync("before => document.querySelector('tr.highlight td:nth-child(3)')?.innerText.trim() !== before", before,
+            new() { Timeout = 60_000 });
+        Assert.NotEqual(before, (await page.InnerTextAsync("tr.highlight td:nth-child(3)")).Trim());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
+        Assert.Contains("排名已自动更新", await page.InnerTextAsync("#results-updated"));
+        await BrowserFixture.Shot(page, "ranking-live-desktop");
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         await page.Context.CloseAsync();
     }
