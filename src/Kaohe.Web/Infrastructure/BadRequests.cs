@@ -5,7 +5,8 @@ namespace Kaohe.Web.Infrastructure;
 /// <summary>
 /// A request the framework could not bind (malformed JSON, a wrong type, a body too large) is the
 /// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500. So is an upload the
-/// attachment store refused (<see cref="UploadRejectedException"/>).
+/// attachment store refused (<see cref="UploadRejectedException"/>). A write the period's stage refuses
+/// (<see cref="Data.PeriodStageException"/>) is a 409 with the stage problem.
 /// </summary>
 public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -20,6 +21,12 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
                 ProblemDetails = { Status = upload.Status, Title = Ui.T("文件未接收", "File not accepted"), Detail = Ui.T(upload.Zh, upload.En) },
                 Exception = exception,
             });
+        }
+        if (exception is Data.PeriodStageException stage)
+        {
+            context.Response.StatusCode = StatusCodes.Status409Conflict;
+            var problem = Problems.Stage(stage.Refusal).ProblemDetails;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
         }
         if (exception is Data.FieldTooLongException tooLong)
         {

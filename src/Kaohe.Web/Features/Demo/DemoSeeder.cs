@@ -58,6 +58,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Collection.CollectionDemo(db, audit).SeedAsync();
         await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
         await new Publication.PublicationDemo(db, audit).SeedAsync();
+        await new Collection.CollectionDemo(db, audit).SeedStoryAsync();
         await new Insight.InsightDemo(db, audit).SeedAsync();
     }
 
