@@ -158,7 +158,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
             if (target.Id != next.Id && await PeriodStages.StateAsync(db, next.Id, cat.Code, ct) is { } nextState)
                 reason += $"（{next.Label(false)}{cat.NameZh}考核{PeriodStages.Name(nextState.Stage, nextState.ScoringClosed).Zh}，不再变动，扣分计入{target.Label(false)}）";
             if (counted.Count > 0)
-                reason += $"（{string.Join("、", counted.Select(f => f.PeriodId).Distinct())}已扣{(-already).ToString("0.##", CultureInfo.InvariantCulture)}分，本次补扣{(-rest).ToString("0.##", CultureInfo.InvariantCulture)}分）";
+                reason += $"（{string.Join("、", counted.Select(f => later.FirstOrDefault(q => q.Id == f.PeriodId)?.Label(false) ?? f.PeriodId).Distinct())}已扣{(-already).ToString("0.##", CultureInfo.InvariantCulture)}分，本次补扣{(-rest).ToString("0.##", CultureInfo.InvariantCulture)}分）";
             var payload = new FactPayload(Points: rest, Reason: reason).ToJson();
             if (fact is null)
             {
