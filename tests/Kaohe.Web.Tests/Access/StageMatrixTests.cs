@@ -439,22 +439,8 @@ public sealed class StageHarness
     {
         var h = new StageHarness(app);
         foreach (var account in Accounts) h._api[account] = await app.As(account);
-        using var scope = app.Factory.Services.CreateScope();
-        var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
-        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         // 2023-Q3 has the demo's data copied from Q1, its schemes, assignments, rule tables and inspection groups; give it Q1's survey too.
-        if (!await db.Set<SurveyQuestionnaire>().AnyAsync(q => q.PeriodId == StageRecipes.Q))
-        {
-            foreach (var q in await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => q.PeriodId == "2023-Q1" && q.Status == QuestionnaireStatus.Active).ToListAsync())
-            {
-                var copy = new SurveyQuestionnaire(StageRecipes.Q, q.Category, q.IndicatorId, 1, q.Title, q.LanguagesJson, q.Document, surveys.NewProtectedSecret(), "office", q.CreatedAt);
-                copy.Activate();
-                db.Add(copy);
-            }
-            foreach (var s in await db.Set<SurveySite>().AsNoTracking().Where(s => s.PeriodId == "2023-Q1").ToListAsync())
-                db.Add(new SurveySite(StageRecipes.Q, s.UnitId, s.Place, s.Code, s.Quota, s.Order));
-            await db.SaveChangesAsync();
-        }
+        await DemoSurvey.CopyAsync(app, StageRecipes.Q);
         var key = await h.Api("office").PostAsJsonAsync("/api/v1/apikeys", new { name = "stage-matrix", indicators = new[] { "A2" } });
         h.Platform = app.Anonymous();
         h.Platform.DefaultRequestHeaders.Add("X-Api-Key", (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString());

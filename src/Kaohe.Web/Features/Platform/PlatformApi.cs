@@ -208,6 +208,12 @@ public static class PlatformApi
             .Where(f => f.PeriodId == period!.Id && f.Kind == FactKind.Value && unitIds.Contains(f.UnitId) && indicatorIds.Contains(f.IndicatorId!)
                         && AssessmentBuilder.Counted.Contains(f.Status) && (f.IdempotencyKey == null || !idKeys.Contains(f.IdempotencyKey)))
             .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Source }).ToListAsync(ct);
+        // Only a stage that takes data takes new records (Data/PeriodStages.cs): in review or published, values are corrected
+        // through appeals by the office. A retry of a batch stored before the period moved on still answers like a retry.
+        foreach (var category in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId)))
+                     .Select(r => PeriodStages.CategoryOf(units[r.Unit].Kind)).Distinct().Order(StringComparer.Ordinal))
+            if (await PeriodStages.CheckAsync(db, period!.Id, category, PeriodInput.Data, ct) is { } refusal)
+                return Problems.Stage(refusal, "$.period");
         foreach (var r in records)
         {
             if (stored.TryGetValue(r.IdempotencyKey(apiKeyId), out var s))
@@ -221,12 +227,6 @@ public static class PlatformApi
                     $"{r.Unit} already has a value for {r.Indicator} this period (fact {o.Id}, source: {Labels.Source(o.Source)}); ask the office to correct it");
         }
         if (errors.Count > 0) return Invalid(StatusCodes.Status409Conflict, errors);
-        // Only a stage that takes data takes new records (Data/PeriodStages.cs): in review or published, values are corrected
-        // through appeals by the office. A retry of a batch stored before the period moved on still answers like a retry.
-        foreach (var category in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId)))
-                     .Select(r => PeriodStages.CategoryOf(units[r.Unit].Kind)).Distinct().Order(StringComparer.Ordinal))
-            if (await PeriodStages.CheckAsync(db, period!.Id, category, PeriodInput.Data, ct) is { } refusal)
-                return Problems.Stage(refusal, "$.period");
 
         var now = clock.GetUtcNow();
         var author = $"platform:{platform}";
