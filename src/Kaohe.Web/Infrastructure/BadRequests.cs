@@ -45,6 +45,18 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
                 Exception = exception,
             });
         }
+        if (exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire })
+        {
+            // A NUL in a text the request looks something up by (a period, a unit): PostgreSQL cannot even compare it (SQLite can).
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = StatusCodes.Status400BadRequest, Title = Ui.T("内容无效", "Invalid text"),
+                    Detail = Ui.T("请求中含有空字符（U+0000），未处理", "the request contains a NUL character (U+0000); nothing was done") },
+                Exception = exception,
+            });
+        }
         if (exception is not BadHttpRequestException bad) return false;
         context.Response.StatusCode = bad.StatusCode;
         var detail = bad.InnerException is System.Text.Json.JsonException json
