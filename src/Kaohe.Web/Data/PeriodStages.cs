@@ -343,10 +343,17 @@ public sealed class PeriodStageGuard : SaveChangesInterceptor
         var keys = writes.Select(w => (w.PeriodId, w.Category)).Distinct().ToList();
         if (db is KaoheDbContext { IsPostgres: true } && db.Database.CurrentTransaction is not null)
         {
-            const string sql = "SELECT 1 FROM \"Periods\" WHERE \"Id\" = ANY({0}) FOR SHARE";
-            var ids = keys.Select(k => k.PeriodId).Distinct().Order(StringComparer.Ordinal).ToArray();
-            if (sync) db.Database.ExecuteSqlRaw(sql, ids);
-            else await db.Database.ExecuteSqlRawAsync(sql, [ids], ct);
+            // A period this save also changes (a period opened with its schemes) is locked for update at once: two such
+            // saves taking a share lock first and then both updating the row would deadlock.
+            var ids = keys.Select(k => k.PeriodId).Distinct().Order(StringComparer.Ordinal).ToList();
+            var changed = db.ChangeTracker.Entries<Period>().Where(e => e.State == EntityState.Modified).Select(e => e.Entity.Id).ToHashSet();
+            foreach (var (mode, set) in new[] { ("UPDATE", ids.Where(changed.Contains).ToArray()), ("SHARE", ids.Where(i => !changed.Contains(i)).ToArray()) })
+            {
+                if (set.Length == 0) continue;
+                var sql = $"SELECT 1 FROM \"Periods\" WHERE \"Id\" = ANY({{0}}) FOR {mode}";
+                if (sync) db.Database.ExecuteSqlRaw(sql, set);
+                else await db.Database.ExecuteSqlRawAsync(sql, [set], ct);
+            }
         }
         var states = await PeriodStages.StatesAsync(db, keys, sync, ct);
         foreach (var w in writes.OrderBy(w => w.PeriodId, StringComparer.Ordinal).ThenBy(w => w.Category, StringComparer.Ordinal).ThenBy(w => w.Input))
