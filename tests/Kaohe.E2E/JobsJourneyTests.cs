@@ -11,7 +11,10 @@ public sealed class JobsJourneyTests(BrowserFixture app) : IClassFixture<Browser
 {
     private static async Task WatchUntilDoneAsync(IPage page)
     {
-        // The bar is moved by jobs.js; when the job ends the page reloads and the server renders 100 %.
+        // The bar is moved by jobs.js; when the job ends the page reloads and the server renders 100 %. Wait for
+        // that reloaded page (data-finished): a reload still pending 300 ms after the bar filled used to cancel the
+        // next click's navigation now and then (seen on a loaded machine: "← 我的任务" left the browser on the job).
+        await page.WaitForSelectorAsync("#job[data-finished='true']", new() { State = WaitForSelectorState.Attached, Timeout = 120_000 });
         await page.WaitForFunctionAsync(
             "() => { const b = document.getElementById('job-bar'); const s = document.getElementById('job-status');" +
             " return b && s && b.value === 100 && s.textContent.trim() === '已完成'; }",
