@@ -2,7 +2,7 @@ using Microsoft.Playwright;
 
 namespace Kaohe.E2E;
 
-/// <summary>Collection on a phone: a unit reporter corrects a draft under 填报; the office sees the 2023-Q1 states on the 进度 board.</summary>
+/// <summary>Collection on a phone: a unit reporter corrects a draft under 填报; the office sees the 2023-Q3 states on the 进度 board.</summary>
 public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<BrowserFixture>
 {
     [Fact]
@@ -10,8 +10,8 @@ public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<B
     {
         var page = await app.SignedIn("unit-cg-lasa", BrowserFixture.Phone);
         await page.ClickAsync("nav >> text=填报");
-        // The demo's collection states are in 2023-Q1; the page opens on the quarter being collected.
-        await ShowAsync(page, "2023-Q1");
+        // The demo's collection story is in 2023-Q3, the quarter being collected (2023-Q1 is published and takes no drafts).
+        await ShowAsync(page, "2023-Q3");
         var body = await page.InnerTextAsync("main");
         Assert.Contains("道路照明亮灯率", body);
         Assert.Contains("草稿", body);
@@ -24,7 +24,7 @@ public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<B
 
         var office = await app.SignedIn("office", BrowserFixture.Desktop);
         await office.ClickAsync("nav >> text=进度");
-        await ShowAsync(office, "2023-Q1");
+        await ShowAsync(office, "2023-Q3");
         var board = await office.InnerTextAsync("main");
         Assert.Contains("昌都市住房和城乡建设局", board);
         Assert.Contains("厅领导评价", board);

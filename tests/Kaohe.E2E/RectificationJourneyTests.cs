@@ -20,14 +20,14 @@ public sealed class RectificationJourneyTests(RectificationBrowserFixture app) :
     [Fact]
     public async Task The_office_raises_an_item_from_a_finding_the_unit_works_it_and_the_office_closes_it()
     {
-        // An assessor's finding with a photo in Q2 (what the inspection feature records).
+        // An assessor's finding with a photo in Q3, the quarter being collected (what the inspection feature records; Q2 is in review and takes none).
         long factId;
         using (var scope = app.Factory.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
             var store = scope.ServiceProvider.GetRequiredService<IAttachmentStore>();
             var indicator = await db.Facts.Where(f => f.UnitId == "cg-lasa" && f.Kind == FactKind.Finding).Select(f => f.IndicatorId!).FirstAsync();
-            var fact = new Fact("2023-Q2", "cg-lasa", indicator, FactKind.Finding, new FactPayload(Points: 0.5, Note: "北京中路人行道板破损未修复").ToJson(),
+            var fact = new Fact("2023-Q3", "cg-lasa", indicator, FactKind.Finding, new FactPayload(Points: 0.5, Note: "北京中路人行道板破损未修复").ToJson(),
                 FactSources.Inspection, "assessor1", DateTimeOffset.UtcNow, FactStatus.Verified);
             db.Facts.Add(fact);
             await db.SaveChangesAsync();
@@ -39,10 +39,10 @@ public sealed class RectificationJourneyTests(RectificationBrowserFixture app) :
         // The office raises the period's items.
         var office = await app.SignedIn("office", BrowserFixture.Desktop);
         await office.ClickAsync("nav >> text=问题整改");
-        await office.SelectOptionAsync("form.inline select[name=period]", "2023-Q2");
+        await office.SelectOptionAsync("form.inline select[name=period]", "2023-Q3");
         await office.ClickAsync("button:has-text('生成整改事项')");
         Assert.Contains("已生成整改事项", await office.InnerTextAsync(".alert"));
-        await office.GotoAsync(app.BaseUrl + "/Rectification?period=2023-Q2&unit=cg-lasa&source=inspection");
+        await office.GotoAsync(app.BaseUrl + "/Rectification?period=2023-Q3&unit=cg-lasa&source=inspection");
         await office.ClickAsync("text=北京中路人行道板破损未修复");
         var itemUrl = office.Url;
         var detail = await office.InnerTextAsync("main");

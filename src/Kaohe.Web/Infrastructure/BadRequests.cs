@@ -5,7 +5,8 @@ namespace Kaohe.Web.Infrastructure;
 /// <summary>
 /// A request the framework could not bind (malformed JSON, a wrong type, a body too large) is the
 /// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500. So is an upload the
-/// attachment store refused (<see cref="UploadRejectedException"/>).
+/// attachment store refused (<see cref="UploadRejectedException"/>). A write the period's stage refuses
+/// (<see cref="Data.PeriodStageException"/>) is a 409 with the stage problem.
 /// </summary>
 public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -21,6 +22,12 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
                 Exception = exception,
             });
         }
+        if (exception is Data.PeriodStageException stage)
+        {
+            context.Response.StatusCode = StatusCodes.Status409Conflict;
+            var problem = Problems.Stage(stage.Refusal).ProblemDetails;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        }
         if (exception is Data.FieldTooLongException tooLong)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -35,6 +42,18 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
                 {
                     Status = StatusCodes.Status400BadRequest, Title = tooLong.Nul ? Ui.T("内容无效", "Invalid text") : Ui.T("内容过长", "Text too long"), Detail = message,
                 },
+                Exception = exception,
+            });
+        }
+        if (exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.CharacterNotInRepertoire })
+        {
+            // A NUL in a text the request looks something up by (a period, a unit): PostgreSQL cannot even compare it (SQLite can).
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = StatusCodes.Status400BadRequest, Title = Ui.T("内容无效", "Invalid text"),
+                    Detail = Ui.T("请求中含有空字符（U+0000），未处理", "the request contains a NUL character (U+0000); nothing was done") },
                 Exception = exception,
             });
         }

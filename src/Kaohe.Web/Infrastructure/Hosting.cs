@@ -53,6 +53,7 @@ public static class Hosting
             o.Conventions.AllowAnonymousToPage("/Account/Denied");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AddPageRoute("/Home/Index", "");
+            o.Conventions.ConfigureFilter(new StagePages());
         });
         services.AddAntiforgery(o =>
         {

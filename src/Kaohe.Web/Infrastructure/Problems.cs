@@ -22,6 +22,30 @@ public static class Problems
         BadRequest("文件有误，未保存任何内容", "The file is invalid; nothing was stored",
             errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => Ui.T(e.Zh, e.En)).ToArray()));
 
+    /// <summary>
+    /// A write the period's stage does not allow (Data/PeriodStages.cs): 409, the message naming period,
+    /// category and stage, and <c>code</c> "period-stage" with <c>period</c>, <c>category</c> and <c>stage</c>
+    /// for clients; <paramref name="field"/> names the request field that chose the period.
+    /// </summary>
+    public static ProblemHttpResult Stage(Data.StageRefusal r, string? field = null) =>
+        TypedResults.Problem(Ui.T(r.Zh, r.En), statusCode: StatusCodes.Status409Conflict, title: Ui.T("考核期当前阶段不允许此修改", "The period's stage does not allow this change"),
+            extensions: StageExtensions(r, field));
+
+    public static Dictionary<string, object?> StageExtensions(Data.StageRefusal r, string? field = null)
+    {
+        var (zh, en) = Data.PeriodStages.Name(r.Stage, r.ScoringClosed);
+        var extensions = new Dictionary<string, object?>
+        {
+            ["code"] = StageCode, ["period"] = r.PeriodId, ["category"] = r.Category, ["stage"] = r.Stage.ToString(), ["scoringClosed"] = r.ScoringClosed,
+            ["stageName"] = Ui.T(zh, en),
+        };
+        if (field is not null) extensions["errors"] = new Dictionary<string, string[]> { [field] = [Ui.T(r.Zh, r.En)] };
+        return extensions;
+    }
+
+    /// <summary>The <c>code</c> of every stage refusal's problem.</summary>
+    public const string StageCode = "period-stage";
+
     public static ProblemHttpResult Problem(int status, string title, string detail, IDictionary<string, string[]>? errors = null)
     {
         var extensions = new Dictionary<string, object?>();

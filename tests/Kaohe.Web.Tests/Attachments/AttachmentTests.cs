@@ -127,7 +127,7 @@ public abstract class AttachmentDownloadTests<TApp>(TApp app) : IClassFixture<TA
         using var scope = app.Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         var store = scope.ServiceProvider.GetRequiredService<IAttachmentStore>();
-        var fact = new Fact("2023-Q1", "zj-lasa", "evidence-test", FactKind.Value, new FactPayload(Value: 1).ToJson(), FactSources.Report, "unit-zj-lasa",
+        var fact = new Fact("2023-Q3", "zj-lasa", "evidence-test", FactKind.Value, new FactPayload(Value: 1).ToJson(), FactSources.Report, "unit-zj-lasa",
             DateTimeOffset.UtcNow, FactStatus.Draft);
         db.Facts.Add(fact);
         await db.SaveChangesAsync();

@@ -25,6 +25,10 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     // The demo fills every quarter of 2023 (Q1 published, Q2 in review, Q3 and Q4 copied from Q1): the
     // tests that report, assign or close scoring from scratch use quarters of 2024 they create themselves.
     private const string ReportPeriod = "2024-Q2";
+
+    // The demo's quarter being collected (2023-Q1 is published and takes no writes, docs/stages.md): it holds the
+    // collection story (docs/collection.md) and Q1's data, copied.
+    private const string Collecting = CollectionDemo.StoryPeriod;
     private const string LeaderPeriod = "2024-Q3";
     private const string TemplatePeriod = "2024-Q4";
 
@@ -172,7 +176,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     public async Task A_division_scores_its_assignments_and_is_refused_on_others_and_out_of_range()
     {
         using var zac = await app.As("division-zac");
-        var sheet = await Json(await zac.GetAsync("/api/v1/collection/2023-Q1/scoring"));
+        var sheet = await Json(await zac.GetAsync($"/api/v1/collection/{Collecting}/scoring"));
         var rows = sheet.GetProperty("rows").EnumerateArray().ToList();
         Assert.All(rows, r => Assert.StartsWith("C", r.GetProperty("indicatorId").GetString()));
         var c3 = rows.Single(r => r.GetProperty("unitId").GetString() == "zj-lasa" && r.GetProperty("indicatorId").GetString() == "C3");
@@ -183,29 +187,29 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(JsonValueKind.Number, c2.GetProperty("computed").ValueKind);
         Assert.Equal(JsonValueKind.Number, c2.GetProperty("reportedValue").ValueKind);
 
-        var before = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId == "C3").Select(f => f.Payload).ToListAsync());
-        var outOfRange = await zac.PutAsJsonAsync("/api/v1/collection/2023-Q1/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 }, new { unit = "zj-xigaze", indicator = "C3", value = 9.0 } } });
+        var before = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == Collecting && f.IndicatorId == "C3").Select(f => f.Payload).ToListAsync());
+        var outOfRange = await zac.PutAsJsonAsync($"/api/v1/collection/{Collecting}/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 }, new { unit = "zj-xigaze", indicator = "C3", value = 9.0 } } });
         Assert.Equal(HttpStatusCode.BadRequest, outOfRange.StatusCode);
         var message = (await Json(outOfRange)).GetProperty("errors").GetProperty("scores[1].value")[0].GetString();
         Assert.Contains("0–8", message);
-        var notMine = await zac.PutAsJsonAsync("/api/v1/collection/2023-Q1/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 }, new { unit = "zj-lasa", indicator = "B2", value = 80.0 } } });
+        var notMine = await zac.PutAsJsonAsync($"/api/v1/collection/{Collecting}/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 }, new { unit = "zj-lasa", indicator = "B2", value = 80.0 } } });
         Assert.Equal(HttpStatusCode.Forbidden, notMine.StatusCode);
         Assert.True((await Json(notMine)).GetProperty("errors").TryGetProperty("scores[1]", out _));
-        Assert.Equal(before, await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId == "C3").Select(f => f.Payload).ToListAsync()));
+        Assert.Equal(before, await app.WithDb(db => db.Facts.Where(f => f.PeriodId == Collecting && f.IndicatorId == "C3").Select(f => f.Payload).ToListAsync()));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await zac.PutAsJsonAsync("/api/v1/collection/2023-Q1/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await zac.PutAsJsonAsync($"/api/v1/collection/{Collecting}/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 7.5 } } })).StatusCode);
         var result = await Compute("housing");
         Assert.Equal(7.5, result["zj-lasa"].Scores["C3"], 9);
         // Another division cannot see this sheet; a unit has none.
         using var scc = await app.As("division-scc");
-        Assert.Equal(HttpStatusCode.Forbidden, (await scc.GetAsync("/api/v1/collection/2023-Q1/scoring?division=zac")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scc.GetAsync($"/api/v1/collection/{Collecting}/scoring?division=zac")).StatusCode);
         using var unit = await app.As("unit-zj-lasa");
-        Assert.Equal(HttpStatusCode.Forbidden, (await unit.PutAsJsonAsync("/api/v1/collection/2023-Q1/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 8 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await unit.PutAsJsonAsync($"/api/v1/collection/{Collecting}/scoring", new { scores = new[] { new { unit = "zj-lasa", indicator = "C3", value = 8 } } })).StatusCode);
     }
 
     private Task<AssessmentResult> Compute(string category) => app.WithDb(async db =>
     {
-        var built = await new ReferenceBuilder(db).BuildAsync("2023-Q1", category);
+        var built = await new ReferenceBuilder(db).BuildAsync(Collecting, category);
         var outcome = Engine.Score(built!.Assessment);
         Assert.Empty(outcome.Errors);
         return outcome.Result!;
@@ -216,14 +220,14 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     {
         using var principal = await app.As("leader-principal");
         using var inCharge = await app.As("leader-incharge");
-        var sheet = await Json(await principal.GetAsync("/api/v1/collection/2023-Q1/leader"));
+        var sheet = await Json(await principal.GetAsync($"/api/v1/collection/{Collecting}/leader"));
         Assert.Equal(0.5, sheet.GetProperty("weight").GetDouble());
         Assert.Contains(sheet.GetProperty("rows").EnumerateArray(), r => r.GetProperty("unitId").GetString() == "jky");
-        Assert.Equal(HttpStatusCode.NoContent, (await principal.PutAsJsonAsync("/api/v1/collection/2023-Q1/leader", new { scores = new[] { new { unit = "jky", value = 80 } } })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await inCharge.PutAsJsonAsync("/api/v1/collection/2023-Q1/leader", new { scores = new[] { new { unit = "jky", value = 90 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await principal.PutAsJsonAsync($"/api/v1/collection/{Collecting}/leader", new { scores = new[] { new { unit = "jky", value = 80 } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await inCharge.PutAsJsonAsync($"/api/v1/collection/{Collecting}/leader", new { scores = new[] { new { unit = "jky", value = 90 } } })).StatusCode);
         var result = await Compute("affiliated");
         Assert.Equal(30 * (0.5 * 80 + 0.5 * 90) / 100, result["jky"].Scores["P3"], 9);
-        var bad = await principal.PutAsJsonAsync("/api/v1/collection/2023-Q1/leader", new { scores = new[] { new { unit = "jky", value = 101 } } });
+        var bad = await principal.PutAsJsonAsync($"/api/v1/collection/{Collecting}/leader", new { scores = new[] { new { unit = "jky", value = 101 } } });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await Json(bad)).GetProperty("errors").TryGetProperty("scores[0].value", out _));
     }
@@ -259,10 +263,10 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
-    public async Task The_board_shows_the_demo_states_of_2023_Q1()
+    public async Task The_board_shows_the_demo_states_of_the_quarter_being_collected()
     {
         using var office = await app.As("office");
-        var board = await Json(await office.GetAsync("/api/v1/collection/2023-Q1/progress"));
+        var board = await Json(await office.GetAsync($"/api/v1/collection/{Collecting}/progress"));
         JsonElement Unit(string id) => board.GetProperty("units").EnumerateArray().Single(r => r.GetProperty("id").GetString() == id);
         Assert.True(Unit(CollectionDemo.AwaitingUnit).GetProperty("awaiting").GetInt32() > 0);
         Assert.True(Unit(CollectionDemo.LateUnit).GetProperty("late").GetInt32() > 0);
@@ -272,20 +276,23 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.All(board.GetProperty("leaders").EnumerateArray(), l => Assert.Equal(0, l.GetProperty("missing").GetInt32()));
         Assert.Contains(board.GetProperty("divisions").EnumerateArray(), d => d.GetProperty("id").GetString() == "bzc" && d.GetProperty("awaiting").GetInt32() > 0);
         using var unit = await app.As("unit-zj-lasa");
-        Assert.Equal(HttpStatusCode.Forbidden, (await unit.GetAsync("/api/v1/collection/2023-Q1/progress")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await unit.GetAsync($"/api/v1/collection/{Collecting}/progress")).StatusCode);
         // The demo results still compute from the verified and submitted facts.
         foreach (var c in new[] { "housing", "urban", "affiliated", "divisions" }) await Compute(c);
+        // The published 2023-Q1 went through 填报 whole: nothing awaits verification there, no draft is left.
+        var q1 = await Json(await office.GetAsync("/api/v1/collection/2023-Q1/progress"));
+        Assert.All(q1.GetProperty("units").EnumerateArray(), u => Assert.Equal((0, 0), (u.GetProperty("awaiting").GetInt32(), u.GetProperty("drafts").GetInt32())));
     }
 
     [Fact]
     public async Task Bad_json_fields_are_400_naming_the_field()
     {
         using var unit = await app.As("unit-zj-lasa");
-        var r = await unit.PutAsync("/api/v1/collection/2023-Q1/report/A1", new StringContent("{\"value\":\"abc\"}", System.Text.Encoding.UTF8, "application/json"));
+        var r = await unit.PutAsync($"/api/v1/collection/{Collecting}/report/A1", new StringContent("{\"value\":\"abc\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         Assert.Contains("value", await r.Content.ReadAsStringAsync());
         using var office = await app.As("office");
-        var a = await office.PostAsJsonAsync("/api/v1/collection/2023-Q1/assignments", new { kind = "boss", assignee = "scc", unit = "zj-lasa", indicator = "C3" });
+        var a = await office.PostAsJsonAsync($"/api/v1/collection/{Collecting}/assignments", new { kind = "boss", assignee = "scc", unit = "zj-lasa", indicator = "C3" });
         Assert.Equal(HttpStatusCode.BadRequest, a.StatusCode);
         Assert.True((await Json(a)).GetProperty("errors").TryGetProperty("kind", out _));
     }
@@ -309,7 +316,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     public async Task A_scoring_sheet_with_three_bad_rows_is_rejected_naming_exactly_those_rows_and_nothing_is_stored()
     {
         using var zac = await app.As("division-zac");
-        var template = await zac.GetByteArrayAsync("/api/v1/collection/2023-Q1/scoring/xlsx");
+        var template = await zac.GetByteArrayAsync($"/api/v1/collection/{Collecting}/scoring/xlsx");
         using (var doc = SpreadsheetDocument.Open(new MemoryStream(template), false))
         {
             var validations = doc.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<DataValidation>().ToList();
@@ -327,17 +334,17 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
             rows[rowOf(rows, "zj-nagqu", "C2") - 2]["得分"] = 5.0;          // a computed indicator takes no score
             badRows.AddRange([rowOf(rows, "zj-xigaze", "C3"), rowOf(rows, "zj-qamdo", "C3"), rowOf(rows, "zj-nagqu", "C2")]);
         });
-        var before = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId!.StartsWith("C")).OrderBy(f => f.Id).Select(f => f.Payload).ToListAsync());
-        var r = await zac.PostAsync("/api/v1/collection/2023-Q1/scoring/xlsx", Xlsx(bad));
+        var before = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == Collecting && f.IndicatorId!.StartsWith("C")).OrderBy(f => f.Id).Select(f => f.Payload).ToListAsync());
+        var r = await zac.PostAsync($"/api/v1/collection/{Collecting}/scoring/xlsx", Xlsx(bad));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         var errors = (await Json(r)).GetProperty("errors").EnumerateObject().ToList();
         Assert.Equal(badRows.Order(), errors.Select(e => int.Parse(e.Name[(e.Name.IndexOf('!') + 2)..])).Order());
         Assert.All(errors, e => Assert.StartsWith("评分!", e.Name));
         Assert.Contains(errors, e => e.Value[0].GetString()!.Contains("得分") && e.Value[0].GetString()!.Contains("超出"));
-        Assert.Equal(before, await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.IndicatorId!.StartsWith("C")).OrderBy(f => f.Id).Select(f => f.Payload).ToListAsync()));
+        Assert.Equal(before, await app.WithDb(db => db.Facts.Where(f => f.PeriodId == Collecting && f.IndicatorId!.StartsWith("C")).OrderBy(f => f.Id).Select(f => f.Payload).ToListAsync()));
 
         var good = Edit(template, "评分", rows => rows[rowOf(rows, "zj-lasa", "C3") - 2]["得分"] = 6.5);
-        var ok = await zac.PostAsync("/api/v1/collection/2023-Q1/scoring/xlsx", Xlsx(good));
+        var ok = await zac.PostAsync($"/api/v1/collection/{Collecting}/scoring/xlsx", Xlsx(good));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(6.5, (await Compute("housing"))["zj-lasa"].Scores["C3"], 9);
     }
@@ -346,11 +353,11 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     public async Task Uploads_that_are_not_xlsx_too_large_or_hold_formulas_are_refused_clearly()
     {
         using var principal = await app.As("leader-principal");
-        var template = await principal.GetByteArrayAsync("/api/v1/collection/2023-Q1/leader/xlsx");
-        var notXlsx = await principal.PostAsync("/api/v1/collection/2023-Q1/leader/xlsx", Xlsx(Pdf("x"), "scores.pdf"));
+        var template = await principal.GetByteArrayAsync($"/api/v1/collection/{Collecting}/leader/xlsx");
+        var notXlsx = await principal.PostAsync($"/api/v1/collection/{Collecting}/leader/xlsx", Xlsx(Pdf("x"), "scores.pdf"));
         Assert.Equal(HttpStatusCode.BadRequest, notXlsx.StatusCode);
         Assert.Contains(".xlsx", await notXlsx.Content.ReadAsStringAsync());
-        var tooLarge = await principal.PostAsync("/api/v1/collection/2023-Q1/leader/xlsx", Xlsx(new byte[11 * 1024 * 1024]));
+        var tooLarge = await principal.PostAsync($"/api/v1/collection/{Collecting}/leader/xlsx", Xlsx(new byte[11 * 1024 * 1024]));
         Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
         Assert.Contains("MB", await tooLarge.Content.ReadAsStringAsync());
 
@@ -363,7 +370,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
             cell.CellFormula = new CellFormula("50+40");
             ws.Save();
         }
-        var formula = await principal.PostAsync("/api/v1/collection/2023-Q1/leader/xlsx", Xlsx(ms.ToArray()));
+        var formula = await principal.PostAsync($"/api/v1/collection/{Collecting}/leader/xlsx", Xlsx(ms.ToArray()));
         Assert.Equal(HttpStatusCode.BadRequest, formula.StatusCode);
         Assert.True((await Json(formula)).GetProperty("errors").TryGetProperty("领导评价!F2", out _));
     }

@@ -26,7 +26,8 @@ public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> whe
     /// <summary>Path parameters filled with ids that exist in the demo where there are any.</summary>
     internal static string Fill(string template) => System.Text.RegularExpressions.Regex.Replace(template, "{([^}:]+)[^}]*}", m => m.Groups[1].Value switch
     {
-        "period" => "2023-Q1",
+        // The quarter being collected: a published one refuses every write before reading it (docs/stages.md).
+        "period" => "2023-Q3",
         "category" => "housing",
         "indicator" => "A1",
         "sheet" => "report",
@@ -50,6 +51,26 @@ public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> whe
                 ops.Add(new(method, path.Name, schema));
             }
         return (ops, doc);
+    }
+
+    /// <summary>
+    /// Found by the fuzz (a drawn case, so only now and then): a NUL in a text a request looks something up by.
+    /// PostgreSQL cannot compare it at all and used to answer a 500; both databases now answer a 400.
+    /// </summary>
+    [Fact]
+    public async Task A_nul_character_in_a_looked_up_text_is_a_400_not_a_500()
+    {
+        using var office = await app.As("office");
+        foreach (var (path, body) in new (string, object)[]
+                 {
+                     ("/api/v1/inspections/groups/form", new { period = "2023-Q3\u0000" }),
+                     ("/api/v1/inspections/draws", new { period = "\u0000", seed = "x" }),
+                 })
+        {
+            var r = await office.PostAsJsonAsync(path, body);
+            Assert.True((int)r.StatusCode is >= 400 and < 500, $"{path}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     [Fact]
@@ -153,7 +174,7 @@ public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> whe
 
     private static JsonNode Plausible(string name, Random rnd) => name.ToLowerInvariant() switch
     {
-        "period" or "periodid" => "2023-Q1",
+        "period" or "periodid" => "2023-Q3",
         "unit" or "unitid" => "zj-lasa",
         "indicator" or "indicatorid" => "A1",
         _ => JsonValue.Create(rnd.Next(3))!,
@@ -255,7 +276,7 @@ public sealed class OversizedBodyTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, a.StatusCode);
         Assert.Equal("application/problem+json", a.Content.Headers.ContentType?.MediaType);
 
-        using var r2 = new HttpRequestMessage(HttpMethod.Post, "/api/v1/collection/2023-Q1/report/xlsx") { Content = XlsxImporters.File(big, "file") };
+        using var r2 = new HttpRequestMessage(HttpMethod.Post, "/api/v1/collection/2023-Q3/report/xlsx") { Content = XlsxImporters.File(big, "file") };
         r2.Headers.Authorization = unit.DefaultRequestHeaders.Authorization;
         r2.Headers.ExpectContinue = true;
         var b = await client.SendAsync(r2);

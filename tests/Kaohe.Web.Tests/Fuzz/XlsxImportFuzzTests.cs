@@ -82,12 +82,12 @@ internal static class XlsxImporters
 
     public static IEnumerable<Importer> All() =>
     [
-        new("collection report", "unit-zj-lasa", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q1/report/xlsx"),
-            (c, b) => c.PostAsync("/api/v1/collection/2023-Q1/report/xlsx", File(b, "file"))),
-        new("collection scoring", "division-zac", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q1/scoring/xlsx"),
-            (c, b) => c.PostAsync("/api/v1/collection/2023-Q1/scoring/xlsx", File(b, "file"))),
-        new("collection leader", "leader-principal", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q1/leader/xlsx"),
-            (c, b) => c.PostAsync("/api/v1/collection/2023-Q1/leader/xlsx", File(b, "file"))),
+        new("collection report", "unit-zj-lasa", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q3/report/xlsx"),
+            (c, b) => c.PostAsync("/api/v1/collection/2023-Q3/report/xlsx", File(b, "file"))),
+        new("collection scoring", "division-zac", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q3/scoring/xlsx"),
+            (c, b) => c.PostAsync("/api/v1/collection/2023-Q3/scoring/xlsx", File(b, "file"))),
+        new("collection leader", "leader-principal", true, c => c.GetByteArrayAsync("/api/v1/collection/2023-Q3/leader/xlsx"),
+            (c, b) => c.PostAsync("/api/v1/collection/2023-Q3/leader/xlsx", File(b, "file"))),
         new("scheme import", "office", true, c => c.GetByteArrayAsync("/api/v1/schemes/1/xlsx"),
             (c, b) => c.PostAsync("/api/v1/schemes/import", File(b, "file", "scheme.xlsx", ("category", "housing"), ("period", "2023-Q2")))),
         new("paper questionnaires", "office", false, c => c.GetByteArrayAsync("/Surveys/Paper?handler=Template&period=2023-Q1"),

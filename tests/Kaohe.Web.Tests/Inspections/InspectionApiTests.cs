@@ -368,14 +368,23 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         var id = Guid.NewGuid().ToString();
         var before = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Period));
         var response = await client.PostAsJsonAsync($"/api/v1/inspections/groups/{group.Id}/findings", Finding(id, group.Sites[0], checklist[0]));
-        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("period", out _));
+        await AssertPublished(response);
         Assert.Equal(before, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Period)));
 
         // Nor a further photo of one of the demo's findings there.
         var demo = await app.WithDb(db => db.Set<InspectionFinding>().AsNoTracking().FirstAsync(f => f.GroupId == group.Id && f.Author == "assessor1"));
         var photo = await client.PutAsync($"/api/v1/inspections/groups/{group.Id}/findings/{demo.ClientId}/photos/photo-late-1?fileName=late.jpg", Jpeg("late"));
-        Assert.Equal(HttpStatusCode.Conflict, photo.StatusCode);
+        await AssertPublished(photo);
+    }
+
+    /// <summary>The stage guard's problem (docs/stages.md): 409 naming the published period.</summary>
+    private static async Task AssertPublished(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("period-stage", problem.GetProperty("code").GetString());
+        Assert.Equal((Period, "Published"), (problem.GetProperty("period").GetString(), problem.GetProperty("stage").GetString()));
+        Assert.Contains("已公布", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -190,8 +190,12 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         var batch = new { period, records = new[] { Record($"late-{status}", "zj-lasa", "C2", 0.99) } };
         var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
-        var errors = (await Body(r)).GetProperty("errors");
-        Assert.Contains("不再接收数据", errors.GetProperty("$.period")[0].GetString());
+        // The stage guard's problem (docs/stages.md), naming $.period.
+        var body = await Body(r);
+        Assert.Equal(("period-stage", period, status.ToString()), (body.GetProperty("code").GetString(), body.GetProperty("period").GetString(), body.GetProperty("stage").GetString()));
+        var message = body.GetProperty("errors").GetProperty("$.period")[0].GetString();
+        Assert.Contains(await app.WithDb(async db => (await db.Periods.SingleAsync(p => p.Id == period)).Label(false)), message);
+        Assert.Contains(status == PeriodStatus.Published ? "已公布" : "申诉复核期", message);
         Assert.Equal(before, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == period)));
     }
 

@@ -47,9 +47,13 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         return await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision, changeNote });
     }
 
-    /// <summary>Changes a stored, verified fact's value directly (as a later data correction would).</summary>
+    /// <summary>
+    /// Changes a stored, verified fact's value directly, as an accepted appeal's correction does: in a
+    /// published period that is the only change the stage guard lets through (docs/stages.md).
+    /// </summary>
     private Task<long> ChangeValue(string period, string unit, string indicator, double delta) => app.WithDb(async db =>
     {
+        using var correction = PeriodStages.CorrectionByAppeal(db, 0, period, unit);
         var f = await db.Facts.Where(x => x.PeriodId == period && x.UnitId == unit && x.IndicatorId == indicator && x.Kind == FactKind.Value).OrderBy(x => x.Id).FirstAsync();
         var p = FactPayload.Parse(f.Payload);
         var status = f.Status;

@@ -63,14 +63,14 @@ public abstract class LedgerTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     [Fact]
     public async Task An_inspection_finding_raises_an_item_carrying_its_photos_linked_to_the_same_problem_last_quarter()
     {
-        // An assessor's finding in Q2 on an indicator where cg-lasa already had an item in Q1.
-        var (factId, photoId, indicator) = await NewFinding("cg-lasa", FactSources.Inspection, "2023-Q2");
+        // An assessor's finding in Q3 (the quarter being collected; Q2 is in review and takes none) on an indicator where cg-lasa already had an item in Q1.
+        var (factId, photoId, indicator) = await NewFinding("cg-lasa", FactSources.Inspection, "2023-Q3");
         using var office = await app.As("office");
-        var raised = await (await office.PostAsync($"{Api}/raise?period=2023-Q2", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var raised = await (await office.PostAsync($"{Api}/raise?period=2023-Q3", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(raised.GetProperty("fromInspections").GetInt32() >= 1);
         Assert.True(raised.GetProperty("recurrences").GetInt32() >= 1);
 
-        var item = (await Items(office, "?period=2023-Q2&unit=cg-lasa")).Single(i => i.FactId == factId);
+        var item = (await Items(office, "?period=2023-Q3&unit=cg-lasa")).Single(i => i.FactId == factId);
         Assert.Equal(ItemSources.Inspection, item.Source);
         Assert.True(item.RequiresReinspection);
         Assert.Equal($"fact:{factId}", item.SourceRef);
@@ -82,7 +82,7 @@ public abstract class LedgerTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         Assert.Equal("2023-Q1", pred.PeriodId);
         Assert.Equal("cg-lasa", pred.UnitId);
         Assert.Equal(indicator, pred.IndicatorId);
-        var sup = await office.GetFromJsonAsync<JsonElement>($"{Api}/supervision?period=2023-Q2");
+        var sup = await office.GetFromJsonAsync<JsonElement>($"{Api}/supervision?period=2023-Q3");
         Assert.Contains(sup.GetProperty("recurrences").EnumerateArray(), r => r.GetProperty("id").GetInt64() == item.Id && r.GetProperty("predecessorId").GetInt64() == pred.Id);
 
         // The unit sees its item and downloads the finding's photo; another unit sees neither.

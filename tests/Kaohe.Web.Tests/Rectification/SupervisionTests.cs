@@ -37,7 +37,7 @@ public abstract class SupervisionTests<TApp>(TApp app) : IClassFixture<TApp> whe
     }
 
     [Fact]
-    public async Task Overdue_items_feed_a_deduction_into_the_next_periods_scores_once()
+    public async Task Overdue_items_feed_a_deduction_into_the_next_collecting_quarters_scores_once()
     {
         using var office = await app.As("office");
         using var unit = await app.As("unit-zj-lasa");
@@ -54,29 +54,33 @@ public abstract class SupervisionTests<TApp>(TApp app) : IClassFixture<TApp> whe
 
         var first = await (await office.PostAsync($"{Api}/overdue-deductions?period=2023-Q1", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("2023-Q2", first.GetProperty("nextPeriodId").GetString());
+        // The demo's 2023-Q2 is in its review window and takes no data (docs/stages.md): the deduction goes to 2023-Q3.
+        Assert.Equal(["2023-Q3"], first.GetProperty("periods").EnumerateArray().Select(p => p.GetString()));
         var again = await (await office.PostAsync($"{Api}/overdue-deductions?period=2023-Q1", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(first.GetProperty("factIds").GetRawText(), again.GetProperty("factIds").GetRawText());
 
-        // The demo's Q2 has adjustments of its own: this one is the ledger's, keyed by its idempotency key.
-        var facts = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa" && f.Kind == FactKind.Adjustment
+        // The demo's Q3 has adjustments of its own: this one is the ledger's, keyed by its idempotency key.
+        var facts = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == "2023-Q3" && f.UnitId == "zj-lasa" && f.Kind == FactKind.Adjustment
             && f.IdempotencyKey != null && f.IdempotencyKey.StartsWith("rectification-overdue:")).ToListAsync());
         var fact = Assert.Single(facts);
         var payload = FactPayload.Parse(fact.Payload);
         Assert.Equal(expected, payload.Points);
         Assert.Contains("逾期", payload.Reason);
+        Assert.Contains("扣分计入2023年第三季度", payload.Reason);
+        Assert.False(await app.WithDb(db => db.Facts.AnyAsync(f => f.PeriodId == "2023-Q2" && f.IdempotencyKey != null && f.IdempotencyKey.StartsWith("rectification-overdue:"))));
         // Only categories whose policy is on: urban-management units get nothing.
-        Assert.False(await app.WithDb(db => db.Facts.AnyAsync(f => f.PeriodId == "2023-Q2" && f.UnitId.StartsWith("cg-") && f.Kind == FactKind.Adjustment
+        Assert.False(await app.WithDb(db => db.Facts.AnyAsync(f => f.PeriodId == "2023-Q3" && f.UnitId.StartsWith("cg-") && f.Kind == FactKind.Adjustment
             && f.IdempotencyKey != null && f.IdempotencyKey.StartsWith("rectification-overdue:"))));
 
-        // The deduction reaches Q2's scores through AssessmentBuilder and the engine (the demo's Q2 has its scheme and data).
+        // The deduction reaches Q3's scores read plainly from the database and scored by the engine (the demo's Q3 has its scheme and data).
         using var scope = app.Factory.Services.CreateScope();
-        var built = await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<KaoheDbContext>()).BuildAsync("2023-Q2", "housing");
+        var built = await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<KaoheDbContext>()).BuildAsync("2023-Q3", "housing");
         Assert.NotNull(built);
         Assert.Contains(built.Assessment.Adjustments, a => a.Unit == "zj-lasa" && a.Points == expected && a.Reason.Contains("逾期"));
         var outcome = Engine.Score(built.Assessment);
         Assert.True(outcome.Result is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Path}: {e.En}")));
         var without = Engine.Score(built.Assessment with { Adjustments = [.. built.Assessment.Adjustments.Where(a => !(a.Unit == "zj-lasa" && a.Reason.Contains("逾期")))] }).Result!;
-        Assert.True(outcome.Result["zj-lasa"].Total < without["zj-lasa"].Total, "the overdue deduction lowers the unit's Q2 total");
+        Assert.True(outcome.Result["zj-lasa"].Total < without["zj-lasa"].Total, "the overdue deduction lowers the unit's Q3 total");
     }
 
     [Fact]

@@ -188,6 +188,7 @@ public abstract class RankingTests<TApp>(TApp app) : IClassFixture<TApp> where T
         var explainBefore = await Json(await office.GetAsync("/api/v1/results/2023-Q1/housing/units/zj-lasa/explain"));
         await app.WithDb(async db =>
         {
+            using var correction = PeriodStages.CorrectionByAppeal(db, 0, "2023-Q1", "zj-lasa");
             db.Facts.Add(new Fact("2023-Q1", "zj-lasa", null, FactKind.Adjustment, new FactPayload(Points: -2, Reason: "排名测试：公布后的扣分").ToJson(),
                 FactSources.Office, "office", new DateTimeOffset(2023, 4, 30, 0, 0, 0, TimeSpan.Zero), FactStatus.Verified));
             return await db.SaveChangesAsync();

@@ -14,8 +14,10 @@ namespace Kaohe.Web.Tests.Schemes;
 
 public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
-    private async Task<int> SchemeId(string category) =>
-        await app.WithDb(db => db.Schemes.Where(s => s.Category == category && s.PeriodId == "2023-Q1").Select(s => s.Id).FirstAsync());
+    private const string Collecting = "2023-Q3";
+
+    private async Task<int> SchemeId(string category, string period = "2023-Q1") =>
+        await app.WithDb(db => db.Schemes.Where(s => s.Category == category && s.PeriodId == period).Select(s => s.Id).FirstAsync());
 
     [Fact]
     public async Task The_four_demo_schemes_are_active_for_Q1_and_browsable()
@@ -75,7 +77,8 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     public async Task An_active_scheme_is_never_edited_in_place_a_change_makes_a_new_version()
     {
         using var client = await app.As("office");
-        var activeId = await SchemeId("divisions");
+        // In the quarter being collected: a published quarter's scheme is no longer activated (docs/stages.md).
+        var activeId = await SchemeId("divisions", Collecting);
         var doc = JsonNode.Parse(await client.GetStringAsync($"/api/v1/schemes/{activeId}"))!;
         var edit = await client.PutAsJsonAsync($"/api/v1/schemes/{activeId}/document", new { document = doc, reason = "调整" });
         Assert.Equal(HttpStatusCode.BadRequest, edit.StatusCode);
@@ -89,7 +92,7 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/v1/schemes/{draftId}/document", new { document = doc, reason = "表扬名额增至3名" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/schemes/{draftId}/activate", null)).StatusCode);
 
-        var statuses = await app.WithDb(db => db.Schemes.Where(s => s.Category == "divisions" && s.PeriodId == "2023-Q1")
+        var statuses = await app.WithDb(db => db.Schemes.Where(s => s.Category == "divisions" && s.PeriodId == Collecting)
             .OrderBy(s => s.Version).Select(s => s.Status.ToString()).ToListAsync());
         Assert.Equal(["Archived", "Active"], statuses);
         var trail = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "scheme" && e.EntityId == draftId.ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Kaohe.Web.Features.Account;
 
+[NotPeriodInputs("sign-in")]
 [EnableRateLimiting(Auth.LoginRateLimit)]
 public sealed class LoginModel(SignInManager<AppUser> signIn) : PageModel
 {

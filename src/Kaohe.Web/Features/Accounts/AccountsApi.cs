@@ -15,7 +15,7 @@ public static class AccountsApi
 
     public static void MapAccountsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/token", IssueToken).AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
+        api.MapPost("/auth/token", IssueToken).NotPeriodInputs("sign-in").AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
             .WithSummary("Sign in: returns a bearer token / 登录并获取令牌");
     }
 

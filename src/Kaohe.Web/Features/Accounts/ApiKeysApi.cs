@@ -20,7 +20,7 @@ public static class ApiKeysApi
 {
     public static void MapApiKeysApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/apikeys").RequireAuthorization(Policies.Office);
+        var g = api.MapGroup("/apikeys").RequireAuthorization(Policies.Office).NotPeriodInputs("platform keys");
         g.MapGet("", List).WithSummary("平台 API 密钥 / platform API keys");
         g.MapPost("", Create).WithSummary("创建平台 API 密钥（只显示一次）/ create a platform API key (shown once)");
         g.MapDelete("/{id:int}", Revoke).WithSummary("吊销 / revoke");

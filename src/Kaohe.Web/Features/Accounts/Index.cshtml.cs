@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Accounts;
 
 /// <summary>账号管理 for the office: people with a role and a unit, passwords generated (never a fixed default), unlock.</summary>
+[NotPeriodInputs("accounts and platform keys")]
 [Authorize(Policy = Policies.Office)]
 public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock) : PageModel
 {

@@ -113,6 +113,7 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
                 Err("evidence", "须上传佐证材料", "evidence is required");
         }
         if (errors.Count > 0) return new EventFailure(StatusCodes.Status400BadRequest, "请求有误，未保存", "the request is invalid; nothing was stored", errors);
+        await EnsureOpenAsync(period!.Id, unit!.Id, rule!.Kind, ct);
 
         if (rule!.Kind == AdjustmentRuleKind.FundUse && await db.Set<AdjustmentEvent>().AnyAsync(e =>
                 e.PeriodId == period!.Id && e.UnitId == unit!.Id && e.Kind == AdjustmentRuleKind.FundUse && e.Status != AdjustmentEventStatus.Rejected, ct))
@@ -152,6 +153,7 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
         if (ev is null) return EventFailure.Field(StatusCodes.Status404NotFound, "id", $"事项 {id} 不存在", $"event {id} does not exist");
         if (ev.Status != AdjustmentEventStatus.Pending)
             return EventFailure.Field(StatusCodes.Status409Conflict, "status", "此事项已审批，不能再次审批", "this event has already been decided");
+        await EnsureOpenAsync(ev.PeriodId, ev.UnitId, ev.Kind, ct);
         var actor = audit.Actor;
         if (string.Equals(ev.RequestedBy, actor, StringComparison.OrdinalIgnoreCase))
             return EventFailure.Field(StatusCodes.Status403Forbidden, "approver",
@@ -201,6 +203,13 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
         ev.Approve(actor, now, note, fact);
         return fact;
     }
+
+    /// <summary>
+    /// Refuses up front, before evidence is stored, what the stage does not allow (Data/PeriodStages.cs):
+    /// a veto is an input of the year it applies to, anything else of its own period.
+    /// </summary>
+    private async Task EnsureOpenAsync(string periodId, string unitId, AdjustmentRuleKind kind, CancellationToken ct) =>
+        await PeriodStages.EnsureForUnitAsync(db, kind == AdjustmentRuleKind.Veto ? await AnnualPeriodAsync(periodId, ct) : periodId, unitId, PeriodInput.Data, ct);
 
     /// <summary>The annual period of a quarter's year (2023-Q1 → 2023), where the seed applies a veto.</summary>
     public async Task<string> AnnualPeriodAsync(string periodId, CancellationToken ct = default)

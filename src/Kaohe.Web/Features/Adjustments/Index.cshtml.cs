@@ -67,6 +67,7 @@ public sealed class IndexModel(KaoheDbContext db, AdjustmentService service, Res
 
     public async Task OnGetAsync() => await LoadAsync();
 
+    [WritesPeriodInputs(PeriodInput.Data)]
     public async Task<IActionResult> OnPostAsync()
     {
         var uploads = Evidence.Where(f => f.Length > 0).Select(f => new Upload(f.OpenReadStream(), f.FileName)).ToList();

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Adjustments;
 
 /// <summary>一票否决: one office account requests with reason and evidence; a different one approves or rejects.</summary>
+[WritesPeriodInputs(PeriodInput.Data)]
 [Authorize(Policy = Policies.Office)]
 public sealed class VetoesModel(KaoheDbContext db, AdjustmentService service) : PageModel
 {

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Audit;
 
+[NotPeriodInputs("checks the audit chain")]
 [Authorize(Policy = Policies.Office)]
 public sealed class IndexModel(KaoheDbContext db) : PageModel
 {

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>评分分工: the office assigns indicators × units to divisions and leaders.</summary>
+[NotPeriodInputs("set-up: who scores, not a score")]
 [Authorize(Roles = Roles.Office)]
 public sealed class AssignmentsModel(KaoheDbContext db, AuditLog audit) : CollectionPage(db)
 {

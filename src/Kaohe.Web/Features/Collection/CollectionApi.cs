@@ -31,24 +31,24 @@ public static class CollectionApi
     {
         var g = api.MapGroup("/collection").RequireAuthorization(Policies.Staff);
         g.MapGet("/{period}/report", Sheet).WithSummary("单位填报表 / a unit's report sheet");
-        g.MapPut("/{period}/report/{indicator}", SaveDraft).WithSummary("保存草稿 / save a draft");
-        g.MapPut("/{period}/report", SaveDrafts).WithSummary("批量保存草稿（全部或全不）/ save several drafts, all or nothing");
-        g.MapPost("/{period}/report/{indicator}/evidence", AddEvidence).DisableAntiforgery().WithSummary("上传佐证材料 / upload evidence");
-        g.MapPost("/{period}/report/submit", Submit).WithSummary("提交填报（锁定）/ submit the report (locks it)");
+        g.MapPut("/{period}/report/{indicator}", SaveDraft).WritesPeriodInputs(PeriodInput.Data).WithSummary("保存草稿 / save a draft");
+        g.MapPut("/{period}/report", SaveDrafts).WritesPeriodInputs(PeriodInput.Data).WithSummary("批量保存草稿（全部或全不）/ save several drafts, all or nothing");
+        g.MapPost("/{period}/report/{indicator}/evidence", AddEvidence).WritesPeriodInputs(PeriodInput.Data).DisableAntiforgery().WithSummary("上传佐证材料 / upload evidence");
+        g.MapPost("/{period}/report/submit", Submit).WritesPeriodInputs(PeriodInput.Data).WithSummary("提交填报（锁定）/ submit the report (locks it)");
         g.MapGet("/{period}/verification", Queue).WithSummary("待审核 / reports awaiting verification");
-        g.MapPost("/facts/{id:long}/verify", Verify).WithSummary("审核通过 / verify a report");
-        g.MapPost("/facts/{id:long}/return", Return).WithSummary("退回（须说明理由）/ return a report with a reason");
+        g.MapPost("/facts/{id:long}/verify", Verify).WritesPeriodInputs(PeriodInput.Data).WithSummary("审核通过 / verify a report");
+        g.MapPost("/facts/{id:long}/return", Return).WritesPeriodInputs(PeriodInput.Data).WithSummary("退回（须说明理由）/ return a report with a reason");
         g.MapGet("/{period}/scoring", DivisionSheet).WithSummary("处室评分表 / a division's scoring sheet");
-        g.MapPut("/{period}/scoring", SaveDivisionScores).WithSummary("处室评分（全部或全不）/ a division's scores, all or nothing");
+        g.MapPut("/{period}/scoring", SaveDivisionScores).WritesPeriodInputs(PeriodInput.Score).WithSummary("处室评分（全部或全不）/ a division's scores, all or nothing");
         g.MapGet("/{period}/leader", LeaderSheet).WithSummary("厅领导评价表 / a leader's sheet");
-        g.MapPut("/{period}/leader", SaveLeaderScores).WithSummary("厅领导评价 / a leader's ratings, all or nothing");
-        g.MapPost("/{period}/close-scoring", Close).RequireAuthorization(Policies.Office).WithSummary("结束评分 / close scoring");
+        g.MapPut("/{period}/leader", SaveLeaderScores).WritesPeriodInputs(PeriodInput.Score).WithSummary("厅领导评价 / a leader's ratings, all or nothing");
+        g.MapPost("/{period}/close-scoring", Close).RequireAuthorization(Policies.Office).NotPeriodInputs("moves the stage (ScoringClosure)").WithSummary("结束评分 / close scoring");
         g.MapGet("/{period}/progress", Board).RequireAuthorization(Policies.Office).WithSummary("完成进度 / completeness board");
         g.MapGet("/{period}/assignments", Assignments).RequireAuthorization(Policies.Office).WithSummary("评分分工 / assignments");
-        g.MapPost("/{period}/assignments", AddAssignment).RequireAuthorization(Policies.Office).WithSummary("新增分工 / add an assignment");
-        g.MapDelete("/assignments/{id:long}", DeleteAssignment).RequireAuthorization(Policies.Office).WithSummary("删除分工 / remove an assignment");
+        g.MapPost("/{period}/assignments", AddAssignment).RequireAuthorization(Policies.Office).NotPeriodInputs("set-up: who scores, not a score").WithSummary("新增分工 / add an assignment");
+        g.MapDelete("/assignments/{id:long}", DeleteAssignment).RequireAuthorization(Policies.Office).NotPeriodInputs("set-up: who scores, not a score").WithSummary("删除分工 / remove an assignment");
         g.MapGet("/{period}/{sheet}/xlsx", Template).WithSummary("下载 Excel 模板 / download the sheet as an .xlsx template");
-        g.MapPost("/{period}/{sheet}/xlsx", Import).DisableAntiforgery().WithSummary("导入 Excel（全部或全不）/ upload the .xlsx sheet, all or nothing");
+        g.MapPost("/{period}/{sheet}/xlsx", Import).WritesPeriodInputs(PeriodInput.Data).WritesPeriodInputs(PeriodInput.Score).DisableAntiforgery().WithSummary("导入 Excel（全部或全不）/ upload the .xlsx sheet, all or nothing");
     }
 
     private static IResult Done(CollectionError? e, object? ok = null) => e?.ToProblem() ?? (ok is null ? TypedResults.NoContent() : TypedResults.Ok(ok));

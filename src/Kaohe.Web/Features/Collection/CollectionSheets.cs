@@ -145,6 +145,10 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             _ => ("", Array.Empty<string>()),
         };
         if (name == "") return (0, CollectionError.NotFound($"没有名为 {sheet} 的表（report、scoring、leader）", $"there is no sheet {sheet} (report, scoring, leader)"));
+        // The period's stage before the upload is read (the services check again, and the guard at SaveChanges).
+        if (sheet == "report") await reporting.EnsureOpenAsync(period, user.UnitId() ?? "", ct);
+        else if (sheet == "scoring" && user.Role() == Roles.Division) await scoring.EnsureOpenAsync(period, AssignmentKind.Division, user.UnitId() ?? "", ct);
+        else if (sheet == "leader" && user.Role() == Roles.Leader) await scoring.EnsureOpenAsync(period, AssignmentKind.Leader, user.Identity?.Name ?? "", ct);
         var fileErrors = new List<ValidationError>();
         if (!fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
             return (0, CollectionError.Field("file", $"“{fileName}”不是 .xlsx 文件，请上传从本系统下载的 .xlsx 模板", $"\"{fileName}\" is not an .xlsx file: upload the .xlsx template downloaded from here"));

@@ -50,6 +50,8 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var input = System.Text.Json.JsonSerializer.Deserialize<Input>(job.Input ?? "{}")!;
         var file = await db.Attachments.AsNoTracking().FirstAsync(a => a.Id == input.AttachmentId, ct);
         var period = job.PeriodId!;
+        // The period may have moved on since the job was queued: refused before the workbook is read.
+        await EnsureOpenAsync(db, period, ct);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (rows, errors, errorCount) = await ValidateAsync(file, period, context.Progress, ct);
         log.LogInformation("Import {Job}: read and checked {Rows} rows ({Errors} errors) in {Ms} ms", job.Id, rows.Count, errorCount, watch.ElapsedMilliseconds);
@@ -202,6 +204,13 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         return (rows, errors, errorCount);
     }
 
+    /// <summary>Refuses (Data/PeriodStages.cs) an import into a period whose stage, for any category with an active scheme, takes no data.</summary>
+    public static async Task EnsureOpenAsync(KaoheDbContext db, string period, CancellationToken ct)
+    {
+        var categories = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == period && s.Status == SchemeStatus.Active).Select(s => s.Category).Distinct().ToListAsync(ct);
+        await PeriodStages.EnsureAsync(db, period, categories.Count == 0 ? [""] : categories, PeriodInput.Data, ct);
+    }
+
     /// <summary>Leaves that take one value per unit: what a unit reports (computational methods) and a division's direct score.</summary>
     public static bool Importable(Leaf leaf) => leaf.Owner == SlotOwner.Unit || leaf.Method is DirectMethod;
 
@@ -254,6 +263,11 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             Insert(db, tx, Facts(period, rows, author, now, changeNo), n => progress.Report(new JobProgress(n, rows.Count, "写入中 / writing")));
         }
         progress.Report(new JobProgress(0, rows.Count, "写入中 / writing"));
+        // The COPY bypasses the change tracker: it tells the stage guard what it writes, checked in the same transaction.
+        var kinds = await db.Units.AsNoTracking().Select(u => new { u.Id, u.Kind }).ToDictionaryAsync(u => u.Id, u => u.Kind, StringComparer.Ordinal, ct);
+        string CategoryOf(ImportRow r) => PeriodStages.CategoryOf(kinds.TryGetValue(r.Unit, out var k) ? k : (UnitKind?)null);
+        using var data = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => r.Leaf.Owner == SlotOwner.Unit).Select(CategoryOf), PeriodInput.Data);
+        using var scores = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => r.Leaf.Owner != SlotOwner.Unit).Select(CategoryOf), PeriodInput.Score);
         db.SavingChanges += Bulk;
         try
         {

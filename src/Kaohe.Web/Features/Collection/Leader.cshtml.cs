@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>厅领导班子总体评价: a leader rates every assigned unit and division; the office closes scoring.</summary>
+[WritesPeriodInputs(PeriodInput.Score)]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader}")]
 public sealed class LeaderModel(KaoheDbContext db, Scoring scoring, CollectionSheets sheets) : CollectionPage(db)
 {

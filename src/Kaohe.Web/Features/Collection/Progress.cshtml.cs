@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>进度: what is missing per unit, division and leader; what awaits verification; what was late. The office closes scoring here.</summary>
+[NotPeriodInputs("moves the stage (ScoringClosure)")]
 [Authorize(Roles = Roles.Office)]
 public sealed class ProgressModel(KaoheDbContext db, Progress progress, Scoring scoring) : CollectionPage(db)
 {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>填报: a unit reporter fills its indicators with evidence, saves drafts and submits; the office may look at any unit's sheet.</summary>
+[WritesPeriodInputs(PeriodInput.Data)]
 [Authorize(Roles = $"{Roles.Unit},{Roles.Division},{Roles.Office}")]
 public sealed class ReportModel(KaoheDbContext db, Reporting reporting, CollectionSheets sheets) : CollectionPage(db)
 {

@@ -108,6 +108,8 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
         if (error is not null) return error;
         var category = SchemeLeaves.CategoryOf(unit!.Kind) ?? "";
+        // The stage first: a published period's report answers the stage, not "locked" or "missing".
+        await PeriodStages.EnsureAsync(db, periodId, category, PeriodInput.Data, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
         var current = await CurrentAsync(periodId, unitId, ct);
         var errors = new Dictionary<string, List<(string, string)>>();
@@ -174,6 +176,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         Stream content, string fileName, CancellationToken ct = default)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (null, denied);
+        await EnsureOpenAsync(periodId, unitId, ct);
         var current = await CurrentAsync(periodId, unitId, ct);
         if (current.GetValueOrDefault(indicatorId) is not { } f)
             return (null, CollectionError.Conflict($"请先保存指标 {indicatorId} 的数值，再上传佐证材料", $"save a value for indicator {indicatorId} before uploading evidence"));
@@ -194,6 +197,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     public async Task<(int Submitted, bool Late, CollectionError? Error)> SubmitAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (0, false, denied);
+        await EnsureOpenAsync(periodId, unitId, ct);
         var (sheet, error) = await SheetAsync(user, periodId, unitId, ct);
         if (error is not null) return (0, false, error);
         if (sheet!.Rows.Count == 0)
@@ -228,6 +232,13 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         await audit.SaveAsync(ct);
         return (count, late, null);
     }
+
+    /// <summary>
+    /// Refuses up front (Data/PeriodStages.cs) what the period's stage does not allow for the unit's
+    /// reports, before an upload is read or a sheet computed; the guard under SaveChanges is the net.
+    /// </summary>
+    public Task EnsureOpenAsync(string periodId, string unitId, CancellationToken ct = default) =>
+        PeriodStages.EnsureForUnitAsync(db, periodId, unitId, PeriodInput.Data, ct);
 
     /// <summary>Who may verify or return a report: the office, or the division assigned to that unit and indicator.</summary>
     public IQueryable<Fact> ReviewableBy(ClaimsPrincipal user)
@@ -269,6 +280,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 ? CollectionError.Forbidden($"填报数据 {factId} 不在本处室的评分分工内", $"report {factId} is not assigned to your division")
                 : CollectionError.NotFound($"填报数据 {factId} 不存在或无权审核", $"report {factId} does not exist or is not yours to review");
         }
+        await EnsureOpenAsync(f.PeriodId, f.UnitId, ct);
         if (f.Status != FactStatus.Submitted)
             return CollectionError.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
         if (!verify && string.IsNullOrWhiteSpace(reason))

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>评分: a division's sheet of its assignments, entered in the table or pasted from a spreadsheet, or uploaded as .xlsx.</summary>
+[WritesPeriodInputs(PeriodInput.Score)]
 [Authorize(Roles = $"{Roles.Office},{Roles.Division}")]
 public sealed class ScoreModel(KaoheDbContext db, Scoring scoring, CollectionSheets sheets) : CollectionPage(db)
 {

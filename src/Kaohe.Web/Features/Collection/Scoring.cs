@@ -126,9 +126,8 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         string source, bool dryRun, CancellationToken ct)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
-        if (await ClosureAsync(periodId, ct) is { } closure)
-            return CollectionError.Conflict($"考核办已于 {closure.ClosedAt.ToOffset(Reporting.ChinaOffset):yyyy-MM-dd HH:mm} 结束本期评分，不能再修改",
-                $"the office closed scoring for this period on {closure.ClosedAt:yyyy-MM-dd HH:mm} UTC; scores can no longer change");
+        // Closed scoring, review and publication refuse here, as the stage guard would at SaveChanges.
+        await EnsureOpenAsync(periodId, kind, assignee, ct);
         if (scores.Count == 0) return CollectionError.Field("scores", "没有要保存的评分", "there are no scores to save");
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == kind && a.Assignee == assignee).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
@@ -232,6 +231,17 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             rows.Add(new LeaderRow(a.UnitId, unit.Name, category, leaf.Id, leaf.Name, leaf.RuleText, rater is null ? null : Of(rater), others));
         }
         return (new LeaderSheet(periodId, name, raterId, weight, closed, rows), null);
+    }
+
+    /// <summary>
+    /// Refuses up front what the period's stage does not allow for a scorer's sheet (Data/PeriodStages.cs):
+    /// the categories of the units assigned to the division or leader decide; none assigned, the period's.
+    /// </summary>
+    public async Task EnsureOpenAsync(string periodId, AssignmentKind kind, string assignee, CancellationToken ct = default)
+    {
+        var unitIds = db.Assignments.Where(a => a.PeriodId == periodId && a.Kind == kind && a.Assignee == assignee).Select(a => a.UnitId);
+        var kinds = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).Select(u => u.Kind).Distinct().ToListAsync(ct);
+        await PeriodStages.EnsureAsync(db, periodId, kinds.Count == 0 ? [""] : kinds.Select(k => PeriodStages.CategoryOf(k)), PeriodInput.Score, ct);
     }
 
     public async Task<CollectionError?> CloseAsync(ClaimsPrincipal user, string periodId, CancellationToken ct = default)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Kaohe.Web.Features.Collection;
 
 /// <summary>审核: the office (everything) or a division (its assignments) verifies submitted reports or returns them with a reason.</summary>
+[WritesPeriodInputs(PeriodInput.Data)]
 [Authorize(Roles = $"{Roles.Office},{Roles.Division}")]
 public sealed class VerifyModel(KaoheDbContext db, Reporting reporting) : CollectionPage(db)
 {

@@ -59,6 +59,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync();
         // The Q1 ledger raises its 通报批评 items from the published Q1 ranking.
         await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
+        await new Collection.CollectionDemo(db, audit).SeedStoryAsync();
         await new Insight.InsightDemo(db, audit).SeedAsync();
     }
 

@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Insight;
 
 /// <summary>表态发言与点评: a criticised unit's cause analysis and commitments, and the leaders' comments on each unit's result.</summary>
+[NotPeriodInputs("cause analyses and comments")]
 [Authorize(Policy = Policies.Staff)]
 public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyses, LeaderComments comments, RankingService rankings) : PageModel
 {

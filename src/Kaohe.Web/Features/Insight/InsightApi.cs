@@ -42,7 +42,7 @@ public static class InsightApi
 
     public static void MapInsightApi(this RouteGroupBuilder api)
     {
-        var g = api.MapGroup("/insight");
+        var g = api.MapGroup("/insight").NotPeriodInputs("analysis, sandboxes (draft schemes), practices, cause analyses and comments");
         var readers = new AuthorizeAttribute { Roles = ResultReaders };
         var office = new AuthorizeAttribute { Policy = Policies.Office };
         g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability");

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Kaohe.Web.Features.Insight;
 
 /// <summary>经验做法库: search the curated practices; a commended unit submits; the office curates.</summary>
+[NotPeriodInputs("the good-practice library")]
 [Authorize(Policy = Policies.Staff)]
 public sealed class PracticesModel(KaoheDbContext db, PracticeLibrary library, RankingService rankings) : PageModel
 {

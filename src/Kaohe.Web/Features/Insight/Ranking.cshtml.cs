@@ -6,10 +6,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Insight;
 
 /// <summary>排名分差与稳定性: each rank with the points to the next rank up and down and how stable the commend/criticise lists are.</summary>
+[NotPeriodInputs("robustness bounds of the analysis")]
 [Authorize(Roles = InsightApi.ResultReaders)]
 public sealed class RankingModel(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock) : PageModel
 {

@@ -11,6 +11,7 @@ public sealed record FindingRow(long Id, string Group, string Site, string Unit,
     DateTimeOffset ObservedAt, double? Latitude, double? Longitude, long FactId, IReadOnlyList<long> Photos);
 
 /// <summary>考核组与抽样 for the office: the recorded draws, the groups under the avoidance rule, and what the groups found.</summary>
+[NotPeriodInputs("set-up: roster, sample and groups")]
 [Authorize(Policy = Policies.Office)]
 public sealed class IndexModel(KaoheDbContext db, InspectionService service) : PageModel
 {

@@ -339,11 +339,11 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         db.Set<InspectionFinding>().AsNoTracking().Include(f => f.Photos).ThenInclude(p => p.Attachment)
             .FirstOrDefaultAsync(f => f.Author == author && f.ClientId == clientId, ct);
 
-    /// <summary>A published period's results are final: it takes no new findings or photos (a resend of a stored one is still answered).</summary>
-    private async Task<InspectionFailure?> PublishedAsync(string periodId, CancellationToken ct) =>
-        await db.Periods.AnyAsync(p => p.Id == periodId && p.Status == PeriodStatus.Published, ct)
-            ? new InspectionFailure(409, $"period：考核期 {periodId} 已发布，不再接收实地考核记录", $"period: {periodId} is published and takes no more findings", "period")
-            : null;
+    /// <summary>
+    /// Findings and photos are data of the urban-management subjects: a stage that takes no data
+    /// (Data/PeriodStages.cs) refuses them up front with the stage problem (a resend of a stored one is still answered).
+    /// </summary>
+    private Task EnsureOpenAsync(string periodId, CancellationToken ct) => PeriodStages.EnsureAsync(db, periodId, ChecklistCategory, PeriodInput.Data, ct);
 
     private static bool ValidClientId(string? id) => id is { Length: >= 8 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
@@ -359,7 +359,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         if (await FindingAsync(author, r.ClientId!, ct) is { } existing)
             return existing.GroupId == group.Id ? new Outcome<FindingDto>(Dto(existing), null)
                 : (Outcome<FindingDto>)new InspectionFailure(409, "clientId：该编号已用于另一考核组的记录", "clientId: already used for a finding of another group", "clientId");
-        if (await PublishedAsync(group.PeriodId, ct) is { } published) return published;
+        await EnsureOpenAsync(group.PeriodId, ct);
         var site = group.Sites.FirstOrDefault(s => s.SiteId == r.SiteId);
         if (site is null)
             return new InspectionFailure(400, $"siteId：点位“{r.SiteId}”不属于{group.Name}", $"siteId: \"{r.SiteId}\" is not a site of {group.Name}", "siteId");
@@ -415,7 +415,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         if (finding is null)
             return new InspectionFailure(404, $"findingClientId：未找到您的记录 {findingClientId}，请先上传该记录", $"findingClientId: no finding {findingClientId} of yours; send the finding first", "findingClientId");
         if (finding.Photos.FirstOrDefault(p => p.ClientId == photoClientId) is { } stored) return new(PhotoDtoOf(stored), null);
-        if (await PublishedAsync(group.PeriodId, ct) is { } published) return published;
+        await EnsureOpenAsync(group.PeriodId, ct);
         var attachment = await store.SaveAsync(content, string.IsNullOrWhiteSpace(fileName) ? $"{photoClientId}.jpg" : fileName, author, PhotoOwnerKind,
             finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         if (!attachment.ContentType.StartsWith("image/", StringComparison.Ordinal))

@@ -47,6 +47,9 @@ public static class InspectionsApi
         return services;
     }
 
+    /// <summary>The roster, the sample and the groups say who inspects where; the findings are the input.</summary>
+    private const string SetUp = "set-up: roster, sample and groups";
+
     public static void MapInspectionsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/inspections").WithTags("Inspections 实地考核");
@@ -57,16 +60,16 @@ public static class InspectionsApi
             .RequireAuthorization(Policies.Office).WithSummary("考核人员名单 / the roster of officials");
         g.MapPost("/inspectors", async (InspectorRequest r, InspectionService s, CancellationToken ct) =>
             Result(await s.AddInspectorAsync(r.Name, r.PrefectureId, r.Bureau, r.UserName, ct)))
-            .RequireAuthorization(Policies.Office).WithSummary("添加考核人员 / add an official to the roster");
+            .RequireAuthorization(Policies.Office).NotPeriodInputs(SetUp).WithSummary("添加考核人员 / add an official to the roster");
         g.MapPut("/inspectors/{id}/account", async (string id, LinkRequest r, InspectionService s, CancellationToken ct) =>
             Result(await s.LinkAccountAsync(id, r.UserName, ct)))
-            .RequireAuthorization(Policies.Office).WithSummary("关联考核组账号 / link an assessor account to an official");
+            .RequireAuthorization(Policies.Office).NotPeriodInputs(SetUp).WithSummary("关联考核组账号 / link an assessor account to an official");
         g.MapGet("/draws", async (string? period, InspectionService s, CancellationToken ct) =>
             HttpResults.Ok((await s.DrawsAsync(period ?? "", ct)).Select(InspectionService.Dto)))
             .RequireAuthorization(Policies.Office).WithSummary("抽样记录（含已被替换的）/ the period's draws, superseded ones included");
         g.MapPost("/draws", async (DrawRequest r, InspectionService s, ClaimsPrincipal user, CancellationToken ct) =>
             Result(await s.DrawAsync(r.Period ?? "", r.Seed, r.PerPrefecture, r.Reason, user.Identity?.Name ?? "", ct)))
-            .RequireAuthorization(Policies.Office).WithSummary("抽样（重新抽样时保留原记录）/ draw the sample; drawing again keeps the earlier draw");
+            .RequireAuthorization(Policies.Office).NotPeriodInputs(SetUp).WithSummary("抽样（重新抽样时保留原记录）/ draw the sample; drawing again keeps the earlier draw");
         g.MapGet("/draws/{id:long}/verify", async Task<IResult> (long id, KaoheDbContext db, CancellationToken ct) =>
         {
             var d = await db.Set<SamplingDraw>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -78,10 +81,10 @@ public static class InspectionsApi
             .RequireAuthorization(Policies.Office).WithSummary("考核组 / the period's groups");
         g.MapPost("/groups/form", async (FormRequest r, InspectionService s, ClaimsPrincipal user, CancellationToken ct) =>
             Result(await s.FormAsync(r.Period ?? "", r.Groups, user.Identity?.Name ?? "", ct)))
-            .RequireAuthorization(Policies.Office).WithSummary("按回避要求自动组队 / form groups automatically under the avoidance rule");
+            .RequireAuthorization(Policies.Office).NotPeriodInputs(SetUp).WithSummary("按回避要求自动组队 / form groups automatically under the avoidance rule");
         g.MapPost("/groups/move", async (MoveRequest r, InspectionService s, CancellationToken ct) =>
             Result(await s.MoveAsync(r.Period ?? "", r.InspectorId, r.SiteId, r.ToGroupId, r.Reason, ct)))
-            .RequireAuthorization(Policies.Office).WithSummary("手工调整成员或点位（违反回避的调整被拒绝）/ move a member or a site by hand; a breach of the avoidance rule is refused");
+            .RequireAuthorization(Policies.Office).NotPeriodInputs(SetUp).WithSummary("手工调整成员或点位（违反回避的调整被拒绝）/ move a member or a site by hand; a breach of the avoidance rule is refused");
 
         // The assessor's phone.
         g.MapGet("/mine", async (InspectionService s, ClaimsPrincipal user, CancellationToken ct) =>
@@ -107,7 +110,7 @@ public static class InspectionsApi
             var outcome = await s.RecordFindingAsync(user, group, r, ct);
             return outcome.Failure is not null ? Problem(outcome.Failure)
                 : outcome.Created ? HttpResults.Created($"/api/v1/inspections/groups/{groupId}/findings/{outcome.Value!.ClientId}", outcome.Value) : HttpResults.Ok(outcome.Value);
-        }).RequireAuthorization(AssessorPolicy)
+        }).RequireAuthorization(AssessorPolicy).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("上传一条实地考核记录（按 clientId 幂等：重发返回已存记录）/ send a finding; idempotent by clientId (a resend returns the stored one)");
         g.MapPut("/groups/{groupId:int}/findings/{clientId}/photos/{photoClientId}",
             async Task<IResult> (int groupId, string clientId, string photoClientId, string? fileName, HttpRequest request, InspectionService s, ClaimsPrincipal user, CancellationToken ct) =>
@@ -116,7 +119,7 @@ public static class InspectionsApi
                 if (group is null) return NoGroup(groupId);
                 var outcome = await s.AddPhotoAsync(user, group, clientId, photoClientId, fileName, request.Body, ct);
                 return outcome.Failure is not null ? Problem(outcome.Failure) : outcome.Created ? HttpResults.Created(outcome.Value!.Url, outcome.Value) : HttpResults.Ok(outcome.Value);
-            }).RequireAuthorization(AssessorPolicy)
+            }).RequireAuthorization(AssessorPolicy).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("上传记录的一张照片（请求体为图片；按 photoClientId 幂等）/ upload one photo of a finding as the body; idempotent by photoClientId");
     }
 

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Jobs;
 
 /// <summary>我的任务: the user's background jobs (the office sees everyone's), and where long work is started.</summary>
+[NotPeriodInputs("an output (bulletin, workbook, recomputed results) of the inputs")]
 public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
 {
     public List<JobDto> Jobs { get; private set; } = [];
@@ -27,6 +28,8 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
         CanReadResults = Period is not null && await JobsApi.MayReadResultsAsync(User, Period, db, ct);
     }
 
+    [WritesPeriodInputs(PeriodInput.Data)]
+    [WritesPeriodInputs(PeriodInput.Score)]
     public async Task<IActionResult> OnPostImportAsync(string? period, IFormFile? file)
     {
         if (User.Role() != Roles.Office) return Forbid();
@@ -59,6 +62,7 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
         User.Role() == Roles.Office ? StartAsync(RecomputeJob.JobKind, period) : Task.FromResult<IActionResult>(Forbid());
 
     /// <summary>更新满意度测评统计: the office only; joins the period's tally job if one is queued or running.</summary>
+    [WritesPeriodInputs(PeriodInput.Data)]
     public async Task<IActionResult> OnPostTalliesAsync(string? period, [FromServices] Surveys.SurveyService surveys)
     {
         if (User.Role() != Roles.Office) return Forbid();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Jobs;
@@ -183,6 +184,12 @@ public sealed class JobRunner(IServiceScopeFactory scopes, TimeProvider clock, J
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             outcome = JobOutcome.Failure("实例停止，任务中断 / the instance stopped; the job was interrupted");
+        }
+        catch (PeriodStageException e)
+        {
+            // The period moved on after the job was queued: an expected refusal, said as such; nothing was written.
+            outcome = JobOutcome.Failure($"{e.Refusal.Zh}，未写入任何内容 / {e.Refusal.En}; nothing was written",
+                new Dictionary<string, string[]> { ["period"] = [Ui.T(e.Refusal.Zh, e.Refusal.En)] });
         }
 #pragma warning disable CA1031 // a bug in one job must not stop the runner; it is logged and shown on the job
         catch (Exception ex)

@@ -78,6 +78,9 @@ public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider c
     /// <summary>Queues a job; <paramref name="upload"/> (an import's file) is stored first as an attachment of the job.</summary>
     public async Task<Job> StartAsync(ClaimsPrincipal user, string kind, string? period, IFormFile? upload = null, CancellationToken ct = default)
     {
+        // Jobs that write period inputs are refused up front when the stage does not allow them (the job checks again when it runs).
+        if (kind == FactImport.JobKind && period is not null) await FactImport.EnsureOpenAsync(db, period, ct);
+        if (kind == SurveyTallyJob.JobKind && period is not null) await SurveyService.EnsureTalliesOpenAsync(db, period, ct);
         var job = new Job(kind, user.Identity?.Name ?? "", user.Role(), period, null, clock.GetUtcNow());
         if (upload is not null)
         {
@@ -101,6 +104,7 @@ public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider c
     /// </summary>
     public async Task<Job> StartOrJoinAsync(ClaimsPrincipal user, string kind, string period, CancellationToken ct = default)
     {
+        if (kind == SurveyTallyJob.JobKind) await SurveyService.EnsureTalliesOpenAsync(db, period, ct);
         var running = await db.Set<Job>().AsNoTracking()
             .Where(j => j.Kind == kind && j.PeriodId == period && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
             .OrderBy(j => j.CreatedAt).FirstOrDefaultAsync(ct);
@@ -142,6 +146,8 @@ public static class JobsApi
         return services;
     }
 
+    private const string Output = "an output (bulletin, workbook, recomputed results) of the inputs";
+
     public static void MapJobsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/jobs").RequireAuthorization(Policies.Staff);
@@ -149,16 +155,17 @@ public static class JobsApi
             .WithSummary("我的任务（考核办可见全部）/ my jobs (the office sees all)");
         g.MapGet("/{id}", Get).WithSummary("任务进度 / a job's progress");
         g.MapPost("/fact-import", StartImport).DisableAntiforgery().RequireAuthorization(Policies.Office)
+            .WritesPeriodInputs(PeriodInput.Data).WritesPeriodInputs(PeriodInput.Score)
             .WithSummary("批量导入数据（.xlsx，“批量导入”表：单位编码、指标编码、数值、目标值；后台任务）/ bulk import of values (background job)");
         g.MapGet("/fact-import/template", Template).RequireAuthorization(Policies.Office)
             .WithSummary("批量导入模板；filled=true 时填入本期现有数据 / the bulk import template, optionally filled with the period's current values");
-        g.MapPost("/bulletin", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(BulletinJob.JobKind, period, user, jobs, db, ct))
+        g.MapPost("/bulletin", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(BulletinJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
             .WithSummary("在后台生成考核通报 .docx / generate the bulletin in the background");
-        g.MapPost("/scores-workbook", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(ScoresWorkbookJob.JobKind, period, user, jobs, db, ct))
+        g.MapPost("/scores-workbook", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(ScoresWorkbookJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
             .WithSummary("在后台生成全部得分 .xlsx / generate the scores workbook in the background");
-        g.MapPost("/recompute", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(RecomputeJob.JobKind, period, user, jobs, db, ct))
+        g.MapPost("/recompute", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(RecomputeJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
             .RequireAuthorization(Policies.Office).WithSummary("在后台重新计算各类别考核结果 / recompute every category's results in the background");
-        g.MapPost("/survey-tallies", StartSurveyTallies).RequireAuthorization(Policies.Office)
+        g.MapPost("/survey-tallies", StartSurveyTallies).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("在后台更新满意度测评统计（已有进行中的同期任务时返回该任务）/ update the survey tallies in the background (joins a queued or running one of the period)");
     }
 

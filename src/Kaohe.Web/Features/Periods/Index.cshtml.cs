@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Periods;
 
+[NotPeriodInputs("moves the stage (Planned to Collecting)")]
 public sealed class IndexModel(KaoheDbContext db, PeriodSetup setup) : PageModel
 {
     public IReadOnlyList<Period> Periods { get; private set; } = [];

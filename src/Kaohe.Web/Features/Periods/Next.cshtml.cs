@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Periods;
 
 /// <summary>设置下一考核期: choose the previous quarter, see what will be copied, create the next one.</summary>
+[NotPeriodInputs("sets up a planned period")]
 [Authorize(Policy = Policies.Office)]
 public sealed class NextModel(KaoheDbContext db, PeriodSetup setup) : PageModel
 {

@@ -36,7 +36,7 @@ public static class PlatformApi
 
     public static void MapPlatformApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/facts", Push).RequireAuthorization(Policies.Platform)
+        api.MapPost("/facts", Push).RequireAuthorization(Policies.Platform).WritesPeriodInputs(PeriodInput.Data)
             .Accepts<JsonElement>("application/json")
             .Produces<PlatformBatchResult>()
             .ProducesProblem(400).ProducesProblem(403)
@@ -208,6 +208,12 @@ public static class PlatformApi
             .Where(f => f.PeriodId == period!.Id && f.Kind == FactKind.Value && unitIds.Contains(f.UnitId) && indicatorIds.Contains(f.IndicatorId!)
                         && FactStatuses.Counted.Contains(f.Status) && (f.IdempotencyKey == null || !idKeys.Contains(f.IdempotencyKey)))
             .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Source }).ToListAsync(ct);
+        // Only a stage that takes data takes new records (Data/PeriodStages.cs): in review or published, values are corrected
+        // through appeals by the office. A retry of a batch stored before the period moved on still answers like a retry.
+        foreach (var category in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId)))
+                     .Select(r => PeriodStages.CategoryOf(units[r.Unit].Kind)).Distinct().Order(StringComparer.Ordinal))
+            if (await PeriodStages.CheckAsync(db, period!.Id, category, PeriodInput.Data, ct) is { } refusal)
+                return Problems.Stage(refusal, "$.period");
         foreach (var r in records)
         {
             if (stored.TryGetValue(r.IdempotencyKey(apiKeyId), out var s))
@@ -220,10 +226,6 @@ public static class PlatformApi
                 Err(errors, $"$.records[{r.Index}]", $"{r.Unit} 的指标 {r.Indicator} 本期已有数据（第 {o.Id} 条，来源：{Labels.Source(o.Source)}），如需更正请联系考核办",
                     $"{r.Unit} already has a value for {r.Indicator} this period (fact {o.Id}, source: {Labels.Source(o.Source)}); ask the office to correct it");
         }
-        // Only a period being collected takes new data: once in review or published, its values are corrected through appeals by the office.
-        // A retry of a batch stored before the period moved on still answers like a retry.
-        if (period!.Status != PeriodStatus.Collecting && records.Any(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId))))
-            Err(errors, "$.period", $"考核期 {period.Id} {Labels.Of(period.Status)}，不再接收数据", $"period {period.Id} is {Labels.Of(period.Status)} and takes no new data");
         if (errors.Count > 0) return Invalid(StatusCodes.Status409Conflict, errors);
 
         var now = clock.GetUtcNow();

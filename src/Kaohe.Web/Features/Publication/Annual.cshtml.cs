@@ -26,6 +26,7 @@ public sealed class AnnualModel(KaoheDbContext db, ResultsStore store, ResultsAc
     [TempData] public string? Message { get; set; }
     [TempData] public string? Error { get; set; }
 
+    [WritesPeriodInputs(PeriodInput.Setup)]
     public async Task<IActionResult> OnPostWeightsAsync(string year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership)
     {
         if (User.Role() != Roles.Office) return Forbid();

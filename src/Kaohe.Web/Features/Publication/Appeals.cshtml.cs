@@ -14,6 +14,7 @@ namespace Kaohe.Web.Features.Publication;
 /// 申诉复核: a unit sees its own draft with the explanations, appeals a score with reasons and
 /// evidence, and follows each appeal's outcome; the office accepts (correcting the fact) or rejects.
 /// </summary>
+[NotPeriodInputs("an appeal; its decision is the correction")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Unit}")]
 [RequestSizeLimit(100 * 1024 * 1024)]
 public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsAccess access, Appeals appeals, Publisher publisher) : PageModel
@@ -85,6 +86,7 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
         return RedirectToPage(new { period = Period });
     }
 
+    [WritesPeriodInputs(PeriodInput.Data, StageHandling.AppealCorrection)]
     public async Task<IActionResult> OnPostDecideAsync(long id, string decisionKind, string? decision, double? value)
     {
         if (User.Role() != Roles.Office) return Forbid();

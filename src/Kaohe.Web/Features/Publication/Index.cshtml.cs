@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Publication;
 
 /// <summary>考核结果公布: the period's review window, each category's draft and snapshots, publication and the bulletin downloads.</summary>
+[NotPeriodInputs("moves the stage (review window, publication)")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}")]
 public sealed class IndexModel(KaoheDbContext db, ResultsStore store, Publisher publisher) : PageModel
 {

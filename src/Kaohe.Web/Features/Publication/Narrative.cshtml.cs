@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Publication;
 
 /// <summary>The office edits the bulletin's narrative paragraphs before generating it; defaults come from the data.</summary>
+[NotPeriodInputs("the bulletin text")]
 [Authorize(Roles = Roles.Office)]
 public sealed class NarrativeModel(KaoheDbContext db, Bulletins bulletins) : PageModel
 {

@@ -45,19 +45,22 @@ public static class PublicationApi
         api.MapGet("/snapshots/{id:long}/changes", GetChanges).RequireAuthorization(Policies.Staff).WithSummary("公布后变动的数据 / facts changed since publication");
 
         api.MapGet("/periods/{period}/review", GetReview).RequireAuthorization(Policies.Staff);
-        api.MapPost("/periods/{period}/review/open", Open).RequireAuthorization(Policies.Office).WithSummary("开启申诉复核期 / open the review window");
-        api.MapPost("/periods/{period}/review/close", Close).RequireAuthorization(Policies.Office);
-        api.MapPost("/periods/{period}/review/skip", Skip).RequireAuthorization(Policies.Office);
-        api.MapPost("/periods/{period}/categories/{category}/publish", Publish).RequireAuthorization(Policies.Office).WithSummary("公布（冻结快照）/ publish a snapshot");
+        api.MapPost("/periods/{period}/review/open", Open).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("开启申诉复核期 / open the review window");
+        api.MapPost("/periods/{period}/review/close", Close).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
+        api.MapPost("/periods/{period}/review/skip", Skip).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
+        api.MapPost("/periods/{period}/categories/{category}/publish", Publish).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("公布（冻结快照）/ publish a snapshot");
         api.MapGet("/periods/{period}/categories/{category}/draft", GetDraft).RequireAuthorization(Policies.Staff).WithSummary("结果草稿 / the draft results");
 
         api.MapGet("/annual/{year:int}/{category}/weights", GetWeights).RequireAuthorization(Policies.Staff);
-        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).RequireAuthorization(Policies.Office).WithSummary("年终考核权重 / the annual weights");
+        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup).WithSummary("年终考核权重 / the annual weights");
 
         api.MapGet("/appeals", ListAppeals).RequireAuthorization(Policies.Staff);
-        api.MapPost("/appeals", Submit).RequireAuthorization(Policies.Staff).WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
-        api.MapPost("/appeals/{id:long}/decision", Decide).RequireAuthorization(Policies.Office).WithSummary("采纳或驳回申诉 / accept or reject an appeal");
+        api.MapPost("/appeals", Submit).RequireAuthorization(Policies.Staff).NotPeriodInputs("an appeal; its decision is the correction").WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
+        api.MapPost("/appeals/{id:long}/decision", Decide).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data, StageHandling.AppealCorrection).WithSummary("采纳或驳回申诉 / accept or reject an appeal");
     }
+
+    /// <summary>Why the review and publication steps are not period inputs: they are the stage itself (Data/PeriodStages.cs).</summary>
+    private const string Stage = "moves the stage (review window, publication)";
 
     public static SnapshotDto Dto(PublishedSnapshot s) => new(s.Id, s.Key, s.PeriodId, s.Category, s.Version, s.InputSha256, s.ResultSha256, s.PublishedBy, s.PublishedAt,
         s.Supersedes, s.ChangeNote, $"/api/v1/snapshots/{s.Id}", $"/api/v1/snapshots/{s.Id}/file");

@@ -230,6 +230,8 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         appeal.Decide(accept, decision.Trim(), audit.Actor, now);
         audit.Record(accept ? "appeal.accept" : "appeal.reject", "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             new { Status = AppealStatus.Pending.ToString() }, new { Status = appeal.Status.ToString(), appeal.FactId, newValue, withdraw }, decision.Trim());
+        // An accepted appeal is the one way a period in review or published changes its inputs (Data/PeriodStages.cs).
+        using var correction = accept ? PeriodStages.CorrectionByAppeal(db, appeal.Id, appeal.PeriodId, appeal.UnitId) : null;
         await audit.SaveAsync(ct);
         if (accept && (newValue is not null || withdraw)) await RepublishAsync(appeal, decision.Trim(), ct);
         return null;

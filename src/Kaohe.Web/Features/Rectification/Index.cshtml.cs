@@ -10,6 +10,7 @@ namespace Kaohe.Web.Features.Rectification;
 public sealed record LedgerRow(RectificationItem Item, string Unit, DeadlineState State);
 
 /// <summary>问题整改台账: the office's whole ledger, a unit's "my items"; filters by period, unit, source, status and due state.</summary>
+[NotPeriodInputs("the rectification ledger")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Unit},{Roles.Assessor}")]
 public sealed class IndexModel(KaoheDbContext db, Ledger ledger) : PageModel
 {

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Rectification;
 
 /// <summary>One item: problem, source (with the finding's photos), roadmap, progress timeline, and the steps the user may take.</summary>
+[NotPeriodInputs("the rectification ledger")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Unit},{Roles.Assessor}")]
 public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
 {

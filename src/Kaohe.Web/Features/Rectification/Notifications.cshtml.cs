@@ -2,10 +2,12 @@ using Kaohe.Web.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Rectification;
 
 /// <summary>站内提醒: the signed-in person's reminders (整改提醒, 逾期督办).</summary>
+[NotPeriodInputs("notifications read")]
 public sealed class NotificationsModel(KaoheDbContext db, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<Notification> Items { get; private set; } = [];

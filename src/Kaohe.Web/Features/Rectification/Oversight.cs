@@ -19,7 +19,8 @@ public sealed record RecurrenceRow(long Id, string Unit, string Problem, string 
 public sealed record SupervisionView(SupervisionFigures Figures, IReadOnlyList<CountRow> ByUnit, IReadOnlyList<CountRow> BySource, IReadOnlyList<CountRow> ByStatus,
     IReadOnlyList<OverdueRow> Overdue, IReadOnlyList<RecurrenceRow> Recurrences);
 
-public sealed record DeductionResult(string NextPeriodId, int Units, int Items, IReadOnlyList<long> FactIds);
+/// <summary>What the overdue deduction did: <see cref="NextPeriodId"/> is the quarter after the period, <see cref="Periods"/> where the deductions were recorded (a later one when that quarter no longer takes data).</summary>
+public sealed record DeductionResult(string NextPeriodId, int Units, int Items, IReadOnlyList<long> FactIds, IReadOnlyList<string> Periods);
 
 /// <summary>
 /// 督促指导: the office's view of the ledger (counts by unit, source and status; on-time closure rate;
@@ -101,12 +102,27 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// Overdue items of <paramref name="periodId"/> (open past the deadline, or closed late) cost their
     /// unit points in the next period, as the category's <see cref="RectificationPolicy"/> says: one
     /// verified Adjustment fact per unit, whose reason names the items. Idempotent; a rerun after more
-    /// items went overdue corrects the fact.
+    /// items went overdue corrects the fact. It never fails on the stage guard (Data/PeriodStages.cs):
+    /// when the next quarter is already in review or published for the unit's category, the deduction
+    /// lands in the first later quarter still collecting data, and its reason says so; a deduction
+    /// already counted in a quarter that has since been frozen stays as it was, and a rerun records
+    /// only the difference, in the open quarter.
     /// </summary>
     public async Task<(DeductionResult? Result, LedgerError? Error)> ApplyOverdueDeductionsAsync(string periodId, CancellationToken ct = default)
     {
         var next = await NextPeriodAsync(periodId, ct);
         if (next is null) return (null, new("period", $"考核期“{periodId}”没有下一季度", $"period \"{periodId}\" has no next quarter in the database"));
+        var later = (await db.Periods.AsNoTracking().Where(x => x.Kind == PeriodKind.Quarter && (x.Year > next.Year || (x.Year == next.Year && x.Quarter >= next.Quarter)))
+            .ToListAsync(ct)).OrderBy(x => x.Year).ThenBy(x => x.Quarter).ToList();
+        var openFor = new Dictionary<string, Period?>();
+        async Task<Period?> OpenFor(string category)
+        {
+            if (openFor.TryGetValue(category, out var known)) return known;
+            Period? found = null;
+            foreach (var q in later)
+                if (await PeriodStages.CheckAsync(db, q.Id, category, PeriodInput.Data, ct) is null) { found = q; break; }
+            return openFor[category] = found;
+        }
         var policies = await db.Set<RectificationPolicy>().AsNoTracking().Where(p => p.Enabled).ToDictionaryAsync(p => p.Category, ct);
         var now = clock.GetUtcNow();
         var items = await ItemsAsync(periodId, ct);
@@ -123,17 +139,34 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
             var points = -Math.Min(policy.Cap, ids.Count * policy.PointsPerItem);
             if (points == 0) continue;
             itemCount += ids.Count;
+            var key = $"rectification-overdue:{periodId}:{g.Key}";
+            var mine = await db.Facts.Where(f => f.IdempotencyKey != null && (f.IdempotencyKey == key || f.IdempotencyKey.StartsWith(key + "@"))).OrderBy(f => f.Id).ToListAsync(ct);
+            var (open, frozen) = (new List<Fact>(), new List<Fact>());
+            foreach (var f in mine) (await PeriodStages.CheckAsync(db, f.PeriodId, cat.Code, PeriodInput.Data, ct) is null ? open : frozen).Add(f);
+            // What a frozen quarter already deducted was announced with it and stays; only the rest can still change.
+            var counted = frozen.Where(f => FactStatuses.Counted.Contains(f.Status)).ToList();
+            var already = counted.Sum(f => FactPayload.Parse(f.Payload).Points ?? 0);
+            var rest = Math.Round(points - already, 6);
+            var fact = open.FirstOrDefault();
+            if (fact is null && rest == 0) continue;
+            var target = fact is null ? await OpenFor(cat.Code) : later.FirstOrDefault(q => q.Id == fact.PeriodId);
+            if (target is null)
+                return (null, new("period", $"{next.Label(false)}及以后没有仍在收集数据的季度，{unit.Name}的逾期扣分无处记入；请先设置下一考核期",
+                    $"no quarter from {next.Label(true)} on is still collecting data: {unit.NameEn}'s overdue deduction has nowhere to go; set up the next period first", StatusCodes.Status409Conflict));
             var reason = $"{periodId}整改事项逾期未按期整改到位（{string.Join("、", ids.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture)))}），" +
                          $"每项扣{policy.PointsPerItem.ToString("0.##", CultureInfo.InvariantCulture)}分，最多扣{policy.Cap.ToString("0.##", CultureInfo.InvariantCulture)}分";
-            var payload = new FactPayload(Points: points, Reason: reason).ToJson();
-            var key = $"rectification-overdue:{periodId}:{g.Key}";
-            var fact = await db.Facts.FirstOrDefaultAsync(f => f.IdempotencyKey == key, ct);
+            if (target.Id != next.Id && await PeriodStages.StateAsync(db, next.Id, cat.Code, ct) is { } nextState)
+                reason += $"（{next.Label(false)}{cat.NameZh}考核{PeriodStages.Name(nextState.Stage, nextState.ScoringClosed).Zh}，不再变动，扣分计入{target.Label(false)}）";
+            if (counted.Count > 0)
+                reason += $"（{string.Join("、", counted.Select(f => later.FirstOrDefault(q => q.Id == f.PeriodId)?.Label(false) ?? f.PeriodId).Distinct())}已扣{(-already).ToString("0.##", CultureInfo.InvariantCulture)}分，本次补扣{(-rest).ToString("0.##", CultureInfo.InvariantCulture)}分）";
+            var payload = new FactPayload(Points: rest, Reason: reason).ToJson();
             if (fact is null)
             {
-                fact = new Fact(next.Id, g.Key, null, FactKind.Adjustment, payload, FactSources.Office, "rectification", now, FactStatus.Verified, idempotencyKey: key);
+                fact = new Fact(target.Id, g.Key, null, FactKind.Adjustment, payload, FactSources.Office, "rectification", now, FactStatus.Verified,
+                    idempotencyKey: mine.Count == 0 ? key : $"{key}@{target.Id}");
                 db.Facts.Add(fact);
                 var f = fact;
-                audit.Record("rectification.overdue-deduction", "fact", () => f.Id.ToString(CultureInfo.InvariantCulture), null, new { next = next.Id, unit = g.Key, points, items = ids });
+                audit.Record("rectification.overdue-deduction", "fact", () => f.Id.ToString(CultureInfo.InvariantCulture), null, new { next = target.Id, unit = g.Key, points = rest, items = ids });
             }
             else if (fact.Payload != payload)
             {
@@ -147,7 +180,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
             touched.Add(fact);
         }
         await audit.SaveAsync(ct);
-        return (new DeductionResult(next.Id, touched.Count, itemCount, touched.Select(f => f.Id).ToList()), null);
+        return (new DeductionResult(next.Id, touched.Count, itemCount, touched.Select(f => f.Id).ToList(), [.. touched.Select(f => f.PeriodId).Distinct().Order(StringComparer.Ordinal)]), null);
     }
 
     // ---------------------------------------------------------------- export and bulletin

@@ -54,24 +54,26 @@ public static class RectificationApi
     public static void MapRectificationApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/rectification").RequireAuthorization(Policies.Staff);
+        var ledger = g.MapGroup("").NotPeriodInputs("the rectification ledger");
         g.MapGet("/items", List).WithSummary("问题整改台账（按角色和单位过滤）/ the ledger, scoped by role and unit");
         g.MapGet("/items/{id:long}", Get);
-        g.MapPost("/items", Create).RequireAuthorization(Policies.Office).WithSummary("考核办录入整改事项 / raise an item by hand");
-        g.MapPost("/raise", Raise).RequireAuthorization(Policies.Office).WithSummary("生成整改事项（扣分问题、实地考核问题、通报批评）/ raise items for a period");
-        g.MapPost("/items/{id:long}/actions", Act).DisableAntiforgery()
+        ledger.MapPost("/items", Create).RequireAuthorization(Policies.Office).WithSummary("考核办录入整改事项 / raise an item by hand");
+        ledger.MapPost("/raise", Raise).RequireAuthorization(Policies.Office).WithSummary("生成整改事项（扣分问题、实地考核问题、通报批评）/ raise items for a period");
+        ledger.MapPost("/items/{id:long}/actions", Act).DisableAntiforgery()
             .WithSummary("办理：start / progress / submit / verify / return / reopen（JSON 或 multipart，可附佐证材料）");
-        g.MapPost("/items/{id:long}/reinspection", Reinspect).DisableAntiforgery().WithSummary("考核组上传复查照片 / an assessor's re-inspection photo");
-        g.MapPost("/items/{id:long}/milestones", AddMilestone);
-        g.MapPut("/items/{id:long}/plan", Plan).RequireAuthorization(Policies.Office);
-        g.MapPost("/merge", Merge).RequireAuthorization(Policies.Office).WithSummary("合并重复事项 / merge duplicates");
-        g.MapPost("/items/{id:long}/split", Split).RequireAuthorization(Policies.Office).WithSummary("拆分事项 / split a broad item");
+        ledger.MapPost("/items/{id:long}/reinspection", Reinspect).DisableAntiforgery().WithSummary("考核组上传复查照片 / an assessor's re-inspection photo");
+        ledger.MapPost("/items/{id:long}/milestones", AddMilestone);
+        ledger.MapPut("/items/{id:long}/plan", Plan).RequireAuthorization(Policies.Office);
+        ledger.MapPost("/merge", Merge).RequireAuthorization(Policies.Office).WithSummary("合并重复事项 / merge duplicates");
+        ledger.MapPost("/items/{id:long}/split", Split).RequireAuthorization(Policies.Office).WithSummary("拆分事项 / split a broad item");
         g.MapGet("/supervision", Supervise).RequireAuthorization(Policies.Office).WithSummary("督促指导 / supervision figures");
         g.MapGet("/bulletin-lines", BulletinLines).RequireAuthorization(Policies.Office);
-        g.MapPost("/overdue-deductions", Deduct).RequireAuthorization(Policies.Office).WithSummary("逾期事项计入下一季度扣分 / overdue items as deductions in the next period");
-        g.MapPut("/policies/{category}", SetPolicy).RequireAuthorization(Policies.Office);
+        g.MapPost("/overdue-deductions", Deduct).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data, StageHandling.NextOpenPeriod)
+            .WithSummary("逾期事项计入下一个仍在收集数据的季度扣分 / overdue items as deductions in the next period still collecting data");
+        ledger.MapPut("/policies/{category}", SetPolicy).RequireAuthorization(Policies.Office);
         g.MapGet("/export", Export).WithSummary("导出问题整改台账 .xlsx / the ledger as .xlsx");
         api.MapGet("/notifications", Notifications).RequireAuthorization(Policies.Staff).WithSummary("站内提醒 / in-app notifications");
-        api.MapPost("/notifications/{id:long}/read", MarkRead).RequireAuthorization(Policies.Staff);
+        api.MapPost("/notifications/{id:long}/read", MarkRead).RequireAuthorization(Policies.Staff).NotPeriodInputs("a notification read");
     }
 
     private static async Task<IResult> List(ClaimsPrincipal user, KaoheDbContext db, Ledger ledger, string? period = null, string? unit = null,

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Rectification;
 
 /// <summary>督促指导: the office's dashboard over the ledger, the overdue-deduction setting and the bulletin's lines.</summary>
+[NotPeriodInputs("the ledger policy")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader}")]
 public sealed class SupervisionModel(KaoheDbContext db, Oversight oversight, AuditLog audit) : PageModel
 {
@@ -49,13 +50,15 @@ public sealed class SupervisionModel(KaoheDbContext db, Oversight oversight, Aud
         return RedirectToPage(new { period = Period });
     }
 
+    [WritesPeriodInputs(PeriodInput.Data, StageHandling.NextOpenPeriod)]
     public async Task<IActionResult> OnPostDeductAsync()
     {
         if (!IsOffice) return Forbid();
         if (Period is null) { TempData["msg"] = Ui.T("请先选择考核期", "Choose a period first"); return RedirectToPage(); }
         var (result, error) = await oversight.ApplyOverdueDeductionsAsync(Period);
-        TempData["msg"] = error?.Text ?? Ui.T($"已在 {result!.NextPeriodId} 记入逾期扣分：{result.Units} 个单位，{result.Items} 项逾期事项。",
-            $"Recorded overdue deductions in {result!.NextPeriodId}: {result.Units} units, {result.Items} overdue items.");
+        var where = result is null ? "" : string.Join("、", result.Periods.DefaultIfEmpty(result.NextPeriodId));
+        TempData["msg"] = error?.Text ?? Ui.T($"已在 {where} 记入逾期扣分：{result!.Units} 个单位，{result.Items} 项逾期事项。",
+            $"Recorded overdue deductions in {where}: {result!.Units} units, {result.Items} overdue items.");
         return RedirectToPage(new { period = Period });
     }
 }

@@ -53,19 +53,20 @@ public sealed record RowsGrant(bool All, string? OwnUnit, string? ReasonZh = nul
 /// </summary>
 public sealed class ResultsAccess(KaoheDbContext db)
 {
-    /// <summary>The stage of a period's category: published once a snapshot exists, whatever the period's status.</summary>
-    public async Task<ResultsStage?> StageAsync(string periodId, string category, CancellationToken ct = default)
-    {
-        var period = await db.Periods.AsNoTracking().Where(p => p.Id == periodId).Select(p => new { p.Status }).FirstOrDefaultAsync(ct);
-        if (period is null) return null;
-        if (await db.Snapshots.AnyAsync(s => s.PeriodId == periodId && s.Category == category, ct)) return ResultsStage.Published;
-        return period.Status switch
+    /// <summary>
+    /// The stage of a period's category as the stage guard reads it (<see cref="PeriodStages"/>, docs/stages.md): published
+    /// once a snapshot exists, whatever the period's status; collecting split by whether the office closed scoring.
+    /// </summary>
+    public async Task<ResultsStage?> StageAsync(string periodId, string category, CancellationToken ct = default) =>
+        await PeriodStages.StateAsync(db, periodId, category, ct) switch
         {
-            PeriodStatus.Planned => ResultsStage.Planned,
-            PeriodStatus.Review or PeriodStatus.Published => ResultsStage.Review,
-            _ => await db.Set<ScoringClosure>().AnyAsync(c => c.PeriodId == periodId, ct) ? ResultsStage.ScoringClosed : ResultsStage.Collecting,
+            null => null,
+            { Stage: PeriodStage.Planned } => ResultsStage.Planned,
+            { Stage: PeriodStage.Collecting, ScoringClosed: true } => ResultsStage.ScoringClosed,
+            { Stage: PeriodStage.Collecting } => ResultsStage.Collecting,
+            { Stage: PeriodStage.Review } => ResultsStage.Review,
+            _ => ResultsStage.Published,
         };
-    }
 
     /// <summary>Which rows of the results of a period's category this person may see now.</summary>
     public Task<RowsGrant> RowsAsync(ClaimsPrincipal user, string periodId, string category, ResultsView? view = null, CancellationToken ct = default) =>

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Schemes;
 
+[NotPeriodInputs("a draft scheme; its activation is the input")]
 public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : PageModel
 {
     public Scheme Scheme { get; private set; } = null!;
@@ -54,6 +55,7 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
     }
 
+    [WritesPeriodInputs(PeriodInput.Setup)]
     public async Task<IActionResult> OnPostActivateAsync(int id) => await Act(id, () => schemes.ActivateAsync(id), Ui.T("方案已启用。", "The scheme is active."));
 
     public async Task<IActionResult> OnPostVersionAsync(int id) => await Act(id, () => schemes.NewVersionAsync(id), Ui.T("已生成新版本草稿。", "A new draft version was made."));

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Schemes;
 
+[NotPeriodInputs("a draft scheme")]
 [Authorize(Policy = Policies.Office)]
 public sealed class NewModel(KaoheDbContext db, SchemeService schemes) : PageModel
 {

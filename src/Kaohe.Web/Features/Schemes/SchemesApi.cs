@@ -14,19 +14,22 @@ public sealed record EditSchemeRequest(JsonElement Document, Dictionary<string, 
 
 public static class SchemesApi
 {
+    /// <summary>A draft scheme is no input of any period until it is activated (which is).</summary>
+    private const string Draft = "a draft scheme; its activation is the input";
+
     public static void MapSchemesApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/schemes");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("考核方案 / schemes");
         g.MapGet("/{id:int}", Get).RequireAuthorization(Policies.Staff).WithSummary("方案的 v1 文件 / the scheme as a v1 document");
         g.MapGet("/{id:int}/xlsx", Xlsx).RequireAuthorization(Policies.Staff).WithSummary("方案的 Excel 模板 / the scheme as the .xlsx template");
-        g.MapPost("", Create).RequireAuthorization(Policies.Office);
-        g.MapPost("/import", Import).RequireAuthorization(Policies.Office).DisableAntiforgery()
+        g.MapPost("", Create).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/import", Import).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft).DisableAntiforgery()
             .WithSummary("导入 .xlsx 或 .json 方案文件（全部或全不）/ import a .xlsx or .json scheme file, all or nothing");
-        g.MapPut("/{id:int}/document", Edit).RequireAuthorization(Policies.Office);
-        g.MapPost("/{id:int}/activate", Activate).RequireAuthorization(Policies.Office);
-        g.MapPost("/{id:int}/versions", NewVersion).RequireAuthorization(Policies.Office);
-        g.MapPost("/{id:int}/clone", Clone).RequireAuthorization(Policies.Office);
+        g.MapPut("/{id:int}/document", Edit).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/{id:int}/activate", Activate).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup);
+        g.MapPost("/{id:int}/versions", NewVersion).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/{id:int}/clone", Clone).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
     }
 
     private static SchemeDto Dto(Scheme s) => new(s.Id, s.Category, Categories.Name(s.Category, Ui.IsEnglish), s.PeriodId, s.Version, s.Name, s.Status.ToString(), s.CreatedAt, s.CreatedBy);

@@ -66,6 +66,7 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
     }
 
     /// <summary>更新统计 runs as a job (1,000,000 responses at national scale): the office is taken to its progress, and can leave and come back via 我的任务.</summary>
+    [WritesPeriodInputs(PeriodInput.Data)]
     public async Task<IActionResult> OnPostTalliesAsync([FromServices] Jobs.JobService jobs, CancellationToken ct)
     {
         if (!User.IsInRole(Roles.Office)) return Forbid();

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Surveys;
 
 /// <summary>纸质问卷: keyed in one by one, or imported from .xlsx; one per sheet number of a site, like a QR code.</summary>
+[NotPeriodInputs("survey responses; the tallies are the input")]
 [Authorize(Roles = "office,assessor")]
 public sealed class PaperModel(KaoheDbContext db, SurveyService surveys) : PageModel
 {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Surveys;
 
@@ -10,6 +11,7 @@ namespace Kaohe.Web.Features.Surveys;
 /// The public form behind a QR code (/s/{token}): no account, one page, large touch targets, no
 /// external resources. The questionnaire's languages can be switched; Chinese is the default.
 /// </summary>
+[NotPeriodInputs("a survey response; the tallies are the input")]
 [AllowAnonymous]
 [EnableRateLimiting(SurveysApi.RateLimit)]
 public sealed class PublicModel(SurveyService surveys, SurveyIntake intake) : PageModel

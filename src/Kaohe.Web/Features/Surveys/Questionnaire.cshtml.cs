@@ -16,6 +16,7 @@ namespace Kaohe.Web.Features.Surveys;
 /// required), question texts per language, and the answer scale with its points. Saving makes a
 /// new version; responses keep the version they answered.
 /// </summary>
+[NotPeriodInputs("a questionnaire version; the tallies are the input")]
 [Authorize(Policy = Policies.Office)]
 public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys, AuditLog audit, TimeProvider clock, SurveyCache cache) : PageModel
 {

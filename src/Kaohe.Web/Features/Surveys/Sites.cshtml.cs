@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Surveys;
 
 /// <summary>调查点和配额: the office picks the prefecture seats and sampled counties, the unit each scores, the quotas, and issues QR codes.</summary>
+[NotPeriodInputs("survey sites, quotas and codes")]
 [Authorize(Policy = Policies.Office)]
 public sealed class SitesModel(KaoheDbContext db, AuditLog audit, SurveyService surveys) : PageModel
 {

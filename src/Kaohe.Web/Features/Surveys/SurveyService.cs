@@ -380,6 +380,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// </summary>
     public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
     {
+        await EnsureTalliesOpenAsync(db, periodId, ct);
         var computed = await ComputeAsync(periodId, ct, progress);
         if (computed is not { } c) return null;
         var indicator = c.Survey.Row.IndicatorId;
@@ -405,6 +406,17 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         if (changes.Count > 0) await audit.SaveAsync(ct);
         progress?.Report(new TallyProgress(TallyPhase.Saved, c.Counts.Count, c.Counts.Count));
         return new TallyResult(c.Counts.Count, changes.Count, c.Responses, changes);
+    }
+
+    /// <summary>
+    /// Refuses up front, before a million responses are read, when the stage of the period for the
+    /// questionnaire's category does not take new tallies (Data/PeriodStages.cs).
+    /// </summary>
+    public static async Task EnsureTalliesOpenAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
+    {
+        var category = await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => q.PeriodId == periodId && q.Status == QuestionnaireStatus.Active)
+            .OrderByDescending(q => q.Version).Select(q => q.Category).FirstOrDefaultAsync(ct);
+        if (category is not null) await PeriodStages.EnsureAsync(db, periodId, category, PeriodInput.Data, ct);
     }
 
     /// <summary>How often the comparison of tallies reports its progress.</summary>

@@ -44,17 +44,20 @@ public static class SurveysApi
         return services;
     }
 
+    /// <summary>Answers are raw material: the tallies written from them (更新统计) are the period's input.</summary>
+    private const string Responses = "survey responses; the tallies are the input";
+
     public static void MapSurveysApi(this RouteGroupBuilder api)
     {
         api.MapGet("/survey/{token}", Questionnaire).AllowAnonymous().RequireRateLimiting(RateLimit)
             .WithSummary("公众：取得二维码对应的问卷 / public: the questionnaire of a code");
-        api.MapPost("/survey/{token}", Submit).AllowAnonymous().RequireRateLimiting(RateLimit).DisableAntiforgery()
+        api.MapPost("/survey/{token}", Submit).NotPeriodInputs(Responses).AllowAnonymous().RequireRateLimiting(RateLimit).DisableAntiforgery()
             .WithSummary("公众：提交问卷（每个二维码只能提交一次，重复提交返回 409）/ public: answer once per code (409 when used)");
         api.MapGet("/surveys/progress", Progress).RequireAuthorization(p => p.RequireRole(ProgressRoles))
             .WithSummary("各调查点完成进度 / progress against the quotas");
-        api.MapPost("/surveys/tallies", Tallies).RequireAuthorization(Policies.Office)
+        api.MapPost("/surveys/tallies", Tallies).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("更新统计：由答卷重算满意度统计数据 / recompute the survey facts from the responses");
-        api.MapPost("/surveys/paper", Paper).RequireAuthorization(p => p.RequireRole(Roles.Office, Roles.Assessor))
+        api.MapPost("/surveys/paper", Paper).RequireAuthorization(p => p.RequireRole(Roles.Office, Roles.Assessor)).NotPeriodInputs(Responses)
             .WithSummary("录入纸质问卷（每个调查点的问卷编号只能录入一次）/ key in a paper questionnaire (one per sheet number of a site)");
     }
 

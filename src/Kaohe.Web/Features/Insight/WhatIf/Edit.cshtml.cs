@@ -11,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Insight.WhatIf;
 
 /// <summary>One sandbox: a form of weights and parameters, and the ranking before and after, side by side.</summary>
+[NotPeriodInputs("a sandbox; saving makes a draft scheme")]
 [Authorize(Policy = Policies.Office)]
 public sealed class EditModel(KaoheDbContext db, WhatIfService whatIf) : PageModel
 {

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Insight.WhatIf;
 
 /// <summary>测算沙盘: the office's what-if sandboxes.</summary>
+[NotPeriodInputs("a sandbox")]
 [Authorize(Policy = Policies.Office)]
 public sealed class IndexModel(KaoheDbContext db, WhatIfService whatIf) : PageModel
 {
