@@ -77,6 +77,7 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
             long number;
             if (ordered)
             {
+                await ResultsRevisions.CheckExpectedAsync(db, scope, sync, ct);
                 // In the transaction that writes the facts: the database increments the counter under the
                 // row's lock, so numbers commit in the order they are drawn and no reader sees the counter
                 // before the facts. Only a structural change writes a new structure stamp.
@@ -112,9 +113,66 @@ public readonly record struct Revision(string Structure, long Counter, string St
     public override string ToString() => $"{Structure}:{Counter}";
 }
 
+/// <summary>The revision a save expected (a publication names the one the office reviewed) is no longer the database's.</summary>
+public sealed class RevisionChangedException(string periodId) : Exception($"the inputs of {periodId} changed")
+{
+    public string PeriodId { get; } = periodId;
+}
+
 /// <summary>Reading and bumping revisions outside the interceptor.</summary>
 public static class ResultsRevisions
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, Dictionary<string, Revision>> Expected = new();
+
+    /// <summary>
+    /// While the returned scope lives, a save of this context that touches the period checks, in its own
+    /// transaction and under the revision row's lock, that the period's revision is still
+    /// <paramref name="revision"/>, and throws <see cref="RevisionChangedException"/> otherwise: what a
+    /// publication freezes is exactly what the office reviewed, even against a write racing it.
+    /// </summary>
+    public static IDisposable Expect(DbContext db, string periodId, Revision revision)
+    {
+        var map = Expected.GetOrCreateValue(db);
+        lock (map) map[periodId] = revision;
+        return new Release(() => { lock (map) map.Remove(periodId); });
+    }
+
+    private sealed class Release(Action action) : IDisposable
+    {
+        private Action? _action = action;
+
+        public void Dispose() => Interlocked.Exchange(ref _action, null)?.Invoke();
+    }
+
+    internal static async Task CheckExpectedAsync(DbContext db, string scope, bool sync, CancellationToken ct)
+    {
+        if (!Expected.TryGetValue(db, out var map)) return;
+        Revision expected;
+        lock (map) { if (!map.TryGetValue(scope, out expected)) return; }
+        var connection = db.Database.GetDbConnection();
+        var tx = db.Database.CurrentTransaction?.GetDbTransaction();
+        // FOR UPDATE on PostgreSQL: a writer that drew its number holds the row until it commits, so this waits
+        // for it and then sees its counter (SQLite's writer holds the whole database already).
+        var lockClause = db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true ? " FOR UPDATE" : "";
+        string? structure = null, all = null;
+        long counter = 0;
+        await using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = $"SELECT \"Scope\", \"Structure\", \"Counter\" FROM \"ResultsRevisions\" WHERE \"Scope\" IN (@p, @all){lockClause}";
+            var p = cmd.CreateParameter(); p.ParameterName = "p"; p.Value = scope; cmd.Parameters.Add(p);
+            var a = cmd.CreateParameter(); a.ParameterName = "all"; a.Value = ResultsRevision.AllPeriods; cmd.Parameters.Add(a);
+            await using var r = sync ? cmd.ExecuteReader() : await cmd.ExecuteReaderAsync(ct);
+            while (sync ? r.Read() : await r.ReadAsync(ct))
+            {
+                if (r.GetString(0) == scope) { structure = r.GetString(1); counter = r.GetInt64(2); }
+                else all = r.GetString(1);
+            }
+        }
+        var now = new Revision(Short(structure) + Short(all), counter, "");
+        if (now.Structure != expected.Structure || now.Counter != expected.Counter) throw new RevisionChangedException(scope);
+    }
+
     /// <summary>The revision of a period's inputs (one indexed query).</summary>
     public static async Task<Revision> ReadAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
     {
@@ -127,8 +185,9 @@ public static class ResultsRevisions
         // to detect a change (128 random bits).
         var structure = $"{Short(mine?.Structure)}{Short(all?.Structure)}";
         return new Revision(structure, mine?.Counter ?? 0, $"{mine?.Stamp}|{all?.Stamp}");
-        static string Short(string? stamp) => stamp is { Length: >= 16 } ? stamp[..16] : (stamp ?? "").PadRight(16, '0');
     }
+
+    private static string Short(string? stamp) => stamp is { Length: >= 16 } ? stamp[..16] : (stamp ?? "").PadRight(16, '0');
 
     /// <summary>For bulk writers that bypass SaveChanges (kaohe generate): new structure stamps for these scopes (the views are rebuilt).</summary>
     public static async Task BumpAllAsync(KaoheDbContext db, IEnumerable<string> scopes, CancellationToken ct = default)

@@ -169,6 +169,32 @@ public abstract class ResultsStoreTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     [Fact]
+    public async Task A_write_racing_the_publication_after_its_check_makes_it_a_409_and_nothing_is_published()
+    {
+        const string period = "2023-Q3", category = "affiliated";
+        using var office = await app.As("office");
+        await SkipReviewAsync(office, period, "测试：公布时数据变动");
+        var (revision, rows) = await DraftAsync(office, period, category);
+        var unit = rows.EnumerateArray().First().GetProperty("unit").GetString()!;
+        var hooks = app.Factory.Services.GetRequiredService<Kaohe.Web.Features.Publication.PublicationHooks>();
+        // The write lands after the publication compared the revision and before it saves.
+        hooks.BeforeSave = async (p, c) => { if (p == period && c == category) await CorrectAsync(period, unit, null, v => v * 0.8); };
+        try
+        {
+            var raced = await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision });
+            Assert.Equal(HttpStatusCode.Conflict, raced.StatusCode);
+            Assert.Contains(await app.WithDb(db => db.Units.Where(u => u.Id == unit).Select(u => u.Name).SingleAsync()), await raced.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            hooks.BeforeSave = null;
+        }
+        Assert.Equal(0, await app.WithDb(db => db.Snapshots.CountAsync(s => s.PeriodId == period && s.Category == category)));
+        var (current, _) = await DraftAsync(office, period, category);
+        Assert.Equal(HttpStatusCode.Created, (await office.PostAsJsonAsync($"/api/v1/periods/{period}/categories/{category}/publish", new { revision = current })).StatusCode);
+    }
+
+    [Fact]
     public async Task Two_publications_of_one_category_at_once_give_one_snapshot_and_a_409()
     {
         const string period = "2023-Q3", category = "divisions";

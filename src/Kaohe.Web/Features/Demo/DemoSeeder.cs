@@ -56,9 +56,11 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Inspections.InspectionsDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
         await new Collection.CollectionDemo(db, audit).SeedAsync();
+        var ledger = ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services);
+        await ledger.SeedPhotoAsync();
         await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync();
         // The Q1 ledger raises its 通报批评 items from the published Q1 ranking.
-        await ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services).SeedAsync();
+        await ledger.SeedAsync();
         await new Collection.CollectionDemo(db, audit).SeedStoryAsync();
         await new Insight.InsightDemo(db, audit).SeedAsync();
     }

@@ -7,6 +7,7 @@ public static class PublicationRegistration
     public static IServiceCollection AddPublication(this IServiceCollection services)
     {
         services.AddScoped<Publisher>();
+        services.AddSingleton<PublicationHooks>();
         services.AddScoped<Appeals>();
         services.AddScoped<Bulletins>();
         services.AddScoped<DeductionRectificationSource>();

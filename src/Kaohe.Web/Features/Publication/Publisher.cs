@@ -27,11 +27,17 @@ public sealed record Refusal(int Status, string Zh, string En, string? Field = n
     public static Refusal Bad(string field, string zh, string en) => new(StatusCodes.Status400BadRequest, zh, en, field);
 }
 
+/// <summary>For tests: awaited right before a publication is saved (period, category), to race a write against it.</summary>
+public sealed class PublicationHooks
+{
+    public Func<string, string, Task>? BeforeSave { get; set; }
+}
+
 /// <summary>
 /// The office's side of publication: the review window (申诉复核期), appeal decisions, and freezing
 /// a period × category into an append-only snapshot (docs/snapshots.md). Every change is audited.
 /// </summary>
-public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog audit, TimeProvider clock)
+public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog audit, TimeProvider clock, PublicationHooks hooks)
 {
     public async Task<Refusal?> OpenWindowAsync(string periodId, DateOnly closesOn, CancellationToken ct = default)
     {
@@ -145,7 +151,16 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
             new { key, snapshot.InputSha256, snapshot.ResultSha256, revision = draft.Revision?.ToString(), status = period.Status.ToString(), oldStatus = oldStatus.ToString() }, note);
         try
         {
-            await audit.SaveAsync(ct);
+            // Checked again in the publication's transaction, under the revision row's lock: a write that
+            // raced the review and this request makes it a 409, not a snapshot of something nobody reviewed.
+            if (hooks.BeforeSave is { } before) await before(periodId, category);
+            using (draft.Revision is { } reviewed ? ResultsRevisions.Expect(db, periodId, reviewed) : null)
+                await audit.SaveAsync(ct);
+        }
+        catch (RevisionChangedException)
+        {
+            db.ChangeTracker.Clear();
+            return (null, await ChangedSinceAsync(draft, draft.Revision!.Value.ToString(), ct));
         }
         catch (DbUpdateException e) when (IsUniqueViolation(e))
         {

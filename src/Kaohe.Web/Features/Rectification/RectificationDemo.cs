@@ -22,18 +22,28 @@ public sealed class RectificationDemo(KaoheDbContext db, Ledger ledger, AuditLog
     /// <summary>A 1×1 PNG, the demo's stand-in for a photo.</summary>
     private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
 
-    public async Task SeedAsync(CancellationToken ct = default)
+    /// <summary>
+    /// A photo for one of the urban-management inspection findings, as the inspection feature stores them:
+    /// evidence of a Q1 fact, so it is seeded while Q1 is still collecting (before the demo publishes it).
+    /// </summary>
+    public async Task SeedPhotoAsync(CancellationToken ct = default)
     {
-        // A photo for one of the urban-management inspection findings, as the inspection feature stores them.
-        var finding = await db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.UnitId == "cg-lasa" && f.Kind == FactKind.Finding && f.Source == FactSources.Inspection)
-            .OrderBy(f => f.Id).FirstOrDefaultAsync(ct);
+        var finding = await PhotoFindingAsync(ct);
         if (finding is not null)
         {
             var photo = await store.SaveAsync(new MemoryStream(Png), "现场照片-人行道破损.png", "assessor1", FactAttachmentPolicy.Kind, finding.Id.ToString(CultureInfo.InvariantCulture), ct);
             finding.Evidence.Add(photo);
             await db.SaveChangesAsync(ct);
         }
+    }
 
+    private Task<Fact?> PhotoFindingAsync(CancellationToken ct) =>
+        db.Facts.Where(f => f.PeriodId == "2023-Q1" && f.UnitId == "cg-lasa" && f.Kind == FactKind.Finding && f.Source == FactSources.Inspection)
+            .OrderBy(f => f.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>The Q1 ledger, raised from the published Q1 results (its 通报批评 items come from the published ranking).</summary>
+    public async Task SeedAsync(CancellationToken ct = default)
+    {
         await ledger.RaiseForPeriodAsync("2023-Q1", ct);
         var items = await db.Set<RectificationItem>().Include(i => i.Roadmap).Where(i => i.PeriodId == "2023-Q1").OrderBy(i => i.Id).ToListAsync(ct);
         foreach (var i in items) i.Backdate(RaisedAt);
@@ -64,6 +74,7 @@ public sealed class RectificationDemo(KaoheDbContext db, Ledger ledger, AuditLog
             if (it is not null) used.Add(it.Id);
             return it;
         }
+        var finding = await PhotoFindingAsync(ct);
         var photoItem = finding is null ? null : items.FirstOrDefault(i => i.FactId == finding.Id);
         if (photoItem is not null) used.Add(photoItem.Id);
         var plans = new List<(RectificationItem? Item, string State, DateOnly Deadline)>
