@@ -58,7 +58,7 @@ public static class Program
                                                                   生成测试数据集（全国规模：3,000 个单位、100 万份问卷）到新目录或空数据库，显示进度
                                                                   / write a generated dataset (national: 3,000 units, 1M survey responses) into a new directory or empty database, with progress
 
-        FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
+        FILE 为考核文件（scoring-format.md，版本 1 或 2），"-" 表示标准输入 / FILE is an assessment file (version 1 or 2); "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.
 
         """;
@@ -95,9 +95,9 @@ public static class Program
     {
         try
         {
-            if (file == "-") return V1File.Read(stdin.ReadToEnd());
+            if (file == "-") return KaoheFile.Read(stdin.ReadToEnd());
             using var stream = File.OpenRead(file);
-            return V1File.Read(stream);
+            return KaoheFile.Read(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -135,7 +135,7 @@ public static class Program
         }
         var result = Engine.Score(read.Assessment!).Result!;
         // Build the whole output first: nothing partial reaches stdout.
-        var text = format == "table" ? Table.Render(read.Assessment!, result, English(o)) : V1File.WriteResult(result) + "\n";
+        var text = format == "table" ? Table.Render(read.Assessment!, result, English(o)) : KaoheFile.WriteResult(result) + "\n";
         stdout.Write(text);
         return Ok;
     }
@@ -152,13 +152,18 @@ public static class Program
             return InvalidInput;
         }
         var a = read.Assessment!;
+        var baseData = a.Version < 2 ? ("", "")
+            : ($"，{a.Measures.Count} 个数据项，{a.Data.Count} 条基础数据，{CountFormulas(a.Indicators)} 个公式指标",
+               $", {a.Measures.Count} measures, {a.Data.Count} figures, {CountFormulas(a.Indicators)} formula leaves");
         stdout.WriteLine(English(o)
-            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values"
-            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据");
+            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values{baseData.Item2}"
+            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据{baseData.Item1}");
         return Ok;
     }
 
     private static int CountLeaves(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? 1 : CountLeaves(n.ChildList));
+
+    private static int CountFormulas(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? (n.Formula is null ? 0 : 1) : CountFormulas(n.ChildList));
 
     private static int Explain(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {

@@ -1,3 +1,5 @@
+using Kaohe.Scoring.Formulas;
+
 namespace Kaohe.Scoring;
 
 /// <summary>
@@ -24,6 +26,11 @@ public sealed partial class CompiledAssessment
     private readonly string[] _groupNames;
     private readonly int[] _groupStart;               // first position of each group
     private readonly int[][] _groupMembers;           // positions of each group, for explanations
+    private readonly FormulaValues? _formulas;        // version 2: the formula leaves' values, measures and aggregates
+    private readonly int[] _formulaNodes;             // the formula leaves, in pre-order
+    private readonly string[]? _formulaIds;           // their ids, values rows and index, for UnitResult.Values
+    private readonly double[][]? _formulaRows;
+    private readonly Dictionary<string, int>? _formulaIndex;
 
     // Nodes in pre-order; children always after their parent, so a reverse walk is a post-order.
     private readonly Indicator[] _nodes;
@@ -52,42 +59,18 @@ public sealed partial class CompiledAssessment
     private readonly double[] _scratch;               // sorted copies of a large group's values (see Counter)
     private readonly double[] _ratings;               // a geometric node's child ratings for one group
 
-    private CompiledAssessment(Assessment a)
+    private CompiledAssessment(Assessment a, UnitLayout layout, FormulaValues? formulas)
     {
         _source = a;
         var n = a.Units.Count;
-
-        var groupIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var members = new List<List<int>>();
-        for (var i = 0; i < n; i++)
-        {
-            var g = a.Units[i].Group ?? "";
-            if (!groupIndex.TryGetValue(g, out var gi)) { gi = groupIndex.Count; groupIndex[g] = gi; members.Add([]); }
-            members[gi].Add(i);
-        }
-        _groupNames = [.. groupIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key)];
+        _units = layout.Units;
+        _positionOfInput = layout.PositionOfInput;
+        _unitIndex = layout.Index;
+        _unitGroup = layout.GroupOf;
+        _groupNames = layout.GroupNames;
+        _groupStart = layout.GroupStart;
+        _groupMembers = layout.GroupMembers;
         var groupCount = _groupNames.Length;
-        _units = new Unit[n];
-        _positionOfInput = new int[n];
-        _unitGroup = new int[n];
-        _groupStart = new int[groupCount];
-        _groupMembers = new int[groupCount][];
-        var position = 0;
-        for (var g = 0; g < groupCount; g++)
-        {
-            _groupStart[g] = position;
-            var ordered = members[g].OrderBy(i => a.Units[i].Id, StringComparer.Ordinal).ToArray();
-            _groupMembers[g] = new int[ordered.Length];
-            for (var j = 0; j < ordered.Length; j++, position++)
-            {
-                _units[position] = a.Units[ordered[j]];
-                _positionOfInput[ordered[j]] = position;
-                _unitGroup[position] = g;
-                _groupMembers[g][j] = position;
-            }
-        }
-        _unitIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (var p = 0; p < n; p++) _unitIndex[_units[p].Id] = p;
 
         var nodes = new List<Indicator>();
         var children = new List<int[]>();
@@ -118,6 +101,14 @@ public sealed partial class CompiledAssessment
             _childPointsSum[k] = wsum;
         }
 
+        _formulas = formulas;
+        _formulaNodes = [.. Enumerable.Range(0, m).Where(k => _nodes[k].IsLeaf && _nodes[k].Formula is not null)];
+        if (_formulaNodes.Length > 0)
+        {
+            _formulaIds = [.. _formulaNodes.Select(k => _nodeIds[k])];
+            _formulaRows = [.. _formulaIds.Select(id => formulas!.Leaves[id].Value)];
+            _formulaIndex = _formulaIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        }
         _value = new double[]?[m];
         _target = new double[]?[m];
         _raterValue = new double[]?[m][];
@@ -139,6 +130,11 @@ public sealed partial class CompiledAssessment
                     break;
                 case DeductionMethod:
                     _findings[k] = new double[n];
+                    break;
+                case var _ when _nodes[k].Formula is not null:
+                    // A formula leaf's values are its formula's, computed when validating (or now).
+                    _value[k] = formulas!.Leaves[_nodeIds[k]].Value;
+                    if (_nodes[k].Method is RatioMethod) _target[k] = NaNs(n);
                     break;
                 case RatioMethod:
                     _value[k] = NaNs(n); _target[k] = NaNs(n);
@@ -204,7 +200,14 @@ public sealed partial class CompiledAssessment
         for (var g = 0; g < groupCount; g++) _blocks[g] = new GroupBlock(m, _groupMembers[g].Length, zeroed: true);
     }
 
-    internal static CompiledAssessment CompileValidated(Assessment a) => new(a);
+    /// <summary>Compiles an assessment that validated; <paramref name="formulas"/> are its formula values if validation computed them.</summary>
+    internal static CompiledAssessment CompileValidated(Assessment a, FormulaValues? formulas = null)
+    {
+        var layout = formulas?.Layout ?? new UnitLayout(a.Units);
+        if (formulas is null && a.Version >= 2 && FormulaValues.SourcesOf(a.Indicators) is var sources && sources.Any())
+            formulas = FormulaValues.Evaluate(a, layout, sources, err: null);
+        return new CompiledAssessment(a, layout, formulas);
+    }
 
     public Assessment Source => _source;
 
@@ -236,6 +239,7 @@ public sealed partial class CompiledAssessment
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "value must be finite");
         var u = _unitIndex[unitId];
         var k = _nodeIndex[leafId];
+        if (_nodes[k].Formula is not null) throw new InvalidOperationException($"indicator \"{leafId}\" is computed by its formula");
         var row = _value[k] ?? throw new InvalidOperationException($"indicator \"{leafId}\" does not take a plain value");
         if (_nodes[k].Method is DirectMethod && (value < 0 || value > _nodes[k].Points))
             throw new ArgumentOutOfRangeException(nameof(value), $"direct score must lie in [0, {_nodes[k].Points}]");
@@ -310,11 +314,14 @@ public sealed partial class CompiledAssessment
         var size = b.Size;
         var rounded = b.Scores[(b.TotalRow + 1) * size + i];
         var flags = b.Ranks[size + i];
-        return new UnitResult(
+        var result = new UnitResult(
             _units[u].Id, _units[u].Name, _groupNames[g], b.Scores[b.TotalRow * size + i], rounded, b.Ranks[i],
             size, GradeOf(u, rounded, _source.Rules), _vetoed[u], (flags & GroupBlock.CommendedFlag) != 0,
             (flags & GroupBlock.CriticizedFlag) != 0, _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, size));
+        return _formulaNodes.Length == 0 ? result : result with { Values = new FormulaRow(_formulaIndex!, _formulaIds!, _formulaRows!, u) };
     }
+
+    internal bool HasFormulas => _formulaNodes.Length > 0;
 
     /// <summary>
     /// The first grade whose min the total reaches (以上（含）), judged on the total as rounded for

@@ -121,12 +121,12 @@ public class GeneratedDocumentFuzzTests
         return n;
     }
 
-    private sealed record Mutation(int Kind, int Pick, JsonNode? Value, string Key);
+    internal sealed record Mutation(int Kind, int Pick, JsonNode? Value, string Key);
 
-    private static readonly Gen<Mutation> MutationGen = Gen.Int[0, 4].Select(Gen.Int[0, 100_000], Hostile, Gen.OneOf(Gen.Const("id"), Gen.Const("points"), Gen.Const("kind"), Gen.Const("value"), Gen.Const("children"), Gen.Const("kaohe"), Gen.String),
+    internal static readonly Gen<Mutation> MutationGen = Gen.Int[0, 4].Select(Gen.Int[0, 100_000], Hostile, Gen.OneOf(Gen.Const("id"), Gen.Const("points"), Gen.Const("kind"), Gen.Const("value"), Gen.Const("children"), Gen.Const("kaohe"), Gen.String),
         (kind, pick, value, key) => new Mutation(kind, pick, value, key));
 
-    private static string Apply(string json, Mutation[] mutations)
+    internal static string Apply(string json, Mutation[] mutations)
     {
         var root = JsonNode.Parse(json)!;
         foreach (var m in mutations)

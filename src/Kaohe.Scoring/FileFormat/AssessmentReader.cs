@@ -4,12 +4,15 @@ using System.Text.Json;
 namespace Kaohe.Scoring.FileFormat;
 
 /// <summary>
-/// Reads a v1 document into the typed model, reporting every problem with its JSON path. Unknown
-/// members are errors too: a misspelt parameter would otherwise change a score silently.
+/// Reads an assessment document (version 1, or 2 when <paramref name="maxVersion"/> allows) into the
+/// typed model, reporting every problem with its JSON path. Unknown members are errors too: a
+/// misspelt parameter would otherwise change a score silently; so are the version 2 members in a
+/// version 1 file.
 /// </summary>
-internal sealed class V1Reader
+internal sealed class AssessmentReader(int maxVersion = 1)
 {
     private readonly List<ValidationError> _errors = [];
+    private int _version = 1;
 
     public IReadOnlyList<ValidationError> Errors => _errors;
 
@@ -26,6 +29,12 @@ internal sealed class V1Reader
             errors.Add(new ValidationError("$", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"));
             return null;
         }
+        // Likewise an escaped lone surrogate ("\uD800"): valid JSON, but no string can be made of it.
+        if (LoneSurrogateEscape(utf8.Span))
+        {
+            errors.Add(LoneSurrogateError);
+            return null;
+        }
         try
         {
             return JsonDocument.Parse(utf8, DocumentOptions);
@@ -39,6 +48,42 @@ internal sealed class V1Reader
         }
     }
 
+    internal static readonly ValidationError LoneSurrogateError =
+        new("$", "文件含有无效的 Unicode 转义（不成对的代理项，如 \\uD800）", "the file has an invalid Unicode escape (a lone surrogate such as \\uD800)");
+
+    /// <summary>
+    /// Whether a <c>\uXXXX</c> escape of the text is a surrogate without its partner: a high one
+    /// (D800–DBFF) not followed by a low one (DC00–DFFF) escape, or a low one on its own.
+    /// </summary>
+    internal static bool LoneSurrogateEscape(ReadOnlySpan<byte> utf8)
+    {
+        var pendingHigh = false;
+        for (var i = utf8.IndexOf((byte)'\\'); i >= 0 && i < utf8.Length;)
+        {
+            if (i + 1 < utf8.Length && utf8[i + 1] == 'u' && i + 6 <= utf8.Length
+                && System.Buffers.Text.Utf8Parser.TryParse(utf8.Slice(i + 2, 4), out ushort unit, out var used, 'X') && used == 4)
+            {
+                var high = unit is >= 0xD800 and <= 0xDBFF;
+                var low = unit is >= 0xDC00 and <= 0xDFFF;
+                if (pendingHigh != low) return true; // a high not followed by a low, or a low without a high
+                pendingHigh = high;
+                i += 6;
+                if (pendingHigh && (i >= utf8.Length || utf8[i] != '\\')) return true;
+                if (i < utf8.Length && utf8[i] == '\\') continue;
+            }
+            else
+            {
+                if (pendingHigh) return true;
+                i += 2; // any other escape, "\\" included
+                if (i < utf8.Length && utf8[i] == '\\') continue;
+            }
+            var next = i < utf8.Length ? utf8[i..].IndexOf((byte)'\\') : -1;
+            if (next < 0) break;
+            i += next;
+        }
+        return pendingHigh;
+    }
+
     public Assessment? ReadAssessment(JsonElement root, bool schemeOnly)
     {
         if (root.ValueKind != JsonValueKind.Object)
@@ -46,22 +91,33 @@ internal sealed class V1Reader
             Err("$", "文件须为 JSON 对象", "the document must be a JSON object");
             return null;
         }
-        Known(root, "$", "kaohe", "period", "units", "indicators", "values", "adjustments", "vetoes", "rules");
+        var expected = maxVersion == 1 ? "1" : "1 或 2";
+        var expectedEn = maxVersion == 1 ? "1" : "1 or 2";
+        (string Zh, string En)? versionError = null;
         if (!root.TryGetProperty("kaohe", out var version))
-            Err("$.kaohe", "缺少版本号 kaohe（应为 1）", "the version \"kaohe\" is missing (must be 1)");
-        else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 1)
-            Err("$.kaohe", $"不支持的版本 {version.GetRawText()}，应为 1", $"unsupported version {version.GetRawText()}: must be 1");
+            versionError = ($"缺少版本号 kaohe（应为 {expected}）", $"the version \"kaohe\" is missing (must be {expectedEn})");
+        else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v < 1 || v > maxVersion)
+            versionError = ($"不支持的版本 {version.GetRawText()}，应为 {expected}", $"unsupported version {version.GetRawText()}: must be {expectedEn}");
+        else _version = v;
+        // A file of an unknown version is checked against the newest members, to report what is wrong once.
+        if (versionError is not null) _version = maxVersion;
+        var v2 = _version == 2;
+        if (v2) Known(root, "$", "kaohe", "period", "units", "measures", "data", "indicators", "values", "adjustments", "vetoes", "rules");
+        else Known(root, "$", "kaohe", "period", "units", "indicators", "values", "adjustments", "vetoes", "rules");
+        if (versionError is { } ve) Err("$.kaohe", ve.Zh, ve.En);
 
         var period = root.TryGetProperty("period", out var pe) ? String(pe, "$.period") ?? "" : "";
         if (!root.TryGetProperty("period", out _) && !schemeOnly) Err("$.period", "缺少考核期 period", "period is missing");
 
         var units = Array(root, "units", "$.units", required: !schemeOnly, ReadUnit);
+        var measures = v2 ? Array(root, "measures", "$.measures", required: false, ReadMeasure) : [];
+        var data = v2 ? Array(root, "data", "$.data", required: false, ReadMeasureValue) : [];
         var indicators = Array(root, "indicators", "$.indicators", required: true, ReadIndicator);
         var values = Array(root, "values", "$.values", required: !schemeOnly, ReadValue);
         var adjustments = Array(root, "adjustments", "$.adjustments", required: false, ReadAdjustment);
         var vetoes = Array(root, "vetoes", "$.vetoes", required: false, ReadVeto);
         var rules = root.TryGetProperty("rules", out var r) ? ReadRules(r, "$.rules") : Rules.Default;
-        return new Assessment(period, units, indicators, values, adjustments, vetoes, rules);
+        return new Assessment(period, units, indicators, values, adjustments, vetoes, rules) { Version = _version, Measures = measures, Data = data };
     }
 
     private List<T> Array<T>(JsonElement parent, string name, string path, bool required, Func<JsonElement, string, T?> item) where T : class
@@ -187,10 +243,25 @@ internal sealed class V1Reader
         return new Unit(RequiredString(el, "id", path), OptionalString(el, "name", path) ?? "", OptionalString(el, "group", path) ?? "");
     }
 
+    private Measure? ReadMeasure(JsonElement el, string path)
+    {
+        if (!IsObject(el, path)) return null;
+        Known(el, path, "id", "name", "unit");
+        return new Measure(RequiredString(el, "id", path), OptionalString(el, "name", path) ?? "", OptionalString(el, "unit", path) ?? "");
+    }
+
+    private MeasureValue? ReadMeasureValue(JsonElement el, string path)
+    {
+        if (!IsObject(el, path)) return null;
+        Known(el, path, "unit", "measure", "value");
+        return new MeasureValue(RequiredString(el, "unit", path), RequiredString(el, "measure", path), RequiredNumber(el, "value", path));
+    }
+
     private Indicator? ReadIndicator(JsonElement el, string path)
     {
         if (!IsObject(el, path)) return null;
-        Known(el, path, "id", "name", "points", "method", "children", "combine");
+        if (_version == 2) Known(el, path, "id", "name", "points", "formula", "valueDecimals", "method", "children", "combine");
+        else Known(el, path, "id", "name", "points", "method", "children", "combine");
         var id = RequiredString(el, "id", path);
         var name = OptionalString(el, "name", path) ?? "";
         var points = RequiredNumber(el, "points", path);
@@ -214,7 +285,9 @@ internal sealed class V1Reader
             Err($"{path}.method", $"指标 \"{id}\" 既有下级指标又有计分方法", $"indicator \"{id}\" has both children and a method");
             method = null;
         }
-        return new Indicator(id, name, points, method, children, combine);
+        var formula = _version == 2 ? OptionalString(el, "formula", path) : null;
+        var valueDecimals = _version == 2 ? Integer(el, "valueDecimals", path) : null;
+        return new Indicator(id, name, points, method, children, combine) { Formula = formula, ValueDecimals = valueDecimals };
     }
 
     private Direction ReadDirection(JsonElement m, string path)

@@ -3,8 +3,13 @@ using System.Text.Json;
 
 namespace Kaohe.Scoring.FileFormat;
 
-/// <summary>Writes the v1 file. Numbers are written unrounded (shortest round-trip form).</summary>
-internal static class V1Writer
+/// <summary>
+/// Writes the assessment file in the assessment's version, members in the order of scoring-format.md.
+/// Numbers are written unrounded (shortest round-trip form). Version 1 is written exactly as before
+/// version 2 existed; the version 2 members (measures, data, formula, valueDecimals, values) only
+/// appear in version 2.
+/// </summary>
+internal static class AssessmentWriter
 {
     public static string Write(Action<Utf8JsonWriter> body)
     {
@@ -15,8 +20,9 @@ internal static class V1Writer
 
     public static void WriteAssessment(Utf8JsonWriter w, Assessment a, bool schemeOnly)
     {
+        var v2 = a.Version >= 2;
         w.WriteStartObject();
-        w.WriteNumber("kaohe", V1File.Version);
+        w.WriteNumber("kaohe", a.Version);
         w.WriteString("period", a.Period);
         w.WriteStartArray("units");
         foreach (var u in a.Units)
@@ -28,8 +34,31 @@ internal static class V1Writer
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (v2)
+        {
+            w.WriteStartArray("measures");
+            foreach (var m in a.Measures)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", m.Id);
+                w.WriteString("name", m.Name);
+                w.WriteString("unit", m.Unit);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("data");
+            foreach (var d in a.Data)
+            {
+                w.WriteStartObject();
+                w.WriteString("unit", d.Unit);
+                w.WriteString("measure", d.Measure);
+                w.WriteNumber("value", d.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteStartArray("indicators");
-        foreach (var n in a.Indicators) WriteIndicator(w, n);
+        foreach (var n in a.Indicators) WriteIndicator(w, n, v2);
         w.WriteEndArray();
         w.WriteStartArray("values");
         foreach (var v in a.Values) WriteValue(w, v);
@@ -60,7 +89,7 @@ internal static class V1Writer
         w.WriteEndObject();
     }
 
-    private static void WriteIndicator(Utf8JsonWriter w, Indicator n)
+    private static void WriteIndicator(Utf8JsonWriter w, Indicator n, bool v2)
     {
         w.WriteStartObject();
         w.WriteString("id", n.Id);
@@ -68,6 +97,8 @@ internal static class V1Writer
         w.WriteNumber("points", n.Points);
         if (n.IsLeaf)
         {
+            if (v2 && n.Formula is not null) w.WriteString("formula", n.Formula);
+            if (v2 && n.ValueDecimals is { } vd) w.WriteNumber("valueDecimals", vd);
             if (n.Method is not null)
             {
                 w.WritePropertyName("method");
@@ -78,7 +109,7 @@ internal static class V1Writer
         {
             w.WriteString("combine", n.Combine == Combine.Geometric ? "geometric" : "sum");
             w.WriteStartArray("children");
-            foreach (var c in n.ChildList) WriteIndicator(w, c);
+            foreach (var c in n.ChildList) WriteIndicator(w, c, v2);
             w.WriteEndArray();
         }
         w.WriteEndObject();
@@ -228,8 +259,9 @@ internal static class V1Writer
 
     public static void WriteResult(Utf8JsonWriter w, AssessmentResult result)
     {
+        var values = result.Version >= 2 && result.HasFormulas;
         w.WriteStartObject();
-        w.WriteNumber("kaohe", V1File.Version);
+        w.WriteNumber("kaohe", result.Version);
         w.WriteString("period", result.Period);
         w.WriteStartArray("units");
         foreach (var u in result.Units)
@@ -247,6 +279,12 @@ internal static class V1Writer
             w.WriteStartObject("scores");
             foreach (var (id, s) in u.Scores) w.WriteNumber(id, s);
             w.WriteEndObject();
+            if (values)
+            {
+                w.WriteStartObject("values");
+                foreach (var (id, v) in u.Values) w.WriteNumber(id, v);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
