@@ -13,7 +13,7 @@ public static class Figures
 {
     public static int Run()
     {
-        var w = new NationalWorkload();
+        var w = new NationalWorkload(formulas: true); // the national workload with its 10 formula leaves (issue 16)
         var compiled = CompiledAssessment.CompileValidated(w.Assessment);
         var floor = new Floor(w.Assessment);
         var unit = NationalWorkload.UnitId(NationalWorkload.UnitCount / 2);
