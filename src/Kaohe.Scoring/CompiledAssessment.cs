@@ -1,3 +1,4 @@
+using Kaohe.Scoring.FileFormat;
 using Kaohe.Scoring.Formulas;
 
 namespace Kaohe.Scoring;
@@ -147,7 +148,8 @@ public sealed partial class CompiledAssessment
             Array.Fill(_dataIndex[k]!, -1);
         }
 
-        for (var vi = 0; vi < a.Values.Count; vi++)
+        if (a.Values is ValueTable table) FillFromTable(table);
+        else for (var vi = 0; vi < a.Values.Count; vi++)
         {
             var v = a.Values[vi];
             var u = _unitIndex[v.Unit];
@@ -160,10 +162,7 @@ public sealed partial class CompiledAssessment
                         if (rm.Raters[r].Id == v.Rater) _raterValue[k][r]![u] = v.Value!.Value;
                     break;
                 case SurveyMethod sm:
-                    double sum = 0, counted = 0;
-                    foreach (var o in sm.Options)
-                        if (o.Value is { } ov && v.Counts!.TryGetValue(o.Id, out var c)) { sum += c * ov; counted += c; }
-                    _surveySum[k]![u] = sum; _surveyCounted[k]![u] = counted;
+                    (_surveySum[k]![u], _surveyCounted[k]![u]) = SurveyTotals(sm, v.Counts!);
                     break;
                 case DeductionMethod dm:
                     _findings[k]![u] = FindingsTotal(v.Findings!, dm);
@@ -172,6 +171,40 @@ public sealed partial class CompiledAssessment
                     _value[k]![u] = v.Value!.Value;
                     if (_target[k] is { } t) t[u] = v.Target ?? double.NaN;
                     break;
+            }
+        }
+
+        // Values read from a file: the unit and the node are indexes already (the table numbers the
+        // nodes in the pre-order used here), so no string is hashed per value.
+        void FillFromTable(ValueTable t)
+        {
+            var unitOf = t.Unit;
+            var nodeOf = t.Node;
+            var value = t.Value;
+            var target = t.Target;
+            var rater = t.Rater;
+            for (var vi = 0; vi < t.Count; vi++)
+            {
+                var u = _positionOfInput[unitOf[vi]];
+                var k = nodeOf[vi];
+                ref var first = ref _dataIndex[k]![u];
+                if (first < 0) first = vi;
+                switch (_plans[k]!.Kind)
+                {
+                    case LeafKind.Raters:
+                        _raterValue[k][rater[vi]]![u] = value[vi];
+                        break;
+                    case LeafKind.Survey:
+                        (_surveySum[k]![u], _surveyCounted[k]![u]) = SurveyTotals((SurveyMethod)_nodes[k].Method!, t.CountsAt(vi)!);
+                        break;
+                    case LeafKind.Deduction:
+                        _findings[k]![u] = FindingsTotal(t.FindingsAt(vi)!, (DeductionMethod)_nodes[k].Method!);
+                        break;
+                    default:
+                        _value[k]![u] = value[vi];
+                        if (_target[k] is { } tr) tr[u] = target[vi];
+                        break;
+                }
             }
         }
 
@@ -218,11 +251,21 @@ public sealed partial class CompiledAssessment
         return a;
     }
 
+    /// <summary>Σ count × value and Σ count over the counted options: all a survey leaf's score needs.</summary>
+    private static (double Sum, double Counted) SurveyTotals(SurveyMethod sm, IReadOnlyDictionary<string, double> counts)
+    {
+        double sum = 0, counted = 0;
+        foreach (var o in sm.Options)
+            if (o.Value is { } ov && counts.TryGetValue(o.Id, out var c)) { sum += c * ov; counted += c; }
+        return (sum, counted);
+    }
+
     internal static double FindingsTotal(Findings f, DeductionMethod dm)
     {
         if (f.Count is { } c) return c * (dm.PerFinding ?? 0);
         var total = 0.0;
-        foreach (var item in f.Items ?? []) total += item.Points ?? dm.PerFinding ?? 0;
+        if (f.Items is not { } items) return total;
+        for (var i = 0; i < items.Count; i++) total += items[i].Points ?? dm.PerFinding ?? 0;
         return total;
     }
 
@@ -289,9 +332,9 @@ public sealed partial class CompiledAssessment
 
     // The current results of one position, for explanations.
     private double ScoreAt(int k, int u) { var (b, i) = BlockOf(u); return b.Scores[k * b.Size + i]; }
-    private double TotalAt(int u) { var (b, i) = BlockOf(u); return b.Scores[b.TotalRow * b.Size + i]; }
-    private double RoundedAt(int u) { var (b, i) = BlockOf(u); return b.Scores[(b.TotalRow + 1) * b.Size + i]; }
-    private int RankAt(int u) { var (b, i) = BlockOf(u); return b.Ranks[i]; }
+    private double TotalAt(int u) { var (b, i) = BlockOf(u); return b.Total(i); }
+    private double RoundedAt(int u) { var (b, i) = BlockOf(u); return b.Rounded(i); }
+    private int RankAt(int u) { var (b, i) = BlockOf(u); return b.Rank(i); }
 
     private (GroupBlock Block, int Index) BlockOf(int u)
     {
@@ -300,6 +343,8 @@ public sealed partial class CompiledAssessment
     }
 
     internal int UnitCount => _units.Length;
+
+    internal int NodeCount => _nodes.Length;
 
     internal bool TryPositionOf(string unitId, out int position) => _unitIndex.TryGetValue(unitId, out position);
 
@@ -311,17 +356,48 @@ public sealed partial class CompiledAssessment
         var g = _unitGroup[u];
         var b = blocks[g];
         var i = u - _groupStart[g];
-        var size = b.Size;
-        var rounded = b.Scores[(b.TotalRow + 1) * size + i];
-        var flags = b.Ranks[size + i];
         var result = new UnitResult(
-            _units[u].Id, _units[u].Name, _groupNames[g], b.Scores[b.TotalRow * size + i], rounded, b.Ranks[i],
-            size, GradeOf(u, rounded, _source.Rules), _vetoed[u], (flags & GroupBlock.CommendedFlag) != 0,
-            (flags & GroupBlock.CriticizedFlag) != 0, _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, size));
+            _units[u].Id, _units[u].Name, _groupNames[g], b.Total(i), b.Rounded(i), b.Rank(i),
+            b.Size, GradeOf(u, b.Rounded(i), _source.Rules), _vetoed[u], b.Commended(i), b.Criticized(i), _adjustment[u],
+            new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, b.Size));
         return _formulaNodes.Length == 0 ? result : result with { Values = new FormulaRow(_formulaIndex!, _formulaIds!, _formulaRows!, u) };
     }
 
     internal bool HasFormulas => _formulaNodes.Length > 0;
+
+    private System.Text.Json.JsonEncodedText[]? _encodedNodeIds;
+
+    /// <summary>
+    /// Writes the result object of the unit at <paramref name="u"/> (as <see cref="UnitResult"/> would be
+    /// written member by member), reading the block directly: no UnitResult, no dictionary view.
+    /// </summary>
+    internal void WriteUnit(System.Text.Json.Utf8JsonWriter w, GroupBlock[] blocks, int u, bool values)
+    {
+        var ids = _encodedNodeIds ??= [.. _nodeIds.Select(id => System.Text.Json.JsonEncodedText.Encode(id, V1File.WriterOptions.Encoder))];
+        var g = _unitGroup[u];
+        var b = blocks[g];
+        var i = u - _groupStart[g];
+        w.WriteStartObject();
+        w.WriteString("id", _units[u].Id);
+        w.WriteString("group", _groupNames[g]);
+        w.WriteNumber("total", b.Total(i));
+        w.WriteNumber("rank", b.Rank(i));
+        if (GradeOf(u, b.Rounded(i), _source.Rules) is { } grade) w.WriteString("grade", grade); else w.WriteNull("grade");
+        w.WriteBoolean("vetoed", _vetoed[u]);
+        w.WriteBoolean("commended", b.Commended(i));
+        w.WriteBoolean("criticized", b.Criticized(i));
+        w.WriteNumber("adjustment", _adjustment[u]);
+        w.WriteStartObject("scores");
+        for (var k = 0; k < ids.Length; k++) w.WriteNumber(ids[k], b.Scores[k * b.Size + i]);
+        w.WriteEndObject();
+        if (values)
+        {
+            w.WriteStartObject("values");
+            foreach (var k in _formulaNodes) w.WriteNumber(ids[k], _value[k]![u]);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
 
     /// <summary>
     /// The first grade whose min the total reaches (以上（含）), judged on the total as rounded for
@@ -352,6 +428,13 @@ internal sealed class GroupBlock
     public readonly double[] Scores;
     public readonly int[] Ranks;        // Size ranks, then Size flag words
     public bool Published;
+
+    /// <summary>The i-th unit's total, rounded total, rank and flags.</summary>
+    public double Total(int i) => Scores[TotalRow * Size + i];
+    public double Rounded(int i) => Scores[(TotalRow + 1) * Size + i];
+    public int Rank(int i) => Ranks[i];
+    public bool Commended(int i) => (Ranks[Size + i] & CommendedFlag) != 0;
+    public bool Criticized(int i) => (Ranks[Size + i] & CriticizedFlag) != 0;
 
     public GroupBlock(int nodes, int size, bool zeroed)
     {

@@ -36,6 +36,15 @@ public sealed class AssessmentResult
         ? UnitAtPosition(position)
         : throw new KeyNotFoundException($"unit \"{unitId}\" is not part of this assessment");
 
+    /// <summary>The number of nodes of the tree (every unit has a score for each).</summary>
+    internal int NodeCount => _compiled.NodeCount;
+
+    /// <summary>Writes the result objects of the units <paramref name="from"/> to <paramref name="to"/> − 1 in the order of the input, from this result's blocks.</summary>
+    internal void WriteUnits(System.Text.Json.Utf8JsonWriter w, bool values, int from, int to)
+    {
+        for (var i = from; i < to; i++) _compiled.WriteUnit(w, _blocks, _compiled.PositionOfInput(i), values);
+    }
+
     /// <summary>Explains how <paramref name="nodeId"/> was scored for <paramref name="unitId"/>; a null node explains the total.</summary>
     public Explanation Explain(string unitId, string? nodeId = null) => _compiled.Explain(unitId, nodeId);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaohe.Scoring.FileFormat;
 using Kaohe.Scoring.Formulas;
 
 namespace Kaohe.Scoring;
@@ -274,14 +275,27 @@ public static class Validator
             var r = RaterIndex(rm, rater);
             return r < 0 ? -1 : unitIndex * slotsPerUnit + leafSlot + r;
         }
+        // Values read from a file come with their unit and indicator resolved (ValueTable): no string is
+        // hashed per value then. The leaf of a node is looked up by the node's id, once per node.
+        var table = a.Values as ValueTable;
+        var unitDefined = table is null ? null : a.Units.Select(u => !string.IsNullOrWhiteSpace(u.Id)).ToArray();
+        var leafOfNode = table?.Nodes.Select(n => leafSlots.TryGetValue(n.Id, out var l) ? l : ((Indicator Node, int Slot)?)null).ToArray();
         for (var i = 0; i < a.Values.Count; i++)
         {
-            var v = a.Values[i];
-            var unitOk = units.TryGetValue(v.Unit, out var unitIndex);
+            var v = table is null ? new Row(a.Values[i]) : new Row(table, i);
+            bool unitOk;
+            int unitIndex;
+            if (table is null) unitOk = units.TryGetValue(v.Unit, out unitIndex);
+            else unitOk = (unitIndex = table.Unit[i]) >= 0 && unitDefined![unitIndex]; // the first unit with the id, as in units
             if (!unitOk) Err($"{ValuePath(i)}.unit", $"单位 \"{v.Unit}\" 不存在", $"unit \"{v.Unit}\" is not defined");
-            if (!leafSlots.TryGetValue(v.Indicator, out var leaf))
+            (Indicator Node, int Slot) leaf = (null!, 0);
+            bool leafOk;
+            if (table is null) leafOk = leafSlots.TryGetValue(v.Indicator, out leaf);
+            else if (table.Node[i] >= 0 && leafOfNode![table.Node[i]] is { } found) { leaf = found; leafOk = true; }
+            else leafOk = false;
+            if (!leafOk)
             {
-                if (ids.Contains(v.Indicator))
+                if (table is null ? ids.Contains(v.Indicator) : table.Node[i] >= 0)
                     Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不是末级指标，不能直接取值", $"indicator \"{v.Indicator}\" is not a leaf and takes no value");
                 else Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不存在", $"indicator \"{v.Indicator}\" is not defined");
                 continue;
@@ -292,16 +306,21 @@ public static class Validator
                 continue;
             }
             var m = leaf.Node.Method;
-            if (m is RatersMethod rm)
+            // The rater's index among the leaf's raters: resolved by the reader already, unless an id is
+            // given twice in the tree and the reader's node is not this leaf.
+            var raterIndex = m is not RatersMethod rms ? -1
+                : table is not null && ReferenceEquals(table.Nodes[table.Node[i]], leaf.Node) ? Math.Max(-1, (int)table.Rater[i])
+                : RaterIndex(rms, v.Rater);
+            if (m is RatersMethod)
             {
                 if (v.Rater is null) { Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 按评分人计分，须注明 rater", $"indicator \"{v.Indicator}\" is scored by raters: rater is required"); }
-                else if (RaterIndex(rm, v.Rater) < 0)
+                else if (raterIndex < 0)
                     Err($"{ValuePath(i)}.rater", $"评分人 \"{v.Rater}\" 未在指标 \"{v.Indicator}\" 的评分人中列出", $"rater \"{v.Rater}\" is not listed for indicator \"{v.Indicator}\"");
             }
             else if (v.Rater is not null)
                 Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 不按评分人计分", $"indicator \"{v.Indicator}\" is not scored by raters");
 
-            if (unitOk && SlotOf(unitIndex, leaf.Slot, m, v.Rater) is var slot
+            if (unitOk && (m is RatersMethod ? (raterIndex < 0 ? -1 : unitIndex * slotsPerUnit + leaf.Slot + raterIndex) : unitIndex * slotsPerUnit + leaf.Slot) is var slot
                 && (slot >= 0 ? seen[slot] || !(seen[slot] = true) : !seenOther.Add((v.Unit, v.Indicator, v.Rater))))
                 Err(ValuePath(i), $"单位 \"{v.Unit}\" 的指标 \"{v.Indicator}\"{(v.Rater is null ? "" : $"（评分人 \"{v.Rater}\"）")} 重复取值",
                     $"duplicate value for unit \"{v.Unit}\", indicator \"{v.Indicator}\"{(v.Rater is null ? "" : $", rater \"{v.Rater}\"")}");
@@ -368,12 +387,14 @@ public static class Validator
         // Missing data: every unit needs data for every leaf (every listed rater for rater leaves).
         if (units.Count > 0 && leaves.Count > 0)
         {
+            var indexOf = a.Units.Select(u => string.IsNullOrWhiteSpace(u.Id) ? -1 : units[u.Id]).ToArray();
             foreach (var (leafId, (node, leafSlot)) in leafSlots)
             {
-                foreach (var u in a.Units)
+                for (var ui = 0; ui < a.Units.Count; ui++)
                 {
-                    if (string.IsNullOrWhiteSpace(u.Id)) continue;
-                    var unitIndex = units[u.Id];
+                    var u = a.Units[ui];
+                    var unitIndex = indexOf[ui];
+                    if (unitIndex < 0) continue;
                     if (node.Method is RatersMethod rm)
                     {
                         foreach (var r in rm.Raters)
@@ -459,6 +480,29 @@ public static class Validator
 
     private const string TooLargeZh = "数值超出允许范围（绝对值不超过 10^15）";
     private const string TooLargeEn = "the number is out of range (its magnitude must not exceed 10^15)";
+
+    /// <summary>One entry of <c>values</c> as the checks read it, from a <see cref="DataValue"/> or from a row of a <see cref="ValueTable"/> (no allocation).</summary>
+    private readonly struct Row
+    {
+        public readonly string Unit, Indicator;
+        public readonly string? Rater;
+        public readonly double? Value, Target;
+        public readonly IReadOnlyDictionary<string, double>? Counts;
+        public readonly Findings? Findings;
+
+        public Row(DataValue v) => (Unit, Indicator, Rater, Value, Target, Counts, Findings) = (v.Unit, v.Indicator, v.Rater, v.Value, v.Target, v.Counts, v.Findings);
+
+        public Row(ValueTable t, int i)
+        {
+            Unit = t.UnitId(i);
+            Indicator = t.IndicatorId(i);
+            Rater = t.RaterId(i);
+            Value = double.IsNaN(t.Value[i]) ? null : t.Value[i];
+            Target = double.IsNaN(t.Target[i]) ? null : t.Target[i];
+            Counts = t.CountsAt(i);
+            Findings = t.FindingsAt(i);
+        }
+    }
 
     /// <summary>The JSON path of a value, made only when there is an error to report (national data has 228,000 values).</summary>
     private static string ValuePath(int i) => $"$.values[{i}]";

@@ -35,27 +35,19 @@ public static class KaoheFile
         return error is not null ? new ReadResult(null, [error]) : Read(bytes, maxVersion);
     }
 
-    internal static ReadResult Read(ReadOnlyMemory<byte> utf8, int maxVersion)
+    internal static ReadResult Read(ReadOnlyMemory<byte> utf8, int maxVersion, int parallelBytes = AssessmentReader.ParallelBytes)
     {
         var errors = new List<ValidationError>();
-        using var doc = AssessmentReader.Parse(utf8, errors);
-        if (doc is null) return new ReadResult(null, errors);
-        var reader = new AssessmentReader(maxVersion);
-        var assessment = reader.ReadAssessment(doc.RootElement, schemeOnly: false);
-        errors.AddRange(reader.Errors);
+        var assessment = AssessmentReader.Read(utf8, maxVersion, schemeOnly: false, errors, parallelBytes);
         if (assessment is null) return new ReadResult(null, errors);
-        Merge(errors, Validator.Validate(assessment));
-        return errors.Count > 0 ? new ReadResult(null, errors) : new ReadResult(assessment, errors);
+        Merge(errors, Validator.Validate(assessment, out var formulas));
+        return errors.Count > 0 ? new ReadResult(null, errors) : new ReadResult(assessment, errors) { Formulas = formulas };
     }
 
     internal static SchemeReadResult ReadScheme(string json, int maxVersion)
     {
         var errors = new List<ValidationError>();
-        using var doc = AssessmentReader.Parse(Encoding.UTF8.GetBytes(json), errors);
-        if (doc is null) return new SchemeReadResult(null, null, errors);
-        var reader = new AssessmentReader(maxVersion);
-        var a = reader.ReadAssessment(doc.RootElement, schemeOnly: true);
-        errors.AddRange(reader.Errors);
+        var a = AssessmentReader.Read(Encoding.UTF8.GetBytes(json), maxVersion, schemeOnly: true, errors);
         if (a is null) return new SchemeReadResult(null, null, errors);
         Merge(errors, a.Version == 2 ? Validator.ValidateScheme(a.Indicators, a.Rules, a.Measures) : Validator.ValidateScheme(a.Indicators, a.Rules));
         return errors.Count > 0
@@ -64,7 +56,7 @@ public static class KaoheFile
     }
 
     /// <summary>Adds the model's errors, leaving out those at a path the reader already reported.</summary>
-    private static void Merge(List<ValidationError> errors, IReadOnlyList<ValidationError> more)
+    internal static void Merge(List<ValidationError> errors, IReadOnlyList<ValidationError> more)
     {
         var reported = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
         foreach (var e in more)
@@ -76,18 +68,30 @@ public static class KaoheFile
         path.StartsWith(parent + ".", StringComparison.Ordinal)
         || (parent is not ("$.values" or "$.data") && path.StartsWith(parent + "[", StringComparison.Ordinal));
 
-    private static (byte[] Bytes, ValidationError? Error) ReadAll(Stream stream)
+    /// <summary>
+    /// All bytes of a stream, at most <see cref="MaxBytes"/>: a file of known length is read into an
+    /// array of that length, anything else (a pipe) in chunks.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Bytes, ValidationError? Error) ReadAll(Stream stream)
     {
+        var tooLarge = new ValidationError("$", $"文件超过 {MaxBytes / 1024 / 1024} MB", $"the file is larger than {MaxBytes / 1024 / 1024} MB");
+        if (stream.CanSeek)
+        {
+            var length = stream.Length - stream.Position;
+            if (length > MaxBytes) return (default, tooLarge);
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            return (bytes, null);
+        }
         using var ms = new MemoryStream();
-        var buffer = new byte[81920];
+        var buffer = new byte[1 << 16];
         int n;
         while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
-            if (ms.Length + n > MaxBytes)
-                return ([], new ValidationError("$", $"文件超过 {MaxBytes / 1024 / 1024} MB", $"the file is larger than {MaxBytes / 1024 / 1024} MB"));
+            if (ms.Length + n > MaxBytes) return (default, tooLarge);
             ms.Write(buffer, 0, n);
         }
-        return (ms.ToArray(), null);
+        return (ms.GetBuffer().AsMemory(0, (int)ms.Length), null);
     }
 
     /// <summary>Writes an assessment in its version (<see cref="Assessment.Version"/>).</summary>
@@ -111,5 +115,8 @@ public static class KaoheFile
     private static bool HasFormula(IEnumerable<Indicator> nodes) => nodes.Any(n => n.Formula is not null || HasFormula(n.ChildList));
 
     /// <summary>Writes a result; its <c>kaohe</c> is the version of the assessment it was computed from.</summary>
-    public static string WriteResult(AssessmentResult result) => AssessmentWriter.Write(w => AssessmentWriter.WriteResult(w, result));
+    public static string WriteResult(AssessmentResult result) => Encoding.UTF8.GetString(AssessmentWriter.WriteResultUtf8(result).Span);
+
+    /// <summary>The same result as UTF-8 bytes, for writing to a stream without making a string.</summary>
+    public static ReadOnlyMemory<byte> WriteResultUtf8(AssessmentResult result) => AssessmentWriter.WriteResultUtf8(result);
 }

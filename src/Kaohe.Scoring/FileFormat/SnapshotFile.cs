@@ -88,7 +88,7 @@ public static class SnapshotFile
                 return new SnapshotCheck(false, "", "", [.. read.Errors.Select(e => e with { Path = "$.input" + e.Path[1..] })]);
             var inputText = KaoheFile.Write(read.Assessment!);
             var inputHash = Sha256(inputText);
-            var recomputed = KaoheFile.WriteResult(Engine.Score(read.Assessment!).Result!);
+            var recomputed = KaoheFile.WriteResult(read.Score());
             var resultHash = Sha256(recomputed);
             var storedResultText = AssessmentWriter.Write(w => storedResult.WriteTo(w));
 

@@ -6,6 +6,19 @@ namespace Kaohe.Scoring.FileFormat;
 public sealed record ReadResult(Assessment? Assessment, IReadOnlyList<ValidationError> Errors)
 {
     public bool IsValid => Assessment is not null;
+
+    /// <summary>The formula values the reader's validation computed, so that scoring does not compute them again.</summary>
+    internal Formulas.FormulaValues? Formulas { get; init; }
+
+    /// <summary>
+    /// Compiles the assessment that was read, without validating it again (reading validated it
+    /// completely). Throws for a result with errors.
+    /// </summary>
+    public CompiledAssessment Compile() =>
+        Assessment is { } a ? CompiledAssessment.CompileValidated(a, Formulas) : throw new InvalidAssessmentException(Errors);
+
+    /// <summary>Scores the assessment that was read: <see cref="Engine.Score"/> without the second validation.</summary>
+    public AssessmentResult Score() => Compile().Compute();
 }
 
 public sealed record SchemeReadResult(IReadOnlyList<Indicator>? Indicators, Rules? Rules, IReadOnlyList<ValidationError> Errors)

@@ -35,7 +35,7 @@ public class GeneratedDocumentFuzzTests
     });
 
     /// <summary>A document that should usually be valid: 1–4 units, 1–5 top-level indicators (some with children), values for each leaf.</summary>
-    private static readonly Gen<string> ValidDoc =
+    internal static readonly Gen<string> ValidDoc =
         Gen.Int[1, 4].SelectMany(units => Gen.Int[1, 5].SelectMany(tops => Gen.Double[0, 1.5].Array[units * tops * 2].SelectMany(vals =>
             MethodGen.Array[tops * 2].Select(Gen.Bool.Array[tops], (methods, nested) => Build(units, tops, vals, methods, nested)))));
 
