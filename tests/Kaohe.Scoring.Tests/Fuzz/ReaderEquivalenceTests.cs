@@ -38,6 +38,15 @@ public class ReaderEquivalenceTests
             foreach (var parallelBytes in new[] { int.MaxValue, 0 })
             {
                 var now = KaoheFile.Read(bytes.AsMemory(), version, parallelBytes);
+                // Broken text can join two objects into one that gives a member twice (a slice taken out of
+                // `…"findings":[…]},{"unit":…` leaves one object with two "indicator"s): the documented difference.
+                // The new reader refuses the document there; the old one took the last silently, so its other
+                // errors are not comparable.
+                if (now.Errors.Any(e => e.En.Contains("is given more than once", StringComparison.Ordinal)))
+                {
+                    Assert.Null(now.Assessment);
+                    continue;
+                }
                 Assert.Equal(oldErrors.Select(e => e.ToString()).Order(StringComparer.Ordinal), now.Errors.Select(e => e.ToString()).Order(StringComparer.Ordinal));
                 Assert.Equal(oldA is null, now.Assessment is null);
                 if (oldA is not null) Assert.Equal(KaoheFile.Write(oldA), KaoheFile.Write(now.Assessment!));
@@ -45,6 +54,7 @@ public class ReaderEquivalenceTests
 
             var (oldScheme, oldSchemeErrors) = DomReader.Read(bytes, version, schemeOnly: true);
             var scheme = KaoheFile.ReadScheme(json, version);
+            if (scheme.Errors.Any(e => e.En.Contains("is given more than once", StringComparison.Ordinal))) continue;
             Assert.Equal(oldSchemeErrors.Select(e => e.ToString()).Order(StringComparer.Ordinal), scheme.Errors.Select(e => e.ToString()).Order(StringComparer.Ordinal));
             if (oldScheme is not null)
                 Assert.Equal(KaoheFile.WriteScheme(oldScheme.Period, oldScheme.Indicators, oldScheme.Rules, oldScheme.Measures),
