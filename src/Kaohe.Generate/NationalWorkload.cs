@@ -13,7 +13,15 @@ public sealed record WorkloadScale(string Name, int Units, int Responses, int Mi
     public static readonly WorkloadScale National = new("national", NationalWorkload.UnitCount, NationalWorkload.ResponseCount, 12, 48, 50_000);
     public static readonly WorkloadScale Small = new("small", 60, 3_000, 8, 20, 300);
 
+    /// <summary>The national workload at a tenth and at ten times its units, groups of the same sizes (issue 20's growth figures; not for kaohe generate).</summary>
+    public static readonly WorkloadScale Tenth = new("tenth", NationalWorkload.UnitCount / 10, NationalWorkload.ResponseCount / 10, 12, 48, 5_000);
+    public static readonly WorkloadScale TenTimes = new("ten-times", NationalWorkload.UnitCount * 10, NationalWorkload.ResponseCount * 10, 12, 48, 500_000);
+
+    /// <summary>The scales <c>kaohe generate</c> writes.</summary>
     public static IReadOnlyList<WorkloadScale> All { get; } = [National, Small];
+
+    /// <summary>The scales of the engine benchmarks' growth figures.</summary>
+    public static IReadOnlyList<WorkloadScale> Growth { get; } = [Tenth, National, TenTimes];
 
     public static WorkloadScale? Find(string? name) => All.FirstOrDefault(s => s.Name == name);
 }

@@ -145,4 +145,24 @@ public class V2ExampleTests
         Assert.Equal(2, written["kaohe"]!.GetValue<int>());
         Assert.Null(written["units"]![0]!["values"]);
     }
+
+    [Fact]
+    public void A_version_2_scheme_is_written_with_its_measures_and_read_back_checked_against_them()
+    {
+        var a = Read();
+        var text = KaoheFile.WriteScheme(a.Period, a.Indicators, a.Rules, a.Measures);
+        Assert.Equal(2, JsonNode.Parse(text)!["kaohe"]!.GetValue<int>());
+        var scheme = KaoheFile.ReadScheme(text);
+        Assert.True(scheme.IsValid, string.Join("\n", scheme.Errors));
+        Assert.Equal(2, scheme.Version);
+        Assert.Equal(a.Measures.Select(m => m.Id), scheme.Measures.Select(m => m.Id));
+        Assert.Equal("inv / plan", scheme.Indicators![0].ChildList[0].Formula);
+        Assert.Equal(text, KaoheFile.WriteScheme(a.Period, scheme.Indicators, scheme.Rules!, scheme.Measures));
+
+        // a formula naming a measure the scheme does not define is refused with its position
+        var broken = KaoheFile.ReadScheme(text.Replace("\"inv / plan\"", "\"inv / plann\""));
+        Assert.Contains(broken.Errors, e => e.Path == $"{V2Document.A1}.formula" && e.En.Contains("\"plann\""));
+        // and version 1 cannot hold it
+        Assert.Throws<ArgumentException>(() => V1File.WriteScheme(a.Period, a.Indicators, a.Rules));
+    }
 }
