@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick]: every figure of issue 9 in one run, one "name: value" line each.
+# bench/run.sh [--quick]: every figure of issues 9 and 20 in one run, one "name: value" line each.
 # Needs what ./test.sh installs (PostgreSQL 15 server binaries); starts its own throwaway
-# PostgreSQL, application instances and the bare Kestrel baseline on loopback ports.
+# PostgreSQL, application instances and the bare Kestrel baseline on loopback ports. Section 1 also
+# publishes the CLI (bench/publish-cli.sh) and times kaohe score/validate on the national file.
 # --quick: shorter load runs (10 s instead of 30 s) and fewer latency samples; < 10 minutes.
 # --only NAME: the bare Kestrel baseline and the one part bench/parts/*-NAME.sh (e.g. --only survey),
 #   building only the projects the parts use; no engine figures, no cold start.
@@ -91,6 +92,15 @@ start_pg() {
 if [ -z "$ONLY" ]; then
   log "engine"
   taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
+
+  # The CLI on the national file (issue 20): kaohe published ReadyToRun (bench/publish-cli.sh), the
+  # national workload as a compact version 1 file (13.7 MB: 3,000 units, 60 leaves, 228,000 values),
+  # the whole process from start to exit, median of 5. Not pinned: the reader and the writer use both cores.
+  log "CLI on the national file"
+  KAOHE=$(bench/publish-cli.sh "$WORK/cli" 2>"$WORK/publish.log") || { tail -20 "$WORK/publish.log" >&2; exit 1; }
+  dotnet "$BENCH" --file national "$WORK/national.json"
+  figure cli_national_score_s "$(bench/median-seconds.py 5 "$KAOHE" score "$WORK/national.json")"
+  figure cli_national_validate_s "$(bench/median-seconds.py 5 "$KAOHE" validate "$WORK/national.json")"
 fi
 
 # --- 2. Bare Kestrel: the ceiling every HTTP figure is compared with --------------------------

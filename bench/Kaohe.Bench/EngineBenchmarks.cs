@@ -23,7 +23,7 @@ public class EngineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _w = _shared ??= new NationalWorkload();
+        _w = _shared ??= new NationalWorkload(formulas: true); // the national workload with its 10 formula leaves (issue 16)
         _compiled = CompiledAssessment.CompileValidated(_w.Assessment);
         _result = _compiled.Compute();
         _floor = new Floor(_w.Assessment);

@@ -13,7 +13,7 @@ public static class Figures
 {
     public static int Run()
     {
-        var w = new NationalWorkload();
+        var w = new NationalWorkload(formulas: true); // the national workload with its 10 formula leaves (issue 16)
         var compiled = CompiledAssessment.CompileValidated(w.Assessment);
         var floor = new Floor(w.Assessment);
         var unit = NationalWorkload.UnitId(NationalWorkload.UnitCount / 2);
@@ -53,7 +53,23 @@ public static class Figures
         Console.WriteLine(string.Create(inv, $"engine_full_min_ms: {fullMin:F2}"));
         Console.WriteLine(string.Create(inv, $"engine_floor_min_ms: {floorMin:F3}"));
         Console.WriteLine(string.Create(inv, $"engine_floor_ratio_min: {fullMin / floorMin:F1}"));
+
+        // Ten times the units (30,000 in about 1,000 groups of the same sizes), the same tree: a full
+        // computation should take at most ten times as long (issue 20).
+        w = null!;
+        compiled = null!;
+        GC.Collect();
+        var (full10, _) = FullAtScale(WorkloadScale.TenTimes, runs: 20);
+        Console.WriteLine(string.Create(inv, $"engine_full_ms_x10: {full10:F2}"));
+        Console.WriteLine(string.Create(inv, $"engine_x10_over_full: {full10 / full:F1}"));
         return 0;
+    }
+
+    /// <summary>Median and fastest full computation of the formula workload at <paramref name="scale"/>.</summary>
+    internal static (double Median, double Min) FullAtScale(WorkloadScale scale, int runs)
+    {
+        var compiled = CompiledAssessment.CompileValidated(new NationalWorkload(scale: scale, formulas: true).Assessment);
+        return MedianAndMin(() => compiled.Compute(), runs);
     }
 
     private static double Median(Action op, int runs) => MedianAndMin(op, runs).Median;
@@ -74,7 +90,7 @@ public static class Figures
         return times[runs / 2];
     }
 
-    private static (double Median, double Min) MedianAndMin(Action op, int runs)
+    internal static (double Median, double Min) MedianAndMin(Action op, int runs)
     {
         // Enough warm-up for tiered compilation to reach its optimised code (tier 1 after 30 calls and a delay).
         var warm = Stopwatch.StartNew();

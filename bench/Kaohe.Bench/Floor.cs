@@ -7,7 +7,8 @@ namespace Kaohe.Bench;
 /// compiling (one <c>double[]</c> row per leaf and input kind, indexed by unit), read once in one tight
 /// pass and summed. Rows: a leaf's values; the per-unit targets of a ratio leaf; one row per rater of a
 /// raters leaf; Σ count × value and Σ counted of the survey leaf (the engine reduces the counts to
-/// these two numbers when compiling, and Compute reads only them); Σ finding points of a deduction leaf.
+/// these two numbers when compiling, and Compute reads only them); Σ finding points of a deduction leaf;
+/// the values of a formula leaf (computed from the measures when compiling).
 /// </summary>
 public sealed class Floor
 {
@@ -51,6 +52,18 @@ public sealed class Floor
                     Row(v.Indicator, "value")[u] = v.Value!.Value;
                     if (v.Target is { } t) Row(v.Indicator, "target")[u] = t;
                     break;
+            }
+        }
+        // A formula leaf's row is its computed value per unit: what Compute reads (the measures are read
+        // once, when compiling, like the survey's counts).
+        var formulaLeaves = leaves.Where(l => l.Formula is not null).Select(l => l.Id).ToList();
+        if (formulaLeaves.Count > 0)
+        {
+            var result = Engine.Score(a).Result ?? throw new InvalidOperationException("the workload does not validate");
+            foreach (var leaf in formulaLeaves)
+            {
+                var row = Row(leaf, "value");
+                for (var i = 0; i < n; i++) row[unitIndex[result.Units[i].Id]] = result.Units[i].Values[leaf];
             }
         }
         _rows = [.. rowsByKey.Values];

@@ -12,6 +12,10 @@ using Kaohe.Bench;
 if (args.Contains("--check")) return ScaleCheck.Run();
 // --figures : the engine's name: value lines for bench/run.sh (Stopwatch medians, a few seconds).
 if (args.Contains("--figures")) return Figures.Run();
+// --growth : the engine at 300, 3,000 and 30,000 units, as a table (bench/growth.sh).
+if (args.Contains("--growth")) return Growth.Run();
+// --file SCALE PATH [--formulas] : the workload of a growth scale (tenth, national, ten-times) as a compact file, for timing the CLI.
+if (args.Length >= 3 && args[0] == "--file") return Growth.WriteFile(args[1], args[2], args.Contains("--formulas"));
 // --spin compute|groups|incremental SECONDS : run one operation in a loop, for an outside sampling profiler
 // (DOTNET_PerfMapEnabled=1 perf record -g dotnet Kaohe.Bench.dll --spin compute 10).
 if (args.Length >= 1 && args[0] == "--spin") return Spin.Run(args.Length > 1 ? args[1] : "compute", args.Length > 2 ? double.Parse(args[2]) : 10);

@@ -149,9 +149,50 @@ public static class ScaleCheck
         Console.WriteLine($"   {explainedTotal.FormulaZh}");
         Check(Math.Abs(explainedTotal.Score - result[unit].Total) < 1e-9, "Explain of a total gives the total");
 
+        CheckFormulaVariant(w);
+
         Console.WriteLine(_failures == 0 ? "all checks passed" : $"{_failures} check(s) FAILED");
         return _failures == 0 ? 0 : 1;
     }
+
+    /// <summary>
+    /// The engine benchmarks' variant (version 2): 20 measures, 10 formula leaves, everything else as
+    /// the plain workload; its results equal the plain engine's on the values the formulas computed.
+    /// </summary>
+    private static void CheckFormulaVariant(NationalWorkload plain)
+    {
+        var sw = Stopwatch.StartNew();
+        var w = new NationalWorkload(formulas: true);
+        var a = w.Assessment;
+        Console.WriteLine($"formula variant generated in {sw.ElapsedMilliseconds} ms: {string.Join(", ", w.FormulaLeafIds)}");
+        Check(a.Version == 2 && a.Measures.Count == 20 && a.Data.Count == 20 * NationalWorkload.UnitCount && w.FormulaLeafIds.Count == 10,
+            "formula variant: version 2, 20 measures with a figure per unit, 10 formula leaves");
+        var text = KaoheFile.Write(a);
+        Check(text == KaoheFile.Write(new NationalWorkload(formulas: true).Assessment), $"formula variant: generation is deterministic ({text.Length / 1024.0 / 1024.0:0.0} MB)");
+        var others = plain.Assessment with { Values = [.. plain.Assessment.Values.Where(v => !w.FormulaLeafIds.Contains(v.Indicator))] };
+        Check(V1File.Write(others) == V1File.Write(a with { Version = 1, Measures = [], Data = [], Indicators = plain.Assessment.Indicators }),
+            "formula variant: units, every other value, adjustments, vetoes and rules are the plain workload's, value for value");
+        sw.Restart();
+        var outcome = Engine.Score(a);
+        Console.WriteLine($"formula variant scored in {sw.ElapsedMilliseconds} ms (validate, evaluate, compile, compute; first call)");
+        foreach (var e in outcome.Errors.Take(5)) Console.WriteLine($"   {e.Path}: {e.Zh} / {e.En}");
+        Check(outcome.IsValid, $"formula variant: validates ({outcome.Errors.Count} errors)");
+        if (!outcome.IsValid) return;
+        var result = outcome.Result!;
+        CheckResult(a, result, "formula variant", quiet: true);
+        var asValues = a with
+        {
+            Version = 1, Measures = [], Data = [],
+            Indicators = [.. a.Indicators.Select(WithoutFormulas)],
+            Values = [.. a.Values, .. a.Units.SelectMany(u => w.FormulaLeafIds.Select(l => new DataValue(u.Id, l, result[u.Id].Values[l])))],
+        };
+        Check(SameResults(result, Engine.Score(asValues).Result!), "formula variant: equals the version 1 engine given the values the formulas computed");
+        var reread = KaoheFile.Read(text);
+        Check(reread.IsValid && SameResults(result, Engine.Score(reread.Assessment!).Result!), "formula variant: the written-and-read version 2 file gives the same results");
+    }
+
+    private static Indicator WithoutFormulas(Indicator n) =>
+        n.IsLeaf ? n with { Formula = null, ValueDecimals = null } : n with { Children = [.. n.ChildList.Select(WithoutFormulas)] };
 
     private static bool SameResults(AssessmentResult x, AssessmentResult y) =>
         x.Units.Count == y.Units.Count && x.Units.All(u =>

@@ -8,7 +8,7 @@ public static class Spin
 {
     public static int Run(string what, double seconds)
     {
-        var w = new NationalWorkload();
+        var w = new NationalWorkload(formulas: true); // the national workload with its 10 formula leaves (issue 16)
         var compiled = CompiledAssessment.CompileValidated(w.Assessment);
         var result = compiled.Compute();
         var perGroup = result.Units.GroupBy(u => u.Group).Select(g => g.First().Id).ToArray();

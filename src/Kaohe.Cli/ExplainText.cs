@@ -33,6 +33,7 @@ internal static class ExplainText
             var e = result.Explain(unitId, n.Id);
             var indent = new string(' ', depth * 2);
             sb.AppendLine($"{indent}{n.Id} {n.Name}  {F(e.Score)} / {F(n.Points)}{(english ? " points" : " 分")}");
+            if (e.Formula is { } f) sb.AppendLine($"{indent}  {(english ? f.TextEn : f.TextZh)}");
             sb.AppendLine($"{indent}  {(english ? e.FormulaEn : e.FormulaZh)}");
             foreach (var i in e.Inputs.Where(i => i.HeldBy is not null && i.Key is "satisfactory" or "unallowable"))
                 sb.AppendLine(english

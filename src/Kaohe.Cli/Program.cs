@@ -17,11 +17,24 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;
-        return Run(args, Console.In, Console.Out, Console.Error);
+        // The assessment file and the result go through the raw streams as UTF-8 bytes: a national
+        // file is 15–25 MB in and 8 MB out, and decoding it into a string and back cost more than
+        // scoring it.
+        using var stdinBytes = Console.OpenStandardInput();
+        using var stdoutBytes = Console.OpenStandardOutput();
+        return Run(args, Console.In, Console.Out, Console.Error, stdinBytes, stdoutBytes);
     }
 
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) => Run(args, stdin, stdout, stderr, null, null);
+
+    /// <summary>
+    /// Runs a command. <paramref name="stdinBytes"/> and <paramref name="stdoutBytes"/>, when given, are
+    /// the raw streams behind <paramref name="stdin"/> and <paramref name="stdout"/>, for the file and the
+    /// result; tests pass text readers and writers only.
+    /// </summary>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, Stream? stdinBytes, Stream? stdoutBytes)
     {
+        var io = new Io(stdin, stdout, stdinBytes, stdoutBytes);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             stdout.Write(Usage);
@@ -31,9 +44,9 @@ public static class Program
         var rest = args[1..];
         return command switch
         {
-            "score" => Score(rest, stdin, stdout, stderr),
-            "validate" => Validate(rest, stdin, stdout, stderr),
-            "explain" => Explain(rest, stdin, stdout, stderr),
+            "score" => Score(rest, io, stderr),
+            "validate" => Validate(rest, io, stderr),
+            "explain" => Explain(rest, io, stderr),
             "verify" => Verify(rest, stdin, stdout, stderr),
             "verify-audit" => VerifyAudit.Run(rest, stdout, stderr),
             "backup" => Backup.RunBackup(rest, stdout, stderr),
@@ -58,7 +71,7 @@ public static class Program
                                                                   生成测试数据集（全国规模：3,000 个单位、100 万份问卷）到新目录或空数据库，显示进度
                                                                   / write a generated dataset (national: 3,000 units, 1M survey responses) into a new directory or empty database, with progress
 
-        FILE 为 v1 考核文件（scoring-format.md），"-" 表示标准输入 / FILE is a v1 assessment file; "-" reads stdin.
+        FILE 为考核文件（scoring-format.md，版本 1 或 2），"-" 表示标准输入 / FILE is an assessment file (version 1 or 2); "-" reads stdin.
         退出码 / exit codes: 0 成功 ok, 2 文件有误 invalid file, 1 用法或读写错误 usage or I/O error.
 
         """;
@@ -91,19 +104,46 @@ public static class Program
         return new Options(file, named);
     }
 
-    private static ReadResult? Load(string file, TextReader stdin, TextWriter stderr)
+    /// <summary>The standard streams: text for messages, and the raw bytes when the process has them.</summary>
+    private sealed record Io(TextReader Stdin, TextWriter Stdout, Stream? StdinBytes, Stream? StdoutBytes)
+    {
+        /// <summary>The whole of stdin as UTF-8 bytes. A byte order mark is dropped, as the text reader always did.</summary>
+        public (ReadOnlyMemory<byte> Bytes, ValidationError? Error) ReadStdin()
+        {
+            if (StdinBytes is null) return (Encoding.UTF8.GetBytes(Stdin.ReadToEnd()), null);
+            var (bytes, error) = KaoheFile.ReadAll(StdinBytes);
+            return (bytes.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes, error);
+        }
+
+        /// <summary>Writes UTF-8 output and a newline (the output is complete before anything reaches stdout).</summary>
+        public void WriteLine(ReadOnlyMemory<byte> utf8)
+        {
+            if (StdoutBytes is null) { Stdout.Write(Encoding.UTF8.GetString(utf8.Span) + "\n"); return; }
+            Stdout.Flush();
+            StdoutBytes.Write(utf8.Span);
+            StdoutBytes.Write("\n"u8);
+            StdoutBytes.Flush();
+        }
+    }
+
+    private static ReadResult? Load(string file, Io io, TextWriter stderr)
     {
         try
         {
-            if (file == "-") return V1File.Read(stdin.ReadToEnd());
-            using var stream = File.OpenRead(file);
-            return V1File.Read(stream);
+            var (bytes, error) = file == "-" ? io.ReadStdin() : ReadFile(file);
+            return error is not null ? new ReadResult(null, [error]) : KaoheFile.Read(bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"无法读取 {file}：{ex.Message} / cannot read {file}: {ex.Message}");
             return null;
         }
+    }
+
+    private static (ReadOnlyMemory<byte>, ValidationError?) ReadFile(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return KaoheFile.ReadAll(stream);
     }
 
     private static bool English(Options o) => o.Named.TryGetValue("--lang", out var l) && l.StartsWith("en", StringComparison.OrdinalIgnoreCase);
@@ -120,31 +160,32 @@ public static class Program
         stderr.WriteLine($"共 {errors.Count} 处错误 / {errors.Count} error(s)");
     }
 
-    private static int Score(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    private static int Score(string[] args, Io io, TextWriter stderr)
     {
         var o = Parse(args, stderr, "--format", "--lang");
         if (o is null) return UsageError;
         var format = o.Named.GetValueOrDefault("--format", "json");
         if (format is not ("json" or "table")) return Fail(stderr, $"--format 应为 json 或 table / --format must be json or table");
-        var read = Load(o.File!, stdin, stderr);
+        var read = Load(o.File!, io, stderr);
         if (read is null) return UsageError;
         if (!read.IsValid)
         {
             WriteErrors(read.Errors, stderr, o.Named.ContainsKey("--lang") ? English(o) : null);
             return InvalidInput;
         }
-        var result = Engine.Score(read.Assessment!).Result!;
+        var result = read.Score(); // reading validated it completely
         // Build the whole output first: nothing partial reaches stdout.
-        var text = format == "table" ? Table.Render(read.Assessment!, result, English(o)) : V1File.WriteResult(result) + "\n";
-        stdout.Write(text);
+        if (format == "table") io.Stdout.Write(Table.Render(read.Assessment!, result, English(o)));
+        else io.WriteLine(KaoheFile.WriteResultUtf8(result));
         return Ok;
     }
 
-    private static int Validate(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    private static int Validate(string[] args, Io io, TextWriter stderr)
     {
         var o = Parse(args, stderr, "--lang");
         if (o is null) return UsageError;
-        var read = Load(o.File!, stdin, stderr);
+        var stdout = io.Stdout;
+        var read = Load(o.File!, io, stderr);
         if (read is null) return UsageError;
         if (!read.IsValid)
         {
@@ -152,20 +193,26 @@ public static class Program
             return InvalidInput;
         }
         var a = read.Assessment!;
+        var baseData = a.Version < 2 ? ("", "")
+            : ($"，{a.Measures.Count} 个数据项，{a.Data.Count} 条基础数据，{CountFormulas(a.Indicators)} 个公式指标",
+               $", {a.Measures.Count} measures, {a.Data.Count} figures, {CountFormulas(a.Indicators)} formula leaves");
         stdout.WriteLine(English(o)
-            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values"
-            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据");
+            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values{baseData.Item2}"
+            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据{baseData.Item1}");
         return Ok;
     }
 
     private static int CountLeaves(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? 1 : CountLeaves(n.ChildList));
 
-    private static int Explain(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    private static int CountFormulas(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? (n.Formula is null ? 0 : 1) : CountFormulas(n.ChildList));
+
+    private static int Explain(string[] args, Io io, TextWriter stderr)
     {
         var o = Parse(args, stderr, "--unit", "--indicator", "--lang");
         if (o is null) return UsageError;
         if (!o.Named.TryGetValue("--unit", out var unit)) return Fail(stderr, "缺少 --unit / --unit is missing");
-        var read = Load(o.File!, stdin, stderr);
+        var stdout = io.Stdout;
+        var read = Load(o.File!, io, stderr);
         if (read is null) return UsageError;
         if (!read.IsValid)
         {
@@ -185,7 +232,7 @@ public static class Program
             stderr.WriteLine($"指标 \"{indicator}\" 不存在 / indicator \"{indicator}\" is not defined");
             return InvalidInput;
         }
-        var result = Engine.Score(a).Result!;
+        var result = read.Score();
         stdout.Write(ExplainText.Render(a, result, unit, node, English(o)));
         return Ok;
     }

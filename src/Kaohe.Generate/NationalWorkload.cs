@@ -13,7 +13,15 @@ public sealed record WorkloadScale(string Name, int Units, int Responses, int Mi
     public static readonly WorkloadScale National = new("national", NationalWorkload.UnitCount, NationalWorkload.ResponseCount, 12, 48, 50_000);
     public static readonly WorkloadScale Small = new("small", 60, 3_000, 8, 20, 300);
 
+    /// <summary>The national workload at a tenth and at ten times its units, groups of the same sizes (issue 20's growth figures; not for kaohe generate).</summary>
+    public static readonly WorkloadScale Tenth = new("tenth", NationalWorkload.UnitCount / 10, NationalWorkload.ResponseCount / 10, 12, 48, 5_000);
+    public static readonly WorkloadScale TenTimes = new("ten-times", NationalWorkload.UnitCount * 10, NationalWorkload.ResponseCount * 10, 12, 48, 500_000);
+
+    /// <summary>The scales <c>kaohe generate</c> writes.</summary>
     public static IReadOnlyList<WorkloadScale> All { get; } = [National, Small];
+
+    /// <summary>The scales of the engine benchmarks' growth figures.</summary>
+    public static IReadOnlyList<WorkloadScale> Growth { get; } = [Tenth, National, TenTimes];
 
     public static WorkloadScale? Find(string? name) => All.FirstOrDefault(s => s.Name == name);
 }
@@ -24,6 +32,13 @@ public sealed record WorkloadScale(string Name, int Units, int Responses, int Mi
 /// on the rater leaves, and 1,000,000 individual survey answers that are tallied into the 3,000
 /// counts of the survey leaf. The same seed always yields the same assessment, value for value.
 /// </summary>
+/// <remarks>
+/// <c>formulas: true</c> is the engine benchmarks' variant (issue 16): a version 2 assessment with
+/// 20 measures, 10 of the 60 leaves computed by formulas over them (<c>sum</c>, <c>groupSum</c>,
+/// <c>min</c>, <c>max</c>, <c>abs</c>, unary minus) instead of taking values, and everything else
+/// the same, value for value. <c>kaohe generate</c> does not use it: the web application does not
+/// store measures yet, and the database it writes must stay exactly what it was.
+/// </remarks>
 public sealed class NationalWorkload
 {
     /// <summary>The units of the national scale (<see cref="WorkloadScale.National"/>).</summary>
@@ -42,11 +57,18 @@ public sealed class NationalWorkload
     /// <summary>Units that are exact copies of another unit of their group (same data, no adjustment): their totals tie.</summary>
     public IReadOnlyList<(string Unit, string Twin)> Twins { get; }
 
-    /// <summary>An efficacy leaf with best/worst bounds, a value-based leaf used for the incremental benchmark.</summary>
+    /// <summary>An efficacy leaf with best/worst bounds that takes values (not a formula), used for the incremental benchmark.</summary>
     public string EfficacyLeafId { get; }
 
-    /// <summary>The workload of <paramref name="scale"/> (national by default). The national one is the same, value for value, for the same seed.</summary>
-    public NationalWorkload(int seed = 20231, WorkloadScale? scale = null)
+    /// <summary>The leaves computed by formulas in the <c>formulas</c> variant (empty otherwise).</summary>
+    public IReadOnlyList<string> FormulaLeafIds { get; }
+
+    /// <summary>
+    /// The workload of <paramref name="scale"/> (national by default). The national one is the same,
+    /// value for value, for the same seed. <paramref name="formulas"/>: the version 2 variant for the
+    /// engine benchmarks (see the remarks of the class); never for <c>kaohe generate</c>.
+    /// </summary>
+    public NationalWorkload(int seed = 20231, WorkloadScale? scale = null, bool formulas = false)
     {
         Scale = scale ??= WorkloadScale.National;
         var unitCount = scale.Units;
@@ -98,7 +120,10 @@ public sealed class NationalWorkload
             units[u] = new Unit(UnitId(u), $"第{u + 1}号被考核单位", $"第{groupOf[u] + 1:000}类");
 
         var (indicators, leaves) = BuildTree();
-        EfficacyLeafId = leaves.First(l => l.Method is EfficacyMethod { Satisfactory.Kind: BoundKind.Best }).Id;
+        var derived = formulas ? FormulaLeaves(leaves) : [];
+        EfficacyLeafId = leaves.First(l => l.Method is EfficacyMethod { Satisfactory.Kind: BoundKind.Best } && !derived.ContainsKey(l.Id)).Id;
+        if (formulas) indicators = [.. indicators.Select(i => WithFormulas(i, derived))];
+        FormulaLeafIds = [.. derived.Keys];
 
         // Survey: 333 answers per unit plus one more for the first 1,000 units without a twin,
         // drawn from the unit's own data seed (so twins answer alike), then shuffled into arrival order.
@@ -119,13 +144,21 @@ public sealed class NationalWorkload
         var surveyCounts = TallyToCounts(Tally(Responses, unitCount));
 
         var values = new List<DataValue>(unitCount * 80);
+        var data = new List<MeasureValue>(formulas ? unitCount * 20 : 0);
         for (var u = 0; u < unitCount; u++)
         {
             var r = new Random(dataSeed[u]);
             var q = quality[u];
             var id = units[u].Id;
+            // The figures behind a formula leaf come from their own generator (of the same data seed, so
+            // twins stay twins), so that every other value is drawn exactly as without formulas.
+            var figures = formulas ? new Random(dataSeed[u] ^ 0xF0F0) : null;
             foreach (var leaf in leaves)
-                AddValues(values, id, leaf, q, r, surveyCounts[u]);
+            {
+                if (derived.TryGetValue(leaf.Id, out var f))
+                    f.AddFigures(data, id, leaf.Method is DirectMethod ? DirectValue(leaf, q, r) : PlainValue(leaf.Method!, q, r), figures!);
+                else AddValues(values, id, leaf, q, r, surveyCounts[u]);
+            }
         }
 
         // Adjustments (bonus capped at 3, deductions at 5) and about 1% vetoes; twins take none,
@@ -157,7 +190,79 @@ public sealed class NationalWorkload
             RankDecimals: 2, Commend: 2, Criticize: 2);
 
         Assessment = new Assessment("2025", units, indicators, values, adjustments, vetoes, rules);
+        if (formulas)
+            Assessment = Assessment with { Version = 2, Measures = [.. derived.Values.SelectMany(f => f.Measures)], Data = data };
     }
+
+    /// <summary>
+    /// A formula leaf of the variant: its formula over two measures, and how a unit's two figures are
+    /// drawn so that the formula gives about the value the leaf would have taken (<c>Value → (a, b)</c>).
+    /// </summary>
+    private sealed record Derived(string Formula, int? ValueDecimals, Measure[] Measures, Func<double, Random, (double A, double B)> Figures)
+    {
+        public void AddFigures(List<MeasureValue> data, string unit, double value, Random r)
+        {
+            var (a, b) = Figures(value, r);
+            data.Add(new MeasureValue(unit, Measures[0].Id, a));
+            data.Add(new MeasureValue(unit, Measures[1].Id, b));
+        }
+    }
+
+    /// <summary>The variant's 10 formula leaves, spread over the tree, one per single-value method variant.</summary>
+    private static Dictionary<string, Derived> FormulaLeaves(IReadOnlyList<Indicator> leaves)
+    {
+        // The second figure p is a plan-like base; the first is chosen so that the formula gives about the leaf's value v.
+        static Func<double, Random, (double, double)> Scaled(Func<double, double, double> first) => (v, r) =>
+        {
+            var p = Math.Round(1000 + 9000 * r.NextDouble(), 1);
+            return (first(v, p), p);
+        };
+        Measure[] Pair(int k, string a, string b, string unit) => [new($"m{k:00}a", a, unit), new($"m{k:00}b", b, unit)];
+        var result = new Dictionary<string, Derived>(StringComparer.Ordinal);
+        var k = 0;
+        var variant = -1;
+        foreach (var leaf in leaves)
+        {
+            if (leaf.Id == SurveyLeafId) continue; // the survey leaf takes no variant (see BuildTree)
+            if (Array.IndexOf(FormulaVariants, ++variant) < 0) continue;
+            var a = $"m{++k:00}a";
+            var b = $"m{k:00}b";
+            result[leaf.Id] = (variant % 15) switch
+            {
+                // efficacy best/worst: completion of plan in percent, published to 4 decimals
+                0 => new($"100 * {a} / {b}", 4, Pair(k, "完成投资", "计划投资", "万元"), Scaled((v, p) => Math.Round(v * p / 100, 2))),
+                // efficacy with fixed bounds: a completion rate, capped at 120 %
+                1 => new($"min(100 * {a} / {b}, 120)", null, Pair(k, "已办结件数", "应办结件数", "件"), Scaled((v, p) => Math.Round(v * p / 100, 2))),
+                // banded: a rate, never below 0
+                2 => new($"max(0, 100 * {a} / {b})", null, Pair(k, "达标户数", "总户数", "户"), Scaled((v, p) => Math.Round(v * p / 100, 2))),
+                // ratio (method target 100): completion relative to the group's completion
+                3 => new($"100 * {a} / {b} * groupSum({b}) / groupSum({a})", null, Pair(k, "完成值", "任务值", "万元"), Scaled((v, p) => Math.Round(v * p / 100, 2))),
+                // threshold: an on-time rate from the overdue count
+                4 => new($"100 - 100 * {a} / {b}", null, Pair(k, "逾期件数", "办件总数", "件"), Scaled((v, p) => Math.Round((100 - v) * p / 100, 2))),
+                // relative: a rate against the region's rate
+                5 => new($"100 * {a} / {b} * sum({b}) / sum({a})", null, Pair(k, "本期值", "基数", "个"), Scaled((v, p) => Math.Round(v * p / 100, 2))),
+                // rank: a distance from a reference
+                6 => new($"abs({a} - {b})", null, Pair(k, "实际值", "参考值", "个"), Scaled((v, p) => Math.Round(p + v, 2))),
+                // direct: a share of the leaf's points, within [0, points]
+                10 => new($"max(0, min({Num(leaf.Points)}, {Num(leaf.Points)} * {a} / {b}))", null, Pair(k, "得分项", "满分项", "项"), Scaled((v, p) => Math.Round(v * p / leaf.Points, 2))),
+                // efficacy, lower is better: per thousand
+                11 => new($"1000 * {a} / {b}", null, Pair(k, "能耗", "产值", "吨标准煤"), Scaled((v, p) => Math.Round(v * p / 1000, 3))),
+                // banded, lower is better
+                _ => new($"-(-{a} / {b})", null, Pair(k, "事故起数", "在建项目数", "个"), Scaled((v, p) => Math.Round(v * p, 2))),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>The variant indices (see <see cref="Variant"/>) of the formula leaves: each single-value kind once, spread over the tree.</summary>
+    private static readonly int[] FormulaVariants = [0, 4, 11, 16, 20, 32, 36, 48, 55, 58];
+
+    private static string Num(double v) => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Indicator WithFormulas(Indicator node, Dictionary<string, Derived> derived) =>
+        node.IsLeaf
+            ? derived.TryGetValue(node.Id, out var f) ? node with { Formula = f.Formula, ValueDecimals = f.ValueDecimals } : node
+            : node with { Children = [.. node.ChildList.Select(c => WithFormulas(c, derived))] };
 
     public static string UnitId(int u) => $"u{u:0000}";
 
@@ -299,13 +404,16 @@ public sealed class NationalWorkload
                 break;
             }
             case DirectMethod:
-                values.Add(new DataValue(unit, id, Value: Math.Clamp(Math.Round(leaf.Points * (0.55 + 0.45 * q + Noise(r, 0.05)) * 4) / 4, 0, leaf.Points)));
+                values.Add(new DataValue(unit, id, Value: DirectValue(leaf, q, r)));
                 break;
             case var m:
                 values.Add(new DataValue(unit, id, Value: PlainValue(m!, q, r)));
                 break;
         }
     }
+
+    private static double DirectValue(Indicator leaf, double q, Random r) =>
+        Math.Clamp(Math.Round(leaf.Points * (0.55 + 0.45 * q + Noise(r, 0.05)) * 4) / 4, 0, leaf.Points);
 
     private static double PlainValue(Method m, double q, Random r) => m switch
     {

@@ -1,3 +1,6 @@
+using Kaohe.Scoring.FileFormat;
+using Kaohe.Scoring.Formulas;
+
 namespace Kaohe.Scoring;
 
 /// <summary>
@@ -24,6 +27,11 @@ public sealed partial class CompiledAssessment
     private readonly string[] _groupNames;
     private readonly int[] _groupStart;               // first position of each group
     private readonly int[][] _groupMembers;           // positions of each group, for explanations
+    private readonly FormulaValues? _formulas;        // version 2: the formula leaves' values, measures and aggregates
+    private readonly int[] _formulaNodes;             // the formula leaves, in pre-order
+    private readonly string[]? _formulaIds;           // their ids, values rows and index, for UnitResult.Values
+    private readonly double[][]? _formulaRows;
+    private readonly Dictionary<string, int>? _formulaIndex;
 
     // Nodes in pre-order; children always after their parent, so a reverse walk is a post-order.
     private readonly Indicator[] _nodes;
@@ -52,42 +60,18 @@ public sealed partial class CompiledAssessment
     private readonly double[] _scratch;               // sorted copies of a large group's values (see Counter)
     private readonly double[] _ratings;               // a geometric node's child ratings for one group
 
-    private CompiledAssessment(Assessment a)
+    private CompiledAssessment(Assessment a, UnitLayout layout, FormulaValues? formulas)
     {
         _source = a;
         var n = a.Units.Count;
-
-        var groupIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var members = new List<List<int>>();
-        for (var i = 0; i < n; i++)
-        {
-            var g = a.Units[i].Group ?? "";
-            if (!groupIndex.TryGetValue(g, out var gi)) { gi = groupIndex.Count; groupIndex[g] = gi; members.Add([]); }
-            members[gi].Add(i);
-        }
-        _groupNames = [.. groupIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key)];
+        _units = layout.Units;
+        _positionOfInput = layout.PositionOfInput;
+        _unitIndex = layout.Index;
+        _unitGroup = layout.GroupOf;
+        _groupNames = layout.GroupNames;
+        _groupStart = layout.GroupStart;
+        _groupMembers = layout.GroupMembers;
         var groupCount = _groupNames.Length;
-        _units = new Unit[n];
-        _positionOfInput = new int[n];
-        _unitGroup = new int[n];
-        _groupStart = new int[groupCount];
-        _groupMembers = new int[groupCount][];
-        var position = 0;
-        for (var g = 0; g < groupCount; g++)
-        {
-            _groupStart[g] = position;
-            var ordered = members[g].OrderBy(i => a.Units[i].Id, StringComparer.Ordinal).ToArray();
-            _groupMembers[g] = new int[ordered.Length];
-            for (var j = 0; j < ordered.Length; j++, position++)
-            {
-                _units[position] = a.Units[ordered[j]];
-                _positionOfInput[ordered[j]] = position;
-                _unitGroup[position] = g;
-                _groupMembers[g][j] = position;
-            }
-        }
-        _unitIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (var p = 0; p < n; p++) _unitIndex[_units[p].Id] = p;
 
         var nodes = new List<Indicator>();
         var children = new List<int[]>();
@@ -118,6 +102,14 @@ public sealed partial class CompiledAssessment
             _childPointsSum[k] = wsum;
         }
 
+        _formulas = formulas;
+        _formulaNodes = [.. Enumerable.Range(0, m).Where(k => _nodes[k].IsLeaf && _nodes[k].Formula is not null)];
+        if (_formulaNodes.Length > 0)
+        {
+            _formulaIds = [.. _formulaNodes.Select(k => _nodeIds[k])];
+            _formulaRows = [.. _formulaIds.Select(id => formulas!.Leaves[id].Value)];
+            _formulaIndex = _formulaIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        }
         _value = new double[]?[m];
         _target = new double[]?[m];
         _raterValue = new double[]?[m][];
@@ -140,6 +132,11 @@ public sealed partial class CompiledAssessment
                 case DeductionMethod:
                     _findings[k] = new double[n];
                     break;
+                case var _ when _nodes[k].Formula is not null:
+                    // A formula leaf's values are its formula's, computed when validating (or now).
+                    _value[k] = formulas!.Leaves[_nodeIds[k]].Value;
+                    if (_nodes[k].Method is RatioMethod) _target[k] = NaNs(n);
+                    break;
                 case RatioMethod:
                     _value[k] = NaNs(n); _target[k] = NaNs(n);
                     break;
@@ -151,7 +148,8 @@ public sealed partial class CompiledAssessment
             Array.Fill(_dataIndex[k]!, -1);
         }
 
-        for (var vi = 0; vi < a.Values.Count; vi++)
+        if (a.Values is ValueTable table) FillFromTable(table);
+        else for (var vi = 0; vi < a.Values.Count; vi++)
         {
             var v = a.Values[vi];
             var u = _unitIndex[v.Unit];
@@ -164,10 +162,7 @@ public sealed partial class CompiledAssessment
                         if (rm.Raters[r].Id == v.Rater) _raterValue[k][r]![u] = v.Value!.Value;
                     break;
                 case SurveyMethod sm:
-                    double sum = 0, counted = 0;
-                    foreach (var o in sm.Options)
-                        if (o.Value is { } ov && v.Counts!.TryGetValue(o.Id, out var c)) { sum += c * ov; counted += c; }
-                    _surveySum[k]![u] = sum; _surveyCounted[k]![u] = counted;
+                    (_surveySum[k]![u], _surveyCounted[k]![u]) = SurveyTotals(sm, v.Counts!);
                     break;
                 case DeductionMethod dm:
                     _findings[k]![u] = FindingsTotal(v.Findings!, dm);
@@ -176,6 +171,40 @@ public sealed partial class CompiledAssessment
                     _value[k]![u] = v.Value!.Value;
                     if (_target[k] is { } t) t[u] = v.Target ?? double.NaN;
                     break;
+            }
+        }
+
+        // Values read from a file: the unit and the node are indexes already (the table numbers the
+        // nodes in the pre-order used here), so no string is hashed per value.
+        void FillFromTable(ValueTable t)
+        {
+            var unitOf = t.Unit;
+            var nodeOf = t.Node;
+            var value = t.Value;
+            var target = t.Target;
+            var rater = t.Rater;
+            for (var vi = 0; vi < t.Count; vi++)
+            {
+                var u = _positionOfInput[unitOf[vi]];
+                var k = nodeOf[vi];
+                ref var first = ref _dataIndex[k]![u];
+                if (first < 0) first = vi;
+                switch (_plans[k]!.Kind)
+                {
+                    case LeafKind.Raters:
+                        _raterValue[k][rater[vi]]![u] = value[vi];
+                        break;
+                    case LeafKind.Survey:
+                        (_surveySum[k]![u], _surveyCounted[k]![u]) = SurveyTotals((SurveyMethod)_nodes[k].Method!, t.CountsAt(vi)!);
+                        break;
+                    case LeafKind.Deduction:
+                        _findings[k]![u] = FindingsTotal(t.FindingsAt(vi)!, (DeductionMethod)_nodes[k].Method!);
+                        break;
+                    default:
+                        _value[k]![u] = value[vi];
+                        if (_target[k] is { } tr) tr[u] = target[vi];
+                        break;
+                }
             }
         }
 
@@ -204,7 +233,14 @@ public sealed partial class CompiledAssessment
         for (var g = 0; g < groupCount; g++) _blocks[g] = new GroupBlock(m, _groupMembers[g].Length, zeroed: true);
     }
 
-    internal static CompiledAssessment CompileValidated(Assessment a) => new(a);
+    /// <summary>Compiles an assessment that validated; <paramref name="formulas"/> are its formula values if validation computed them.</summary>
+    internal static CompiledAssessment CompileValidated(Assessment a, FormulaValues? formulas = null)
+    {
+        var layout = formulas?.Layout ?? new UnitLayout(a.Units);
+        if (formulas is null && a.Version >= 2 && FormulaValues.SourcesOf(a.Indicators) is var sources && sources.Any())
+            formulas = FormulaValues.Evaluate(a, layout, sources, err: null);
+        return new CompiledAssessment(a, layout, formulas);
+    }
 
     public Assessment Source => _source;
 
@@ -215,11 +251,21 @@ public sealed partial class CompiledAssessment
         return a;
     }
 
+    /// <summary>Σ count × value and Σ count over the counted options: all a survey leaf's score needs.</summary>
+    private static (double Sum, double Counted) SurveyTotals(SurveyMethod sm, IReadOnlyDictionary<string, double> counts)
+    {
+        double sum = 0, counted = 0;
+        foreach (var o in sm.Options)
+            if (o.Value is { } ov && counts.TryGetValue(o.Id, out var c)) { sum += c * ov; counted += c; }
+        return (sum, counted);
+    }
+
     internal static double FindingsTotal(Findings f, DeductionMethod dm)
     {
         if (f.Count is { } c) return c * (dm.PerFinding ?? 0);
         var total = 0.0;
-        foreach (var item in f.Items ?? []) total += item.Points ?? dm.PerFinding ?? 0;
+        if (f.Items is not { } items) return total;
+        for (var i = 0; i < items.Count; i++) total += items[i].Points ?? dm.PerFinding ?? 0;
         return total;
     }
 
@@ -236,6 +282,7 @@ public sealed partial class CompiledAssessment
         if (!double.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), "value must be finite");
         var u = _unitIndex[unitId];
         var k = _nodeIndex[leafId];
+        if (_nodes[k].Formula is not null) throw new InvalidOperationException($"indicator \"{leafId}\" is computed by its formula");
         var row = _value[k] ?? throw new InvalidOperationException($"indicator \"{leafId}\" does not take a plain value");
         if (_nodes[k].Method is DirectMethod && (value < 0 || value > _nodes[k].Points))
             throw new ArgumentOutOfRangeException(nameof(value), $"direct score must lie in [0, {_nodes[k].Points}]");
@@ -285,9 +332,9 @@ public sealed partial class CompiledAssessment
 
     // The current results of one position, for explanations.
     private double ScoreAt(int k, int u) { var (b, i) = BlockOf(u); return b.Scores[k * b.Size + i]; }
-    private double TotalAt(int u) { var (b, i) = BlockOf(u); return b.Scores[b.TotalRow * b.Size + i]; }
-    private double RoundedAt(int u) { var (b, i) = BlockOf(u); return b.Scores[(b.TotalRow + 1) * b.Size + i]; }
-    private int RankAt(int u) { var (b, i) = BlockOf(u); return b.Ranks[i]; }
+    private double TotalAt(int u) { var (b, i) = BlockOf(u); return b.Total(i); }
+    private double RoundedAt(int u) { var (b, i) = BlockOf(u); return b.Rounded(i); }
+    private int RankAt(int u) { var (b, i) = BlockOf(u); return b.Rank(i); }
 
     private (GroupBlock Block, int Index) BlockOf(int u)
     {
@@ -296,6 +343,8 @@ public sealed partial class CompiledAssessment
     }
 
     internal int UnitCount => _units.Length;
+
+    internal int NodeCount => _nodes.Length;
 
     internal bool TryPositionOf(string unitId, out int position) => _unitIndex.TryGetValue(unitId, out position);
 
@@ -307,13 +356,47 @@ public sealed partial class CompiledAssessment
         var g = _unitGroup[u];
         var b = blocks[g];
         var i = u - _groupStart[g];
-        var size = b.Size;
-        var rounded = b.Scores[(b.TotalRow + 1) * size + i];
-        var flags = b.Ranks[size + i];
-        return new UnitResult(
-            _units[u].Id, _units[u].Name, _groupNames[g], b.Scores[b.TotalRow * size + i], rounded, b.Ranks[i],
-            size, GradeOf(u, rounded, _source.Rules), _vetoed[u], (flags & GroupBlock.CommendedFlag) != 0,
-            (flags & GroupBlock.CriticizedFlag) != 0, _adjustment[u], new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, size));
+        var result = new UnitResult(
+            _units[u].Id, _units[u].Name, _groupNames[g], b.Total(i), b.Rounded(i), b.Rank(i),
+            b.Size, GradeOf(u, b.Rounded(i), _source.Rules), _vetoed[u], b.Commended(i), b.Criticized(i), _adjustment[u],
+            new ScoreRow(_nodeIndex, _nodeIds, b.Scores, i, b.Size));
+        return _formulaNodes.Length == 0 ? result : result with { Values = new FormulaRow(_formulaIndex!, _formulaIds!, _formulaRows!, u) };
+    }
+
+    internal bool HasFormulas => _formulaNodes.Length > 0;
+
+    private System.Text.Json.JsonEncodedText[]? _encodedNodeIds;
+
+    /// <summary>
+    /// Writes the result object of the unit at <paramref name="u"/> (as <see cref="UnitResult"/> would be
+    /// written member by member), reading the block directly: no UnitResult, no dictionary view.
+    /// </summary>
+    internal void WriteUnit(System.Text.Json.Utf8JsonWriter w, GroupBlock[] blocks, int u, bool values)
+    {
+        var ids = _encodedNodeIds ??= [.. _nodeIds.Select(id => System.Text.Json.JsonEncodedText.Encode(id, V1File.WriterOptions.Encoder))];
+        var g = _unitGroup[u];
+        var b = blocks[g];
+        var i = u - _groupStart[g];
+        w.WriteStartObject();
+        w.WriteString("id", _units[u].Id);
+        w.WriteString("group", _groupNames[g]);
+        w.WriteNumber("total", b.Total(i));
+        w.WriteNumber("rank", b.Rank(i));
+        if (GradeOf(u, b.Rounded(i), _source.Rules) is { } grade) w.WriteString("grade", grade); else w.WriteNull("grade");
+        w.WriteBoolean("vetoed", _vetoed[u]);
+        w.WriteBoolean("commended", b.Commended(i));
+        w.WriteBoolean("criticized", b.Criticized(i));
+        w.WriteNumber("adjustment", _adjustment[u]);
+        w.WriteStartObject("scores");
+        for (var k = 0; k < ids.Length; k++) w.WriteNumber(ids[k], b.Scores[k * b.Size + i]);
+        w.WriteEndObject();
+        if (values)
+        {
+            w.WriteStartObject("values");
+            foreach (var k in _formulaNodes) w.WriteNumber(ids[k], _value[k]![u]);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -345,6 +428,13 @@ internal sealed class GroupBlock
     public readonly double[] Scores;
     public readonly int[] Ranks;        // Size ranks, then Size flag words
     public bool Published;
+
+    /// <summary>The i-th unit's total, rounded total, rank and flags.</summary>
+    public double Total(int i) => Scores[TotalRow * Size + i];
+    public double Rounded(int i) => Scores[(TotalRow + 1) * Size + i];
+    public int Rank(int i) => Ranks[i];
+    public bool Commended(int i) => (Ranks[Size + i] & CommendedFlag) != 0;
+    public bool Criticized(int i) => (Ranks[Size + i] & CriticizedFlag) != 0;
 
     public GroupBlock(int nodes, int size, bool zeroed)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaohe.Scoring.Formulas;
 
 namespace Kaohe.Scoring;
 
@@ -34,7 +35,69 @@ public sealed partial class CompiledAssessment
                     [], children);
         }
         var (zh, en, inputs) = ExplainLeaf(k, node, node.Method, u, score);
-        return new Explanation(unitId, nodeId, node.Name, node.Method.Kind, node.Points, score, rating, zh, en, inputs, []);
+        FormulaExplanation? formula = null;
+        if (node.Formula is not null)
+        {
+            var all = new List<ExplanationInput>(inputs);
+            formula = ExplainFormula(_formulas!.Leaves[node.Id], u, all);
+            inputs = all;
+        }
+        return new Explanation(unitId, nodeId, node.Name, node.Method.Kind, node.Points, score, rating, zh, en, inputs, []) { Formula = formula };
+    }
+
+    /// <summary>
+    /// A formula leaf's value with the unit's figures put in: <c>1.3028 = 61230.4 ÷ 47000</c>, and each
+    /// <c>sum</c> / <c>groupSum</c> with its total and how many units it covers. The measures and
+    /// aggregates are added to <paramref name="inputs"/>.
+    /// </summary>
+    private FormulaExplanation ExplainFormula(FormulaValues.Leaf leaf, int u, List<ExplanationInput> inputs)
+    {
+        var formulas = _formulas!;
+        var group = _unitGroup[u];
+        var aggregates = new List<FormulaAggregate>();
+        Formula.Visit(leaf.Expression, e =>
+        {
+            if (e is not CallExpr c || !leaf.Aggregates.TryGetValue(c, out var values)) return;
+            var text = Formula.Print(c);
+            if (aggregates.Any(a => a.Text == text)) return;
+            var perGroup = c.Function == "groupSum";
+            aggregates.Add(new FormulaAggregate(text, perGroup, values[u], perGroup ? _groupMembers[group].Length : _units.Length));
+        });
+        var substituted = Formula.Print(leaf.Expression, e => e switch
+        {
+            MeasureExpr m => F(formulas.Columns[formulas.MeasureIndex[m.Id]][u]),
+            CallExpr c when leaf.Aggregates.TryGetValue(c, out var values) => F(values[u]),
+            _ => null,
+        }, display: true);
+        var text = Formula.Print(leaf.Expression);
+        var value = leaf.Value[u];
+        var decimals = leaf.Node.ValueDecimals;
+
+        foreach (var id in Formula.Measures(leaf.Expression))
+        {
+            var m = _source.Measures[formulas.MeasureIndex[id]];
+            var unit = m.Unit.Length > 0 ? $"（{m.Unit}）" : "";
+            var unitEn = m.Unit.Length > 0 ? $" ({m.Unit})" : "";
+            inputs.Add(new ExplanationInput($"measure.{id}", $"{(m.Name.Length > 0 ? m.Name : id)}{unit}", $"measure {id}{unitEn}", formulas.Columns[formulas.MeasureIndex[id]][u]));
+        }
+        foreach (var a in aggregates)
+            inputs.Add(a.PerGroup
+                ? new ExplanationInput(a.Text, $"组内合计（{a.Units} 个单位）", $"group total ({a.Units} units)", a.Value, null,
+                    string.Join(", ", _groupMembers[group].Select(p => _units[p].Id)))
+                : new ExplanationInput(a.Text, $"全区合计（{a.Units} 个单位）", $"total of all units ({a.Units})", a.Value));
+        inputs.Add(new ExplanationInput("formula", "公式值", "formula value", value, text));
+
+        var round = decimals is { } d ? $"，保留 {d} 位小数" : "";
+        var roundEn = decimals is { } d2 ? $", rounded to {d2} decimals" : "";
+        var sums = string.Concat(aggregates.Select((a, i) => (i == 0 ? "；其中 " : "；") + (a.PerGroup
+            ? $"{a.Text} = {F(a.Value)}，本组 {a.Units} 个单位合计"
+            : $"{a.Text} = {F(a.Value)}，全区 {a.Units} 个单位合计")));
+        var sumsEn = string.Concat(aggregates.Select(a => a.PerGroup
+            ? $"; {a.Text} = {F(a.Value)}, the total of the {a.Units} units of the group"
+            : $"; {a.Text} = {F(a.Value)}, the total of all {a.Units} units"));
+        return new FormulaExplanation(text, value, leaf.Raw[u], decimals, substituted, aggregates,
+            $"公式 {text}：{F(value)} = {substituted}{round}{sums}",
+            $"formula {text}: {F(value)} = {substituted}{roundEn}{sumsEn}");
     }
 
     private string Holders(double[] x, int[] members, double v) =>

@@ -1,10 +1,16 @@
 namespace Kaohe.Scoring;
 
 /// <summary>
-/// One assessment to compute: subjects, indicator tree, data and rules. Mirrors the v1 file of
-/// scoring-format.md, so that a validation path like <c>$.values[12]</c> means the same thing
+/// One assessment to compute: subjects, indicator tree, data and rules. Mirrors the assessment file
+/// of scoring-format.md, so that a validation path like <c>$.values[12]</c> means the same thing
 /// whether the assessment came from a file or was built by the web application.
 /// </summary>
+/// <remarks>
+/// Version 2 of the file adds base data: set <see cref="Version"/> to 2 and give <see cref="Measures"/>,
+/// their per-unit <see cref="Data"/> and leaves with a <see cref="Indicator.Formula"/>
+/// (<see cref="Indicator.FormulaLeaf"/>). A version 1 assessment has none of them; the result and the
+/// written file carry the assessment's version.
+/// </remarks>
 public sealed record Assessment(
     string Period,
     IReadOnlyList<Unit> Units,
@@ -12,7 +18,23 @@ public sealed record Assessment(
     IReadOnlyList<DataValue> Values,
     IReadOnlyList<Adjustment> Adjustments,
     IReadOnlyList<Veto> Vetoes,
-    Rules Rules);
+    Rules Rules)
+{
+    /// <summary>The file version, 1 or 2 (<c>"kaohe"</c>). Measures, data and formulas need 2.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Base data items (数据项), version 2.</summary>
+    public IReadOnlyList<Measure> Measures { get; init; } = [];
+
+    /// <summary>One number per (unit, measure), version 2.</summary>
+    public IReadOnlyList<MeasureValue> Data { get; init; } = [];
+}
+
+/// <summary>A base data item (数据项) such as 季度完成投资: <paramref name="Id"/> is what formulas name; <paramref name="Unit"/> is its unit of measurement (万元, 个).</summary>
+public sealed record Measure(string Id, string Name = "", string Unit = "");
+
+/// <summary>One unit's figure for one measure.</summary>
+public sealed record MeasureValue(string Unit, string Measure, double Value);
 
 /// <summary>A subject of assessment (被考核单位). <paramref name="Group"/> is its ranking group (分类考核排名).</summary>
 public sealed record Unit(string Id, string Name, string Group = "");
@@ -32,7 +54,17 @@ public sealed record Indicator(
 
     public IReadOnlyList<Indicator> ChildList => Children ?? [];
 
+    /// <summary>Version 2: the leaf's value is this formula over the measures (scoring-format.md, "Formulas"), evaluated for each unit.</summary>
+    public string? Formula { get; init; }
+
+    /// <summary>Version 2, formula leaves only: the formula's value is rounded half away from zero (四舍五入) to this many decimals before it is scored.</summary>
+    public int? ValueDecimals { get; init; }
+
     public static Indicator Leaf(string id, string name, double points, Method method) => new(id, name, points, method);
+
+    /// <summary>A leaf whose value is <paramref name="formula"/> (version 2); <paramref name="method"/> must score a single value.</summary>
+    public static Indicator FormulaLeaf(string id, string name, double points, string formula, Method method, int? valueDecimals = null) =>
+        new(id, name, points, method) { Formula = formula, ValueDecimals = valueDecimals };
 
     public static Indicator Node(string id, string name, double points, Combine combine, params Indicator[] children) =>
         new(id, name, points, null, children, combine);

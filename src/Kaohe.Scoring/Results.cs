@@ -24,11 +24,26 @@ public sealed class AssessmentResult
 
     public string Period { get; }
 
+    /// <summary>The version of the assessment file the result belongs to; the written result echoes it.</summary>
+    public int Version => _compiled.Source.Version;
+
+    /// <summary>Whether any leaf is a formula leaf, i.e. whether <see cref="UnitResult.Values"/> has entries.</summary>
+    public bool HasFormulas => _compiled.HasFormulas;
+
     public IReadOnlyList<UnitResult> Units { get; }
 
     public UnitResult this[string unitId] => _compiled.TryPositionOf(unitId, out var position)
         ? UnitAtPosition(position)
         : throw new KeyNotFoundException($"unit \"{unitId}\" is not part of this assessment");
+
+    /// <summary>The number of nodes of the tree (every unit has a score for each).</summary>
+    internal int NodeCount => _compiled.NodeCount;
+
+    /// <summary>Writes the result objects of the units <paramref name="from"/> to <paramref name="to"/> − 1 in the order of the input, from this result's blocks.</summary>
+    internal void WriteUnits(System.Text.Json.Utf8JsonWriter w, bool values, int from, int to)
+    {
+        for (var i = from; i < to; i++) _compiled.WriteUnit(w, _blocks, _compiled.PositionOfInput(i), values);
+    }
 
     /// <summary>Explains how <paramref name="nodeId"/> was scored for <paramref name="unitId"/>; a null node explains the total.</summary>
     public Explanation Explain(string unitId, string? nodeId = null) => _compiled.Explain(unitId, nodeId);
@@ -70,7 +85,11 @@ public sealed record UnitResult(
     bool Commended,
     bool Criticized,
     double Adjustment,
-    IReadOnlyDictionary<string, double> Scores);
+    IReadOnlyDictionary<string, double> Scores)
+{
+    /// <summary>Version 2: the value each formula leaf scored for this unit (after <c>valueDecimals</c>), by leaf id; empty without formulas.</summary>
+    public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>A read-only view of one unit's scores in its group's block, keyed by node id.</summary>
 /// <remarks>
@@ -106,6 +125,30 @@ internal sealed class ScoreRow(Dictionary<string, int> nodeIndex, string[] nodeI
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
+/// <summary>A unit's formula values: one entry per formula leaf, read from the leaf's value row at the unit's position.</summary>
+internal sealed class FormulaRow(Dictionary<string, int> index, string[] ids, double[][] rows, int position) : IReadOnlyDictionary<string, double>
+{
+    public double this[string key] => rows[index[key]][position];
+    public IEnumerable<string> Keys => ids;
+    public IEnumerable<double> Values => rows.Select(r => r[position]);
+    public int Count => ids.Length;
+    public bool ContainsKey(string key) => index.ContainsKey(key);
+
+    public bool TryGetValue(string key, out double value)
+    {
+        if (index.TryGetValue(key, out var i)) { value = rows[i][position]; return true; }
+        value = 0;
+        return false;
+    }
+
+    public IEnumerator<KeyValuePair<string, double>> GetEnumerator()
+    {
+        for (var i = 0; i < ids.Length; i++) yield return new(ids[i], rows[i][position]);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>
 /// How one number was computed, ready for a drill-down: the formula with its inputs substituted,
 /// each input with where it came from, and the result.
@@ -121,7 +164,33 @@ public sealed record Explanation(
     string FormulaZh,
     string FormulaEn,
     IReadOnlyList<ExplanationInput> Inputs,
-    IReadOnlyList<ExplanationChild> Children);
+    IReadOnlyList<ExplanationChild> Children)
+{
+    /// <summary>
+    /// For a formula leaf (version 2): how its value was derived from the unit's figures, e.g.
+    /// <c>1.3028 = 61230.4 ÷ 47000</c>; <see cref="FormulaZh"/> and <see cref="FormulaEn"/> then explain
+    /// how that value was scored. Null for any other node.
+    /// </summary>
+    public FormulaExplanation? Formula { get; init; }
+}
+
+/// <summary>
+/// A formula leaf's value for one unit: the formula, its value (after <paramref name="ValueDecimals"/>),
+/// the formula with the unit's figures and the aggregates put in (<paramref name="Substituted"/>, written
+/// with × ÷ −), and each aggregate with the number of units it adds up.
+/// </summary>
+public sealed record FormulaExplanation(
+    string Formula,
+    double Value,
+    double RawValue,
+    int? ValueDecimals,
+    string Substituted,
+    IReadOnlyList<FormulaAggregate> Aggregates,
+    string TextZh,
+    string TextEn);
+
+/// <summary><paramref name="Text"/> is the aggregate as written (<c>sum(inv)</c>); <paramref name="Units"/> how many units it adds up.</summary>
+public sealed record FormulaAggregate(string Text, bool PerGroup, double Value, int Units);
 
 /// <summary>An input of an explanation. <paramref name="HeldBy"/> names the unit(s) that held a best/worst value.</summary>
 public sealed record ExplanationInput(string Key, string LabelZh, string LabelEn, double? Value, string? Text = null, string? HeldBy = null);

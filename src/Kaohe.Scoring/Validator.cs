@@ -1,4 +1,6 @@
 using System.Globalization;
+using Kaohe.Scoring.FileFormat;
+using Kaohe.Scoring.Formulas;
 
 namespace Kaohe.Scoring;
 
@@ -19,16 +21,49 @@ public static class Validator
 
     private static bool Huge(double v) => Math.Abs(v) > MaxMagnitude;
 
-    public static IReadOnlyList<ValidationError> Validate(Assessment a) => Validate(a, schemeOnly: false);
+    /// <summary>
+    /// A number other than 0 closer to 0 than 10^−15. The efficacy method divides by the difference of
+    /// its bounds, which may be a unit's value: with such numbers that difference can be 10^−320 and
+    /// the score infinite (found by the reader fuzz tests), so efficacy values and fixed bounds must
+    /// keep clear of it, as a target must.
+    /// </summary>
+    internal static bool Tiny(double v) => v != 0 && Math.Abs(v) < 1 / MaxMagnitude;
+
+    internal const string TinyZh = "数值过于接近 0（功效系数法的数值和满意值、不允许值非零时绝对值不小于 10^-15）";
+    internal const string TinyEn = "the number is too close to 0 (an efficacy value or bound other than 0 must not be smaller than 10^-15 in magnitude)";
+
+    public static IReadOnlyList<ValidationError> Validate(Assessment a) => Validate(a, schemeOnly: false, out _);
 
     /// <summary>Checks an indicator tree and rules alone, as a scheme is checked before activation (no units or data yet).</summary>
     public static IReadOnlyList<ValidationError> ValidateScheme(IReadOnlyList<Indicator> indicators, Rules rules) =>
-        Validate(new Assessment("", [], indicators, [], [], [], rules), schemeOnly: true);
+        Validate(new Assessment("", [], indicators, [], [], [], rules), schemeOnly: true, out _);
 
-    private static IReadOnlyList<ValidationError> Validate(Assessment a, bool schemeOnly)
+    /// <summary>Checks a version 2 scheme: the tree, the rules, and the measures its formulas may name.</summary>
+    public static IReadOnlyList<ValidationError> ValidateScheme(IReadOnlyList<Indicator> indicators, Rules rules, IReadOnlyList<Measure> measures) =>
+        Validate(new Assessment("", [], indicators, [], [], [], rules) { Version = 2, Measures = measures }, schemeOnly: true, out _);
+
+    /// <summary>
+    /// Validates, and hands back the formulas' values when it evaluated them without a problem, so
+    /// that compiling does not evaluate them again.
+    /// </summary>
+    internal static IReadOnlyList<ValidationError> Validate(Assessment a, out FormulaValues? formulas) => Validate(a, schemeOnly: false, out formulas);
+
+    private static readonly string[] SingleValueKinds = ["efficacy", "banded", "ratio", "threshold", "relative", "rank", "direct"];
+
+    private static bool IsMeasureId(string id)
     {
+        if (id.Length == 0 || !(char.IsAsciiLetter(id[0]) || id[0] == '_')) return false;
+        foreach (var c in id) if (!(char.IsAsciiLetterOrDigit(c) || c == '_')) return false;
+        return true;
+    }
+
+    private static IReadOnlyList<ValidationError> Validate(Assessment a, bool schemeOnly, out FormulaValues? formulaValues)
+    {
+        formulaValues = null;
         var errors = new List<ValidationError>();
         void Err(string path, string zh, string en) => errors.Add(new ValidationError(path, zh, en));
+        var v2 = a.Version == 2;
+        if (a.Version is not (1 or 2)) Err("$.kaohe", $"不支持的版本 {a.Version}，应为 1 或 2", $"unsupported version {a.Version}: must be 1 or 2");
 
         // Units
         var units = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -40,6 +75,21 @@ public static class Validator
             else if (!units.TryAdd(u.Id, i)) Err($"{p}.id", $"单位 id \"{u.Id}\" 重复", $"duplicate unit id \"{u.Id}\"");
         }
         if (a.Units.Count == 0 && !schemeOnly) Err("$.units", "没有被考核单位", "no units are defined");
+
+        // Measures (version 2)
+        var measures = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!v2 && (a.Measures.Count > 0 || a.Data.Count > 0))
+            Err(a.Measures.Count > 0 ? "$.measures" : "$.data", "数据项和基础数据需要版本 2（\"kaohe\": 2）", "measures and data need version 2 (\"kaohe\": 2)");
+        for (var i = 0; i < a.Measures.Count; i++)
+        {
+            var m = a.Measures[i];
+            var p = $"$.measures[{i}].id";
+            if (string.IsNullOrWhiteSpace(m.Id)) Err(p, "数据项缺少 id", "measure has no id");
+            else if (!IsMeasureId(m.Id)) Err(p, $"数据项 id \"{m.Id}\" 须由字母、数字和下划线组成且不以数字开头", $"measure id \"{m.Id}\" must match [A-Za-z_][A-Za-z0-9_]*");
+            else if (!measures.TryAdd(m.Id, i)) Err(p, $"数据项 id \"{m.Id}\" 重复", $"duplicate measure id \"{m.Id}\"");
+        }
+        var formulaLeaves = new List<FormulaValues.Source>();
+        var usedMeasures = new HashSet<string>(StringComparer.Ordinal);
 
         // Indicators
         var leaves = new Dictionary<string, (Indicator Node, string Path)>(StringComparer.Ordinal);
@@ -55,13 +105,20 @@ public static class Validator
             if (!double.IsFinite(n.Points)) Err($"{p}.points", "分值不是有限数", "points is not a finite number");
             else if (Huge(n.Points)) Err($"{p}.points", TooLargeZh, TooLargeEn);
             else if (n.Points < 0) Err($"{p}.points", $"分值 {Fmt(n.Points)} 不能为负", $"points {Fmt(n.Points)} must not be negative");
+            if (n.ValueDecimals is { } vd)
+            {
+                if (n.Formula is null || !n.IsLeaf) Err($"{p}.valueDecimals", "valueDecimals 只能用于公式指标", "valueDecimals is for formula leaves only");
+                else if (vd is < 0 or > 10) Err($"{p}.valueDecimals", "valueDecimals 须为 0–10 的整数", "valueDecimals must be a whole number from 0 to 10");
+            }
             if (n.IsLeaf)
             {
                 if (n.Method is null) Err($"{p}.method", $"末级指标 \"{n.Id}\" 缺少计分方法", $"leaf \"{n.Id}\" has no method");
                 else CheckMethod(n, n.Method, $"{p}.method");
+                if (n.Formula is not null) CheckFormula(n, p);
                 if (!string.IsNullOrWhiteSpace(n.Id)) leaves.TryAdd(n.Id, (n, p));
                 return;
             }
+            if (n.Formula is not null) Err($"{p}.formula", $"指标 \"{n.Id}\" 有下级指标，不能有公式", $"indicator \"{n.Id}\" has children and cannot have a formula");
             if (n.Method is not null)
                 Err($"{p}.method", $"指标 \"{n.Id}\" 既有下级指标又有计分方法", $"indicator \"{n.Id}\" has both children and a method");
             var children = n.ChildList;
@@ -75,6 +132,24 @@ public static class Validator
             }
             else if (children.Any(c => c.Points <= 0))
                 Err($"{p}.children", "几何加权的下级指标分值必须为正", "children of a geometric node must have positive points");
+        }
+
+        void CheckFormula(Indicator n, string p)
+        {
+            if (!v2) { Err($"{p}.formula", "公式需要版本 2（\"kaohe\": 2）", "formulas need version 2 (\"kaohe\": 2)"); return; }
+            if (n.Method is { } m && Array.IndexOf(SingleValueKinds, m.Kind) < 0)
+                Err($"{p}.formula", $"公式指标的计分方法须对单个数值计分（{string.Join("、", SingleValueKinds)}），不能是 {m.Kind}",
+                    $"a formula leaf's method must score a single value ({string.Join(", ", SingleValueKinds)}), not {m.Kind}");
+            else if (n.Method is RatioMethod { Target: null })
+                Err($"{p}.method.target", "公式指标按 ratio 计分时须在方法中设定 target", "a formula leaf scored by ratio needs the method's target");
+            var parsed = Formula.Parse(n.Formula!);
+            if (parsed.Expression is null) { Err($"{p}.formula", parsed.Error!.Zh, parsed.Error.En); return; }
+            var problems = Formula.Check(parsed.Expression, measures.ContainsKey);
+            foreach (var problem in problems) Err($"{p}.formula", problem.Zh, problem.En);
+            if (problems.Count > 0) return;
+            foreach (var id in Formula.Measures(parsed.Expression)) usedMeasures.Add(id);
+            if (n.ValueDecimals is < 0 or > 10) return; // reported above; it could not be rounded to
+            formulaLeaves.Add(new FormulaValues.Source(n, p, parsed.Expression));
         }
 
         void CheckMethod(Indicator n, Method m, string p)
@@ -156,7 +231,12 @@ public static class Validator
             }
         }
 
-        void CheckBound(Bound b, string p) { if (b.Kind == BoundKind.Fixed) Finite(b.Fixed, p); }
+        void CheckBound(Bound b, string p)
+        {
+            if (b.Kind != BoundKind.Fixed) return;
+            Finite(b.Fixed, p);
+            if (Tiny(b.Fixed)) Err(p, TinyZh, TinyEn);
+        }
         void Finite(double v, string p)
         {
             if (!double.IsFinite(v)) Err(p, "不是有限数", "is not a finite number");
@@ -195,29 +275,52 @@ public static class Validator
             var r = RaterIndex(rm, rater);
             return r < 0 ? -1 : unitIndex * slotsPerUnit + leafSlot + r;
         }
+        // Values read from a file come with their unit and indicator resolved (ValueTable): no string is
+        // hashed per value then. The leaf of a node is looked up by the node's id, once per node.
+        var table = a.Values as ValueTable;
+        var unitDefined = table is null ? null : a.Units.Select(u => !string.IsNullOrWhiteSpace(u.Id)).ToArray();
+        var leafOfNode = table?.Nodes.Select(n => leafSlots.TryGetValue(n.Id, out var l) ? l : ((Indicator Node, int Slot)?)null).ToArray();
         for (var i = 0; i < a.Values.Count; i++)
         {
-            var v = a.Values[i];
-            var unitOk = units.TryGetValue(v.Unit, out var unitIndex);
+            var v = table is null ? new Row(a.Values[i]) : new Row(table, i);
+            bool unitOk;
+            int unitIndex;
+            if (table is null) unitOk = units.TryGetValue(v.Unit, out unitIndex);
+            else unitOk = (unitIndex = table.Unit[i]) >= 0 && unitDefined![unitIndex]; // the first unit with the id, as in units
             if (!unitOk) Err($"{ValuePath(i)}.unit", $"单位 \"{v.Unit}\" 不存在", $"unit \"{v.Unit}\" is not defined");
-            if (!leafSlots.TryGetValue(v.Indicator, out var leaf))
+            (Indicator Node, int Slot) leaf = (null!, 0);
+            bool leafOk;
+            if (table is null) leafOk = leafSlots.TryGetValue(v.Indicator, out leaf);
+            else if (table.Node[i] >= 0 && leafOfNode![table.Node[i]] is { } found) { leaf = found; leafOk = true; }
+            else leafOk = false;
+            if (!leafOk)
             {
-                if (ids.Contains(v.Indicator))
+                if (table is null ? ids.Contains(v.Indicator) : table.Node[i] >= 0)
                     Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不是末级指标，不能直接取值", $"indicator \"{v.Indicator}\" is not a leaf and takes no value");
                 else Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 不存在", $"indicator \"{v.Indicator}\" is not defined");
                 continue;
             }
+            if (leaf.Node.Formula is not null)
+            {
+                Err($"{ValuePath(i)}.indicator", $"指标 \"{v.Indicator}\" 由公式计算，values 中不能有它的数据", $"indicator \"{v.Indicator}\" is computed by its formula: values must hold no entry for it");
+                continue;
+            }
             var m = leaf.Node.Method;
-            if (m is RatersMethod rm)
+            // The rater's index among the leaf's raters: resolved by the reader already, unless an id is
+            // given twice in the tree and the reader's node is not this leaf.
+            var raterIndex = m is not RatersMethod rms ? -1
+                : table is not null && ReferenceEquals(table.Nodes[table.Node[i]], leaf.Node) ? Math.Max(-1, (int)table.Rater[i])
+                : RaterIndex(rms, v.Rater);
+            if (m is RatersMethod)
             {
                 if (v.Rater is null) { Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 按评分人计分，须注明 rater", $"indicator \"{v.Indicator}\" is scored by raters: rater is required"); }
-                else if (RaterIndex(rm, v.Rater) < 0)
+                else if (raterIndex < 0)
                     Err($"{ValuePath(i)}.rater", $"评分人 \"{v.Rater}\" 未在指标 \"{v.Indicator}\" 的评分人中列出", $"rater \"{v.Rater}\" is not listed for indicator \"{v.Indicator}\"");
             }
             else if (v.Rater is not null)
                 Err($"{ValuePath(i)}.rater", $"指标 \"{v.Indicator}\" 不按评分人计分", $"indicator \"{v.Indicator}\" is not scored by raters");
 
-            if (unitOk && SlotOf(unitIndex, leaf.Slot, m, v.Rater) is var slot
+            if (unitOk && (m is RatersMethod ? (raterIndex < 0 ? -1 : unitIndex * slotsPerUnit + leaf.Slot + raterIndex) : unitIndex * slotsPerUnit + leaf.Slot) is var slot
                 && (slot >= 0 ? seen[slot] || !(seen[slot] = true) : !seenOther.Add((v.Unit, v.Indicator, v.Rater))))
                 Err(ValuePath(i), $"单位 \"{v.Unit}\" 的指标 \"{v.Indicator}\"{(v.Rater is null ? "" : $"（评分人 \"{v.Rater}\"）")} 重复取值",
                     $"duplicate value for unit \"{v.Unit}\", indicator \"{v.Indicator}\"{(v.Rater is null ? "" : $", rater \"{v.Rater}\"")}");
@@ -265,6 +368,7 @@ public static class Validator
                     if (v.Value is not { } x) { Err($"{ValuePath(i)}.value", $"指标 \"{v.Indicator}\" 须提供 value", $"indicator \"{v.Indicator}\" needs a value"); break; }
                     if (!double.IsFinite(x)) { Err($"{ValuePath(i)}.value", "不是有限数", "is not a finite number"); break; }
                     if (Huge(x)) { Err($"{ValuePath(i)}.value", TooLargeZh, TooLargeEn); break; }
+                    if (m is EfficacyMethod && Tiny(x)) Err($"{ValuePath(i)}.value", TinyZh, TinyEn);
                     if (m is DirectMethod && (x < 0 || x > leaf.Node.Points))
                         Err($"{ValuePath(i)}.value", $"直接打分 {Fmt(x)} 超出 [0, {Fmt(leaf.Node.Points)}]", $"direct score {Fmt(x)} lies outside [0, {Fmt(leaf.Node.Points)}]");
                     if (m is RatersMethod && (x < 0 || x > 100))
@@ -283,12 +387,14 @@ public static class Validator
         // Missing data: every unit needs data for every leaf (every listed rater for rater leaves).
         if (units.Count > 0 && leaves.Count > 0)
         {
+            var indexOf = a.Units.Select(u => string.IsNullOrWhiteSpace(u.Id) ? -1 : units[u.Id]).ToArray();
             foreach (var (leafId, (node, leafSlot)) in leafSlots)
             {
-                foreach (var u in a.Units)
+                for (var ui = 0; ui < a.Units.Count; ui++)
                 {
-                    if (string.IsNullOrWhiteSpace(u.Id)) continue;
-                    var unitIndex = units[u.Id];
+                    var u = a.Units[ui];
+                    var unitIndex = indexOf[ui];
+                    if (unitIndex < 0) continue;
                     if (node.Method is RatersMethod rm)
                     {
                         foreach (var r in rm.Raters)
@@ -296,11 +402,39 @@ public static class Validator
                                 Err("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
                                     $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"");
                     }
-                    else if (node.Method is not null && !seen[SlotOf(unitIndex, leafSlot, node.Method, null)])
+                    else if (node.Method is not null && node.Formula is null && !seen[SlotOf(unitIndex, leafSlot, node.Method, null)])
                         Err("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"");
                 }
             }
         }
+
+        // Base data (version 2): one finite number per (unit, measure); complete for the measures formulas use.
+        var dataErrors = errors.Count;
+        var have = new bool[(long)a.Units.Count * a.Measures.Count];
+        for (var i = 0; i < a.Data.Count; i++)
+        {
+            var d = a.Data[i];
+            var unitOk = units.TryGetValue(d.Unit, out var unitIndex);
+            var measureOk = measures.TryGetValue(d.Measure, out var measureIndex);
+            if (!unitOk) Err($"$.data[{i}].unit", $"单位 \"{d.Unit}\" 不存在", $"unit \"{d.Unit}\" is not defined");
+            if (!measureOk) Err($"$.data[{i}].measure", $"数据项 \"{d.Measure}\" 不存在", $"measure \"{d.Measure}\" is not defined");
+            if (!double.IsFinite(d.Value)) Err($"$.data[{i}].value", "不是有限数", "is not a finite number");
+            else if (Huge(d.Value)) Err($"$.data[{i}].value", TooLargeZh, TooLargeEn);
+            if (!unitOk || !measureOk) continue;
+            ref var slot = ref have[(long)unitIndex * a.Measures.Count + measureIndex];
+            if (slot) Err($"$.data[{i}]", $"单位 \"{d.Unit}\" 的数据项 \"{d.Measure}\" 重复", $"duplicate data for unit \"{d.Unit}\", measure \"{d.Measure}\"");
+            slot = true;
+        }
+        foreach (var id in usedMeasures)
+        {
+            var m = measures[id];
+            foreach (var u in a.Units)
+                if (units.TryGetValue(u.Id, out var unitIndex) && !have[(long)unitIndex * a.Measures.Count + m])
+                    Err("$.data", $"缺少数据：单位 \"{u.Id}\" 没有数据项 \"{id}\" 的值", $"missing data: unit \"{u.Id}\" has no value for measure \"{id}\"");
+        }
+        // The formulas that check out are evaluated for every unit when the units and the data they read are sound.
+        if (formulaLeaves.Count > 0 && errors.Count == dataErrors && units.Count == a.Units.Count && measures.Count == a.Measures.Count && !schemeOnly)
+            formulaValues = FormulaValues.Evaluate(a, new UnitLayout(a.Units), formulaLeaves, Err);
 
         // Adjustments and vetoes
         for (var i = 0; i < a.Adjustments.Count; i++)
@@ -346,6 +480,29 @@ public static class Validator
 
     private const string TooLargeZh = "数值超出允许范围（绝对值不超过 10^15）";
     private const string TooLargeEn = "the number is out of range (its magnitude must not exceed 10^15)";
+
+    /// <summary>One entry of <c>values</c> as the checks read it, from a <see cref="DataValue"/> or from a row of a <see cref="ValueTable"/> (no allocation).</summary>
+    private readonly struct Row
+    {
+        public readonly string Unit, Indicator;
+        public readonly string? Rater;
+        public readonly double? Value, Target;
+        public readonly IReadOnlyDictionary<string, double>? Counts;
+        public readonly Findings? Findings;
+
+        public Row(DataValue v) => (Unit, Indicator, Rater, Value, Target, Counts, Findings) = (v.Unit, v.Indicator, v.Rater, v.Value, v.Target, v.Counts, v.Findings);
+
+        public Row(ValueTable t, int i)
+        {
+            Unit = t.UnitId(i);
+            Indicator = t.IndicatorId(i);
+            Rater = t.RaterId(i);
+            Value = double.IsNaN(t.Value[i]) ? null : t.Value[i];
+            Target = double.IsNaN(t.Target[i]) ? null : t.Target[i];
+            Counts = t.CountsAt(i);
+            Findings = t.FindingsAt(i);
+        }
+    }
 
     /// <summary>The JSON path of a value, made only when there is an error to report (national data has 228,000 values).</summary>
     private static string ValuePath(int i) => $"$.values[{i}]";

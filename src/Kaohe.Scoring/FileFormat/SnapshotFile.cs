@@ -17,10 +17,12 @@ public sealed record SnapshotMeta(
 public sealed record SnapshotCheck(bool Ok, string InputSha256, string ResultSha256, IReadOnlyList<ValidationError> Problems);
 
 /// <summary>
-/// A published result, frozen: the v1 input file with every input, the v1 results, who published
-/// it and when, and the SHA-256 of both. The hashes are taken over the canonical text that
-/// <see cref="V1File.Write"/> and <see cref="V1File.WriteResult"/> produce (UTF-8, indented), so
-/// anyone can recompute the results from the input and check both (docs/snapshots.md).
+/// A published result, frozen: the input file with every input (version 1, or version 2 with the
+/// base data its formulas read), the results, who published it and when, and the SHA-256 of both.
+/// The hashes are taken over the canonical text that <see cref="KaoheFile.Write"/> and
+/// <see cref="KaoheFile.WriteResult"/> produce (UTF-8, indented; for a version 1 input the same text
+/// as <see cref="V1File"/>), so anyone can recompute the results from the raw figures and check
+/// both (docs/snapshots.md).
 /// </summary>
 public static class SnapshotFile
 {
@@ -30,8 +32,8 @@ public static class SnapshotFile
 
     public static string Create(Assessment input, AssessmentResult result, SnapshotMeta meta)
     {
-        var inputText = V1File.Write(input);
-        var resultText = V1File.WriteResult(result);
+        var inputText = KaoheFile.Write(input);
+        var resultText = KaoheFile.WriteResult(result);
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, V1File.WriterOptions))
         {
@@ -65,8 +67,13 @@ public static class SnapshotFile
     {
         var problems = new List<ValidationError>();
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, V1Reader.DocumentOptions); }
+        try { doc = JsonDocument.Parse(json, AssessmentReader.DocumentOptions); }
         catch (JsonException) { return new SnapshotCheck(false, "", "", [new("$", "不是有效的 JSON", "not valid JSON")]); }
+        if (AssessmentReader.LoneSurrogateEscape(Encoding.UTF8.GetBytes(json)))
+        {
+            doc.Dispose();
+            return new SnapshotCheck(false, "", "", [AssessmentReader.LoneSurrogateError]);
+        }
         using (doc)
         {
             var root = doc.RootElement;
@@ -76,14 +83,14 @@ public static class SnapshotFile
             if (!root.TryGetProperty("input", out var input) || !root.TryGetProperty("result", out var storedResult))
                 return new SnapshotCheck(false, "", "", [new("$", "快照缺少 input 或 result", "the snapshot has no input or no result")]);
 
-            var read = V1File.Read(Encoding.UTF8.GetBytes(input.GetRawText()));
+            var read = KaoheFile.Read(Encoding.UTF8.GetBytes(input.GetRawText()));
             if (!read.IsValid)
                 return new SnapshotCheck(false, "", "", [.. read.Errors.Select(e => e with { Path = "$.input" + e.Path[1..] })]);
-            var inputText = V1File.Write(read.Assessment!);
+            var inputText = KaoheFile.Write(read.Assessment!);
             var inputHash = Sha256(inputText);
-            var recomputed = V1File.WriteResult(Engine.Score(read.Assessment!).Result!);
+            var recomputed = KaoheFile.WriteResult(read.Score());
             var resultHash = Sha256(recomputed);
-            var storedResultText = V1Writer.Write(w => storedResult.WriteTo(w));
+            var storedResultText = AssessmentWriter.Write(w => storedResult.WriteTo(w));
 
             if (Str("inputSha256") != inputHash)
                 problems.Add(new("$.inputSha256", $"输入数据的 SHA-256 不符：记录为 {Str("inputSha256")}，实际为 {inputHash}",

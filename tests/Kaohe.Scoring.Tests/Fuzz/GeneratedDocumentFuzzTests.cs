@@ -35,7 +35,7 @@ public class GeneratedDocumentFuzzTests
     });
 
     /// <summary>A document that should usually be valid: 1–4 units, 1–5 top-level indicators (some with children), values for each leaf.</summary>
-    private static readonly Gen<string> ValidDoc =
+    internal static readonly Gen<string> ValidDoc =
         Gen.Int[1, 4].SelectMany(units => Gen.Int[1, 5].SelectMany(tops => Gen.Double[0, 1.5].Array[units * tops * 2].SelectMany(vals =>
             MethodGen.Array[tops * 2].Select(Gen.Bool.Array[tops], (methods, nested) => Build(units, tops, vals, methods, nested)))));
 
@@ -121,12 +121,12 @@ public class GeneratedDocumentFuzzTests
         return n;
     }
 
-    private sealed record Mutation(int Kind, int Pick, JsonNode? Value, string Key);
+    internal sealed record Mutation(int Kind, int Pick, JsonNode? Value, string Key);
 
-    private static readonly Gen<Mutation> MutationGen = Gen.Int[0, 4].Select(Gen.Int[0, 100_000], Hostile, Gen.OneOf(Gen.Const("id"), Gen.Const("points"), Gen.Const("kind"), Gen.Const("value"), Gen.Const("children"), Gen.Const("kaohe"), Gen.String),
+    internal static readonly Gen<Mutation> MutationGen = Gen.Int[0, 4].Select(Gen.Int[0, 100_000], Hostile, Gen.OneOf(Gen.Const("id"), Gen.Const("points"), Gen.Const("kind"), Gen.Const("value"), Gen.Const("children"), Gen.Const("kaohe"), Gen.String),
         (kind, pick, value, key) => new Mutation(kind, pick, value, key));
 
-    private static string Apply(string json, Mutation[] mutations)
+    internal static string Apply(string json, Mutation[] mutations)
     {
         var root = JsonNode.Parse(json)!;
         foreach (var m in mutations)

@@ -1,15 +1,19 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Kaohe.Scoring.FileFormat;
+namespace Kaohe.Scoring.Tests.Support;
 
 /// <summary>
-/// Reads a v1 document into the typed model, reporting every problem with its JSON path. Unknown
-/// members are errors too: a misspelt parameter would otherwise change a score silently.
+/// The engine's reader before the streaming one (src/Kaohe.Scoring/FileFormat/AssessmentReader.cs at
+/// 50534e0), kept as the reference the streaming reader is compared with (ReaderEquivalenceTests):
+/// it parsed the whole document with JsonDocument and read each member by name. Only the escape
+/// check and the error merge of KaoheFile are added here, so that <see cref="Read"/> gives what
+/// KaoheFile.Read gave.
 /// </summary>
-internal sealed class V1Reader
+internal sealed class DomReader(int maxVersion = 1)
 {
     private readonly List<ValidationError> _errors = [];
+    private int _version = 1;
 
     public IReadOnlyList<ValidationError> Errors => _errors;
 
@@ -24,6 +28,12 @@ internal sealed class V1Reader
         if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
         {
             errors.Add(new ValidationError("$", "文件不是有效的 UTF-8 文本", "the file is not valid UTF-8 text"));
+            return null;
+        }
+        // Likewise an escaped lone surrogate ("\uD800"): valid JSON, but no string can be made of it.
+        if (Kaohe.Scoring.FileFormat.AssessmentReader.LoneSurrogateEscape(utf8.Span))
+        {
+            errors.Add(Kaohe.Scoring.FileFormat.AssessmentReader.LoneSurrogateError);
             return null;
         }
         try
@@ -46,22 +56,33 @@ internal sealed class V1Reader
             Err("$", "文件须为 JSON 对象", "the document must be a JSON object");
             return null;
         }
-        Known(root, "$", "kaohe", "period", "units", "indicators", "values", "adjustments", "vetoes", "rules");
+        var expected = maxVersion == 1 ? "1" : "1 或 2";
+        var expectedEn = maxVersion == 1 ? "1" : "1 or 2";
+        (string Zh, string En)? versionError = null;
         if (!root.TryGetProperty("kaohe", out var version))
-            Err("$.kaohe", "缺少版本号 kaohe（应为 1）", "the version \"kaohe\" is missing (must be 1)");
-        else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 1)
-            Err("$.kaohe", $"不支持的版本 {version.GetRawText()}，应为 1", $"unsupported version {version.GetRawText()}: must be 1");
+            versionError = ($"缺少版本号 kaohe（应为 {expected}）", $"the version \"kaohe\" is missing (must be {expectedEn})");
+        else if (version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v < 1 || v > maxVersion)
+            versionError = ($"不支持的版本 {version.GetRawText()}，应为 {expected}", $"unsupported version {version.GetRawText()}: must be {expectedEn}");
+        else _version = v;
+        // A file of an unknown version is checked against the newest members, to report what is wrong once.
+        if (versionError is not null) _version = maxVersion;
+        var v2 = _version == 2;
+        if (v2) Known(root, "$", "kaohe", "period", "units", "measures", "data", "indicators", "values", "adjustments", "vetoes", "rules");
+        else Known(root, "$", "kaohe", "period", "units", "indicators", "values", "adjustments", "vetoes", "rules");
+        if (versionError is { } ve) Err("$.kaohe", ve.Zh, ve.En);
 
         var period = root.TryGetProperty("period", out var pe) ? String(pe, "$.period") ?? "" : "";
         if (!root.TryGetProperty("period", out _) && !schemeOnly) Err("$.period", "缺少考核期 period", "period is missing");
 
         var units = Array(root, "units", "$.units", required: !schemeOnly, ReadUnit);
+        var measures = v2 ? Array(root, "measures", "$.measures", required: false, ReadMeasure) : [];
+        var data = v2 ? Array(root, "data", "$.data", required: false, ReadMeasureValue) : [];
         var indicators = Array(root, "indicators", "$.indicators", required: true, ReadIndicator);
         var values = Array(root, "values", "$.values", required: !schemeOnly, ReadValue);
         var adjustments = Array(root, "adjustments", "$.adjustments", required: false, ReadAdjustment);
         var vetoes = Array(root, "vetoes", "$.vetoes", required: false, ReadVeto);
         var rules = root.TryGetProperty("rules", out var r) ? ReadRules(r, "$.rules") : Rules.Default;
-        return new Assessment(period, units, indicators, values, adjustments, vetoes, rules);
+        return new Assessment(period, units, indicators, values, adjustments, vetoes, rules) { Version = _version, Measures = measures, Data = data };
     }
 
     private List<T> Array<T>(JsonElement parent, string name, string path, bool required, Func<JsonElement, string, T?> item) where T : class
@@ -187,10 +208,25 @@ internal sealed class V1Reader
         return new Unit(RequiredString(el, "id", path), OptionalString(el, "name", path) ?? "", OptionalString(el, "group", path) ?? "");
     }
 
+    private Measure? ReadMeasure(JsonElement el, string path)
+    {
+        if (!IsObject(el, path)) return null;
+        Known(el, path, "id", "name", "unit");
+        return new Measure(RequiredString(el, "id", path), OptionalString(el, "name", path) ?? "", OptionalString(el, "unit", path) ?? "");
+    }
+
+    private MeasureValue? ReadMeasureValue(JsonElement el, string path)
+    {
+        if (!IsObject(el, path)) return null;
+        Known(el, path, "unit", "measure", "value");
+        return new MeasureValue(RequiredString(el, "unit", path), RequiredString(el, "measure", path), RequiredNumber(el, "value", path));
+    }
+
     private Indicator? ReadIndicator(JsonElement el, string path)
     {
         if (!IsObject(el, path)) return null;
-        Known(el, path, "id", "name", "points", "method", "children", "combine");
+        if (_version == 2) Known(el, path, "id", "name", "points", "formula", "valueDecimals", "method", "children", "combine");
+        else Known(el, path, "id", "name", "points", "method", "children", "combine");
         var id = RequiredString(el, "id", path);
         var name = OptionalString(el, "name", path) ?? "";
         var points = RequiredNumber(el, "points", path);
@@ -214,7 +250,9 @@ internal sealed class V1Reader
             Err($"{path}.method", $"指标 \"{id}\" 既有下级指标又有计分方法", $"indicator \"{id}\" has both children and a method");
             method = null;
         }
-        return new Indicator(id, name, points, method, children, combine);
+        var formula = _version == 2 ? OptionalString(el, "formula", path) : null;
+        var valueDecimals = _version == 2 ? Integer(el, "valueDecimals", path) : null;
+        return new Indicator(id, name, points, method, children, combine) { Formula = formula, ValueDecimals = valueDecimals };
     }
 
     private Direction ReadDirection(JsonElement m, string path)
@@ -412,4 +450,21 @@ internal sealed class V1Reader
     }
 
     internal static string Num(double d) => d.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>What KaoheFile.Read did with this reader: parse, read, then merge the model's errors.</summary>
+    public static (Assessment? Assessment, List<ValidationError> Errors) Read(ReadOnlyMemory<byte> utf8, int maxVersion, bool schemeOnly = false)
+    {
+        var errors = new List<ValidationError>();
+        using var doc = Parse(utf8, errors);
+        if (doc is null) return (null, errors);
+        var reader = new DomReader(maxVersion);
+        var a = reader.ReadAssessment(doc.RootElement, schemeOnly);
+        errors.AddRange(reader.Errors);
+        if (a is null) return (null, errors);
+        var more = schemeOnly
+            ? a.Version == 2 ? Validator.ValidateScheme(a.Indicators, a.Rules, a.Measures) : Validator.ValidateScheme(a.Indicators, a.Rules)
+            : Validator.Validate(a);
+        Kaohe.Scoring.FileFormat.KaoheFile.Merge(errors, more);
+        return (errors.Count > 0 ? null : a, errors);
+    }
 }
