@@ -12,14 +12,14 @@ public sealed record StoredSnapshot(Assessment Input, IReadOnlyList<UnitResult> 
 {
     /// <summary>
     /// Reads a snapshot document. The units come in the stored order, each with its stored total,
-    /// rank, grade, flags, adjustment and every node's score; its name from the input, its group size
+    /// rank, grade, flags, adjustment, every node's score and (version 2) every formula leaf's value; its name from the input, its group size
     /// from the stored units, and its rounded total as the ranking rounded it (<see cref="Rules.RankDecimals"/>).
     /// Null when the document or its input cannot be read.
     /// </summary>
     public static StoredSnapshot? Read(string json, string? recordedResultSha256 = null)
     {
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, V1Reader.DocumentOptions); }
+        try { doc = JsonDocument.Parse(json, AssessmentReader.DocumentOptions); }
         catch (JsonException) { return null; }
         using (doc)
         {
@@ -27,10 +27,10 @@ public sealed record StoredSnapshot(Assessment Input, IReadOnlyList<UnitResult> 
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("input", out var input) || !root.TryGetProperty("result", out var stored)
                 || stored.ValueKind != JsonValueKind.Object || !stored.TryGetProperty("units", out var units) || units.ValueKind != JsonValueKind.Array)
                 return null;
-            var read = V1File.Read(Encoding.UTF8.GetBytes(input.GetRawText()));
+            var read = KaoheFile.Read(Encoding.UTF8.GetBytes(input.GetRawText()));
             if (read.Assessment is not { } assessment) return null;
             var recorded = recordedResultSha256 ?? (root.TryGetProperty("resultSha256", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null);
-            var hash = SnapshotFile.Sha256(V1Writer.Write(w => stored.WriteTo(w)));
+            var hash = SnapshotFile.Sha256(AssessmentWriter.Write(w => stored.WriteTo(w)));
             var names = assessment.Units.ToDictionary(u => u.Id, u => u.Name, StringComparer.Ordinal);
             var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var u in units.EnumerateArray())
@@ -58,9 +58,12 @@ public sealed record StoredSnapshot(Assessment Input, IReadOnlyList<UnitResult> 
                 var scores = new Dictionary<string, double>(StringComparer.Ordinal);
                 foreach (var s in u.GetProperty("scores").EnumerateObject()) scores[s.Name] = s.Value.GetDouble();
                 var grade = u.GetProperty("grade");
+                var values = new Dictionary<string, double>(StringComparer.Ordinal);
+                if (u.TryGetProperty("values", out var ve) && ve.ValueKind == JsonValueKind.Object)
+                    foreach (var v in ve.EnumerateObject()) values[v.Name] = v.Value.GetDouble();
                 return new UnitResult(id, names.GetValueOrDefault(id, id), group, total, Rounding.HalfAwayFromZero(total, decimals), u.GetProperty("rank").GetInt32(),
                     sizes[group], grade.ValueKind == JsonValueKind.String ? grade.GetString() : null, u.GetProperty("vetoed").GetBoolean(),
-                    u.GetProperty("commended").GetBoolean(), u.GetProperty("criticized").GetBoolean(), u.GetProperty("adjustment").GetDouble(), scores);
+                    u.GetProperty("commended").GetBoolean(), u.GetProperty("criticized").GetBoolean(), u.GetProperty("adjustment").GetDouble(), scores) { Values = values };
             }
         }
     }
