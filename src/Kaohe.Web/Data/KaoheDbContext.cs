@@ -30,9 +30,9 @@ public abstract class KaoheDbContext(DbContextOptions options) : IdentityDbConte
 
     public abstract bool IsPostgres { get; }
 
-    /// <summary>Every context, however created, bumps the results revision of what it changes (issue 9).</summary>
+    /// <summary>Every context, however created, refuses what a database cannot store (issue 17) and bumps the results revision of what it changes (issue 9).</summary>
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(TextLengthGuard.Instance, ResultsRevisionInterceptor.Instance);
+        optionsBuilder.AddInterceptors(StorableValuesGuard.Instance, StorableParametersGuard.Instance, ResultsRevisionInterceptor.Instance);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -44,7 +44,7 @@ public static class Registration
 
     public static void MapKaoheFeatures(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Kaohe");
+        var api = app.MapGroup("/api/v1").WithTags("Kaohe").RefuseMalformedForms();
         api.MapAccountsApi();
         api.MapApiKeysApi();
         api.MapCatalogApi();

@@ -36,6 +36,10 @@ public static class Hosting
                 ctx.ProblemDetails.Detail = Ui.T("请求内容过大", "the request body is too large");
         });
         services.AddExceptionHandler<BadRequests>();
+        // A body that does not bind is thrown to BadRequests, which names the JSON path, in every environment
+        // (the framework does so only in Development, and otherwise answers a bare 400).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => InputGuards.RefuseNonFiniteNumbers(o.SerializerOptions));
         // Razor would otherwise write every Chinese character as an HTML entity.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
@@ -115,7 +119,7 @@ public static class Hosting
             ctx.Response.Cookies.Append(Ui.CultureCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
             // Only local addresses: never an open redirect.
-            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/");
+            return Results.LocalRedirect(InputGuards.LocalPathOrHome(returnUrl));
         }).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API")).AllowAnonymous();
