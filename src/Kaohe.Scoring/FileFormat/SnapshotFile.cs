@@ -67,6 +67,11 @@ public static class SnapshotFile
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json, V1Reader.DocumentOptions); }
         catch (JsonException) { return new SnapshotCheck(false, "", "", [new("$", "不是有效的 JSON", "not valid JSON")]); }
+        if (json.Contains("\\u", StringComparison.Ordinal) && V1Reader.BadEscape(Encoding.UTF8.GetBytes(json)) is { } bad)
+        {
+            doc.Dispose();
+            return new SnapshotCheck(false, "", "", [bad]);
+        }
         using (doc)
         {
             var root = doc.RootElement;

@@ -28,6 +28,7 @@ public static class Registration
         services.AddScoped<SchemeService>();
         services.AddScoped<AssessmentBuilder>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
+        services.AddHostedService<AttachmentSweeper>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         services.AddAdjustments();
         services.AddInspections();

@@ -298,9 +298,10 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
         if (user.Role() is not (Roles.Assessor or Roles.Office)) return new("file", "只有考核组可以上传复查照片", "only an assessor may upload a re-inspection photo", 403);
         if (files.Count == 0) return new("file", "请上传复查照片", "a re-inspection photo is required");
         if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new("id", "该事项已销号或已合并", "the item is closed or merged", 409);
-        var stored = await StoreAsync(files, item.Id, ct);
-        if (stored.Any(a => !a.ContentType.StartsWith("image/", StringComparison.Ordinal)))
+        // Refused before anything is stored: checked after, a PDF stayed in the store without a row (issue 17).
+        if (files.Any(f => !UploadRules.IsImage(f.FileName)))
             return new("file", "复查照片须为图片（jpg、png、webp）", "a re-inspection photo must be an image (jpg, png, webp)");
+        var stored = await StoreAsync(files, item.Id, ct);
         var ev = new RectificationEvent(item.Id, "reinspect", (note ?? "").Trim(), audit.Actor, Now);
         db.Set<RectificationEvent>().Add(ev);
         audit.Record("rectification.reinspect", "rectification", Inv(item.Id), null, new { photos = stored.Select(a => a.FileName).ToArray() }, note);
@@ -312,6 +313,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
     private async Task<List<Attachment>> StoreAsync(IReadOnlyList<Upload>? files, long itemId, CancellationToken ct)
     {
         var list = new List<Attachment>();
+        UploadRules.CheckTypes((files ?? []).Select(f => f.FileName));
         foreach (var f in files ?? [])
         {
             var a = await store.SaveAsync(f.Content, f.FileName, audit.Actor, EvidenceOwner, Inv(itemId), ct);
