@@ -94,10 +94,14 @@ public static class Hosting
             h["X-Content-Type-Options"] = "nosniff";
             h["X-Frame-Options"] = "DENY";
             h["Referrer-Policy"] = "same-origin";
-            if (!ctx.Request.Path.StartsWithSegments("/scalar"))
-                h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             // The inspection page's service worker lives in /js/ but serves the page /Inspections/Field.
             if (ctx.Request.Path == "/js/inspection-sw.js") h["Service-Worker-Allowed"] = "/Inspections/Field";
+            if (ctx.Request.Path.StartsWithSegments(ApiExplorerPolicy.Path))
+            {
+                await ApiExplorerPolicy.ServeAsync(ctx, next);
+                return;
+            }
+            h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next();
         });
         app.UseStaticFiles();
@@ -105,6 +109,7 @@ public static class Hosting
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCookieApiGuard();
         app.UseAntiforgery();
         app.MapGet("/healthz", async (KaoheDbContext db, CancellationToken ct) =>
         {
@@ -122,7 +127,8 @@ public static class Hosting
             return Results.LocalRedirect(InputGuards.LocalPathOrHome(returnUrl));
         }).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API")).AllowAnonymous();
+        // No fonts from another host: the explorer's CSP allows none, and the network of a government office may not reach one.
+        app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API").DisableDefaultFonts()).AllowAnonymous();
         app.MapRazorPages();
     }
 }

@@ -36,8 +36,12 @@ internal static class FuzzRuns
                 catch (Exception e)
                 {
                     var shown = value is byte[] b ? Convert.ToHexString(b) : value?.ToString() ?? "null";
+                    // The whole input, for a case too long to print.
+                    var file = Path.Combine(Path.GetTempPath(), $"kaohe-fuzz-{seed}-{i}.txt");
+                    if (value is byte[] raw) File.WriteAllBytes(file, raw);
+                    else File.WriteAllText(file, shown);
                     throw new Xunit.Sdk.XunitException(
-                        $"case {i} of run {seed} failed; replay with KAOHE_FUZZ_SEED={seed}\ninput: {(shown.Length > 2000 ? shown[..2000] + "…" : shown)}\n{e}");
+                        $"case {i} of run {seed} failed; replay with KAOHE_FUZZ_SEED={seed}; the whole input is in {file}\ninput: {(shown.Length > 2000 ? shown[..2000] + "…" : shown)}\n{e}");
                 }
             }
         }

@@ -9,6 +9,8 @@ public sealed record TokenRequest(string? Username, string? Password);
 
 public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
 
+public sealed record AntiforgeryToken(string HeaderName, string RequestToken);
+
 public static class AccountsApi
 {
     public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(8);
@@ -17,6 +19,13 @@ public static class AccountsApi
     {
         api.MapPost("/auth/token", IssueToken).AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
             .WithSummary("Sign in: returns a bearer token / 登录并获取令牌");
+        // A page of this site that writes to the API with the sign-in cookie sends this token in X-CSRF-TOKEN (CookieApiGuard).
+        api.MapGet("/auth/antiforgery", (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            {
+                var tokens = antiforgery.GetAndStoreTokens(ctx);
+                return TypedResults.Ok(new AntiforgeryToken(tokens.HeaderName ?? "X-CSRF-TOKEN", tokens.RequestToken ?? ""));
+            }).RequireAuthorization(Policies.Staff)
+            .WithSummary("防伪令牌：以登录 Cookie 写入时放在 X-CSRF-TOKEN 头 / the anti-forgery token a cookie-signed-in page sends in X-CSRF-TOKEN");
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
