@@ -55,14 +55,27 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Deadlines.Zone).DateTime);
 
     /// <summary>Who sees which items: the office, leaders and viewers all; a unit its own; an assessor the inspection findings it re-inspects.</summary>
-    public static IQueryable<RectificationItem> VisibleTo(IQueryable<RectificationItem> items, ClaimsPrincipal user)
+    /// <summary>
+    /// Who reads which items (docs/security.md, "Who reads rectification items"): the office, leaders and
+    /// viewers all; a unit its own; an assessor the inspection items of the units their groups inspected
+    /// in that period (a site of one of their groups scores the unit — for a 地市综合 unit, any site of its
+    /// prefecture — or one of their groups made the finding) — the items they may re-inspect, and no other group's (issue 17: every assessor read every
+    /// inspection item, and could upload another group's re-inspection photo).
+    /// </summary>
+    public static IQueryable<RectificationItem> VisibleTo(KaoheDbContext db, IQueryable<RectificationItem> items, ClaimsPrincipal user)
     {
         var unit = user.UnitId();
+        var name = user.Identity?.Name ?? "";
+        var groups = db.Set<InspectionGroupMember>().Where(m => m.Inspector!.UserName == name).Select(m => m.GroupId);
         return user.Role() switch
         {
             Roles.Office or Roles.Leader or Roles.Viewer => items,
             Roles.Unit => items.Where(i => i.UnitId == unit),
-            Roles.Assessor => items.Where(i => i.SourceKind == ItemSources.Inspection),
+            // A site scores its own unit and, for the prefecture-wide (地市综合) unit, its prefecture's.
+            Roles.Assessor => items.Where(i => i.SourceKind == ItemSources.Inspection
+                && (db.Set<InspectionSite>().Any(s => s.PeriodId == i.PeriodId && groups.Contains(s.GroupId)
+                        && (s.UnitId == i.UnitId || db.Units.Any(u => u.Id == i.UnitId && u.Level == UnitLevel.Prefecture && u.Prefecture == s.PrefectureId)))
+                    || db.Set<InspectionFinding>().Any(f => f.FactId == i.FactId && groups.Contains(f.GroupId)))),
             _ => items.Where(_ => false),
         };
     }
@@ -233,7 +246,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, AssessmentBuilder 
     // ---------------------------------------------------------------- workflow
 
     public async Task<RectificationItem?> FindAsync(long id, ClaimsPrincipal user, CancellationToken ct = default) =>
-        await VisibleTo(db.Set<RectificationItem>(), user).Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
+        await VisibleTo(db, db.Set<RectificationItem>(), user).Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
 
     private static ItemAction? ParseAction(string action) => action switch
     {
