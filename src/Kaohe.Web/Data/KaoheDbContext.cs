@@ -166,6 +166,7 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
         b.Property(x => x.OwnerKind).HasMaxLength(32);
         b.Property(x => x.OwnerId).HasMaxLength(64);
         b.HasIndex(x => new { x.OwnerKind, x.OwnerId });
+        b.HasIndex(x => x.Sha256);   // the orphan sweep asks which files rows name
     }
 }
 
@@ -216,7 +217,20 @@ internal sealed class AccessTokenConfiguration : IEntityTypeConfiguration<Access
     {
         b.Property(x => x.TokenHash).HasMaxLength(64);
         b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.Kind).HasMaxLength(16).HasDefaultValue(AccessToken.Bearer);
         b.HasIndex(x => x.TokenHash).IsUnique();
+        b.HasIndex(x => x.UserId);
+    }
+}
+
+internal sealed class SignInFailureConfiguration : IEntityTypeConfiguration<SignInFailure>
+{
+    public void Configure(EntityTypeBuilder<SignInFailure> b)
+    {
+        b.ToTable("SignInFailures");
+        b.Property(x => x.UserName).HasMaxLength(256);
+        b.Property(x => x.Address).HasMaxLength(64);
+        b.HasIndex(x => new { x.UserName, x.Address }).IsUnique();
     }
 }
 

@@ -28,6 +28,8 @@ public static class Hosting
 
     public static IServiceCollection AddKaoheWeb(this IServiceCollection services)
     {
+        // First of the startup filters, so that the survey fast lane also sees the real client address.
+        services.AddTransient<IStartupFilter, ReverseProxy>();
         services.AddHttpContextAccessor();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -63,6 +65,7 @@ public static class Hosting
             o.Cookie.Name = "kaohe-af";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;   // Secure over https, also behind a known TLS proxy
             o.HeaderName = "X-CSRF-TOKEN";
         });
         services.Configure<RequestLocalizationOptions>(o =>
@@ -94,6 +97,8 @@ public static class Hosting
             h["X-Content-Type-Options"] = "nosniff";
             h["X-Frame-Options"] = "DENY";
             h["Referrer-Policy"] = "same-origin";
+            // Over https (directly or through a known proxy that terminated TLS): browsers keep to https for a year.
+            if (ctx.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
             // The inspection page's service worker lives in /js/ but serves the page /Inspections/Field.
             if (ctx.Request.Path == "/js/inspection-sw.js") h["Service-Worker-Allowed"] = "/Inspections/Field";
             if (ctx.Request.Path.StartsWithSegments(ApiExplorerPolicy.Path))
@@ -122,7 +127,7 @@ public static class Hosting
         {
             var culture = to == Ui.English ? Ui.English : Ui.Chinese;
             ctx.Response.Cookies.Append(Ui.CultureCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, Secure = ctx.Request.IsHttps });
             // Only local addresses: never an open redirect.
             return Results.LocalRedirect(InputGuards.LocalPathOrHome(returnUrl));
         }).AllowAnonymous().ExcludeFromDescription();

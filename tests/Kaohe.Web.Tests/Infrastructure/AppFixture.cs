@@ -39,6 +39,7 @@ public abstract partial class AppFixture : IAsyncLifetime
         Settings["Kaohe:DemoPassword"] = DemoPassword;
         Settings["Kaohe:AdminPassword"] = AdminPassword;
         Settings["Kaohe:LoginAttemptsPerMinute"] = "10000";
+        Settings["Kaohe:SignIn:AttemptsPerAccountPerMinute"] = "10000";
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             foreach (var (key, value) in Settings) b.UseSetting(key, value);
