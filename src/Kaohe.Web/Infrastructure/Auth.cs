@@ -65,6 +65,14 @@ public static class Auth
             .AddClaimsPrincipalFactory<KaoheClaimsFactory>();
 
         services.AddDataProtection().SetApplicationName("Kaohe").PersistKeysToDbContext<KaoheDbContext>();
+        // Identity's security-stamp check rebuilds the principal now and then (every 30 minutes): the session's claim goes with it,
+        // or the sign-in would end at the first rebuild (ValidateSessionAsync finds no session).
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = ctx =>
+        {
+            if (ctx.CurrentPrincipal?.FindFirst(Claims.Session) is { } session && ctx.NewPrincipal?.Identity is ClaimsIdentity id && !id.HasClaim(c => c.Type == Claims.Session))
+                id.AddClaim(new Claim(Claims.Session, session.Value));
+            return Task.CompletedTask;
+        });
 
         services.ConfigureApplicationCookie(o =>
         {

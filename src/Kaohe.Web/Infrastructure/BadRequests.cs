@@ -7,6 +7,7 @@ namespace Kaohe.Web.Infrastructure;
 /// client's mistake: a 4xx ProblemDetails naming what was wrong, never a 500. So is an upload the
 /// attachment store refused (<see cref="UploadRejectedException"/>), and so is a value neither database can
 /// store (<see cref="Data.UnstorableValueException"/>: NUL, half a surrogate pair, too long, not finite).
+/// A database that is restarting is a 503 the client may retry, not a 500.
 /// </summary>
 public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -47,6 +48,24 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
                 Exception = exception,
             });
         }
+        if (IsDatabaseUnavailable(exception))
+        {
+            // Not a bug of the request nor of ours: the database is restarting or unreachable (after Npgsql's
+            // own retries). A 503 with Retry-After tells the client that the same request may simply be sent
+            // again; nothing was acknowledged, and every write is one transaction, so nothing is half-stored.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "5";
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable, Title = Ui.T("数据库暂时不可用", "The database is unavailable"),
+                    Detail = Ui.T("数据库暂时无法访问，本次请求未保存任何内容，请稍后重试", "the database cannot be reached just now; nothing of this request was stored: try again shortly"),
+                },
+                Exception = exception,
+            });
+        }
         if (exception is not BadHttpRequestException bad) return false;
         context.Response.StatusCode = bad.StatusCode;
         if (bad.InnerException is InputGuards.NotFiniteException notFinite)
@@ -73,6 +92,12 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
             Exception = exception,
         });
     }
+
+    /// <summary>The database restarting or out of reach: EF's retries used up, a transient Npgsql failure, SQLite busy.</summary>
+    private static bool IsDatabaseUnavailable(Exception e) =>
+        Find<Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException>(e) is not null
+        || Find<Npgsql.NpgsqlException>(e) is { IsTransient: true }
+        || Find<Microsoft.Data.Sqlite.SqliteException>(e) is { SqliteErrorCode: 5 or 6 };   // SQLITE_BUSY, SQLITE_LOCKED
 
     /// <summary>The exception or one it wraps (EF Core wraps what a command interceptor throws during SaveChanges).</summary>
     private static T? Find<T>(Exception? e) where T : Exception

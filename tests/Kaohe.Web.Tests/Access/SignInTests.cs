@@ -28,12 +28,17 @@ public sealed class CountingHasher : IPasswordHasher<AppUser>
         return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
     }
 
-    /// <summary>The settings of these tests: the counting hasher, and bearer tokens that live 30 minutes.</summary>
+    /// <summary>
+    /// The settings of these tests: the counting hasher, bearer tokens that live 30 minutes, and Identity's
+    /// security-stamp check on every request (in production every 30 minutes), so that each request rebuilds
+    /// the principal as the check does.
+    /// </summary>
     public static void Configure(IWebHostBuilder b)
     {
         b.UseSetting("Kaohe:SignIn:TokenHours", "0.5");
         b.ConfigureTestServices(s =>
         {
+            s.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
             s.AddSingleton<CountingHasher>();
             s.AddSingleton<IPasswordHasher<AppUser>>(sp => sp.GetRequiredService<CountingHasher>());
         });
@@ -145,6 +150,15 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("Cookie", cookie);
         return (await raw.SendAsync(request)).StatusCode;
+    }
+
+    /// <summary>The security-stamp check rebuilds the principal (and re-issues the cookie): the session must go with it.</summary>
+    [Fact]
+    public async Task A_sign_in_survives_the_security_stamp_check_rebuilding_it()
+    {
+        using var browser = await app.SignedIn("leader-principal");
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/Periods")).StatusCode);
     }
 
     [Fact]
