@@ -12,10 +12,12 @@ using Kaohe.Load;
 //         {token} in U or the body is replaced by the next line of FILE (each token used once).
 //         Prints name: value lines (rps, p50/p95/p99 in ms, errors, every 2xx warm-up included, and
 //         with --tokens how many codes were handed out).
+//   soak run|verify ...                    the mixed load with faults of bench/soak.sh (Soak.cs)
 return args.FirstOrDefault() switch
 {
     "bare" => await Bare.RunAsync(args[1..]),
     "load" => await LoadRun.RunAsync(args[1..]),
+    "soak" => await Soak.RunAsync(args[1..]),
     _ => Usage(),
 };
 

@@ -49,6 +49,7 @@ public static class Program
             "explain" => Explain(rest, io, stderr),
             "verify" => Verify(rest, stdin, stdout, stderr),
             "verify-audit" => VerifyAudit.Run(rest, stdout, stderr),
+            "sweep-attachments" => SweepAttachments.Run(rest, stdout, stderr),
             "backup" => Backup.RunBackup(rest, stdout, stderr),
             "restore" => Backup.RunRestore(rest, stdout, stderr),
             "generate" => Generate.Run(rest, stdout, stderr),
@@ -65,6 +66,8 @@ public static class Program
           kaohe explain FILE --unit U [--indicator I]             逐项说明得分 / explain a unit's scores
           kaohe verify SNAPSHOT                                    重算并核对已公布的结果快照 / recompute and check a published snapshot
           kaohe verify-audit --data-dir DIR | --postgres CS       校验审计日志哈希链 / verify the audit trail's hash chain
+          kaohe sweep-attachments --data-dir DIR [--postgres CS] [--grace-hours H] [--dry-run]
+                                                                  删除无记录引用的附件文件（超过 H 小时，默认 24）/ remove attachment files no row names (older than H hours, 24)
           kaohe backup --data-dir DIR --out BACKUP                在线备份 SQLite 数据库和附件 / online backup of the SQLite database and attachments
           kaohe restore --from BACKUP --data-dir DIR [--force]    校验后恢复备份（应用须先停止）/ check and restore a backup (stop the application first)
           kaohe generate --scale national|small (--out DIR | --postgres CS) [--password P]

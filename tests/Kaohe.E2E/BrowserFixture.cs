@@ -31,6 +31,7 @@ public class BrowserFixture : IAsyncLifetime
             b.UseSetting("Kaohe:DemoPassword", Password);
             b.UseSetting("Kaohe:AdminPassword", "Admin-pass-2023");
             b.UseSetting("Kaohe:LoginAttemptsPerMinute", "1000");
+            b.UseSetting("Kaohe:SignIn:AttemptsPerAccountPerMinute", "1000");
             // A free port: without an address the app defaults to 5080, and two fixtures (or two test runs) would collide.
             b.UseSetting("urls", "http://127.0.0.1:0");
             Configure(b);

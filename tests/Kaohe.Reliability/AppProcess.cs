@@ -60,6 +60,7 @@ public sealed class AppProcess : IAsyncDisposable
             ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
             ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
             ["Kaohe__LoginAttemptsPerMinute"] = "1000000",
+            ["Kaohe__SignIn__AttemptsPerAccountPerMinute"] = "1000000",
             ["Kaohe__SurveyPerMinute"] = "1000000",
             ["Logging__LogLevel__Default"] = "Warning",
         };

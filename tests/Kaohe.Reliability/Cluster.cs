@@ -32,6 +32,7 @@ public sealed class Cluster : IAsyncLifetime
         ["Kaohe__DemoPassword"] = DemoPassword,
         ["Kaohe__AdminPassword"] = AdminPassword,
         ["Kaohe__LoginAttemptsPerMinute"] = "100000",
+        ["Kaohe__SignIn__AttemptsPerAccountPerMinute"] = "100000",
         ["Logging__LogLevel__Default"] = "Warning",
         // The reminder job runs every second on both instances, so that the tests see them race.
         ["Kaohe__Rectification__ReminderIntervalSeconds"] = "1",

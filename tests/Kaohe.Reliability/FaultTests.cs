@@ -19,6 +19,7 @@ public sealed class FaultTests(Xunit.Abstractions.ITestOutputHelper output) : IA
         ["Kaohe__DemoPassword"] = Cluster.DemoPassword,
         ["Kaohe__AdminPassword"] = Cluster.AdminPassword,
         ["Kaohe__LoginAttemptsPerMinute"] = "1000000",
+        ["Kaohe__SignIn__AttemptsPerAccountPerMinute"] = "1000000",
         ["Logging__LogLevel__Default"] = "Warning",
     };
 

@@ -9,7 +9,14 @@ public sealed class Nginx : IAsyncDisposable
     private Process? _process;
 
     public int Port { get; } = AppProcess.FreePort();
-    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>TLS in front (a certificate and key in PEM), as production has it: <see cref="BaseUrl"/> is then https.</summary>
+    public (string Certificate, string Key)? Tls { get; init; }
+
+    /// <summary>The address nginx connects to the instances from (<c>proxy_bind</c>): a test tells the proxy from a client by it.</summary>
+    public string? Bind { get; init; }
+
+    public string BaseUrl => $"{(Tls is null ? "http" : "https")}://127.0.0.1:{Port}";
 
     public static string Binary => File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx"
         : throw new InvalidOperationException("nginx is not installed: ./test.sh installs Debian's nginx package");
@@ -37,12 +44,14 @@ public sealed class Nginx : IAsyncDisposable
             {{servers}}    keepalive 64;
               }
               server {
-                listen 127.0.0.1:{{Port}};
+                listen 127.0.0.1:{{Port}}{{(Tls is null ? "" : " ssl")}};
+            {{(Tls is { } tls ? $"    ssl_certificate {tls.Certificate};\n    ssl_certificate_key {tls.Key};\n" : "")}}
                 location / {
                   proxy_pass http://kaohe;
                   proxy_http_version 1.1;
+            {{(Bind is null ? "" : $"      proxy_bind {Bind};\n")}}
                   proxy_set_header Connection "";
-                  proxy_set_header Host $host;
+                  proxy_set_header Host $http_host;
                   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                   proxy_set_header X-Forwarded-Proto $scheme;
                   proxy_next_upstream off;
@@ -58,7 +67,8 @@ public sealed class Nginx : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("nginx did not start");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // The test's own certificate, if any, is the only one this probe accepts.
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => Tls is not null } }) { Timeout = TimeSpan.FromSeconds(2) };
         for (var i = 0; i < 100; i++)
         {
             if (_process.HasExited)

@@ -31,11 +31,11 @@ public abstract class KaoheDbContext(DbContextOptions options) : IdentityDbConte
     public abstract bool IsPostgres { get; }
 
     /// <summary>
-    /// Every context, however created, refuses writes its period's stage does not allow (issue 15) and
-    /// bumps the results revision of what it changes (issue 9).
+    /// Every context, however created, refuses what a database cannot store (issue 17) and writes its
+    /// period's stage does not allow (issue 15), and bumps the results revision of what it changes (issue 9).
     /// </summary>
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.AddInterceptors(TextLengthGuard.Instance, PeriodStageGuard.Instance, ResultsRevisionInterceptor.Instance);
+        optionsBuilder.AddInterceptors(StorableValuesGuard.Instance, StorableParametersGuard.Instance, PeriodStageGuard.Instance, ResultsRevisionInterceptor.Instance);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -170,6 +170,7 @@ internal sealed class AttachmentConfiguration : IEntityTypeConfiguration<Attachm
         b.Property(x => x.OwnerKind).HasMaxLength(32);
         b.Property(x => x.OwnerId).HasMaxLength(64);
         b.HasIndex(x => new { x.OwnerKind, x.OwnerId });
+        b.HasIndex(x => x.Sha256);   // the orphan sweep asks which files rows name
     }
 }
 
@@ -220,7 +221,20 @@ internal sealed class AccessTokenConfiguration : IEntityTypeConfiguration<Access
     {
         b.Property(x => x.TokenHash).HasMaxLength(64);
         b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.Kind).HasMaxLength(16).HasDefaultValue(AccessToken.Bearer);
         b.HasIndex(x => x.TokenHash).IsUnique();
+        b.HasIndex(x => x.UserId);
+    }
+}
+
+internal sealed class SignInFailureConfiguration : IEntityTypeConfiguration<SignInFailure>
+{
+    public void Configure(EntityTypeBuilder<SignInFailure> b)
+    {
+        b.ToTable("SignInFailures");
+        b.Property(x => x.UserName).HasMaxLength(256);
+        b.Property(x => x.Address).HasMaxLength(64);
+        b.HasIndex(x => new { x.UserName, x.Address }).IsUnique();
     }
 }
 

@@ -27,6 +27,7 @@ public static class Registration
         services.AddScoped<AuditLog>();
         services.AddScoped<SchemeService>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
+        services.AddHostedService<AttachmentSweeper>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
         services.AddAdjustments();
         services.AddInspections();
@@ -43,7 +44,7 @@ public static class Registration
 
     public static void MapKaoheFeatures(this WebApplication app)
     {
-        var api = app.MapGroup("/api/v1").WithTags("Kaohe");
+        var api = app.MapGroup("/api/v1").WithTags("Kaohe").RefuseMalformedForms();
         api.MapAccountsApi();
         api.MapApiKeysApi();
         api.MapCatalogApi();

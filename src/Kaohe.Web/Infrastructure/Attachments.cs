@@ -60,6 +60,32 @@ public static class UploadRules
 
     public static string Accept => string.Join(",", Types.Keys);
 
+    /// <summary>Photos (inspection findings, re-inspections): the image types only, checked before anything is stored.</summary>
+    public static bool IsImage(string? fileName) =>
+        Types.TryGetValue(Path.GetExtension(SafeFileName(fileName)), out var t) && t.ContentType.StartsWith("image/", StringComparison.Ordinal);
+
+    public const string ImageAccept = ".jpg,.jpeg,.png,.webp";
+
+    /// <summary>
+    /// Refuses a set of uploads by their names before the first is stored: otherwise the files before the
+    /// one refused would stay in the store without a row. (Content is checked while storing, where a refusal
+    /// leaves nothing behind; what is refused after storing is left to <see cref="AttachmentSweep"/>.)
+    /// </summary>
+    /// <exception cref="UploadRejectedException">the first name whose type is not accepted (or not an image, with <paramref name="imagesOnly"/>)</exception>
+    public static void CheckTypes(IEnumerable<string?> fileNames, bool imagesOnly = false)
+    {
+        foreach (var fileName in fileNames)
+        {
+            var name = SafeFileName(fileName);
+            if (imagesOnly && !IsImage(name))
+                throw new UploadRejectedException($"文件“{name}”不是图片，照片请上传 {ImageAccept}",
+                    $"\"{name}\" is not an image; upload a photo as {ImageAccept}", StatusCodes.Status415UnsupportedMediaType);
+            if (!Types.ContainsKey(Path.GetExtension(name)))
+                throw new UploadRejectedException($"文件“{name}”的类型不受支持，请上传 {Accept}",
+                    $"\"{name}\": this file type is not accepted; upload {Accept}", StatusCodes.Status415UnsupportedMediaType);
+        }
+    }
+
     /// <summary>The name without any directory part or control characters, at most 200 characters; never empty.</summary>
     public static string SafeFileName(string? name)
     {
@@ -73,16 +99,18 @@ public static class UploadRules
 
 public sealed class FileSystemAttachmentStore(IConfiguration config, TimeProvider clock) : IAttachmentStore
 {
-    private readonly string _root = Path.Combine(Database.DataDir(config), "attachments");
+    private readonly string _root = RootOf(config);
     private readonly long _maxBytes = config.GetValue("Kaohe:MaxUploadBytes", UploadRules.DefaultMaxBytes);
+
+    /// <summary>The directory of the store: <c>Kaohe:DataDir/attachments</c>.</summary>
+    public static string RootOf(IConfiguration config) => Path.Combine(Database.DataDir(config), "attachments");
 
     public async Task<Attachment> SaveAsync(Stream content, string fileName, string uploadedBy, string ownerKind, string ownerId, CancellationToken ct = default)
     {
+        UploadRules.CheckTypes([fileName]);
         var name = UploadRules.SafeFileName(fileName);
         var ext = Path.GetExtension(name);
-        if (!UploadRules.Types.TryGetValue(ext, out var type))
-            throw new UploadRejectedException($"文件“{name}”的类型不受支持，请上传 {UploadRules.Accept}",
-                $"\"{name}\": this file type is not accepted; upload {UploadRules.Accept}", StatusCodes.Status415UnsupportedMediaType);
+        var type = UploadRules.Types[ext];
         try
         {
             Directory.CreateDirectory(_root);
@@ -124,9 +152,10 @@ public sealed class FileSystemAttachmentStore(IConfiguration config, TimeProvide
                 var stored = StoredName(sha);
                 var target = Path.Combine(_root, stored);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                // Content-addressed: the same bytes uploaded twice are kept once.
-                if (File.Exists(target)) File.Delete(temp);
-                else File.Move(temp, target);
+                // Content-addressed: the same bytes uploaded twice are kept once. The fresh copy replaces the old
+                // one rather than being dropped, so that a sweep removing the old one as an orphan at this moment
+                // (AttachmentSweep) cannot leave the row about to be committed without its file.
+                File.Move(temp, target, overwrite: true);
                 return new Attachment(name, type.ContentType, size, sha, stored, uploadedBy, clock.GetUtcNow(), ownerKind, ownerId);
             }
             finally

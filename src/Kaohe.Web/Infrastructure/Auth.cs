@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
 using Kaohe.Web.Data;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -18,6 +19,9 @@ public static class Claims
     public const string Unit = "kaohe:unit";
     public const string Rater = "kaohe:rater";
     public const string ApiKeyIndicators = "kaohe:indicators";
+
+    /// <summary>The SHA-256 of the session's secret: the row in AccessTokens that keeps a cookie or bearer token alive.</summary>
+    public const string Session = "kaohe:session";
 
     public static string? UnitId(this ClaimsPrincipal user) => user.FindFirstValue(Unit);
 
@@ -43,13 +47,17 @@ public static class Auth
     public static IServiceCollection AddKaoheAuth(this IServiceCollection services, IConfiguration config)
     {
         var loginPermits = config.GetValue("Kaohe:LoginAttemptsPerMinute", 10);
+        services.Configure<SignInOptions>(config.GetSection("Kaohe:SignIn"));
+        services.AddScoped<SignInGuard>();
+        services.AddSingleton<SignInLimits>();
+        var sessionHours = config.GetValue("Kaohe:SignIn:SessionHours", new SignInOptions().SessionHours);
+        // Failed sign-ins lock a (name, address) pair in SignInGuard, never the account: Identity's own
+        // lockout would let five guesses from anywhere lock the office out (issue 17).
         services.AddIdentity<AppUser, IdentityRole>(o =>
             {
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.AllowedForNewUsers = false;
                 o.User.RequireUniqueEmail = false;
             })
             .AddEntityFrameworkStores<KaoheDbContext>()
@@ -57,6 +65,14 @@ public static class Auth
             .AddClaimsPrincipalFactory<KaoheClaimsFactory>();
 
         services.AddDataProtection().SetApplicationName("Kaohe").PersistKeysToDbContext<KaoheDbContext>();
+        // Identity's security-stamp check rebuilds the principal now and then (every 30 minutes): the session's claim goes with it,
+        // or the sign-in would end at the first rebuild (ValidateSessionAsync finds no session).
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = ctx =>
+        {
+            if (ctx.CurrentPrincipal?.FindFirst(Claims.Session) is { } session && ctx.NewPrincipal?.Identity is ClaimsIdentity id && !id.HasClaim(c => c.Type == Claims.Session))
+                id.AddClaim(new Claim(Claims.Session, session.Value));
+            return Task.CompletedTask;
+        });
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -66,12 +82,15 @@ public static class Auth
             o.Cookie.Name = "kaohe";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            // Secure whenever the request is https, also behind a proxy that terminates TLS (ForwardedHeaders: Kaohe:KnownProxies).
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
-            o.SlidingExpiration = true;
+            // A sign-in lasts SessionHours at most, or until its session row is deleted (sign-out, the office).
+            o.ExpireTimeSpan = TimeSpan.FromHours(sessionHours);
+            o.SlidingExpiration = false;
             // The API answers 401/403 with ProblemDetails; pages redirect to the sign-in page.
             o.Events.OnRedirectToLogin = ctx => ApiOrRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
 
         services.AddAuthentication(o =>
@@ -134,6 +153,28 @@ public static class Auth
             </main></body></html>
             """;
         await ctx.Response.WriteAsync(html, ct);
+    }
+
+    /// <summary>
+    /// A sign-in cookie is good while its session row is (issue 17: a cookie copied before sign-out kept
+    /// working until it expired). One indexed lookup per request, on every instance alike; then Identity's
+    /// security-stamp check, which a password change trips.
+    /// </summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext ctx)
+    {
+        var hash = ctx.Principal?.FindFirstValue(Claims.Session);
+        var userId = ctx.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var db = ctx.HttpContext.RequestServices.GetRequiredService<KaoheDbContext>();
+        var now = ctx.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var live = hash is not null && await db.AccessTokens.AnyAsync(t => t.TokenHash == hash && t.UserId == userId && t.Kind == AccessToken.Cookie && t.ExpiresAt > now
+            && db.Users.Any(u => u.Id == t.UserId && (u.LockoutEnd == null || u.LockoutEnd <= now)));
+        if (!live)
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+        await SecurityStampValidator.ValidatePrincipalAsync(ctx);
     }
 
     private static Task ApiOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
@@ -214,13 +255,14 @@ public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> op
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var tokenHash = Auth.Hash(header["Bearer ".Length..].Trim());
-        var token = await db.AccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == tokenHash);
-        if (token is null || token.ExpiresAt < now) return AuthenticateResult.Fail("invalid or expired token");
+        var token = await db.AccessTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == tokenHash && t.Kind == AccessToken.Bearer);
+        if (token is null || token.ExpiresAt < now) return AuthenticateResult.Fail("invalid, revoked or expired token");
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == token.UserId);
         if (user is null || (user.LockoutEnd is { } end && end > now)) return AuthenticateResult.Fail("account unavailable");
         var identity = new ClaimsIdentity(TokenScheme.Bearer, ClaimTypes.Name, ClaimTypes.Role);
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Id));
         identity.AddClaim(new Claim(ClaimTypes.Name, user.UserName ?? ""));
+        identity.AddClaim(new Claim(Claims.Session, tokenHash));
         KaoheClaimsFactory.Add(identity, user);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }

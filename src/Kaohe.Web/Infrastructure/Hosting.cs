@@ -28,6 +28,8 @@ public static class Hosting
 
     public static IServiceCollection AddKaoheWeb(this IServiceCollection services)
     {
+        // First of the startup filters, so that the survey fast lane also sees the real client address.
+        services.AddTransient<IStartupFilter, ReverseProxy>();
         services.AddHttpContextAccessor();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -36,6 +38,10 @@ public static class Hosting
                 ctx.ProblemDetails.Detail = Ui.T("请求内容过大", "the request body is too large");
         });
         services.AddExceptionHandler<BadRequests>();
+        // A body that does not bind is thrown to BadRequests, which names the JSON path, in every environment
+        // (the framework does so only in Development, and otherwise answers a bare 400).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => InputGuards.RefuseNonFiniteNumbers(o.SerializerOptions));
         // Razor would otherwise write every Chinese character as an HTML entity.
         services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o =>
             o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
@@ -60,6 +66,7 @@ public static class Hosting
             o.Cookie.Name = "kaohe-af";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;   // Secure over https, also behind a known TLS proxy
             o.HeaderName = "X-CSRF-TOKEN";
         });
         services.Configure<RequestLocalizationOptions>(o =>
@@ -91,10 +98,16 @@ public static class Hosting
             h["X-Content-Type-Options"] = "nosniff";
             h["X-Frame-Options"] = "DENY";
             h["Referrer-Policy"] = "same-origin";
-            if (!ctx.Request.Path.StartsWithSegments("/scalar"))
-                h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+            // Over https (directly or through a known proxy that terminated TLS): browsers keep to https for a year.
+            if (ctx.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
             // The inspection page's service worker lives in /js/ but serves the page /Inspections/Field.
             if (ctx.Request.Path == "/js/inspection-sw.js") h["Service-Worker-Allowed"] = "/Inspections/Field";
+            if (ctx.Request.Path.StartsWithSegments(ApiExplorerPolicy.Path))
+            {
+                await ApiExplorerPolicy.ServeAsync(ctx, next);
+                return;
+            }
+            h["Content-Security-Policy"] = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next();
         });
         app.UseStaticFiles();
@@ -102,6 +115,7 @@ public static class Hosting
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCookieApiGuard();
         app.UseAntiforgery();
         app.MapGet("/healthz", async (KaoheDbContext db, CancellationToken ct) =>
         {
@@ -114,12 +128,13 @@ public static class Hosting
         {
             var culture = to == Ui.English ? Ui.English : Ui.Chinese;
             ctx.Response.Cookies.Append(Ui.CultureCookie, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+                new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, Secure = ctx.Request.IsHttps });
             // Only local addresses: never an open redirect.
-            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//") && !r.StartsWith("/\\") ? r : "/");
+            return Results.LocalRedirect(InputGuards.LocalPathOrHome(returnUrl));
         }).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API")).AllowAnonymous();
+        // No fonts from another host: the explorer's CSP allows none, and the network of a government office may not reach one.
+        app.MapScalarApiReference(o => o.WithTitle("Kaohe 考核 API").DisableDefaultFonts()).AllowAnonymous();
         app.MapRazorPages();
     }
 }

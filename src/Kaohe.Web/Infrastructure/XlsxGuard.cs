@@ -5,6 +5,9 @@ namespace Kaohe.Web.Infrastructure;
 /// <summary>A reason an uploaded workbook is refused before any spreadsheet library opens it.</summary>
 public sealed record XlsxRefusal(string Zh, string En);
 
+/// <summary>A spreadsheet library failed while reading an uploaded workbook (see <see cref="XlsxGuard.Reading{T}"/>).</summary>
+public sealed class UnreadableWorkbookException(Exception inner) : Exception("the workbook cannot be read", inner);
+
 /// <summary>
 /// Checks an uploaded .xlsx as a zip before MiniExcel or OpenXml parse it: a small file may unpack to
 /// gigabytes (a zip bomb), hold thousands of entries or lie about its sizes in the central directory.
@@ -19,8 +22,55 @@ public static class XlsxGuard
 
     public static bool LooksLikeZip(ReadOnlySpan<byte> b) => b is [0x50, 0x4B, 0x03, 0x04, ..];
 
-    public static XlsxRefusal? Check(byte[] bytes, long maxUnpackedBytes = DefaultMaxUnpackedBytes)
+    /// <summary>
+    /// What a spreadsheet library may throw while it reads an uploaded workbook that passed <see cref="Check"/>:
+    /// anything but cancellation and running out of memory. The file comes from outside and the libraries'
+    /// failures on damaged input are open-ended (the fuzz met XmlException, FormatException, KeyNotFoundException
+    /// and a NullReferenceException inside MiniExcel's style reader for one flipped byte), so every importer
+    /// catches with this one rule around the library's reading, and answers naming the file, never a 500.
+    /// </summary>
+    public static bool IsUnreadable(Exception ex) => ex is not (OperationCanceledException or OutOfMemoryException or InsufficientExecutionStackException);
+
+    /// <summary>
+    /// Rows a library reads lazily, for a loop that checks each row as it comes: what the library throws while
+    /// reading becomes an <see cref="UnreadableWorkbookException"/>; what the loop's own code throws stays what it is.
+    /// </summary>
+    public static IEnumerable<T> Reading<T>(IEnumerable<T> rows)
     {
+        IEnumerator<T> e;
+        try { e = rows.GetEnumerator(); }
+        catch (Exception ex) when (IsUnreadable(ex)) { throw new UnreadableWorkbookException(ex); }
+        using (e)
+            while (true)
+            {
+                T current;
+                try
+                {
+                    if (!e.MoveNext()) yield break;
+                    current = e.Current;
+                }
+                catch (Exception ex) when (IsUnreadable(ex)) { throw new UnreadableWorkbookException(ex); }
+                yield return current;
+            }
+    }
+
+    public static XlsxRefusal? Check(byte[] bytes, long maxUnpackedBytes = DefaultMaxUnpackedBytes) =>
+        Check(new MemoryStream(bytes, writable: false), maxUnpackedBytes);
+
+    /// <summary>The same check on an uploaded file (buffered by the form reader, so seekable).</summary>
+    public static XlsxRefusal? Check(IFormFile file)
+    {
+        using var s = file.OpenReadStream();
+        return Check(s);
+    }
+
+    /// <summary>The same check on a seekable stream (an upload buffered to disk), which is left open.</summary>
+    public static XlsxRefusal? Check(Stream seekable, long maxUnpackedBytes = DefaultMaxUnpackedBytes)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        seekable.Position = 0;
+        bytes = bytes[..seekable.ReadAtLeast(bytes, 4, throwOnEndOfStream: false)];
+        seekable.Position = 0;
         if (!LooksLikeZip(bytes))
             return bytes is [0xD0, 0xCF, 0x11, 0xE0, ..]
                 ? new("文件是旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再导入", "the file is in the old .xls format: save it as .xlsx in Excel and import again")
@@ -29,7 +79,7 @@ public static class XlsxGuard
             $"the workbook unpacks to more than {maxUnpackedBytes / 1024 / 1024} MB and is refused");
         try
         {
-            using var zip = new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read);
+            using var zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true);
             if (zip.Entries.Count > MaxEntries)
                 return new($"工作簿包含的部件过多（超过 {MaxEntries} 个），不予导入", $"the workbook has more than {MaxEntries} parts and is refused");
             long declared = 0;

@@ -13,7 +13,8 @@ namespace Kaohe.Scoring.Tests.Fuzz;
 /// <see cref="V1File.ReadScheme"/> and <see cref="SnapshotFile.Verify"/>. The readers' documented
 /// contract is "never throws on bad input: it returns the errors", so the only allowed outcomes are
 /// a result or validation errors. Each case runs under a deadline (a hang fails it; no time is
-/// asserted otherwise). CsCheck shrinks a failure and prints the seed that replays it.
+/// asserted otherwise). The cases come from seeded runs (<see cref="FuzzRuns"/>): the same cases in
+/// ./test.sh every time, new ones in bench/fuzz.sh, and a failure names the seed that replays it.
 /// </summary>
 public class GeneratedDocumentFuzzTests
 {
@@ -34,9 +35,9 @@ public class GeneratedDocumentFuzzTests
         _ => new JsonObject { ["kind"] = "direct" },
     });
 
-    /// <summary>A document that should usually be valid: 1–4 units, 1–5 top-level indicators (some with children), values for each leaf.</summary>
+    /// <summary>A document that should usually be valid: 1–4 units, 1–5 top-level indicators (some with children), values for each leaf (to 6 decimals, as real figures are: no denormals).</summary>
     internal static readonly Gen<string> ValidDoc =
-        Gen.Int[1, 4].SelectMany(units => Gen.Int[1, 5].SelectMany(tops => Gen.Double[0, 1.5].Array[units * tops * 2].SelectMany(vals =>
+        Gen.Int[1, 4].SelectMany(units => Gen.Int[1, 5].SelectMany(tops => Gen.Double[0, 1.5].Select(v => Math.Round(v, 6)).Array[units * tops * 2].SelectMany(vals =>
             MethodGen.Array[tops * 2].Select(Gen.Bool.Array[tops], (methods, nested) => Build(units, tops, vals, methods, nested)))));
 
     private static string Build(int units, int tops, double[] vals, JsonNode[] methods, bool[] nested)
@@ -196,37 +197,36 @@ public class GeneratedDocumentFuzzTests
     public void Generated_valid_documents_are_read_and_scored()
     {
         var accepted = 0;
-        ValidDoc.Sample(json => Within("valid", () =>
+        FuzzRuns.Sample(ValidDoc, 300, json => Within("valid", () =>
         {
             AllReaders(json);
             if (V1File.Read(json).IsValid) Interlocked.Increment(ref accepted);
-        }), iter: 300, threads: 1);
-        Assert.True(accepted > 150, $"only {accepted} of 300 generated documents were accepted: the generator drifted");
+        }));
+        Assert.True(accepted > 150 * FuzzRuns.Seeds().Count, $"only {accepted} of 300 generated documents per run were accepted: the generator drifted");
     }
 
     [Fact]
     public void Mutated_generated_documents_give_errors_or_a_result_never_an_exception()
     {
-        ValidDoc.Select(MutationGen.Array[1, 4], Apply)
-            .Sample(json => Within("mutated", () => AllReaders(json)), iter: Iterations, threads: 1);
+        FuzzRuns.Sample(ValidDoc.Select(MutationGen.Array[1, 4], Apply), Iterations, json => Within("mutated", () => AllReaders(json)));
     }
 
     [Fact]
     public void Byte_mutations_of_generated_documents_never_throw()
     {
-        Gen.Select(ValidDoc, Gen.Int[0, int.MaxValue].Array[1, 8], Gen.Byte.Array[1, 8], (json, at, bytes) =>
+        FuzzRuns.Sample(Gen.Select(ValidDoc, Gen.Int[0, int.MaxValue].Array[1, 8], Gen.Byte.Array[1, 8], (json, at, bytes) =>
         {
             var b = Encoding.UTF8.GetBytes(json);
             for (var i = 0; i < at.Length; i++) b[at[i] % b.Length] = bytes[i % bytes.Length];
             return b;
-        }).Sample(b => Within("bytes", () =>
+        }), Iterations, b => Within("bytes", () =>
         {
             var read = V1File.Read(b.AsMemory());
             Assert.True((read.Assessment is null) == (read.Errors.Count > 0));
             var text = Encoding.UTF8.GetString(b);   // invalid UTF-8 becomes U+FFFD here, as a web form would hand it over
             V1File.ReadScheme(text);
             SnapshotFile.Verify(text);
-        }), iter: Iterations, threads: 1);
+        }));
     }
 
     [Fact]
@@ -235,8 +235,47 @@ public class GeneratedDocumentFuzzTests
         var tokens = Gen.OneOf(Gen.Const("{"), Gen.Const("}"), Gen.Const("["), Gen.Const("]"), Gen.Const(","), Gen.Const(":"), Gen.Const("\"kaohe\""),
             Gen.Const("\"kaohe\":1"), Gen.Const("\"kaoheSnapshot\":1.5"), Gen.Const("\"input\":{}"), Gen.Const("\"result\":[]"), Gen.Const("1e999"), Gen.Const("-0"),
             Gen.Const("null"), Gen.Const("\"\\uD800\""), Gen.Const("\"units\":[{\"id\":\"a\"}]"), Gen.Const("\"indicators\":[]"), Gen.Double.Select(d => d.ToString("R", CultureInfo.InvariantCulture)));
-        tokens.Array[0, 60].Select(string.Concat)
-            .Sample(text => Within("tokens", () => AllReaders(text)), iter: Iterations, threads: 1);
+        FuzzRuns.Sample(tokens.Array[0, 60].Select(string.Concat), Iterations, text => Within("tokens", () => AllReaders(text)));
+    }
+
+    /// <summary>
+    /// Found by bench/fuzz.sh (byte mutations, run 1173364883327929905): a flipped byte turned "\u5C40" into
+    /// "\udC40", an escaped half of a surrogate pair, which JsonDocument accepts and then throws on when the
+    /// string is read. Every reader now refuses it at "$".
+    /// </summary>
+    [Theory]
+    [InlineData("{\"kaohe\":1,\"period\":\"2023-Q1\",\"units\":[{\"id\":\"u0\",\"name\":\"\\udC40\"}],\"indicators\":[],\"values\":[]}")]
+    [InlineData("{\"kaohe\":1,\"\\uD800\":1}")]
+    [InlineData("{\"kaoheSnapshot\":1,\"input\":{},\"result\":{},\"inputSha256\":\"\\uDFFF\"}")]
+    public void An_escaped_half_surrogate_is_an_error_in_every_reader(string json)
+    {
+        AllReaders(json);
+        Assert.Contains(V1File.Read(json).Errors, e => e.Path == "$" && e.En.Contains("surrogate"));
+        Assert.Contains(V1File.ReadScheme(json).Errors, e => e.Path == "$" && e.En.Contains("surrogate"));
+        Assert.False(SnapshotFile.Verify(json).Ok);
+    }
+
+    /// <summary>
+    /// Found by bench/fuzz.sh (mutations, run 2820615903940358390): an efficacy leaf whose fixed satisfactory
+    /// value is the smallest denormal (−5e-324) against a worst value of 0 divided by that difference and
+    /// gave a total of −Infinity. Nonzero numbers below 10^-15 are now refused, so no difference of two can be
+    /// a denormal.
+    /// </summary>
+    [Theory]
+    [InlineData("-5e-324", "0")]
+    [InlineData("1e-300", "0")]
+    [InlineData("0", "1e-320")]
+    public void A_denormal_bound_or_value_is_refused_before_it_can_make_a_result_infinite(string satisfactory, string value)
+    {
+        var json = $$$"""
+            {"kaohe":1,"period":"2023-Q1","units":[{"id":"u0","name":"a","group":"g"},{"id":"u1","name":"b","group":"g"}],
+             "indicators":[{"id":"I2","name":"x","points":100,"method":{"kind":"efficacy","satisfactory":{{{satisfactory}}},"unallowable":"worst"}}],
+             "values":[{"unit":"u0","indicator":"I2","value":{{{value}}}},{"unit":"u1","indicator":"I2","value":1.3330612130007897}]}
+            """;
+        AllReaders(json);
+        var read = V1File.Read(json);
+        Assert.False(read.IsValid);
+        Assert.Contains(read.Errors, e => e.En.Contains("too small"));
     }
 
     [Theory]

@@ -10,6 +10,31 @@ using MiniExcelLibs;
 
 namespace Kaohe.Web.Tests.Fuzz;
 
+/// <summary>
+/// Which runs a fuzz test makes. A run is a seed; every case of the run is drawn from <c>new Random(seed)</c>,
+/// so a run is replayed exactly by its seed. <c>./test.sh</c> runs the fixed seeds below (the same cases every
+/// time: CI is never red by chance); <c>KAOHE_FUZZ_SEED=N</c> replays the run a failure printed;
+/// <c>KAOHE_FUZZ_RUNS=N</c> draws N new run seeds (<c>bench/fuzz.sh</c>, the long random search) and every
+/// failure names the seed that replays it.
+/// </summary>
+internal static class FuzzRuns
+{
+    public const string SeedVariable = "KAOHE_FUZZ_SEED", RunsVariable = "KAOHE_FUZZ_RUNS";
+
+    /// <summary>The fixed runs of ./test.sh: enough cases to cover every damage kind, the same every time.</summary>
+    private static readonly int[] Fixed = [20231, 7];
+
+    public static IReadOnlyList<int> Seeds(int fixedRuns = 2)
+    {
+        if (int.TryParse(Environment.GetEnvironmentVariable(SeedVariable), out var replay)) return [replay];
+        if (int.TryParse(Environment.GetEnvironmentVariable(RunsVariable), out var runs) && runs > 0)
+            return [.. Enumerable.Range(0, runs).Select(_ => Random.Shared.Next())];
+        return Fixed[..Math.Min(fixedRuns, Fixed.Length)];
+    }
+
+    public static string Replay(int seed) => $"{SeedVariable}={seed}";
+}
+
 /// <summary>What a hostile request may get back: a 2xx, or a 4xx (a problem for the API). Anything else is collected by kind.</summary>
 internal sealed class Outcomes
 {
@@ -17,18 +42,22 @@ internal sealed class Outcomes
     public int Cases { get; private set; }
     public Dictionary<int, int> ByStatus { get; } = [];
 
-    public async Task CheckAsync(string what, HttpResponseMessage r, bool api)
+    /// <summary>Checks one answer; <paramref name="replay"/> says how to replay the case (its run seed), kept for the first failure of each kind.</summary>
+    public async Task CheckAsync(string what, HttpResponseMessage r, bool api, string? replay = null)
     {
         Cases++;
         var status = (int)r.StatusCode;
         ByStatus[status] = ByStatus.GetValueOrDefault(status) + 1;
         var body = await r.Content.ReadAsStringAsync();
-        if (status >= 500) _problems.TryAdd($"{what} → {status}", Head(body));
+        var how = replay is null ? "" : $"replay: {replay}\n";
+        if (status >= 500) _problems.TryAdd($"{what} → {status}", how + Head(body));
         else if (api && status >= 400 && r.Content.Headers.ContentType?.MediaType != "application/problem+json")
-            _problems.TryAdd($"{what} → {status} without a problem body", $"{r.Content.Headers.ContentType}: {Head(body)}");
+            _problems.TryAdd($"{what} → {status} without a problem body", $"{how}{r.Content.Headers.ContentType}: {Head(body)}");
     }
 
     public void Problem(string kind, string detail) => _problems.TryAdd(kind, detail);
+
+    public int Failures => _problems.Count;
 
     public void AssertNone() =>
         Assert.True(_problems.Count == 0, $"{_problems.Count} kind(s) of failure in {Cases} cases:\n\n" + string.Join("\n\n", _problems.Select(kv => $"[{kv.Key}]\n{kv.Value}")));

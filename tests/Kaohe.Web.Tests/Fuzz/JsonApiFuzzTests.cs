@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CsCheck;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Xunit.Abstractions;
 
 namespace Kaohe.Web.Tests.Fuzz;
 
@@ -15,9 +15,13 @@ namespace Kaohe.Web.Tests.Fuzz;
 /// damaged (fields dropped, nulled, retyped; huge strings; deep nesting; invalid UTF-8; number overflow;
 /// not JSON at all), sent by an account the endpoint accepts. Never a 500; a 4xx is a ProblemDetails.
 /// </summary>
-public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
+public abstract class JsonApiFuzzTests<TApp>(TApp app, ITestOutputHelper output) : IClassFixture<TApp> where TApp : AppFixture
 {
-    protected virtual int CasesPerOperation => 40;
+    /// <summary>Cases per operation per run (<see cref="FuzzRuns"/>).</summary>
+    protected virtual int CasesPerOperation => 20;
+
+    /// <summary>How many of the fixed runs ./test.sh makes.</summary>
+    protected virtual int FixedRuns => 2;
 
     private static readonly string[] Accounts = ["office", "unit-zj-lasa", "division-scc", "division-zac", "leader-principal", "assessor1", "viewer"];
 
@@ -90,35 +94,40 @@ public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> whe
         foreach (var a in Accounts) clients[a] = await app.As(a);
 
         var outcomes = new Outcomes();
-        var walked = 0;
+        // Which account each operation is fuzzed as: the first the endpoint does not refuse outright (the fuzz is about parsing, as an authorised caller).
+        var reachable = new List<(Operation Op, string Path, HttpClient Client)>();
         foreach (var op in ops)
         {
             var path = Fill(op.Template);
-            // The first account the endpoint does not refuse outright: the fuzz is about parsing, as an authorised caller.
-            HttpClient? client = null;
             foreach (var (name, c) in clients)
             {
                 using var probe = await c.SendAsync(new HttpRequestMessage(new HttpMethod(op.Method), path) { Content = JsonContent.Create(new { }) });
                 await outcomes.CheckAsync($"{op.Method} {op.Template} probe as {name}", probe, api: true);
-                if (probe.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)) { client = c; break; }
-            }
-            if (client is null) continue;
-            walked++;
-            var cases = Gen.Select(Gen.Int, Gen.Int[0, 17]).Array[CasesPerOperation].Single();
-            foreach (var (seed, kind) in cases)
-            {
-                var rnd = new Random(seed);
-                var valid = op.Schema is { } s ? Generate(s, schemas, rnd, 0) : new JsonObject();
-                var (content, what) = Damage(valid, kind, rnd);
-                using var request = new HttpRequestMessage(new HttpMethod(op.Method), path) { Content = content };
-                using var response = await client.SendAsync(request);
-                await outcomes.CheckAsync($"{op.Method} {op.Template}: {what}", response, api: true);
+                if (probe.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)) { reachable.Add((op, path, c)); break; }
             }
         }
+        var runs = FuzzRuns.Seeds(FixedRuns);
+        foreach (var run in runs)
+        {
+            // Every case of the run comes from this one generator, in the document's order of operations: the run seed replays it all.
+            var draw = new Random(run);
+            foreach (var (op, path, client) in reachable)
+                for (var i = 0; i < CasesPerOperation; i++)
+                {
+                    var rnd = new Random(draw.Next());
+                    var kind = draw.Next(0, 18);
+                    var valid = op.Schema is { } s ? Generate(s, schemas, rnd, 0) : new JsonObject();
+                    var (content, what) = Damage(valid, kind, rnd);
+                    using var request = new HttpRequestMessage(new HttpMethod(op.Method), path) { Content = content };
+                    using var response = await client.SendAsync(request);
+                    await outcomes.CheckAsync($"{op.Method} {op.Template}: {what}", response, api: true, FuzzRuns.Replay(run));
+                }
+        }
+        output.WriteLine($"runs {string.Join(", ", runs)}: {outcomes.Summary}");
         foreach (var c in clients.Values) c.Dispose();
         outcomes.AssertNone();
-        Assert.True(walked >= 30, $"only {walked} operations were reachable by some account");
-        Assert.True(outcomes.Cases >= walked * CasesPerOperation);
+        Assert.True(reachable.Count >= 30, $"only {reachable.Count} operations were reachable by some account");
+        Assert.True(outcomes.Cases >= reachable.Count * CasesPerOperation * runs.Count);
     }
 
     private static JsonElement Resolve(JsonElement schema, JsonElement schemas)
@@ -240,11 +249,12 @@ public abstract class JsonApiFuzzTests<TApp>(TApp app) : IClassFixture<TApp> whe
     }
 }
 
-public sealed class JsonApiFuzzTestsOnSqlite(SqliteApp app) : JsonApiFuzzTests<SqliteApp>(app);
+public sealed class JsonApiFuzzTestsOnSqlite(SqliteApp app, ITestOutputHelper output) : JsonApiFuzzTests<SqliteApp>(app, output);
 
-public sealed class JsonApiFuzzTestsOnPostgres(PostgresApp app) : JsonApiFuzzTests<PostgresApp>(app)
+public sealed class JsonApiFuzzTestsOnPostgres(PostgresApp app, ITestOutputHelper output) : JsonApiFuzzTests<PostgresApp>(app, output)
 {
     protected override int CasesPerOperation => 4;
+    protected override int FixedRuns => 1;
 }
 
 /// <summary>Bodies over Kestrel's limit (30 MB by default) get a 413 ProblemDetails: on a real Kestrel, since the test server has no limit.</summary>

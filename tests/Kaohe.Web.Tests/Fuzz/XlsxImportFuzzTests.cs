@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using CsCheck;
 using Kaohe.Web.Infrastructure;
 using Kaohe.Web.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Kaohe.Web.Tests.Fuzz;
 
@@ -10,45 +10,63 @@ namespace Kaohe.Web.Tests.Fuzz;
 /// Every .xlsx importer (collection report / scoring / leader sheets, the scheme workbook, the paper
 /// questionnaires) takes mutated templates, generated workbooks and zip bombs through its HTTP endpoint
 /// as the role that may use it. The only allowed answers are 2xx and 4xx (ProblemDetails for the API),
-/// and a refusal leaves every table as it was. CsCheck draws the cases; a failure is reported with its seed.
+/// and a refusal leaves every table as it was. The cases come from run seeds (<see cref="FuzzRuns"/>): a failure names the seed that replays it.
 /// </summary>
-public abstract class XlsxImportFuzzTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
+public abstract class XlsxImportFuzzTests<TApp>(TApp app, ITestOutputHelper output) : IClassFixture<TApp> where TApp : AppFixture
 {
-    /// <summary>Cases per importer per run; five importers.</summary>
-    protected virtual int CasesPerImporter => 120;
+    /// <summary>Cases per importer per run (<see cref="FuzzRuns"/>); five importers.</summary>
+    protected virtual int CasesPerImporter => 60;
+
+    /// <summary>How many of the fixed runs ./test.sh makes.</summary>
+    protected virtual int FixedRuns => 2;
 
     [Fact]
     public async Task Mutated_and_generated_workbooks_get_a_result_or_a_4xx_and_refusals_write_nothing()
     {
         var outcomes = new Outcomes();
-        foreach (var importer in XlsxImporters.All())
+        var runs = FuzzRuns.Seeds(FixedRuns);
+        foreach (var run in runs)
         {
-            using var client = await XlsxImporters.ClientFor(app, importer);
-            var template = await importer.Template(client);
-            var (sheets, headers) = Workbooks.Shape(template);
-            var before = await RowCounts.OfAsync(app);
-            // CsCheck draws a seed and a kind per case; the bytes are built from them.
-            var cases = Gen.Select(Gen.Int, Gen.Int[0, 9]).Array[CasesPerImporter].Single();
-            foreach (var (seed, kind) in cases)
+            // Each importer draws from its own generator seeded by the run, so one run seed replays all five.
+            var importerNo = 0;
+            foreach (var importer in XlsxImporters.All())
             {
-                var rnd = new Random(seed);
-                var (bytes, what) = kind switch
+                var draw = new Random(run + 7919 * importerNo++);
+                using var client = await XlsxImporters.ClientFor(app, importer);
+                var template = await importer.Template(client);
+                var (sheets, headers) = Workbooks.Shape(template);
+                var before = await RowCounts.OfAsync(app);
+                for (var i = 0; i < CasesPerImporter; i++)
                 {
-                    <= 4 => Workbooks.Mutate(template, rnd),
-                    <= 7 => (Workbooks.Generate(rnd, sheets, headers), "generated"),
-                    8 => (RandomBytes(rnd), "random bytes"),
-                    _ => ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0], "an old .xls header"),
-                };
-                using var response = await importer.Post(client, bytes);
-                await outcomes.CheckAsync($"{importer.Name}: {what} (seed {seed})", response, importer.Api);
-                var after = await RowCounts.OfAsync(app);
-                if (!Status.IsSuccess(response.StatusCode) && response.StatusCode != HttpStatusCode.Redirect && after != before)
-                    outcomes.Problem($"{importer.Name}: refused but wrote", $"{what} (seed {seed}): {before} → {after}");
-                before = after;
+                    var seed = draw.Next();
+                    var kind = draw.Next(0, 10);
+                    var (bytes, what) = Case(template, sheets, headers, seed, kind);
+                    using var response = await importer.Post(client, bytes);
+                    var replay = $"{FuzzRuns.Replay(run)} (case seed {seed}, kind {kind})";
+                    await outcomes.CheckAsync($"{importer.Name}: {what}", response, importer.Api, replay);
+                    var after = await RowCounts.OfAsync(app);
+                    if (!Status.IsSuccess(response.StatusCode) && response.StatusCode != HttpStatusCode.Redirect && after != before)
+                        outcomes.Problem($"{importer.Name}: refused but wrote", $"{what}, {replay}: {before} → {after}");
+                    before = after;
+                }
             }
         }
+        output.WriteLine($"runs {string.Join(", ", runs)}: {outcomes.Summary}");
         outcomes.AssertNone();
-        Assert.True(outcomes.Cases >= 5 * CasesPerImporter);
+        Assert.True(outcomes.Cases >= 5 * CasesPerImporter * runs.Count);
+    }
+
+    /// <summary>One case from its seed and kind: a mutated template, a generated workbook, random bytes or an old .xls header.</summary>
+    internal static (byte[] Bytes, string What) Case(byte[] template, IReadOnlyList<string> sheets, IReadOnlyList<string> headers, int seed, int kind)
+    {
+        var rnd = new Random(seed);
+        return kind switch
+        {
+            <= 4 => Workbooks.Mutate(template, rnd),
+            <= 7 => (Workbooks.Generate(rnd, sheets, headers), "generated"),
+            8 => (RandomBytes(rnd), "random bytes"),
+            _ => ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0], "an old .xls header"),
+        };
     }
 
     private static byte[] RandomBytes(Random rnd)
@@ -60,12 +78,13 @@ public abstract class XlsxImportFuzzTests<TApp>(TApp app) : IClassFixture<TApp> 
     }
 }
 
-public sealed class XlsxImportFuzzTestsOnSqlite(SqliteApp app) : XlsxImportFuzzTests<SqliteApp>(app);
+public sealed class XlsxImportFuzzTestsOnSqlite(SqliteApp app, ITestOutputHelper output) : XlsxImportFuzzTests<SqliteApp>(app, output);
 
-/// <summary>One PostgreSQL smoke: the fuzz is about parsing, so a few cases on the second provider suffice.</summary>
-public sealed class XlsxImportFuzzTestsOnPostgres(PostgresApp app) : XlsxImportFuzzTests<PostgresApp>(app)
+/// <summary>A smaller run on PostgreSQL: the fuzz is mostly about parsing, but what reaches the database must be storable there too.</summary>
+public sealed class XlsxImportFuzzTestsOnPostgres(PostgresApp app, ITestOutputHelper output) : XlsxImportFuzzTests<PostgresApp>(app, output)
 {
     protected override int CasesPerImporter => 10;
+    protected override int FixedRuns => 1;
 }
 
 /// <summary>The .xlsx importers, each with the account that may use it, its template download and its upload.</summary>

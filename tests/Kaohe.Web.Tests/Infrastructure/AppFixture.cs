@@ -39,6 +39,7 @@ public abstract partial class AppFixture : IAsyncLifetime
         Settings["Kaohe:DemoPassword"] = DemoPassword;
         Settings["Kaohe:AdminPassword"] = AdminPassword;
         Settings["Kaohe:LoginAttemptsPerMinute"] = "10000";
+        Settings["Kaohe:SignIn:AttemptsPerAccountPerMinute"] = "10000";
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             foreach (var (key, value) in Settings) b.UseSetting(key, value);
@@ -90,6 +91,23 @@ public abstract partial class AppFixture : IAsyncLifetime
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>The attachment store's directory of this fixture.</summary>
+    public string AttachmentDir => Path.Combine(DataDir, "attachments");
+
+    /// <summary>Every file in the attachment store (stored files and temporary ones).</summary>
+    public int AttachmentFiles() => Directory.Exists(AttachmentDir) ? Directory.EnumerateFiles(AttachmentDir, "*", SearchOption.AllDirectories).Count() : 0;
+
+    /// <summary>Runs <c>kaohe sweep-attachments</c> against this fixture's data directory and database.</summary>
+    public int SweepWithCli(out string stdout, params string[] extra)
+    {
+        var output = new StringWriter();
+        var err = new StringWriter();
+        string[] args = Provider == "Sqlite" ? ["sweep-attachments", "--data-dir", DataDir, .. extra] : ["sweep-attachments", "--data-dir", DataDir, "--postgres", ConnectionString!, .. extra];
+        var code = Kaohe.Cli.Program.Run(args, new StringReader(""), output, err);
+        stdout = output + err.ToString();
+        return code;
+    }
 
     /// <summary>Runs <c>kaohe verify-audit</c> against this fixture's database.</summary>
     public int VerifyAuditWithCli(out string stderr)

@@ -105,6 +105,46 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal("platform:智慧工地平台", dto.GetProperty("author").GetString());
     }
 
+    /// <summary>
+    /// An idempotency key stands for one record: sent again with anything different (value, target, time
+    /// observed, unit, indicator, period), it is a 409 naming what differs, and nothing of the batch is stored.
+    /// Before, each of these answered 200 alreadyStored and the platform believed the new value was stored.
+    /// </summary>
+    [Fact]
+    public async Task A_key_sent_again_with_different_content_is_refused_with_409_naming_what_differs()
+    {
+        using var client = await PlatformClient("信息归集平台（幂等）", "E1");
+        var first = await client.PostAsJsonAsync("/api/v1/facts", new { period = TestPeriod, records = new[] { Record("rect-nagqu", "zj-nagqu", "E1", 3.0, 5) } });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var count = await app.WithDb(db => db.Facts.CountAsync(f => f.IndicatorId == "E1"));
+        var audit = await app.WithDb(db => db.AuditEntries.CountAsync());
+
+        var changed = new (string Field, string Period, object Record)[]
+        {
+            ("value", TestPeriod, Record("rect-nagqu", "zj-nagqu", "E1", 4.0, 5)),
+            ("target", TestPeriod, Record("rect-nagqu", "zj-nagqu", "E1", 3.0, 6)),
+            ("observedAt", TestPeriod, new { key = "rect-nagqu", unit = "zj-nagqu", indicator = "E1", value = 3.0, target = 5.0, observedAt = "2024-04-01T09:00:00+08:00" }),
+            ("unit", TestPeriod, Record("rect-nagqu", "zj-xigaze", "E1", 3.0, 5)),
+            ("period", "2023-Q3", Record("rect-nagqu", "zj-nagqu", "E1", 3.0, 5)),
+        };
+        foreach (var (field, period, record) in changed)
+        {
+            // A new record rides along: the batch is refused whole, so it is not stored either.
+            var r = await client.PostAsJsonAsync("/api/v1/facts", new { period, records = new[] { record, Record("rect-shannan", "zj-shannan", "E1", 2.0, 5) } });
+            var body = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.Conflict, $"{field}: {(int)r.StatusCode} {body}");
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+            var errors = JsonDocument.Parse(body).RootElement.GetProperty("errors");
+            Assert.True(errors.TryGetProperty("$.records[0].key", out var message), body);
+            Assert.Contains(field, message[0].GetString());
+            Assert.Equal(count, await app.WithDb(db => db.Facts.CountAsync(f => f.IndicatorId == "E1")));
+            Assert.Equal(audit, await app.WithDb(db => db.AuditEntries.CountAsync()));
+        }
+        var same = await client.PostAsJsonAsync("/api/v1/facts", new { period = TestPeriod, records = new[] { Record("rect-nagqu", "zj-nagqu", "E1", 3.0, 5) } });
+        Assert.Equal(HttpStatusCode.OK, same.StatusCode);
+        Assert.Equal(1, (await Body(same)).GetProperty("alreadyStored").GetInt32());
+    }
+
     [Fact]
     public async Task Two_identical_batches_sent_at_once_are_stored_once()
     {
@@ -156,7 +196,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
         var errors = (await Body(r)).GetProperty("errors");
         Assert.Equal(["$.records[1].indicator"], errors.EnumerateObject().Select(p => p.Name).ToArray());
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.UnitId == "zj-lasa" && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
     }
 
     [Fact]

@@ -104,9 +104,13 @@ public abstract class WorkflowApiTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("复查照片", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
-        // A unit may not upload the re-inspection photo; an assessor may.
+        // A unit may not upload the re-inspection photo; an assessor may, and only a photo: a PDF is refused and leaves no file behind.
         using (var form = Photo()) Assert.Equal(HttpStatusCode.Forbidden, (await cg.PostAsync($"{Api}/items/{item.Id}/reinspection", form)).StatusCode);
         using var assessor = await app.As("assessor1");
+        var files = app.AttachmentFiles();
+        using (var pdf = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.4 复查"u8.ToArray()), "file", "复查.pdf" } })
+            Assert.Equal(HttpStatusCode.BadRequest, (await assessor.PostAsync($"{Api}/items/{item.Id}/reinspection", pdf)).StatusCode);
+        Assert.Equal(files, app.AttachmentFiles());
         using (var form = Photo()) Assert.Equal(HttpStatusCode.OK, (await assessor.PostAsync($"{Api}/items/{item.Id}/reinspection", form)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Act(office, item.Id, new { action = "verify" })).StatusCode);
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Kaohe.Web.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -9,7 +10,7 @@ namespace Kaohe.Web.Features.Account;
 
 [NotPeriodInputs("sign-in")]
 [EnableRateLimiting(Auth.LoginRateLimit)]
-public sealed class LoginModel(SignInManager<AppUser> signIn) : PageModel
+public sealed class LoginModel(SignInManager<AppUser> signIn, SignInGuard guard) : PageModel
 {
     [BindProperty] public string? Username { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -25,12 +26,21 @@ public sealed class LoginModel(SignInManager<AppUser> signIn) : PageModel
             Error = Ui.T("请填写用户名和密码。", "Enter your user name and password.");
             return Page();
         }
-        var result = await signIn.PasswordSignInAsync(Username.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var outcome = await guard.CheckAsync(Username, Password, HttpContext.Connection.RemoteIpAddress, HttpContext.RequestAborted);
+        if (outcome is { Verdict: SignInVerdict.Ok, User: { } user })
+        {
+            // The cookie carries the hash of a session row: deleting the row (sign-out, the office) ends the sign-in everywhere.
+            var (_, session) = await guard.StartAsync(user, AccessToken.Cookie, HttpContext.RequestAborted);
+            await signIn.SignInWithClaimsAsync(user, isPersistent: false, [new Claim(Claims.Session, session.TokenHash)]);
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
-        Error = result.IsLockedOut
-            ? Ui.T("多次登录失败，账号已暂时锁定，请 15 分钟后再试。", "Too many failed sign-ins: the account is locked for 15 minutes.")
-            : Ui.T("用户名或密码错误。", "Wrong user name or password.");
+        }
+        Error = outcome.Verdict switch
+        {
+            SignInVerdict.Locked => Ui.T("此账号从本机多次登录失败，已暂停 15 分钟，请稍后再试或联系考核办。",
+                "Too many failed sign-ins to this account from here: try again in 15 minutes, or ask the office."),
+            SignInVerdict.TooMany => Ui.T("此账号登录尝试过于频繁，请稍候一分钟再试。", "Too many sign-in attempts for this account: wait a minute and try again."),
+            _ => Ui.T("用户名或密码错误。", "Wrong user name or password."),
+        };
         return Page();
     }
 }

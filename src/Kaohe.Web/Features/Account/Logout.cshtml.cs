@@ -1,4 +1,5 @@
 using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,12 +8,14 @@ using Kaohe.Web.Infrastructure;
 namespace Kaohe.Web.Features.Account;
 
 [NotPeriodInputs("sign-out")]
-public sealed class LogoutModel(SignInManager<AppUser> signIn) : PageModel
+public sealed class LogoutModel(SignInManager<AppUser> signIn, SignInGuard guard) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
+    /// <summary>Ends the session on the server first: a copy of the cookie stops working too (issue 17).</summary>
     public async Task<IActionResult> OnPostAsync()
     {
+        await guard.EndAsync(User, HttpContext.RequestAborted);
         await signIn.SignOutAsync();
         return Redirect("/Account/Login");
     }

@@ -1,6 +1,7 @@
 using Kaohe.Web.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kaohe.Web.Features.Accounts;
@@ -9,34 +10,64 @@ public sealed record TokenRequest(string? Username, string? Password);
 
 public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt);
 
+public sealed record AntiforgeryToken(string HeaderName, string RequestToken);
+
+public sealed record EndedSessions(string Account, int Ended);
+
 public static class AccountsApi
 {
-    public static readonly TimeSpan TokenLifetime = TimeSpan.FromHours(8);
-
     public static void MapAccountsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/token", IssueToken).NotPeriodInputs("sign-in").AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
             .WithSummary("Sign in: returns a bearer token / 登录并获取令牌");
+        api.MapDelete("/auth/token", RevokeToken).RequireAuthorization(Policies.Staff)
+            .WithSummary("注销本令牌（或本次登录）/ revoke this bearer token (or end this sign-in)");
+        api.MapDelete("/accounts/{userName}/sessions", EndSessions).RequireAuthorization(Policies.Office)
+            .WithSummary("结束某账号的全部会话和令牌 / end every session and token of an account");
+        // A page of this site that writes to the API with the sign-in cookie sends this token in X-CSRF-TOKEN (CookieApiGuard).
+        api.MapGet("/auth/antiforgery", (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
+            {
+                var tokens = antiforgery.GetAndStoreTokens(ctx);
+                return TypedResults.Ok(new AntiforgeryToken(tokens.HeaderName ?? "X-CSRF-TOKEN", tokens.RequestToken ?? ""));
+            }).RequireAuthorization(Policies.Staff)
+            .WithSummary("防伪令牌：以登录 Cookie 写入时放在 X-CSRF-TOKEN 头 / the anti-forgery token a cookie-signed-in page sends in X-CSRF-TOKEN");
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        TokenRequest request, UserManager<AppUser> users, SignInManager<AppUser> signIn, KaoheDbContext db, TimeProvider clock)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(TokenRequest request, SignInGuard guard, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
             return Problems.BadRequest("请填写用户名和密码", "username and password are required",
                 new Dictionary<string, string[]> { [string.IsNullOrWhiteSpace(request.Username) ? "username" : "password"] = [Ui.T("必填", "required")] });
-        var user = await users.FindByNameAsync(request.Username.Trim());
-        if (user is null)
-            return Problems.Problem(401, Ui.T("登录失败", "Sign-in failed"), Ui.T("用户名或密码错误", "wrong username or password"));
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-            return Problems.Problem(423, Ui.T("账号已锁定", "Account locked"), Ui.T("多次登录失败，账号已暂时锁定，请 15 分钟后再试", "too many failed sign-ins: the account is locked for 15 minutes"));
-        if (!result.Succeeded)
-            return Problems.Problem(401, Ui.T("登录失败", "Sign-in failed"), Ui.T("用户名或密码错误", "wrong username or password"));
-        var token = Auth.NewSecret();
-        var expires = clock.GetUtcNow() + TokenLifetime;
-        db.AccessTokens.Add(new AccessToken(Auth.Hash(token), user.Id, expires));
-        await db.SaveChangesAsync();
-        return TypedResults.Ok(new TokenResponse(token, expires));
+        // An unknown name and a wrong password answer alike, after the same work; a locked (name, address) pair
+        // answers 423 whether the name exists or not (SignInGuard).
+        var outcome = await guard.CheckAsync(request.Username, request.Password, http.Connection.RemoteIpAddress, http.RequestAborted);
+        switch (outcome.Verdict)
+        {
+            case SignInVerdict.Locked:
+                return Problems.Problem(423, Ui.T("登录已锁定", "Sign-in locked"),
+                    Ui.T("从此地址对该账号登录失败次数过多，此地址的登录已锁定 15 分钟", "too many failed sign-ins to this account from this address: sign-in from here is locked for 15 minutes"));
+            case SignInVerdict.TooMany:
+                http.Response.Headers.RetryAfter = "60";
+                return Problems.Problem(429, Ui.T("请求过于频繁", "Too many requests"), Ui.T("此账号登录尝试过于频繁，请稍候一分钟再试", "too many sign-in attempts for this account: wait a minute"));
+            case SignInVerdict.Failed:
+                return Problems.Problem(401, Ui.T("登录失败", "Sign-in failed"), Ui.T("用户名或密码错误", "wrong username or password"));
+        }
+        var (token, row) = await guard.StartAsync(outcome.User!, AccessToken.Bearer, http.RequestAborted);
+        return TypedResults.Ok(new TokenResponse(token, row.ExpiresAt));
+    }
+
+    /// <summary>Revokes the bearer token of the request (or ends the browser session that sent it): it stops working at once, on every instance.</summary>
+    private static async Task<NoContent> RevokeToken(ClaimsPrincipal user, SignInGuard guard, CancellationToken ct)
+    {
+        await guard.EndAsync(user, ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The office ends every session of an account (browser sign-ins and bearer tokens), e.g. a lost phone.</summary>
+    private static async Task<Results<Ok<EndedSessions>, ProblemHttpResult>> EndSessions(string userName, UserManager<AppUser> users, SignInGuard guard, CancellationToken ct)
+    {
+        var account = await users.FindByNameAsync(userName);
+        if (account is null) return Problems.NotFound($"账号 {userName} 不存在", $"there is no account {userName}");
+        return TypedResults.Ok(new EndedSessions(account.UserName!, await guard.EndAllAsync(account, ct)));
     }
 }

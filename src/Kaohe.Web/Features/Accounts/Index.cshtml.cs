@@ -12,9 +12,11 @@ namespace Kaohe.Web.Features.Accounts;
 /// <summary>账号管理 for the office: people with a role and a unit, passwords generated (never a fixed default), unlock.</summary>
 [NotPeriodInputs("accounts and platform keys")]
 [Authorize(Policy = Policies.Office)]
-public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock) : PageModel
+public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock, SignInGuard guard) : PageModel
 {
     public IReadOnlyList<AppUser> Users { get; private set; } = [];
+    private List<SignInFailure> _locks = [];
+    private Dictionary<string, int> _sessions = [];
     public IReadOnlyList<OrgUnit> Units { get; private set; } = [];
     public IReadOnlyList<ApiKey> Keys { get; private set; } = [];
     [BindProperty] public string? KeyName { get; set; }
@@ -32,6 +34,24 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         Users = await db.Users.AsNoTracking().OrderBy(u => u.Role).ThenBy(u => u.UserName).ToListAsync();
         Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
         Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync();
+        _locks = await guard.LocksAsync();
+        var now = clock.GetUtcNow();
+        _sessions = await db.AccessTokens.AsNoTracking().Where(t => t.ExpiresAt > now).GroupBy(t => t.UserId).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count);
+    }
+
+    /// <summary>The addresses paused from signing in to this account (SignInGuard).</summary>
+    public IReadOnlyList<SignInFailure> LocksOf(AppUser u) => [.. _locks.Where(l => l.UserName == u.NormalizedUserName)];
+
+    public int SessionCount(AppUser u) => _sessions.GetValueOrDefault(u.Id);
+
+    public async Task<IActionResult> OnPostEndSessionsAsync(string id)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound();
+        await guard.EndAllAsync(user);
+        await OnGetAsync();
+        return Page();
     }
 
     public async Task<IActionResult> OnPostKeyAsync()
@@ -78,7 +98,8 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         if (user is null) return NotFound();
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
-        audit.Record("account.unlock", "user", user.UserName!, null, null);
+        var addresses = await guard.UnlockAsync(user);
+        audit.Record("account.unlock", "user", user.UserName!, null, new { addresses });
         await audit.SaveAsync();
         await OnGetAsync();
         return Page();

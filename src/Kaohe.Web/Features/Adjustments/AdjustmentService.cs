@@ -124,6 +124,7 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
         var ev = new AdjustmentEvent(Guid.NewGuid().ToString("N"), period!.Id, unit!.Id, rule, points, r.SpendingPercent, reason, docRef, actor, now);
         db.Set<AdjustmentEvent>().Add(ev);
         var attachments = new List<Attachment>();
+        UploadRules.CheckTypes(evidence.Select(f => f.FileName));
         foreach (var f in evidence)
         {
             var a = await store.SaveAsync(f.Content, f.FileName, actor, OwnerKind, ev.Key, ct);

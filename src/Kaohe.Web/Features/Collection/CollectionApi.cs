@@ -141,6 +141,9 @@ public static class CollectionApi
         {
             var division = body.Assignee is null ? null : await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == body.Assignee && u.Kind == UnitKind.Division, ct);
             if (division is null) return (null, CollectionError.Field("assignee", $"处室 {body.Assignee} 不存在", $"division {body.Assignee} does not exist"));
+            // A division is itself assessed (the divisions' scheme): it never scores itself.
+            if (division.Id == unit.Id)
+                return (null, CollectionError.Field("assignee", $"处室 {division.Id} 不能给本处室评分（不得自评）", $"division {division.Id} may not score itself"));
             if (leaf.Owner == SlotOwner.Leader) return (null, CollectionError.Field("indicator", "领导评价指标只能分配给厅领导", "a leadership indicator is assigned to leaders"));
             if (leaf.Method is Kaohe.Scoring.RatersMethod rm)
             {

@@ -167,7 +167,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             ms.Position = 0;
             rows = [.. ms.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>()];
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
             return (0, CollectionError.Field("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
         }

@@ -94,7 +94,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             total = Math.Max(0, DimensionRows(stream) - 1);
             stream.Position = 0;
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or OpenXmlPackageException or FormatException)
+        catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
             Err("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel");
             return (rows, errors, errorCount);
@@ -105,7 +105,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var no = 0;
         try
         {
-            foreach (IDictionary<string, object?> r in stream.Query(useHeaderRow: false, sheetName: SheetName))
+            foreach (IDictionary<string, object?> r in XlsxGuard.Reading(stream.Query(useHeaderRow: false, sheetName: SheetName)))
             {
                 no++;
                 ct.ThrowIfCancellationRequested();
@@ -194,7 +194,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
                 rows.Add(new ImportRow(no, unitId, leaf, v, target));
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or System.Xml.XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (UnreadableWorkbookException)
         {
             Err("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel");
             return (rows, errors, errorCount);

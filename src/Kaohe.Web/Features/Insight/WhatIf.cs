@@ -60,8 +60,17 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
         Check(changes.EfficacyBase, "efficacyBase");
         Check(changes.EfficacySpan, "efficacySpan");
         Check(changes.RaterWeights, "raterWeights");
+        // Every number within the engine's magnitude (Validator.MaxMagnitude), so that no sum or rescaling of the tree can overflow.
         foreach (var (id, p) in changes.Points ?? [])
-            if (!double.IsFinite(p) || p < 0) problems.Add(new ValidationError($"$.points.{id}", "分值须为非负数", "points must be a non-negative number"));
+            if (!double.IsFinite(p) || p < 0 || p > Validator.MaxMagnitude) problems.Add(new ValidationError($"$.points.{id}", "分值须为非负数（不超过 10^15）", "points must be a non-negative number (at most 10^15)"));
+        void Bounded(Dictionary<string, double>? map, string name)
+        {
+            foreach (var (id, v) in map ?? [])
+                if (!double.IsFinite(v) || Math.Abs(v) > Validator.MaxMagnitude) problems.Add(new ValidationError($"$.{name}.{id}", "须为有限数（绝对值不超过 10^15）", "must be a finite number (at most 10^15 in magnitude)"));
+        }
+        Bounded(changes.EfficacyBase, "efficacyBase");
+        Bounded(changes.EfficacySpan, "efficacySpan");
+        foreach (var (id, weights) in changes.RaterWeights ?? []) Bounded(weights, $"raterWeights.{id}");
         if (changes.Commend is < 0) problems.Add(new ValidationError("$.commend", "表扬名额不能为负", "commend may not be negative"));
         if (changes.Criticize is < 0) problems.Add(new ValidationError("$.criticize", "批评名额不能为负", "criticize may not be negative"));
         if (problems.Count > 0) { errors = problems; return document; }
@@ -112,6 +121,8 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
             Commend = changes.Commend ?? read.Rules!.Commend,
             Criticize = changes.Criticize ?? read.Rules!.Criticize,
         };
+        // The changed tree is checked before it is written: whatever the changes did, the writer only sees a valid scheme.
+        if (Validator.ValidateScheme(indicators, rules) is { Count: > 0 } invalid) { errors = invalid; return document; }
         var written = V1File.WriteScheme(periodId, indicators, rules);
         var check = V1File.ReadScheme(written);
         errors = check.Errors;

@@ -416,10 +416,11 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
             return new InspectionFailure(404, $"findingClientId：未找到您的记录 {findingClientId}，请先上传该记录", $"findingClientId: no finding {findingClientId} of yours; send the finding first", "findingClientId");
         if (finding.Photos.FirstOrDefault(p => p.ClientId == photoClientId) is { } stored) return new(PhotoDtoOf(stored), null);
         await EnsureOpenAsync(group.PeriodId, ct);
-        var attachment = await store.SaveAsync(content, string.IsNullOrWhiteSpace(fileName) ? $"{photoClientId}.jpg" : fileName, author, PhotoOwnerKind,
-            finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
-        if (!attachment.ContentType.StartsWith("image/", StringComparison.Ordinal))
+        var name = string.IsNullOrWhiteSpace(fileName) ? $"{photoClientId}.jpg" : fileName;
+        // Refused before it is stored: checked after, a PDF stayed in the store without a row (issue 17).
+        if (!UploadRules.IsImage(name))
             return new InspectionFailure(415, "照片须为 JPEG、PNG 或 WebP 图片", "a photo must be a JPEG, PNG or WebP image", "file");
+        var attachment = await store.SaveAsync(content, name, author, PhotoOwnerKind, finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         var photo = new InspectionPhoto(photoClientId, attachment);
         finding.Photos.Add(photo);
         // The photo is the fact's evidence too (佐证材料), so the fact links to its photos.

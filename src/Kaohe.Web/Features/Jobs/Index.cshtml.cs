@@ -35,6 +35,7 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
         if (User.Role() != Roles.Office) return Forbid();
         if (file is null || file.Length == 0) Errors.Add(Ui.T("请选择要导入的 .xlsx 文件", "choose the .xlsx file to import"));
         else if (!file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase)) Errors.Add(Ui.T($"“{file.FileName}”不是 .xlsx 文件", $"\"{file.FileName}\" is not an .xlsx file"));
+        else if (XlsxGuard.Check(file) is { } refused) Errors.Add(Ui.T(refused.Zh, refused.En));
         if (period is null || !await db.Periods.AnyAsync(p => p.Id == period)) Errors.Add(Ui.T("请选择考核期", "choose a period"));
         if (Errors.Count > 0)
         {

@@ -190,6 +190,9 @@ public static class JobsApi
         if (!file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
             return Problems.BadRequest("只能导入 .xlsx 文件", "only .xlsx files can be imported",
                 new Dictionary<string, string[]> { ["file"] = [Ui.T($"“{file.FileName}”不是 .xlsx 文件", $"\"{file.FileName}\" is not an .xlsx file")] });
+        // A damaged or inflating workbook is refused here, before it is stored and queued (the job then streams it).
+        if (XlsxGuard.Check(file) is { } refused)
+            return Problems.BadRequest(refused.Zh, refused.En, new Dictionary<string, string[]> { ["file"] = [Ui.T(refused.Zh, refused.En)] });
         var job = await jobs.StartAsync(user, FactImport.JobKind, period, file, ct);
         return Accepted(job);
     }

@@ -201,7 +201,7 @@ public static class PlatformApi
         // Which records a previous (or concurrent) delivery already stored, and whether a unit/indicator already has another value.
         var idKeys = records.Select(r => r.IdempotencyKey(apiKeyId)).ToList();
         var stored = await db.Facts.AsNoTracking().Where(f => f.IdempotencyKey != null && idKeys.Contains(f.IdempotencyKey))
-            .Select(f => new { f.Id, f.IdempotencyKey, f.UnitId, f.IndicatorId }).ToDictionaryAsync(f => f.IdempotencyKey!, ct);
+            .Select(f => new { f.Id, f.IdempotencyKey, f.PeriodId, f.UnitId, f.IndicatorId, f.Payload }).ToDictionaryAsync(f => f.IdempotencyKey!, ct);
         var unitIds = records.Select(r => r.Unit).Distinct().ToList();
         var indicatorIds = records.Select(r => r.Indicator).Distinct().ToList();
         var others = await db.Facts.AsNoTracking()
@@ -218,8 +218,22 @@ public static class PlatformApi
         {
             if (stored.TryGetValue(r.IdempotencyKey(apiKeyId), out var s))
             {
-                if (s.UnitId != r.Unit || s.IndicatorId != r.Indicator)
-                    Err(errors, $"$.records[{r.Index}].key", $"幂等键已用于 {s.UnitId}/{s.IndicatorId} 的数据", $"this idempotency key was already used for {s.UnitId}/{s.IndicatorId}");
+                // A key stands for one record: only an identical resend is a retry. Anything else would be
+                // answered "alreadyStored" while the new content is not stored, so it is refused naming what differs.
+                var was = FactPayload.Parse(s.Payload);
+                var differs = new List<(string Field, string Was, string Now)>();
+                void Compare(string field, string? before, string? now) { if (before != now) differs.Add((field, before ?? "null", now ?? "null")); }
+                static string? Num(double? v) => v?.ToString("R", CultureInfo.InvariantCulture);
+                Compare("period", s.PeriodId, period!.Id);
+                Compare("unit", s.UnitId, r.Unit);
+                Compare("indicator", s.IndicatorId, r.Indicator);
+                Compare("value", Num(was.Value), Num(r.Value));
+                Compare("target", Num(was.Target), Num(r.Target));
+                Compare("observedAt", was.Note, NoteOf(platform, r.ObservedAt));
+                if (differs.Count > 0)
+                    Err(errors, $"$.records[{r.Index}].key",
+                        $"幂等键“{r.Key}”已用于第 {s.Id} 条数据，本次内容不同（{string.Join("；", differs.Select(d => $"{d.Field}：原为 {d.Was}，本次 {d.Now}"))}），整批未保存；如需更正请联系考核办",
+                        $"idempotency key \"{r.Key}\" was already used for fact {s.Id} with other content ({string.Join("; ", differs.Select(d => $"{d.Field}: was {d.Was}, now {d.Now}"))}); nothing was stored; ask the office to correct it");
                 continue;
             }
             if (others.FirstOrDefault(o => o.UnitId == r.Unit && o.IndicatorId == r.Indicator) is { } o)
@@ -233,8 +247,7 @@ public static class PlatformApi
         var created = new List<(PlatformRecord Record, Fact Fact)>();
         foreach (var r in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId))))
         {
-            var note = r.ObservedAt is { } o ? $"{platform} · observedAt {o.ToUniversalTime():yyyy-MM-ddTHH:mm:ssZ}" : platform;
-            var fact = new Fact(period!.Id, r.Unit, r.Indicator, FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target, Note: note).ToJson(),
+            var fact = new Fact(period!.Id, r.Unit, r.Indicator, FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target, Note: NoteOf(platform, r.ObservedAt)).ToJson(),
                 FactSources.Platform, author, now, FactStatus.Submitted, idempotencyKey: r.IdempotencyKey(apiKeyId));
             db.Facts.Add(fact);
             created.Add((r, fact));
@@ -248,6 +261,10 @@ public static class PlatformApi
             : new PlatformRecordResult(r.Index, r.Key, stored[r.IdempotencyKey(apiKeyId)].Id, "alreadyStored", r.Unit, r.Indicator, FactSources.Platform, platform)).ToList();
         return TypedResults.Ok(new PlatformBatchResult(period!.Id, platform, created.Count, records.Count - created.Count, results));
     }
+
+    /// <summary>A platform fact's note: the platform and, when sent, the time the value was observed (to the second, UTC).</summary>
+    private static string NoteOf(string platform, DateTimeOffset? observedAt) =>
+        observedAt is { } o ? $"{platform} · observedAt {o.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}" : platform;
 
     private static IResult Invalid(int status, Dictionary<string, List<string>> errors) =>
         Problems.Problem(status, status switch

@@ -36,6 +36,7 @@ public sealed class Appeals(KaoheDbContext db, AuditLog audit, IAttachmentStore 
             user.Identity?.Name ?? "", clock.GetUtcNow());
         db.Add(appeal);
         var files = new List<Attachment>();
+        UploadRules.CheckTypes(evidence.Select(e => e.FileName));
         foreach (var e in evidence)
         {
             var a = await store.SaveAsync(e.Content, e.FileName, user.Identity?.Name ?? "", OwnerKind, "pending", ct);

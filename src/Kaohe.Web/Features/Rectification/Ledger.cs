@@ -56,14 +56,27 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Deadlines.Zone).DateTime);
 
     /// <summary>Who sees which items: the office, leaders and viewers all; a unit its own; an assessor the inspection findings it re-inspects.</summary>
-    public static IQueryable<RectificationItem> VisibleTo(IQueryable<RectificationItem> items, ClaimsPrincipal user)
+    /// <summary>
+    /// Who reads which items (docs/security.md, "Who reads rectification items"): the office, leaders and
+    /// viewers all; a unit its own; an assessor the inspection items of the units their groups inspected
+    /// in that period (a site of one of their groups scores the unit — for a 地市综合 unit, any site of its
+    /// prefecture — or one of their groups made the finding) — the items they may re-inspect, and no other group's (issue 17: every assessor read every
+    /// inspection item, and could upload another group's re-inspection photo).
+    /// </summary>
+    public static IQueryable<RectificationItem> VisibleTo(KaoheDbContext db, IQueryable<RectificationItem> items, ClaimsPrincipal user)
     {
         var unit = user.UnitId();
+        var name = user.Identity?.Name ?? "";
+        var groups = db.Set<InspectionGroupMember>().Where(m => m.Inspector!.UserName == name).Select(m => m.GroupId);
         return user.Role() switch
         {
             Roles.Office or Roles.Leader or Roles.Viewer => items,
             Roles.Unit => items.Where(i => i.UnitId == unit),
-            Roles.Assessor => items.Where(i => i.SourceKind == ItemSources.Inspection),
+            // A site scores its own unit and, for the prefecture-wide (地市综合) unit, its prefecture's.
+            Roles.Assessor => items.Where(i => i.SourceKind == ItemSources.Inspection
+                && (db.Set<InspectionSite>().Any(s => s.PeriodId == i.PeriodId && groups.Contains(s.GroupId)
+                        && (s.UnitId == i.UnitId || db.Units.Any(u => u.Id == i.UnitId && u.Level == UnitLevel.Prefecture && u.Prefecture == s.PrefectureId)))
+                    || db.Set<InspectionFinding>().Any(f => f.FactId == i.FactId && groups.Contains(f.GroupId)))),
             _ => items.Where(_ => false),
         };
     }
@@ -233,7 +246,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     // ---------------------------------------------------------------- workflow
 
     public async Task<RectificationItem?> FindAsync(long id, ClaimsPrincipal user, CancellationToken ct = default) =>
-        await VisibleTo(db.Set<RectificationItem>(), user).Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
+        await VisibleTo(db, db.Set<RectificationItem>(), user).Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
 
     private static ItemAction? ParseAction(string action) => action switch
     {
@@ -298,9 +311,10 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
         if (user.Role() is not (Roles.Assessor or Roles.Office)) return new("file", "只有考核组可以上传复查照片", "only an assessor may upload a re-inspection photo", 403);
         if (files.Count == 0) return new("file", "请上传复查照片", "a re-inspection photo is required");
         if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new("id", "该事项已销号或已合并", "the item is closed or merged", 409);
-        var stored = await StoreAsync(files, item.Id, ct);
-        if (stored.Any(a => !a.ContentType.StartsWith("image/", StringComparison.Ordinal)))
+        // Refused before anything is stored: checked after, a PDF stayed in the store without a row (issue 17).
+        if (files.Any(f => !UploadRules.IsImage(f.FileName)))
             return new("file", "复查照片须为图片（jpg、png、webp）", "a re-inspection photo must be an image (jpg, png, webp)");
+        var stored = await StoreAsync(files, item.Id, ct);
         var ev = new RectificationEvent(item.Id, "reinspect", (note ?? "").Trim(), audit.Actor, Now);
         db.Set<RectificationEvent>().Add(ev);
         audit.Record("rectification.reinspect", "rectification", Inv(item.Id), null, new { photos = stored.Select(a => a.FileName).ToArray() }, note);
@@ -312,6 +326,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     private async Task<List<Attachment>> StoreAsync(IReadOnlyList<Upload>? files, long itemId, CancellationToken ct)
     {
         var list = new List<Attachment>();
+        UploadRules.CheckTypes((files ?? []).Select(f => f.FileName));
         foreach (var f in files ?? [])
         {
             var a = await store.SaveAsync(f.Content, f.FileName, audit.Actor, EvidenceOwner, Inv(itemId), ct);

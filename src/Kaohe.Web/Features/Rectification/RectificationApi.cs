@@ -35,7 +35,7 @@ public sealed class RectificationAttachmentPolicy : IAttachmentOwnerPolicy
 
     public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
         long.TryParse(ownerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? Ledger.VisibleTo(db.Set<RectificationItem>().AsNoTracking(), user).AnyAsync(i => i.Id == id, ct)
+            ? Ledger.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), user).AnyAsync(i => i.Id == id, ct)
             : Task.FromResult(false);
 }
 
@@ -79,7 +79,7 @@ public static class RectificationApi
     private static async Task<IResult> List(ClaimsPrincipal user, KaoheDbContext db, Ledger ledger, string? period = null, string? unit = null,
         string? source = null, string? status = null, string? due = null)
     {
-        var q = Query(Ledger.VisibleTo(db.Set<RectificationItem>().AsNoTracking(), user), period, unit, source, status);
+        var q = Query(Ledger.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), user), period, unit, source, status);
         if (q is null) return Problems.BadRequest($"状态“{status}”无效", $"status \"{status}\" is not a known status", new Dictionary<string, string[]> { ["status"] = [status ?? ""] });
         var list = await q.Include(i => i.Roadmap).OrderBy(i => i.Id).Take(5000).ToListAsync();
         var dtos = list.Select(i => Dto(i, ledger));

@@ -281,7 +281,7 @@ public static class SchemeXlsx
         }
         // The file comes from outside: a workbook that opens as a package but not as a spreadsheet
         // is a user error to report, not a bug.
-        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or XmlException or IOException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
             errors.Add(new ValidationError("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
             return Fail();
@@ -394,7 +394,7 @@ public static class SchemeXlsx
             }
             return errors.Count == 0;
         }
-        catch (Exception ex) when (ex is InvalidDataException or XmlException or IOException)
+        catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
             errors.Add(notWorkbook);
             return false;

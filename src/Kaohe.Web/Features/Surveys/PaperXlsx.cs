@@ -61,7 +61,7 @@ public static class PaperXlsx
             xlsx.Position = 0;
             raw = [.. xlsx.Query(useHeaderRow: false, sheetName: Sheet).Cast<IDictionary<string, object?>>()];
         }
-        catch (Exception ex) when (ex is InvalidDataException or System.Xml.XmlException or InvalidOperationException or KeyNotFoundException or IOException or FormatException or ArgumentException)
+        catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
             return ([], ["文件不是有效的 .xlsx / the file is not a valid .xlsx"]);
         }

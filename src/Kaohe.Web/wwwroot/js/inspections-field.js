@@ -274,6 +274,15 @@
   let syncing = false;
   const retryable = (status) => status === 401 || status === 408 || status === 429 || status >= 500;
 
+  /** The anti-forgery header a write with the sign-in cookie must carry (fetched fresh before each sync); null when signed out. */
+  async function antiforgery() {
+    const res = await fetch('/api/v1/auth/antiforgery', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (res.status === 401) return null;
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = await res.json();
+    return { [body.headerName]: body.requestToken };
+  }
+
   async function problemText(res) {
     try {
       const p = await res.json();
@@ -291,13 +300,20 @@
     let offline = false;
     let expired = false;
     try {
-      for (const f of await allFindings()) {
+      let csrf = null;
+      try {
+        csrf = await antiforgery();
+        if (!csrf) expired = true;
+      } catch {
+        offline = true; // no network: nothing is sent, the findings wait on the phone
+      }
+      for (const f of csrf ? await allFindings() : []) {
         if (f.state === 'synced' || f.groupId !== group.id) continue;
         try {
           if (!f.serverId) {
             const res = await fetch(`/api/v1/inspections/groups/${f.groupId}/findings`, {
               method: 'POST', credentials: 'same-origin',
-              headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+              headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...csrf },
               body: JSON.stringify({
                 clientId: f.clientId, siteId: f.siteId, indicatorId: f.indicatorId, points: f.points, note: f.note,
                 latitude: f.latitude, longitude: f.longitude, accuracy: f.accuracy, observedAt: f.observedAt,
@@ -321,7 +337,7 @@
           for (const p of f.photos) {
             if (p.synced) continue;
             const res = await fetch(`/api/v1/inspections/groups/${f.groupId}/findings/${f.clientId}/photos/${p.clientId}?fileName=${encodeURIComponent(p.name)}`, {
-              method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': p.blob.type || 'image/jpeg', Accept: 'application/json' }, body: p.blob,
+              method: 'PUT', credentials: 'same-origin', headers: { 'Content-Type': p.blob.type || 'image/jpeg', Accept: 'application/json', ...csrf }, body: p.blob,
             });
             if (res.status === 401) { expired = true; break; }
             if (!res.ok) {

@@ -30,8 +30,18 @@ namespace Kaohe.Web.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("bearer");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -47,6 +57,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId");
 
                     b.ToTable("AccessTokens");
                 });
@@ -537,6 +549,8 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("FactId");
+
+                    b.HasIndex("Sha256");
 
                     b.HasIndex("OwnerKind", "OwnerId");
 
@@ -1926,6 +1940,41 @@ namespace Kaohe.Web.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("ScoringClosure");
+                });
+
+            modelBuilder.Entity("Kaohe.Web.Data.SignInFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("FirstAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "Address")
+                        .IsUnique();
+
+                    b.ToTable("SignInFailures", (string)null);
                 });
 
             modelBuilder.Entity("Kaohe.Web.Data.SurveyBatch", b =>

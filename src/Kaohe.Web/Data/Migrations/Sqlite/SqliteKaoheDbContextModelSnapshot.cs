@@ -23,8 +23,18 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("bearer");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -40,6 +50,8 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("UserId");
 
                     b.ToTable("AccessTokens");
                 });
@@ -518,6 +530,8 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("FactId");
+
+                    b.HasIndex("Sha256");
 
                     b.HasIndex("OwnerKind", "OwnerId");
 
@@ -1871,6 +1885,39 @@ namespace Kaohe.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ScoringClosure");
+                });
+
+            modelBuilder.Entity("Kaohe.Web.Data.SignInFailure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FirstAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "Address")
+                        .IsUnique();
+
+                    b.ToTable("SignInFailures", (string)null);
                 });
 
             modelBuilder.Entity("Kaohe.Web.Data.SurveyBatch", b =>

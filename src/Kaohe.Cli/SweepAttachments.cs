@@ -1,0 +1,67 @@
+using System.Globalization;
+using Kaohe.Web.Data;
+using Kaohe.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kaohe.Cli;
+
+/// <summary>
+/// <c>kaohe sweep-attachments --data-dir DIR [--postgres CS] [--grace-hours H] [--dry-run]</c>: removes the
+/// files of DIR/attachments that no attachment row names and that are older than H hours (24), what a
+/// refused or rolled-back upload leaves behind (<see cref="AttachmentSweep"/>; the application also runs it
+/// daily). The database is DIR/kaohe.db, or PostgreSQL with <c>--postgres</c>. Safe while the application runs.
+/// </summary>
+public static class SweepAttachments
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        string? dataDir = null, postgres = null;
+        var grace = AttachmentSweep.DefaultGrace;
+        var dryRun = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data-dir" when i + 1 < args.Length: dataDir = args[++i]; break;
+                case "--postgres" when i + 1 < args.Length: postgres = args[++i]; break;
+                case "--grace-hours" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) && h >= 0:
+                    grace = TimeSpan.FromHours(h); i++; break;
+                case "--dry-run": dryRun = true; break;
+                default:
+                    stderr.WriteLine($"未知参数 \"{args[i]}\" / unknown argument \"{args[i]}\"\n用法 / usage: kaohe sweep-attachments --data-dir DIR [--postgres CS] [--grace-hours H] [--dry-run]");
+                    return Program.UsageError;
+            }
+        }
+        if (dataDir is null)
+        {
+            stderr.WriteLine("请指定 --data-dir（附件目录在其下的 attachments）/ give --data-dir (the attachments are under DIR/attachments)");
+            return Program.UsageError;
+        }
+        KaoheDbContext db;
+        if (postgres is null)
+        {
+            var file = Path.Combine(dataDir, "kaohe.db");
+            if (!File.Exists(file))
+            {
+                stderr.WriteLine($"找不到数据库 {file}（PostgreSQL 请用 --postgres）/ no database at {file} (for PostgreSQL give --postgres)");
+                return Program.UsageError;
+            }
+            db = new SqliteKaoheDbContext(new DbContextOptionsBuilder<SqliteKaoheDbContext>().UseSqlite($"Data Source={file}").Options);
+        }
+        else db = new PostgresKaoheDbContext(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(postgres).Options);
+        using (db)
+        {
+            try
+            {
+                var result = AttachmentSweep.RunAsync(Path.Combine(dataDir, "attachments"), db, DateTimeOffset.UtcNow, grace, dryRun).GetAwaiter().GetResult();
+                stdout.WriteLine($"附件清理 / attachment sweep: {result}");
+                return Program.Ok;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException)
+            {
+                stderr.WriteLine($"清理失败：{ex.Message} / the sweep failed: {ex.Message}");
+                return Program.UsageError;
+            }
+        }
+    }
+}
