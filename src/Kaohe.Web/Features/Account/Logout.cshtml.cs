@@ -3,7 +3,6 @@ using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Account;
 
