@@ -69,6 +69,13 @@ public static class Hosting
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;   // Secure over https, also behind a known TLS proxy
             o.HeaderName = "X-CSRF-TOKEN";
         });
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o =>
+        {
+            // The stage refusal's message from a form to the page it returns to (StagePages).
+            o.Cookie.Name = StagePages.CookieName;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         services.Configure<RequestLocalizationOptions>(o =>
         {
             CultureInfo[] cultures = [new(Ui.Chinese), new(Ui.English)];

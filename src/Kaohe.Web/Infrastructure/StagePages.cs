@@ -15,6 +15,9 @@ public sealed class StagePages : IAsyncPageFilter
     /// <summary>The TempData key the layout shows.</summary>
     public const string MessageKey = "kaohe.stage";
 
+    /// <summary>The TempData cookie (its options are set in <see cref="Hosting"/>: Secure over https, SameSite strict).</summary>
+    public const string CookieName = "kaohe-msg";
+
     public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
 
     public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)

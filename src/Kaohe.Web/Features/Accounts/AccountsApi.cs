@@ -20,9 +20,9 @@ public static class AccountsApi
     {
         api.MapPost("/auth/token", IssueToken).NotPeriodInputs("sign-in").AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
             .WithSummary("Sign in: returns a bearer token / 登录并获取令牌");
-        api.MapDelete("/auth/token", RevokeToken).RequireAuthorization(Policies.Staff)
+        api.MapDelete("/auth/token", RevokeToken).NotPeriodInputs("sign-out").RequireAuthorization(Policies.Staff)
             .WithSummary("注销本令牌（或本次登录）/ revoke this bearer token (or end this sign-in)");
-        api.MapDelete("/accounts/{userName}/sessions", EndSessions).RequireAuthorization(Policies.Office)
+        api.MapDelete("/accounts/{userName}/sessions", EndSessions).NotPeriodInputs("ends sessions").RequireAuthorization(Policies.Office)
             .WithSummary("结束某账号的全部会话和令牌 / end every session and token of an account");
         // A page of this site that writes to the API with the sign-in cookie sends this token in X-CSRF-TOKEN (CookieApiGuard).
         api.MapGet("/auth/antiforgery", (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
