@@ -97,7 +97,7 @@ public class DemoSchemeTests
     {
         var again = DemoSchemes.Build();
         foreach (var (a, b) in Schemes.Zip(again))
-            Assert.Equal(V1File.Write(a.Q1), V1File.Write(b.Q1));
+            Assert.Equal(KaoheFile.Write(a.Q1), KaoheFile.Write(b.Q1));
     }
 
     [Fact]
