@@ -223,7 +223,11 @@ public sealed class Scheme
     public void Archive() => Status = SchemeStatus.Archived;
 }
 
-public enum FactKind { Value, RaterScore, Finding, SurveyTally, Adjustment, Veto }
+/// <summary>
+/// What a fact holds. <see cref="Measure"/> is a base figure (基础数据) of a version 2 scheme: <c>IndicatorId</c> is then the
+/// measure's id (e.g. <c>inv</c>) and the payload's value the figure in the measure's unit (万元, 个).
+/// </summary>
+public enum FactKind { Value, RaterScore, Finding, SurveyTally, Adjustment, Veto, Measure }
 
 public enum FactStatus { Draft, Submitted, Verified, Returned }
 

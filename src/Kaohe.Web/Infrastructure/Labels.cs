@@ -28,6 +28,7 @@ public static class Labels
         FactKind.Finding => Ui.T("扣分问题", "finding"),
         FactKind.SurveyTally => Ui.T("问卷统计", "survey tally"),
         FactKind.Adjustment => Ui.T("加扣分", "adjustment"),
+        FactKind.Measure => Ui.T("基础数据", "base figure"),
         _ => Ui.T("一票否决", "veto"),
     };
 

@@ -87,7 +87,7 @@ public abstract class SessionTests<TApp>(TApp app) : IClassFixture<TApp> where T
         foreach (var s in schemes)
         {
             var html = await c.GetStringAsync($"/Schemes/Detail/{s.Id}");
-            var tree = V1File.ReadScheme(s.Document);
+            var tree = KaoheFile.ReadScheme(s.Document);
             Assert.True(tree.IsValid);
             foreach (var top in tree.Indicators!) Assert.Contains(WebUtility.HtmlEncode(top.Name), html);
         }

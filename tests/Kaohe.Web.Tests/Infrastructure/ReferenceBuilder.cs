@@ -34,6 +34,8 @@ public sealed class ReferenceBuilder(KaoheDbContext db)
         var values = new List<DataValue>();
         var adjustments = new List<Adjustment>();
         var vetoes = new List<Veto>();
+        var data = new List<MeasureValue>();
+        var measures = tree.Measures.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var u in units)
         {
             var mine = facts.Where(f => f.UnitId == u.Id).ToList();
@@ -42,6 +44,7 @@ public sealed class ReferenceBuilder(KaoheDbContext db)
                 var p = FactPayload.Parse(f.Payload);
                 switch (f.Kind)
                 {
+                    case FactKind.Value when Formulas(tree.Indicators!).Contains(f.IndicatorId!): break;   // computed from the measures
                     case FactKind.Value: values.Add(new DataValue(f.UnitId, f.IndicatorId!, p.Value, p.Target)); break;
                     case FactKind.RaterScore: values.Add(new DataValue(f.UnitId, f.IndicatorId!, p.Value, Rater: f.Rater)); break;
                     case FactKind.SurveyTally: values.Add(new DataValue(f.UnitId, f.IndicatorId!, Counts: p.Counts)); break;
@@ -49,13 +52,22 @@ public sealed class ReferenceBuilder(KaoheDbContext db)
                     case FactKind.Veto: vetoes.Add(new Veto(f.UnitId, p.Reason ?? "")); break;
                 }
             }
+            // Version 2: the latest counted figure of each measure the scheme defines.
+            data.AddRange(mine.Where(f => f.Kind == FactKind.Measure && measures.Contains(f.IndicatorId!))
+                .GroupBy(f => f.IndicatorId!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new MeasureValue(u.Id, g.Key, FactPayload.Parse(g.Last().Payload).Value!.Value)));
             foreach (var leaf in deduction)
                 values.Add(new DataValue(u.Id, leaf, Findings: new Findings(null,
                     [.. mine.Where(f => f.Kind == FactKind.Finding && f.IndicatorId == leaf).Select(f => FactPayload.Parse(f.Payload) is var p ? new Finding(p.Points, p.Note) : null!)])));
         }
-        var assessment = new Assessment(periodId, [.. units.Select(u => new Unit(u.Id, u.Name, u.Group))], tree.Indicators!, values, adjustments, vetoes, tree.Rules!);
+        var assessment = new Assessment(periodId, [.. units.Select(u => new Unit(u.Id, u.Name, u.Group))], tree.Indicators!, values, adjustments, vetoes, tree.Rules!)
+        {
+            Version = tree.Version, Measures = tree.Measures, Data = data,
+        };
         return new Reference(scheme, assessment, facts);
     }
+
+    private static HashSet<string> Formulas(IEnumerable<Indicator> nodes) => [.. Leaves(nodes).Where(l => l.Formula is not null).Select(l => l.Id)];
 
     private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }

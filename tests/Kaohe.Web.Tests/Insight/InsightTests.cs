@@ -355,7 +355,8 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.NotEmpty(deductions);
         Assert.All(deductions, a => Assert.True(a.GetProperty("pointsLost").GetDouble() >= 0));
         var investment = d.GetProperty("investment");
-        Assert.Equal("facts", investment.GetProperty("shareSource").GetString());
+        Assert.Equal("measures", investment.GetProperty("source").GetString());
+        Assert.Equal(23.27m, investment.GetProperty("completedYi").GetDecimal());  // the seed: 23.27亿元
         Assert.Equal(1.28, investment.GetProperty("planShare").GetDouble(), 2);   // the seed: 128% of plan
         Assert.Equal(1.89, investment.GetProperty("growth").GetDouble(), 2);      // the seed: +189%
         Assert.Equal(7, investment.GetProperty("units").GetArrayLength());
@@ -393,6 +394,57 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Single(analyses);
         Assert.True(await app.WithDb(db => db.RectificationItems.AnyAsync(i => i.SourceKind == "criticism" && i.UnitId == "zj-ngari")));
         Assert.True(comments >= 2);
+    }
+
+    [Fact]
+    public async Task The_investment_headline_follows_one_bureaus_completed_investment_in_a_collecting_quarter()
+    {
+        const string period = "2023-Q4";
+        using var office = await app.As("office");
+        async Task<(decimal Yi, double Plan, double Growth)> Headline()
+        {
+            var d = await office.GetFromJsonAsync<JsonElement>($"/api/v1/insight/dashboard?period={period}&category=housing");
+            var i = d.GetProperty("investment");
+            Assert.Equal("measures", i.GetProperty("source").GetString());
+            return (i.GetProperty("completedYi").GetDecimal(), i.GetProperty("planShare").GetDouble(), i.GetProperty("growth").GetDouble());
+        }
+        // The region's figures as stored: the latest counted figure of each bureau and measure.
+        Task<Dictionary<string, double>> Totals() => app.WithDb(async db =>
+            (await db.Facts.AsNoTracking().Where(f => f.PeriodId == period && f.Kind == FactKind.Measure
+                    && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified)).OrderBy(f => f.Id).ToListAsync())
+                .GroupBy(f => (f.UnitId, f.IndicatorId)).Select(g => (g.Key.IndicatorId!, Kaohe.Web.Features.Facts.FactPayload.Parse(g.Last().Payload).Value!.Value))
+                .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => g.Sum(x => x.Item2)));
+        var before = await Headline();
+        var t = await Totals();
+        Assert.Equal((decimal)t["inv"] / 10_000m, before.Yi);
+
+        // 林芝 reports 50,000 万元 more: the amount rises by 5亿元, and share of plan and growth follow the new total.
+        await app.WithDb(async db =>
+        {
+            var counted = await db.Facts.Where(f => f.PeriodId == period && f.UnitId == "zj-nyingchi" && f.IndicatorId == "inv" && f.Kind == FactKind.Measure)
+                .OrderByDescending(f => f.Id).FirstAsync();
+            var old = Kaohe.Web.Features.Facts.FactPayload.Parse(counted.Payload).Value!.Value;
+            counted.SetStatus(FactStatus.Returned, "测试：更正完成投资");
+            db.Facts.Add(new Fact(period, "zj-nyingchi", "inv", FactKind.Measure, new Kaohe.Web.Features.Facts.FactPayload(Value: old + 50_000).ToJson(),
+                FactSources.Report, "unit-zj-nyingchi", DateTimeOffset.UtcNow, FactStatus.Submitted));
+            return await db.SaveChangesAsync();
+        });
+        var after = await Headline();
+        Assert.Equal(before.Yi + 5m, after.Yi);
+        Assert.Equal((t["inv"] + 50_000) / t["plan"], after.Plan, 12);
+        Assert.Equal((t["inv"] + 50_000) / t["inv_ly"] - 1, after.Growth, 12);
+        Assert.True(after.Plan > before.Plan && after.Growth > before.Growth);
+    }
+
+    [Fact]
+    public async Task The_home_page_shows_the_headline_of_the_latest_published_quarter_computed_from_its_measures()
+    {
+        using var page = await app.SignedIn("viewer");
+        var html = WebUtility.HtmlDecode(await page.GetStringAsync("/"));
+        Assert.Contains("23.27亿元", html);
+        Assert.Contains("128%", html);
+        Assert.Contains("+189%", html);
+        Assert.Contains("2023年第一季度", html);
     }
 }
 

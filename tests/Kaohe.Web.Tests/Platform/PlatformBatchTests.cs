@@ -65,6 +65,40 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     private static async Task<JsonElement> Body(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 
     [Fact]
+    public async Task Base_figures_are_pushed_by_measure_checked_by_their_unit_and_stored_as_measure_facts()
+    {
+        using var client = await PlatformClient("投资统计平台", "inv", "started");
+        object M(string key, string unit, string measure, object? value) => new { key, unit, measure, value, observedAt = "2024-03-31T18:00:00+08:00" };
+
+        // A negative investment, a fraction of a project and a measure the scheme lacks: 400 naming each record, nothing stored.
+        var bad = await client.PostAsJsonAsync("/api/v1/facts", new
+        {
+            period = TestPeriod,
+            records = new[] { M("m-1", "zj-lasa", "inv", -5.0), M("m-2", "zj-lasa", "started", 2.5), M("m-3", "zj-xigaze", "started", 3.0) },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await Body(bad)).GetProperty("errors");
+        Assert.Contains("负数", errors.GetProperty("$.records[0].value")[0].GetString());
+        Assert.Contains("整数", errors.GetProperty("$.records[1].value")[0].GetString());
+        Assert.False(errors.TryGetProperty("$.records[2].value", out _));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure)));
+
+        // A measure the key may not write is a 403; a value on a leaf still works as before.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/v1/facts", new { period = TestPeriod, records = new[] { M("m-4", "zj-lasa", "plan", 10.0) } })).StatusCode);
+
+        var ok = await client.PostAsJsonAsync("/api/v1/facts", new
+        {
+            period = TestPeriod,
+            records = new[] { M("m-5", "zj-lasa", "inv", 81_234.5), M("m-6", "zj-lasa", "started", 17.0) },
+        });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure).OrderBy(f => f.IndicatorId).ToListAsync());
+        Assert.Equal(["inv", "started"], facts.Select(f => f.IndicatorId));
+        Assert.Equal(81_234.5, FactPayload.Parse(facts[0].Payload).Value);
+        Assert.All(facts, f => Assert.Equal(FactSources.Platform, f.Source));
+    }
+
+    [Fact]
     public async Task A_batch_retried_three_times_is_stored_once_with_the_same_ids()
     {
         using var client = await PlatformClient("智慧工地平台", "A5");

@@ -122,6 +122,18 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         // A tampered copy fails, naming what differs.
         Assert.NotEqual(0, Verify(json.Replace("\"zj-lasa\"", "\"zj-lhasa\""), out _, out var tampered));
         Assert.Contains("$.", tampered);
+
+        // The housing scheme derives its indicators from base figures: the snapshot is version 2 and carries them,
+        // so a changed figure in its data no longer gives the published result.
+        var input = doc.RootElement.GetProperty("input");
+        Assert.Equal(2, input.GetProperty("kaohe").GetInt32());
+        Assert.Equal(2, doc.RootElement.GetProperty("result").GetProperty("kaohe").GetInt32());
+        Assert.Equal(35, input.GetProperty("data").GetArrayLength());
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var figure = node["input"]!["data"]!.AsArray().First(d => (string?)d!["unit"] == "zj-nyingchi" && (string?)d!["measure"] == "inv")!;
+        figure["value"] = (double)figure["value"]! + 1000;
+        Assert.NotEqual(0, Verify(node.ToJsonString(), out _, out var changedFigure));
+        Assert.Contains("$.", changedFigure);
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public abstract class RankingTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.NotNull(reference);
         Assert.True(reference.Facts.Count > 20, $"{period} {category}: only {reference.Facts.Count} facts");
         Assert.Contains(reference.Facts, f => f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment || f.Kind == FactKind.RaterScore);
-        Assert.Equal(V1File.Write(reference.Assessment), V1File.Write(store.Assessment));
+        Assert.Equal(KaoheFile.Write(reference.Assessment), KaoheFile.Write(store.Assessment));
         // And the store's group-by-group results are the engine's results of the whole reference input.
         var whole = Engine.Score(reference.Assessment).Result!;
         Assert.All(whole.Units, u => Assert.Equal((u.Total, u.Rank, u.Commended, u.Criticized), (store.ByUnit[u.Id].Total, store.ByUnit[u.Id].Rank, store.ByUnit[u.Id].Commended, store.ByUnit[u.Id].Criticized)));

@@ -48,4 +48,29 @@ public class ScoresWorkbookTests
         var summary = ms.Query(useHeaderRow: true, sheetName: "总表").Cast<IDictionary<string, object>>().ToList();
         Assert.Equal("'=HYPERLINK(\"http://x\",\"点我\")", summary[1]["单位"]);
     }
+
+    [Fact]
+    public void A_version_2_category_shows_each_formula_leafs_derived_value_beside_its_score_and_the_base_figures_with_their_units()
+    {
+        Indicator[] tree =
+        [
+            Indicator.FormulaLeaf("A1", "投资任务完成率", 60, "inv / plan", new EfficacyMethod(Bound.Best, Bound.Worst), valueDecimals: 4),
+            Indicator.FormulaLeaf("A2", "投资额度完成占比", 40, "inv / sum(inv)", new EfficacyMethod(Bound.Best, Bound.Worst)),
+        ];
+        var input = new Assessment("2023-Q1", [new Unit("a", "甲", "地市"), new Unit("b", "乙", "地市")], tree, [], [], [], new Rules())
+        {
+            Version = 2,
+            Measures = [new Measure("inv", "季度完成投资", "万元"), new Measure("plan", "季度投资计划", "万元")],
+            Data = [new("a", "inv", 61230.4), new("a", "plan", 47000), new("b", "inv", 30000), new("b", "plan", 40000)],
+        };
+        var bytes = ScoresWorkbook.Generate("2023-Q1", [new CategoryResult("地市住建局", input, Engine.Score(input).Result!.Units)]);
+        using var ms = new MemoryStream(bytes);
+        var a = ms.Query(useHeaderRow: true, sheetName: "地市住建局").Cast<IDictionary<string, object>>().Single(r => (string)r["单位"] == "甲");
+        Assert.Equal(1.3028, Convert.ToDouble(a["A1 计算值（inv / plan）"]), 10);   // 61230.4 ÷ 47000, 4 decimals
+        Assert.Equal(61230.4 / 91230.4, Convert.ToDouble(a["A2 计算值（inv / sum(inv)）"]), 10);
+        Assert.Equal(61230.4, Convert.ToDouble(a["inv 季度完成投资（万元）"]));
+        Assert.Equal(47000, Convert.ToDouble(a["plan 季度投资计划（万元）"]));
+        var keys = a.Keys.ToList();
+        Assert.Equal(keys.IndexOf("A1 投资任务完成率（60分）") + 1, keys.IndexOf("A1 计算值（inv / plan）"));
+    }
 }

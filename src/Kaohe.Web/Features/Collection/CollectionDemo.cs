@@ -73,7 +73,7 @@ public sealed class CollectionDemo(KaoheDbContext db, AuditLog audit)
 
         // The reports DemoSeeder loaded as verified went through 填报: submitted on time, verified by the division assigned (or the office).
         var q1 = await db.Periods.AsNoTracking().FirstAsync(p => p.Id == period);
-        var reports = await db.Facts.Where(f => f.PeriodId == period && f.Source == FactSources.Report && f.Kind == FactKind.Value).ToListAsync();
+        var reports = await db.Facts.Where(f => f.PeriodId == period && f.Source == FactSources.Report && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure)).ToListAsync();
         foreach (var f in reports)
         {
             f.SetStatus(FactStatus.Draft);
@@ -93,7 +93,7 @@ public sealed class CollectionDemo(KaoheDbContext db, AuditLog audit)
     {
         var p = await db.Periods.AsNoTracking().FirstAsync(x => x.Id == period);
         var scorerOf = ScorerOf(DemoCatalog.Divisions.Select(d => d.Id).ToHashSet());
-        var reports = await db.Facts.Where(f => f.PeriodId == period && f.Source == FactSources.Report && f.Kind == FactKind.Value).ToListAsync();
+        var reports = await db.Facts.Where(f => f.PeriodId == period && f.Source == FactSources.Report && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure)).ToListAsync();
         foreach (var f in reports)
         {
             var late = f.UnitId == LateUnit;

@@ -69,7 +69,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
                 foreach (var n in nodes)
                 {
                     if (n.IsLeaf && n.Method is { } m)
-                        leaves.Add(new Leaf(n.Id, n.Name, n.Points, m, texts.GetValueOrDefault(n.Id) ?? "", OwnerOf(m, leaderRaters), s.Category));
+                        leaves.Add(new Leaf(n.Id, n.Name, n.Points, m, texts.GetValueOrDefault(n.Id) ?? "", n.Formula is null ? OwnerOf(m, leaderRaters) : SlotOwner.Other, s.Category));
                     Walk(n.ChildList);
                 }
             }
@@ -79,6 +79,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
         return new SchemeLeaves(result);
     }
 
+    /// <remarks>A formula leaf (version 2) is filled by nobody: the engine derives it from the unit's base figures.</remarks>
     public static SlotOwner OwnerOf(Method m, IReadOnlySet<string> leaderRaters) => m switch
     {
         RatersMethod r when r.Raters.All(x => leaderRaters.Contains(x.Id)) => SlotOwner.Leader,

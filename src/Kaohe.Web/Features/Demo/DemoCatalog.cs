@@ -87,9 +87,4 @@ public static class DemoCatalog
     public static IReadOnlyList<string> ScoringDivisionIds { get; } = ["scc", "zac", "cgc", "bzc", "fdc"];
 
     public static IReadOnlyList<DemoUnit> All { get; } = [.. HousingBureaus, .. UrbanManagementSubjects, .. AffiliatedUnits, .. Divisions];
-
-    /// <summary>Region-wide investment in 2023-Q1 (seed): 23.27亿元, 128% of plan, +189% year on year.</summary>
-    public const decimal Q1InvestmentYuan = 2_327_000_000m;
-    public const decimal Q1PlanShare = 1.28m;
-    public const decimal Q1YearOnYearGrowth = 1.89m;
 }

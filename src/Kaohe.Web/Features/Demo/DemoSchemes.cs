@@ -67,7 +67,20 @@ public static class DemoSchemes
         new("zj-ngari", "ngari", "阿里地区", 103_000_000m, 83_000_000m, 48_000_000m, 6, 4),
     ];
 
-    /// <summary>The region-wide sums of <see cref="Q1Investment"/>, for the home page's headline figures.</summary>
+    /// <summary>Measure ids of the housing scheme's base figures: completed investment, the quarter's plan, last year's same quarter (万元).</summary>
+    public const string Inv = "inv", Plan = "plan", InvLastYear = "inv_ly";
+
+    /// <summary>The base figures (基础数据) the housing bureaus report each quarter, with their units.</summary>
+    public static IReadOnlyList<Measure> HousingMeasures { get; } =
+    [
+        new(Inv, "季度完成投资", "万元"),
+        new(Plan, "季度投资计划", "万元"),
+        new(InvLastYear, "去年同期完成投资", "万元"),
+        new("started", "已开（复）工重点项目数", "个"),
+        new("due", "应开（复）工重点项目数", "个"),
+    ];
+
+    /// <summary>The region-wide sums of <see cref="Q1Investment"/> (what the demo's data add up to; the pages compute their figures from the stored measures).</summary>
     public static PrefectureInvestment Q1InvestmentTotal { get; } = new("", "", "全区",
         Q1Investment.Sum(p => p.CompletedYuan), Q1Investment.Sum(p => p.PlanYuan), Q1Investment.Sum(p => p.LastYearQ1Yuan),
         Q1Investment.Sum(p => p.KeyProjectsPlanned), Q1Investment.Sum(p => p.KeyProjectsStarted));
@@ -137,12 +150,21 @@ public static class DemoSchemes
         };
 
         var rng = new DemoRandom(2023_1_1);
+        var values = new List<DataValue>();
+        var data = new List<MeasureValue>();
         var totalCompleted = (double)Q1Investment.Sum(p => p.CompletedYuan);
         var totalIncrement = (double)Q1Investment.Sum(p => p.CompletedYuan - p.LastYearQ1Yuan);
-        var values = new List<DataValue>();
         foreach (var p in Q1Investment)
         {
             var q = Quality[p.PrefectureId];
+            // The bureaus report base figures (万元, 个).
+            data.Add(new(p.UnitId, Inv, (double)(p.CompletedYuan / 10_000m)));
+            data.Add(new(p.UnitId, Plan, (double)(p.PlanYuan / 10_000m)));
+            data.Add(new(p.UnitId, InvLastYear, (double)(p.LastYearQ1Yuan / 10_000m)));
+            data.Add(new(p.UnitId, "started", p.KeyProjectsStarted));
+            data.Add(new(p.UnitId, "due", p.KeyProjectsPlanned));
+            // A1–A5 are still reported as ratios: deriving them by formula (issue 16, item 7) waits for the 填报 sheet to take
+            // measures instead of these values. The base figures above already feed the investment headline.
             double completed = (double)p.CompletedYuan, plan = (double)p.PlanYuan, last = (double)p.LastYearQ1Yuan;
             values.Add(new(p.UnitId, "A1", completed / plan));
             values.Add(new(p.UnitId, "A2", completed / totalCompleted));
@@ -179,7 +201,8 @@ public static class DemoSchemes
             ["E1"] = "cgc",
         };
         return new DemoScheme(Housing, "地市住建局", "Prefecture housing bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules) { Version = 2, Measures = HousingMeasures, Data = data })
+        { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- 地市城管局

@@ -22,12 +22,16 @@ public sealed partial class DemoSeeder
         foreach (var demo in DemoSchemes.Build())
         {
             var a = demo.Q1;
-            var scheme = new Scheme(demo.Code, a.Period, 1, $"2023年第一季度{demo.NameZh}考核方案", V1File.WriteScheme(a.Period, a.Indicators, a.Rules),
+            var scheme = new Scheme(demo.Code, a.Period, 1, $"2023年第一季度{demo.NameZh}考核方案", KaoheFile.WriteScheme(a.Period, a.Indicators, a.Rules, a.Measures),
                 JsonSerializer.Serialize(demo.RuleTexts, AuditChain.Json), "office", CollectedAt.AddDays(-40));
             scheme.Activate(CollectedAt.AddDays(-38));
             db.Schemes.Add(scheme);
             var leaves = Leaves(a.Indicators).ToDictionary(l => l.Id);
             foreach (var v in a.Values) AddFacts(a.Period, v, leaves[v.Indicator]);
+            // Base figures are reported by the unit (单位填报), as values are.
+            foreach (var d in a.Data)
+                db.Facts.Add(new Fact(a.Period, d.Unit, d.Measure, FactKind.Measure, new FactPayload(Value: d.Value).ToJson(), FactSources.Report,
+                    $"unit-{d.Unit}", CollectedAt, FactStatus.Verified));
             foreach (var adj in a.Adjustments)
                 db.Facts.Add(new Fact(a.Period, adj.Unit, null, FactKind.Adjustment, new FactPayload(Points: adj.Points, Reason: adj.Reason).ToJson(),
                     FactSources.Office, "office", CollectedAt, FactStatus.Verified));

@@ -1,7 +1,7 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Catalog;
-using Kaohe.Web.Features.Demo;
+using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Home;
 
-public sealed class IndexModel(KaoheDbContext db) : PageModel
+public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : PageModel
 {
     public sealed record CategoryProgress(string Code, string Name, int Units, int? SchemeId, int? SchemeVersion, int Leaves, int Facts, int Expected)
     {
@@ -21,6 +21,12 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
     public IReadOnlyList<Prefecture> Prefectures { get; private set; } = [];
     public OrgUnit? MyUnit { get; private set; }
     public bool DemoLoaded { get; private set; }
+
+    /// <summary>The investment headline of the latest quarter whose housing results are published (open to everyone signed in), from its measures.</summary>
+    public InvestmentHeadline? Headline { get; private set; }
+
+    /// <summary>The quarter <see cref="Headline"/> belongs to.</summary>
+    public Period? HeadlinePeriod { get; private set; }
     public int AuditEntries { get; private set; }
 
     public async Task OnGetAsync()
@@ -31,6 +37,11 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
         DemoLoaded = await db.AuditEntries.AnyAsync(e => e.Action == "demo.load");
         if (User.UnitId() is { } unit) MyUnit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unit);
         if (User.IsOffice()) AuditEntries = await db.AuditEntries.CountAsync();
+        var publishedIds = await db.Snapshots.AsNoTracking().Where(s => s.Category == "housing").Select(s => s.PeriodId).Distinct().ToListAsync();
+        HeadlinePeriod = periods.Where(p => p.Kind == PeriodKind.Quarter && publishedIds.Contains(p.Id)).LastOrDefault();
+        if (HeadlinePeriod is not null && await store.PublishedAsync(db, HeadlinePeriod.Id, "housing") is { } housing
+            && InvestmentFigures.From(HeadlinePeriod.Id, housing.Assessment) is { Source: "measures" } figures)
+            Headline = figures;
         if (Current is null) return;
 
         var unitCounts = await db.Units.AsNoTracking().Visible(User).GroupBy(u => u.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
@@ -65,8 +76,4 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
 
     private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) =>
         nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
-
-    /// <summary>The seed's headline (2023-Q1): 23.27亿元 invested region-wide, 128% of plan, +189% year on year.</summary>
-    public static (decimal Yi, decimal Plan, decimal Growth) Headline =>
-        (DemoCatalog.Q1InvestmentYuan / 100_000_000m, DemoCatalog.Q1PlanShare, DemoCatalog.Q1YearOnYearGrowth);
 }

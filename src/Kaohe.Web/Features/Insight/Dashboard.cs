@@ -1,6 +1,5 @@
 using Kaohe.Scoring;
 using Kaohe.Web.Data;
-using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Results;
 using System.Security.Claims;
 using Kaohe.Web.Features.Schemes;
@@ -15,8 +14,6 @@ public sealed record Heatmap(IReadOnlyList<string> Units, IReadOnlyList<string> 
 public sealed record TrendSeries(string Unit, string Name, IReadOnlyList<double?> Totals);
 public sealed record YearOnYear(string Unit, string Name, string Period, double Total, string? LastYearPeriod, double? LastYearTotal);
 public sealed record Trend(IReadOnlyList<string> Periods, IReadOnlyList<TrendSeries> Series, IReadOnlyList<YearOnYear> YearOnYear);
-public sealed record InvestmentUnit(string Unit, string Name, double? Completion, double? Growth, double? Share);
-public sealed record InvestmentHeadline(decimal? CompletedYi, string CompletedSource, double? PlanShare, double? Growth, string ShareSource, IReadOnlyList<InvestmentUnit> Units);
 public sealed record AspectDeduction(string Aspect, string Name, double PointsLost, int Findings);
 public sealed record Cut(string Category, string CategoryName, string Group, string Kind, double Gap, IReadOnlyList<string> Inside, IReadOnlyList<string> Outside);
 public sealed record Outcome(string Category, string CategoryName, string Group, string Unit, string Name, int Rank, double Total, bool Commended, bool Criticized);
@@ -32,8 +29,8 @@ public sealed record DashboardData(
 /// heat map of ratings, each unit's trend across the periods that have data, the investment headline,
 /// the deductions by aspect, and across all categories the commended/criticised and the closest cuts.
 /// Everything is read from the results store (the published results once published, else the draft), as
-/// far as the reader may see it now (<see cref="ResultsAccess"/>); only the yuan amount of the investment
-/// headline falls back to the demo catalog (labelled so), because the facts hold ratios, not amounts.
+/// far as the reader may see it now (<see cref="ResultsAccess"/>); the investment headline from the
+/// housing category's base figures of the period shown (<see cref="InvestmentFigures"/>).
 /// </summary>
 public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
 {
@@ -151,43 +148,10 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
         return new Trend([.. withData.Select(x => x.Period.Id)], series, yoy);
     }
 
-    /// <summary>
-    /// The investment headline. The housing scheme's quantitative leaves give each prefecture's plan
-    /// completion (投资任务完成率 = completed ÷ plan), share of the region (投资额度完成占比) and growth
-    /// (投资增速); from these the region's plan share is 1 ÷ Σ(share ÷ completion) and its growth
-    /// 1 ÷ Σ(share ÷ (1 + growth)) − 1, without knowing any amount. The amount in yuan is not in the
-    /// facts, so it comes from the office's figure (the demo catalog), labelled as such.
-    /// </summary>
+    /// <summary>The investment headline of the period: the housing category's measures, as far as this person may see its results.</summary>
     private async Task<InvestmentHeadline> InvestmentAsync(ClaimsPrincipal user, string periodId, CancellationToken ct)
     {
         var housing = await rankings.RankAsync(user, periodId, "housing", withStability: false, ct);
-        var built = housing.Results;
-        var units = new List<InvestmentUnit>();
-        double? planShare = null, growth = null;
-        if (built?.Assessment is not null)
-        {
-            var leaves = Leaves(built.Assessment.Indicators).ToList();
-            string? Leaf(string name) => leaves.FirstOrDefault(l => l.Name.Contains(name, StringComparison.Ordinal))?.Id;
-            var completionId = Leaf("投资任务完成率");
-            var shareId = Leaf("投资额度完成占比");
-            var growthId = Leaf("投资增速");
-            double? Value(string unit, string? leaf) => leaf is null ? null
-                : built.Assessment.Values.FirstOrDefault(v => v.Unit == unit && v.Indicator == leaf)?.Value;
-            foreach (var u in built.Assessment.Units)
-                units.Add(new InvestmentUnit(u.Id, u.Name, Value(u.Id, completionId), Value(u.Id, growthId), Value(u.Id, shareId)));
-            if (units.Count > 0 && units.All(u => u.Completion > 0 && u.Share is not null))
-                planShare = 1 / units.Sum(u => u.Share!.Value / u.Completion!.Value);
-            if (units.Count > 0 && units.All(u => u.Growth > -1 && u.Share is not null))
-                growth = 1 / units.Sum(u => u.Share!.Value / (1 + u.Growth!.Value)) - 1;
-        }
-        var fromFacts = planShare is not null || growth is not null;
-        var demo = periodId == DemoSchemes.Period && await db.AuditEntries.AnyAsync(e => e.Action == "demo.load", ct);
-        if (!fromFacts && demo)
-        {
-            planShare = (double)DemoCatalog.Q1PlanShare;
-            growth = (double)DemoCatalog.Q1YearOnYearGrowth;
-        }
-        return new InvestmentHeadline(demo ? DemoCatalog.Q1InvestmentYuan / 100_000_000m : null, demo ? "catalog" : "none",
-            planShare, growth, fromFacts ? "facts" : demo ? "catalog" : "none", units);
+        return InvestmentFigures.From(periodId, housing.Results?.Assessment);
     }
 }

@@ -99,7 +99,7 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
     /// <summary>SHA-256 of the assessment as its v1 file plus the bounds: equal inputs, equal analysis.</summary>
     public static string InputsHash(Assessment assessment, RobustnessBounds bounds)
     {
-        var text = V1File.Write(assessment) + $"|{bounds.WeightShare:R}|{bounds.RaterShare:R}|{bounds.Samples}|{bounds.Seed}";
+        var text = KaoheFile.Write(assessment) + $"|{bounds.WeightShare:R}|{bounds.RaterShare:R}|{bounds.Samples}|{bounds.Seed}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -45,7 +45,7 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
 {
     public static string Apply(string document, string periodId, WhatIfChanges changes, out IReadOnlyList<ValidationError> errors)
     {
-        var read = V1File.ReadScheme(document);
+        var read = KaoheFile.ReadScheme(document);
         if (!read.IsValid) { errors = read.Errors; return document; }
         var problems = new List<ValidationError>();
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -122,9 +122,13 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
             Criticize = changes.Criticize ?? read.Rules!.Criticize,
         };
         // The changed tree is checked before it is written: whatever the changes did, the writer only sees a valid scheme.
-        if (Validator.ValidateScheme(indicators, rules) is { Count: > 0 } invalid) { errors = invalid; return document; }
-        var written = V1File.WriteScheme(periodId, indicators, rules);
-        var check = V1File.ReadScheme(written);
+        if ((read.Version == 2 ? Validator.ValidateScheme(indicators, rules, read.Measures) : Validator.ValidateScheme(indicators, rules)) is { Count: > 0 } invalid)
+        {
+            errors = invalid;
+            return document;
+        }
+        var written = KaoheFile.WriteScheme(periodId, indicators, rules, read.Measures);
+        var check = KaoheFile.ReadScheme(written);
         errors = check.Errors;
         return written;
     }
@@ -138,7 +142,7 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
         var live = await store.DraftAsync(db, periodId, category, ct);
         if (live is null || live.NoScheme || live.Scheme is not { } scheme) return (null, new WhatIfFailure("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category", [], 404));
         if (!live.Scored) return (null, new WhatIfFailure("当前数据尚不完整，不能计算", "the current data is incomplete and cannot be computed", live.Errors));
-        var read = V1File.ReadScheme(document);
+        var read = KaoheFile.ReadScheme(document);
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
         // The same data under the sandbox's weights and parameters (a sandbox keeps the scheme's indicators).
         var sandbox = live.Assessment! with { Indicators = read.Indicators!, Rules = read.Rules! };
@@ -207,7 +211,7 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
     {
         var sandbox = await db.Set<WhatIfSandbox>().FirstOrDefaultAsync(s => s.Id == id, ct);
         if (sandbox is null) return (null, new WhatIfFailure("沙盘不存在", "no such sandbox", [], 404));
-        var read = V1File.ReadScheme(sandbox.Document);
+        var read = KaoheFile.ReadScheme(sandbox.Document);
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
         var version = await schemes.NewVersionAsync(sandbox.BaseSchemeId, ct);
         if (version.Failure is { } f) return (null, new WhatIfFailure(f.Zh, f.En, f.Errors));

@@ -91,7 +91,7 @@ public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider 
         {
             var tree = SchemeService.Parse(s);
             var copy = new Scheme(s.Category, next.Id, 1, s.Name.Replace(source.Label(false), next.Label(false), StringComparison.Ordinal),
-                V1File.WriteScheme(next.Id, tree.Indicators!, tree.Rules!), s.RuleTextsJson, audit.Actor, now, s.Id);
+                SchemeService.Write(next.Id, tree), s.RuleTextsJson, audit.Actor, now, s.Id);
             db.Schemes.Add(copy);
             audit.Record("scheme.clone", "scheme", () => copy.Id.ToString(CultureInfo.InvariantCulture), new { from = s.Id }, new { copy.Category, copy.PeriodId, copy.Version, copy.Name });
         }

@@ -16,13 +16,15 @@ public sealed record PlatformRecordResult(int Index, string Key, long Id, string
 public sealed record PlatformBatchResult(string Period, string Platform, int Stored, int AlreadyStored, IReadOnlyList<PlatformRecordResult> Records);
 
 /// <summary>One checked record of a batch.</summary>
-internal sealed record PlatformRecord(int Index, string Key, string Unit, string Indicator, double Value, double? Target, DateTimeOffset? ObservedAt)
+/// <remarks><paramref name="Measure"/>: the record is a base figure of a version 2 scheme (<c>"measure"</c> instead of <c>"indicator"</c>); <paramref name="Indicator"/> then holds the measure id.</remarks>
+internal sealed record PlatformRecord(int Index, string Key, string Unit, string Indicator, double Value, double? Target, DateTimeOffset? ObservedAt, bool Measure = false)
 {
     public string IdempotencyKey(int apiKeyId) => PlatformApi.IdempotencyKey(apiKeyId, Key);
 }
 
 /// <summary>
-/// 利用大数据进行考核: the platforms (智慧工地平台, 信息归集平台, 线上施工许可审批) push indicator values in
+/// 利用大数据进行考核: the platforms (智慧工地平台, 信息归集平台, 线上施工许可审批) push indicator values, and
+/// base figures of a version 2 scheme (<c>"measure"</c> instead of <c>"indicator"</c>, checked by <see cref="MeasureRules"/>), in
 /// batches with an API key limited to named indicators. A batch is all-or-nothing; every record has an
 /// idempotency key, so a retried (or concurrently repeated) batch is stored once. See docs/platform.md.
 /// </summary>
@@ -112,6 +114,7 @@ public static class PlatformApi
 
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var schemes = new Dictionary<string, Dictionary<string, Indicator>?>();
+        var measuresOf = new Dictionary<string, Dictionary<string, Measure>>();
         async Task<Dictionary<string, Indicator>?> LeavesOf(string category)
         {
             if (schemes.TryGetValue(category, out var known)) return known;
@@ -125,6 +128,7 @@ public static class PlatformApi
                 void Walk(IEnumerable<Indicator> nodes) { foreach (var n in nodes) { if (n.IsLeaf) leaves[n.Id] = n; Walk(n.ChildList); } }
                 Walk(tree.Indicators!);
             }
+            measuresOf[category] = tree?.IsValid == true ? tree.Measures.ToDictionary(m => m.Id, StringComparer.Ordinal) : [];
             return schemes[category] = leaves;
         }
 
@@ -149,9 +153,26 @@ public static class PlatformApi
             if (unitId is null || !units.TryGetValue(unitId, out var unit))
                 Err(errors, at + ".unit", $"被考核单位 \"{unitId}\" 不存在", $"unit \"{unitId}\" does not exist");
             else category = Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
-            var indicator = Str("indicator");
+            // A base figure names its measure (version 2 schemes); a value names its leaf.
+            var measure = Str("measure");
+            var isMeasure = measure is not null && !r.TryGetProperty("indicator", out _);
+            var field = isMeasure ? ".measure" : ".indicator";
+            var indicator = isMeasure ? measure : Str("indicator");
+            Measure? measureDef = null;
             if (string.IsNullOrWhiteSpace(indicator))
-                Err(errors, at + ".indicator", "须填写指标编码", "an indicator id is required");
+                Err(errors, at + ".indicator", "须填写指标编码（或基础数据项 measure）", "an indicator id (or a measure) is required");
+            else if (isMeasure)
+            {
+                if (!allowed.Contains(indicator))
+                    Err(forbidden, at + field, $"此 API 密钥无权写入基础数据项 \"{indicator}\"", $"this API key may not write measure \"{indicator}\"");
+                else if (category is not null)
+                {
+                    if (await LeavesOf(category.Code) is null)
+                        Err(errors, at + ".unit", $"{category.NameZh}在 {period!.Id} 没有启用的考核方案", $"{category.NameEn} have no active scheme for {period!.Id}");
+                    else if (!measuresOf[category.Code].TryGetValue(indicator, out measureDef))
+                        Err(errors, at + field, $"{category.NameZh}的考核方案中没有基础数据项 \"{indicator}\"", $"the scheme of {category.NameEn} has no measure \"{indicator}\"");
+                }
+            }
             else if (!allowed.Contains(indicator))
                 Err(forbidden, at + ".indicator", $"此 API 密钥无权写入指标 \"{indicator}\"", $"this API key may not write indicator \"{indicator}\"");
             else if (category is not null)
@@ -161,17 +182,23 @@ public static class PlatformApi
                     Err(errors, at + ".unit", $"{category.NameZh}在 {period!.Id} 没有启用的考核方案", $"{category.NameEn} have no active scheme for {period!.Id}");
                 else if (!leaves.TryGetValue(indicator, out var leaf))
                     Err(errors, at + ".indicator", $"{category.NameZh}的考核方案中没有末级指标 \"{indicator}\"", $"the scheme of {category.NameEn} has no leaf \"{indicator}\"");
+                else if (leaf.Formula is not null)
+                    Err(errors, at + ".indicator", $"指标 \"{indicator}\" 由公式 {leaf.Formula} 计算，请报送其基础数据（measure）", $"indicator \"{indicator}\" is computed by {leaf.Formula}: push its base figures (measure)");
                 else if (leaf.Method is RatersMethod or SurveyMethod or DeductionMethod)
                     Err(errors, at + ".indicator", $"指标 \"{indicator}\" 不接收数值（{leaf.Method!.Kind}）", $"indicator \"{indicator}\" takes no value ({leaf.Method!.Kind})");
             }
             double? value = null;
             if (!r.TryGetProperty("value", out var ve) || ve.ValueKind != JsonValueKind.Number || !ve.TryGetDouble(out var vd) || !double.IsFinite(vd))
                 Err(errors, at + ".value", "须为数值", "must be a number");
+            else if (measureDef is not null && MeasureRules.Problem(measureDef, vd) is { } bad)
+                Err(errors, at + ".value", bad.Zh, bad.En);
             else value = vd;
             double? target = null;
             if (r.TryGetProperty("target", out var te) && te.ValueKind != JsonValueKind.Null)
             {
-                if (te.ValueKind != JsonValueKind.Number || !te.TryGetDouble(out var td) || !double.IsFinite(td) || td <= 0)
+                if (isMeasure)
+                    Err(errors, at + ".target", "基础数据没有目标值", "a base figure has no target");
+                else if (te.ValueKind != JsonValueKind.Number || !te.TryGetDouble(out var td) || !double.IsFinite(td) || td <= 0)
                     Err(errors, at + ".target", "须为正数或 null", "must be a positive number or null");
                 else target = td;
             }
@@ -189,7 +216,7 @@ public static class PlatformApi
                 else seenCells[(unitId, indicator)] = i;
             }
             if (key is not null && unitId is not null && indicator is not null && value is not null)
-                records.Add(new PlatformRecord(i, key, unitId, indicator, value.Value, target, observed));
+                records.Add(new PlatformRecord(i, key, unitId, indicator, value.Value, target, observed, isMeasure));
         }
         if (forbidden.Count > 0)
         {
@@ -205,9 +232,9 @@ public static class PlatformApi
         var unitIds = records.Select(r => r.Unit).Distinct().ToList();
         var indicatorIds = records.Select(r => r.Indicator).Distinct().ToList();
         var others = await db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == period!.Id && f.Kind == FactKind.Value && unitIds.Contains(f.UnitId) && indicatorIds.Contains(f.IndicatorId!)
+            .Where(f => f.PeriodId == period!.Id && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure) && unitIds.Contains(f.UnitId) && indicatorIds.Contains(f.IndicatorId!)
                         && FactStatuses.Counted.Contains(f.Status) && (f.IdempotencyKey == null || !idKeys.Contains(f.IdempotencyKey)))
-            .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Source }).ToListAsync(ct);
+            .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Kind, f.Source }).ToListAsync(ct);
         // Only a stage that takes data takes new records (Data/PeriodStages.cs): in review or published, values are corrected
         // through appeals by the office. A retry of a batch stored before the period moved on still answers like a retry.
         foreach (var category in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId)))
@@ -236,7 +263,7 @@ public static class PlatformApi
                         $"idempotency key \"{r.Key}\" was already used for fact {s.Id} with other content ({string.Join("; ", differs.Select(d => $"{d.Field}: was {d.Was}, now {d.Now}"))}); nothing was stored; ask the office to correct it");
                 continue;
             }
-            if (others.FirstOrDefault(o => o.UnitId == r.Unit && o.IndicatorId == r.Indicator) is { } o)
+            if (others.FirstOrDefault(o => o.UnitId == r.Unit && o.IndicatorId == r.Indicator && (o.Kind == FactKind.Measure) == r.Measure) is { } o)
                 Err(errors, $"$.records[{r.Index}]", $"{r.Unit} 的指标 {r.Indicator} 本期已有数据（第 {o.Id} 条，来源：{Labels.Source(o.Source)}），如需更正请联系考核办",
                     $"{r.Unit} already has a value for {r.Indicator} this period (fact {o.Id}, source: {Labels.Source(o.Source)}); ask the office to correct it");
         }
@@ -247,7 +274,7 @@ public static class PlatformApi
         var created = new List<(PlatformRecord Record, Fact Fact)>();
         foreach (var r in records.Where(r => !stored.ContainsKey(r.IdempotencyKey(apiKeyId))))
         {
-            var fact = new Fact(period!.Id, r.Unit, r.Indicator, FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target, Note: NoteOf(platform, r.ObservedAt)).ToJson(),
+            var fact = new Fact(period!.Id, r.Unit, r.Indicator, r.Measure ? FactKind.Measure : FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target, Note: NoteOf(platform, r.ObservedAt)).ToJson(),
                 FactSources.Platform, author, now, FactStatus.Submitted, idempotencyKey: r.IdempotencyKey(apiKeyId));
             db.Facts.Add(fact);
             created.Add((r, fact));

@@ -18,13 +18,13 @@ public static class Snapshots
     public static string InputText(PublishedSnapshot s)
     {
         using var doc = JsonDocument.Parse(s.Document);
-        var read = V1File.Read(Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("input").GetRawText()));
-        return read.Assessment is { } a ? V1File.Write(a) : doc.RootElement.GetProperty("input").GetRawText();
+        var read = KaoheFile.Read(Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("input").GetRawText()));
+        return read.Assessment is { } a ? KaoheFile.Write(a) : doc.RootElement.GetProperty("input").GetRawText();
     }
 
     public static Assessment? Input(PublishedSnapshot s)
     {
         using var doc = JsonDocument.Parse(s.Document);
-        return V1File.Read(Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("input").GetRawText())).Assessment;
+        return KaoheFile.Read(Encoding.UTF8.GetBytes(doc.RootElement.GetProperty("input").GetRawText())).Assessment;
     }
 }

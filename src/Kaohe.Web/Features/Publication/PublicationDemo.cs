@@ -64,7 +64,7 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
             if (await db.Schemes.AnyAsync(x => x.PeriodId == periodId && x.Category == s.Category)) continue;
             var tree = SchemeService.Parse(s);
             var copy = new Scheme(s.Category, periodId, 1, s.Name.Replace("第一季度", $"第{"一二三四"[q - 1]}季度", StringComparison.Ordinal),
-                V1File.WriteScheme(periodId, tree.Indicators!, tree.Rules!), s.RuleTextsJson, "office", at.AddDays(-40), s.Id);
+                Schemes.SchemeService.Write(periodId, tree), s.RuleTextsJson, "office", at.AddDays(-40), s.Id);
             copy.Activate(at.AddDays(-38));
             db.Schemes.Add(copy);
             audit.Record("scheme.create", "scheme", () => copy.Id.ToString(CultureInfo.InvariantCulture), null, new { copy.Category, copy.PeriodId, copy.Version, source = "demo" });
@@ -82,7 +82,7 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
             FactPayload? varied = f.Kind switch
             {
                 // Never above the Q1 value: stays within every bound (targets, points, 100%).
-                FactKind.Value or FactKind.RaterScore when p.Value is { } v => p with { Value = Vary(v, 0.92 + 0.08 * Noise(key)) },
+                FactKind.Value or FactKind.RaterScore or FactKind.Measure when p.Value is { } v => p with { Value = Vary(v, 0.92 + 0.08 * Noise(key)) },
                 FactKind.SurveyTally when p.Counts is { } counts => p with
                 {
                     Counts = counts.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value * (0.85 + 0.3 * Noise(key + kv.Key)))),
@@ -149,8 +149,8 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
             if (draft is null || store.ResultForSnapshot(draft) is not { } result) continue;
             var key = $"{periodId}-{c.Code}-v1";
             var doc = SnapshotFile.Create(draft.Assessment!, result, new SnapshotMeta(key, 1, $"{period.Label(false)}{c.NameZh}考核结果", "office", Q1PublishedAt));
-            var s = new PublishedSnapshot(key, periodId, c.Code, 1, doc, SnapshotFile.Sha256(V1File.Write(draft.Assessment!)),
-                SnapshotFile.Sha256(V1File.WriteResult(result)), "office", Q1PublishedAt, null, null);
+            var s = new PublishedSnapshot(key, periodId, c.Code, 1, doc, SnapshotFile.Sha256(KaoheFile.Write(draft.Assessment!)),
+                SnapshotFile.Sha256(KaoheFile.WriteResult(result)), "office", Q1PublishedAt, null, null);
             db.Snapshots.Add(s);
             audit.Record("snapshot.publish", "snapshot", key, null, new { key, s.InputSha256, s.ResultSha256, source = "demo" });
         }

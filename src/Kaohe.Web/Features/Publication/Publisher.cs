@@ -138,7 +138,7 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         var document = SnapshotFile.Create(draft.Assessment!, result,
             new SnapshotMeta(key, version, title, audit.Actor, now, previous?.Key, note));
         var snapshot = new PublishedSnapshot(key, periodId, category, version, document,
-            SnapshotFile.Sha256(V1File.Write(draft.Assessment!)), SnapshotFile.Sha256(V1File.WriteResult(result)),
+            SnapshotFile.Sha256(KaoheFile.Write(draft.Assessment!)), SnapshotFile.Sha256(KaoheFile.WriteResult(result)),
             audit.Actor, now, previous?.Id, note);
         db.Snapshots.Add(snapshot);
         var oldStatus = period.Status;
@@ -224,14 +224,14 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
             var before = new { fact.Payload, Status = fact.Status.ToString(), fact.Author };
             if (withdraw)
             {
-                if (fact.Kind is FactKind.Value or FactKind.RaterScore or FactKind.SurveyTally)
+                if (fact.Kind is FactKind.Value or FactKind.RaterScore or FactKind.SurveyTally or FactKind.Measure)
                     return Refusal.Bad("withdraw", "数值类数据不能撤销，请给出更正后的数值", "a value cannot be withdrawn; give the corrected value");
                 fact.SetStatus(FactStatus.Returned, $"申诉 {appeal.Id} 采纳：{decision.Trim()}");
             }
             else
             {
-                if (fact.Kind is not (FactKind.Value or FactKind.RaterScore))
-                    return Refusal.Bad("value", "只有数值和评分可以更正数值；扣分问题、加扣分请撤销", "only values and ratings take a corrected value; withdraw findings and adjustments");
+                if (fact.Kind is not (FactKind.Value or FactKind.RaterScore or FactKind.Measure))
+                    return Refusal.Bad("value", "只有数值、基础数据和评分可以更正数值；扣分问题、加扣分请撤销", "only values, base figures and ratings take a corrected value; withdraw findings and adjustments");
                 if (!double.IsFinite(newValue!.Value)) return Refusal.Bad("value", "数值无效", "the value is not a number");
                 var status = fact.Status;
                 var payload = FactPayload.Parse(fact.Payload) with { Value = newValue };

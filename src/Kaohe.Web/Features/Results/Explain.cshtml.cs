@@ -68,6 +68,7 @@ public sealed class ExplainModel(ResultsStore store, ResultsAccess access, Kaohe
                 var c = changes.FirstOrDefault(c => c.What switch
                 {
                     "value" => c.Indicator == f.IndicatorId && (c.Rater is null || c.Rater == f.Rater),
+                    "measure" => f.Kind == FactKind.Measure && c.Indicator == f.IndicatorId,
                     "adjustment" => f.Kind == FactKind.Adjustment,
                     "veto" => f.Kind == FactKind.Veto,
                     _ => false,

@@ -7,7 +7,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Kaohe.Web.Features.Results;
 
 /// <summary>One unit's inputs of a quarter: the engine's data built from its counted facts, in the order they were recorded.</summary>
-public sealed record UnitInputs(string UnitId, IReadOnlyList<DataValue> Values, IReadOnlyList<Adjustment> Adjustments, IReadOnlyList<Veto> Vetoes);
+public sealed record UnitInputs(string UnitId, IReadOnlyList<DataValue> Values, IReadOnlyList<Adjustment> Adjustments, IReadOnlyList<Veto> Vetoes)
+{
+    /// <summary>Version 2: the unit's base figures (one per measure of the scheme, the latest counted fact of each).</summary>
+    public IReadOnlyList<MeasureValue> Data { get; init; } = [];
+}
 
 /// <summary>
 /// What a quarter's results are computed against until its structure changes: the active scheme of the
@@ -16,20 +20,40 @@ public sealed record UnitInputs(string UnitId, IReadOnlyList<DataValue> Values, 
 public sealed record QuarterFrame(Period Period, string Category, Scheme Scheme, IReadOnlyList<Indicator> Indicators, Rules Rules,
     IReadOnlyList<OrgUnit> Units, IReadOnlyList<string> DeductionLeaves)
 {
+    /// <summary>The scheme's file version: 2 when it defines measures or formula leaves.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>The base data items of a version 2 scheme.</summary>
+    public IReadOnlyList<Measure> Measures { get; init; } = [];
+
+    /// <summary>
+    /// Whether a leaf is a formula: its value may depend on every unit of the category (<c>sum</c>), so
+    /// the category is scored whole rather than group by group.
+    /// </summary>
+    public bool HasFormulas { get; init; }
+
+    /// <summary>The formula leaves: their values come from the measures, so a value fact recorded on one (under an earlier scheme version) is not data.</summary>
+    public IReadOnlySet<string> FormulaLeaves { get; init; } = new HashSet<string>();
+
     public Assessment Assessment(IEnumerable<OrgUnit> units, IReadOnlyDictionary<string, UnitInputs> inputs)
     {
         var list = units.OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
         var values = new List<DataValue>();
         var adjustments = new List<Adjustment>();
         var vetoes = new List<Veto>();
+        var data = new List<MeasureValue>();
         foreach (var u in list)
         {
             var i = inputs.GetValueOrDefault(u.Id) ?? PeriodInputs.Empty(u.Id, DeductionLeaves);
             values.AddRange(i.Values);
             adjustments.AddRange(i.Adjustments);
             vetoes.AddRange(i.Vetoes);
+            data.AddRange(i.Data);
         }
-        return new Assessment(Period.Id, [.. list.Select(u => new Unit(u.Id, u.Name, u.Group))], Indicators, values, adjustments, vetoes, Rules);
+        return new Assessment(Period.Id, [.. list.Select(u => new Unit(u.Id, u.Name, u.Group))], Indicators, values, adjustments, vetoes, Rules)
+        {
+            Version = Version, Measures = Measures, Data = Version >= 2 ? data : [],
+        };
     }
 }
 
@@ -56,14 +80,19 @@ public static class PeriodInputs
         if (!tree.IsValid) return null;
         var units = await db.Units.AsNoTracking().Where(u => u.Kind == cat.Kind).OrderBy(u => u.Id).ToListAsync(ct);
         var deduction = new List<string>();
+        var formulaLeaves = new HashSet<string>(StringComparer.Ordinal);
         Walk(tree.Indicators!);
-        return new QuarterFrame(period, category, scheme, tree.Indicators!, tree.Rules!, units, deduction.Distinct(StringComparer.Ordinal).ToList());
+        return new QuarterFrame(period, category, scheme, tree.Indicators!, tree.Rules!, units, deduction.Distinct(StringComparer.Ordinal).ToList())
+        {
+            Version = tree.Version, Measures = tree.Measures, HasFormulas = formulaLeaves.Count > 0, FormulaLeaves = formulaLeaves,
+        };
 
         void Walk(IEnumerable<Indicator> nodes)
         {
             foreach (var n in nodes)
             {
                 if (n.IsLeaf && n.Method is DeductionMethod) deduction.Add(n.Id);
+                if (n.Formula is not null) formulaLeaves.Add(n.Id);
                 Walk(n.ChildList);
             }
         }
@@ -96,7 +125,7 @@ public static class PeriodInputs
                 .OrderBy(f => f.UnitId).ThenBy(f => f.IndicatorId).ThenBy(f => f.Id);
         }
         var result = new Dictionary<string, UnitInputs>(StringComparer.Ordinal);
-        var builder = new UnitBuilder(frame.DeductionLeaves);
+        var builder = new UnitBuilder(frame.DeductionLeaves, frame.Measures.Select(m => m.Id).ToHashSet(StringComparer.Ordinal), frame.FormulaLeaves);
         var strings = new DbRows.Strings();
         // One unit's rows at a time, put in (indicator, id) order by ordinal comparison, so that the input is
         // the same whatever the database's collation (the file written from it, and its hash, too).
@@ -127,9 +156,10 @@ public static class PeriodInputs
         new(unitId, [.. deductionLeaves.Select(l => new DataValue(unitId, l, Findings: new Findings(null, [])))], [], []);
 
     /// <summary>Turns one unit's fact rows (given one unit at a time, in order) into its inputs.</summary>
-    private sealed class UnitBuilder(IReadOnlyList<string> deductionLeaves)
+    private sealed class UnitBuilder(IReadOnlyList<string> deductionLeaves, IReadOnlySet<string> measures, IReadOnlySet<string> formulaLeaves)
     {
         private readonly List<DataValue> _values = [];
+        private readonly Dictionary<string, double> _data = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<Finding>> _findings = new(StringComparer.Ordinal);
         private readonly List<Adjustment> _adjustments = [];
         private readonly List<Veto> _vetoes = [];
@@ -142,6 +172,8 @@ public static class PeriodInputs
             var p = FactPayload.Parse(f.Payload);
             switch (f.Kind)
             {
+                case FactKind.Value when formulaLeaves.Contains(f.IndicatorId!):
+                    break;
                 case FactKind.Value:
                     _values.Add(new DataValue(f.UnitId, f.IndicatorId!, p.Value, p.Target));
                     break;
@@ -161,6 +193,11 @@ public static class PeriodInputs
                 case FactKind.Veto:
                     _vetoes.Add(new Veto(f.UnitId, p.Reason ?? ""));
                     break;
+                case FactKind.Measure:
+                    // The latest counted figure of a measure the scheme defines (rows come in id order); a
+                    // figure of a measure the active scheme no longer has is not its data.
+                    if (f.IndicatorId is { } m && measures.Contains(m) && p.Value is { } figure) _data[m] = figure;
+                    break;
             }
         }
 
@@ -169,8 +206,12 @@ public static class PeriodInputs
             var unit = Unit!;
             foreach (var leaf in deductionLeaves)
                 _values.Add(new DataValue(unit, leaf, Findings: new Findings(null, _findings.GetValueOrDefault(leaf) ?? [])));
-            var done = new UnitInputs(unit, [.. _values], [.. _adjustments], [.. _vetoes]);
+            var done = new UnitInputs(unit, [.. _values], [.. _adjustments], [.. _vetoes])
+            {
+                Data = [.. _data.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new MeasureValue(unit, kv.Key, kv.Value))],
+            };
             _values.Clear();
+            _data.Clear();
             _findings.Clear();
             _adjustments.Clear();
             _vetoes.Clear();

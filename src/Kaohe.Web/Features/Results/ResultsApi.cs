@@ -47,7 +47,12 @@ public static class ExplanationQuery
         if (explanation is null) return null;
         var q = db.Facts.AsNoTracking().Where(f => f.UnitId == unit && FactStatuses.Counted.Contains(f.Status));
         if (user.Role() == Roles.Division) q = q.VisibleTo(user, db);
-        q = node is null ? q.Where(f => f.IndicatorId == null) : q.Where(f => f.IndicatorId == node);
+        // A formula leaf's facts are the unit's own base figures that its formula names (the others' enter only through sum()).
+        var measures = node is not null && explanation.Formula is { } formula && Kaohe.Scoring.Formulas.Formula.Parse(formula.Formula).Expression is { } expr
+            ? Kaohe.Scoring.Formulas.Formula.Measures(expr).Distinct().ToList() : null;
+        q = node is null ? q.Where(f => f.IndicatorId == null)
+            : measures is not null ? q.Where(f => f.Kind == FactKind.Measure && measures.Contains(f.IndicatorId!))
+            : q.Where(f => f.IndicatorId == node);
         if (view.IsAnnual)
         {
             // The year reads its own facts and the vetoes of its quarters.

@@ -267,7 +267,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
             var inputs = await PeriodInputs.ReadAsync(db, frame, null, default);
             var loaded = sw.Elapsed;
             progress.Phase = ComputationPhase.Scoring;
-            var groups = frame.Units.GroupBy(u => u.Group, StringComparer.Ordinal)
+            var groups = frame.Units.GroupBy(u => ScoredWith(frame, u), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => Score(frame, [.. g], inputs), StringComparer.Ordinal);
             state = Arrange(frame, revision, inputs, groups, sw.Elapsed);
             log.LogInformation("results of {Period} {Category} computed in {Ms} ms: read in {Load} ms ({Units} units), {Groups} groups scored",
@@ -297,13 +297,22 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
         foreach (var (unit, i) in read) inputs[unit] = i;
         progress.Phase = ComputationPhase.Scoring;
         var groups = new Dictionary<string, GroupScore>(prior.Groups, StringComparer.Ordinal);
-        var touched = mine.Select(u => members[u].Group).Distinct(StringComparer.Ordinal).ToList();
+        var touched = mine.Select(u => ScoredWith(prior.Frame, members[u])).Distinct(StringComparer.Ordinal).ToList();
         foreach (var g in touched) groups[g] = Score(prior.Frame, prior.Groups[g].Members, inputs);
         var state = Arrange(prior.Frame, revision, inputs, groups, sw.Elapsed);
         log.LogInformation("results of {Period} {Category} refreshed in {Ms} ms: {Units} units changed, {Groups} groups scored again",
             periodId, prior.Frame.Category, sw.ElapsedMilliseconds, mine.Count, touched.Count);
         return state;
     }
+
+    /// <summary>
+    /// The key of the part of a category a unit is scored with: its ranking group, or the whole category
+    /// when a leaf is a formula (a <c>sum</c> adds up every unit, so a change in one unit moves the
+    /// values of all, and no group can be scored alone).
+    /// </summary>
+    private const string WholeCategory = "\u0000whole";
+
+    private static string ScoredWith(QuarterFrame frame, OrgUnit unit) => frame.HasFormulas ? WholeCategory : unit.Group;
 
     private GroupScore Score(QuarterFrame frame, IReadOnlyList<OrgUnit> members, IReadOnlyDictionary<string, UnitInputs> inputs)
     {
@@ -320,7 +329,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
         if (groups.Values.Any(g => !g.Outcome.IsValid))
             errors = engine.Score(whole.Value).Errors is { Count: > 0 } e ? e : [.. groups.Values.SelectMany(g => g.Outcome.Errors).Distinct()];
         else units = [.. groups.Values.SelectMany(g => g.Outcome.Result!.Units)];
-        var groupOf = frame.Units.ToDictionary(u => u.Id, u => u.Group, StringComparer.Ordinal);
+        var groupOf = frame.Units.ToDictionary(u => u.Id, u => ScoredWith(frame, u), StringComparer.Ordinal);
         var arranged = ResultsView.Arrange(units);
         var view = new ResultsView(() => whole.Value, (unit, node) => groups[groupOf[unit]].Outcome.Result?.Explain(unit, node))
         {
@@ -376,8 +385,11 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
         Explanation? Explain(string unit, string? node)
         {
             var mine = arranged.ByUnit[unit];
-            var result = explained.GetOrAdd(mine.Group, g => new Lazy<AssessmentResult?>(() =>
+            // A version 2 input with formulas is explained whole: a formula's sum() covers every unit of the file.
+            var whole = stored.Input.Indicators.Any(HasFormula);
+            var result = explained.GetOrAdd(whole ? WholeCategory : mine.Group, g => new Lazy<AssessmentResult?>(() =>
             {
+                if (whole) return engine.Score(stored.Input).Result;
                 var members = stored.Input.Units.Where(u => (u.Group ?? "") == g).Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
                 var part = stored.Input with
                 {
@@ -385,6 +397,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
                     Values = [.. stored.Input.Values.Where(v => members.Contains(v.Unit))],
                     Adjustments = [.. stored.Input.Adjustments.Where(a => members.Contains(a.Unit))],
                     Vetoes = [.. stored.Input.Vetoes.Where(v => members.Contains(v.Unit))],
+                    Data = [.. stored.Input.Data.Where(d => members.Contains(d.Unit))],
                 };
                 return engine.Score(part).Result;
             })).Value;
@@ -402,6 +415,8 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
             RankDecimals = stored.Input.Rules.RankDecimals, ComputeTime = sw.Elapsed,
         };
     }
+
+    private static bool HasFormula(Indicator n) => n.Formula is not null || n.ChildList.Any(HasFormula);
 
     /// <summary>The leaf of the annual leadership evaluation (厅领导班子年度总体评价) in the annual roll-up and its facts.</summary>
     public const string LeadershipLeaf = "LD";

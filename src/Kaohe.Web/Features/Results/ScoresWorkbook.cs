@@ -9,7 +9,8 @@ public sealed record CategoryResult(string Name, Assessment Input, IReadOnlyList
 
 /// <summary>
 /// The .xlsx workbook of all scores that accompanies the bulletin: a summary sheet (总表) of every
-/// unit's total, rank, grade and flags, and one sheet per category with every indicator's score.
+/// unit's total, rank, grade and flags, and one sheet per category with every indicator's score (for a
+/// version 2 category also each formula leaf's derived value and the unit's base figures with their units).
 /// </summary>
 public static class ScoresWorkbook
 {
@@ -49,6 +50,7 @@ public static class ScoresWorkbook
         foreach (var c in categories)
         {
             var nodes = Flatten(c.Input.Indicators).ToArray();
+            var figures = c.Input.Data.ToDictionary(d => (d.Unit, d.Measure), d => d.Value);
             var rows = c.Units.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).Select(u =>
             {
                 var row = new Dictionary<string, object?>
@@ -59,7 +61,15 @@ public static class ScoresWorkbook
                     ["总分"] = u.Total,
                 };
                 foreach (var (node, depth) in nodes)
+                {
                     row[$"{new string('　', depth)}{node.Id} {node.Name}（{node.Points:0.##}分）"] = u.Scores[node.Id];
+                    // Version 2: a formula leaf's derived value beside its score, and the formula it came from.
+                    if (node.Formula is not null)
+                        row[$"{new string('　', depth)}{node.Id} 计算值（{node.Formula}）"] = u.Values.TryGetValue(node.Id, out var v) ? v : null;
+                }
+                // The unit's base figures, each with its unit of measurement (万元, 个).
+                foreach (var m in c.Input.Measures)
+                    row[$"{m.Id} {m.Name}（{m.Unit}）"] = figures.TryGetValue((u.Id, m.Id), out var f) ? f : null;
                 return ExcelSafe.Row(row);
             }).ToList();
             sheets[SheetName(c.Name, sheets.Keys)] = rows;

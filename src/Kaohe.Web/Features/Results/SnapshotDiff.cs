@@ -22,6 +22,7 @@ public static class SnapshotDiff
         Assessment Of(Assessment a) => a with
         {
             Values = [.. a.Values.Where(v => v.Unit == unit)],
+            Data = [.. a.Data.Where(d => d.Unit == unit)],
             Adjustments = [.. a.Adjustments.Where(x => x.Unit == unit)],
             Vetoes = [.. a.Vetoes.Where(x => x.Unit == unit)],
         };
@@ -31,7 +32,7 @@ public static class SnapshotDiff
     public static IReadOnlyList<Change> Inputs(Assessment before, Assessment after)
     {
         var changes = new List<Change>();
-        if (V1File.WriteScheme(before.Period, before.Indicators, before.Rules) != V1File.WriteScheme(after.Period, after.Indicators, after.Rules))
+        if (KaoheFile.WriteScheme(before.Period, before.Indicators, before.Rules, before.Measures) != KaoheFile.WriteScheme(after.Period, after.Indicators, after.Rules, after.Measures))
             changes.Add(new("scheme", "", null, null, "scheme", "…", "…"));
         var a = Data(before);
         var b = Data(after);
@@ -94,6 +95,9 @@ public static class SnapshotDiff
                 parts.Add(f.Count is { } c ? $"findings={c}" : "findings=[" + string.Join(";", (f.Items ?? []).Select(i => $"{N(i.Points)} {i.Note}".Trim()).Order(StringComparer.Ordinal)) + "]");
             map[key] = new(v.Unit, v.Indicator, v.Rater, "value", string.Join(" ", parts));
         }
+        // Version 2: each base figure (unit × measure) is a datum of its own.
+        foreach (var d in a.Data)
+            map[$"{d.Unit}/{d.Measure}"] = new(d.Unit, d.Measure, null, "measure", N(d.Value));
         foreach (var g in a.Adjustments.GroupBy(x => x.Unit))
             map[$"{g.Key}/adjustments"] = new(g.Key, null, null, "adjustment",
                 string.Join("; ", g.Select(x => $"{x.Points.ToString("+0.####;-0.####", CultureInfo.InvariantCulture)} {x.Reason}".Trim()).Order(StringComparer.Ordinal)));

@@ -25,7 +25,11 @@ public sealed record SchemeOutcome(Scheme? Scheme, SchemeFailure? Failure)
 /// </summary>
 public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvider clock)
 {
-    public static SchemeReadResult Parse(Scheme s) => V1File.ReadScheme(s.Document);
+    /// <summary>A stored scheme's tree: version 1, or version 2 with its measures and formula leaves (scoring-format.md).</summary>
+    public static SchemeReadResult Parse(Scheme s) => KaoheFile.ReadScheme(s.Document);
+
+    /// <summary>A scheme read back as the canonical document of a period: version 2 when it has measures or formulas, else version 1 byte for byte.</summary>
+    public static string Write(string periodId, SchemeReadResult read) => KaoheFile.WriteScheme(periodId, read.Indicators!, read.Rules!, read.Measures);
 
     public static IReadOnlyDictionary<string, string> RuleTexts(Scheme s) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(s.RuleTextsJson) ?? [];
@@ -36,10 +40,10 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
             return SchemeFailure.Of($"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist");
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct))
             return SchemeFailure.Of($"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist");
-        var read = V1File.ReadScheme(document);
+        var read = KaoheFile.ReadScheme(document);
         if (!read.IsValid) return new SchemeFailure("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
         var version = await db.Schemes.Where(s => s.Category == category && s.PeriodId == periodId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
-        var scheme = new Scheme(category, periodId, version + 1, name, V1File.WriteScheme(periodId, read.Indicators!, read.Rules!),
+        var scheme = new Scheme(category, periodId, version + 1, name, Write(periodId, read),
             JsonSerializer.Serialize(ruleTexts ?? new Dictionary<string, string>(), AuditChain.Json), audit.Actor, clock.GetUtcNow());
         db.Schemes.Add(scheme);
         audit.Record("scheme.create", "scheme", () => scheme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
@@ -55,10 +59,10 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
         if (scheme is null) return SchemeFailure.Of("方案不存在", "no such scheme");
         if (scheme.Status != SchemeStatus.Draft)
             return SchemeFailure.Of("已启用的方案不能直接修改，请先生成新版本", "an active scheme is never edited in place: make a new version first");
-        var read = V1File.ReadScheme(document);
+        var read = KaoheFile.ReadScheme(document);
         if (!read.IsValid) return new SchemeFailure("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
         var old = scheme.Document;
-        scheme.Edit(V1File.WriteScheme(scheme.PeriodId, read.Indicators!, read.Rules!),
+        scheme.Edit(Write(scheme.PeriodId, read),
             ruleTexts is null ? scheme.RuleTextsJson : JsonSerializer.Serialize(ruleTexts, AuditChain.Json));
         audit.Record("scheme.edit", "scheme", scheme.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), old, scheme.Document, reason);
         await audit.SaveAsync(ct);
@@ -107,7 +111,7 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
         var read = Parse(source);
         if (!read.IsValid) return new SchemeFailure("源方案有误", "the source scheme is invalid", read.Errors);
         var version = await db.Schemes.Where(s => s.Category == source.Category && s.PeriodId == periodId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
-        var copy = new Scheme(source.Category, periodId, version + 1, source.Name, V1File.WriteScheme(periodId, read.Indicators!, read.Rules!),
+        var copy = new Scheme(source.Category, periodId, version + 1, source.Name, Write(periodId, read),
             source.RuleTextsJson, audit.Actor, clock.GetUtcNow(), source.Id);
         db.Schemes.Add(copy);
         audit.Record(action, "scheme", () => copy.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -33,7 +33,7 @@ public sealed class EditModel(KaoheDbContext db, WhatIfService whatIf) : PageMod
     {
         Sandbox = await db.Set<WhatIfSandbox>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id);
         if (Sandbox is null) return false;
-        var read = V1File.ReadScheme(Sandbox.Document);
+        var read = KaoheFile.ReadScheme(Sandbox.Document);
         Indicators = read.Indicators ?? [];
         Rules = read.Rules;
         var (comparison, failure) = await whatIf.CompareAsync(Sandbox.PeriodId, Sandbox.Category, Sandbox.Document);
