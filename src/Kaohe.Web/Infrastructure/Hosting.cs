@@ -89,8 +89,9 @@ public static class Hosting
     {
         // Localization first, so that errors written on the way out (401, 404 pages) are in the user's language.
         app.UseRequestLocalization();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A person's browser gets a page that says what to do next; the API keeps its ProblemDetails (ErrorPages).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.UnhandledAsync });
+        app.UseStatusCodePages(ErrorPages.StatusCodeAsync);
         app.Use(async (ctx, next) =>
         {
             // Security headers: no inline script, no framing, no sniffing, no referrer leaks.
