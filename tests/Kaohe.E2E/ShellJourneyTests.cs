@@ -17,7 +17,7 @@ public sealed class ShellJourneyTests(BrowserFixture app) : IClassFixture<Browse
         Assert.Contains("23.27亿元", body);
         await BrowserFixture.Shot(page, $"office-home-{device}");
 
-        await page.ClickAsync("nav >> text=考核方案");
+        await Journeys.Nav(page, Journeys.Desktop, "考核方案");
         await page.ClickAsync("text=2023年第一季度地市城管局考核方案");
         Assert.Contains("生活垃圾分类", await page.InnerTextAsync("main"));
         await BrowserFixture.Shot(page, $"office-scheme-{device}");

@@ -106,7 +106,7 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
     public async Task The_progress_page_counts_a_new_answer_without_a_reload()
     {
         var page = await SignedIn("office", BrowserFixture.Phone);
-        await page.ClickAsync("nav >> text=满意度调查");
+        await Journeys.Nav(page, Journeys.Desktop, "满意度调查");
         await page.WaitForURLAsync("**/Surveys");
         Assert.Equal("770", (await page.InnerTextAsync("[data-total=received]")).Trim());
         await BrowserFixture.Shot(page, "survey-progress-phone");

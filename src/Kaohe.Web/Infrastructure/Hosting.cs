@@ -31,6 +31,7 @@ public static class Hosting
         // First of the startup filters, so that the survey fast lane also sees the real client address.
         services.AddTransient<IStartupFilter, ReverseProxy>();
         services.AddHttpContextAccessor();
+        services.AddSingleton<OfficeTime>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Form binding answers 413 without an exception (the status-code page writes the problem): say why, in the user's language.
