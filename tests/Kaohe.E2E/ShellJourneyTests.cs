@@ -61,4 +61,20 @@ public sealed class ShellJourneyTests(BrowserFixture app) : IClassFixture<Browse
         Assert.False(executed);
         await page.Context.CloseAsync();
     }
+
+    [Theory]
+    [InlineData("/Publication/Narrative?period=2023-Q1")]
+    [InlineData("/Periods")]
+    [InlineData("/Audit")]
+    public async Task An_office_page_has_no_inline_style_the_content_security_policy_refuses(string path)
+    {
+        var page = await app.SignedIn("office", BrowserFixture.Desktop);
+        var refused = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error" && m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) refused.Add(m.Text); };
+        await page.GotoAsync(app.BaseUrl + path);
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
+        Assert.Empty(refused);
+        Assert.Equal(0, await page.Locator("[style]").CountAsync());
+        await page.Context.CloseAsync();
+    }
 }
