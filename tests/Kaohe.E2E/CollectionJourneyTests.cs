@@ -9,7 +9,7 @@ public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<B
     public async Task A_unit_reporter_saves_its_draft_on_a_phone_and_the_office_sees_the_board()
     {
         var page = await app.SignedIn("unit-cg-lasa", BrowserFixture.Phone);
-        await page.ClickAsync("nav >> text=填报");
+        await Journeys.Nav(page, Journeys.Desktop, "填报");
         // The demo's collection story is in 2023-Q3, the quarter being collected (2023-Q1 is published and takes no drafts).
         await ShowAsync(page, "2023-Q3");
         var body = await page.InnerTextAsync("main");
@@ -23,7 +23,7 @@ public sealed class CollectionJourneyTests(BrowserFixture app) : IClassFixture<B
         await page.Context.CloseAsync();
 
         var office = await app.SignedIn("office", BrowserFixture.Desktop);
-        await office.ClickAsync("nav >> text=进度");
+        await Journeys.Nav(office, Journeys.Desktop, "进度");
         await ShowAsync(office, "2023-Q3");
         var board = await office.InnerTextAsync("main");
         Assert.Contains("昌都市住房和城乡建设局", board);

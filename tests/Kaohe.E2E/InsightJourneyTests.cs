@@ -30,7 +30,7 @@ public sealed class InsightJourneyTests(BrowserFixture app) : IClassFixture<Brow
         page.PageError += (_, e) => problems.Add(e);
         page.Response += (_, r) => { if (r.Status >= 400 && !r.Url.EndsWith("/favicon.ico", StringComparison.Ordinal)) problems.Add($"{r.Status} {r.Url}"); };
 
-        await page.ClickAsync("nav >> text=考核分析");
+        await Journeys.Nav(page, Journeys.Desktop, "考核分析");
         await page.ClickAsync("text=考核情况一页通");
         await page.WaitForURLAsync("**/Insight/Overview");
         // The default is the period being collected; the headline figures below are 2023-Q1's (the demo catalog's), so choose it.

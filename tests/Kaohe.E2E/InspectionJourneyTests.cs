@@ -36,7 +36,7 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
             if (m.Type == "error" && !m.Text.Contains("net::ERR_INTERNET_DISCONNECTED") && !m.Text.Contains("net::ERR_FAILED") && !m.Location.Contains("favicon"))
                 errors.Add(m.Text + " @ " + m.Location);
         };
-        await page.ClickAsync("nav >> text=实地考核");
+        await Journeys.Nav(page, Journeys.Desktop, "实地考核");
         await page.WaitForURLAsync(app.BaseUrl + "/Inspections/Field");
         // The service worker controls the page: it can now be used without a network.
         await page.WaitForSelectorAsync("#offline-ready:not([hidden])", new() { Timeout = Timeout });
@@ -100,7 +100,7 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
     public async Task The_office_sees_the_draw_the_three_groups_and_the_demo_findings_with_photos()
     {
         var page = await app.SignedIn("office", BrowserFixture.Desktop);
-        await page.ClickAsync("nav >> text=考核组与抽样");
+        await Journeys.Nav(page, Journeys.Desktop, "考核组与抽样");
         // The page opens on the quarter being collected, with its own recorded draw; the demo's findings are in 2023-Q1.
         Assert.Contains(InspectionsDemo.CollectingSeed, await page.InnerTextAsync("main"));
         await page.SelectOptionAsync("#period", InspectionsDemo.Period);

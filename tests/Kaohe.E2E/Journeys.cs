@@ -38,13 +38,33 @@ public static class Journeys
         return page;
     }
 
-    /// <summary>Follows a main-navigation link as a user would (tapping it on a phone).</summary>
+    /// <summary>Follows a main-navigation link as a user would (tapping it on a phone), opening its task group first.</summary>
     public static async Task Nav(IPage page, string device, string label)
     {
         var link = page.Locator("nav.mainnav a", new() { HasTextString = label }).First;
+        if (!await link.IsVisibleAsync())
+        {
+            var group = link.Locator("xpath=ancestor::details[1]/summary");
+            if (device == Phone) await group.TapAsync(); else await group.ClickAsync();
+        }
         var href = await link.GetAttributeAsync("href") ?? "/";
         if (device == Phone) await link.TapAsync(); else await link.ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href);
+    }
+
+    /// <summary>
+    /// Agrees to every confirmation the page asks for (irreversible actions carry data-confirm), keeping the
+    /// questions so that a journey can check what it was told would happen.
+    /// </summary>
+    public static List<string> AcceptConfirmations(IPage page)
+    {
+        var asked = new List<string>();
+        page.Dialog += (_, d) =>
+        {
+            lock (asked) asked.Add(d.Message);
+            _ = d.AcceptAsync();
+        };
+        return asked;
     }
 
     /// <summary>Waits until an element matching the selector shows the text (after a post-back, the old page may still show an older message).</summary>

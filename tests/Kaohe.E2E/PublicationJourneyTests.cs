@@ -79,7 +79,7 @@ public sealed class PublicationJourneyTests(BrowserFixture app) : IClassFixture<
     public async Task A_unit_sees_the_open_review_window_and_appeals_a_score_on_a_phone()
     {
         var page = await app.SignedIn("unit-zj-lasa", BrowserFixture.Phone);
-        await page.ClickAsync("nav >> text=结果与申诉");
+        await Journeys.Nav(page, Journeys.Desktop, "结果与申诉");
         await page.SelectOptionAsync("#period", "2023-Q2");
         await page.ClickAsync("form.filters button");
         var main = await page.InnerTextAsync("main");

@@ -38,7 +38,7 @@ public sealed class RectificationJourneyTests(RectificationBrowserFixture app) :
 
         // The office raises the period's items.
         var office = await app.SignedIn("office", BrowserFixture.Desktop);
-        await office.ClickAsync("nav >> text=问题整改");
+        await Journeys.Nav(office, Journeys.Desktop, "问题整改");
         await office.SelectOptionAsync("form.inline select[name=period]", "2023-Q3");
         await office.ClickAsync("button:has-text('生成整改事项')");
         Assert.Contains("已生成整改事项", await office.InnerTextAsync(".alert"));
@@ -52,7 +52,7 @@ public sealed class RectificationJourneyTests(RectificationBrowserFixture app) :
 
         // The unit works it on a phone: roadmap, start, progress with evidence, submit.
         var unit = await app.SignedIn("unit-cg-lasa", BrowserFixture.Phone);
-        await unit.ClickAsync("nav >> text=我的整改");
+        await Journeys.Nav(unit, Journeys.Desktop, "我的整改");
         await unit.GotoAsync(itemUrl);
         await unit.FillAsync("input[name=title]", "组织施工队修复破损路面");
         await unit.FillAsync("input[name=due]", "2026-12-31");
@@ -70,6 +70,7 @@ public sealed class RectificationJourneyTests(RectificationBrowserFixture app) :
 
         // The office may not close it before the assessor's re-inspection photo.
         await office.GotoAsync(itemUrl);
+        Journeys.AcceptConfirmations(office);
         await office.ClickAsync("button:has-text('核验销号')");
         Assert.Contains("复查照片", await office.InnerTextAsync(".alert"));
 

@@ -68,8 +68,10 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         await page.GotoAsync(app.BaseUrl + "/Periods");
         row = page.Locator("tr", new() { HasTextString = next });
         var publish = row.Locator("button:has-text('发布考核期')");
+        var asked = Journeys.AcceptConfirmations(page);
         if (device == Journeys.Phone) await publish.TapAsync(); else await publish.ClickAsync();
         await Journeys.Sees(page, ".alert.success", $"{next}已发布，开始数据收集");
+        Assert.Contains(asked, q => q.Contains("开始数据收集", StringComparison.Ordinal));
         row = page.Locator("tr", new() { HasTextString = next });
         Assert.Contains("数据收集中", await row.InnerTextAsync());
         Assert.Equal(0, await row.Locator("button").CountAsync());
@@ -306,8 +308,10 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
 
         var office = await app.SignIn("office", device);
         await office.GotoAsync(itemUrl);
+        var asked = Journeys.AcceptConfirmations(office);
         await Journeys.Press(office, device, "button:has-text('核验销号')");
         await Journeys.Sees(office, ".rect-summary", "已销号");
+        Assert.Contains(asked, q => q.Contains("此事项关闭", StringComparison.Ordinal));
         Assert.Contains("核验销号", await office.InnerTextAsync(".rect-timeline"));
         await Journeys.Step(office, journey, device, "3-closed");
 

@@ -17,7 +17,7 @@ public sealed class ShellJourneyTests(BrowserFixture app) : IClassFixture<Browse
         Assert.Contains("23.27亿元", body);
         await BrowserFixture.Shot(page, $"office-home-{device}");
 
-        await page.ClickAsync("nav >> text=考核方案");
+        await Journeys.Nav(page, Journeys.Desktop, "考核方案");
         await page.ClickAsync("text=2023年第一季度地市城管局考核方案");
         Assert.Contains("生活垃圾分类", await page.InnerTextAsync("main"));
         await BrowserFixture.Shot(page, $"office-scheme-{device}");
@@ -59,6 +59,22 @@ public sealed class ShellJourneyTests(BrowserFixture app) : IClassFixture<Browse
         await page.GotoAsync(app.BaseUrl + "/Schemes");
         var executed = await page.EvaluateAsync<bool>("() => { const s = document.createElement('script'); s.textContent = 'window.__inline = true'; document.body.appendChild(s); return window.__inline === true; }");
         Assert.False(executed);
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData("/Publication/Narrative?period=2023-Q1")]
+    [InlineData("/Periods")]
+    [InlineData("/Audit")]
+    public async Task An_office_page_has_no_inline_style_the_content_security_policy_refuses(string path)
+    {
+        var page = await app.SignedIn("office", BrowserFixture.Desktop);
+        var refused = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error" && m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) refused.Add(m.Text); };
+        await page.GotoAsync(app.BaseUrl + path);
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
+        Assert.Empty(refused);
+        Assert.Equal(0, await page.Locator("[style]").CountAsync());
         await page.Context.CloseAsync();
     }
 }

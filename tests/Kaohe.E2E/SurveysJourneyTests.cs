@@ -106,7 +106,7 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
     public async Task The_progress_page_counts_a_new_answer_without_a_reload()
     {
         var page = await SignedIn("office", BrowserFixture.Phone);
-        await page.ClickAsync("nav >> text=满意度调查");
+        await Journeys.Nav(page, Journeys.Desktop, "满意度调查");
         await page.WaitForURLAsync("**/Surveys");
         Assert.Equal("770", (await page.InnerTextAsync("[data-total=received]")).Trim());
         await BrowserFixture.Shot(page, "survey-progress-phone");
@@ -136,6 +136,42 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
         Assert.StartsWith(app.BaseUrl + "/s/", url);
         await page.GotoAsync(url);
         Assert.Contains("山南市乃东区", await page.InnerTextAsync(".sv-meta"));
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>
+    /// Tibetan is drawn with real glyphs (issue 18 item 12): each letter of the Tibetan title, drawn in the page's
+    /// font, differs from a character no font has (U+10FFFD, drawn as the "missing glyph" box) and from a blank.
+    /// Without a Tibetan-capable font (./test.sh installs fonts-tibetan-machine) every letter is that box.
+    /// </summary>
+    [Fact]
+    public async Task The_Tibetan_survey_shows_glyphs_not_boxes()
+    {
+        var code = (await app.IssueCodes("LS-1", 1))[0];
+        var page = await (await app.Browser.NewContextAsync(new() { ViewportSize = BrowserFixture.Phone, Locale = "zh-CN" })).NewPageAsync();
+        await page.GotoAsync($"{app.BaseUrl}/s/{code}?lang=bo");
+        Assert.Contains("མང་ཚོགས", await page.InnerTextAsync("h1"));
+        string[] letters = ["མ", "ང", "ཚ", "ག", "ས", "ཞ"];
+        // Each sample in its own box of the h1's font, large enough that a box and a letter cannot look alike.
+        await page.EvaluateAsync(@"samples => {
+            const font = getComputedStyle(document.querySelector('h1')).fontFamily;
+            samples.forEach((text, i) => {
+                const s = document.createElement('span');
+                s.id = 'glyph-' + i; s.textContent = text;
+                Object.assign(s.style, { fontFamily: font, fontSize: '48px', lineHeight: '64px', display: 'inline-block', padding: '4px', background: '#fff', color: '#000' });
+                document.body.appendChild(s);
+            });
+        }", (string[])[.. letters, char.ConvertFromUtf32(0x10FFFD), "\u00a0"]);
+        async Task<byte[]> Shot(int i) => await page.Locator("#glyph-" + i).ScreenshotAsync();
+        var missing = await Shot(letters.Length);
+        var blank = await Shot(letters.Length + 1);
+        var boxes = new List<string>();
+        for (var i = 0; i < letters.Length; i++)
+        {
+            var shot = await Shot(i);
+            if (shot.AsSpan().SequenceEqual(missing) || shot.AsSpan().SequenceEqual(blank)) boxes.Add(letters[i]);
+        }
+        Assert.True(boxes.Count == 0, $"drawn as a box or not at all (no Tibetan font?): {string.Join(" ", boxes)}");
         await page.Context.CloseAsync();
     }
 }

@@ -120,7 +120,11 @@ public static class Auth
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (ctx, ct) => TooManyRequests(ctx.HttpContext, ct);
-            o.AddPolicy(LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
+            // Attempts are what count: loading the sign-in form (a GET) is not one (issue 18: a user who reloaded
+            // the form ten times could not sign in).
+            o.AddPolicy(LoginRateLimit, ctx => HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method)
+                ? RateLimitPartition.GetNoLimiter("form")
+                : RateLimitPartition.GetFixedWindowLimiter(
                 ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPermits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
@@ -128,31 +132,20 @@ public static class Auth
     }
 
     /// <summary>
-    /// The answer to a rate-limited request: a ProblemDetails for the API, a short bilingual page for
-    /// a person (the public survey is opened on phones at a site, so say plainly to wait a minute).
+    /// The answer to a rate-limited request: a ProblemDetails for the API, a page for a person that says
+    /// what to do next (the survey's says to scan the code again, the sign-in page's to sign in again: ErrorPages).
     /// </summary>
     private static async ValueTask TooManyRequests(HttpContext ctx, CancellationToken ct)
     {
         ctx.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         ctx.Response.Headers.RetryAfter = "60";
-        var title = Ui.T("请求过于频繁", "Too many requests");
-        var detail = Ui.T("请求过于频繁，请稍候一分钟再试。", "Too many requests: please wait a minute and try again.");
         if (ctx.Request.Path.StartsWithSegments("/api"))
         {
-            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail).ExecuteAsync(ctx);
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: Ui.T("请求过于频繁", "Too many requests"),
+                detail: Ui.T("请求过于频繁，请稍候一分钟再试。", "Too many requests: please wait a minute and try again.")).ExecuteAsync(ctx);
             return;
         }
-        ctx.Response.ContentType = "text/html; charset=utf-8";
-        const string html = """
-            <!DOCTYPE html>
-            <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>请求过于频繁 / Too many requests</title><link rel="stylesheet" href="/css/site.css"></head>
-            <body><main class="container"><h1>请求过于频繁</h1>
-            <p>您在一分钟内提交的请求太多。请稍候一分钟，再刷新本页面或重新扫码。</p>
-            <p lang="en">Too many requests in one minute: please wait a minute, then reload this page or scan the code again.</p>
-            </main></body></html>
-            """;
-        await ctx.Response.WriteAsync(html, ct);
+        await ErrorPages.WriteAsync(ctx, StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>

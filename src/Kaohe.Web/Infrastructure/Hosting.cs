@@ -31,6 +31,7 @@ public static class Hosting
         // First of the startup filters, so that the survey fast lane also sees the real client address.
         services.AddTransient<IStartupFilter, ReverseProxy>();
         services.AddHttpContextAccessor();
+        services.AddSingleton<OfficeTime>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             // Form binding answers 413 without an exception (the status-code page writes the problem): say why, in the user's language.
@@ -96,8 +97,9 @@ public static class Hosting
     {
         // Localization first, so that errors written on the way out (401, 404 pages) are in the user's language.
         app.UseRequestLocalization();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A person's browser gets a page that says what to do next; the API keeps its ProblemDetails (ErrorPages).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPages.UnhandledAsync });
+        app.UseStatusCodePages(ErrorPages.StatusCodeAsync);
         app.Use(async (ctx, next) =>
         {
             // Security headers: no inline script, no framing, no sniffing, no referrer leaks.

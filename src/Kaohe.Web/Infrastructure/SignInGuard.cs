@@ -42,7 +42,7 @@ public sealed class SignInOptions
 ///   signing out, revoking a token or the office ending an account's sessions take effect at once.
 /// </summary>
 public sealed class SignInGuard(KaoheDbContext db, UserManager<AppUser> users, IPasswordHasher<AppUser> hasher, AuditLog audit,
-    TimeProvider clock, Microsoft.Extensions.Options.IOptions<SignInOptions> options, SignInLimits limits, ILogger<SignInGuard> log)
+    TimeProvider clock, OfficeTime office, Microsoft.Extensions.Options.IOptions<SignInOptions> options, SignInLimits limits, ILogger<SignInGuard> log)
 {
     private SignInOptions Options => options.Value;
 
@@ -88,8 +88,8 @@ public sealed class SignInGuard(KaoheDbContext db, UserManager<AppUser> users, I
             var key = $"signin-lock:{until.ToUnixTimeSeconds()}:{from}:{name}";
             db.Add(new Notification("office", null, key.Length <= 100 ? key : key[..100],
                 $"登录连续失败：{Shown(typed)}（来自 {from}）",
-                $"账号名“{Shown(typed)}”在 {Options.LockMinutes} 分钟内从地址 {from} 登录失败 {Options.MaxFailures} 次，该地址对此账号的登录已暂停至 {until.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}（北京时间）。其他地址不受影响。如非本人操作，请核查。"
-                + $" / {Options.MaxFailures} failed sign-ins for \"{Shown(typed)}\" from {from}; that address may not sign in to this account until {until:yyyy-MM-dd HH:mm} UTC. Other addresses are not affected.",
+                $"账号名“{Shown(typed)}”在 {Options.LockMinutes} 分钟内从地址 {from} 登录失败 {Options.MaxFailures} 次，该地址对此账号的登录已暂停至 {office.Format(until)}（{office.NameIn(false)}）。其他地址不受影响。如非本人操作，请核查。"
+                + $" / {Options.MaxFailures} failed sign-ins for \"{Shown(typed)}\" from {from}; that address may not sign in to this account until {office.Format(until)} ({office.NameIn(true)}). Other addresses are not affected.",
                 now));
             audit.Record("signin.lock", "user", name, null, new { address = from, until, known = user is not null }, "too many failed sign-ins from one address");
             await audit.SaveAsync(ct);

@@ -14,6 +14,8 @@ public static class Startup
     /// </summary>
     public static async Task InitializeKaoheAsync(this WebApplication app)
     {
+        // A wrong Kaohe:TimeZone stops the start with a message, not the first page that shows a time.
+        _ = app.Services.GetRequiredService<OfficeTime>();
         using var scope = app.Services.CreateScope();
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<KaoheDbContext>();

@@ -29,11 +29,16 @@ public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : 
     public Period? HeadlinePeriod { get; private set; }
     public int AuditEntries { get; private set; }
 
+    /// <summary>The prefecture bureaus this person may open: a unit sees only its own, so the others are names, not links to a 404.</summary>
+    public IReadOnlySet<string> OpenableBureaus { get; private set; } = new HashSet<string>();
+
     public async Task OnGetAsync()
     {
         var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync();
         Current = periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.LastOrDefault();
         Prefectures = await db.Prefectures.AsNoTracking().OrderBy(p => p.Order).ToListAsync();
+        var bureaus = Prefectures.SelectMany(p => new[] { "zj-" + p.Id, "cg-" + p.Id }).ToList();
+        OpenableBureaus = (await db.Units.AsNoTracking().Visible(User).Where(u => bureaus.Contains(u.Id)).Select(u => u.Id).ToListAsync()).ToHashSet();
         DemoLoaded = await db.AuditEntries.AnyAsync(e => e.Action == "demo.load");
         if (User.UnitId() is { } unit) MyUnit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unit);
         if (User.IsOffice()) AuditEntries = await db.AuditEntries.CountAsync();

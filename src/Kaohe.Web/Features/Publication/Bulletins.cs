@@ -96,7 +96,7 @@ public sealed record PeriodCategoryResult(string Category, string Name, ResultsV
 }
 
 /// <summary>Builds the 考核通报 of a period: results, the office's narrative (defaults from the data) and the rectification source.</summary>
-public sealed class Bulletins(KaoheDbContext db, ResultsStore store, ResultsAccess access, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock)
+public sealed class Bulletins(KaoheDbContext db, ResultsStore store, ResultsAccess access, IBulletinRectificationSource rectification, AuditLog audit, TimeProvider clock, OfficeTime office)
 {
     public const string Issuer = "自治区住房和城乡建设厅";
     public const string Addressees = "各地（市）住房和城乡建设局、城市管理局，厅属各单位、机关各处室";
@@ -170,7 +170,7 @@ public sealed class Bulletins(KaoheDbContext db, ResultsStore store, ResultsAcce
         var date = results.Select(r => r.Snapshot?.PublishedAt).Where(d => d is not null).Max() ?? clock.GetUtcNow();
         var practices = Lines(n.GoodPractices).Select(l => l.IndexOf('：') is var i and > 0 ? new GoodPractice(l[..i], l[(i + 1)..]) : new GoodPractice("", l)).ToList();
         return new BulletinContent(Issuer, n.DocumentNumber, $"关于{period.Label(false)}目标责任考核情况的通报",
-            DateOnly.FromDateTime(date.ToOffset(TimeSpan.FromHours(8)).DateTime), Addressees, Lines(n.Overview), categories, practices,
+            office.Date(date), Addressees, Lines(n.Overview), categories, practices,
             Lines(n.Weaknesses), Lines(n.Rectification), results.FirstOrDefault()?.Input.Rules.RankDecimals ?? 2);
     }
 }
