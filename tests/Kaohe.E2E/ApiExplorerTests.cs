@@ -12,7 +12,7 @@ public sealed class ApiExplorerTests(BrowserFixture app) : IClassFixture<Browser
     [Fact]
     public async Task The_explorer_renders_the_operations_under_its_policy_and_reaches_no_other_host()
     {
-        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = BrowserFixture.Desktop, Locale = "zh-CN" });
+        var context = await app.NewContextAsync(new BrowserNewContextOptions { ViewportSize = BrowserFixture.Desktop, Locale = "zh-CN" });
         var page = await context.NewPageAsync();
         var violations = new List<string>();
         var elsewhere = new List<string>();

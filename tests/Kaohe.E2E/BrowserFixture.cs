@@ -62,13 +62,27 @@ public class BrowserFixture : IAsyncLifetime
     public static readonly ViewportSize Desktop = new() { Width = 1366, Height = 900 };
     public static readonly ViewportSize Phone = new() { Width = 390, Height = 844 };
 
+    /// <summary>
+    /// A browser context whose actions and navigations wait up to 90 s, as the sign-in does: on a machine
+    /// running several test processes at once (load 30 on 2 cores was seen), a page's first request after
+    /// the app started (JIT, the first results computed) took over Playwright's default 30 s, and the
+    /// journey failed on a tap that had worked (RoleJourneyTests, PublicationJourneyTests).
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return context;
+    }
+
     public Task<IPage> SignedIn(string user, ViewportSize viewport) =>
         SignedIn(user, new BrowserNewContextOptions { ViewportSize = viewport, Locale = "zh-CN" });
 
     /// <summary>A fresh browser context with these options, signed in through the login form.</summary>
     public async Task<IPage> SignedIn(string user, BrowserNewContextOptions options)
     {
-        var context = await Browser.NewContextAsync(options);
+        var context = await NewContextAsync(options);
         var page = await context.NewPageAsync();
         await SignIn(page, user);
         return page;

@@ -116,7 +116,7 @@ public sealed class SignInLimitJourneyTests(TightSignInFixture app) : IClassFixt
     [Fact]
     public async Task Loading_the_sign_in_page_is_not_an_attempt_and_the_limit_page_says_to_wait_and_sign_in_again()
     {
-        var context = await app.Browser.NewContextAsync(new() { ViewportSize = BrowserFixture.Desktop, Locale = "zh-CN" });
+        var context = await app.NewContextAsync(new() { ViewportSize = BrowserFixture.Desktop, Locale = "zh-CN" });
         var page = await context.NewPageAsync();
         for (var i = 0; i < 6; i++)
             Assert.Equal(200, (await page.GotoAsync(app.BaseUrl + "/Account/Login"))!.Status);

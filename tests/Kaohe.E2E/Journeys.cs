@@ -26,7 +26,7 @@ public static class Journeys
     {
         var options = Options(device);
         more?.Invoke(options);
-        var context = await app.Browser.NewContextAsync(options);
+        var context = await app.NewContextAsync(options);
         return await context.NewPageAsync();
     }
 
@@ -49,7 +49,16 @@ public static class Journeys
         }
         var href = await link.GetAttributeAsync("href") ?? "/";
         if (device == Phone) await link.TapAsync(); else await link.ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href);
+        try
+        {
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href);
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser is and what it shows, as the sign-in does.
+            var state = await page.EvaluateAsync<string>("() => document.readyState + ': ' + (document.body ? document.body.innerText.slice(0, 400) : '')");
+            throw new TimeoutException($"“{label}” ({href}) was followed but the browser is at {page.Url} ({state})", e);
+        }
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixtur
 
     private async Task<IPage> Phone()
     {
-        var context = await app.Browser.NewContextAsync(new() { ViewportSize = SmallPhone, Locale = "zh-CN", IsMobile = true, HasTouch = true });
+        var context = await app.NewContextAsync(new() { ViewportSize = SmallPhone, Locale = "zh-CN", IsMobile = true, HasTouch = true });
         return await context.NewPageAsync();
     }
 
@@ -148,7 +148,7 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
     public async Task The_Tibetan_survey_shows_glyphs_not_boxes()
     {
         var code = (await app.IssueCodes("LS-1", 1))[0];
-        var page = await (await app.Browser.NewContextAsync(new() { ViewportSize = BrowserFixture.Phone, Locale = "zh-CN" })).NewPageAsync();
+        var page = await (await app.NewContextAsync(new() { ViewportSize = BrowserFixture.Phone, Locale = "zh-CN" })).NewPageAsync();
         await page.GotoAsync($"{app.BaseUrl}/s/{code}?lang=bo");
         Assert.Contains("མང་ཚོགས", await page.InnerTextAsync("h1"));
         string[] letters = ["མ", "ང", "ཚ", "ག", "ས", "ཞ"];

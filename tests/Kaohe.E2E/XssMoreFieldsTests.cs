@@ -33,7 +33,7 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
 
     private async Task<IPage> Anonymous(ViewportSize viewport)
     {
-        var context = await app.Browser.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN", IsMobile = viewport.Width < 500, HasTouch = viewport.Width < 500 });
+        var context = await app.NewContextAsync(new() { ViewportSize = viewport, Locale = "zh-CN", IsMobile = viewport.Width < 500, HasTouch = viewport.Width < 500 });
         return await context.NewPageAsync();
     }
 
