@@ -181,7 +181,8 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
         var errors = new Dictionary<string, (string, string)[]>();
         void Err(int row, string column, string zh, string en) =>
             errors[$"{name}!{Letter(columns, column)}{row}"] = [($"{name}!第{row}行 {column}: {zh}", $"sheet {name} row {row} column {column}: {en}")];
-        if (rows.Count == 0 || columns.Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
+        // 计量单位 and 去年同期 are shown, never read: a template from before they were added still imports.
+        if (rows.Count == 0 || columns.Except([CMeasureUnit, CLastYear]).Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
             return (0, CollectionError.Field("file", $"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers"));
         var letterOf = rows[0].Where(kv => kv.Value?.ToString()?.Trim() is { } h && columns.Contains(h)).ToDictionary(kv => kv.Value!.ToString()!.Trim(), kv => kv.Key);
         string? Text(IDictionary<string, object?> r, string c) => r.TryGetValue(letterOf[c], out var v) && v is not null && v.ToString()!.Trim() is { Length: > 0 } t ? t : null;
