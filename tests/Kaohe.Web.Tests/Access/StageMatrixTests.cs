@@ -197,6 +197,12 @@ public static class StageRecipes
             await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
             return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report", new { items = new[] { new { indicator = "A1", value = V(n) } } }));
         }),
+        // A base figure (基础数据) of the housing scheme saved on the same sheet: the same stage rules as a leaf's value.
+        R("PUT /api/v1/collection/{period}/report", PeriodInput.Data, async h =>
+        {
+            await h.ReportAsync(Q, Unit, "inv", FactStatus.Draft, FactKind.Measure);
+            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report", new { items = new[] { new { measure = "inv", value = 1000 + n } } }));
+        }, variant: "a base figure"),
         R("POST /api/v1/collection/{period}/report/{indicator}/evidence", PeriodInput.Data, async h =>
         {
             await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
@@ -523,9 +529,10 @@ public sealed class StageHarness
     // ------------------------------------------------------------------ arranging
 
     /// <summary>A report fact of a unit's leaf (draft, or submitted awaiting verification), the newest of its slot.</summary>
-    public Task<long> ReportAsync(string period, string unit, string indicator, FactStatus status) => Db(async db =>
+    /// <remarks><paramref name="kind"/> <see cref="FactKind.Measure"/>: a base figure, <paramref name="indicator"/> naming the measure.</remarks>
+    public Task<long> ReportAsync(string period, string unit, string indicator, FactStatus status, FactKind kind = FactKind.Value) => Db(async db =>
     {
-        var f = new Fact(period, unit, indicator, FactKind.Value, new FactPayload(Value: 0.9).ToJson(), FactSources.Report, $"unit-{unit}", DateTimeOffset.UtcNow, FactStatus.Draft);
+        var f = new Fact(period, unit, indicator, kind, new FactPayload(Value: 0.9).ToJson(), FactSources.Report, $"unit-{unit}", DateTimeOffset.UtcNow, FactStatus.Draft);
         if (status == FactStatus.Submitted) f.Submit(DateTimeOffset.UtcNow, false);
         db.Facts.Add(f);
         await db.SaveChangesAsync();

@@ -64,9 +64,13 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         });
     }
 
+    // The housing scheme is version 2: its bureaus also report base figures (万元, 个), which a submission needs too.
+    private static readonly string[] HousingMeasures = ["inv", "plan", "inv_ly", "started", "due"];
+
     private static object AllDrafts(Func<string, double> value) => new
     {
-        items = HousingReportLeaves.Select(i => new { indicator = i, value = value(i), target = i is "A5" or "E1" ? 10 : (double?)null }).ToArray(),
+        items = HousingReportLeaves.Select(i => new { indicator = (string?)i, measure = (string?)null, value = value(i), target = i is "A5" or "E1" ? 10 : (double?)null })
+            .Concat(HousingMeasures.Select(m => new { indicator = (string?)null, measure = (string?)m, value = 10.0, target = (double?)null })).ToArray(),
     };
 
     private static byte[] Pdf(string text) => System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% {text}\n%%EOF\n");
@@ -100,7 +104,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var submit = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null);
         Assert.Equal(HttpStatusCode.OK, submit.StatusCode);
         var submitted = await Json(submit);
-        Assert.Equal(9, submitted.GetProperty("submitted").GetInt32());
+        Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length, submitted.GetProperty("submitted").GetInt32());
         Assert.False(submitted.GetProperty("late").GetBoolean());
         // Locked once submitted.
         Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A1", new { value = 1.0 })).StatusCode);
@@ -154,6 +158,91 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     }
 
     [Fact]
+    public async Task Base_figures_are_on_the_sheet_with_last_years_figure_checked_by_the_rules_and_flagged_for_the_reviewer()
+    {
+        const string lastYear = "2024-Q1", period = "2025-Q1";
+        await PrepareAsync(lastYear, "housing", new DateOnly(2100, 1, 1));
+        await PrepareAsync(period, "housing", new DateOnly(2100, 1, 1));
+        // Last year's same quarter: a verified investment of 1000 万元 (and a returned one, which does not count).
+        await app.WithDb(async db =>
+        {
+            db.Facts.Add(new Fact(lastYear, "zj-lasa", "inv", FactKind.Measure, new FactPayload(Value: 1000).ToJson(), FactSources.Report, "unit-zj-lasa", DateTimeOffset.UtcNow, FactStatus.Verified));
+            db.Facts.Add(new Fact(lastYear, "zj-lasa", "plan", FactKind.Measure, new FactPayload(Value: 777).ToJson(), FactSources.Report, "unit-zj-lasa", DateTimeOffset.UtcNow, FactStatus.Returned));
+            return await db.SaveChangesAsync();
+        });
+        using var unit = await app.As("unit-zj-lasa");
+        var sheet = await Json(await unit.GetAsync($"/api/v1/collection/{period}/report"));
+        var measures = sheet.GetProperty("measures").EnumerateArray().ToDictionary(m => m.GetProperty("measureId").GetString()!);
+        Assert.Equal(HousingMeasures, measures.Keys);
+        Assert.Equal("季度完成投资", measures["inv"].GetProperty("name").GetString());
+        Assert.Equal("万元", measures["inv"].GetProperty("unit").GetString());
+        Assert.Equal("个", measures["started"].GetProperty("unit").GetString());
+        Assert.Equal(1000, measures["inv"].GetProperty("lastYear").GetDouble());
+        Assert.Equal(JsonValueKind.Null, measures["plan"].GetProperty("lastYear").ValueKind);
+        Assert.All(measures.Values, m => Assert.Equal("Missing", m.GetProperty("status").GetString()));
+
+        // A negative investment and a fraction of a project are refused, each naming the measure in Chinese; nothing is stored.
+        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new { items = new object[]
+        {
+            new { measure = "inv", value = -5.0 }, new { measure = "started", value = 2.5 }, new { measure = "nope", value = 1.0 }, new { measure = "plan", value = 900.0 },
+        } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await Json(bad)).GetProperty("errors");
+        Assert.Contains("季度完成投资不能为负数", errors.GetProperty("items[0].value")[0].GetString());
+        Assert.Contains("已开（复）工重点项目数是计数（个），须为整数", errors.GetProperty("items[1].value")[0].GetString());
+        Assert.Contains("nope", errors.GetProperty("items[2]")[0].GetString());
+        Assert.False(errors.TryGetProperty("items[3].value", out _));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == period && f.Kind == FactKind.Measure)));
+
+        // Five times last year's figure is taken, and flagged for the reviewer.
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new { items = new object[]
+        {
+            new { measure = "inv", value = 5000.0 }, new { measure = "plan", value = 4000.0 }, new { measure = "inv_ly", value = 1000.0 },
+            new { measure = "started", value = 3.0 }, new { measure = "due", value = 4.0 },
+        } })).StatusCode);
+        sheet = await Json(await unit.GetAsync($"/api/v1/collection/{period}/report"));
+        measures = sheet.GetProperty("measures").EnumerateArray().ToDictionary(m => m.GetProperty("measureId").GetString()!);
+        Assert.Equal(5000, measures["inv"].GetProperty("value").GetDouble());
+        Assert.Equal("Draft", measures["inv"].GetProperty("status").GetString());
+        Assert.True(measures["inv"].GetProperty("unusual").GetBoolean());
+        Assert.False(measures["plan"].GetProperty("unusual").GetBoolean());
+
+        // The .xlsx template lists the measures with their unit and last year's figure; a fraction of a project uploaded is named by cell.
+        var template = await unit.GetByteArrayAsync($"/api/v1/collection/{period}/report/xlsx");
+        using (var ms = new MemoryStream(template))
+        {
+            var row = ms.Query(useHeaderRow: true, sheetName: "填报").Cast<IDictionary<string, object?>>().Single(r => (string?)r["指标编码"] == "inv");
+            Assert.Equal("基础数据", row["计分方法"]);
+            Assert.Equal("万元", row["计量单位"]);
+            Assert.Equal(1000.0, Convert.ToDouble(row["去年同期"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        var fraction = Edit(template, "填报", rows => rows.Single(r => (string?)r["指标编码"] == "due")["数值"] = 4.5);
+        var refused = await unit.PostAsync($"/api/v1/collection/{period}/report/xlsx", Xlsx(fraction));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var cell = (await Json(refused)).GetProperty("errors").EnumerateObject().Single();
+        Assert.StartsWith("填报!F", cell.Name);
+        Assert.Contains("应开（复）工重点项目数是计数（个），须为整数", cell.Value[0].GetString());
+        Assert.Equal(4, await app.WithDb(db => db.Facts.Where(f => f.PeriodId == period && f.IndicatorId == "due").Select(f => f.Payload).ToListAsync()
+            .ContinueWith(t => FactPayload.Parse(t.Result.Single()).Value)));
+
+        // Submitted with the leaves, the figure reaches the office's queue with last year's figure and the flag.
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report",
+            new { items = HousingReportLeaves.Select(i => new { indicator = i, value = 0.9, target = i is "A5" or "E1" ? 10 : (double?)null }).ToArray() })).StatusCode);
+        Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length,
+            (await Json(await unit.PostAsync($"/api/v1/collection/{period}/report/submit", null))).GetProperty("submitted").GetInt32());
+        using var office = await app.As("office");
+        var queued = (await Json(await office.GetAsync($"/api/v1/collection/{period}/verification"))).EnumerateArray()
+            .Single(r => r.GetProperty("unitId").GetString() == "zj-lasa" && r.GetProperty("indicatorId").GetString() == "inv");
+        Assert.True(queued.GetProperty("isMeasure").GetBoolean());
+        Assert.Equal("万元", queued.GetProperty("measureUnit").GetString());
+        Assert.Equal(1000, queued.GetProperty("lastYear").GetDouble());
+        Assert.True(queued.GetProperty("unusual").GetBoolean());
+        Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsync($"/api/v1/collection/facts/{queued.GetProperty("factId").GetInt64()}/verify", null)).StatusCode);
+        // Locked once submitted.
+        Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new { items = new[] { new { measure = "inv", value = 1200.0 } } })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_submission_after_the_deadline_is_accepted_but_flagged_late_on_the_board()
     {
         await PrepareAsync(ReportPeriod, "housing", new DateOnly(2023, 7, 10));
@@ -167,8 +256,8 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         using var office = await app.As("office");
         var board = await Json(await office.GetAsync($"/api/v1/collection/{ReportPeriod}/progress"));
         var row = board.GetProperty("units").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "zj-nyingchi");
-        Assert.Equal(9, row.GetProperty("late").GetInt32());
-        Assert.Equal(9, row.GetProperty("awaiting").GetInt32());
+        Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length, row.GetProperty("late").GetInt32());
+        Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length, row.GetProperty("awaiting").GetInt32());
         Assert.Contains($"/Collection/Report?period={ReportPeriod}&unit=zj-nyingchi", row.GetProperty("link").GetString());
     }
 
@@ -398,7 +487,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var template = await unit.GetByteArrayAsync($"/api/v1/collection/{TemplatePeriod}/report/xlsx");
         var filled = Edit(template, "填报", rows =>
         {
-            foreach (var r in rows)
+            foreach (var r in rows.Where(r => (string?)r["计分方法"] != "基础数据"))
             {
                 r["数值"] = 0.8;
                 if ((string?)r["指标编码"] is "A5" or "E1") r["目标值"] = 10.0;

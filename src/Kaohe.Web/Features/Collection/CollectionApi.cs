@@ -9,7 +9,8 @@ namespace Kaohe.Web.Features.Collection;
 
 public sealed record DraftBody(double? Value, double? Target);
 public sealed record DraftsBody(List<DraftItem>? Items);
-public sealed record DraftItem(string? Indicator, double? Value, double? Target);
+/// <summary>One row to save: a leaf (<c>indicator</c>, with <c>target</c> where it takes one) or a base figure (<c>measure</c>, e.g. <c>inv</c>).</summary>
+public sealed record DraftItem(string? Indicator, double? Value, double? Target, string? Measure = null);
 public sealed record ReturnBody(string? Reason);
 public sealed record ScoresBody(List<ScoreInput>? Scores);
 public sealed record AssignmentBody(string? Kind, string? Assignee, string? Unit, string? Indicator, string? Rater);
@@ -68,7 +69,7 @@ public static class CollectionApi
     {
         if (body.Items is not { Count: > 0 } items) return CollectionError.Field("items", "没有要保存的数据", "there is nothing to save").ToProblem();
         return Done(await r.SaveDraftsAsync(user, period, UnitOf(user, null),
-            [.. items.Select((x, i) => (x.Indicator ?? "", new ReportValue(x.Value, x.Target), $"items[{i}]"))], ct));
+            [.. items.Select((x, i) => (x.Measure ?? x.Indicator ?? "", new ReportValue(x.Value, x.Target, x.Measure is not null), $"items[{i}]"))], ct));
     }
 
     private static async Task<IResult> AddEvidence(string period, string indicator, IFormFile? file, ClaimsPrincipal user, Reporting r, CancellationToken ct)

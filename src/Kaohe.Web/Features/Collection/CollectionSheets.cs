@@ -26,9 +26,11 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
 
     private const string CUnit = "单位编码", CUnitName = "单位名称", CIndicator = "指标编码", CIndicatorName = "指标名称", CPoints = "分值",
         CKind = "计分方法", CRule = "评分细则", CValue = "数值", CTarget = "目标值", CStatus = "状态", CReported = "单位填报值", CReportedTarget = "填报目标值",
-        CComputed = "计算得分", CRange = "评分范围", CScore = "得分", CRating = "评价分";
+        CComputed = "计算得分", CRange = "评分范围", CScore = "得分", CRating = "评价分",
+        CMeasureUnit = "计量单位", CLastYear = "去年同期", MeasureKind = "基础数据";
 
-    private static readonly string[] ReportColumns = [CIndicator, CIndicatorName, CPoints, CKind, CRule, CValue, CTarget, CStatus];
+    // The base figures (基础数据) of a version 2 scheme follow the leaves as rows of kind 基础数据, with their unit and last year's figure.
+    private static readonly string[] ReportColumns = [CIndicator, CIndicatorName, CPoints, CKind, CRule, CValue, CTarget, CStatus, CMeasureUnit, CLastYear];
     private static readonly string[] ScoreColumns = [CUnit, CUnitName, CIndicator, CIndicatorName, CKind, CRule, CReported, CReportedTarget, CComputed, CRange, CScore];
     private static readonly string[] LeaderColumns = [CUnit, CUnitName, CIndicator, CIndicatorName, CRule, CRating];
 
@@ -42,13 +44,18 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             {
                 var (s, e) = await reporting.SheetAsync(user, period, unit ?? user.UnitId() ?? "", ct);
                 if (e is not null) return (null, "", e);
-                var rows = s!.Rows.Select(r => Row(ReportColumns, r.IndicatorId, r.Name, r.Points, r.Kind, r.Rule, r.Value, r.Target, Labels.Of(Enum.TryParse<FactStatus>(r.Status, out var st) ? st : FactStatus.Draft) is var l && r.Status == "Missing" ? "未填报" : l)).ToList();
+                static string StatusText(string status) => status == "Missing" ? "未填报" : Labels.Of(Enum.TryParse<FactStatus>(status, out var st) ? st : FactStatus.Draft);
+                var rows = s!.Rows.Select(r => Row(ReportColumns, r.IndicatorId, r.Name, r.Points, r.Kind, r.Rule, r.Value, r.Target, StatusText(r.Status), null, null))
+                    .Concat(s.Measures.Select(m => Row(ReportColumns, m.MeasureId, m.Name, null, MeasureKind, m.Count ? $"{m.Unit}，整数，不能为负" : $"{m.Unit}，不能为负",
+                        m.Value, null, StatusText(m.Status), m.Unit, m.LastYear))).ToList();
                 var validations = new List<(string Range, double? Min, double? Max, string Prompt)>();
                 for (var i = 0; i < s.Rows.Count; i++)
                 {
                     validations.Add(($"{Letter(ReportColumns, CValue)}{i + 2}", s.Rows[i].Kind == "ratio" ? 0 : null, null, "填写数值（数字）"));
                     if (s.Rows[i].NeedsTarget) validations.Add(($"{Letter(ReportColumns, CTarget)}{i + 2}", 0, null, "填写目标值（大于 0 的数字）"));
                 }
+                for (var i = 0; i < s.Measures.Count; i++)
+                    validations.Add(($"{Letter(ReportColumns, CValue)}{s.Rows.Count + i + 2}", 0, null, $"填写{s.Measures[i].Name}（{s.Measures[i].Unit}，不能为负数）"));
                 return (Build(ReportSheetName, ReportColumns, rows, validations), $"填报-{s.UnitId}-{period}.xlsx", null);
             }
             case "scoring":
@@ -174,7 +181,8 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
         var errors = new Dictionary<string, (string, string)[]>();
         void Err(int row, string column, string zh, string en) =>
             errors[$"{name}!{Letter(columns, column)}{row}"] = [($"{name}!第{row}行 {column}: {zh}", $"sheet {name} row {row} column {column}: {en}")];
-        if (rows.Count == 0 || columns.Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
+        // 计量单位 and 去年同期 are shown, never read: a template from before they were added still imports.
+        if (rows.Count == 0 || columns.Except([CMeasureUnit, CLastYear]).Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
             return (0, CollectionError.Field("file", $"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers"));
         var letterOf = rows[0].Where(kv => kv.Value?.ToString()?.Trim() is { } h && columns.Contains(h)).ToDictionary(kv => kv.Value!.ToString()!.Trim(), kv => kv.Key);
         string? Text(IDictionary<string, object?> r, string c) => r.TryGetValue(letterOf[c], out var v) && v is not null && v.ToString()!.Trim() is { Length: > 0 } t ? t : null;
@@ -209,6 +217,14 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 if (b1 || b2) continue;
                 var row = current?.Rows.FirstOrDefault(x => x.IndicatorId == indicator);
                 if (value is null && target is null) continue;
+                // A row of kind 基础数据 is a base figure of the sheet's measures (a leaf of the same id keeps its row).
+                if (row is null && Text(r, CKind) == MeasureKind && current?.Measures.FirstOrDefault(x => x.MeasureId == indicator) is { } figure)
+                {
+                    if (figure is { Editable: false } && figure.Value == value && target is null) continue;
+                    items.Add((indicator, new ReportValue(value, target, Measure: true), $"items[{rowOf.Count}]"));
+                    rowOf.Add(no);
+                    continue;
+                }
                 // A locked (submitted) row exported as is goes back unchanged: not an error, nothing to save.
                 if (row is { Editable: false } && row.Value == value && row.Target == target) continue;
                 items.Add((indicator, new ReportValue(value, target), $"items[{rowOf.Count}]"));

@@ -25,25 +25,33 @@ public sealed class Progress(KaoheDbContext db)
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
         var units = await db.Units.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct);
         var facts = await db.Facts.AsNoTracking()
-            .Where(f => f.PeriodId == periodId && (f.Kind == FactKind.Value || f.Kind == FactKind.RaterScore))
+            .Where(f => f.PeriodId == periodId && (f.Kind == FactKind.Value || f.Kind == FactKind.RaterScore || f.Kind == FactKind.Measure))
             .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Kind, f.Rater, f.Source, f.Status, f.Late }).ToListAsync(ct);
-        var reports = facts.Where(f => f.Source == FactSources.Report).GroupBy(f => (f.UnitId, f.IndicatorId!))
+        var reports = facts.Where(f => f.Source == FactSources.Report && f.Kind != FactKind.Measure).GroupBy(f => (f.UnitId, f.IndicatorId!))
+            .ToDictionary(g => g.Key, g => g.MaxBy(f => f.Id)!);
+        // Base figures (基础数据) are on the unit's sheet too; a measure id may equal a leaf id, so they are kept apart.
+        var figures = facts.Where(f => f.Source == FactSources.Report && f.Kind == FactKind.Measure).GroupBy(f => (f.UnitId, f.IndicatorId!))
             .ToDictionary(g => g.Key, g => g.MaxBy(f => f.Id)!);
         // A value a platform pushed (平台数据) is delivered: the unit need not report it.
         var supplied = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
-        var scored = facts.Where(f => f.Source != FactSources.Report && FactStatuses.Counted.Contains(f.Status))
+        var suppliedFigures = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
+            .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
+        var scored = facts.Where(f => f.Source != FactSources.Report && f.Kind != FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!, f.Kind == FactKind.RaterScore ? f.Rater : null)).ToHashSet();
         var q = Uri.EscapeDataString(periodId);
 
         var unitRows = new List<ProgressRow>();
         foreach (var u in units)
         {
-            var mine = leaves.Of(SchemeLeaves.CategoryOf(u.Kind) ?? "").Where(l => l.Owner == SlotOwner.Unit).ToList();
-            if (mine.Count == 0) continue;
-            var current = mine.Select(l => (Leaf: l, Fact: reports.GetValueOrDefault((u.Id, l.Id)))).ToList();
-            var missing = current.Where(c => c.Fact is null ? !supplied.Contains((u.Id, c.Leaf.Id)) : c.Fact.Status is FactStatus.Draft or FactStatus.Returned).Select(c => c.Leaf.Id).ToList();
-            unitRows.Add(new ProgressRow("unit", u.Id, u.Name, mine.Count, missing.Count,
+            var category = SchemeLeaves.CategoryOf(u.Kind) ?? "";
+            var mine = leaves.Of(category).Where(l => l.Owner == SlotOwner.Unit).ToList();
+            var measures = leaves.MeasuresOf(category);
+            if (mine.Count == 0 && measures.Count == 0) continue;
+            var current = mine.Select(l => (Id: l.Id, Fact: reports.GetValueOrDefault((u.Id, l.Id)), Supplied: supplied.Contains((u.Id, l.Id))))
+                .Concat(measures.Select(m => (Id: m.Id, Fact: figures.GetValueOrDefault((u.Id, m.Id)), Supplied: suppliedFigures.Contains((u.Id, m.Id))))).ToList();
+            var missing = current.Where(c => c.Fact is null ? !c.Supplied : c.Fact.Status is FactStatus.Draft or FactStatus.Returned).Select(c => c.Id).ToList();
+            unitRows.Add(new ProgressRow("unit", u.Id, u.Name, current.Count, missing.Count,
                 current.Count(c => c.Fact?.Status == FactStatus.Draft), current.Count(c => c.Fact?.Status == FactStatus.Returned),
                 current.Count(c => c.Fact?.Status == FactStatus.Submitted), current.Count(c => c.Fact?.Late == true), missing,
                 $"/Collection/Report?period={q}&unit={Uri.EscapeDataString(u.Id)}"));

@@ -36,19 +36,45 @@ public sealed class ReportModel(KaoheDbContext db, Reporting reporting, Collecti
 
     private static string T(string zh, string en) => Ui.T(zh, en);
 
-    public async Task<IActionResult> OnPostSaveAsync(Dictionary<string, string?> values, Dictionary<string, string?> targets)
+    /// <summary>What the person typed, shown again when a save is refused (nothing was stored, nothing is lost from the form).</summary>
+    public Dictionary<string, string?> TypedValues { get; private set; } = [];
+    public Dictionary<string, string?> TypedTargets { get; private set; } = [];
+    public Dictionary<string, string?> TypedMeasures { get; private set; } = [];
+
+    public string ValueText(string id, double? stored) => TypedValues.TryGetValue(id, out var t) ? t ?? "" : CollectionPage.Num(stored);
+    public string TargetText(string id, double? stored) => TypedTargets.TryGetValue(id, out var t) ? t ?? "" : CollectionPage.Num(stored);
+    public string MeasureText(string id, double? stored) => TypedMeasures.TryGetValue(id, out var t) ? t ?? "" : CollectionPage.Num(stored);
+
+    /// <summary>
+    /// The form's <c>name[key]</c> fields. Read from the form itself: a bound dictionary with no such field (a sheet whose
+    /// only open rows are base figures) falls back to every form field, the antiforgery token included.
+    /// </summary>
+    private Dictionary<string, string?> FormFields(string name) =>
+        Request.Form.Where(kv => kv.Key.StartsWith(name + "[", StringComparison.Ordinal) && kv.Key.EndsWith(']'))
+            .ToDictionary(kv => kv.Key[(name.Length + 1)..^1], kv => (string?)kv.Value.ToString(), StringComparer.Ordinal);
+
+    public async Task<IActionResult> OnPostSaveAsync()
     {
         await LoadPeriodsAsync();
+        var (values, targets, measures) = (FormFields("values"), FormFields("targets"), FormFields("measures"));
         var items = new List<(string, ReportValue, string)>();
+        // Text that is not a number reaches the rules as NaN, so that the message names the row ("…须为数值").
+        static double? Parse(string? s) => string.IsNullOrWhiteSpace(s) ? null
+            : double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
         foreach (var (id, text) in values)
         {
             var t = targets.GetValueOrDefault(id);
             if (string.IsNullOrWhiteSpace(text) && string.IsNullOrWhiteSpace(t)) continue;
-            double? Parse(string? s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
             items.Add((id, new ReportValue(Parse(text), Parse(t)), id));
         }
+        foreach (var (id, text) in measures)
+            if (!string.IsNullOrWhiteSpace(text)) items.Add((id, new ReportValue(Parse(text), null, Measure: true), "measures." + id));
         if (items.Count == 0) Errors.Add(T("没有填写任何数值", "Nothing was filled in"));
-        else if (await reporting.SaveDraftsAsync(User, Period!, UnitId, items, HttpContext.RequestAborted) is { } e) Fail(e);
+        else if (await reporting.SaveDraftsAsync(User, Period!, UnitId, items, HttpContext.RequestAborted) is { } e)
+        {
+            Fail(e);
+            (TypedValues, TypedTargets, TypedMeasures) = (values, targets, measures);
+        }
         else Message = T($"已保存 {items.Count} 项草稿", $"Saved {items.Count} drafts");
         await LoadAsync();
         return Page();

@@ -19,16 +19,46 @@ public sealed record ReportRow(string IndicatorId, string Name, double Points, s
     public bool Editable => Status is "Missing" or nameof(FactStatus.Draft) or nameof(FactStatus.Returned);
 }
 
+/// <summary>
+/// A base figure (基础数据) of a version 2 scheme on the 填报 sheet: the measure, its unit of measurement, last year's
+/// same-period figure of the unit (the counted figure of the same quarter a year earlier; null when there is none),
+/// and the unit's current figure. <see cref="Unusual"/>: more than 3× or under ⅓ of last year's, for the reviewer.
+/// </summary>
+public sealed record MeasureRow(string MeasureId, string Name, string Unit, bool Count, double? LastYear,
+    long? FactId, double? Value, string Status, string? Reason, bool Late, string? ReviewedBy)
+{
+    public bool Editable => Status is "Missing" or nameof(FactStatus.Draft) or nameof(FactStatus.Returned);
+    public bool Unusual => Value is { } v && MeasureRules.Unusual(v, LastYear);
+}
+
 public sealed record ReportSheet(string PeriodId, string UnitId, string UnitName, string? Category, DateOnly Deadline, bool PastDeadline, IReadOnlyList<ReportRow> Rows)
 {
-    public int Missing => Rows.Count(r => r.Value is null);
-    public bool CanSubmit => Rows.Any(r => r.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned));
+    /// <summary>The base figures the unit reports (empty unless its category's scheme is version 2 with measures).</summary>
+    public IReadOnlyList<MeasureRow> Measures { get; init; } = [];
+
+    public int Missing => Rows.Count(r => r.Value is null) + Measures.Count(m => m.Value is null);
+    public bool CanSubmit => Rows.Any(r => r.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned))
+        || Measures.Any(m => m.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned));
 }
 
 public sealed record QueueRow(long FactId, string UnitId, string UnitName, string IndicatorId, string IndicatorName, string Rule, double? Value, double? Target,
-    bool Late, DateTimeOffset? SubmittedAt, string Author, IReadOnlyList<EvidenceDto> Evidence);
+    bool Late, DateTimeOffset? SubmittedAt, string Author, IReadOnlyList<EvidenceDto> Evidence)
+{
+    /// <summary>A base figure (not a leaf's value): <see cref="IndicatorId"/> is then the measure id.</summary>
+    public bool IsMeasure { get; init; }
 
-public sealed record ReportValue(double? Value, double? Target);
+    /// <summary>The measure's unit of measurement (万元, 个).</summary>
+    public string? MeasureUnit { get; init; }
+
+    /// <summary>The unit's counted figure of the same measure a year earlier, when there is one.</summary>
+    public double? LastYear { get; init; }
+
+    /// <summary>More than 3× or under ⅓ of last year's figure: flagged for the reviewer, not refused.</summary>
+    public bool Unusual => IsMeasure && Value is { } v && MeasureRules.Unusual(v, LastYear);
+}
+
+/// <summary>What a unit saves for one row of its sheet; <paramref name="Measure"/>: the row is a base figure (the id names a measure).</summary>
+public sealed record ReportValue(double? Value, double? Target, bool Measure = false);
 
 /// <summary>
 /// 单位填报: a unit reporter fills the computational leaves of its category's active scheme with
@@ -68,13 +98,31 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// The latest report fact of each leaf of a unit (tracked, with evidence); where the unit has not reported
     /// a leaf, the value a platform pushed for it (平台数据, counted and so locked for the unit).
     /// </summary>
-    private async Task<Dictionary<string, Fact>> CurrentAsync(string periodId, string unitId, CancellationToken ct) =>
+    private async Task<Dictionary<string, Fact>> CurrentAsync(string periodId, string unitId, CancellationToken ct, FactKind kind = FactKind.Value) =>
         (await db.Facts.Include(f => f.Evidence)
-            .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Kind == FactKind.Value
+            .Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Kind == kind
                 && (f.Source == FactSources.Report || (f.Source == FactSources.Platform && FactStatuses.Counted.Contains(f.Status))))
             .ToListAsync(ct))
         .GroupBy(f => f.IndicatorId!).ToDictionary(g => g.Key, g =>
             g.Where(f => f.Source == FactSources.Report).OrderByDescending(f => f.Id).FirstOrDefault() ?? g.OrderByDescending(f => f.Id).First());
+
+    /// <summary>
+    /// Last year's same-period figures of units (the same quarter of the year before): per unit and measure, the latest
+    /// counted figure. A period that is not a quarter, or a year with no such quarter, has none.
+    /// </summary>
+    public async Task<Dictionary<(string Unit, string Measure), double>> LastYearAsync(string periodId, IReadOnlyCollection<string> unitIds, CancellationToken ct = default)
+    {
+        var period = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == periodId, ct);
+        if (period?.Quarter is not { } q) return [];
+        var year = period.Year - 1;
+        var facts = await db.Facts.AsNoTracking()
+            .Where(f => f.Kind == FactKind.Measure && unitIds.Contains(f.UnitId) && FactStatuses.Counted.Contains(f.Status)
+                && db.Periods.Any(p => p.Id == f.PeriodId && p.Year == year && p.Quarter == q))
+            .Select(f => new { f.Id, f.UnitId, f.IndicatorId, f.Payload }).ToListAsync(ct);
+        return facts.GroupBy(f => (f.UnitId, f.IndicatorId!))
+            .Select(g => (g.Key, FactPayload.Parse(g.OrderByDescending(f => f.Id).First().Payload).Value))
+            .Where(x => x.Value is not null).ToDictionary(x => x.Key, x => x.Value!.Value);
+    }
 
     public async Task<(ReportSheet? Sheet, CollectionError? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
@@ -82,7 +130,8 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
         if (error is not null) return (null, error);
         var category = SchemeLeaves.CategoryOf(unit!.Kind);
-        var leaves = (await SchemeLeaves.LoadAsync(db, periodId, ct)).Of(category ?? "").Where(l => l.Owner == SlotOwner.Unit).ToList();
+        var schemes = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var leaves = schemes.Of(category ?? "").Where(l => l.Owner == SlotOwner.Unit).ToList();
         var current = await CurrentAsync(periodId, unitId, ct);
         var rows = leaves.Select(l =>
         {
@@ -92,7 +141,21 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 f?.Status.ToString() ?? "Missing", f?.StatusReason, f?.Late ?? false, f?.SubmittedAt, f?.ReviewedBy,
                 f?.Evidence.OrderBy(a => a.Id).Select(Evidence).ToList() ?? []);
         }).ToList();
-        return (new ReportSheet(periodId, unitId, unit.Name, category, period!.ReportDeadline, IsLate(period.ReportDeadline, clock.GetUtcNow()), rows), null);
+        var measures = schemes.MeasuresOf(category ?? "");
+        var measureRows = new List<MeasureRow>();
+        if (measures.Count > 0)
+        {
+            var figures = await CurrentAsync(periodId, unitId, ct, FactKind.Measure);
+            var lastYear = await LastYearAsync(periodId, [unitId], ct);
+            foreach (var m in measures)
+            {
+                var f = figures.GetValueOrDefault(m.Id);
+                measureRows.Add(new MeasureRow(m.Id, m.Name, m.Unit, MeasureRules.IsCount(m), lastYear.TryGetValue((unitId, m.Id), out var ly) ? ly : null,
+                    f?.Id, f is null ? null : FactPayload.Parse(f.Payload).Value, f?.Status.ToString() ?? "Missing", f?.StatusReason, f?.Late ?? false, f?.ReviewedBy));
+            }
+        }
+        return (new ReportSheet(periodId, unitId, unit.Name, category, period!.ReportDeadline, IsLate(period.ReportDeadline, clock.GetUtcNow()), rows)
+        { Measures = measureRows }, null);
     }
 
     /// <summary>Saves (or creates) the draft of one leaf. A submitted or verified report is locked.</summary>
@@ -112,12 +175,33 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         await PeriodStages.EnsureAsync(db, periodId, category, PeriodInput.Data, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
         var current = await CurrentAsync(periodId, unitId, ct);
+        var figures = items.Any(i => i.Input.Measure) ? await CurrentAsync(periodId, unitId, ct, FactKind.Measure) : [];
+        var measures = leaves.MeasuresOf(category);
         var errors = new Dictionary<string, List<(string, string)>>();
         void Err(string f, string zh, string en) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add((zh, en));
         var valid = new List<(Leaf Leaf, ReportValue Input)>();
+        var validFigures = new List<(Measure Measure, double Value)>();
         foreach (var (indicator, input, field) in items)
         {
             var prefix = field.Length > 0 ? field + "." : "";
+            if (input.Measure)
+            {
+                // A base figure (基础数据): named by its measure, checked by the same rules as the platform API's.
+                var m = measures.FirstOrDefault(x => x.Id == indicator);
+                var at = field.Length > 0 ? field : "measure";
+                if (m is null)
+                    Err(at, $"基础数据项 {indicator} 不是本单位本期的填报项", $"measure {indicator} is not one this unit reports in this period");
+                else if (figures.GetValueOrDefault(m.Id) is { Source: FactSources.Platform })
+                    Err(at, $"{m.Name}的数据已由平台报送，无需填报", $"{m.Name} was delivered by a platform; there is nothing to report");
+                else if (figures.GetValueOrDefault(m.Id) is { Status: FactStatus.Submitted or FactStatus.Verified })
+                    Err(at, $"{m.Name}已提交，已锁定，不能修改", $"{m.Name} has been submitted and is locked");
+                else if (input.Value is not { } fv)
+                    Err(prefix + "value", $"{m.Name}须填写数值（{m.Unit}）", $"{m.Name} needs a number ({m.Unit})");
+                else if (MeasureRules.Problem(m, fv) is { } bad) Err(prefix + "value", bad.Zh, bad.En);
+                else if (input.Target is not null) Err(prefix + "target", $"{m.Name}是基础数据，没有目标值", $"{m.Name} is a base figure and takes no target");
+                else validFigures.Add((m, fv));
+                continue;
+            }
             var leaf = leaves.Find(category, indicator);
             if (leaf is null || leaf.Owner != SlotOwner.Unit)
             {
@@ -151,6 +235,22 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         if (dryRun) return null;
         var now = clock.GetUtcNow();
         var author = user.Identity?.Name ?? "";
+        foreach (var (m, value) in validFigures)
+        {
+            var payload = new FactPayload(Value: value).ToJson();
+            if (figures.GetValueOrDefault(m.Id) is { } f)
+            {
+                var old = f.Payload;
+                f.Update(payload, author, now);
+                audit.Record("report.draft", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, payload);
+            }
+            else
+            {
+                var nf = new Fact(periodId, unitId, m.Id, FactKind.Measure, payload, FactSources.Report, author, now, FactStatus.Draft);
+                db.Facts.Add(nf);
+                audit.Record("report.draft", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
+            }
+        }
         foreach (var (leaf, input) in valid)
         {
             var payload = new FactPayload(Value: input.Value, Target: input.Target).ToJson();
@@ -200,25 +300,31 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         await EnsureOpenAsync(periodId, unitId, ct);
         var (sheet, error) = await SheetAsync(user, periodId, unitId, ct);
         if (error is not null) return (0, false, error);
-        if (sheet!.Rows.Count == 0)
+        if (sheet!.Rows.Count == 0 && sheet.Measures.Count == 0)
             return (0, false, CollectionError.Conflict("本期没有需要本单位填报的指标", "there is nothing for this unit to report in this period"));
         var missing = sheet.Rows.Where(r => r.Value is null || (r.NeedsTarget && r.Target is null)).ToList();
-        if (missing.Count > 0)
-            return (0, false, CollectionError.BadRequest($"还有 {missing.Count} 项指标未填写，不能提交", $"{missing.Count} indicators are not filled in; nothing was submitted",
-                missing.ToDictionary(r => r.IndicatorId, r => new[] { ($"指标 {r.IndicatorId} {r.Name} 未填写", $"indicator {r.IndicatorId} {r.Name} is not filled in") })));
+        var missingFigures = sheet.Measures.Where(m => m.Value is null).ToList();
+        if (missing.Count + missingFigures.Count > 0)
+            return (0, false, CollectionError.BadRequest($"还有 {missing.Count + missingFigures.Count} 项未填写，不能提交", $"{missing.Count + missingFigures.Count} items are not filled in; nothing was submitted",
+                missing.Select(r => (r.IndicatorId, ($"指标 {r.IndicatorId} {r.Name} 未填写", $"indicator {r.IndicatorId} {r.Name} is not filled in")))
+                    .Concat(missingFigures.Select(m => ("measures." + m.MeasureId, ($"基础数据 {m.Name}（{m.Unit}）未填写", $"base figure {m.Name} ({m.Unit}) is not filled in"))))
+                    .ToDictionary(x => x.Item1, x => new[] { x.Item2 })));
         if (!sheet.CanSubmit) return (0, false, CollectionError.Conflict("没有待提交的内容（均已提交）", "nothing to submit: everything has been submitted"));
         var now = clock.GetUtcNow();
         var late = sheet.PastDeadline && IsLate(sheet.Deadline, now);
         var current = await CurrentAsync(periodId, unitId, ct);
         var count = 0;
-        var pending = current.Values.Where(f => f.Status is FactStatus.Draft or FactStatus.Returned).ToList();
+        var pending = current.Values.Concat(sheet.Measures.Count > 0 ? (await CurrentAsync(periodId, unitId, ct, FactKind.Measure)).Values : [])
+            .Where(f => f.Status is FactStatus.Draft or FactStatus.Returned).ToList();
         var pendingIds = pending.Select(f => f.IndicatorId).ToList();
         // A correction of a verified report replaces it: the older value stops counting, so the engine never sees two.
-        var superseded = await db.Facts.Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report && f.Kind == FactKind.Value
-            && pendingIds.Contains(f.IndicatorId) && FactStatuses.Counted.Contains(f.Status)).ToListAsync(ct);
+        var superseded = (await db.Facts.Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report
+            && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure)
+            && pendingIds.Contains(f.IndicatorId) && FactStatuses.Counted.Contains(f.Status)).ToListAsync(ct))
+            .Where(old => pending.Any(p => p.IndicatorId == old.IndicatorId && p.Kind == old.Kind)).ToList();
         foreach (var old in superseded)
         {
-            var by = pending.First(p => p.IndicatorId == old.IndicatorId);
+            var by = pending.First(p => p.IndicatorId == old.IndicatorId && p.Kind == old.Kind);
             old.SetStatus(FactStatus.Returned, $"已被更正数据 #{by.Id} 取代 / superseded by correction #{by.Id}");
             audit.Record("report.supersede", "fact", old.Id.ToString(CultureInfo.InvariantCulture), old.Status.ToString(), by.Id.ToString(CultureInfo.InvariantCulture));
         }
@@ -243,7 +349,8 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// <summary>Who may verify or return a report: the office, or the division assigned to that unit and indicator.</summary>
     public IQueryable<Fact> ReviewableBy(ClaimsPrincipal user)
     {
-        var reports = db.Facts.Where(f => f.Source == FactSources.Report && f.Kind == FactKind.Value);
+        // Base figures (measures) are reviewed by the office: divisions are assigned leaves, not measures.
+        var reports = db.Facts.Where(f => f.Source == FactSources.Report && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure));
         var division = user.UnitId();
         return user.Role() switch
         {
@@ -260,13 +367,24 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             .Where(f => f.PeriodId == periodId && f.Status == FactStatus.Submitted).OrderBy(f => f.SubmittedAt).ThenBy(f => f.Id).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
+        var lastYear = facts.Any(f => f.Kind == FactKind.Measure)
+            ? await LastYearAsync(periodId, [.. facts.Where(f => f.Kind == FactKind.Measure).Select(f => f.UnitId).Distinct()], ct) : [];
         return [.. facts.Select(f =>
         {
             var unit = units.GetValueOrDefault(f.UnitId);
-            var leaf = unit is null ? null : leaves.Find(SchemeLeaves.CategoryOf(unit.Kind) ?? "", f.IndicatorId!);
+            var category = unit is null ? "" : SchemeLeaves.CategoryOf(unit.Kind) ?? "";
             var p = FactPayload.Parse(f.Payload);
+            var evidence = f.Evidence.OrderBy(a => a.Id).Select(Evidence).ToList();
+            if (f.Kind == FactKind.Measure)
+            {
+                var m = leaves.MeasuresOf(category).FirstOrDefault(x => x.Id == f.IndicatorId);
+                return new QueueRow(f.Id, f.UnitId, unit?.Name ?? f.UnitId, f.IndicatorId!, m?.Name ?? f.IndicatorId!, $"基础数据（{m?.Unit}）", p.Value, null,
+                    f.Late, f.SubmittedAt, f.Author, evidence)
+                { IsMeasure = true, MeasureUnit = m?.Unit, LastYear = lastYear.TryGetValue((f.UnitId, f.IndicatorId!), out var ly) ? ly : null };
+            }
+            var leaf = leaves.Find(category, f.IndicatorId!);
             return new QueueRow(f.Id, f.UnitId, unit?.Name ?? f.UnitId, f.IndicatorId!, leaf?.Name ?? f.IndicatorId!, leaf?.RuleText ?? "", p.Value, p.Target,
-                f.Late, f.SubmittedAt, f.Author, f.Evidence.OrderBy(a => a.Id).Select(Evidence).ToList());
+                f.Late, f.SubmittedAt, f.Author, evidence);
         })];
     }
 

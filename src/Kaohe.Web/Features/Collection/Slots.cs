@@ -37,9 +37,12 @@ public sealed record Leaf(string Id, string Name, double Points, Method Method, 
 }
 
 /// <summary>A period's active schemes read once: every leaf by category, with who fills it.</summary>
-public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>> byCategory)
+public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>> byCategory, IReadOnlyDictionary<string, IReadOnlyList<Measure>>? measures = null)
 {
     public IReadOnlyList<Leaf> Of(string category) => byCategory.GetValueOrDefault(category) ?? [];
+
+    /// <summary>The base figures (measures) of a category's version 2 scheme, which its units report on the 填报 sheet.</summary>
+    public IReadOnlyList<Measure> MeasuresOf(string category) => measures?.GetValueOrDefault(category) ?? [];
 
     public Leaf? Find(string category, string indicatorId) => Of(category).FirstOrDefault(l => l.Id == indicatorId);
 
@@ -58,6 +61,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
             .ToHashSet(StringComparer.Ordinal);
         var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).ToListAsync(ct);
         var result = new Dictionary<string, IReadOnlyList<Leaf>>();
+        var measures = new Dictionary<string, IReadOnlyList<Measure>>();
         foreach (var s in schemes.GroupBy(s => s.Category).Select(g => g.OrderByDescending(s => s.Version).First()))
         {
             var tree = SchemeService.Parse(s);
@@ -75,8 +79,9 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
             }
             Walk(tree.Indicators!);
             result[s.Category] = leaves;
+            measures[s.Category] = tree.Measures;
         }
-        return new SchemeLeaves(result);
+        return new SchemeLeaves(result, measures);
     }
 
     /// <remarks>A formula leaf (version 2) is filled by nobody: the engine derives it from the unit's base figures.</remarks>
