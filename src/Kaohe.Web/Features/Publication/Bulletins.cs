@@ -90,7 +90,7 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
     {
         if (string.IsNullOrWhiteSpace(reason)) return null;
         var end = reason.IndexOfAny(['（', '：']);
-        var kind = (end > 0 ? reason[..end] : reason).Trim();
+        var kind = (end >= 0 ? reason[..end] : reason).Trim();
         return kind.Length is > 0 and <= 30 ? kind : null;
     }
 
