@@ -17,6 +17,8 @@ fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need_pkgs+=(fonts-wqy-microhe
 fc-list 2>/dev/null | grep -qi "tibetan" || need_pkgs+=(fonts-tibetan-machine)   # the Tibetan survey (lang=bo) in Chromium, 4 MB installed
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need_pkgs+=(postgresql-15)
 [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)   # the scale-out tests put two instances behind it
+command -v soffice >/dev/null 2>&1 || need_pkgs+=(libreoffice-writer-nogui)   # the bulletin .docx is converted to PDF in a test
+command -v pdftotext >/dev/null 2>&1 || need_pkgs+=(poppler-utils)             # … and its text read back
 [ -e /usr/share/zoneinfo/Asia/Kathmandu ] || need_pkgs+=(tzdata)   # the office-time-zone test (Kaohe:TimeZone) shows times at UTC+05:45
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"

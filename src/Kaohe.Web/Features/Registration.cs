@@ -26,6 +26,7 @@ public static class Registration
     {
         services.AddScoped<AuditLog>();
         services.AddScoped<SchemeService>();
+        services.AddScoped<AccountAdmin>();
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddHostedService<AttachmentSweeper>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();

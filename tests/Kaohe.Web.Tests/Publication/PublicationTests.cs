@@ -91,7 +91,13 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
                 }
                 var deductions = facts.Where(f => f.Kind == FactKind.Adjustment && (FactPayload.Parse(f.Payload).Points ?? 0) < 0).ToList();
                 if (deductions.Count > 0)
-                    lines.Add($"扣分事项{deductions.Count}项：" + string.Join("；", deductions.Take(5).Select(f => $"{names[f.UnitId]}{FactPayload.Parse(f.Payload).Reason}")) + "。");
+                {
+                    // By kind (the rule's name, before "（source）：") and unit; the deductions' own texts are not quoted.
+                    var units = deductions.Select(f => names[f.UnitId]).Distinct().ToList();
+                    var kinds = deductions.Select(f => FactPayload.Parse(f.Payload).Reason ?? "").Select(r => r.Split('（', '：')[0].Trim()).Where(k => k.Length is > 0 and <= 30).Distinct().Take(5).ToList();
+                    lines.Add($"扣分事项：共{deductions.Count}项，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}"
+                        + (kinds.Count > 0 ? $"（{string.Join("、", kinds)}）" : "") + "。");
+                }
                 return (got.Weaknesses, lines);
             });
             Assert.Equal(expected, actual);

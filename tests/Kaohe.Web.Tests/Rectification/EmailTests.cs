@@ -95,7 +95,7 @@ public abstract class EmailTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
             user.Email = address;
             return await db.SaveChangesAsync();
         });
-        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(Deadlines.Zone).DateTime);
+        var today = app.Factory.Services.GetRequiredService<Kaohe.Web.Infrastructure.OfficeTime>().Date(app.Clock.GetUtcNow());
         long id;
         using (var scope = app.Factory.Services.CreateScope())
         {

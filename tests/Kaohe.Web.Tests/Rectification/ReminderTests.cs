@@ -1,5 +1,6 @@
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Rectification;
+using Kaohe.Web.Infrastructure;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,11 @@ public abstract class ReminderTests<TApp>(TApp app) : IClassFixture<TApp> where 
         return item!.Id;
     }
 
-    private DateOnly Today => DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(Deadlines.Zone).DateTime);
+    private OfficeTime Office => app.Factory.Services.GetRequiredService<OfficeTime>();
+
+    private DateOnly Today => Office.Date(app.Clock.GetUtcNow());
+
+    private DateTimeOffset EndOf(DateOnly deadline) => Deadlines.EndOf(deadline, Office.Zone);
 
     private void MoveTo(DateTimeOffset at) => app.Clock.SetUtcNow(at.ToUniversalTime());
 
@@ -31,7 +36,7 @@ public abstract class ReminderTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var deadline = Today.AddDays(10);
         var id = await NewItem(app.Factory.Services, deadline);
         var job = app.Factory.Services.GetRequiredService<ReminderJob>();
-        var end = Deadlines.EndOf(deadline);
+        var end = EndOf(deadline);
 
         await job.RunOnceAsync();
         Assert.Empty(await NotificationsOf(id));
@@ -64,6 +69,24 @@ public abstract class ReminderTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
+    public async Task An_overdue_item_gets_one_reminder_a_day_and_none_once_its_deadline_is_long_past()
+    {
+        var job = app.Factory.Services.GetRequiredService<ReminderJob>();
+        var recent = Today.AddDays(2);
+        var id = await NewItem(app.Factory.Services, recent);
+        // The job was off for the whole first week: it catches up with one escalation, the latest, not "1 day" and "7 days" at once.
+        MoveTo(EndOf(recent).AddDays(8));
+        await job.RunOnceAsync();
+        Assert.Equal([$"rem:{id}:overdue:7", $"rem:{id}:overdue:7"], (await NotificationsOf(id)).Select(x => x.Key).ToArray());
+
+        var old = Today.AddDays(2);
+        var stale = await NewItem(app.Factory.Services, old);
+        MoveTo(EndOf(old).AddDays(91));   // beyond Kaohe:Rectification:ReminderMaxOverdueDays (90)
+        await job.RunOnceAsync();
+        Assert.Empty(await NotificationsOf(stale));
+    }
+
+    [Fact]
     public async Task A_closed_item_is_not_reminded()
     {
         var deadline = Today.AddDays(3);
@@ -74,7 +97,7 @@ public abstract class ReminderTests<TApp>(TApp app) : IClassFixture<TApp> where 
             item.MoveTo(ItemStatus.Closed, app.Clock.GetUtcNow());
             return await db.SaveChangesAsync();
         });
-        MoveTo(Deadlines.EndOf(deadline).AddDays(-1).AddMinutes(1));
+        MoveTo(EndOf(deadline).AddDays(-1).AddMinutes(1));
         await app.Factory.Services.GetRequiredService<ReminderJob>().RunOnceAsync();
         Assert.Empty(await NotificationsOf(id));
     }
@@ -89,13 +112,14 @@ public abstract class ReminderTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var ids = new List<long>();
         for (var k = 0; k < 6; k++) ids.Add(await NewItem(k % 2 == 0 ? app.Factory.Services : second.Services, deadline, k % 2 == 0 ? "zj-lasa" : "zj-nyingchi"));
 
-        // Past the deadline by more than a week: each item owes two escalations to two recipients.
-        MoveTo(Deadlines.EndOf(deadline).AddDays(8));
+        // Past the deadline by more than a week: each item owes one escalation (7 days, the latest) to two recipients.
+        MoveTo(EndOf(deadline).AddDays(8));
         for (var round = 0; round < 3; round++)
             await Task.WhenAll(Enumerable.Range(0, 6).Select(k => Task.Run(() => jobs[k % 2].RunOnceAsync())));
 
         var all = await NotificationsOf([.. ids]);
-        Assert.Equal(ids.Count * 4, all.Count);
+        Assert.Equal(ids.Count * 2, all.Count);
+        Assert.All(all, x => Assert.EndsWith(":overdue:7", x.Key));
         Assert.Equal(all.Count, all.Select(x => (x.Key, x.Recipient)).Distinct().Count());
     }
 }

@@ -78,10 +78,32 @@ public class DeadlineTests
     {
         Assert.Empty(Deadlines.Due(1, Deadline, Beijing(5, 20), closed: false, Settings));
         Assert.Equal(["1:before:7"], Deadlines.Due(1, Deadline, Beijing(5, 25), false, Settings).Select(r => r.Key));
-        Assert.Equal(["1:before:7", "1:before:1"], Deadlines.Due(1, Deadline, Beijing(5, 31), false, Settings).Select(r => r.Key));
+        // Only the latest moment that has come: one reminder per item and run, not "7 days" and "1 day" together.
+        Assert.Equal(["1:before:1"], Deadlines.Due(1, Deadline, Beijing(5, 31), false, Settings).Select(r => r.Key));
         Assert.Equal(["1:overdue:1"], Deadlines.Due(1, Deadline, Beijing(6, 2), false, Settings).Select(r => r.Key));
-        Assert.Equal(["1:overdue:1", "1:overdue:7"], Deadlines.Due(1, Deadline, Beijing(6, 9), false, Settings).Select(r => r.Key));
+        Assert.Equal(["1:overdue:7"], Deadlines.Due(1, Deadline, Beijing(6, 9), false, Settings).Select(r => r.Key));
         Assert.Empty(Deadlines.Due(1, Deadline, Beijing(6, 9), closed: true, Settings));
+    }
+
+    [Fact]
+    public void A_deadline_long_past_gets_no_more_reminders()
+    {
+        Assert.Equal(["1:overdue:7"], Deadlines.Due(1, Deadline, Beijing(8, 29), false, Settings).Select(r => r.Key));   // 89 days
+        Assert.Empty(Deadlines.Due(1, Deadline, Beijing(9, 1), false, Settings));                                       // 92 days
+        Assert.Empty(Deadlines.Due(1, Deadline, Beijing(5, 31).AddYears(3), false, Settings));
+        Assert.Equal(["1:overdue:7"], Deadlines.Due(1, Deadline, Beijing(5, 31).AddYears(3), false, Settings with { MaxOverdueDays = 2000 }).Select(r => r.Key));
+    }
+
+    [Fact]
+    public void A_deadline_day_ends_at_midnight_in_the_offices_time_zone()
+    {
+        var kathmandu = TimeZoneInfo.FindSystemTimeZoneById("Asia/Kathmandu");   // UTC+05:45
+        var s = Settings with { Zone = kathmandu };
+        // 00:30 of 1 June in Beijing is 22:15 of 31 May in Kathmandu: still the deadline day there.
+        var justAfterBeijingMidnight = new DateTimeOffset(2023, 6, 1, 0, 30, 0, TimeSpan.FromHours(8));
+        Assert.Equal(DeadlineState.Overdue, Deadlines.State(Deadline, justAfterBeijingMidnight, null, Settings));
+        Assert.Equal(DeadlineState.DueSoon, Deadlines.State(Deadline, justAfterBeijingMidnight, null, s));
+        Assert.Equal(new DateTimeOffset(2023, 6, 1, 0, 0, 0, new TimeSpan(5, 45, 0)), Deadlines.EndOf(Deadline, kathmandu));
     }
 
     [Fact]
@@ -103,7 +125,7 @@ public class DeadlineTests
             new("zj-nagqu", "通报批评", ItemStatus.InProgress, Deadline, raised, null),          // overdue on 1 July
             new("zj-nagqu", "扣分", ItemStatus.Merged, Deadline, raised, null),                  // not counted
         ];
-        var f = Supervision.Figures(items, Beijing(7, 1));
+        var f = Supervision.Figures(items, Beijing(7, 1), Deadlines.ChinaStandardTime);
         Assert.Equal(3, f.Total);
         Assert.Equal(0.5, f.OnTimeClosureRate);
         Assert.Equal(35, f.AverageDaysToClose!.Value, 6);

@@ -24,6 +24,15 @@ public static class AccountsApi
             .WithSummary("注销本令牌（或本次登录）/ revoke this bearer token (or end this sign-in)");
         api.MapDelete("/accounts/{userName}/sessions", EndSessions).NotPeriodInputs("ends sessions").RequireAuthorization(Policies.Office)
             .WithSummary("结束某账号的全部会话和令牌 / end every session and token of an account");
+        api.MapPost("/accounts/{userName}/password", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.ResetPasswordAsync(userName, ct)))
+            .NotPeriodInputs("resets a password").RequireAuthorization(Policies.Office)
+            .WithSummary("重置密码：生成新密码（只返回这一次）并结束该账号全部会话 / reset the password to a generated one (returned once) and end every session");
+        api.MapPost("/accounts/{userName}/disable", (string userName, AccountAdmin admin, ClaimsPrincipal by, CancellationToken ct) => Answer(admin.DisableAsync(userName, by, ct)))
+            .NotPeriodInputs("disables an account").RequireAuthorization(Policies.Office)
+            .WithSummary("停用账号：不能再登录，全部会话和令牌立即结束 / disable an account: it cannot sign in and every session and token ends at once");
+        api.MapPost("/accounts/{userName}/enable", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.EnableAsync(userName, ct)))
+            .NotPeriodInputs("enables an account").RequireAuthorization(Policies.Office)
+            .WithSummary("启用已停用的账号 / enable a disabled account");
         // A page of this site that writes to the API with the sign-in cookie sends this token in X-CSRF-TOKEN (CookieApiGuard).
         api.MapGet("/auth/antiforgery", (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
             {
@@ -31,6 +40,12 @@ public static class AccountsApi
                 return TypedResults.Ok(new AntiforgeryToken(tokens.HeaderName ?? "X-CSRF-TOKEN", tokens.RequestToken ?? ""));
             }).RequireAuthorization(Policies.Staff)
             .WithSummary("防伪令牌：以登录 Cookie 写入时放在 X-CSRF-TOKEN 头 / the anti-forgery token a cookie-signed-in page sends in X-CSRF-TOKEN");
+    }
+
+    private static async Task<Results<Ok<AccountChange>, ProblemHttpResult>> Answer(Task<(AccountChange? Change, AccountRefusal? Refusal)> action)
+    {
+        var (change, refusal) = await action;
+        return refusal is null ? TypedResults.Ok(change!) : Problems.Problem(refusal.Status, Ui.T("未能完成", "Not done"), Ui.T(refusal.Zh, refusal.En));
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(TokenRequest request, SignInGuard guard, HttpContext http)

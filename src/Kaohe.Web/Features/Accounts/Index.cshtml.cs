@@ -6,13 +6,14 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using System.Security.Claims;
 
 namespace Kaohe.Web.Features.Accounts;
 
 /// <summary>账号管理 for the office: people with a role and a unit, passwords generated (never a fixed default), unlock.</summary>
 [NotPeriodInputs("accounts and platform keys")]
 [Authorize(Policy = Policies.Office)]
-public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock, SignInGuard guard) : PageModel
+public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock, SignInGuard guard, AccountAdmin admin) : PageModel
 {
     public IReadOnlyList<AppUser> Users { get; private set; } = [];
     private List<SignInFailure> _locks = [];
@@ -28,6 +29,11 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
     [BindProperty] public string? UnitId { get; set; }
     public string? Error { get; private set; }
     public string? NewPassword { get; private set; }
+
+    /// <summary>Whose password <see cref="NewPassword"/> is, after a reset (null after creating an account).</summary>
+    public string? ResetFor { get; private set; }
+
+    public string? Done { get; private set; }
 
     public async Task OnGetAsync()
     {
@@ -92,11 +98,35 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         return Page();
     }
 
+    public Task<IActionResult> OnPostResetAsync(string id) => Act(id, name => admin.ResetPasswordAsync(name), c =>
+    {
+        NewPassword = c.Password;
+        ResetFor = c.Account;
+    });
+
+    public Task<IActionResult> OnPostDisableAsync(string id) => Act(id, name => admin.DisableAsync(name, User), c =>
+        Done = Ui.T($"账号 {c.Account} 已停用，结束了 {c.SessionsEnded} 个会话。", $"{c.Account} is disabled; {c.SessionsEnded} session(s) ended."));
+
+    public Task<IActionResult> OnPostEnableAsync(string id) => Act(id, name => admin.EnableAsync(name), c =>
+        Done = Ui.T($"账号 {c.Account} 已启用。", $"{c.Account} is enabled."));
+
+    private async Task<IActionResult> Act(string id, Func<string, Task<(AccountChange? Change, AccountRefusal? Refusal)>> action, Action<AccountChange> shown)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound();
+        var (change, refusal) = await action(user.UserName!);
+        if (refusal is not null) Error = Ui.T(refusal.Zh, refusal.En);
+        else shown(change!);
+        await OnGetAsync();
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostUnlockAsync(string id)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
-        await users.SetLockoutEndDateAsync(user, null);
+        // 解锁 lifts locks after failed sign-ins; a disabled account stays disabled (启用 does that).
+        if (!AccountAdmin.IsDisabled(user)) await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         var addresses = await guard.UnlockAsync(user);
         audit.Record("account.unlock", "user", user.UserName!, null, new { addresses });
@@ -105,5 +135,7 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         return Page();
     }
 
-    public bool IsLocked(AppUser u) => u.LockoutEnd is { } end && end > clock.GetUtcNow();
+    public bool IsLocked(AppUser u) => !AccountAdmin.IsDisabled(u) && u.LockoutEnd is { } end && end > clock.GetUtcNow();
+
+    public bool IsSelf(AppUser u) => u.Id == User.FindFirstValue(ClaimTypes.NameIdentifier);
 }

@@ -57,7 +57,7 @@ public sealed class BulletinJob(Bulletins bulletins, ILogger<BulletinJob> log) :
         var a = await JobFiles.StoreAsync(context, $"考核通报-{period}.docx", s =>
         {
             var w = System.Diagnostics.Stopwatch.StartNew();
-            Bulletin.Write(content, s);
+            BulletinDocument.Write(content, s);
             writeMs = w.ElapsedMilliseconds;
         }, ct);
         log.LogInformation("Bulletin {Period}: content (results, narrative) {Content} ms, .docx {Write} ms, stored in {Store} ms total", period, contentMs, writeMs, watch.ElapsedMilliseconds);

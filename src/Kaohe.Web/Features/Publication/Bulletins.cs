@@ -31,7 +31,8 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
         // One streamed pass over the period's counted findings and adjustments (55,000 at national scale),
         // in the order they were recorded; only what the two sections print is kept.
         var findings = new Dictionary<string, (int Count, List<string> Units, HashSet<string> SeenUnits, List<string> Notes)>(StringComparer.Ordinal);
-        var deductions = new List<(string Unit, string? Reason)>();
+        var deductionUnits = new List<string>();
+        var deductionKinds = new List<string>();
         var deductionCount = 0;
         var query = db.Facts.AsNoTracking()
             .Where(f => f.PeriodId == periodId && FactStatuses.Counted.Contains(f.Status) && (f.Kind == FactKind.Finding || f.Kind == FactKind.Adjustment))
@@ -54,7 +55,8 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
             else if ((payload.Points ?? 0) < 0)
             {
                 deductionCount++;
-                if (deductions.Count < 5) deductions.Add((unit, payload.Reason));
+                if (!deductionUnits.Contains(unit)) deductionUnits.Add(unit);
+                if (Kind(payload.Reason) is { } kind && !deductionKinds.Contains(kind)) deductionKinds.Add(kind);
             }
         }, ct);
         var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
@@ -68,13 +70,28 @@ public sealed class DeductionRectificationSource(KaoheDbContext db) : IBulletinR
             weaknesses.Add($"{indicatorNames.GetValueOrDefault(indicator, indicator)}：发现问题{g.Count}处，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}" +
                 (g.Notes.Count > 0 ? $"（如{string.Join("；", g.Notes)}）" : "") + "。");
         }
+        // Summarised like the findings above, by kind and unit: the deductions' own texts (with their document
+        // numbers) are in the results' explanations, and quoting them here repeated example wording (issue 18).
         if (deductionCount > 0)
-            weaknesses.Add($"扣分事项{deductionCount}项：" + string.Join("；", deductions.Select(d => $"{names.GetValueOrDefault(d.Unit, d.Unit)}{d.Reason}")) + "。");
+        {
+            var units = deductionUnits.Select(u => names.GetValueOrDefault(u, u)).ToList();
+            weaknesses.Add($"扣分事项：共{deductionCount}项，涉及{string.Join("、", units.Take(5))}{(units.Count > 5 ? $"等{units.Count}个单位" : "")}" +
+                (deductionKinds.Count > 0 ? $"（{string.Join("、", deductionKinds.Take(5))}）" : "") + "。");
+        }
         return new BulletinRectification(weaknesses,
         [
             "各单位要对照考核发现的问题，逐项建立问题整改台账，明确责任人、时间表、路线图，确保按期整改到位。",
             "被通报批评的单位要作表态发言，深刻剖析原因，制定整改措施，整改情况按期报厅考核办。",
         ]);
+    }
+
+    /// <summary>The kind of a deduction: its rule's name, the text before the source "（…）" or the "：" (AdjustmentService writes "{rule}（{source}）：{reason}〔{document}〕").</summary>
+    private static string? Kind(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return null;
+        var end = reason.IndexOfAny(['（', '：']);
+        var kind = (end >= 0 ? reason[..end] : reason).Trim();
+        return kind.Length is > 0 and <= 30 ? kind : null;
     }
 
     private static void Collect(IEnumerable<Indicator> nodes, Dictionary<string, string> names)
@@ -200,7 +217,7 @@ public static class BulletinDownloads
         var content = await bulletins.ContentAsync(period, (user.Role(), user.UnitId()), ct);
         if (content is null) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
         var file = Temp();
-        Results.Bulletin.Write(content, file);
+        BulletinDocument.Write(content, file);
         file.Position = 0;
         return Microsoft.AspNetCore.Http.Results.File(file, Docx, $"考核通报-{period}.docx");
     }

@@ -34,7 +34,11 @@ public sealed class LedgerOptions
     /// <summary>How often the reminder job runs; 0 turns the background loop off (tests call RunOnceAsync).</summary>
     public int ReminderIntervalSeconds { get; set; } = 600;
 
-    public ReminderSettings Reminders => new(DueSoonDays, RemindBeforeDays, EscalateAfterDays);
+    /// <summary>Past this many days after its deadline, an open item gets no more reminders (it stays on the overdue list).</summary>
+    public int ReminderMaxOverdueDays { get; set; } = 90;
+
+    /// <summary>The reminder settings with the office's time zone (OfficeTime), in which deadline days end.</summary>
+    public ReminderSettings RemindersIn(TimeZoneInfo zone) => new(DueSoonDays, RemindBeforeDays, EscalateAfterDays, ReminderMaxOverdueDays, zone);
 }
 
 /// <summary>
@@ -42,7 +46,7 @@ public sealed class LedgerOptions
 /// the workflow with evidence, merge and split. Every change goes through <see cref="AuditLog"/>.
 /// </summary>
 public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore results, TimeProvider clock, IAttachmentStore store,
-    Microsoft.Extensions.Options.IOptions<LedgerOptions> options)
+    Microsoft.Extensions.Options.IOptions<LedgerOptions> options, OfficeTime office)
 {
     public const string EvidenceOwner = "rectification";
 
@@ -53,7 +57,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(Deadlines.Zone).DateTime);
+    public DateOnly Today => office.Date(clock.GetUtcNow());
 
     /// <summary>Who sees which items: the office, leaders and viewers all; a unit its own; an assessor the inspection findings it re-inspects.</summary>
     /// <summary>
@@ -452,7 +456,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     // ---------------------------------------------------------------- reading
 
-    public DeadlineState StateOf(RectificationItem i) => Deadlines.State(i.Deadline, Now, i.ClosedAt, Options.Reminders);
+    public DeadlineState StateOf(RectificationItem i) => Deadlines.State(i.Deadline, Now, i.ClosedAt, Options.RemindersIn(office.Zone));
 
     /// <summary>The photos of the finding the item came from, and the evidence uploaded to the item.</summary>
     public async Task<(List<Attachment> SourcePhotos, List<Attachment> Evidence)> AttachmentsAsync(RectificationItem item, CancellationToken ct = default)

@@ -27,7 +27,7 @@ public sealed record DeductionResult(string NextPeriodId, int Units, int Items, 
 /// average days to close; the overdue list; recurrences), the overdue deduction into the next period,
 /// the .xlsx ledger and the bulletin's rectification section.
 /// </summary>
-public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LedgerOptions> options)
+public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LedgerOptions> options, OfficeTime office)
 {
     public static string SourceLabel(string s) => s switch
     {
@@ -70,18 +70,18 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var items = await ItemsAsync(periodId, ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name, ct);
         string Unit(string id) => units.GetValueOrDefault(id, id);
-        bool Overdue(RectificationItem i) => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline);
+        bool Overdue(RectificationItem i) => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline, office.Zone);
         CountRow Row(string key, string label, IEnumerable<RectificationItem> g)
         {
             var l = g.ToList();
             return new(key, label, l.Count, l.Count(i => i.ClosedAt is not null), l.Count(Overdue));
         }
-        var figures = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now);
+        var figures = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now, office.Zone);
         var byUnit = items.GroupBy(i => i.UnitId).Select(g => Row(g.Key, Unit(g.Key), g)).OrderByDescending(r => r.Overdue).ThenByDescending(r => r.Total).ToList();
         var bySource = items.GroupBy(i => i.SourceKind).Select(g => Row(g.Key, SourceLabel(g.Key), g)).OrderByDescending(r => r.Total).ToList();
         var byStatus = items.GroupBy(i => i.Status).OrderBy(g => g.Key).Select(g => Row(g.Key.ToString(), Workflow.Label(g.Key, Ui.IsEnglish), g)).ToList();
         var overdue = items.Where(Overdue).OrderBy(i => i.Deadline)
-            .Select(i => new OverdueRow(i.Id, i.UnitId, Unit(i.UnitId), i.Problem, i.ResponsiblePerson, i.Deadline, (int)Math.Floor((now - Deadlines.EndOf(i.Deadline)).TotalDays) + 1, i.Status)).ToList();
+            .Select(i => new OverdueRow(i.Id, i.UnitId, Unit(i.UnitId), i.Problem, i.ResponsiblePerson, i.Deadline, (int)Math.Floor((now - Deadlines.EndOf(i.Deadline, office.Zone)).TotalDays) + 1, i.Status)).ToList();
         var predIds = items.Where(i => i.PredecessorId is not null).Select(i => i.PredecessorId!.Value).Distinct().ToList();
         var preds = await db.Set<RectificationItem>().AsNoTracking().Where(i => predIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
         var recurrences = items.Where(i => i.PredecessorId is { } p && preds.ContainsKey(p))
@@ -126,7 +126,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var policies = await db.Set<RectificationPolicy>().AsNoTracking().Where(p => p.Enabled).ToDictionaryAsync(p => p.Category, ct);
         var now = clock.GetUtcNow();
         var items = await ItemsAsync(periodId, ct);
-        var late = items.Where(i => Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.Reminders) is DeadlineState.Overdue or DeadlineState.ClosedLate).ToList();
+        var late = items.Where(i => Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.RemindersIn(office.Zone)) is DeadlineState.Overdue or DeadlineState.ClosedLate).ToList();
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var touched = new List<Fact>();
         var itemCount = 0;
@@ -196,7 +196,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         foreach (var i in items)
         {
             var roadmap = string.Join("\n", i.Roadmap.OrderBy(m => m.Due).ThenBy(m => m.Id).Select((m, k) =>
-                $"{k + 1}. {m.Title}（{m.Due:yyyy-MM-dd}）{(m.DoneAt is { } d ? $" 已完成 {d.ToOffset(Deadlines.Zone):yyyy-MM-dd}" : " 未完成")}"));
+                $"{k + 1}. {m.Title}（{m.Due:yyyy-MM-dd}）{(m.DoneAt is { } d ? $" 已完成 {office.Local(d):yyyy-MM-dd}" : " 未完成")}"));
             rows.Add(ExcelSafe.Row(new Dictionary<string, object?>
             {
                 ["序号"] = ++n,
@@ -211,8 +211,8 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 ["整改时限"] = i.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["路线图"] = roadmap,
                 ["状态"] = Workflow.Label(i.Status),
-                ["时限情况"] = StateZh(Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.Reminders)),
-                ["销号日期"] = i.ClosedAt is { } c ? c.ToOffset(Deadlines.Zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "",
+                ["时限情况"] = StateZh(Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.RemindersIn(office.Zone))),
+                ["销号日期"] = i.ClosedAt is { } c ? office.Local(c).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "",
                 ["退回理由"] = i.ReturnReason ?? "",
                 ["重复发生"] = i.PredecessorId is { } p ? $"是（前序事项 #{p}）" : "否",
             }));
@@ -249,7 +249,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// <summary>
     /// The lines of the bulletin's rectification section (整改落实情况) for a period, in Chinese (the
     /// bulletin is an official document): totals by source and state, the on-time closure rate, and the
-    /// units with overdue items. <c>Features/Results/Bulletin</c> takes them as <c>BulletinContent.Rectification</c>.
+    /// units with overdue items. <c>Features/Publication/BulletinDocument</c> takes them as <c>BulletinContent.Rectification</c>.
     /// </summary>
     public async Task<IReadOnlyList<string>> ForBulletinAsync(string periodId, CancellationToken ct = default)
     {
@@ -257,18 +257,18 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var items = await ItemsAsync(periodId, ct);
         if (items.Count == 0) return [$"本期暂未建立问题整改台账。"];
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        var f = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now);
+        var f = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now, office.Zone);
         int Src(string s) => items.Count(i => i.SourceKind == s);
         var lines = new List<string>
         {
             $"针对本次考核发现的短板弱项，共建立问题整改台账{f.Total}项（扣分问题{Src(ItemSources.Deduction)}项、实地考核问题{Src(ItemSources.Inspection)}项、" +
             $"通报批评{Src(ItemSources.Ranking)}项、其他{Src(ItemSources.Manual) + Src(ItemSources.Split)}项），逐项明确责任人、时间表、路线图。",
-            $"截至{now.ToOffset(Deadlines.Zone):yyyy年M月d日}，已整改销号{f.Closed}项，其中按期销号{f.ClosedOnTime}项" +
+            $"截至{office.Local(now):yyyy年M月d日}，已整改销号{f.Closed}项，其中按期销号{f.ClosedOnTime}项" +
             (f.OnTimeClosureRate is { } r ? $"，按期销号率{(r * 100).ToString("0.#", CultureInfo.InvariantCulture)}%" : "") +
             (f.AverageDaysToClose is { } d ? $"，平均整改用时{d.ToString("0.#", CultureInfo.InvariantCulture)}天" : "") +
             $"；正在整改{f.Total - f.Closed}项，其中逾期{f.Overdue}项。",
         };
-        var overdue = items.Where(i => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline)).GroupBy(i => i.UnitId)
+        var overdue = items.Where(i => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline, office.Zone)).GroupBy(i => i.UnitId)
             .OrderByDescending(g => g.Count()).Select(g => $"{units.GetValueOrDefault(g.Key, g.Key)}{g.Count()}项").ToList();
         if (overdue.Count > 0)
             lines.Add($"逾期未整改到位的有：{string.Join("、", overdue)}。请相关单位主要负责人督促整改，考核办将持续跟踪问效。");

@@ -30,7 +30,7 @@ public sealed record ReminderRun(bool Ran, int Created, int Emailed);
 /// out twice.
 /// </summary>
 public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock, IOptions<LedgerOptions> options, IOptions<SmtpOptions> smtp,
-    ILogger<ReminderJob> log) : BackgroundService
+    Infrastructure.OfficeTime office, ILogger<ReminderJob> log) : BackgroundService
 {
     private const long LockKey = 0x4B616F6852656D; // "KaohRem"
     private static readonly SemaphoreSlim ProcessLock = new(1, 1);
@@ -88,7 +88,7 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
     private async Task<int> CreateDueAsync(KaoheDbContext db, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var settings = options.Value.Reminders;
+        var settings = options.Value.RemindersIn(office.Zone);
         var open = await db.Set<RectificationItem>().AsNoTracking()
             .Where(i => i.Status != ItemStatus.Closed && i.Status != ItemStatus.Merged)
             .Select(i => new { i.Id, i.UnitId, i.Problem, i.ResponsiblePerson, i.Deadline }).ToListAsync(ct);

@@ -2,7 +2,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
 
-namespace Kaohe.Web.Features.Results;
+namespace Kaohe.Web.Features.Publication;
 
 /// <summary>One ranked row of a bulletin table.</summary>
 public sealed record BulletinRow(int Rank, string Unit, double Total, string? Grade, bool Commended, bool Criticized, bool Vetoed);
@@ -35,9 +35,11 @@ public sealed record BulletinContent(
 /// <summary>
 /// Writes the bulletin as a .docx in the layout of official documents (GB/T 9704—2012): red issuer
 /// line, document number, 方正小标宋 title, 仿宋 body at 三号 (16 pt) on a 28-point line pitch,
-/// 黑体 / 楷体 headings, A4 with the standard margins, and the issuer and date at the end.
+/// 黑体 / 楷体 headings, A4 with the standard margins, page numbers (— 1 —) at the foot, and the issuer and date at the end.
+/// Widths and indents are given in twips as well as in characters: LibreOffice ignores <c>firstLineChars</c> and
+/// shares a table's width equally unless the grid says otherwise, so unit names wrapped over two or three lines there (issue 18).
 /// </summary>
-public static class Bulletin
+public static class BulletinDocument
 {
     private const string TitleFont = "方正小标宋简体";
     private const string BodyFont = "仿宋_GB2312";
@@ -47,6 +49,11 @@ public static class Bulletin
     private const int BodySize = 32;        // half-points: 三号 16 pt
     private const int TitleSize = 44;       // 二号 22 pt
     private const int LinePitch = 560;      // twentieths of a point: 28 pt fixed
+    private const int TextWidth = 11906 - 1588 - 1474;   // twips: A4 less the left and right margins
+    private const int TableSize = 24;       // half-points: 小四 12 pt in the tables
+
+    /// <summary>The ranking table's columns (名次, 单位, 得分, 等次, 备注) in twips, filling the text width; 单位 holds 18 characters at 12 pt.</summary>
+    private static readonly int[] ColumnWidths = [800, 4444, 1100, 900, 1600];
 
     public static byte[] Generate(BulletinContent c)
     {
@@ -65,6 +72,7 @@ public static class Bulletin
     {
         using var doc = WordprocessingDocument.Create(output, WordprocessingDocumentType.Document);
         var main = doc.AddMainDocumentPart();
+        var footerId = PageNumbers(main);
         using var w = OpenXmlWriter.Create(main);
         w.WriteStartDocument(true);
         w.WriteStartElement(new Document());
@@ -124,6 +132,7 @@ public static class Bulletin
         w.WriteElement(Para($"{c.Date.Year}年{c.Date.Month}月{c.Date.Day}日", BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4));
 
         w.WriteElement(new SectionProperties(
+            new FooterReference { Type = HeaderFooterValues.Default, Id = footerId },
             new PageSize { Width = 11906U, Height = 16838U },                        // A4
             new PageMargin { Top = 2098, Bottom = 1984, Left = 1588U, Right = 1474U, Header = 851U, Footer = 992U })); // 37/35/28/26 mm
         w.WriteEndElement(); // body
@@ -132,6 +141,23 @@ public static class Bulletin
     }
 
     private const string IssuerFont = TitleFont;
+
+    /// <summary>
+    /// The footer with the page number in the official style: "— 1 —", 4号 (14 pt) 宋体 (GB/T 9704—2012 §7.5).
+    /// A PAGE field, so Word and LibreOffice number the pages as they lay them out.
+    /// </summary>
+    private static string PageNumbers(MainDocumentPart main)
+    {
+        var part = main.AddNewPart<FooterPart>();
+        Run Text(string t) => new(Font("宋体", 28), new Text(t) { Space = SpaceProcessingModeValues.Preserve });
+        part.Footer = new Footer(new Paragraph(
+            new ParagraphProperties(new Justification { Val = JustificationValues.Center }),
+            Text("— "),
+            new SimpleField(Text("1")) { Instruction = " PAGE " },
+            Text(" —")));
+        part.Footer.Save();
+        return main.GetIdOfPart(part);
+    }
 
     private static string Join(IReadOnlyList<string> names) => names.Count == 0 ? "（无）" : string.Join("、", names);
 
@@ -160,8 +186,18 @@ public static class Bulletin
                 Before = spacingBefore.ToString(System.Globalization.CultureInfo.InvariantCulture), After = spacingAfter.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             new Justification { Val = align ?? JustificationValues.Both });
         var indent = new Indentation();
-        if (firstLineIndent && (align is null || align == JustificationValues.Both || align == JustificationValues.Left)) indent.FirstLineChars = 200;
-        if (rightIndentChars > 0) indent.RightChars = rightIndentChars * 100;
+        // Characters for Word, twips for LibreOffice (which ignores the *Chars attributes): two characters of the paragraph's size.
+        var em = size * 10;   // twips per character: half-points × 10
+        if (firstLineIndent && (align is null || align == JustificationValues.Both || align == JustificationValues.Left))
+        {
+            indent.FirstLineChars = 200;
+            indent.FirstLine = (2 * em).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (rightIndentChars > 0)
+        {
+            indent.RightChars = rightIndentChars * 100;
+            indent.Right = (rightIndentChars * em).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         pp.Append(indent);
         return new Paragraph(pp, new Run(Font(font, size, bold, color), new Text(text) { Space = SpaceProcessingModeValues.Preserve }));
     }
@@ -178,12 +214,14 @@ public static class Bulletin
     {
         w.WriteStartElement(new Table());
         w.WriteElement(new TableProperties(
-            new TableWidth { Type = TableWidthUnitValues.Pct, Width = "5000" },
+            new TableWidth { Type = TableWidthUnitValues.Dxa, Width = TextWidth.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new TableLayout { Type = TableLayoutValues.Fixed },
             new TableBorders(
                 new TopBorder { Val = BorderValues.Single, Size = 4U }, new BottomBorder { Val = BorderValues.Single, Size = 4U },
                 new LeftBorder { Val = BorderValues.Single, Size = 4U }, new RightBorder { Val = BorderValues.Single, Size = 4U },
                 new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4U }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4U }),
             new TableJustification { Val = TableRowAlignmentValues.Center }));
+        w.WriteElement(new TableGrid(ColumnWidths.Select(width => new GridColumn { Width = width.ToString(System.Globalization.CultureInfo.InvariantCulture) })));
         w.WriteElement(Row(true, "名次", "单位", "得分", "等次", "备注"));
         var format = "F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var r in group.Rows.OrderBy(r => r.Rank))
@@ -196,7 +234,8 @@ public static class Bulletin
         w.WriteEndElement();
     }
 
-    private static TableRow Row(bool header, params string[] cells) => new(cells.Select(text => new TableCell(
+    private static TableRow Row(bool header, params string[] cells) => new(cells.Select((text, i) => new TableCell(
+        new TableCellProperties(new TableCellWidth { Type = TableWidthUnitValues.Dxa, Width = ColumnWidths[i].ToString(System.Globalization.CultureInfo.InvariantCulture) }),
         new Paragraph(new ParagraphProperties(new Justification { Val = JustificationValues.Center }),
-            new Run(Font(header ? HeadingFont : BodyFont, 24), new Text(text) { Space = SpaceProcessingModeValues.Preserve })))));
+            new Run(Font(header ? HeadingFont : BodyFont, TableSize), new Text(text) { Space = SpaceProcessingModeValues.Preserve })))));
 }

@@ -1,10 +1,10 @@
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
-using Kaohe.Web.Features.Results;
+using Kaohe.Web.Features.Publication;
 
-namespace Kaohe.Web.Tests.Results;
+namespace Kaohe.Web.Tests.Publication;
 
-public class BulletinTests
+public class BulletinDocumentTests
 {
     private static BulletinContent Sample() => new(
         Issuer: "西藏自治区住房和城乡建设厅",
@@ -42,7 +42,7 @@ public class BulletinTests
     [Fact]
     public void The_bulletin_opens_with_the_OpenXml_SDK_and_names_each_categorys_commended_and_criticised_units()
     {
-        var text = AllText(Bulletin.Generate(Sample()));
+        var text = AllText(BulletinDocument.Generate(Sample()));
         Assert.Contains("关于2023年第一季度目标责任考核情况的通报", text);
         Assert.Contains("地市住建局：对考核排名靠前的林芝市住房和城乡建设局、拉萨市住房和城乡建设局予以通报表扬", text);
         Assert.Contains("对考核排名靠后的那曲市住房和城乡建设局、阿里地区住房和城乡建设局予以通报批评", text);
@@ -54,7 +54,7 @@ public class BulletinTests
     [Fact]
     public void Ranking_tables_show_totals_rounded_half_away_from_zero_in_rank_order()
     {
-        using var ms = new MemoryStream(Bulletin.Generate(Sample()));
+        using var ms = new MemoryStream(BulletinDocument.Generate(Sample()));
         using var doc = WordprocessingDocument.Open(ms, false);
         var first = doc.MainDocumentPart!.Document.Body!.Descendants<Table>().First();
         var rows = first.Descendants<TableRow>().Select(r => r.Descendants<TableCell>().Select(c => c.InnerText).ToArray()).ToArray();
@@ -67,7 +67,7 @@ public class BulletinTests
     [Fact]
     public void The_layout_follows_the_official_document_standard()
     {
-        using var ms = new MemoryStream(Bulletin.Generate(Sample()));
+        using var ms = new MemoryStream(BulletinDocument.Generate(Sample()));
         using var doc = WordprocessingDocument.Open(ms, false);
         var body = doc.MainDocumentPart!.Document.Body!;
         var margins = body.Descendants<PageMargin>().Single();
