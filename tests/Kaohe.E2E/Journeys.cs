@@ -51,7 +51,7 @@ public static class Journeys
         if (device == Phone) await link.TapAsync(); else await link.ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href);
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href, new() { WaitUntil = WaitUntilState.DOMContentLoaded });   // as the sign-in waits
         }
         catch (TimeoutException e)
         {

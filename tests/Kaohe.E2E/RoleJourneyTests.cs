@@ -169,8 +169,12 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
             await page.FillAsync($"#v-{id.Replace(".", "\\.")}", hasTarget ? "15" : "0.95");
             if (hasTarget) await page.FillAsync($"#t-{id.Replace(".", "\\.")}", "18");
         }
+        // The base figures (基础数据) of the housing scheme: whole numbers fit both 万元 and 个.
+        var measures = await page.EvalOnSelectorAllAsync<string[]>("input[id^='m-']", "els => els.map(e => e.id.substring(2))");
+        Assert.NotEmpty(measures);
+        foreach (var id in measures) await page.FillAsync($"#m-{id}", "120");
         await Journeys.Press(page, device, "button:has-text('保存草稿')");
-        await Journeys.Sees(page, ".alert.success", $"已保存 {values.Length} 项草稿");
+        await Journeys.Sees(page, ".alert.success", $"已保存 {values.Length + measures.Length} 项草稿");
 
         // 佐证材料 for the first indicator.
         var first = page.Locator($"#row-{values[0].Replace(".", "\\.")}");
@@ -182,9 +186,10 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         await Journeys.Step(page, journey, device, "2-draft");
 
         await Journeys.Press(page, device, "button:has-text('提交审核')");
-        await Journeys.Sees(page, ".alert.success", $"已提交 {values.Length} 项");
+        await Journeys.Sees(page, ".alert.success", $"已提交 {values.Length + measures.Length} 项");
         Assert.Equal(values.Length, await page.Locator(".report-row .tag", new() { HasTextString = "待审核" }).CountAsync());
-        Assert.Equal(0, await page.Locator("input[id^='v-']").CountAsync());            // locked once submitted
+        Assert.Equal(measures.Length, await page.Locator("#measures .tag", new() { HasTextString = "待审核" }).CountAsync());
+        Assert.Equal(0, await page.Locator("input[id^='v-'], input[id^='m-']").CountAsync());   // locked once submitted
         await Journeys.Step(page, journey, device, "3-submitted");
 
         // 申诉 in the quarter whose review window is open, with a file.
