@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Kaohe.Web.Tests.Rectification;
 
-/// <summary>A tiny SMTP server on a real TCP socket: enough of the protocol for SmtpClient, recording each message's recipients.</summary>
+/// <summary>A tiny SMTP server on a real TCP socket: enough of the protocol for MailKit, recording each message's recipients and data.</summary>
 public sealed class TinySmtp : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -109,8 +109,12 @@ public abstract class EmailTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
 
         var mine = app.Smtp.Messages.Where(m => m.To.Contains(address)).ToList();
         var message = Assert.Single(mine);
-        Assert.Contains("Subject:", message.Data);
         var n = await app.WithDb(db => db.Set<Notification>().AsNoTracking().SingleAsync(x => x.ItemId == id));
+        // The Chinese subject and body survive the trip: read the message as a mail client would.
+        var mail = MimeKit.MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(message.Data)));
+        Assert.Equal(n.Title, mail.Subject);
+        Assert.Contains("质量安全监督抽查覆盖不足", mail.TextBody);
+        Assert.Equal(address, Assert.Single(mail.To.Mailboxes).Address);
         Assert.NotNull(n.EmailClaimedAt);
         Assert.StartsWith("sent to " + address, n.EmailResult);
     }

@@ -1,6 +1,9 @@
 using System.Globalization;
-using System.Net.Mail;
 using Kaohe.Web.Data;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -125,7 +128,12 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
         return fresh.Count;
     }
 
-    /// <summary>Claims each unsent notification with a conditional update (one instance wins), then emails it.</summary>
+    /// <summary>
+    /// Claims each unsent notification with a conditional update (one instance wins), then emails it. MailKit
+    /// sends the run's messages over one connection (System.Net.Mail's SmtpClient opened one per message and
+    /// is not recommended for new code); a message that fails is recorded on its notification and the
+    /// connection is opened again for the next one.
+    /// </summary>
     private async Task<int> SendEmailsAsync(KaoheDbContext db, CancellationToken ct)
     {
         var cfg = smtp.Value;
@@ -133,37 +141,63 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
         var now = clock.GetUtcNow();
         var pending = await db.Set<Notification>().AsNoTracking().Where(n => n.EmailClaimedAt == null).OrderBy(n => n.Id).Take(200).ToListAsync(ct);
         var sent = 0;
-        foreach (var n in pending)
+        using var client = new SmtpClient();
+        try
         {
-            var claimed = await db.Set<Notification>().Where(x => x.Id == n.Id && x.EmailClaimedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.EmailClaimedAt, now), ct);
-            if (claimed != 1) continue;
-            var to = await AddressesAsync(db, n.Recipient, ct);
-            string result;
-            if (to.Count == 0) result = "no address";
-            else
+            foreach (var n in pending)
             {
-                try
+                var claimed = await db.Set<Notification>().Where(x => x.Id == n.Id && x.EmailClaimedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.EmailClaimedAt, now), ct);
+                if (claimed != 1) continue;
+                var to = await AddressesAsync(db, n.Recipient, ct);
+                string result;
+                if (to.Count == 0) result = "no address";
+                else
                 {
-                    EmailAttempts++;
-                    using var client = new SmtpClient(cfg.Host, cfg.Port) { EnableSsl = cfg.EnableSsl };
-                    if (!string.IsNullOrEmpty(cfg.User)) client.Credentials = new System.Net.NetworkCredential(cfg.User, cfg.Password);
-                    using var message = new MailMessage { From = new MailAddress(cfg.From), Subject = n.Title, Body = n.Body, BodyEncoding = System.Text.Encoding.UTF8, SubjectEncoding = System.Text.Encoding.UTF8 };
-                    foreach (var a in to) message.To.Add(a);
-                    await client.SendMailAsync(message, ct);
-                    result = "sent to " + string.Join(",", to);
-                    sent++;
+                    try
+                    {
+                        EmailAttempts++;
+                        await ConnectAsync(client, cfg, ct);
+                        await client.SendAsync(Message(cfg, n, to), ct);
+                        result = "sent to " + string.Join(",", to);
+                        sent++;
+                    }
+                    catch (Exception ex) when (ex is SmtpCommandException or SmtpProtocolException or ServiceNotConnectedException
+                        or AuthenticationException or SslHandshakeException or ParseException or System.Net.Sockets.SocketException or IOException)
+                    {
+                        result = "failed: " + ex.Message;
+                        log.LogWarning(ex, "Could not email notification {Id}", n.Id);
+                        // A protocol or network failure can leave the connection unusable: start the next message afresh.
+                        if (client.IsConnected) await client.DisconnectAsync(false, CancellationToken.None);
+                    }
                 }
-                catch (Exception ex) when (ex is SmtpException or InvalidOperationException or FormatException or System.IO.IOException)
-                {
-                    result = "failed: " + ex.Message;
-                    log.LogWarning(ex, "Could not email notification {Id}", n.Id);
-                }
+                var r = result.Length > 300 ? result[..300] : result;
+                await db.Set<Notification>().Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.EmailResult, r), ct);
             }
-            var r = result.Length > 300 ? result[..300] : result;
-            await db.Set<Notification>().Where(x => x.Id == n.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.EmailResult, r), ct);
+        }
+        finally
+        {
+            if (client.IsConnected) await client.DisconnectAsync(true, CancellationToken.None);
         }
         return sent;
+    }
+
+    private static async Task ConnectAsync(SmtpClient client, SmtpOptions cfg, CancellationToken ct)
+    {
+        if (client.IsConnected) return;
+        // EnableSsl keeps the meaning it had: TLS on connect for port 465, STARTTLS otherwise; off means plain SMTP
+        // (an intranet relay), never an opportunistic upgrade that a relay's self-signed certificate would break.
+        var security = !cfg.EnableSsl ? SecureSocketOptions.None : cfg.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
+        await client.ConnectAsync(cfg.Host!, cfg.Port, security, ct);
+        if (!string.IsNullOrEmpty(cfg.User)) await client.AuthenticateAsync(cfg.User, cfg.Password ?? "", ct);
+    }
+
+    private static MimeMessage Message(SmtpOptions cfg, Notification n, IEnumerable<string> to)
+    {
+        var message = new MimeMessage { Subject = n.Title, Body = new TextPart("plain") { Text = n.Body } };
+        message.From.Add(MailboxAddress.Parse(cfg.From));
+        foreach (var a in to) message.To.Add(MailboxAddress.Parse(a));
+        return message;
     }
 
     private static async Task<List<string>> AddressesAsync(KaoheDbContext db, string recipient, CancellationToken ct)
