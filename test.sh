@@ -78,6 +78,18 @@ if [ $build_ok = 1 ]; then
   done
 fi
 
+# --- Release bundle: built, installed, upgraded and rolled back (deploy/install-test.sh) -----
+# Builds two self-contained linux-x64 bundles (the first publish of a clean clone is the long part) and
+# runs them on SQLite and on the PostgreSQL above; bounded, and counted in the summary line below.
+install_counts="$RESULTS/install-test.counts"
+if [ $build_ok = 1 ]; then
+  log "running deploy/install-test.sh"
+  install_start=$SECONDS
+  timeout 1800 deploy/install-test.sh "$install_counts" >"$RESULTS/install-test.log" 2>&1 || true
+  grep -E "FAIL|passed, .* failed|took" "$RESULTS/install-test.log" | tail -n 40
+  log "install test: $((SECONDS - install_start)) s"
+fi
+
 # --- Summary line CI reads -----------------------------------------------------------------
 passed=0; failed=0
 for trx in "$RESULTS"/*.trx; do
@@ -89,6 +101,9 @@ for trx in "$RESULTS"/*.trx; do
 done
 n_proj=$(ls tests/*/*.csproj 2>/dev/null | wc -l); n_trx=$(ls "$RESULTS"/*.trx 2>/dev/null | wc -l)
 if [ $build_ok = 0 ]; then failed=$((failed + 1)); log "build failed"; fi
+if [ -f "$install_counts" ]; then
+  read -r ip if_ < "$install_counts"; passed=$((passed + ip)); failed=$((failed + if_))
+elif [ $build_ok = 1 ]; then failed=$((failed + 1)); log "deploy/install-test.sh did not finish (see $RESULTS/install-test.log)"; fi
 if [ "$n_trx" -lt "$n_proj" ]; then failed=$((failed + n_proj - n_trx)); log "$((n_proj - n_trx)) test project(s) produced no results"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

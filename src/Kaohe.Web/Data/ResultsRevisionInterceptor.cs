@@ -36,6 +36,41 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
         return result;
     }
 
+    // The facts a save writes are counted for the metrics (kaohe.facts.written) once the save has succeeded.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, System.Runtime.CompilerServices.StrongBox<int>> PendingFacts = new();
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        CountFacts(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    {
+        CountFacts(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        if (eventData.Context is { } db) PendingFacts.Remove(db);
+    }
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    {
+        if (eventData.Context is { } db) PendingFacts.Remove(db);
+        return Task.CompletedTask;
+    }
+
+    private static void CountFacts(DbContext? db)
+    {
+        if (db is not null && PendingFacts.TryGetValue(db, out var n))
+        {
+            PendingFacts.Remove(db);
+            Kaohe.Web.Infrastructure.KaoheMetrics.FactsWritten.Add(n.Value);
+        }
+    }
+
     /// <summary>The revision scopes a set of tracked changes touches, and how.</summary>
     public static Dictionary<string, ScopeChange> Scopes(ChangeTracker tracker)
     {
@@ -70,6 +105,8 @@ public sealed class ResultsRevisionInterceptor : SaveChangesInterceptor
     {
         var scopes = Scopes(db.ChangeTracker);
         if (scopes.Count == 0) return;
+        var facts = scopes.Values.Sum(s => s.Facts.Count);
+        if (facts > 0) PendingFacts.AddOrUpdate(db, new System.Runtime.CompilerServices.StrongBox<int>(facts));
         var ordered = db.Database.CurrentTransaction is not null;
         foreach (var (scope, change) in scopes.OrderBy(s => s.Key, StringComparer.Ordinal))
         {

@@ -10,14 +10,17 @@ namespace Kaohe.Web.Features.Account;
 
 [NotPeriodInputs("sign-in")]
 [EnableRateLimiting(Auth.LoginRateLimit)]
-public sealed class LoginModel(SignInManager<AppUser> signIn, SignInGuard guard) : PageModel
+public sealed class LoginModel(SignInManager<AppUser> signIn, SignInGuard guard, Microsoft.Extensions.Options.IOptions<OidcOptions> oidc) : PageModel
 {
+    /// <summary>Why a single sign-on came back refused (<see cref="Oidc.Message"/>).</summary>
+    [BindProperty(SupportsGet = true)] public string? Sso { get; set; }
+    public OidcOptions Oidc => oidc.Value;
     [BindProperty] public string? Username { get; set; }
     [BindProperty] public string? Password { get; set; }
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     public string? Error { get; private set; }
 
-    public void OnGet() { }
+    public void OnGet() => Error = Infrastructure.Oidc.Message(Sso);
 
     public async Task<IActionResult> OnPostAsync()
     {

@@ -85,6 +85,8 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
             finally { ProcessLock.Release(); }
         }
         var emailed = await SendEmailsAsync(db, ct);
+        if (created > 0) Infrastructure.KaoheMetrics.RemindersSent.Add(created, new KeyValuePair<string, object?>("channel", "inbox"));
+        if (emailed > 0) Infrastructure.KaoheMetrics.RemindersSent.Add(emailed, new KeyValuePair<string, object?>("channel", "email"));
         return new ReminderRun(true, created, emailed);
     }
 

@@ -239,6 +239,7 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
     private async Task<ResultsView> ComputeDraftAsync(string periodId, string category, Revision revision, Computation progress)
     {
         Interlocked.Increment(ref _computations);
+        using var timing = Infrastructure.KaoheMetrics.TimeRecompute();
         if (BeforeDraftComputation is { } hold) await hold();
         var sw = Stopwatch.StartNew();
         await using var scope = scopes.CreateAsyncScope();

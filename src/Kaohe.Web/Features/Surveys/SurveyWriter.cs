@@ -326,7 +326,11 @@ public sealed class SurveyWriter : IAsyncDisposable
         Interlocked.Increment(ref _batches);
         foreach (var (p, r) in results)
         {
-            if (r.Outcome == Outcome.Stored) Interlocked.Increment(ref _stored);
+            if (r.Outcome == Outcome.Stored)
+            {
+                Interlocked.Increment(ref _stored);
+                Infrastructure.KaoheMetrics.SurveyAnswers.Add(1);
+            }
             p.Done.TrySetResult(r);
         }
     }
