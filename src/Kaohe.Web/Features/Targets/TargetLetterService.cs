@@ -182,11 +182,12 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     /// letter), superseding the letter's earlier figures that changed. A quarter the stage no longer lets
     /// set up (review, published) or that has no period yet is left as it is and named in the result.
     /// </summary>
-    public async Task<IReadOnlyList<QuarterWrite>> WriteTargetsAsync(TargetLetter letter, LetterContent content, string actor, CancellationToken ct = default)
+    public async Task<IReadOnlyList<QuarterWrite>> WriteTargetsAsync(TargetLetter letter, LetterContent content, string actor, CancellationToken ct = default,
+        DateTimeOffset? at = null, int lastQuarter = 4)
     {
         var result = new List<QuarterWrite>();
-        var now = clock.GetUtcNow();
-        for (var q = 1; q <= 4; q++)
+        var now = at ?? clock.GetUtcNow();
+        for (var q = 1; q <= lastQuarter; q++)
         {
             var periodId = $"{letter.Year}-Q{q}";
             var state = await PeriodStages.StateAsync(db, periodId, letter.Category, ct);
@@ -275,7 +276,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     /// The unit's key-task completion of a quarter, Σ weight × points ÷ Σ weight over the tasks with a
     /// milestone that quarter, written as a verified <see cref="KeyTaskMeasure"/> figure once all are assessed.
     /// </summary>
-    public async Task<double?> KeyTaskFactAsync(TargetLetter letter, LetterContent content, int quarter, string actor, CancellationToken ct = default)
+    public async Task<double?> KeyTaskFactAsync(TargetLetter letter, LetterContent content, int quarter, string actor, CancellationToken ct = default, DateTimeOffset? at = null)
     {
         var due = content.Tasks.Where(t => t.Milestones[quarter - 1].Length > 0).ToList();
         if (due.Count == 0) return null;
@@ -291,7 +292,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
         foreach (var f in old) f.SetStatus(FactStatus.Returned, "重点工作任务重新评价");
         var text = string.Join("；", due.Select(t => $"{t.Title}（权重{LetterValidation.Num(t.Weight)}）{Outcome(assessed[t.Id].Outcome)}"));
         db.Facts.Add(new Fact(periodId, letter.UnitId, KeyTaskMeasure, FactKind.Measure, new FactPayload(Value: value, Note: text).ToJson(),
-            FactSources.KeyTask, actor, clock.GetUtcNow(), FactStatus.Verified));
+            FactSources.KeyTask, actor, at ?? clock.GetUtcNow(), FactStatus.Verified));
         return value;
     }
 
