@@ -203,19 +203,19 @@ public abstract class TargetLetterTests<TApp>(TApp app) : IClassFixture<TApp> wh
     [Fact]
     public async Task The_demo_letter_in_LibreOffice_names_the_unit_its_targets_and_its_tasks()
     {
-        using var nyingchi = await app.As("unit-zj-nyingchi");
-        var letter = (await nyingchi.GetFromJsonAsync<JsonElement[]>("/api/v1/target-letters?year=2023"))!.Single();
+        using var office = await app.As("office");
+        var letter = (await office.GetFromJsonAsync<JsonElement[]>("/api/v1/target-letters?year=2023&unit=zj-shannan"))!.Single();
         Assert.Equal("Acknowledged", letter.GetProperty("status").GetString());
         var plan = letter.GetProperty("content").GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("measure").GetString() == "plan");
-        // The demo's Q1 plan of 林芝 (285,000,000 yuan) is the letter's Q1 target in 万元.
-        Assert.Equal(28500, plan.GetProperty("quarters")[0].GetDouble());
-        var response = await nyingchi.GetAsync($"/api/v1/target-letters/{letter.GetProperty("id").GetInt32()}/docx");
+        // The demo's Q1 plan of 山南 (195,000,000 yuan) is the letter's Q1 target in 万元.
+        Assert.Equal(19500, plan.GetProperty("quarters")[0].GetDouble());
+        var response = await office.GetAsync($"/api/v1/target-letters/{letter.GetProperty("id").GetInt32()}/docx");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var lines = await BulletinPdfTests<TApp>.PdfLines(await response.Content.ReadAsByteArrayAsync(), app.Provider, "target-letter-2023-nyingchi");
+        var lines = await BulletinPdfTests<TApp>.PdfLines(await response.Content.ReadAsByteArrayAsync(), app.Provider, "target-letter-2023-shannan");
         var text = string.Concat(lines.Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\s", "")));
-        Assert.Contains("2023年度林芝市住房和城乡建设局目标责任书", text);
+        Assert.Contains("2023年度山南市住房和城乡建设局目标责任书", text);
         Assert.Contains("季度投资计划", text);
-        Assert.Contains("28,500", text);
+        Assert.Contains("19,500", text);
         foreach (var task in letter.GetProperty("content").GetProperty("tasks").EnumerateArray())
             Assert.Contains(System.Text.RegularExpressions.Regex.Replace(task.GetProperty("title").GetString()!, @"\s", "")[..6], text);
         Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*—\s*1\s*—\s*$"));
@@ -269,6 +269,58 @@ public abstract class TargetLetterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         keytask = await TargetFactsAsync("zj-xigaze", "keytask", FactSources.KeyTask);
         Assert.Equal(60, Counted(keytask, Collecting));
         Assert.Equal(2, keytask.Count(f => f.PeriodId == Collecting));
+    }
+
+    [Fact]
+    public async Task Pages_list_letters_by_status_let_the_unit_acknowledge_and_the_division_see_its_milestones()
+    {
+        await FreshAsync("zj-nyingchi");
+        using var office = await app.As("office");
+        var draft = await Ok(await office.PostAsJsonAsync("/api/v1/target-letters", new
+        {
+            year = 2023, unit = "zj-nyingchi",
+            targets = new object[] { new { measure = "plan", annual = 120000 } },
+            tasks = new[] { Task("T1", "高原绿色建筑推广", 100, "scc", "", "", "示范项目开工", "示范项目竣工") },
+        }));
+        var id = draft.GetProperty("id").GetInt32();
+
+        var officePage = await app.SignedIn("office");
+        var list = await officePage.GetStringAsync("/Targets?year=2023&category=housing");
+        Assert.Contains("草稿", list);
+        Assert.Contains("已签收", list);   // the demo's other bureaus
+        var issued = await officePage.PostAsync($"/Targets/Letter/{id}?handler=Issue", new FormUrlEncodedContent(
+            [new("__RequestVerificationToken", AppFixture.AntiForgeryToken(await officePage.GetStringAsync($"/Targets/Letter/{id}"))), new("Id", $"{id}")]));
+        var issuedHtml = await issued.Content.ReadAsStringAsync();
+        Assert.Contains("已下达", issuedHtml);
+        Assert.Contains("季度目标已写入当季基础数据", issuedHtml);
+
+        var unit = await app.SignedIn("unit-zj-nyingchi");
+        var page = await unit.GetStringAsync($"/Targets/Letter/{id}");
+        Assert.Contains("data-acknowledge", page);
+        Assert.Contains("30,000", page);
+        var signed = await unit.PostAsync($"/Targets/Letter/{id}?handler=Acknowledge", new FormUrlEncodedContent(
+            [new("__RequestVerificationToken", AppFixture.AntiForgeryToken(page)), new("Id", $"{id}")]));
+        var signedHtml = await signed.Content.ReadAsStringAsync();
+        Assert.Contains("data-letter-status=\"Acknowledged\"", signedHtml);
+        Assert.Contains("北京时间", signedHtml);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await app.SignedIn("unit-zj-lasa")).GetAsync($"/Targets/Letter/{id}")).StatusCode);
+
+        // Once acknowledged, the office's edit form becomes a change request; a figure typed as text is named by its row and nothing is stored.
+        var edit = await officePage.GetStringAsync("/Targets/Edit?year=2023&unit=zj-nyingchi");
+        Assert.Contains("提交变更申请", edit);
+        var changes = await app.WithDb(db => db.TargetLetterChanges.CountAsync());
+        var bad = await officePage.PostAsync("/Targets/Edit?handler=Change", new FormUrlEncodedContent(
+        [
+            new("__RequestVerificationToken", AppFixture.AntiForgeryToken(edit)), new("Year", "2023"), new("Unit", "zj-nyingchi"),
+            new("Targets[0].Measure", "plan"), new("Targets[0].Annual", "十二万"), new("Targets[0].Split", "equal"), new("Reason", "调整"),
+        ]));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("targets[0].annual", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(changes, await app.WithDb(db => db.TargetLetterChanges.CountAsync()));
+
+        var division = await (await app.SignedIn("division-scc")).GetStringAsync("/Targets?year=2023");
+        Assert.Contains("待评价的重点工作节点", division);
+        Assert.Contains("高原绿色建筑推广", division);
     }
 }
 
