@@ -242,6 +242,8 @@ public static class FactSources
     public const string Platform = "platform";       // 平台数据
     public const string Office = "office";           // 考核办
     public const string Demo = "demo";               // 演示数据
+    public const string TargetLetter = "target-letter"; // 目标责任书（季度目标）
+    public const string KeyTask = "key-task";         // 重点工作任务完成度
 }
 
 /// <summary>

@@ -26,6 +26,10 @@ public abstract class KaoheDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<TargetLetter> TargetLetters => Set<TargetLetter>();
+    public DbSet<TargetLetterVersion> TargetLetterVersions => Set<TargetLetterVersion>();
+    public DbSet<TargetLetterChange> TargetLetterChanges => Set<TargetLetterChange>();
+    public DbSet<MilestoneAssessment> MilestoneAssessments => Set<MilestoneAssessment>();
     public DbSet<DataProtectionKey> DataProtectionKeys { get; set; } = null!;
 
     public abstract bool IsPostgres { get; }

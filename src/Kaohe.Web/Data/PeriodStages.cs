@@ -220,7 +220,7 @@ public static class PeriodStages
             switch (e.Entity)
             {
                 case Fact f:
-                    if (!Corrected(f.PeriodId, f.UnitId)) byUnit.Add((f.PeriodId, f.UnitId, IsScore(f) ? PeriodInput.Score : PeriodInput.Data));
+                    if (!Corrected(f.PeriodId, f.UnitId)) byUnit.Add((f.PeriodId, f.UnitId, IsScore(f) ? PeriodInput.Score : IsTarget(f) ? PeriodInput.Setup : PeriodInput.Data));
                     break;
                 case Attachment when (e.State == EntityState.Deleted ? e.OriginalValues : e.CurrentValues)[nameof(Attachment.FactId)] is long factId:
                     evidenceOf.Add(factId);
@@ -269,6 +269,12 @@ public static class PeriodStages
 
     /// <summary>A division's or a leader's own score: closing scoring freezes these, not the data.</summary>
     public static bool IsScore(Fact f) => f.Source is FactSources.Division or FactSources.Leader;
+
+    /// <summary>
+    /// A quarter target from a target letter (目标责任书): it frames the quarter as the scheme does, so it is
+    /// set-up — written while the quarter is planned or collecting, refused once its review opens.
+    /// </summary>
+    public static bool IsTarget(Fact f) => f.Source == FactSources.TargetLetter;
 
     /// <summary>A scheme row that becomes, stays or stops being the active one: a draft is no input.</summary>
     private static bool SchemeActiveChanges(EntityEntry e) =>

@@ -15,6 +15,7 @@ using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
+using Kaohe.Web.Features.Targets;
 using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features;
@@ -40,6 +41,7 @@ public static class Registration
         services.AddPeriods();
         services.AddResults();
         services.AddJobs();
+        services.AddTargets();
         return services;
     }
 
@@ -65,5 +67,6 @@ public static class Registration
         api.MapPeriodsApi();
         api.MapResultsApi();
         api.MapJobsApi();
+        api.MapTargetLettersApi();
     }
 }

@@ -41,6 +41,8 @@ public static class Labels
         FactSources.Survey => Ui.T("满意度调查", "survey"),
         FactSources.Platform => Ui.T("平台数据", "platform"),
         FactSources.Office => Ui.T("考核办", "office"),
+        FactSources.TargetLetter => Ui.T("目标责任书", "target letter"),
+        FactSources.KeyTask => Ui.T("重点工作任务", "key tasks"),
         _ => source,
     };
 }

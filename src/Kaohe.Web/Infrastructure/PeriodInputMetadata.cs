@@ -13,6 +13,12 @@ public enum StageHandling
 
     /// <summary>Never refused: what would land in a frozen period lands in the next collecting one (rectification deductions).</summary>
     NextOpenPeriod,
+
+    /// <summary>
+    /// Never refused: writes across a year's quarters (a target letter's quarter targets) where the stage allows
+    /// the input and leaves the others as they are, naming them in the answer.
+    /// </summary>
+    OpenPeriodsOnly,
 }
 
 /// <summary>

@@ -59,6 +59,7 @@ public sealed class MatrixTests(SqliteApp app, ITestOutputHelper output) : IClas
         ("/Accounts", OfficeOnly), ("/api/v1/accounts", OfficeOnly),
         ("/Schemes/New", OfficeOnly), ("/Schemes/Edit", OfficeOnly),
         ("/Adjustments", OfficeOnly),
+        ("/Targets/Edit", OfficeOnly),
         ("/Inspections/Field", [Roles.Assessor]),
         ("/Inspections", OfficeOnly),
         ("/api/v1/inspections", [Roles.Office, Roles.Assessor]),

@@ -414,6 +414,39 @@ public static class StageRecipes
             await h.TweakTallyAsync(Q);
             return async _ => await h.PageAsync("office", $"/Surveys?period={Q}&handler=Tallies", []);
         }),
+        // ---------------------------------------------------------------- 目标责任书: quarter targets land where the stage takes set-up; milestones are data
+        R("POST /api/v1/target-letters/{id:int}/issue", PeriodInput.Setup, async h =>
+        {
+            var id = await h.DraftLetterAsync();
+            return async _ => await h.ApiAsync(await h.Api("office").PostAsync($"/api/v1/target-letters/{id}/issue", null));
+        }, handling: StageHandling.OpenPeriodsOnly, check: (h, open) => h.LetterLandedAsync(open)),
+        R("POST /api/v1/target-letters/changes/{id:long}/approve", PeriodInput.Setup, async h =>
+        {
+            var change = await h.LetterChangeAsync();
+            return async _ => await h.ApiAsync(await h.Api("office2").PostAsJsonAsync($"/api/v1/target-letters/changes/{change}/approve", new { note = "同意" }));
+        }, handling: StageHandling.OpenPeriodsOnly, check: (h, open) => h.LetterLandedAsync(open)),
+        R("POST /api/v1/target-letters/{id:int}/milestones", PeriodInput.Data, async h =>
+        {
+            var id = await h.IssuedLetterAsync();
+            return async n => await h.ApiAsync(await h.Api("division-zac").PostAsync($"/api/v1/target-letters/{id}/milestones", StageHarness.Milestone(n)));
+        }),
+        R("PAGE /Targets/Letter Issue", PeriodInput.Setup, async h =>
+        {
+            var id = await h.DraftLetterAsync();
+            return async _ => await h.PageAsync("office", $"/Targets/Letter/{id}?handler=Issue", StageHarness.Fields(("Id", $"{id}")));
+        }, handling: StageHandling.OpenPeriodsOnly, check: (h, open) => h.LetterLandedAsync(open)),
+        R("PAGE /Targets/Letter Approve", PeriodInput.Setup, async h =>
+        {
+            var change = await h.LetterChangeAsync();
+            var id = await h.Db(db => db.TargetLetters.Where(l => l.UnitId == Unit).Select(l => l.Id).SingleAsync());
+            return async _ => await h.PageAsync("office2", $"/Targets/Letter/{id}?handler=Approve", StageHarness.Fields(("Id", $"{id}"), ("ChangeId", $"{change}"), ("Note", "同意")));
+        }, handling: StageHandling.OpenPeriodsOnly, check: (h, open) => h.LetterLandedAsync(open)),
+        R("PAGE /Targets/Letter Assess", PeriodInput.Data, async h =>
+        {
+            var id = await h.IssuedLetterAsync();
+            return async n => await h.PageAsync("division-zac", $"/Targets/Letter/{id}?handler=Assess",
+                StageHarness.Fields(("Id", $"{id}"), ("Task", "T1"), ("Quarter", "3"), ("Outcome", n % 2 == 0 ? "done" : "partly")), ("Evidence", StageHarness.Pdf(n), "e.pdf"));
+        }),
     ];
 }
 
@@ -608,6 +641,71 @@ public sealed class StageHarness
     }
 
     // ------------------------------------------------------------------ request bodies
+
+    // ------------------------------------------------------------------ 目标责任书
+
+    /// <summary>The Q3 plan target of the last letter text the matrix prepared for 拉萨.</summary>
+    private double _letterQ3;
+
+    /// <summary>A fresh draft letter of 拉萨 (the demo's is removed first) whose Q3 plan target no earlier request used.</summary>
+    public async Task<int> DraftLetterAsync()
+    {
+        await Db(async db =>
+        {
+            var ids = await db.TargetLetters.Where(l => l.UnitId == StageRecipes.Unit).Select(l => l.Id).ToListAsync();
+            await db.MilestoneAssessments.Where(a => ids.Contains(a.LetterId)).ExecuteDeleteAsync();
+            await db.TargetLetterChanges.Where(a => ids.Contains(a.LetterId)).ExecuteDeleteAsync();
+            await db.TargetLetterVersions.Where(a => ids.Contains(a.LetterId)).ExecuteDeleteAsync();
+            return await db.TargetLetters.Where(l => ids.Contains(l.Id)).ExecuteDeleteAsync();
+        });
+        var r = await Api("office").PostAsJsonAsync("/api/v1/target-letters", Letter(Next()));
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+    }
+
+    private object Letter(int n, string? reason = null)
+    {
+        _letterQ3 = 50000 + n;
+        return new
+        {
+            year = 2023, unit = StageRecipes.Unit, reason,
+            targets = new object[] { new { measure = "plan", annual = 3 * 40000 + _letterQ3, split = "manual", quarters = new[] { 40000, 40000, _letterQ3, 40000 } } },
+            tasks = new[] { new { id = "T1", title = "智慧工地覆盖", weight = 100, assessor = "zac", milestones = new[] { "", "", "覆盖率50%", "覆盖率80%" } } },
+        };
+    }
+
+    /// <summary>拉萨's letter issued (while the quarter collects).</summary>
+    public async Task<int> IssuedLetterAsync()
+    {
+        var id = await DraftLetterAsync();
+        (await Api("office").PostAsync($"/api/v1/target-letters/{id}/issue", null)).EnsureSuccessStatusCode();
+        return id;
+    }
+
+    /// <summary>拉萨's letter issued, acknowledged by the unit, and a change requested by office (for office2 to decide).</summary>
+    public async Task<long> LetterChangeAsync()
+    {
+        var id = await IssuedLetterAsync();
+        (await Api("unit-zj-lasa").PostAsync($"/api/v1/target-letters/{id}/acknowledge", null)).EnsureSuccessStatusCode();
+        var r = await Api("office").PostAsJsonAsync($"/api/v1/target-letters/{id}/changes", Letter(Next(), "计划调整"));
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>The letter's Q3 target is 2023-Q3's plan figure of 拉萨 exactly when the stage takes set-up, and otherwise not.</summary>
+    public async Task<string?> LetterLandedAsync(bool open)
+    {
+        var values = await Db(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == StageRecipes.Q && f.UnitId == StageRecipes.Unit && f.IndicatorId == "plan"
+            && f.Source == FactSources.TargetLetter && FactStatuses.Counted.Contains(f.Status)).Select(f => f.Payload).ToListAsync());
+        var landed = values.Any(p => FactPayload.Parse(p).Value == _letterQ3);
+        return landed == open ? null : open ? $"the Q3 target {_letterQ3} did not become the quarter's figure" : $"the Q3 target {_letterQ3} was written although the quarter is closed to set-up";
+    }
+
+    public static MultipartFormDataContent Milestone(int n) => new()
+    {
+        { new StringContent("T1"), "task" }, { new StringContent("3"), "quarter" }, { new StringContent(n % 2 == 0 ? "done" : "partly"), "outcome" },
+        { new ByteArrayContent(Pdf(n)), "evidence", "e.pdf" },
+    };
 
     public static byte[] Pdf(int n) => Encoding.ASCII.GetBytes($"%PDF-1.4\n% stage matrix {n}\n%%EOF\n");
 

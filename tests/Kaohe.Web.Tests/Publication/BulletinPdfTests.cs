@@ -68,7 +68,7 @@ public abstract partial class BulletinPdfTests<TApp>(TApp app) : IClassFixture<T
     private static partial Regex NumberedItem();
 
     /// <summary>LibreOffice's PDF of a .docx, as pdftotext -layout reads it, line by line (a form feed ends each page).</summary>
-    public static async Task<List<string>> PdfLines(byte[] docx, string tag)
+    public static async Task<List<string>> PdfLines(byte[] docx, string tag, string name = "bulletin-2023-Q1")
     {
         var dir = Directory.CreateTempSubdirectory("kaohe-bulletin-");
         try
@@ -81,7 +81,7 @@ public abstract partial class BulletinPdfTests<TApp>(TApp app) : IClassFixture<T
             Assert.True(File.Exists(pdf), "LibreOffice wrote no PDF");
             var results = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", ".test-results");
             Directory.CreateDirectory(results);
-            File.Copy(pdf, Path.Combine(results, $"bulletin-2023-Q1-{tag}.pdf"), true);
+            File.Copy(pdf, Path.Combine(results, $"{name}-{tag}.pdf"), true);
             var text = Path.Combine(dir.FullName, "bulletin.txt");
             await Run("pdftotext", "-layout", "-enc", "UTF-8", pdf, text);
             return [.. (await File.ReadAllTextAsync(text)).Split('\n')];

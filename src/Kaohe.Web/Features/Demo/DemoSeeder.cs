@@ -52,6 +52,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await audit.SaveAsync();
         await SeedAccountsAsync(password, dataDir);
         await SeedSchemesAsync();
+        await SeedTargetsAsync();
         await new Adjustments.AdjustmentsDemo(db, audit).SeedAsync(dataDir, string.IsNullOrEmpty(password));
         await new Inspections.InspectionsDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync(dataDir);
         await Surveys.SurveysDemo.SeedAsync(db, audit);
@@ -88,4 +89,6 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
     }
 
     private partial Task SeedSchemesAsync();
+
+    private partial Task SeedTargetsAsync();
 }

@@ -73,7 +73,9 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
             foreach (var a in await db.Assignments.AsNoTracking().Where(a => a.PeriodId == $"{Year}-Q1").ToListAsync())
                 db.Assignments.Add(new Assignment(periodId, a.Kind, a.Assignee, a.UnitId, a.IndicatorId, a.Rater));
         if (await db.Facts.AnyAsync(f => f.PeriodId == periodId)) return;
-        var q1 = await db.Facts.AsNoTracking().Where(f => f.PeriodId == $"{Year}-Q1" && FactStatuses.Counted.Contains(f.Status))
+        // A target letter's figures and the key-task results are the letter's own per quarter (Features/Targets), not copied.
+        var q1 = await db.Facts.AsNoTracking().Where(f => f.PeriodId == $"{Year}-Q1" && FactStatuses.Counted.Contains(f.Status)
+                && f.Source != FactSources.TargetLetter && f.Source != FactSources.KeyTask)
             .OrderBy(f => f.Id).ToListAsync();
         foreach (var f in q1)
         {

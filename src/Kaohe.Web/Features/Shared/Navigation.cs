@@ -33,7 +33,10 @@ public static class Navigation
             When(Is(Roles.Office), "分工", "Assignments", "/Collection/Assignments"),
             When(Is(Roles.Office), "考核组与抽样", "Groups & sampling", "/Inspections", exact: true),
             When(Is(Roles.Office, Roles.Assessor, Roles.Leader, Roles.Viewer), "满意度调查", "Surveys", "/Surveys"),
-            When(Is(Roles.Office), "平台数据", "Platform data", "/Platform"));
+            When(Is(Roles.Office), "平台数据", "Platform data", "/Platform"),
+            // 目标责任书: the office issues them, units acknowledge theirs, divisions assess the milestones of key tasks.
+            When(Is(Roles.Office, Roles.Unit, Roles.Leader, Roles.Viewer), "目标责任书", "Target letters", "/Targets"),
+            When(Is(Roles.Division), "目标与节点评价", "Targets & milestones", "/Targets"));
         Add("score", "评分", "Score",
             When(Is(Roles.Division), "评分", "Scoring", "/Collection/Score"),
             When(Is(Roles.Office, Roles.Division), "审核", "Verify", "/Collection/Verify"),
