@@ -19,7 +19,8 @@ public static class KaoheMetrics
     public static readonly Counter<long> SurveyAnswers = Meter.CreateCounter<long>("kaohe.survey.answers", "{answer}", "Survey answers stored (acknowledged after commit)");
     public static readonly Counter<long> FactsWritten = Meter.CreateCounter<long>("kaohe.facts.written", "{fact}", "Facts added or changed by saves that committed");
     public static readonly Counter<long> Recomputations = Meter.CreateCounter<long>("kaohe.results.recomputations", "{computation}", "Draft results computed (a revision changed or a cache was cold)");
-    public static readonly Histogram<double> RecomputeDuration = Meter.CreateHistogram<double>("kaohe.results.recompute.duration", "s", "Time to compute a draft's results");
+    public static readonly Histogram<double> RecomputeDuration = Meter.CreateHistogram<double>("kaohe.results.recompute.duration", "s", "Time to compute a draft's results",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
     public static readonly Counter<long> RemindersSent = Meter.CreateCounter<long>("kaohe.reminders.sent", "{reminder}", "Rectification reminders: created in the inbox (channel=inbox) and e-mailed (channel=email)");
 
     /// <summary>Where the job-queue gauge counts: the running application's services (one application per process in production).</summary>
@@ -68,7 +69,9 @@ public static class KaoheMetrics
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddMeter(MeterName)
-            .AddPrometheusExporter());
+            // Every scrape reads the instruments afresh: the exporter's default keeps an answer for 300 ms, so a
+            // scrape right after another showed nothing of what happened between them (found by MetricsTests).
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 
@@ -109,7 +112,7 @@ public static class KaoheMetrics
         {
             if (entry.Contains('/') && IPNetwork.TryParse(entry, out var network)) list.Add(network);
             else if (IPAddress.TryParse(entry, out var address)) list.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
-            else throw new InvalidOperationException($"Kaohe:Metrics:AllowedAddresses: \"{entry}\" is neither an address nor a network (CIDR)");
+            else throw new InvalidOperationException($"Kaohe:Metrics:AllowedAddresses：\"{entry}\" 既不是地址也不是网段（CIDR）/ is neither an address nor a network (CIDR)");
         }
         return list;
     }

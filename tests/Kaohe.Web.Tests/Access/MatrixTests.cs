@@ -48,6 +48,7 @@ public sealed class MatrixTests(SqliteApp app, ITestOutputHelper output) : IClas
         ("/s/", [Anonymous, .. People, Platform]),                             // the public questionnaire page
         ("/Account/Login", [Anonymous, .. People, Platform]),
         ("/Account/Denied", [Anonymous, .. People, Platform]),
+        ("/Account/Sso", [Anonymous, .. People, Platform]),                   // single sign-on's start: a redirect to the provider (404 when off)
         ("/Error", [Anonymous, .. People, Platform]),
         ("/openapi", [Anonymous, .. People, Platform]),
         ("/healthz", [Anonymous, .. People, Platform]),
