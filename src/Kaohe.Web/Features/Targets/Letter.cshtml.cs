@@ -32,6 +32,8 @@ public sealed class LetterModel(TargetLetterService service) : PageModel
     public IReadOnlyList<QuarterState> Quarters { get; private set; } = [];
     public IReadOnlyList<QuarterWrite>? Written { get; private set; }
     public Dictionary<string, string[]> Errors { get; private set; } = [];
+    public IReadOnlyDictionary<string, string> UnitNames { get; private set; } = new Dictionary<string, string>();
+    public string NameOf(string unitId) => UnitNames.GetValueOrDefault(unitId, unitId);
     public string Me => User.Identity?.Name ?? "";
     public bool IsOffice => User.Role() == Roles.Office;
     public bool IsOwnUnit => Letter.UnitId == User.UnitId() && User.Role() is Roles.Unit or Roles.Division;
@@ -43,6 +45,7 @@ public sealed class LetterModel(TargetLetterService service) : PageModel
         var l = await db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == Id);
         if (l is null || !await TargetLettersApi.CanReadAsync(service, User, l)) return false;
         Letter = await TargetLettersApi.DtoAsync(service, l, User);
+        UnitNames = await db.Units.AsNoTracking().Where(u => u.Kind == UnitKind.Division).ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name);
         var states = new List<QuarterState>();
         for (var q = 1; q <= 4; q++)
         {

@@ -67,6 +67,11 @@ public static class LetterValidation
         {
             var t = input.Targets![i];
             var path = $"targets[{i}]";
+            if (t is null)
+            {
+                Err(path, "目标不能为空", "a target cannot be null");
+                continue;
+            }
             var m = measures.FirstOrDefault(x => x.Id == t.Measure?.Trim());
             if (m is null)
             {
@@ -125,6 +130,11 @@ public static class LetterValidation
         {
             var t = input.Tasks![i];
             var path = $"tasks[{i}]";
+            if (t is null)
+            {
+                Err(path, "任务不能为空", "a task cannot be null");
+                continue;
+            }
             var title = t.Title?.Trim() ?? "";
             if (title.Length is 0 or > 200) Err($"{path}.title", "须填写任务名称（1–200 字）", "a title of 1–200 characters is required");
             double? weight = t.Weight is { ValueKind: JsonValueKind.Number } w && w.TryGetDouble(out var wv) && double.IsFinite(wv) ? wv : null;
