@@ -55,7 +55,7 @@ public static class SchemesApi
         if (s is null) return Problems.NotFound("方案不存在", "no such scheme");
         var read = SchemeService.Parse(s);
         if (!read.IsValid) return Problems.Invalid(read.Errors);
-        return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s)),
+        return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s), read.Measures),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
     }
 
@@ -75,7 +75,7 @@ public static class SchemesApi
         {
             var sheet = SchemeXlsx.Import(stream);
             if (sheet.Errors.Count > 0 || sheet.Indicators is null) return Problems.Invalid(sheet.Errors);
-            document = Kaohe.Scoring.FileFormat.V1File.WriteScheme(period, sheet.Indicators, sheet.Rules!);
+            document = sheet.Document(period);
             ruleTexts = sheet.RuleTexts;
         }
         else
