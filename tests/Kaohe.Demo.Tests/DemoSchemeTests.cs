@@ -153,16 +153,56 @@ public class DemoSchemeTests
     public void Housing_indicator_values_derive_from_the_investment_figures()
     {
         var a = Scheme("housing").Q1;
+        Assert.DoesNotContain(a.Values, v => v.Indicator is "A1" or "A2" or "A3" or "A4" or "A5");
+        var result = Score("housing").Units.ToDictionary(u => u.Id);
         var total = (double)DemoSchemes.Q1Investment.Sum(r => r.CompletedYuan);
         foreach (var r in DemoSchemes.Q1Investment)
         {
-            double V(string leaf) => a.Values.Single(v => v.Unit == r.UnitId && v.Indicator == leaf).Value!.Value;
-            Assert.Equal((double)r.CompletedYuan / (double)r.PlanYuan, V("A1"), 12);
-            Assert.Equal((double)r.CompletedYuan / total, V("A2"), 12);
-            Assert.Equal((double)r.CompletedYuan / (double)r.LastYearQ1Yuan - 1, V("A3"), 12);
+            double V(string leaf) => result[r.UnitId].Values[leaf];
+            Assert.Equal((double)r.CompletedYuan / (double)r.PlanYuan, V("A1"), 4);
+            Assert.Equal((double)r.CompletedYuan / total, V("A2"), 4);
+            Assert.Equal((double)r.CompletedYuan / (double)r.LastYearQ1Yuan - 1, V("A3"), 4);
+            Assert.Equal((double)r.KeyProjectsStarted / r.KeyProjectsPlanned, V("A5"), 4);
         }
-        Assert.Equal(1.0, a.Values.Where(v => v.Indicator == "A2").Sum(v => v.Value!.Value), 12);
-        Assert.Equal(1.0, a.Values.Where(v => v.Indicator == "A4").Sum(v => v.Value!.Value), 12);
+        Assert.Equal(1.2661, result["zj-lasa"].Values["A1"]);   // 78500 ÷ 62000, published to four decimals
+        Assert.Equal(1.0, result.Values.Sum(u => u.Values["A2"]), 3);
+        Assert.Equal(1.0, result.Values.Sum(u => u.Values["A4"]), 3);
+    }
+
+    /// <summary>
+    /// Deriving A1–A5 by formula changed who reports them, not the result: the bureaus' scores, totals, ranks, grades and
+    /// commendations are those of the ratios the bureaus used to report (computed here as they were).
+    /// </summary>
+    [Fact]
+    public void Housing_results_are_those_of_the_reported_ratios_they_replace()
+    {
+        var a = Scheme("housing").Q1;
+        var totalCompleted = (double)DemoSchemes.Q1Investment.Sum(p => p.CompletedYuan);
+        var totalIncrement = (double)DemoSchemes.Q1Investment.Sum(p => p.CompletedYuan - p.LastYearQ1Yuan);
+        var reported = new List<DataValue>(a.Values);
+        foreach (var p in DemoSchemes.Q1Investment)
+        {
+            double completed = (double)p.CompletedYuan, plan = (double)p.PlanYuan, last = (double)p.LastYearQ1Yuan;
+            reported.Add(new(p.UnitId, "A1", completed / plan));
+            reported.Add(new(p.UnitId, "A2", completed / totalCompleted));
+            reported.Add(new(p.UnitId, "A3", completed / last - 1));
+            reported.Add(new(p.UnitId, "A4", (completed - last) / totalIncrement));
+            reported.Add(new(p.UnitId, "A5", p.KeyProjectsStarted, Target: p.KeyProjectsPlanned));
+        }
+        Indicator Reported(Indicator n) => n.IsLeaf
+            ? n.Formula is null ? n : n with { Formula = null, ValueDecimals = null, Method = n.Method is RatioMethod ? new RatioMethod() : n.Method }
+            : n with { Children = [.. n.ChildList.Select(Reported)] };
+        var before = Engine.Score(a with { Indicators = [.. a.Indicators.Select(Reported)], Values = reported, Version = 1, Measures = [], Data = [] });
+        Assert.Empty(before.Errors);
+        var old = before.Result!.Units.ToDictionary(u => u.Id);
+        foreach (var u in Score("housing").Units)
+        {
+            Assert.Equal(old[u.Id].RoundedTotal, u.RoundedTotal);
+            Assert.Equal(old[u.Id].Rank, u.Rank);
+            Assert.Equal(old[u.Id].Grade, u.Grade);
+            Assert.Equal((old[u.Id].Commended, old[u.Id].Criticized), (u.Commended, u.Criticized));
+            foreach (var leaf in new[] { "A1", "A2", "A3", "A4", "A5" }) Assert.Equal(old[u.Id].Scores[leaf], u.Scores[leaf], 2);
+        }
     }
 
     [Fact]

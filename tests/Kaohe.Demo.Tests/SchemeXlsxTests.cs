@@ -19,7 +19,7 @@ public class SchemeXlsxTests
     public void Exporting_and_importing_a_demo_scheme_gives_the_same_tree_rules_and_rule_texts(string code)
     {
         var scheme = DemoSchemes.Get(code);
-        var bytes = SchemeXlsx.Export(scheme.Q1.Indicators, scheme.Q1.Rules, scheme.RuleTexts);
+        var bytes = SchemeXlsx.Export(scheme.Q1.Indicators, scheme.Q1.Rules, scheme.RuleTexts, scheme.Q1.Measures);
 
         var back = Import(bytes);
 
@@ -27,7 +27,56 @@ public class SchemeXlsxTests
         Schemes.AssertSameTree(scheme.Q1.Indicators, back.Indicators!);
         Schemes.AssertSameRules(scheme.Q1.Rules, back.Rules!);
         Assert.Equal(scheme.RuleTexts.OrderBy(kv => kv.Key), back.RuleTexts.OrderBy(kv => kv.Key));
-        Assert.Equal(V1File.WriteScheme("2023-Q1", scheme.Q1.Indicators, scheme.Q1.Rules), V1File.WriteScheme("2023-Q1", back.Indicators!, back.Rules!));
+        Assert.Equal(scheme.Q1.Measures, back.Measures);
+        Assert.Equal(KaoheFile.WriteScheme("2023-Q1", scheme.Q1.Indicators, scheme.Q1.Rules, scheme.Q1.Measures), back.Document("2023-Q1"));
+    }
+
+    /// <summary>The housing scheme derives A1–A5 from base figures: the 数据项 sheet and the 公式 and 计算值小数位 columns carry them.</summary>
+    [Fact]
+    public void The_housing_workbook_lists_its_measures_and_formulas()
+    {
+        var scheme = DemoSchemes.Get("housing");
+        using var ms = new MemoryStream(SchemeXlsx.Export(scheme.Q1.Indicators, scheme.Q1.Rules, scheme.RuleTexts, scheme.Q1.Measures));
+        var measures = ms.Query(useHeaderRow: true, sheetName: "数据项").Cast<IDictionary<string, object>>().ToList();
+        Assert.Equal(["inv", "plan", "inv_ly", "started", "due"], measures.Select(r => (string)r["编码"]));
+        Assert.Equal("万元", measures[0]["计量单位"]);
+        ms.Position = 0;
+        var a2 = ms.Query(useHeaderRow: true, sheetName: "指标").Cast<IDictionary<string, object>>().Single(r => (string)r["编码"] == "A2");
+        Assert.Equal("inv / sum(inv)", a2["公式"]);
+        Assert.Equal(4.0, Convert.ToDouble(a2["计算值小数位"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A formula that does not parse, or names a measure the 数据项 sheet lacks, is named by sheet, row, column and character; nothing is imported.</summary>
+    [Fact]
+    public void A_bad_formula_names_its_row_column_and_character_and_nothing_is_imported()
+    {
+        var scheme = DemoSchemes.Get("housing");
+        var bytes = SchemeXlsx.Export(scheme.Q1.Indicators, scheme.Q1.Rules, scheme.RuleTexts, scheme.Q1.Measures);
+        using var read = new MemoryStream(bytes);
+        var sheets = read.GetSheetNames().ToDictionary(n => n, n =>
+        {
+            read.Position = 0;
+            return read.Query(useHeaderRow: true, sheetName: n).Cast<IDictionary<string, object?>>().Select(r => new Dictionary<string, object?>(r)).ToList();
+        });
+        var indicators = sheets["指标"];
+        indicators.Single(r => (string?)r["编码"] == "A1")["公式"] = "inv / (plan";
+        indicators.Single(r => (string?)r["编码"] == "A3")["公式"] = "inv / invly - 1";
+        indicators.Single(r => (string?)r["编码"] == "B1")["计算值小数位"] = 2;
+        using var edited = new MemoryStream();
+        edited.SaveAs(sheets.ToDictionary(kv => kv.Key, kv => (object)kv.Value));
+
+        var result = Import(edited.ToArray());
+
+        Assert.Null(result.Indicators);
+        Assert.Empty(result.Measures);
+        var rowOf = indicators.Select((r, i) => ((string?)r["编码"], i + 2)).ToDictionary(x => x.Item1!, x => x.Item2);
+        var a1 = Assert.Single(result.Errors, e => e.Zh.StartsWith($"指标!第{rowOf["A1"]}行 公式", StringComparison.Ordinal));
+        Assert.Contains("第 12 个字符", a1.Zh);     // "inv / (plan" ends after its 11th character without its ")"
+        Assert.Contains("character 12", a1.En);
+        Assert.Equal($"指标!AA{rowOf["A1"]}", a1.Path);
+        var a3 = Assert.Single(result.Errors, e => e.Zh.StartsWith($"指标!第{rowOf["A3"]}行 公式", StringComparison.Ordinal));
+        Assert.Contains("invly", a3.Zh);
+        Assert.Contains("第 7 个字符", a3.Zh);
     }
 
     [Fact]
@@ -63,7 +112,7 @@ public class SchemeXlsxTests
         var (tree, rules, texts) = Schemes.EveryParameter();
         using var ms = new MemoryStream(SchemeXlsx.Export(tree, rules, texts));
 
-        Assert.Equal(["指标", "规则", "等次", "说明"], ms.GetSheetNames());
+        Assert.Equal(["指标", "规则", "等次", "数据项", "说明"], ms.GetSheetNames());
         var rows = ms.Query(useHeaderRow: true, sheetName: "指标").Cast<IDictionary<string, object>>().ToList();
         Assert.Equal("'=HYPERLINK(\"http://x\")", rows.Single(r => (string)r["编码"] == "G").First(kv => kv.Key == "名称").Value);
         Assert.Equal("'-1 扣分", rows.Single(r => (string)r["编码"] == "G1")["评分细则"]);

@@ -48,7 +48,7 @@ internal static class Schemes
         {
             var (e, a) = (expected[i], actual[i]);
             var p = $"{path}/{e.Id}";
-            Assert.Equal((p, e.Id, e.Name, e.Points, e.IsLeaf), (p, a.Id, a.Name, a.Points, a.IsLeaf));
+            Assert.Equal((p, e.Id, e.Name, e.Points, e.IsLeaf, e.Formula, e.ValueDecimals), (p, a.Id, a.Name, a.Points, a.IsLeaf, a.Formula, a.ValueDecimals));
             if (e.IsLeaf) AssertSameMethod(e.Method!, a.Method!, p);
             else
             {

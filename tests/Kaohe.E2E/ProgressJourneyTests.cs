@@ -40,15 +40,15 @@ public sealed class ProgressJourneyTests(BrowserFixture app) : IClassFixture<Bro
         cache.PageWait = TimeSpan.FromMilliseconds(200);
         try
         {
-            // zj-lasa's reported A5 is corrected to 0: a new revision of 2023-Q3.
+            // zj-lasa's reported number of started projects is corrected to 0 (so its A5 = started / due falls): a new revision of 2023-Q3.
             using (var scope = app.Factory.Services.CreateScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
-                var reported = await db.Facts.SingleAsync(f => f.PeriodId == period && f.UnitId == unit && f.IndicatorId == "A5"
+                var reported = await db.Facts.SingleAsync(f => f.PeriodId == period && f.UnitId == unit && f.IndicatorId == "started" && f.Kind == FactKind.Measure
                     && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified));
                 reported.SetStatus(FactStatus.Returned, "E2E：更正");
                 var payload = FactPayload.Parse(reported.Payload) with { Value = 0 };
-                db.Facts.Add(new Fact(period, unit, "A5", FactKind.Value, payload.ToJson(), reported.Source, "office", DateTimeOffset.UtcNow, FactStatus.Submitted));
+                db.Facts.Add(new Fact(period, unit, "started", FactKind.Measure, payload.ToJson(), reported.Source, "office", DateTimeOffset.UtcNow, FactStatus.Submitted));
                 await db.SaveChangesAsync();
             }
 

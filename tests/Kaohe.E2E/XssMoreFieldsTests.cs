@@ -167,13 +167,13 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
         var period = await app.FreshQuarter();    // 2024-Q1: active schemes, collecting
         // 考核办 creates the platform's key; the platform's name is what its values carry (author and note).
         using var office = await Api("office");
-        var key = await Ok(await office.PostAsJsonAsync("/api/v1/apikeys", new { name = Short("platform"), indicators = new[] { "A5" } }), "api key");
+        var key = await Ok(await office.PostAsJsonAsync("/api/v1/apikeys", new { name = Short("platform"), indicators = new[] { "E1" } }), "api key");
         using var platform = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
         platform.DefaultRequestHeaders.Add("X-Api-Key", key.GetProperty("secret").GetString());
         await Ok(await platform.PostAsJsonAsync("/api/v1/facts", new
         {
             period,
-            records = new[] { new { key = "xss-lasa", unit = "zj-lasa", indicator = "A5", value = 9.0, target = 10.0, observedAt = "2024-03-31T18:00:00+08:00" } },
+            records = new[] { new { key = "xss-lasa", unit = "zj-lasa", indicator = "E1", value = 9.0, target = 10.0, observedAt = "2024-03-31T18:00:00+08:00" } },
         }), "platform batch");
 
         var page = await app.SignedIn("office", BrowserFixture.Desktop);

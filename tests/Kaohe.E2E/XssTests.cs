@@ -89,13 +89,13 @@ public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
 
         // 被考核单位: a draft with 佐证材料 whose file name carries markup (names are stripped of < > " when stored).
         using var unit = await Api("unit-zj-lasa");
-        await Ok(await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report/A1", new { value = 0.9 }), "draft");
+        await Ok(await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report/B1", new { value = 0.9 }), "draft");
         using (var form = new MultipartFormDataContent())
         {
             var file = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes("%PDF-1.4\n%%EOF\n"));
             file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
             form.Add(file, "file", "XSS-evidence <img src=x onerror=alert(1)>.pdf");
-            await Ok(await unit.PostAsync($"/api/v1/collection/{period}/report/A1/evidence", form), "evidence");
+            await Ok(await unit.PostAsync($"/api/v1/collection/{period}/report/B1/evidence", form), "evidence");
         }
         // 申诉理由, in the quarter whose review window is open.
         await Ok(await unit.PostAsJsonAsync("/api/v1/appeals", new { period = "2023-Q2", category = "housing", indicatorId = "A1", reason = P("appeal") }), "appeal");
@@ -190,7 +190,7 @@ public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
         // As the unit: its report with the evidence name, its appeal, its item.
         var unitPage = await app.SignedIn("unit-zj-lasa", BrowserFixture.Phone);
         await AssertInert(unitPage, $"/Collection/Report?period={period}");
-        Assert.Contains("XSS-evidence img src=x onerror=alert(1).pdf", await unitPage.InnerTextAsync("#row-A1"));
+        Assert.Contains("XSS-evidence img src=x onerror=alert(1).pdf", await unitPage.InnerTextAsync("#row-B1"));
         await AssertInert(unitPage, "/Publication/Appeals?period=2023-Q2", "appeal");
         await AssertInert(unitPage, $"/Rectification/Item?id={itemId}", "problem", "person", "milestone", "progress");
         await unitPage.Context.CloseAsync();

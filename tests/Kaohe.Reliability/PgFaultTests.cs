@@ -211,13 +211,13 @@ public sealed class PgFaultTests(PgApp app, ITestOutputHelper output) : IClassFi
     {
         await app.EnsureRunningAsync();
         await Periods.EnsureFreshAsync(app.Db, app.BaseUrl);
-        using var platform = await PlatformAsync(app.BaseUrl, "信息归集平台", "A4", "B1");
+        using var platform = await PlatformAsync(app.BaseUrl, "信息归集平台", "D1", "B1");
         var batch = new
         {
             period = Periods.Fresh,
             records = new[]
             {
-                new { key = "cut-shannan-A4", unit = "zj-shannan", indicator = "A4", value = 0.4 },
+                new { key = "cut-shannan-D1", unit = "zj-shannan", indicator = "D1", value = 97.0 },
                 new { key = "cut-shannan-B1", unit = "zj-shannan", indicator = "B1", value = 0.9 },
             },
         };
@@ -276,7 +276,7 @@ public sealed class PgFaultTests(PgApp app, ITestOutputHelper output) : IClassFi
     {
         await app.EnsureRunningAsync();
         Assert.True(app.MountError is null, app.MountError);
-        const string indicator = "A3";
+        const string indicator = "C2";
         using var unit = await UnitWithDraftAsync(indicator);
         var url = $"/api/v1/collection/{Periods.Fresh}/report/{indicator}/evidence";
         await using var db0 = app.Db();

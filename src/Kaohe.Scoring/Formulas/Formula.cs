@@ -113,6 +113,41 @@ public static class Formula
         }
     }
 
+    /// <summary>
+    /// Whether a formula's value for a unit depends only on that unit's own figures (<c>inv / plan</c>): it has no
+    /// <c>sum</c> or <c>groupSum</c>, the aggregates over units. Such a value may be shown to the unit as soon as it
+    /// reports; one that depends on the region (<c>inv / sum(inv)</c>) tells it others' figures and waits for the review.
+    /// </summary>
+    public static bool DependsOnlyOnOwnFigures(FormulaExpr expr)
+    {
+        var own = true;
+        Visit(expr, e => { if (e is CallExpr c && Functions.TryGetValue(c.Function, out var f) && f.Aggregate) own = false; });
+        return own;
+    }
+
+    /// <summary>
+    /// The value of a checked formula that <see cref="DependsOnlyOnOwnFigures"/>, for one unit from its own figures,
+    /// computed as the engine computes it (the same compiled operations) and rounded to <paramref name="valueDecimals"/>;
+    /// null when a figure it needs is missing, or it divides by zero or gives no finite number.
+    /// </summary>
+    public static double? ValueOf(FormulaExpr expr, IReadOnlyDictionary<string, double> figures, int? valueDecimals = null)
+    {
+        if (!DependsOnlyOnOwnFigures(expr)) throw new ArgumentException("the formula depends on other units' figures", nameof(expr));
+        var measures = Measures(expr);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var columns = new double[measures.Count][];
+        foreach (var m in measures)
+        {
+            if (!figures.TryGetValue(m, out var v)) return null;
+            columns[index.Count] = [v];
+            index[m] = index.Count;
+        }
+        var run = new FormulaProgram.Run(new UnitLayout([new Unit("", "")]), columns);
+        var value = FormulaProgram.Compile(expr, index).Evaluate(run)[0];
+        if (run.Problem[0] != 0 || !double.IsFinite(value)) return null;
+        return valueDecimals is { } d ? Rounding.HalfAwayFromZero(value, d) : value;
+    }
+
     /// <summary>The measures a formula names, each once, in order of first appearance.</summary>
     public static IReadOnlyList<string> Measures(FormulaExpr expr)
     {

@@ -200,4 +200,48 @@ public class FormulaTests
         Assert.Equal(2.68, r["a"].Values["F"]);  // 2.675 → 2.68, although its double lies just below
         Assert.Equal(-2.68, r["b"].Values["F"]);
     }
+
+    [Theory]
+    [InlineData("inv / plan", true)]
+    [InlineData("min(inv, plan) / abs(inv_ly) - 1", true)]
+    [InlineData("max(inv / plan, 1.5)", true)]
+    [InlineData("inv / sum(inv)", false)]
+    [InlineData("(inv - inv_ly) / groupSum(inv - inv_ly)", false)]
+    [InlineData("max(inv, sum(plan) / 7)", false)]
+    public void A_formula_without_sum_or_groupSum_depends_only_on_the_units_own_figures(string text, bool own) =>
+        Assert.Equal(own, Formula.DependsOnlyOnOwnFigures(Formula.Parse(text).Expression!));
+
+    /// <summary>A unit's own value, computed from its figures alone, is the value the engine scores for it among all units.</summary>
+    [Fact]
+    public void A_units_own_value_is_the_one_the_engine_scores()
+    {
+        const string text = "min(inv / plan, 2) - abs(inv_ly) / 3";
+        var units = new[] { new Unit("a", "甲", "g1"), new Unit("b", "乙", "g2"), new Unit("c", "丙", "g1") };
+        var figures = new Dictionary<string, Dictionary<string, double>>
+        {
+            ["a"] = new() { ["inv"] = 61230.4, ["plan"] = 51780, ["inv_ly"] = 15020 },
+            ["b"] = new() { ["inv"] = 3, ["plan"] = 1, ["inv_ly"] = -2.5 },
+            ["c"] = new() { ["inv"] = 7.1, ["plan"] = 9.3, ["inv_ly"] = 0 },
+        };
+        var a = new Assessment("p", units, [Indicator.FormulaLeaf("F", "f", 10, text, new RankMethod(), valueDecimals: 4)], [], [], [], Kaohe.Scoring.Rules.Default)
+        {
+            Version = 2,
+            Measures = [new("inv"), new("plan"), new("inv_ly")],
+            Data = [.. figures.SelectMany(u => u.Value.Select(kv => new MeasureValue(u.Key, kv.Key, kv.Value)))],
+        };
+        var scored = Build.Scored(a);
+        var expr = Formula.Parse(text).Expression!;
+        foreach (var u in units) Assert.Equal(scored[u.Id].Values["F"], Formula.ValueOf(expr, figures[u.Id], 4));
+        Assert.Equal(1.1825, Formula.ValueOf(Formula.Parse("inv / plan").Expression!, figures["a"], 4));   // 61230.4 ÷ 51780
+    }
+
+    [Fact]
+    public void A_units_own_value_is_null_without_a_figure_or_on_a_division_by_zero_and_refused_for_a_regional_formula()
+    {
+        var expr = Formula.Parse("inv / plan").Expression!;
+        Assert.Null(Formula.ValueOf(expr, new Dictionary<string, double> { ["inv"] = 5 }));
+        Assert.Null(Formula.ValueOf(expr, new Dictionary<string, double> { ["inv"] = 5, ["plan"] = 0 }));
+        Assert.Equal(2.5, Formula.ValueOf(expr, new Dictionary<string, double> { ["inv"] = 5, ["plan"] = 2 }));
+        Assert.Throws<ArgumentException>(() => Formula.ValueOf(Formula.Parse("inv / sum(inv)").Expression!, new Dictionary<string, double> { ["inv"] = 5 }));
+    }
 }

@@ -189,13 +189,13 @@ public static class StageRecipes
         // ---------------------------------------------------------------- 填报 (API)
         R("PUT /api/v1/collection/{period}/report/{indicator}", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
-            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report/A1", new { value = V(n) }));
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
+            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report/B1", new { value = V(n) }));
         }),
         R("PUT /api/v1/collection/{period}/report", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
-            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report", new { items = new[] { new { indicator = "A1", value = V(n) } } }));
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
+            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PutAsJsonAsync($"/api/v1/collection/{Q}/report", new { items = new[] { new { indicator = "B1", value = V(n) } } }));
         }),
         // A base figure (基础数据) of the housing scheme saved on the same sheet: the same stage rules as a leaf's value.
         R("PUT /api/v1/collection/{period}/report", PeriodInput.Data, async h =>
@@ -205,22 +205,22 @@ public static class StageRecipes
         }, variant: "a base figure"),
         R("POST /api/v1/collection/{period}/report/{indicator}/evidence", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
-            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PostAsync($"/api/v1/collection/{Q}/report/A1/evidence", StageHarness.File(StageHarness.Pdf(n), "e.pdf")));
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
+            return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PostAsync($"/api/v1/collection/{Q}/report/B1/evidence", StageHarness.File(StageHarness.Pdf(n), "e.pdf")));
         }),
         R("POST /api/v1/collection/{period}/report/submit", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
             return async _ => await h.ApiAsync(await h.Api("unit-zj-lasa").PostAsync($"/api/v1/collection/{Q}/report/submit", null));
         }),
         R("POST /api/v1/collection/facts/{id:long}/verify", PeriodInput.Data, async h =>
         {
-            var id = await h.ReportAsync(Q, Unit, "A1", FactStatus.Submitted);
+            var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
             return async _ => await h.ApiAsync(await h.Api("office").PostAsync($"/api/v1/collection/facts/{id}/verify", null));
         }),
         R("POST /api/v1/collection/facts/{id:long}/return", PeriodInput.Data, async h =>
         {
-            var id = await h.ReportAsync(Q, Unit, "A1", FactStatus.Submitted);
+            var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
             return async _ => await h.ApiAsync(await h.Api("office").PostAsJsonAsync($"/api/v1/collection/facts/{id}/return", new { reason = "请补充佐证材料" }));
         }),
         // ---------------------------------------------------------------- 多方评, 厅领导评价 (API)
@@ -231,10 +231,10 @@ public static class StageRecipes
         // ---------------------------------------------------------------- the .xlsx sheets (API)
         R("POST /api/v1/collection/{period}/{sheet}/xlsx", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
             var template = await h.Api("unit-zj-lasa").GetByteArrayAsync($"/api/v1/collection/{Q}/report/xlsx");
             return async n => await h.ApiAsync(await h.Api("unit-zj-lasa").PostAsync($"/api/v1/collection/{Q}/report/xlsx",
-                StageHarness.File(StageHarness.Edit(template, "填报", r => (string?)r["指标编码"] == "A1", "数值", V(n)), "report.xlsx")));
+                StageHarness.File(StageHarness.Edit(template, "填报", r => (string?)r["指标编码"] == "B1", "数值", V(n)), "report.xlsx")));
         }, variant: "report"),
         R("POST /api/v1/collection/{period}/{sheet}/xlsx", PeriodInput.Score, async h =>
         {
@@ -250,7 +250,7 @@ public static class StageRecipes
         }, variant: "leader"),
         // ---------------------------------------------------------------- jobs: 批量导入, 更新统计 (API)
         R("POST /api/v1/jobs/fact-import", PeriodInput.Data, h => Act(async n =>
-            await h.ApiJobAsync(await h.Api("office").PostAsync($"/api/v1/jobs/fact-import?period={Q}", StageHarness.File(StageHarness.BulkSheet(Unit, "A1", V(n)), "import.xlsx"))))),
+            await h.ApiJobAsync(await h.Api("office").PostAsync($"/api/v1/jobs/fact-import?period={Q}", StageHarness.File(StageHarness.BulkSheet(Unit, "B1", V(n)), "import.xlsx"))))),
         R("POST /api/v1/jobs/fact-import", PeriodInput.Score, h => Act(async n =>
             await h.ApiJobAsync(await h.Api("office").PostAsync($"/api/v1/jobs/fact-import?period={Q}", StageHarness.File(StageHarness.BulkSheet(Unit, "C3", 4 + V(n)), "import.xlsx")))),
             variant: "a direct score"),
@@ -267,9 +267,9 @@ public static class StageRecipes
         // ---------------------------------------------------------------- platform, inspection
         R("POST /api/v1/facts", PeriodInput.Data, async h =>
         {
-            await h.ClearValueAsync(Q, Unit, "A2");
+            await h.ClearValueAsync(Q, Unit, "D1");
             return async n => await h.ApiAsync(await h.Platform.PostAsJsonAsync("/api/v1/facts",
-                new { period = Q, records = new[] { new { key = $"stage-{Guid.NewGuid():N}", unit = Unit, indicator = "A2", value = V(n) } } }));
+                new { period = Q, records = new[] { new { key = $"stage-{Guid.NewGuid():N}", unit = Unit, indicator = "D1", value = V(n) } } }));
         }),
         R("POST /api/v1/inspections/groups/{groupId:int}/findings", PeriodInput.Data, async h =>
         {
@@ -308,7 +308,7 @@ public static class StageRecipes
         // ---------------------------------------------------------------- never refused: appeals, rectification deductions
         R("POST /api/v1/appeals/{id:long}/decision", PeriodInput.Data, async h =>
         {
-            var id = await h.AppealAsync(Q, Unit, "A1");
+            var id = await h.AppealAsync(Q, Unit, "B1");
             return async n => await h.ApiAsync(await h.Api("office").PostAsJsonAsync($"/api/v1/appeals/{id}/decision", new { accept = true, decision = "核实后采纳", value = V(n) }));
         }, handling: StageHandling.AppealCorrection),
         R("POST /api/v1/rectification/overdue-deductions", PeriodInput.Data, async h =>
@@ -344,25 +344,25 @@ public static class StageRecipes
         }),
         R("PAGE /Collection/Report Save", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
-            return async n => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Save", StageHarness.Fields(("values[A1]", $"{V(n)}")));
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
+            return async n => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Save", StageHarness.Fields(("values[B1]", $"{V(n)}")));
         }),
         R("PAGE /Collection/Report Submit", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
             return async _ => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Submit", []);
         }),
         R("PAGE /Collection/Report Evidence", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
-            return async n => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Evidence", StageHarness.Fields(("indicator", "A1")), ("file", StageHarness.Pdf(n), "e.pdf"));
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
+            return async n => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Evidence", StageHarness.Fields(("indicator", "B1")), ("file", StageHarness.Pdf(n), "e.pdf"));
         }),
         R("PAGE /Collection/Report Import", PeriodInput.Data, async h =>
         {
-            await h.ReportAsync(Q, Unit, "A1", FactStatus.Draft);
+            await h.ReportAsync(Q, Unit, "B1", FactStatus.Draft);
             var template = await h.Api("unit-zj-lasa").GetByteArrayAsync($"/api/v1/collection/{Q}/report/xlsx");
             return async n => await h.PageAsync("unit-zj-lasa", $"/Collection/Report?period={Q}&handler=Import", [],
-                ("file", StageHarness.Edit(template, "填报", r => (string?)r["指标编码"] == "A1", "数值", V(n)), "report.xlsx"));
+                ("file", StageHarness.Edit(template, "填报", r => (string?)r["指标编码"] == "B1", "数值", V(n)), "report.xlsx"));
         }),
         R("PAGE /Collection/Score", PeriodInput.Score, h => Act(async n =>
             await h.PageAsync("division-zac", $"/Collection/Score?period={Q}", StageHarness.Fields(($"scores[{Unit}|C3]", $"{4 + V(n)}"))))),
@@ -374,11 +374,11 @@ public static class StageRecipes
         }),
         R("PAGE /Collection/Verify", PeriodInput.Data, async h =>
         {
-            var id = await h.ReportAsync(Q, Unit, "A1", FactStatus.Submitted);
+            var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
             return async _ => await h.PageAsync("office", $"/Collection/Verify?period={Q}", StageHarness.Fields(("id", $"{id}"), ("decision", "verify")));
         }),
         R("PAGE /Jobs/Index Import", PeriodInput.Data, h => Act(async n =>
-            await h.PageAsync("office", "/Jobs?handler=Import", StageHarness.Fields(("period", Q)), ("file", StageHarness.BulkSheet(Unit, "A1", V(n)), "import.xlsx")))),
+            await h.PageAsync("office", "/Jobs?handler=Import", StageHarness.Fields(("period", Q)), ("file", StageHarness.BulkSheet(Unit, "B1", V(n)), "import.xlsx")))),
         R("PAGE /Jobs/Index Import", PeriodInput.Score, h => Act(async n =>
             await h.PageAsync("office", "/Jobs?handler=Import", StageHarness.Fields(("period", Q)), ("file", StageHarness.BulkSheet(Unit, "C3", 4 + V(n)), "import.xlsx"))),
             variant: "a direct score"),
@@ -395,7 +395,7 @@ public static class StageRecipes
         }), period: Year),
         R("PAGE /Publication/Appeals Decide", PeriodInput.Data, async h =>
         {
-            var id = await h.AppealAsync(Q, Unit, "A1");
+            var id = await h.AppealAsync(Q, Unit, "B1");
             return async n => await h.PageAsync("office", $"/Publication/Appeals?period={Q}&handler=Decide",
                 StageHarness.Fields(("id", $"{id}"), ("decisionKind", "correct"), ("decision", "核实后采纳"), ("value", $"{V(n)}")));
         }, handling: StageHandling.AppealCorrection),
@@ -480,7 +480,7 @@ public sealed class StageHarness
         foreach (var account in Accounts) h._api[account] = await app.As(account);
         // 2023-Q3 has the demo's data copied from Q1, its schemes, assignments, rule tables and inspection groups; give it Q1's survey too.
         await DemoSurvey.CopyAsync(app, StageRecipes.Q);
-        var key = await h.Api("office").PostAsJsonAsync("/api/v1/apikeys", new { name = "stage-matrix", indicators = new[] { "A2" } });
+        var key = await h.Api("office").PostAsJsonAsync("/api/v1/apikeys", new { name = "stage-matrix", indicators = new[] { "D1" } });
         h.Platform = app.Anonymous();
         h.Platform.DefaultRequestHeaders.Add("X-Api-Key", (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString());
         (await h.Api("office").PutAsJsonAsync("/api/v1/rectification/policies/housing", new { enabled = true, pointsPerItem = 0.5, cap = 2.0 })).EnsureSuccessStatusCode();

@@ -18,7 +18,8 @@ namespace Kaohe.Web.Tests.Collection;
 /// <summary>The collection workflows over HTTP, on both databases: 填报, 审核, 多方评, 领导评价, 进度 and the .xlsx sheets.</summary>
 public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
-    private static readonly string[] HousingReportLeaves = ["A1", "A2", "A3", "A4", "A5", "B1", "C2", "D1", "E1"];
+    // The leaves a housing bureau reports a value for: A1–A5 are derived from its base figures by formula (DemoSchemes), nobody reports them.
+    private static readonly string[] HousingReportLeaves = ["B1", "C2", "D1", "E1"];
 
     private static async Task<JsonElement> Json(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 
@@ -69,7 +70,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
 
     private static object AllDrafts(Func<string, double> value) => new
     {
-        items = HousingReportLeaves.Select(i => new { indicator = (string?)i, measure = (string?)null, value = value(i), target = i is "A5" or "E1" ? 10 : (double?)null })
+        items = HousingReportLeaves.Select(i => new { indicator = (string?)i, measure = (string?)null, value = value(i), target = i is "E1" ? 10 : (double?)null })
             .Concat(HousingMeasures.Select(m => new { indicator = (string?)null, measure = (string?)m, value = 10.0, target = (double?)null })).ToArray(),
     };
 
@@ -85,7 +86,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.All(sheet.GetProperty("rows").EnumerateArray(), r => Assert.Equal("Missing", r.GetProperty("status").GetString()));
 
         // A ratio without a fixed target needs the unit's target; the error names the field.
-        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A5", new { value = 8 });
+        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/E1", new { value = 8 });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.True((await Json(bad)).GetProperty("errors").TryGetProperty("target", out _));
         // Submitting with nothing filled in is refused and names what is missing.
@@ -107,20 +108,22 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length, submitted.GetProperty("submitted").GetInt32());
         Assert.False(submitted.GetProperty("late").GetBoolean());
         // Locked once submitted.
+        Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report", new { items = new[] { new { measure = "inv", value = 1.0 } } })).StatusCode);
+        // A derived indicator is nobody's to report.
         Assert.Equal(HttpStatusCode.BadRequest, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A1", new { value = 1.0 })).StatusCode);
 
         var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-lasa").ToDictionaryAsync(f => f.IndicatorId!, f => f.Id));
         using var office = await app.As("office");
-        var noReason = await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["A1"]}/return", new { reason = " " });
+        var noReason = await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["inv"]}/return", new { reason = " " });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
         Assert.True((await Json(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
-        Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["A1"]}/return", new { reason = "投资完成额与统计报表不一致" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsJsonAsync($"/api/v1/collection/facts/{facts["inv"]}/return", new { reason = "投资完成额与统计报表不一致" })).StatusCode);
 
         sheet = await Json(await unit.GetAsync($"/api/v1/collection/{ReportPeriod}/report"));
-        var a1 = sheet.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("indicatorId").GetString() == "A1");
-        Assert.Equal("Returned", a1.GetProperty("status").GetString());
-        Assert.Equal("投资完成额与统计报表不一致", a1.GetProperty("reason").GetString());
-        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report/A1", new { value = 1.1 })).StatusCode);
+        var inv = sheet.GetProperty("measures").EnumerateArray().Single(r => r.GetProperty("measureId").GetString() == "inv");
+        Assert.Equal("Returned", inv.GetProperty("status").GetString());
+        Assert.Equal("投资完成额与统计报表不一致", inv.GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{ReportPeriod}/report", new { items = new[] { new { measure = "inv", value = 11.5 } } })).StatusCode);
         var resubmit = await unit.PostAsync($"/api/v1/collection/{ReportPeriod}/report/submit", null);
         Assert.Equal(1, (await Json(resubmit)).GetProperty("submitted").GetInt32());
 
@@ -132,13 +135,13 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var queue = await Json(await scc.GetAsync($"/api/v1/collection/{ReportPeriod}/verification"));
         Assert.Equal(["B1"], queue.EnumerateArray().Select(r => r.GetProperty("indicatorId").GetString()));
         Assert.Equal(HttpStatusCode.NoContent, (await scc.PostAsync($"/api/v1/collection/facts/{facts["B1"]}/verify", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await scc.PostAsync($"/api/v1/collection/facts/{facts["A1"]}/verify", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scc.PostAsync($"/api/v1/collection/facts/{facts["inv"]}/verify", null)).StatusCode);
         foreach (var row in (await Json(await office.GetAsync($"/api/v1/collection/{ReportPeriod}/verification"))).EnumerateArray().Where(r => r.GetProperty("unitId").GetString() == "zj-lasa"))
             Assert.Equal(HttpStatusCode.NoContent, (await office.PostAsync($"/api/v1/collection/facts/{row.GetProperty("factId").GetInt64()}/verify", null)).StatusCode);
         var statuses = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == ReportPeriod && f.UnitId == "zj-lasa").Select(f => new { f.Status, f.ReviewedBy }).ToListAsync());
         Assert.All(statuses, s => Assert.Equal(FactStatus.Verified, s.Status));
         Assert.Contains(statuses, s => s.ReviewedBy == "division-scc");
-        var actions = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "fact" && e.EntityId == facts["A1"].ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
+        var actions = await app.WithDb(db => db.AuditEntries.Where(e => e.EntityType == "fact" && e.EntityId == facts["inv"].ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
         Assert.Equal(["report.draft", "report.submit", "report.return", "report.draft", "report.submit", "report.verify"], actions);
 
         // Evidence: the unit, the office and the assigned division download it as an attachment; another unit gets 404.
@@ -227,7 +230,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
 
         // Submitted with the leaves, the figure reaches the office's queue with last year's figure and the flag.
         Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report",
-            new { items = HousingReportLeaves.Select(i => new { indicator = i, value = 0.9, target = i is "A5" or "E1" ? 10 : (double?)null }).ToArray() })).StatusCode);
+            new { items = HousingReportLeaves.Select(i => new { indicator = i, value = 0.9, target = i is "E1" ? 10 : (double?)null }).ToArray() })).StatusCode);
         Assert.Equal(HousingReportLeaves.Length + HousingMeasures.Length,
             (await Json(await unit.PostAsync($"/api/v1/collection/{period}/report/submit", null))).GetProperty("submitted").GetInt32());
         using var office = await app.As("office");
@@ -363,7 +366,8 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(1, Unit(CollectionDemo.ReturnedUnit).GetProperty("returned").GetInt32());
         Assert.True(Unit("zj-lasa").GetProperty("complete").GetBoolean());
         Assert.All(board.GetProperty("leaders").EnumerateArray(), l => Assert.Equal(0, l.GetProperty("missing").GetInt32()));
-        Assert.Contains(board.GetProperty("divisions").EnumerateArray(), d => d.GetProperty("id").GetString() == "bzc" && d.GetProperty("awaiting").GetInt32() > 0);
+        // The awaiting unit's B1 waits for 建筑市场监管处 (its base figures, from which A1–A5 are derived, wait for the office).
+        Assert.Contains(board.GetProperty("divisions").EnumerateArray(), d => d.GetProperty("id").GetString() == "scc" && d.GetProperty("awaiting").GetInt32() > 0);
         using var unit = await app.As("unit-zj-lasa");
         Assert.Equal(HttpStatusCode.Forbidden, (await unit.GetAsync($"/api/v1/collection/{Collecting}/progress")).StatusCode);
         // The demo results still compute from the verified and submitted facts.
@@ -377,7 +381,7 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     public async Task Bad_json_fields_are_400_naming_the_field()
     {
         using var unit = await app.As("unit-zj-lasa");
-        var r = await unit.PutAsync($"/api/v1/collection/{Collecting}/report/A1", new StringContent("{\"value\":\"abc\"}", System.Text.Encoding.UTF8, "application/json"));
+        var r = await unit.PutAsync($"/api/v1/collection/{Collecting}/report/B1", new StringContent("{\"value\":\"abc\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         Assert.Contains("value", await r.Content.ReadAsStringAsync());
         using var office = await app.As("office");
@@ -468,15 +472,15 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
     public async Task Exported_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised()
     {
         await PrepareAsync("2023-Q4", "housing", new DateOnly(2100, 1, 1));
-        const string rules = "{\"A1\":\"=HYPERLINK(\\\"http://example.invalid\\\")\",\"A2\":\"@SUM(1)\"}";
+        const string rules = "{\"B1\":\"=HYPERLINK(\\\"http://example.invalid\\\")\",\"C2\":\"@SUM(1)\"}";
         await app.WithDb(db => db.Database.ExecuteSqlRawAsync(
             "UPDATE \"Schemes\" SET \"RuleTextsJson\" = {0} WHERE \"PeriodId\" = '2023-Q4' AND \"Category\" = 'housing'", rules));
         using var unit = await app.As("unit-zj-lasa");
         var xlsx = await unit.GetByteArrayAsync("/api/v1/collection/2023-Q4/report/xlsx");
         using var ms = new MemoryStream(xlsx);
         var rows = ms.Query(useHeaderRow: true, sheetName: "填报").Cast<IDictionary<string, object?>>().ToList();
-        Assert.Equal("'=HYPERLINK(\"http://example.invalid\")", rows.Single(r => (string?)r["指标编码"] == "A1")["评分细则"]);
-        Assert.Equal("'@SUM(1)", rows.Single(r => (string?)r["指标编码"] == "A2")["评分细则"]);
+        Assert.Equal("'=HYPERLINK(\"http://example.invalid\")", rows.Single(r => (string?)r["指标编码"] == "B1")["评分细则"]);
+        Assert.Equal("'@SUM(1)", rows.Single(r => (string?)r["指标编码"] == "C2")["评分细则"]);
     }
 
     [Fact]
@@ -490,13 +494,13 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
             foreach (var r in rows.Where(r => (string?)r["计分方法"] != "基础数据"))
             {
                 r["数值"] = 0.8;
-                if ((string?)r["指标编码"] is "A5" or "E1") r["目标值"] = 10.0;
+                if ((string?)r["指标编码"] is "E1") r["目标值"] = 10.0;
             }
         });
         var r = await unit.PostAsync($"/api/v1/collection/{TemplatePeriod}/report/xlsx", Xlsx(filled));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        Assert.Equal(9, (await Json(r)).GetProperty("imported").GetInt32());
-        Assert.Equal(9, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TemplatePeriod && f.UnitId == "zj-nyingchi" && f.Status == FactStatus.Draft)));
+        Assert.Equal(HousingReportLeaves.Length, (await Json(r)).GetProperty("imported").GetInt32());
+        Assert.Equal(HousingReportLeaves.Length, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TemplatePeriod && f.UnitId == "zj-nyingchi" && f.Status == FactStatus.Draft)));
     }
 }
 

@@ -128,7 +128,7 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
     public async Task Only_the_office_imports_and_recomputes(string user, string url)
     {
         using var client = await app.As(user);
-        var r = await client.PostAsync(url, Upload(Sheet([Row("zj-lasa", "A1", 1)])));
+        var r = await client.PostAsync(url, Upload(Sheet([Row("zj-lasa", "B1", 1)])));
         Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
         using var anonymous = app.Anonymous();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/jobs")).StatusCode);
@@ -196,6 +196,9 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
             .Select(r => Row(r[FactImport.CUnit], r[FactImport.CIndicator], r[FactImport.CValue], r[FactImport.CTarget])).ToList();
         var (unit, indicator) = ((string)rows[0][FactImport.CUnit]!, (string)rows[0][FactImport.CIndicator]!);
         var counted = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Collecting && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status)));
+        // The filled template also holds the base figures (measures) the bureaus reported.
+        Assert.Contains(rows, r => (string?)r[FactImport.CIndicator] == "inv");
+        var countedFigures = await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Collecting && f.Kind == FactKind.Measure && FactStatuses.Counted.Contains(f.Status)));
         var before = await app.WithDb(db => db.Facts.CountAsync());
 
         var id = await StartAsync(await office.PostAsync($"/api/v1/jobs/fact-import?period={Collecting}", Upload(Sheet(rows))));
@@ -207,6 +210,7 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         Assert.Equal(before + rows.Count, await app.WithDb(db => db.Facts.CountAsync()));
         // Every counted value the file names was superseded: the count of counted values is unchanged.
         Assert.Equal(counted, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Collecting && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))));
+        Assert.Equal(countedFigures, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == Collecting && f.Kind == FactKind.Measure && FactStatuses.Counted.Contains(f.Status))));
         var slot = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == Collecting && f.UnitId == unit && f.IndicatorId == indicator && f.Kind == FactKind.Value)
             .OrderBy(f => f.Id).ToListAsync());
         var latest = slot[^1];
@@ -225,6 +229,49 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
             var d = await app.WithDb(db => app.Factory.Services.GetRequiredService<ResultsStore>().DraftAsync(db, Collecting, category));
             Assert.True(d is { Scored: true }, $"{category}: {string.Join("; ", d?.Errors.Select(e => e.Path + " " + e.En) ?? [])}");
         }
+    }
+
+    /// <summary>
+    /// 批量导入 of base figures (measures): checked by the 填报 sheet's rules, all or nothing with each error naming its row; once
+    /// imported they supersede the counted figures, and the derived indicators follow (A1 = inv / plan).
+    /// </summary>
+    [Fact]
+    public async Task Base_figures_are_imported_checked_by_their_rules_all_or_nothing_and_the_derived_values_follow()
+    {
+        using var office = await app.As("office");
+        var before = await app.WithDb(db => db.Facts.CountAsync());
+        var bad = await StartAsync(await office.PostAsync($"/api/v1/jobs/fact-import?period={Collecting}", Upload(Sheet(
+        [
+            Row("zj-lasa", "inv", 80_000.0),                 // row 2: good
+            Row("zj-xigaze", "started", 2.5),               // row 3: a fraction of a project
+            Row("zj-qamdo", "inv", -5.0),                   // row 4: a negative investment
+            Row("zj-nagqu", "due", 6.0, 3.0),               // row 5: a base figure has no target
+            Row("zj-lasa", "inv", 81_000.0),                // row 6: a duplicate of row 2
+        ]))));
+        var failed = await WaitAsync(office, bad);
+        Assert.Equal("Failed", failed.Status);
+        Assert.Equal(["批量导入!B6", "批量导入!C3", "批量导入!C4", "批量导入!D5"], failed.Errors!.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("整数", failed.Errors["批量导入!C3"][0]);
+        Assert.Contains("第3行", failed.Errors["批量导入!C3"][0]);
+        Assert.Contains("负数", failed.Errors["批量导入!C4"][0]);
+        Assert.Contains("第 2 行", failed.Errors["批量导入!B6"][0]);
+        Assert.Equal(before, await app.WithDb(db => db.Facts.CountAsync()));
+
+        var good = await StartAsync(await office.PostAsync($"/api/v1/jobs/fact-import?period={Collecting}", Upload(Sheet(
+            [Row("zj-lasa", "inv", 80_000.0), Row("zj-xigaze", "started", 3.0)]))));
+        var job = await WaitAsync(office, good);
+        Assert.True(job.Status == "Succeeded", job.Error);
+        var inv = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == Collecting && f.UnitId == "zj-lasa" && f.IndicatorId == "inv")
+            .OrderBy(f => f.Id).ToListAsync());
+        Assert.All(inv, f => Assert.Equal(FactKind.Measure, f.Kind));
+        Assert.Equal((FactStatus.Submitted, 80_000.0), (inv[^1].Status, FactPayload.Parse(inv[^1].Payload).Value));
+        Assert.Single(inv, f => FactStatuses.Counted.Contains(f.Status));
+        Assert.Contains(inv, f => f.Status == FactStatus.Returned && f.StatusReason!.Contains(good));
+        var plan = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == Collecting && f.UnitId == "zj-lasa" && f.IndicatorId == "plan"
+            && FactStatuses.Counted.Contains(f.Status)).Select(f => f.Payload).SingleAsync());
+        var draft = await app.WithDb(db => app.Factory.Services.GetRequiredService<ResultsStore>().DraftAsync(db, Collecting, "housing"));
+        Assert.True(draft!.Scored, string.Join("; ", draft.Errors.Select(e => e.En)));
+        Assert.Equal(Kaohe.Scoring.Rounding.HalfAwayFromZero(80_000 / FactPayload.Parse(plan).Value!.Value, 4), draft.ByUnit["zj-lasa"].Values["A1"]);
     }
 
     [Fact]

@@ -74,14 +74,15 @@ public abstract class StaleRankingTests<TApp>(TApp app) : IClassFixture<TApp> wh
 
         await Held(async gate =>
         {
-            // zj-lasa's reported A5 is corrected to 0 (the reported value returned, a new one submitted): a new revision.
+            // zj-lasa's reported number of started projects is corrected to 0 (the reported figure returned, a new one submitted),
+            // so its A5 = started / due falls to 0: a new revision.
             await app.WithDb(async db =>
             {
-                var reported = await db.Facts.SingleAsync(f => f.PeriodId == period && f.UnitId == unit && f.IndicatorId == "A5"
+                var reported = await db.Facts.SingleAsync(f => f.PeriodId == period && f.UnitId == unit && f.IndicatorId == "started" && f.Kind == FactKind.Measure
                     && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified));
                 reported.SetStatus(FactStatus.Returned, "测试：更正");
                 var payload = FactPayload.Parse(reported.Payload) with { Value = 0 };
-                db.Facts.Add(new Fact(period, unit, "A5", FactKind.Value, payload.ToJson(), reported.Source, "office", DateTimeOffset.UtcNow, FactStatus.Submitted));
+                db.Facts.Add(new Fact(period, unit, "started", FactKind.Measure, payload.ToJson(), reported.Source, "office", DateTimeOffset.UtcNow, FactStatus.Submitted));
                 return await db.SaveChangesAsync();
             });
             var computations = Cache.Computations;

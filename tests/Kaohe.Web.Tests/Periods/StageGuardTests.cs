@@ -76,9 +76,10 @@ public abstract class StageGuardTests<TApp>(TApp app) : IClassFixture<TApp> wher
     {
         using var scope = app.Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
-        var mine = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q1" && f.UnitId == "zj-lasa" && f.IndicatorId == "A1" && f.Status == FactStatus.Verified);
-        var other = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q1" && f.UnitId == "zj-xigaze" && f.IndicatorId == "A1" && f.Status == FactStatus.Verified);
-        var review = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa" && f.IndicatorId == "A1");
+        // The completed investment (万元) each bureau reported, from which A1–A4 are derived.
+        var mine = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q1" && f.UnitId == "zj-lasa" && f.IndicatorId == "inv" && f.Status == FactStatus.Verified);
+        var other = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q1" && f.UnitId == "zj-xigaze" && f.IndicatorId == "inv" && f.Status == FactStatus.Verified);
+        var review = await db.Facts.FirstAsync(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa" && f.IndicatorId == "inv");
         void Correct(Fact f, double value)
         {
             var status = f.Status;
@@ -88,7 +89,7 @@ public abstract class StageGuardTests<TApp>(TApp app) : IClassFixture<TApp> wher
         }
 
         // Published 2023-Q1: no direct correction.
-        Correct(mine, 0.5);
+        Correct(mine, 78_100);
         var refused = await Assert.ThrowsAsync<PeriodStageException>(() => db.SaveChangesAsync());
         Assert.Equal(PeriodStage.Published, refused.Refusal.Stage);
         Assert.Equal(("2023-Q1", "housing"), (refused.Refusal.PeriodId, refused.Refusal.Category));
@@ -96,20 +97,20 @@ public abstract class StageGuardTests<TApp>(TApp app) : IClassFixture<TApp> wher
         using (PeriodStages.CorrectionByAppeal(db, 9001, "2023-Q1", "zj-lasa"))
         {
             // Another unit, or the same unit in another period, is still refused (and the whole save with it).
-            Correct(other, 0.5);
+            Correct(other, 36_100);
             Assert.Equal("2023-Q1", (await Assert.ThrowsAsync<PeriodStageException>(() => db.SaveChangesAsync())).Refusal.PeriodId);
             await db.Entry(other).ReloadAsync();
-            Correct(review, 0.5);
+            Correct(review, 70_000);
             Assert.Equal(PeriodStage.Review, (await Assert.ThrowsAsync<PeriodStageException>(() => db.SaveChangesAsync())).Refusal.Stage);
             await db.Entry(review).ReloadAsync();
             // The appealing unit's fact of the appeal's period is the correction.
             Assert.True(await db.SaveChangesAsync() > 0);
         }
-        Assert.Equal(0.5, FactPayload.Parse(await app.WithDb(d => d.Facts.Where(f => f.Id == mine.Id).Select(f => f.Payload).SingleAsync())).Value);
+        Assert.Equal(78_100, FactPayload.Parse(await app.WithDb(d => d.Facts.Where(f => f.Id == mine.Id).Select(f => f.Payload).SingleAsync())).Value);
         Assert.Equal(FactPayload.Parse(other.Payload).Value, FactPayload.Parse(await app.WithDb(d => d.Facts.Where(f => f.Id == other.Id).Select(f => f.Payload).SingleAsync())).Value);
 
         // Once the scope ends, the exemption is gone.
-        Correct(mine, 0.6);
+        Correct(mine, 78_200);
         Assert.Equal(PeriodStage.Published, (await Assert.ThrowsAsync<PeriodStageException>(() => db.SaveChangesAsync())).Refusal.Stage);
     }
 

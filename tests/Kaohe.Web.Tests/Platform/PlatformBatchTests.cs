@@ -62,6 +62,9 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     private static object Record(string key, string unit, string indicator, object? value, double? target = null) =>
         new { key, unit, indicator, value, target, observedAt = "2024-03-31T18:00:00+08:00" };
 
+    /// <summary>A base figure (基础数据): A1–A5 of the housing scheme are derived from these, so a platform pushes these instead.</summary>
+    private static object Figure(string key, string unit, string measure, object? value) => new { key, unit, measure, value, observedAt = "2024-03-31T18:00:00+08:00" };
+
     private static async Task<JsonElement> Body(HttpResponseMessage r) => await r.Content.ReadFromJsonAsync<JsonElement>();
 
     [Fact]
@@ -81,7 +84,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Contains("负数", errors.GetProperty("$.records[0].value")[0].GetString());
         Assert.Contains("整数", errors.GetProperty("$.records[1].value")[0].GetString());
         Assert.False(errors.TryGetProperty("$.records[2].value", out _));
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure)));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure && f.IndicatorId != "inv_ly")));
 
         // A measure the key may not write is a 403; a value on a leaf still works as before.
         Assert.Equal(HttpStatusCode.Forbidden, (await client.PostAsJsonAsync("/api/v1/facts", new { period = TestPeriod, records = new[] { M("m-4", "zj-lasa", "plan", 10.0) } })).StatusCode);
@@ -92,7 +95,7 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
             records = new[] { M("m-5", "zj-lasa", "inv", 81_234.5), M("m-6", "zj-lasa", "started", 17.0) },
         });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure).OrderBy(f => f.IndicatorId).ToListAsync());
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.Kind == FactKind.Measure && f.IndicatorId != "inv_ly").OrderBy(f => f.IndicatorId).ToListAsync());
         Assert.Equal(["inv", "started"], facts.Select(f => f.IndicatorId));
         Assert.Equal(81_234.5, FactPayload.Parse(facts[0].Payload).Value);
         Assert.All(facts, f => Assert.Equal(FactSources.Platform, f.Source));
@@ -101,11 +104,11 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     [Fact]
     public async Task A_batch_retried_three_times_is_stored_once_with_the_same_ids()
     {
-        using var client = await PlatformClient("智慧工地平台", "A5");
+        using var client = await PlatformClient("信访平台", "D1");
         var batch = new
         {
             period = TestPeriod,
-            records = new[] { Record("site-lasa", "zj-lasa", "A5", 9.0, 10), Record("site-xigaze", "zj-xigaze", "A5", 7.0, 9) },
+            records = new[] { Record("site-lasa", "zj-lasa", "D1", 96.5), Record("site-xigaze", "zj-xigaze", "D1", 92.0) },
         };
         var first = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -124,19 +127,19 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
             Assert.Equal(ids, body.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()).ToArray());
             Assert.All(body.GetProperty("records").EnumerateArray(), r => Assert.Equal("alreadyStored", r.GetProperty("status").GetString()));
         }
-        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.IndicatorId == "A5").ToListAsync());
+        var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == TestPeriod && f.IndicatorId == "D1").ToListAsync());
         Assert.Equal(2, facts.Count);
         Assert.All(facts, f =>
         {
             Assert.Equal(FactSources.Platform, f.Source);
-            Assert.Equal("platform:智慧工地平台", f.Author);
+            Assert.Equal("platform:信访平台", f.Author);
             Assert.StartsWith("api:", f.IdempotencyKey);
         });
         // The source shows in the API's view of the fact.
         using var office = await app.As("office");
         var dto = await office.GetFromJsonAsync<JsonElement>($"/api/v1/facts/{ids[0]}");
         Assert.Equal("platform", dto.GetProperty("source").GetString());
-        Assert.Equal("platform:智慧工地平台", dto.GetProperty("author").GetString());
+        Assert.Equal("platform:信访平台", dto.GetProperty("author").GetString());
     }
 
     /// <summary>
@@ -182,9 +185,9 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     [Fact]
     public async Task Two_identical_batches_sent_at_once_are_stored_once()
     {
-        using var client = await PlatformClient("信息归集平台（并发）", "A1");
+        using var client = await PlatformClient("投资统计平台（并发）", "inv_ly");
         var records = new[] { "zj-lasa", "zj-xigaze", "zj-qamdo", "zj-nyingchi", "zj-shannan", "zj-nagqu", "zj-ngari" }
-            .Select((u, i) => Record($"inv-{u}", u, "A1", 1.0 + i / 10.0)).ToArray();
+            .Select((u, i) => Figure($"inv-{u}", u, "inv_ly", 10_000.0 + i * 1_234.5)).ToArray();
         var batch = new { period = TestPeriod, records };
         var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => client.PostAsJsonAsync("/api/v1/facts", batch)));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -192,24 +195,25 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(7, bodies.Sum(b => b.GetProperty("stored").GetInt32()));
         Assert.Equal(bodies[0].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()),
             bodies[1].GetProperty("records").EnumerateArray().Select(r => r.GetProperty("id").GetInt64()));
-        Assert.Equal(7, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "A1")));
+        Assert.Equal(7, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "inv_ly" && f.Kind == FactKind.Measure)));
     }
 
     [Fact]
     public async Task A_batch_with_bad_records_is_rejected_whole_naming_each_bad_record_by_json_path()
     {
-        using var client = await PlatformClient("施工许可审批系统", "A2", "A3");
+        using var client = await PlatformClient("施工许可审批系统", "C2", "D1", "A1");
         var batch = new
         {
             period = TestPeriod,
             records = new object[]
             {
-                Record("p-1", "zj-lasa", "A2", 0.2),
-                Record("p-2", "zj-xigaze", "A2", 0.1),
-                Record("p-3", "zj-nowhere", "A2", 0.1),
-                Record("p-4", "zj-qamdo", "A2", "很多"),
-                Record("p-1", "zj-shannan", "A2", 0.1),
-                Record("p-6", "zj-nagqu", "A2", null),
+                Record("p-1", "zj-lasa", "C2", 0.2),
+                Record("p-2", "zj-xigaze", "C2", 0.1),
+                Record("p-3", "zj-nowhere", "C2", 0.1),
+                Record("p-4", "zj-qamdo", "C2", "很多"),
+                Record("p-1", "zj-shannan", "C2", 0.1),
+                Record("p-6", "zj-nagqu", "C2", null),
+                Record("p-7", "zj-ngari", "A1", 1.2),     // derived by formula (inv / plan): nobody pushes it
             },
         };
         var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
@@ -217,20 +221,21 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         var errors = (await Body(r)).GetProperty("errors");
         var paths = errors.EnumerateObject().Select(p => p.Name).OrderBy(p => p).ToArray();
-        Assert.Equal(["$.records[2].unit", "$.records[3].value", "$.records[4].key", "$.records[5].value"], paths);
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "A2")));
+        Assert.Equal(["$.records[2].unit", "$.records[3].value", "$.records[4].key", "$.records[5].value", "$.records[6].indicator"], paths);
+        Assert.Contains("inv / plan", errors.GetProperty("$.records[6].indicator")[0].GetString());
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.IndicatorId == "C2")));
     }
 
     [Fact]
     public async Task Records_outside_the_keys_indicators_are_refused_with_403_naming_them()
     {
-        using var client = await PlatformClient("智慧工地平台（受限）", "A4");
-        var batch = new { period = TestPeriod, records = new[] { Record("k-1", "zj-lasa", "A4", 0.3), Record("k-2", "zj-lasa", "E1", 5.0, 6) } };
+        using var client = await PlatformClient("信息归集平台（受限）", "C2");
+        var batch = new { period = TestPeriod, records = new[] { Record("k-1", "zj-lasa", "C2", 0.3), Record("k-2", "zj-lasa", "E1", 5.0, 6) } };
         var r = await client.PostAsJsonAsync("/api/v1/facts", batch);
         Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
         var errors = (await Body(r)).GetProperty("errors");
         Assert.Equal(["$.records[1].indicator"], errors.EnumerateObject().Select(p => p.Name).ToArray());
-        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.UnitId == "zj-lasa" && (f.IndicatorId == "A4" || f.IndicatorId == "E1"))));
+        Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == TestPeriod && f.UnitId == "zj-lasa" && (f.IndicatorId == "C2" || f.IndicatorId == "E1"))));
     }
 
     [Fact]
@@ -277,12 +282,12 @@ public abstract class PlatformBatchTests<TApp>(TApp app) : IClassFixture<TApp> w
     public async Task People_cannot_push_and_a_wrong_key_is_401()
     {
         using var office = await app.As("office");
-        var batch = new { period = TestPeriod, records = new[] { Record("o-1", "zj-lasa", "A3", 0.3) } };
+        var batch = new { period = TestPeriod, records = new[] { Record("o-1", "zj-lasa", "D1", 96.0) } };
         Assert.Equal(HttpStatusCode.Forbidden, (await office.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
         using var wrong = app.Anonymous();
         wrong.DefaultRequestHeaders.Add("X-Api-Key", "kh_not-a-key");
         Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsJsonAsync("/api/v1/facts", batch)).StatusCode);
-        using var client = await PlatformClient("施工许可（格式）", "A3");
+        using var client = await PlatformClient("施工许可（格式）", "D1");
         var malformed = await client.PostAsync("/api/v1/facts", new StringContent("{\"period\": \"" + TestPeriod + "\", \"records\": [", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         // A platform key reads nothing of the people's API.

@@ -284,7 +284,8 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         var noReason = await unit.PostAsJsonAsync("/api/v1/appeals", new { period = "2023-Q2", indicatorId = "A1", reason = " " });
         Assert.True((await Json(noReason)).GetProperty("errors").TryGetProperty("reason", out _));
 
-        var own = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa" && f.IndicatorId == "A1").Select(f => f.Id).FirstAsync());
+        // A1 投资任务完成率 is derived from the completed investment (inv / plan): the appeal names that base figure.
+        var own = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q2" && f.UnitId == "zj-lasa" && f.IndicatorId == "inv").Select(f => f.Id).FirstAsync());
         var fine = await unit.PostAsJsonAsync("/api/v1/appeals", new { period = "2023-Q2", indicatorId = "A1", factId = own, reason = "投资完成额漏报一个项目" });
         Assert.Equal(HttpStatusCode.Created, fine.StatusCode);
 

@@ -73,10 +73,11 @@ public abstract class RankingTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal(computed, Computations);
         Assert.Equal(Row(before, "zj-lasa").GetProperty("total").GetDouble(), Row(again, "zj-lasa").GetProperty("total").GetDouble());
 
-        // The office returns zj-lasa's reported A5 (状态：退回): the draft misses a value and cannot be computed ...
+        // The office returns zj-lasa's reported number of started projects (状态：退回), from which A5 = started / due is derived:
+        // the draft misses a base figure and cannot be computed ...
         await app.WithDb(async db =>
         {
-            var reported = await db.Facts.SingleAsync(f => f.PeriodId == "2023-Q3" && f.UnitId == "zj-lasa" && f.IndicatorId == "A5"
+            var reported = await db.Facts.SingleAsync(f => f.PeriodId == "2023-Q3" && f.UnitId == "zj-lasa" && f.IndicatorId == "started" && f.Kind == FactKind.Measure
                 && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified));
             reported.SetStatus(FactStatus.Returned, "排名测试：改由平台报送");
             return await db.SaveChangesAsync();
@@ -87,13 +88,13 @@ public abstract class RankingTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal(computed + 1, Computations);
 
         // ... until the smart-construction-site platform reports it, far below what the unit had reported.
-        var created = await Json(await office.PostAsJsonAsync("/api/v1/apikeys", new { name = "智慧工地平台（排名测试）", indicators = new[] { "A5" } }));
+        var created = await Json(await office.PostAsJsonAsync("/api/v1/apikeys", new { name = "智慧工地平台（排名测试）", indicators = new[] { "started" } }));
         using var platform = app.Anonymous();
         platform.DefaultRequestHeaders.Add("X-Api-Key", created.GetProperty("secret").GetString());
         var pushed = await platform.PostAsJsonAsync("/api/v1/facts", new
         {
             period = "2023-Q3",
-            records = new[] { new { key = "ranking-test-lasa", unit = "zj-lasa", indicator = "A5", value = 0.0, target = 10.0, observedAt = "2023-09-30T18:00:00+08:00" } },
+            records = new[] { new { key = "ranking-test-lasa", unit = "zj-lasa", measure = "started", value = 0.0, observedAt = "2023-09-30T18:00:00+08:00" } },
         });
         Assert.Equal(1, (await Json(pushed)).GetProperty("stored").GetInt32());
 

@@ -19,12 +19,24 @@ using Npgsql;
 
 namespace Kaohe.Web.Features.Collection;
 
-/// <summary>One checked row of a bulk import: the leaf decides the fact's source (a unit's 填报 or a division's score).</summary>
-internal readonly record struct ImportRow(int Row, string Unit, Leaf Leaf, double Value, double? Target);
+/// <summary>
+/// One checked row of a bulk import: a leaf's value, whose leaf decides the fact's source (a unit's 填报 or a division's score), or a
+/// unit's base figure (<see cref="Measure"/>, a 填报 <see cref="FactKind.Measure"/> fact). <see cref="Slot"/> is the leaf's or the measure's id.
+/// </summary>
+internal readonly record struct ImportRow(int Row, string Unit, Leaf? Leaf, double Value, double? Target, Measure? Measure = null)
+{
+    public string Slot => Measure?.Id ?? Leaf!.Id;
+
+    public FactKind Kind => Measure is null ? FactKind.Value : FactKind.Measure;
+
+    /// <summary>Data the unit reports (a value or a base figure), as opposed to a division's direct score.</summary>
+    public bool ByUnit => Measure is not null || Leaf!.Owner == SlotOwner.Unit;
+}
 
 /// <summary>
 /// 批量导入 (docs/longwork.md): the office imports many units' values at once from one .xlsx sheet
-/// (单位编码, 指标编码, 数值, 目标值), e.g. 100,000 rows for a national period. It runs as a background
+/// (单位编码, 指标编码, 数值, 目标值), e.g. 100,000 rows for a national period. The 指标编码 of a row may also name a
+/// base figure (measure) of the unit's version 2 scheme, checked by <see cref="MeasureRules"/> as on the 填报 sheet. It runs as a background
 /// job. The sheet is streamed (MiniExcel <c>Query</c>), every row is checked first, and an error names
 /// sheet, row and column; with any error nothing is written. Then, in one transaction, the counted
 /// values of the imported slots are set to Returned ("superseded by import"), the new facts are
@@ -81,6 +93,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var unitIds = units.Keys.ToHashSet(StringComparer.Ordinal);
         var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
         var byCategory = leaves.Categories.ToDictionary(c => c, c => leaves.Of(c).ToDictionary(l => l.Id, StringComparer.Ordinal));
+        var measuresOf = leaves.Categories.ToDictionary(c => c, c => leaves.MeasuresOf(c).ToDictionary(m => m.Id, StringComparer.Ordinal));
         await using var stream = store.OpenRead(file);
         long total;
         try
@@ -159,6 +172,24 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
                 if (!units.TryGetValue(unit, out var kind)) { Err(Key(CUnit), $"{Where(CUnit)}: 单位 {unit} 不存在", $"{WhereEn(CUnit)}: unit {unit} does not exist"); continue; }
                 if (indicator is null) { Err(Key(CIndicator), $"{Where(CIndicator)}: 须填写指标编码", $"{WhereEn(CIndicator)}: an indicator id is required"); continue; }
                 var category = SchemeLeaves.CategoryOf(kind) ?? "";
+                // The units dictionary's own key instance: 100,000 rows share a few thousand strings.
+                var unitId = unitIds.TryGetValue(unit, out var known) ? known : unit;
+                if (measuresOf.TryGetValue(category, out var catMeasures) && catMeasures.TryGetValue(indicator, out var measure))
+                {
+                    // A base figure (基础数据): the rules of the 填报 sheet and the platform API, named by the row.
+                    if (badValue || badTarget) continue;
+                    if (value is not { } figure) { Err(Key(CValue), $"{Where(CValue)}: 须填写{measure.Name}（{measure.Unit}）", $"{WhereEn(CValue)}: {measure.Name} needs a number ({measure.Unit})"); continue; }
+                    if (MeasureRules.Problem(measure, figure) is { } wrong) { Err(Key(CValue), $"{Where(CValue)}: {wrong.Zh}", $"{WhereEn(CValue)}: {wrong.En}"); continue; }
+                    if (target is not null) { Err(Key(CTarget), $"{Where(CTarget)}: 基础数据没有目标值", $"{WhereEn(CTarget)}: a base figure has no target"); continue; }
+                    if (seen.TryGetValue((unitId, measure.Id), out var firstFigure))
+                    {
+                        Err(Key(CIndicator), $"{Where(CIndicator)}: 单位 {unit} 的基础数据 {indicator} 已在第 {firstFigure} 行出现", $"{WhereEn(CIndicator)}: unit {unit}, measure {indicator} is already on row {firstFigure}");
+                        continue;
+                    }
+                    seen[(unitId, measure.Id)] = no;
+                    rows.Add(new ImportRow(no, unitId, null, figure, null, measure));
+                    continue;
+                }
                 if (!byCategory.TryGetValue(category, out var catLeaves) || !catLeaves.TryGetValue(indicator, out var leaf) || !Importable(leaf))
                 {
                     Err(Key(CIndicator), $"{Where(CIndicator)}: 指标 {indicator} 不是单位 {unit} 本期方案中可导入数值的末级指标（单位填报或处室直接打分）",
@@ -183,8 +214,6 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
                     Err(Key(CTarget), $"{Where(CTarget)}: 指标 {indicator} 不填写目标值", $"{WhereEn(CTarget)}: indicator {indicator} takes no target");
                     continue;
                 }
-                // The units dictionary's own key instance: 100,000 rows share a few thousand strings.
-                var unitId = unitIds.TryGetValue(unit, out var known) ? known : unit;
                 if (seen.TryGetValue((unitId, leaf.Id), out var first))
                 {
                     Err(Key(CIndicator), $"{Where(CIndicator)}: 单位 {unit} 的指标 {indicator} 已在第 {first} 行出现", $"{WhereEn(CIndicator)}: unit {unit}, indicator {indicator} is already on row {first}");
@@ -266,8 +295,8 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         // The COPY bypasses the change tracker: it tells the stage guard what it writes, checked in the same transaction.
         var kinds = await db.Units.AsNoTracking().Select(u => new { u.Id, u.Kind }).ToDictionaryAsync(u => u.Id, u => u.Kind, StringComparer.Ordinal, ct);
         string CategoryOf(ImportRow r) => PeriodStages.CategoryOf(kinds.TryGetValue(r.Unit, out var k) ? k : (UnitKind?)null);
-        using var data = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => r.Leaf.Owner == SlotOwner.Unit).Select(CategoryOf), PeriodInput.Data);
-        using var scores = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => r.Leaf.Owner != SlotOwner.Unit).Select(CategoryOf), PeriodInput.Score);
+        using var data = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => r.ByUnit).Select(CategoryOf), PeriodInput.Data);
+        using var scores = PeriodStages.DeclareBulkWrite(db, period, rows.Where(r => !r.ByUnit).Select(CategoryOf), PeriodInput.Score);
         db.SavingChanges += Bulk;
         try
         {
@@ -281,7 +310,8 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
                 sha256 = sha,
                 rows = rows.Count,
                 units = rows.Select(r => r.Unit).Distinct().Count(),
-                indicators = rows.Select(r => r.Leaf.Id).Distinct().Count(),
+                indicators = rows.Where(r => r.Measure is null).Select(r => r.Slot).Distinct().Count(),
+                measures = rows.Where(r => r.Measure is not null).Select(r => r.Slot).Distinct().Count(),
                 firstRow = rows.Count > 0 ? rows[0].Row : 0,
                 lastRow = rows.Count > 0 ? rows[^1].Row : 0,
             }, "批量导入（导入前已计入的同一单位同一指标的数据改为已退回，原因“被批量导入取代”）/ bulk import (counted values of the same slots are set to Returned, superseded by the import)");
@@ -300,8 +330,8 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         foreach (var r in rows)
         {
             // A unit's value is a 填报 fact (so the unit's sheet shows it, submitted, and corrections work as usual); a direct score is a division's.
-            var source = r.Leaf.Owner == SlotOwner.Unit ? FactSources.Report : FactSources.Division;
-            var f = new Fact(period, r.Unit, r.Leaf.Id, FactKind.Value, new FactPayload(Value: r.Value, Target: r.Target).ToJson(), source, author, now, FactStatus.Draft);
+            var source = r.ByUnit ? FactSources.Report : FactSources.Division;
+            var f = new Fact(period, r.Unit, r.Slot, r.Kind, new FactPayload(Value: r.Value, Target: r.Target).ToJson(), source, author, now, FactStatus.Draft);
             f.Submit(now, late: false);
             f.Numbered(changeNo);
             yield return f;
@@ -328,7 +358,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         return converter is null ? raw : o => raw(o) is { } v ? converter.ConvertToProvider(v) : null;
     }
 
-    /// <summary>Sets the counted values of the imported (unit, indicator) slots to Returned, so the engine never sees two values for one slot.</summary>
+    /// <summary>Sets the counted values (and base figures) of the imported (unit, indicator or measure, kind) slots to Returned, so the engine never sees two values for one slot.</summary>
     private static long Supersede(KaoheDbContext db, DbTransaction tx, string period, List<ImportRow> rows, DateTimeOffset now, string jobId, long changeNo)
     {
         var (table, _, col) = Mapping(db);
@@ -336,45 +366,48 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var reason = $"被批量导入取代（任务 {jobId}）/ superseded by bulk import {jobId}";
         string Q(string property) => $"\"{col(property)}\"";
         string Where(string alias, string param) =>
-            $"{alias}{Q(nameof(Fact.PeriodId))} = {param} AND {alias}{Q(nameof(Fact.Kind))} = 'Value' AND {alias}{Q(nameof(Fact.Status))} IN ('Submitted', 'Verified')";
+            $"{alias}{Q(nameof(Fact.PeriodId))} = {param} AND {alias}{Q(nameof(Fact.Status))} IN ('Submitted', 'Verified')";
         if (conn is NpgsqlConnection pg)
         {
             using var cmd = new NpgsqlCommand(
                 $"UPDATE \"{table}\" AS f SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = @r, {Q(nameof(Fact.ChangeNo))} = @n " +
-                $"FROM unnest(@u, @i) AS s(u, i) WHERE f.{Q(nameof(Fact.UnitId))} = s.u AND f.{Q(nameof(Fact.IndicatorId))} = s.i AND " +
+                $"FROM unnest(@u, @i, @k) AS s(u, i, k) WHERE f.{Q(nameof(Fact.UnitId))} = s.u AND f.{Q(nameof(Fact.IndicatorId))} = s.i AND f.{Q(nameof(Fact.Kind))} = s.k AND " +
                 Where("f.", "@p"), pg, (NpgsqlTransaction)tx);
             cmd.Parameters.AddWithValue("p", period);
             cmd.Parameters.AddWithValue("r", reason);
             cmd.Parameters.AddWithValue("n", changeNo);
             cmd.Parameters.AddWithValue("u", rows.Select(r => r.Unit).ToArray());
-            cmd.Parameters.AddWithValue("i", rows.Select(r => r.Leaf.Id).ToArray());
+            cmd.Parameters.AddWithValue("i", rows.Select(r => r.Slot).ToArray());
+            cmd.Parameters.AddWithValue("k", rows.Select(r => r.Kind.ToString()).ToArray());
             return cmd.ExecuteNonQuery();
         }
         var sqlite = (SqliteConnection)conn;
         using (var create = sqlite.CreateCommand())
         {
             create.Transaction = (SqliteTransaction)tx;
-            create.CommandText = "CREATE TEMP TABLE IF NOT EXISTS kaohe_import_slots (u TEXT NOT NULL, i TEXT NOT NULL, PRIMARY KEY (u, i)) WITHOUT ROWID; DELETE FROM kaohe_import_slots;";
+            create.CommandText = "CREATE TEMP TABLE IF NOT EXISTS kaohe_import_slots (u TEXT NOT NULL, i TEXT NOT NULL, k TEXT NOT NULL, PRIMARY KEY (u, i, k)) WITHOUT ROWID; DELETE FROM kaohe_import_slots;";
             create.ExecuteNonQuery();
         }
         using (var insert = sqlite.CreateCommand())
         {
             insert.Transaction = (SqliteTransaction)tx;
-            insert.CommandText = "INSERT INTO kaohe_import_slots (u, i) VALUES ($u, $i)";
+            insert.CommandText = "INSERT INTO kaohe_import_slots (u, i, k) VALUES ($u, $i, $k)";
             var pu = insert.Parameters.Add("$u", SqliteType.Text);
             var pi = insert.Parameters.Add("$i", SqliteType.Text);
+            var pk = insert.Parameters.Add("$k", SqliteType.Text);
             insert.Prepare();
             foreach (var r in rows)
             {
                 pu.Value = r.Unit;
-                pi.Value = r.Leaf.Id;
+                pi.Value = r.Slot;
+                pk.Value = r.Kind.ToString();
                 insert.ExecuteNonQuery();
             }
         }
         using var update = sqlite.CreateCommand();
         update.Transaction = (SqliteTransaction)tx;
         update.CommandText = $"UPDATE \"{table}\" SET {Q(nameof(Fact.Status))} = 'Returned', {Q(nameof(Fact.StatusReason))} = $r, {Q(nameof(Fact.ChangeNo))} = $n WHERE {Where("", "$p")} " +
-            $"AND EXISTS (SELECT 1 FROM kaohe_import_slots s WHERE s.u = \"{table}\".{Q(nameof(Fact.UnitId))} AND s.i = \"{table}\".{Q(nameof(Fact.IndicatorId))})";
+            $"AND EXISTS (SELECT 1 FROM kaohe_import_slots s WHERE s.u = \"{table}\".{Q(nameof(Fact.UnitId))} AND s.i = \"{table}\".{Q(nameof(Fact.IndicatorId))} AND s.k = \"{table}\".{Q(nameof(Fact.Kind))})";
         update.Parameters.AddWithValue("$p", period);
         update.Parameters.AddWithValue("$r", reason);
         update.Parameters.AddWithValue("$n", changeNo);
@@ -436,13 +469,14 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         {
             var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
             var importable = leaves.Categories.SelectMany(c => leaves.Of(c)).Where(Importable).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+            var measures = leaves.Categories.SelectMany(c => leaves.MeasuresOf(c)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
             var query = db.Facts.AsNoTracking()
-                .Where(f => f.PeriodId == period && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))
+                .Where(f => f.PeriodId == period && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure) && FactStatuses.Counted.Contains(f.Status))
                 .OrderBy(f => f.UnitId).ThenBy(f => f.IndicatorId).ThenBy(f => f.Id)
-                .Select(f => new { f.UnitId, f.IndicatorId, f.Payload });
+                .Select(f => new { f.UnitId, f.IndicatorId, f.Kind, f.Payload });
             await foreach (var f in query.AsAsyncEnumerable().WithCancellation(ct))
             {
-                if (!importable.Contains(f.IndicatorId!)) continue;
+                if (!(f.Kind == FactKind.Measure ? measures : importable).Contains(f.IndicatorId!)) continue;
                 var p = FactPayload.Parse(f.Payload);
                 rows.Add(new() { [CUnit] = ExcelSafe.Text(f.UnitId), [CIndicator] = ExcelSafe.Text(f.IndicatorId), [CValue] = p.Value, [CTarget] = p.Target });
                 if (max is { } m && rows.Count >= m) break;

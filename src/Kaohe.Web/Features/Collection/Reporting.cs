@@ -31,10 +31,21 @@ public sealed record MeasureRow(string MeasureId, string Name, string Unit, bool
     public bool Unusual => Value is { } v && MeasureRules.Unusual(v, LastYear);
 }
 
+/// <summary>
+/// A derived indicator (计算指标) of the unit's scheme on its 填报 sheet (docs/visibility.md, "Derived indicators"): one that
+/// depends only on the unit's own figures (<c>inv / plan</c>) has its <see cref="Value"/> at once, from the figures the unit
+/// has reported; one that depends on the region (<c>inv / sum(inv)</c>) tells others' figures, so it is <see cref="Shown"/>
+/// only once the person may see the unit's results (the review window for a unit), from the results.
+/// </summary>
+public sealed record DerivedRow(string IndicatorId, string Name, string Formula, bool OwnFiguresOnly, bool Shown, double? Value);
+
 public sealed record ReportSheet(string PeriodId, string UnitId, string UnitName, string? Category, DateOnly Deadline, bool PastDeadline, IReadOnlyList<ReportRow> Rows)
 {
     /// <summary>The base figures the unit reports (empty unless its category's scheme is version 2 with measures).</summary>
     public IReadOnlyList<MeasureRow> Measures { get; init; } = [];
+
+    /// <summary>The scheme's formula leaves, with the values this person may see now.</summary>
+    public IReadOnlyList<DerivedRow> Derived { get; init; } = [];
 
     public int Missing => Rows.Count(r => r.Value is null) + Measures.Count(m => m.Value is null);
     public bool CanSubmit => Rows.Any(r => r.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned))
@@ -66,7 +77,7 @@ public sealed record ReportValue(double? Value, double? Target, bool Measure = f
 /// the period's deadline), and the office or the assigned division verifies it or returns it with a
 /// reason. The current report of a leaf is the unit's latest <c>report</c> fact for it.
 /// </summary>
-public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store)
+public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, Results.ResultsStore results, Results.ResultsAccess access)
 {
     public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
@@ -143,9 +154,12 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         }).ToList();
         var measures = schemes.MeasuresOf(category ?? "");
         var measureRows = new List<MeasureRow>();
+        var own = new Dictionary<string, double>(StringComparer.Ordinal);
         if (measures.Count > 0)
         {
             var figures = await CurrentAsync(periodId, unitId, ct, FactKind.Measure);
+            foreach (var (id, f) in figures)
+                if (FactPayload.Parse(f.Payload).Value is { } v) own[id] = v;
             var lastYear = await LastYearAsync(periodId, [unitId], ct);
             foreach (var m in measures)
             {
@@ -154,8 +168,33 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                     f?.Id, f is null ? null : FactPayload.Parse(f.Payload).Value, f?.Status.ToString() ?? "Missing", f?.StatusReason, f?.Late ?? false, f?.ReviewedBy));
             }
         }
+        var derived = await DerivedAsync(user, periodId, category ?? "", unitId, schemes.Of(category ?? "").Where(l => l.Formula is not null).ToList(), own, ct);
         return (new ReportSheet(periodId, unitId, unit.Name, category, period!.ReportDeadline, IsLate(period.ReportDeadline, clock.GetUtcNow()), rows)
-        { Measures = measureRows }, null);
+        { Measures = measureRows, Derived = derived }, null);
+    }
+
+    /// <summary>
+    /// The derived indicators as this person may see them: an own-figures formula computed from the figures the unit reported
+    /// (as the engine computes it); every value, region-wide ones included, from the results once the person may see the unit's
+    /// row of them (<see cref="Results.ResultsAccess"/>: a unit from the review window on).
+    /// </summary>
+    private async Task<IReadOnlyList<DerivedRow>> DerivedAsync(ClaimsPrincipal user, string periodId, string category, string unitId, IReadOnlyList<Leaf> formulas,
+        IReadOnlyDictionary<string, double> own, CancellationToken ct)
+    {
+        if (formulas.Count == 0) return [];
+        IReadOnlyDictionary<string, double>? scored = null;
+        if ((await access.RowsAsync(user, periodId, category, ct: ct)).Sees(unitId)
+            && await results.CurrentAsync(db, periodId, category, ct) is { } view && view.ByUnit.TryGetValue(unitId, out var mine))
+            scored = mine.Values;
+        return [.. formulas.Select(l =>
+        {
+            var expr = Kaohe.Scoring.Formulas.Formula.Parse(l.Formula!).Expression!;
+            var ownOnly = Kaohe.Scoring.Formulas.Formula.DependsOnlyOnOwnFigures(expr);
+            if (scored is not null) return new DerivedRow(l.Id, l.Name, l.Formula!, ownOnly, true, scored.TryGetValue(l.Id, out var v) ? v : null);
+            return ownOnly
+                ? new DerivedRow(l.Id, l.Name, l.Formula!, true, true, Kaohe.Scoring.Formulas.Formula.ValueOf(expr, own, l.ValueDecimals))
+                : new DerivedRow(l.Id, l.Name, l.Formula!, false, false, null);
+        })];
     }
 
     /// <summary>Saves (or creates) the draft of one leaf. A submitted or verified report is locked.</summary>

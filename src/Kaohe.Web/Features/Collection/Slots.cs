@@ -34,6 +34,11 @@ public sealed record Leaf(string Id, string Name, double Points, Method Method, 
     public (double Min, double Max) ScoreRange => Method is RatersMethod ? (0, 100) : (0, Points);
 
     public IReadOnlyList<string> RaterIds => Method is RatersMethod r ? [.. r.Raters.Select(x => x.Id)] : [];
+
+    /// <summary>Version 2: the formula the leaf's value is derived by (nobody fills it), and the decimals it is rounded to.</summary>
+    public string? Formula { get; init; }
+
+    public int? ValueDecimals { get; init; }
 }
 
 /// <summary>A period's active schemes read once: every leaf by category, with who fills it.</summary>
@@ -73,7 +78,8 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
                 foreach (var n in nodes)
                 {
                     if (n.IsLeaf && n.Method is { } m)
-                        leaves.Add(new Leaf(n.Id, n.Name, n.Points, m, texts.GetValueOrDefault(n.Id) ?? "", n.Formula is null ? OwnerOf(m, leaderRaters) : SlotOwner.Other, s.Category));
+                        leaves.Add(new Leaf(n.Id, n.Name, n.Points, m, texts.GetValueOrDefault(n.Id) ?? "", n.Formula is null ? OwnerOf(m, leaderRaters) : SlotOwner.Other, s.Category)
+                            { Formula = n.Formula, ValueDecimals = n.ValueDecimals });
                     Walk(n.ChildList);
                 }
             }

@@ -92,6 +92,9 @@ public static class DemoSchemes
         ["shannan"] = 0.74, ["nagqu"] = 0.42, ["ngari"] = 0.50,
     };
 
+    /// <summary>The derived ratios are published to four decimals (投资任务完成率 1.1825), and scored as published.</summary>
+    public const int FormulaDecimals = 4;
+
     /// <summary>The seed's grades and its 前2名通报表扬 / 后2名通报批评, with bonus and deduction caps.</summary>
     public static Rules Rules { get; } = new(
         BonusCap: 5,
@@ -121,6 +124,13 @@ public static class DemoSchemes
             texts[id] = rule;
             return Indicator.Leaf(id, name, points, m);
         }
+        // A1–A5 are derived from the bureaus' base figures (issue 16): a prefecture reports what it knows (its investment,
+        // plan, last year's figure, its projects), never its share of the region.
+        Indicator F(string id, string name, double points, string formula, Method m, string rule)
+        {
+            texts[id] = rule;
+            return Indicator.FormulaLeaf(id, name, points, formula, m, FormulaDecimals);
+        }
         Indicator N(string id, string name, double points, string rule, params Indicator[] children)
         {
             texts[id] = rule;
@@ -130,11 +140,11 @@ public static class DemoSchemes
         var tree = new[]
         {
             N("A", "重点项目开复工率和完成季度投资计划", 40, "5个定量指标，采取功效系数法、加权平均法计算得分，既看增量、增速，还看对全区投资任务的贡献度（计划财务处、建筑市场监管处考核）。",
-                L("A1", "投资任务完成率", 10, efficacy, "季度完成投资÷季度投资计划；功效系数法，满意值取组内最高，不允许值取组内最低，得分=分值×(60+40×(实际值−不允许值)/(满意值−不允许值))/100。"),
-                L("A2", "投资额度完成占比", 8, efficacy, "本地市完成投资占全区完成投资的比重；功效系数法，满意值取组内最高，不允许值取组内最低。"),
-                L("A3", "投资增速", 8, efficacy, "与去年同期相比的增长率；功效系数法，满意值取组内最高，不允许值取组内最低。"),
-                L("A4", "对全区投资贡献度", 6, efficacy, "本地市投资增量占全区投资增量的比重；功效系数法，满意值取组内最高，不允许值取组内最低。"),
-                L("A5", "重点项目开复工率", 8, new RatioMethod(), "已开（复）工重点项目数÷应开（复）工重点项目数×分值，最高得满分。")),
+                F("A1", "投资任务完成率", 10, "inv / plan", efficacy, "季度完成投资÷季度投资计划；功效系数法，满意值取组内最高，不允许值取组内最低，得分=分值×(60+40×(实际值−不允许值)/(满意值−不允许值))/100。"),
+                F("A2", "投资额度完成占比", 8, "inv / sum(inv)", efficacy, "本地市完成投资占全区完成投资的比重；功效系数法，满意值取组内最高，不允许值取组内最低。"),
+                F("A3", "投资增速", 8, "inv / inv_ly - 1", efficacy, "与去年同期相比的增长率；功效系数法，满意值取组内最高，不允许值取组内最低。"),
+                F("A4", "对全区投资贡献度", 6, "(inv - inv_ly) / sum(inv - inv_ly)", efficacy, "本地市投资增量占全区投资增量的比重；功效系数法，满意值取组内最高，不允许值取组内最低。"),
+                F("A5", "重点项目开复工率", 8, "started / due", new RatioMethod(Target: 1.0), "已开（复）工重点项目数÷应开（复）工重点项目数×分值，最高得满分。")),
             N("B", "建筑领域营商环境", 15, "厅建筑市场监管处、房地产市场监管处分别考核打分（变“一家考”为“多方评”）。",
                 L("B1", "线上施工许可审批率", 5, new RatioMethod(Target: 1.0), "通过大数据核查线上办理施工许可的比例，100%得满分，按比例得分。"),
                 L("B2", "营商环境评价", 10, new RatersMethod([new Rater("scc", 0.5), new Rater("fdc", 0.5)]), "建筑市场监管处、房地产市场监管处各按百分制评价，各占50%，折算为本项分值。")),
@@ -152,25 +162,15 @@ public static class DemoSchemes
         var rng = new DemoRandom(2023_1_1);
         var values = new List<DataValue>();
         var data = new List<MeasureValue>();
-        var totalCompleted = (double)Q1Investment.Sum(p => p.CompletedYuan);
-        var totalIncrement = (double)Q1Investment.Sum(p => p.CompletedYuan - p.LastYearQ1Yuan);
         foreach (var p in Q1Investment)
         {
             var q = Quality[p.PrefectureId];
-            // The bureaus report base figures (万元, 个).
+            // The bureaus report base figures (万元, 个); A1–A5 follow from them by formula.
             data.Add(new(p.UnitId, Inv, (double)(p.CompletedYuan / 10_000m)));
             data.Add(new(p.UnitId, Plan, (double)(p.PlanYuan / 10_000m)));
             data.Add(new(p.UnitId, InvLastYear, (double)(p.LastYearQ1Yuan / 10_000m)));
             data.Add(new(p.UnitId, "started", p.KeyProjectsStarted));
             data.Add(new(p.UnitId, "due", p.KeyProjectsPlanned));
-            // A1–A5 are still reported as ratios: deriving them by formula (issue 16, item 7) waits for the 填报 sheet to take
-            // measures instead of these values. The base figures above already feed the investment headline.
-            double completed = (double)p.CompletedYuan, plan = (double)p.PlanYuan, last = (double)p.LastYearQ1Yuan;
-            values.Add(new(p.UnitId, "A1", completed / plan));
-            values.Add(new(p.UnitId, "A2", completed / totalCompleted));
-            values.Add(new(p.UnitId, "A3", completed / last - 1));
-            values.Add(new(p.UnitId, "A4", (completed - last) / totalIncrement));
-            values.Add(new(p.UnitId, "A5", p.KeyProjectsStarted, Target: p.KeyProjectsPlanned));
             values.Add(new(p.UnitId, "B1", Math.Round(Math.Min(1, 0.72 + 0.28 * q + rng.Noise(0.03)), 3)));
             values.Add(new(p.UnitId, "B2", Rating(q, rng), Rater: "scc"));
             values.Add(new(p.UnitId, "B2", Rating(q, rng), Rater: "fdc"));

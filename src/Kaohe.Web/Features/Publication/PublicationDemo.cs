@@ -167,8 +167,9 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
         var period = await db.Periods.FirstAsync(p => p.Id == periodId);
         db.Add(new ReviewWindow(periodId, new DateOnly(2023, 7, 11), new DateOnly(2023, 7, 18), "office", new DateTimeOffset(2023, 7, 11, 2, 0, 0, TimeSpan.Zero)));
         period.MoveTo(PeriodStatus.Review);
-        var a5 = await db.Facts.AsNoTracking().FirstOrDefaultAsync(f => f.PeriodId == periodId && f.UnitId == "zj-lasa" && f.IndicatorId == "A5");
-        db.Add(new Appeal(periodId, "housing", "zj-lasa", "A5", a5?.Id,
+        // A5 重点项目开复工率 is derived (started / due): the appeal contests the base figure it comes from, the number of projects started.
+        var started = await db.Facts.AsNoTracking().FirstOrDefaultAsync(f => f.PeriodId == periodId && f.UnitId == "zj-lasa" && f.Kind == FactKind.Measure && f.IndicatorId == "started");
+        db.Add(new Appeal(periodId, "housing", "zj-lasa", "A5", started?.Id,
             "第二季度实际已开（复）工重点项目比填报数多1个（拉萨市XX保障性住房项目6月28日已复工），附施工许可和复工报告，请予更正。",
             "unit-zj-lasa", new DateTimeOffset(2023, 7, 12, 3, 0, 0, TimeSpan.Zero)));
         var finding = await db.Facts.AsNoTracking().Where(f => f.PeriodId == periodId && f.UnitId == "zj-nyingchi" && f.Kind == FactKind.Finding).OrderBy(f => f.Id).FirstOrDefaultAsync();

@@ -51,7 +51,7 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
         if (s is null) return NotFound();
         var read = SchemeService.Parse(s);
         if (!read.IsValid) return NotFound();
-        return File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s)),
+        return File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s), read.Measures),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
     }
 

@@ -42,7 +42,7 @@ public sealed class NewModel(KaoheDbContext db, SchemeService schemes) : PageMod
                 Errors = sheet.Errors;
                 return Page();
             }
-            text = Kaohe.Scoring.FileFormat.V1File.WriteScheme(Period ?? "", sheet.Indicators, sheet.Rules!);
+            text = sheet.Document(Period ?? "");
             ruleTexts = sheet.RuleTexts;
         }
         else if (Upload is { Length: > 0 })

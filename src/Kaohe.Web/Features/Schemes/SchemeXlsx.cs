@@ -15,13 +15,20 @@ public sealed record SchemeXlsxResult(
     IReadOnlyList<ValidationError> Errors)
 {
     public bool Ok => Errors.Count == 0;
+
+    /// <summary>The base data items (数据项 sheet) the formula leaves name; empty for a version 1 scheme.</summary>
+    public IReadOnlyList<Measure> Measures { get; init; } = [];
+
+    /// <summary>The scheme as the file format writes it: version 2 when it has measures or formula leaves (scoring-format.md).</summary>
+    public string Document(string period) => Kaohe.Scoring.FileFormat.KaoheFile.WriteScheme(period, Indicators!, Rules!, Measures);
 }
 
 /// <summary>
 /// The .xlsx template (考核方案模板) an assessment office fills in to define an indicator tree:
 /// sheet <c>指标</c> has one row per node with every method parameter of scoring-format.md in its
 /// own column, <c>规则</c> the ranking rules, <c>等次</c> the grades and <c>说明</c> explains the
-/// columns. Import is all-or-nothing and names the sheet, row (as Excel shows it) and column of
+/// columns; <c>数据项</c> lists the base figures (measures) that the <c>公式</c> column of a formula
+/// leaf names (version 2). Import is all-or-nothing and names the sheet, row (as Excel shows it) and column of
 /// every error; Export → Import is lossless.
 /// </summary>
 public static class SchemeXlsx
@@ -33,18 +40,21 @@ public static class SchemeXlsx
     public const string RulesSheet = "规则";
     public const string GradesSheet = "等次";
     public const string HelpSheet = "说明";
+    public const string MeasuresSheet = "数据项";
+
+    private const string MId = "编码", MName = "名称", MUnit = "计量单位";
 
     // Columns of 指标, in order. The letters follow from the order (A, B, ...).
     private const string CId = "编码", CParent = "上级编码", CName = "名称", CPoints = "分值", CCombine = "合成方式", CKind = "计分方法",
         CSatisfactory = "满意值", CUnallowable = "不允许值", CDirection = "方向", CBase = "基础分", CSpan = "跨度", CClamp = "截断",
         CRatioDecimals = "比率小数位", CTarget = "目标值", CCap = "上限倍数", CThreshold = "达标值", CStepBelow = "低于每单位扣分",
         CStepAbove = "高于每单位加分", CMaxAbove = "最高加分", CStep = "每名次扣减百分比", CPerFinding = "每项扣分", CMaxDeduction = "最高扣分",
-        CLevels = "档次", CRaters = "评价方", COptions = "选项", CRuleText = "评分细则";
+        CLevels = "档次", CRaters = "评价方", COptions = "选项", CRuleText = "评分细则", CFormula = "公式", CValueDecimals = "计算值小数位";
 
     private static readonly string[] Columns =
     [
         CId, CParent, CName, CPoints, CCombine, CKind, CSatisfactory, CUnallowable, CDirection, CBase, CSpan, CClamp, CRatioDecimals,
-        CTarget, CCap, CThreshold, CStepBelow, CStepAbove, CMaxAbove, CStep, CPerFinding, CMaxDeduction, CLevels, CRaters, COptions, CRuleText,
+        CTarget, CCap, CThreshold, CStepBelow, CStepAbove, CMaxAbove, CStep, CPerFinding, CMaxDeduction, CLevels, CRaters, COptions, CRuleText, CFormula, CValueDecimals,
     ];
 
     /// <summary>Which parameter columns each method reads; a filled column a method does not read is an error, never silently dropped.</summary>
@@ -62,7 +72,7 @@ public static class SchemeXlsx
         ["direct"] = [],
     };
 
-    private static readonly HashSet<string> Verbatim = [CName, CRuleText, "等次"];
+    private static readonly HashSet<string> Verbatim = [CName, CRuleText, "等次", MName];
 
     private static readonly string[] ParamColumns = [.. ParamsOf.Values.SelectMany(c => c).Distinct()];
 
@@ -92,7 +102,8 @@ public static class SchemeXlsx
 
     // ------------------------------------------------------------------ export
 
-    public static byte[] Export(IReadOnlyList<Indicator> indicators, Rules rules, IReadOnlyDictionary<string, string>? ruleTexts = null)
+    public static byte[] Export(IReadOnlyList<Indicator> indicators, Rules rules, IReadOnlyDictionary<string, string>? ruleTexts = null,
+        IReadOnlyList<Measure>? measures = null)
     {
         var rows = new List<Dictionary<string, object?>>();
         void Walk(Indicator n, string? parent)
@@ -109,6 +120,8 @@ public static class SchemeXlsx
                 WriteMethod(row, m);
             }
             row[CRuleText] = Safe(ruleTexts?.GetValueOrDefault(n.Id));
+            row[CFormula] = Safe(n.Formula);
+            row[CValueDecimals] = n.ValueDecimals;
             rows.Add(row);
             foreach (var c in n.ChildList) Walk(c, n.Id);
         }
@@ -136,6 +149,9 @@ public static class SchemeXlsx
             [IndicatorSheet] = rows.Count > 0 ? rows : [Columns.ToDictionary(c => c, _ => (object?)null)],
             [RulesSheet] = ruleRows,
             [GradesSheet] = gradeRows,
+            [MeasuresSheet] = measures is { Count: > 0 }
+                ? measures.Select(m => new Dictionary<string, object?> { [MId] = Safe(m.Id), [MName] = Safe(m.Name), [MUnit] = Safe(m.Unit) }).ToList()
+                : [new Dictionary<string, object?> { [MId] = null, [MName] = null, [MUnit] = null }],
             [HelpSheet] = HelpRows(),
         };
         using var ms = new MemoryStream();
@@ -242,6 +258,11 @@ public static class SchemeXlsx
         Add(IndicatorSheet, CRaters, "raters：评价方及权重，格式 编码:权重; 编码:权重，例如 principal:0.5; in-charge:0.5（厅主要领导、分管领导各占 50%）；编码中不能含分号");
         Add(IndicatorSheet, COptions, "survey：选项及分值，格式 选项:分值; …，分值留空表示不计入，例如 满意:100; 基本满意:75; 不满意:55; 不了解:；选项名称中不能含分号");
         Add(IndicatorSheet, CRuleText, "评分细则（文字说明，可选）");
+        Add(IndicatorSheet, CFormula, "仅末级指标（计算指标）：由“数据项”表的编码计算本指标的值，例如 inv / plan、inv / sum(inv)；可用 + - * / ( ) 和函数 sum（全区合计）、groupSum（排名组合计）、min、max、abs。填写公式的指标不由单位填报，计分方法须为对单个数值计分的方法");
+        Add(IndicatorSheet, CValueDecimals, "仅计算指标：计算值四舍五入保留的小数位（0–10），留空表示不舍入");
+        Add(MeasuresSheet, MId, "数据项编码（字母、数字、下划线，不以数字开头），公式中引用，例如 inv");
+        Add(MeasuresSheet, MName, "数据项名称，例如 季度完成投资；单位填报时看到");
+        Add(MeasuresSheet, MUnit, "计量单位，例如 万元、个；个、件、项、处、人、次、户、套、宗 为计数，填报时须为整数");
         foreach (var r in RuleRows) Add(RulesSheet, $"{r.Key} {r.Name}", r.Help);
         Add(GradesSheet, "等次", "等次名称，按从高到低的顺序每行一个");
         Add(GradesSheet, "最低分", "达到该分数（含）即为该等次；最后一个等次留空表示其余所有分数");
@@ -287,15 +308,17 @@ public static class SchemeXlsx
             return Fail();
         }
 
-        var (rows, reader, rowOfPath) = ReadIndicators(sheets, errors);
+        var (measures, measureRows) = ReadMeasures(sheets, errors);
+        var (rows, reader, rowOfPath) = ReadIndicators(sheets, measures, errors);
         var (rules, ruleRowOfKey) = ReadRules(sheets, errors);
         // The tree's structure is checked even when cells were bad, so that one import names every problem.
         var (indicators, texts) = rows is null ? (null, []) : BuildTree(rows, reader!, errors);
         if (errors.Count > 0) return Fail();
 
-        foreach (var e in Validator.ValidateScheme(indicators!, rules!))
-            errors.Add(Locate(e, rowOfPath(indicators!), reader!.Letters, ruleRowOfKey));
-        return errors.Count > 0 ? Fail() : new SchemeXlsxResult(indicators, rules, texts, []);
+        var v2 = measures.Count > 0 || rows!.Any(r => r.Formula is not null);
+        foreach (var e in v2 ? Validator.ValidateScheme(indicators!, rules!, measures) : Validator.ValidateScheme(indicators!, rules!))
+            errors.Add(Locate(e, rowOfPath(indicators!), reader!.Letters, ruleRowOfKey, measureRows));
+        return errors.Count > 0 ? Fail() : new SchemeXlsxResult(indicators, rules, texts, []) { Measures = measures };
     }
 
     internal static byte[]? ReadLimited(Stream s, List<ValidationError> errors)
@@ -409,7 +432,11 @@ public static class SchemeXlsx
     }
 
     private sealed record NodeRow(int Row, string Id, string? Parent, string Name, double Points, Combine? Combine, Method? Method, string? RuleText,
-        string KindColumn);
+        string KindColumn)
+    {
+        public string? Formula { get; init; }
+        public int? ValueDecimals { get; init; }
+    }
 
     /// <summary>One sheet's cells by column letter, with header names mapped to letters.</summary>
     private sealed class SheetReader(string sheet, IReadOnlyDictionary<string, string> letterOf, List<ValidationError> errors)
@@ -482,8 +509,33 @@ public static class SchemeXlsx
 
     private static bool IsBlank(IDictionary<string, object?> row) => row.Values.All(v => SheetReader.RawText(v) is null);
 
+    /// <summary>
+    /// The 数据项 sheet: one measure per row. Optional, as version 1 templates have none; an id is checked here
+    /// (with its row) so that a formula naming it can be checked as the 指标 rows are read.
+    /// </summary>
+    private static (List<Measure> Measures, List<int> Rows) ReadMeasures(Dictionary<string, List<IDictionary<string, object?>>> sheets, List<ValidationError> errors)
+    {
+        var measures = new List<Measure>();
+        var rowNos = new List<int>();
+        if (!sheets.TryGetValue(MeasuresSheet, out var raw) || Headers(MeasuresSheet, raw, [MId, MName, MUnit], errors) is not { } letterOf) return (measures, rowNos);
+        var r = new SheetReader(MeasuresSheet, letterOf, errors);
+        var rowOfId = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 1; i < raw.Count; i++)
+        {
+            var row = raw[i];
+            var no = i + 1;
+            if (IsBlank(row)) continue;
+            var id = r.Text(row, MId);
+            if (id is null) { r.Error(no, MId, "必须填写数据项编码", "a measure id is required"); continue; }
+            if (!rowOfId.TryAdd(id, no)) { r.Error(no, MId, $"编码 \"{id}\" 与第{rowOfId[id]}行重复", $"id \"{id}\" repeats row {rowOfId[id]}"); continue; }
+            measures.Add(new Measure(id, r.Text(row, MName) ?? "", r.Text(row, MUnit) ?? ""));
+            rowNos.Add(no);
+        }
+        return (measures, rowNos);
+    }
+
     private static (List<NodeRow>? Rows, SheetReader? Reader, Func<IReadOnlyList<Indicator>, IReadOnlyDictionary<string, int>> RowOfPath) ReadIndicators(
-        Dictionary<string, List<IDictionary<string, object?>>> sheets, List<ValidationError> errors)
+        Dictionary<string, List<IDictionary<string, object?>>> sheets, IReadOnlyList<Measure> measures, List<ValidationError> errors)
     {
         static IReadOnlyDictionary<string, int> None(IReadOnlyList<Indicator> _) => new Dictionary<string, int>();
         if (!sheets.TryGetValue(IndicatorSheet, out var raw))
@@ -529,9 +581,16 @@ public static class SchemeXlsx
                 foreach (var c in ParamColumns.Where(c => r.Text(row, c) is not null))
                     r.Error(no, c, "未填写计分方法，参数无从适用", "there is no scoring method for this parameter");
             }
+            // A formula is checked here, against the 数据项 sheet, so that its error names the row, the column and the character.
+            var formula = r.Text(row, CFormula);
+            if (formula is not null)
+                foreach (var problem in Kaohe.Scoring.Formulas.Formula.Validate(formula, measures.Select(m => m.Id)))
+                    r.Error(no, CFormula, $"“{formula}” {problem.Zh}", $"\"{formula}\" {problem.En}");
+            var valueDecimals = r.Integer(row, no, CValueDecimals);
             // A row with bad cells still takes part in the structure checks (its id may be someone's parent).
             if (id is not null)
-                rows.Add(new NodeRow(no, id, r.Text(row, CParent), name ?? "", points ?? 0, combine, method, r.Text(row, CRuleText), kindText ?? ""));
+                rows.Add(new NodeRow(no, id, r.Text(row, CParent), name ?? "", points ?? 0, combine, method, r.Text(row, CRuleText), kindText ?? "")
+                    { Formula = formula, ValueDecimals = valueDecimals });
         }
         if (rows.Count == 0 && errors.Count == 0)
             errors.Add(new ValidationError($"{IndicatorSheet}!A2", $"{IndicatorSheet}!第2行: 没有任何指标", $"sheet {IndicatorSheet} row 2: there are no indicators"));
@@ -710,7 +769,8 @@ public static class SchemeXlsx
         {
             placed.Add(row.Id);
             if (row.RuleText is not null) texts[row.Id] = row.RuleText;
-            if (!children.TryGetValue(row.Id, out var kids)) return new Indicator(row.Id, row.Name, row.Points, row.Method);
+            if (!children.TryGetValue(row.Id, out var kids))
+                return new Indicator(row.Id, row.Name, row.Points, row.Method) { Formula = row.Formula, ValueDecimals = row.ValueDecimals };
             return new Indicator(row.Id, row.Name, row.Points, null, [.. kids.Select(Build)], row.Combine ?? Combine.Sum);
         }
         var tree = rows.Where(r => r.Parent is null).Select(Build).ToList();
@@ -782,12 +842,15 @@ public static class SchemeXlsx
         new(".method.target", CTarget), new(".method.cap", CCap), new(".method.threshold", CThreshold), new(".method.stepBelow", CStepBelow),
         new(".method.stepAbove", CStepAbove), new(".method.maxAbove", CMaxAbove), new(".method.step", CStep), new(".method.perFinding", CPerFinding),
         new(".method.maxDeduction", CMaxDeduction), new(".method.levels", CLevels), new(".method.raters", CRaters), new(".method.options", COptions),
-        new(".method", CKind), new(".points", CPoints), new(".children", CPoints), new(".id", CId), new(".name", CName),
+        new(".method", CKind), new(".formula", CFormula), new(".valueDecimals", CValueDecimals), new(".points", CPoints), new(".children", CPoints), new(".id", CId), new(".name", CName),
     ];
 
     private static ValidationError Locate(ValidationError e, IReadOnlyDictionary<string, int> rowOfPath, IReadOnlyDictionary<string, string> indicatorLetters,
-        IReadOnlyDictionary<string, int> ruleRows)
+        IReadOnlyDictionary<string, int> ruleRows, IReadOnlyList<int> measureRows)
     {
+        if (e.Path.StartsWith("$.measures[", StringComparison.Ordinal) && e.Path.IndexOf(']') is var close and > 0
+            && int.TryParse(e.Path["$.measures[".Length..close], CultureInfo.InvariantCulture, out var mi) && mi < measureRows.Count)
+            return new ValidationError($"{MeasuresSheet}!{measureRows[mi]}:{measureRows[mi]}", $"{MeasuresSheet}!第{measureRows[mi]}行: {e.Zh}", $"sheet {MeasuresSheet} row {measureRows[mi]}: {e.En}");
         var node = rowOfPath.Keys.Where(p => e.Path == p || e.Path.StartsWith(p + ".", StringComparison.Ordinal) || e.Path.StartsWith(p + "[", StringComparison.Ordinal))
             .OrderByDescending(p => p.Length).FirstOrDefault();
         if (node is not null)

@@ -12,6 +12,12 @@ public sealed record CreateSchemeRequest(string? Category, string? Period, strin
 
 public sealed record EditSchemeRequest(JsonElement Document, Dictionary<string, string>? RuleTexts, string? Reason);
 
+/// <summary>
+/// A formula as the scheme editor checks it while it is typed: <see cref="Ok"/>, or the first problem at its 1-based
+/// <see cref="Position"/>; <see cref="OwnFiguresOnly"/>: its value depends only on the unit's own figures (docs/visibility.md).
+/// </summary>
+public sealed record FormulaCheckDto(string Formula, bool Ok, int? Position, string? Zh, string? En, bool? OwnFiguresOnly, IReadOnlyList<string> Measures);
+
 public static class SchemesApi
 {
     /// <summary>A draft scheme is no input of any period until it is activated (which is).</summary>
@@ -22,6 +28,8 @@ public static class SchemesApi
         var g = api.MapGroup("/schemes");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("考核方案 / schemes");
         g.MapGet("/{id:int}", Get).RequireAuthorization(Policies.Staff).WithSummary("方案的 v1 文件 / the scheme as a v1 document");
+        g.MapGet("/formula-check", CheckFormula).RequireAuthorization(Policies.Office)
+            .WithSummary("检查公式（随输随查，不保存）/ check a formula as it is typed, against the scheme's measures; nothing is stored");
         g.MapGet("/{id:int}/xlsx", Xlsx).RequireAuthorization(Policies.Staff).WithSummary("方案的 Excel 模板 / the scheme as the .xlsx template");
         g.MapPost("", Create).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
         g.MapPost("/import", Import).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft).DisableAntiforgery()
@@ -49,13 +57,28 @@ public static class SchemesApi
         return s is null ? Problems.NotFound("方案不存在", "no such scheme") : TypedResults.Text(s.Document, "application/json; charset=utf-8");
     }
 
+    /// <summary>The scheme editor's check of one formula against the measures the document defines (<c>measures</c>, repeated).</summary>
+    private static IResult CheckFormula(string? formula, string[]? measures)
+    {
+        if (string.IsNullOrWhiteSpace(formula))
+            return Problems.BadRequest("缺少要检查的公式 formula", "the formula to check is missing", new Dictionary<string, string[]> { ["formula"] = [Ui.T("必填", "required")] });
+        if (measures is { Length: > 1000 })
+            return Problems.BadRequest("数据项不能超过 1000 个", "at most 1000 measures", new Dictionary<string, string[]> { ["measures"] = [Ui.T("过多", "too many")] });
+        var parsed = Kaohe.Scoring.Formulas.Formula.Parse(formula);
+        var problem = parsed.Error ?? Kaohe.Scoring.Formulas.Formula.Check(parsed.Expression!, (measures ?? []).ToHashSet(StringComparer.Ordinal).Contains).FirstOrDefault();
+        return TypedResults.Ok(problem is not null
+            ? new FormulaCheckDto(formula, false, problem.Position, problem.Zh, problem.En, null, [])
+            : new FormulaCheckDto(formula, true, null, null, null, Kaohe.Scoring.Formulas.Formula.DependsOnlyOnOwnFigures(parsed.Expression!),
+                Kaohe.Scoring.Formulas.Formula.Measures(parsed.Expression!)));
+    }
+
     private static async Task<IResult> Xlsx(int id, KaoheDbContext db)
     {
         var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return Problems.NotFound("方案不存在", "no such scheme");
         var read = SchemeService.Parse(s);
         if (!read.IsValid) return Problems.Invalid(read.Errors);
-        return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s)),
+        return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s), read.Measures),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
     }
 
@@ -75,7 +98,7 @@ public static class SchemesApi
         {
             var sheet = SchemeXlsx.Import(stream);
             if (sheet.Errors.Count > 0 || sheet.Indicators is null) return Problems.Invalid(sheet.Errors);
-            document = Kaohe.Scoring.FileFormat.V1File.WriteScheme(period, sheet.Indicators, sheet.Rules!);
+            document = sheet.Document(period);
             ruleTexts = sheet.RuleTexts;
         }
         else
