@@ -84,7 +84,7 @@ public abstract partial class MetricsTests<TApp>(TApp app) : IClassFixture<TApp>
         Regex.Matches(exposition, "^" + Regex.Escape(name) + "(\\{[^}]*\\})? (\\S+)", RegexOptions.Multiline)
             .Sum(m => double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
 
-    [GeneratedRegex("^http_server_request_duration_seconds_count\\{.*http_route=", RegexOptions.Multiline)]
+    [GeneratedRegex("^http_server_request_duration_seconds_count\\{.*http_request_method=\"GET\"", RegexOptions.Multiline)]
     private static partial Regex RequestDuration();
 }
 
