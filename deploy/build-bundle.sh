@@ -37,8 +37,20 @@ for rid in "${rids[@]}"; do
   root=$work/$name
   echo "$name: publishing the web application and the CLI (self-contained)" >&2
   mkdir -p "$root/release/bin" "$root/etc"
-  dotnet publish src/Kaohe.Web -c Release -r "$rid" --self-contained true -o "$root/release/app" -nologo -v q -p:UseAppHost=true >&2
-  dotnet publish src/Kaohe.Cli -c Release -r "$rid" --self-contained true -o "$root/release/cli" -nologo -v q >&2
+  # The binaries do not carry VERSION (it is the bundle's VERSION file), so bundles of one commit can share one
+  # publish: KAOHE_BUNDLE_PUBLISH_CACHE=DIR keeps it (the install test builds two versions from one publish).
+  cache=${KAOHE_BUNDLE_PUBLISH_CACHE:-}
+  if [ -n "$cache" ] && [ -f "$cache/$rid/commit" ] && [ "$(cat "$cache/$rid/commit")" = "$commit" ]; then
+    echo "$name: reusing the publish of commit $commit in $cache/$rid" >&2
+    cp -a "$cache/$rid/app" "$root/release/app"; cp -a "$cache/$rid/cli" "$root/release/cli"
+  else
+    dotnet publish src/Kaohe.Web -c Release -r "$rid" --self-contained true -o "$root/release/app" -nologo -v q -p:UseAppHost=true >&2
+    dotnet publish src/Kaohe.Cli -c Release -r "$rid" --self-contained true -o "$root/release/cli" -nologo -v q >&2
+    if [ -n "$cache" ]; then
+      rm -rf "${cache:?}/$rid"; mkdir -p "$cache/$rid"
+      cp -a "$root/release/app" "$root/release/cli" "$cache/$rid/"; echo "$commit" > "$cache/$rid/commit"
+    fi
+  fi
   # The demo-data generator's output and the development settings have no place on a server.
   rm -f "$root/release/app/appsettings.Development.json"
   for bin in "$root/release/app/Kaohe.Web" "$root/release/cli/kaohe"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deploy/install-test.sh: the release bundle end to end (issue 21), called by ./test.sh.
-# Builds the linux-x64 bundle twice from this commit (versions 1.0.0-test and 1.0.1-test), then for
+# Builds the linux-x64 bundle twice from this commit (versions 1.0.0-test and 1.0.1-test; the second reuses
+# the first one's publish, as the binaries do not carry the version), then for
 # SQLite (inside a network namespace with no way out: the install uses no network) and for the test
 # PostgreSQL (KAOHE_TEST_PG): installs 1.0.0 into a temporary prefix with --user, starts it, checks
 # /healthz, signs in, writes something; tries an upgrade whose health check is made to fail and checks
@@ -30,7 +31,7 @@ trap cleanup EXIT
 t0=$SECONDS
 
 echo "[install-test] building bundles"
-export KAOHE_BUNDLE_OUT=$work/out
+export KAOHE_BUNDLE_OUT=$work/out KAOHE_BUNDLE_PUBLISH_CACHE=$work/publish
 for v in 1.0.0-test 1.0.1-test; do
   if deploy/build-bundle.sh "$v" linux-x64 >"$work/build-$v.log" 2>&1; then ok "bundle $v built"; else bad "bundle $v built (see below)"; tail -20 "$work/build-$v.log"; finish; fi
 done
