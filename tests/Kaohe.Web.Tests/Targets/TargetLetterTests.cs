@@ -322,6 +322,24 @@ public abstract class TargetLetterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         Assert.Contains("待评价的重点工作节点", division);
         Assert.Contains("高原绿色建筑推广", division);
     }
+
+    [Fact]
+    public async Task Two_approvals_of_one_change_at_once_make_one_version()
+    {
+        using var office = await app.As("office");
+        using var first = await app.As("office2");
+        using var second = await app.As("office2");
+        var id = await app.WithDb(db => db.TargetLetters.Where(l => l.UnitId == "zj-qamdo").Select(l => l.Id).SingleAsync());
+        var change = await Ok(await office.PostAsJsonAsync($"/api/v1/target-letters/{id}/changes", new
+        {
+            reason = "年度计划调整",
+            targets = new object[] { new { measure = "plan", annual = 100000, split = "equal" } },
+        }));
+        var url = $"/api/v1/target-letters/changes/{change.GetProperty("id").GetInt64()}/approve";
+        var answers = await System.Threading.Tasks.Task.WhenAll(first.PostAsJsonAsync(url, new { note = "同意" }), second.PostAsJsonAsync(url, new { note = "同意" }));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
+        Assert.Equal([1, 2], await app.WithDb(db => db.TargetLetterVersions.Where(v => v.LetterId == id).OrderBy(v => v.Version).Select(v => v.Version).ToListAsync()));
+    }
 }
 
 public sealed class TargetLetterTestsOnSqlite(SqliteApp app) : TargetLetterTests<SqliteApp>(app);

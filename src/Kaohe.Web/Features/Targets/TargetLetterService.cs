@@ -101,7 +101,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
         db.TargetLetterVersions.Add(version);
         var quarters = await WriteTargetsAsync(letter, LetterContent.Parse(letter.Content), audit.Actor, ct);
         audit.Record("target.issue", "target-letter", Id(letter.Id), "Draft", new { letter.Version, quarters });
-        await audit.SaveAsync(ct);
+        if (!await SaveVersionAsync(ct)) return Raced();
         return new LetterOutcome(letter, null, quarters);
     }
 
@@ -173,8 +173,28 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
             letter.ChangeRejected();
             audit.Record("target.change.reject", "target-letter", Id(letter.Id), "ChangePending", "Acknowledged", note);
         }
-        await audit.SaveAsync(ct);
+        if (!await SaveVersionAsync(ct)) return Raced();
         return new LetterOutcome(letter, null, quarters);
+    }
+
+    private static EventFailure Raced() => Fail(StatusCodes.Status409Conflict, "status", "此目标责任书刚被另一名考核办人员处理，请刷新后查看", "another office account has just acted on this letter; reload it");
+
+    /// <summary>
+    /// Saves a new version. Two office accounts issuing, or deciding the same change, at the same moment
+    /// both number the next version: the unique (letter, version) index lets one through, the other is told.
+    /// </summary>
+    private async Task<bool> SaveVersionAsync(CancellationToken ct)
+    {
+        try
+        {
+            await audit.SaveAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<TargetLetterVersion>().Any(e => e.State == EntityState.Added))
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     /// <summary>
