@@ -9,7 +9,13 @@ public sealed record ValidationError(string Path, string Zh, string En)
     public override string ToString() => $"{Path}: {Zh} / {En}";
 
     public string Message(bool chinese) => chinese ? Zh : En;
+
+    /// <summary>Set on a "missing data" error: which unit lacks which item, so that a reader can summarise who is missing what.</summary>
+    public MissingData? Missing { get; init; }
 }
+
+/// <summary>A unit's missing value: an indicator (with the rater, for a multi-rater leaf) or a base-data measure.</summary>
+public sealed record MissingData(string Unit, string Item, string? Rater = null, bool Measure = false);
 
 /// <summary>Thrown only when code computes an assessment it did not validate: a bug, not bad input.</summary>
 public sealed class InvalidAssessmentException(IReadOnlyList<ValidationError> errors)

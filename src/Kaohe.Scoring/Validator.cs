@@ -399,11 +399,12 @@ public static class Validator
                     {
                         foreach (var r in rm.Raters)
                             if (!seen[SlotOf(unitIndex, leafSlot, rm, r.Id)])
-                                Err("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
-                                    $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"");
+                                errors.Add(new("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
+                                    $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"") { Missing = new(u.Id, leafId, r.Id) });
                     }
                     else if (node.Method is not null && node.Formula is null && !seen[SlotOf(unitIndex, leafSlot, node.Method, null)])
-                        Err("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"");
+                        errors.Add(new("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"")
+                            { Missing = new(u.Id, leafId) });
                 }
             }
         }
@@ -430,7 +431,8 @@ public static class Validator
             var m = measures[id];
             foreach (var u in a.Units)
                 if (units.TryGetValue(u.Id, out var unitIndex) && !have[(long)unitIndex * a.Measures.Count + m])
-                    Err("$.data", $"缺少数据：单位 \"{u.Id}\" 没有数据项 \"{id}\" 的值", $"missing data: unit \"{u.Id}\" has no value for measure \"{id}\"");
+                    errors.Add(new("$.data", $"缺少数据：单位 \"{u.Id}\" 没有数据项 \"{id}\" 的值", $"missing data: unit \"{u.Id}\" has no value for measure \"{id}\"")
+                        { Missing = new(u.Id, id, Measure: true) });
         }
         // The formulas that check out are evaluated for every unit when the units and the data they read are sound.
         if (formulaLeaves.Count > 0 && errors.Count == dataErrors && units.Count == a.Units.Count && measures.Count == a.Measures.Count && !schemeOnly)

@@ -104,7 +104,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         var cell = "input[name='scores[zj-lasa|B2]']";
         await page.FillAsync(cell, "150");
         await Journeys.Press(page, device, "button:has-text('保存评分')");
-        await Journeys.Sees(page, ".alert.error", "超出指标 B2 的范围");
+        await Journeys.Sees(page, ".alert.error", "B2 营商环境评价：评价分 150 超出 0–100");
         await Journeys.Step(page, journey, device, "2-refused");
 
         await page.FillAsync(cell, score);

@@ -53,7 +53,22 @@ public sealed class ReportModel(KaoheDbContext db, Reporting reporting, Collecti
         Request.Form.Where(kv => kv.Key.StartsWith(name + "[", StringComparison.Ordinal) && kv.Key.EndsWith(']'))
             .ToDictionary(kv => kv.Key[(name.Length + 1)..^1], kv => (string?)kv.Value.ToString(), StringComparer.Ordinal);
 
-    public async Task<IActionResult> OnPostSaveAsync()
+    /// <summary>The inputs ("v-A2", "t-A2", "m-M1") whose entry was refused, with the reason shown beside each.</summary>
+    public Dictionary<string, string> Bad { get; } = new(StringComparer.Ordinal);
+    /// <summary>How many rows of a refused sheet were valid: the page offers to save just those.</summary>
+    public int ValidCount { get; private set; }
+
+    /// <summary>The input a field path of <see cref="Reporting.SaveDraftsAsync"/> belongs to.</summary>
+    private static string InputOf(string path) => path switch
+    {
+        _ when path.StartsWith("measures.", StringComparison.Ordinal) => "m-" + path["measures.".Length..].Split('.')[0],
+        _ when path.EndsWith(".target", StringComparison.Ordinal) => "t-" + path[..^".target".Length],
+        _ when path.EndsWith(".value", StringComparison.Ordinal) => "v-" + path[..^".value".Length],
+        _ => "v-" + path,
+    };
+
+    /// <param name="keep">"valid" saves the rows without errors and leaves the rest; anything else saves all or nothing.</param>
+    public async Task<IActionResult> OnPostSaveAsync(string? keep)
     {
         await LoadPeriodsAsync();
         var (values, targets, measures) = (FormFields("values"), FormFields("targets"), FormFields("measures"));
@@ -70,9 +85,17 @@ public sealed class ReportModel(KaoheDbContext db, Reporting reporting, Collecti
         foreach (var (id, text) in measures)
             if (!string.IsNullOrWhiteSpace(text)) items.Add((id, new ReportValue(Parse(text), null, Measure: true), "measures." + id));
         if (items.Count == 0) Errors.Add(T("没有填写任何数值", "Nothing was filled in"));
-        else if (await reporting.SaveDraftsAsync(User, Period!, UnitId, items, HttpContext.RequestAborted) is { } e)
+        else if (await reporting.SaveDraftsAsync(User, Period!, UnitId, items, HttpContext.RequestAborted, saveValid: keep == "valid") is { } e)
         {
-            Fail(e);
+            if (e.Saved is { Count: > 0 } saved)
+                Message = T($"已保存 {saved.Count} 项草稿：{string.Join("；", saved.Select(x => x.Zh))}。下列有误的未保存。",
+                    $"Saved {saved.Count} drafts: {string.Join("; ", saved.Select(x => x.En))}. Those below have errors and were not saved.");
+            Errors.Add(T(e.Zh, e.En));
+            Errors.AddRange(e.Errors is { Count: > 0 } ? e.Texts() : []);
+            foreach (var (path, list) in e.Errors ?? new Dictionary<string, (string Zh, string En)[]>())
+                Bad[InputOf(path)] = string.Join("；", list.Select(x => T(x.Zh, x.En)));
+            var badRows = Bad.Keys.Select(k => k[2..]).Distinct().Count();
+            if (e.Status == 400 && e.Saved is null) ValidCount = Math.Max(0, items.Count - badRows);
             (TypedValues, TypedTargets, TypedMeasures) = (values, targets, measures);
         }
         else Message = T($"已保存 {items.Count} 项草稿", $"Saved {items.Count} drafts");

@@ -202,9 +202,13 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         string field = "", CancellationToken ct = default) =>
         await SaveDraftsAsync(user, periodId, unitId, [(indicatorId, input, field)], ct);
 
-    /// <summary>Saves several drafts at once, all or nothing; each error names its field.</summary>
+    /// <summary>
+    /// Saves several drafts at once, all or nothing unless <paramref name="saveValid"/>: then the valid rows are
+    /// saved and the error lists the rest, <see cref="CollectionError.Saved"/> naming what was kept. Each error
+    /// is keyed by its field and its message names the indicator in words ("A2 城镇棚户区改造开工率：须填写数值").
+    /// </summary>
     public async Task<CollectionError?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
-        IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false)
+        IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false, bool saveValid = false)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return denied;
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
@@ -247,30 +251,40 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 不是本单位本期的填报指标", $"indicator {indicator} is not one this unit reports in this period");
                 continue;
             }
+            var what = $"{leaf.Id} {leaf.Name}";
             if (current.GetValueOrDefault(leaf.Id) is { Source: FactSources.Platform })
             {
-                Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 的数值已由平台报送，无需填报", $"indicator {indicator} was delivered by a platform; there is nothing to report");
+                Err(field.Length > 0 ? field : "indicator", $"{what}：数值已由平台报送，无需填报", $"{what}: delivered by a platform; there is nothing to report");
                 continue;
             }
             if (current.GetValueOrDefault(leaf.Id) is { Status: FactStatus.Submitted or FactStatus.Verified })
             {
-                Err(field.Length > 0 ? field : "indicator", $"指标 {indicator} 已提交，已锁定，不能修改", $"indicator {indicator} has been submitted and is locked");
+                Err(field.Length > 0 ? field : "indicator", $"{what}：已提交，已锁定，不能修改", $"{what}: submitted and locked");
                 continue;
             }
             var before = errors.Count;
-            if (input.Value is not { } v || !double.IsFinite(v)) Err(prefix + "value", $"指标 {indicator} 须填写数值", $"indicator {indicator} needs a number");
-            else if (leaf.Method is RatioMethod && v < 0) Err(prefix + "value", $"指标 {indicator} 的数值不能为负", $"the value of indicator {indicator} cannot be negative");
+            if (input.Value is not { } v || !double.IsFinite(v)) Err(prefix + "value", $"{what}：须填写数值", $"{what}: a number is required");
+            else if (leaf.Method is RatioMethod && v < 0) Err(prefix + "value", $"{what}：数值不能为负", $"{what}: the value cannot be negative");
             if (leaf.NeedsTarget)
             {
                 if (input.Target is not { } t || !double.IsFinite(t) || t <= 0)
-                    Err(prefix + "target", $"指标 {indicator} 须填写大于 0 的目标值（应完成数）", $"indicator {indicator} needs a target greater than 0");
+                    Err(prefix + "target", $"{what}：须填写大于 0 的目标值（应完成数）", $"{what}: a target greater than 0 is required");
             }
-            else if (input.Target is not null) Err(prefix + "target", $"指标 {indicator} 不填写目标值", $"indicator {indicator} takes no target");
+            else if (input.Target is not null) Err(prefix + "target", $"{what}：不填写目标值", $"{what}: takes no target");
             if (errors.Count == before) valid.Add((leaf, input));
         }
+        CollectionError? partial = null;
         if (errors.Count > 0)
-            return CollectionError.BadRequest("填报数据有误，未保存任何内容", "The report has errors; nothing was saved",
-                errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
+        {
+            var all = errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            if (!saveValid || dryRun || valid.Count + validFigures.Count == 0)
+                return CollectionError.BadRequest("填报数据有误，未保存任何内容", "The report has errors; nothing was saved", all);
+            var n = valid.Count + validFigures.Count;
+            partial = CollectionError.BadRequest($"已保存无误的 {n} 项草稿，有误的未保存", $"Saved the {n} valid drafts; those with errors were not saved", all) with
+            {
+                Saved = [.. validFigures.Select(x => (x.Measure.Name, x.Measure.Name)), .. valid.Select(x => ($"{x.Leaf.Id} {x.Leaf.Name}", $"{x.Leaf.Id} {x.Leaf.Name}"))],
+            };
+        }
         if (dryRun) return null;
         var now = clock.GetUtcNow();
         var author = user.Identity?.Name ?? "";
@@ -307,7 +321,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             }
         }
         await audit.SaveAsync(ct);
-        return null;
+        return partial;
     }
 
     /// <summary>Attaches a 佐证材料 file to the draft of a leaf (the value is saved first).</summary>

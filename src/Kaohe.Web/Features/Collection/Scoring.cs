@@ -107,23 +107,25 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             .MaxBy(f => f.Id);
 
     /// <summary>
-    /// Saves a division's scores, all or nothing. A row outside the division's assignments refuses the
-    /// whole batch (403, naming the rows); a score outside the indicator's range is refused with the range.
+    /// Saves a division's scores, all or nothing unless <paramref name="saveValid"/>: then the rows without
+    /// errors are saved and the error lists the rest, with <see cref="CollectionError.Saved"/> naming what was kept.
+    /// A row outside the division's assignments always refuses the whole batch (403, naming the rows). Every
+    /// message names the unit and the indicator in words ("拉萨市住建局 · B2 工作评价：评价分 150 超出 0–100").
     /// </summary>
     public Task<CollectionError?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
-        bool dryRun = false) =>
+        bool dryRun = false, bool saveValid = false) =>
         user.Role() == Roles.Division && user.UnitId() is { } division
-            ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, dryRun, ct)
+            ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, dryRun, saveValid, ct)
             : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有评分处室可以评分", "only a scoring division can enter these scores"));
 
     public Task<CollectionError?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
-        bool dryRun = false) =>
+        bool dryRun = false, bool saveValid = false) =>
         user.Role() == Roles.Leader && user.Identity?.Name is { } name
-            ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, dryRun, ct)
+            ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, dryRun, saveValid, ct)
             : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有厅领导可以填写领导评价", "only a leader can enter the leadership evaluation"));
 
     private async Task<CollectionError?> SaveAsync(ClaimsPrincipal user, string periodId, AssignmentKind kind, string assignee, IReadOnlyList<ScoreInput> scores,
-        string source, bool dryRun, CancellationToken ct)
+        string source, bool dryRun, bool saveValid, CancellationToken ct)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         // Closed scoring, review and publication refuse here, as the stage guard would at SaveChanges.
@@ -136,18 +138,25 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         var forbidden = new Dictionary<string, (string, string)[]>();
         var valid = new List<(Assignment A, Leaf Leaf, double Value, string? Rater)>();
         var seen = new HashSet<(string, string)>();
+        // "拉萨市住建局 · B2 工作评价": what a person recognises, in place of the row's JSON path.
+        string UnitName(string id) => units.TryGetValue(id, out var u) ? u.Name : id;
+        string What(string unitId, string? indicator, string? indicatorName) =>
+            indicator is null ? UnitName(unitId) : $"{UnitName(unitId)} · {indicator}{(indicatorName is null ? "" : " " + indicatorName)}";
+        (string, string) Named(string unitId, string? indicator, string? indicatorName, string zh, string en) =>
+            ($"{What(unitId, indicator, indicatorName)}：{zh}", $"{What(unitId, indicator, indicatorName)}: {en}");
         for (var i = 0; i < scores.Count; i++)
         {
             var s = scores[i];
             var at = $"scores[{i}]";
-            if (string.IsNullOrWhiteSpace(s.Unit)) { bad[$"{at}.unit"] = [("须填写单位编码", "a unit id is required")]; continue; }
+            if (string.IsNullOrWhiteSpace(s.Unit)) { bad[$"{at}.unit"] = [($"第 {i + 1} 行：须填写单位编码", $"row {i + 1}: a unit id is required")]; continue; }
             var indicator = s.Indicator;
             var candidates = assignments.Where(a => a.UnitId == s.Unit && (indicator is null ? kind == AssignmentKind.Leader : a.IndicatorId == indicator)).ToList();
             if (candidates.Count != 1)
             {
                 if (candidates.Count == 0)
-                    forbidden[at] = [($"单位 {s.Unit} 指标 {indicator ?? "（领导评价）"} 不在您的评分分工内", $"unit {s.Unit} indicator {indicator ?? "(leadership)"} is not assigned to you")];
-                else bad[$"{at}.indicator"] = [("须填写指标编码", "an indicator id is required")];
+                    forbidden[at] = [indicator is null ? Named(s.Unit, null, null, "领导评价不在您的评分分工内", "the leadership rating is not assigned to you")
+                        : Named(s.Unit, indicator, null, "不在您的评分分工内", "is not assigned to you")];
+                else bad[$"{at}.indicator"] = [Named(s.Unit, null, null, "须填写指标编码", "an indicator id is required")];
                 continue;
             }
             var a = candidates[0];
@@ -155,24 +164,33 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             var expected = kind == AssignmentKind.Leader ? SlotOwner.Leader : SlotOwner.Division;
             if (leaf is null || leaf.Owner != expected)
             {
-                bad[$"{at}.indicator"] = [($"指标 {a.IndicatorId} 由计算或其他来源得分，不能直接评分", $"indicator {a.IndicatorId} is computed or filled elsewhere; it takes no score entry")];
+                bad[$"{at}.indicator"] = [Named(a.UnitId, a.IndicatorId, leaf?.Name, "由计算或其他来源得分，不能直接评分", "is computed or filled elsewhere; it takes no score entry")];
                 continue;
             }
-            if (!seen.Add((a.UnitId, a.IndicatorId))) { bad[at] = [($"单位 {a.UnitId} 指标 {a.IndicatorId} 重复", $"unit {a.UnitId} indicator {a.IndicatorId} appears twice")]; continue; }
+            if (!seen.Add((a.UnitId, a.IndicatorId))) { bad[at] = [Named(a.UnitId, leaf.Id, leaf.Name, "重复填写", "appears twice")]; continue; }
             var (min, max) = leaf.ScoreRange;
-            if (s.Value is not { } v || !double.IsFinite(v)) { bad[$"{at}.value"] = [("须填写分数", "a score is required")]; continue; }
+            if (s.Value is not { } v || !double.IsFinite(v)) { bad[$"{at}.value"] = [Named(a.UnitId, leaf.Id, leaf.Name, "须填写分数", "a score is required")]; continue; }
             if (v < min || v > max)
             {
                 var what = leaf.Method is RatersMethod ? ("评价分", "rating") : ("得分", "score");
-                bad[$"{at}.value"] = [($"{what.Item1} {v.ToString(CultureInfo.InvariantCulture)} 超出指标 {leaf.Id} 的范围 {min:0.##}–{max:0.##}",
-                    $"{what.Item2} {v.ToString(CultureInfo.InvariantCulture)} is outside indicator {leaf.Id}'s range {min:0.##}–{max:0.##}")];
+                bad[$"{at}.value"] = [Named(a.UnitId, leaf.Id, leaf.Name, $"{what.Item1} {v.ToString(CultureInfo.InvariantCulture)} 超出 {min:0.##}–{max:0.##}",
+                    $"{what.Item2} {v.ToString(CultureInfo.InvariantCulture)} is outside {min:0.##}–{max:0.##}")];
                 continue;
             }
             valid.Add((a, leaf, v, leaf.Method is RatersMethod ? a.Rater ?? assignee : null));
         }
         if (forbidden.Count > 0)
             return CollectionError.Forbidden("部分评分不在您的评分分工内，未保存任何内容", "some scores are not assigned to you; nothing was saved", forbidden.Concat(bad).ToDictionary());
-        if (bad.Count > 0) return CollectionError.BadRequest("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
+        CollectionError? partial = null;
+        if (bad.Count > 0)
+        {
+            if (!saveValid || valid.Count == 0 || dryRun)
+                return CollectionError.BadRequest("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
+            partial = CollectionError.BadRequest($"已保存无误的 {valid.Count} 项，有误的 {bad.Count} 项未保存", $"Saved the {valid.Count} valid scores; the {bad.Count} with errors were not saved", bad) with
+            {
+                Saved = valid.Select(x => (What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name), What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name))).ToList(),
+            };
+        }
         if (dryRun) return null;
 
         var ids = valid.Select(v => v.A.UnitId).Distinct().ToList();
@@ -197,7 +215,7 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             }
         }
         await audit.SaveAsync(ct);
-        return null;
+        return partial;
     }
 
     /// <summary>A leader's own sheet. Another leader's ratings appear only once the office has closed scoring.</summary>

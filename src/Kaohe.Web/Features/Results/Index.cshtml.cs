@@ -33,6 +33,9 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
     public string? Highlight { get; private set; }
     public IReadOnlyList<UnitResult> Matches { get; private set; } = [];
 
+    /// <summary>Who is missing what, when the period's data cannot be scored yet.</summary>
+    public Unfinished? Unfinished { get; private set; }
+
     /// <summary>Why the results are not shown to this person now; null when they are.</summary>
     public string? Hidden { get; private set; }
 
@@ -56,6 +59,12 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
         var read = await store.CurrentOrStaleAsync(db, chosen.Id, Category, store.PageWait, HttpContext.RequestAborted);
         View = read?.View;
         Computing = read?.Progress;
+        if (View is { Scored: false, NoScheme: false, Errors.Count: > 0 })
+        {
+            // Raters of multi-rater indicators are divisions (or leaders): named like units.
+            var names = await db.Units.AsNoTracking().Select(u => new { u.Id, u.Name }).ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal);
+            Unfinished = Unfinished.Of(chosen.Id, View.Errors, View.Assessment, names);
+        }
         if (View is not { Scored: true } || View.Groups.Count == 0) return;
 
         Query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
