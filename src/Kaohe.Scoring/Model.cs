@@ -112,3 +112,11 @@ public sealed record Rules(
 {
     public static Rules Default { get; } = new();
 }
+
+/// <summary>Walks of the indicator tree that readers of an assessment share.</summary>
+public static class IndicatorTree
+{
+    /// <summary>The leaves under <paramref name="nodes"/>, depth first, in the scheme's order.</summary>
+    public static IEnumerable<Indicator> Leaves(this IEnumerable<Indicator> nodes) =>
+        nodes.SelectMany(n => n.IsLeaf ? [n] : n.ChildList.Leaves());
+}

@@ -33,7 +33,9 @@ public sealed class ShellJourneyTests(BrowserFixture app) : IClassFixture<Browse
         Assert.Contains("总分 =", await page.InnerTextAsync(".explain-formula"));
         await page.ClickAsync("text=重点项目开复工率和完成季度投资计划");
         await page.ClickAsync("text=投资任务完成率");
-        Assert.Contains("功效系数法", await page.InnerTextAsync(".explain-formula"));
+        // A derived indicator: its formula with the figures put in, then how its value was scored.
+        Assert.Matches(@"inv / plan：[0-9.]+ = [0-9.]+ ÷ [0-9.]+", await page.InnerTextAsync("#derived"));
+        Assert.Contains("功效系数法", await page.InnerTextAsync(".explain-formula:not(#derived)"));
         await BrowserFixture.Shot(page, $"office-explain-{device}");
         await page.Context.CloseAsync();
     }

@@ -32,6 +32,12 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
     public ResultsView? MyDraft { get; private set; }
     public UnitResult? Mine { get; private set; }
     public IReadOnlyList<Fact> MyFacts { get; private set; } = [];
+
+    /// <summary>
+    /// The indicators a unit may appeal: every scored leaf of its scheme, by name, derived ones (A1 = inv / plan)
+    /// included, which have no fact of their own; without a draft, the indicators of its facts.
+    /// </summary>
+    public IReadOnlyList<(string Id, string Name)> MyIndicators { get; private set; } = [];
     [TempData] public string? Message { get; set; }
     [TempData] public string? Error { get; set; }
 
@@ -60,6 +66,9 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
                 Mine = MyDraft?.ByUnit.GetValueOrDefault(unitId);
                 MyFacts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == Current.Id && f.UnitId == unitId && Kaohe.Web.Features.Facts.FactStatuses.Counted.Contains(f.Status))
                     .OrderBy(f => f.IndicatorId).ThenBy(f => f.Id).ToListAsync();
+                MyIndicators = MyDraft?.Assessment is { } a
+                    ? [.. a.Indicators.Leaves().Select(l => (l.Id, l.Name))]
+                    : [.. MyFacts.Select(f => f.IndicatorId).OfType<string>().Distinct().Order(StringComparer.Ordinal).Select(id => (id, id))];
             }
         }
         return Page();
