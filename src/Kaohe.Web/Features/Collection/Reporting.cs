@@ -288,38 +288,24 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         if (dryRun) return null;
         var now = clock.GetUtcNow();
         var author = user.Identity?.Name ?? "";
+        // A draft figure or value: the existing row is updated, or a new one added; either is audited.
+        void Draft(Fact? existing, string indicator, FactKind kind, string payload)
+        {
+            if (existing is not null)
+            {
+                var old = existing.Payload;
+                existing.Update(payload, author, now);
+                audit.Record("report.draft", "fact", existing.Id.ToString(CultureInfo.InvariantCulture), old, payload);
+                return;
+            }
+            var nf = new Fact(periodId, unitId, indicator, kind, payload, FactSources.Report, author, now, FactStatus.Draft);
+            db.Facts.Add(nf);
+            audit.Record("report.draft", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
+        }
         foreach (var (m, value) in validFigures)
-        {
-            var payload = new FactPayload(Value: value).ToJson();
-            if (figures.GetValueOrDefault(m.Id) is { } f)
-            {
-                var old = f.Payload;
-                f.Update(payload, author, now);
-                audit.Record("report.draft", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, payload);
-            }
-            else
-            {
-                var nf = new Fact(periodId, unitId, m.Id, FactKind.Measure, payload, FactSources.Report, author, now, FactStatus.Draft);
-                db.Facts.Add(nf);
-                audit.Record("report.draft", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
-            }
-        }
+            Draft(figures.GetValueOrDefault(m.Id), m.Id, FactKind.Measure, new FactPayload(Value: value).ToJson());
         foreach (var (leaf, input) in valid)
-        {
-            var payload = new FactPayload(Value: input.Value, Target: input.Target).ToJson();
-            if (current.GetValueOrDefault(leaf.Id) is { } f)
-            {
-                var old = f.Payload;
-                f.Update(payload, author, now);
-                audit.Record("report.draft", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, payload);
-            }
-            else
-            {
-                var nf = new Fact(periodId, unitId, leaf.Id, FactKind.Value, payload, FactSources.Report, author, now, FactStatus.Draft);
-                db.Facts.Add(nf);
-                audit.Record("report.draft", "fact", () => nf.Id.ToString(CultureInfo.InvariantCulture), null, payload);
-            }
-        }
+            Draft(current.GetValueOrDefault(leaf.Id), leaf.Id, FactKind.Value, new FactPayload(Value: input.Value, Target: input.Target).ToJson());
         await audit.SaveAsync(ct);
         return partial;
     }
