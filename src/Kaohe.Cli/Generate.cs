@@ -1,3 +1,4 @@
+using Kaohe.Data;
 using System.Diagnostics;
 using Kaohe.Generate;
 
@@ -57,7 +58,7 @@ public static class Generate
             catch (ArgumentException e) { return Fail(stderr, $"--postgres 连接字符串有误：{e.Message} / --postgres is not a valid connection string: {e.Message}"); }
         }
         var generated = !named.TryGetValue("--password", out var password);
-        password ??= Kaohe.Web.Infrastructure.Auth.NewPassword();
+        password ??= Passwords.New();
         if (!generated && !Strong(password))
             return Fail(stderr, "--password 至少 10 个字符，且含数字、小写字母和大写字母 / --password needs at least 10 characters with a digit, a lower-case and an upper-case letter");
 

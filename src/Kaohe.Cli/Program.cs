@@ -200,12 +200,11 @@ public static class Program
             : ($"，{a.Measures.Count} 个数据项，{a.Data.Count} 条基础数据，{CountFormulas(a.Indicators)} 个公式指标",
                $", {a.Measures.Count} measures, {a.Data.Count} figures, {CountFormulas(a.Indicators)} formula leaves");
         stdout.WriteLine(English(o)
-            ? $"valid: {a.Units.Count} units, {CountLeaves(a.Indicators)} leaf indicators, {a.Values.Count} values{baseData.Item2}"
-            : $"文件有效：{a.Units.Count} 个单位，{CountLeaves(a.Indicators)} 个末级指标，{a.Values.Count} 条数据{baseData.Item1}");
+            ? $"valid: {a.Units.Count} units, {a.Indicators.Leaves().Count()} leaf indicators, {a.Values.Count} values{baseData.Item2}"
+            : $"文件有效：{a.Units.Count} 个单位，{a.Indicators.Leaves().Count()} 个末级指标，{a.Values.Count} 条数据{baseData.Item1}");
         return Ok;
     }
 
-    private static int CountLeaves(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? 1 : CountLeaves(n.ChildList));
 
     private static int CountFormulas(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? (n.Formula is null ? 0 : 1) : CountFormulas(n.ChildList));
 

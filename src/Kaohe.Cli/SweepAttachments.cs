@@ -1,6 +1,7 @@
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
 using System.Globalization;
-using Kaohe.Web.Data;
-using Kaohe.Web.Infrastructure;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Cli;

@@ -1,5 +1,6 @@
-using Kaohe.Web.Data;
-using Kaohe.Web.Features.Audit;
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Cli;

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;

@@ -1,10 +1,9 @@
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
-using Kaohe.Web.Features.Audit;
-using Kaohe.Web.Features.Facts;
-using Kaohe.Web.Infrastructure;
+using Kaohe.Data;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
@@ -108,7 +107,7 @@ public static class NationalDatabase
     private static async Task<GenerateSummary> WriteAsync(KaoheDbContext db, GenerateOptions o, ProgressBar progress, CancellationToken ct)
     {
         progress.Report("迁移 / migrations", 0, 1);
-        await Database.MigrateAsync(db, ct);
+        await DatabaseSchema.MigrateAsync(db, ct);
         if (await db.Units.AnyAsync(ct))
             throw new TargetNotEmptyException("目标数据库不为空 / the target database is not empty");
         progress.Report("迁移 / migrations", 1, 1);
@@ -138,7 +137,7 @@ public static class NationalDatabase
         db.Users.Add(office);
         await db.SaveChangesAsync(ct);
 
-        var leaves = Leaves(a.Indicators).ToDictionary(l => l.Id);
+        var leaves = IndicatorTree.Leaves(a.Indicators).ToDictionary(l => l.Id);
         long facts = 0;
         var perQuarter = a.Values.Count + a.Adjustments.Count + a.Vetoes.Count;
         foreach (var p in periods)
@@ -208,7 +207,6 @@ public static class NationalDatabase
         }
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 
     private static PostgresKaoheDbContext OpenPostgres(string connection) =>
         new(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(connection).Options);

@@ -1,9 +1,7 @@
 using System.Reflection;
-using Kaohe.Web.Data;
-using Kaohe.Web.Features.Rectification;
-using Kaohe.Web.Features.Surveys;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
-using DbSurveyResponse = Kaohe.Web.Data.SurveyResponse;
+using DbSurveyResponse = Kaohe.Data.SurveyResponse;
 
 namespace Kaohe.Generate;
 
@@ -28,7 +26,7 @@ public static class NationalExtras
         var questionnaire = new Questionnaire("national-satisfaction", Texts.Zh("群众满意度调查表", "Public satisfaction survey"),
             Texts.Zh("请您根据亲身感受作答。本问卷匿名。", "Please answer from your own experience. Anonymous."), [question]);
         var row = new SurveyQuestionnaire(SurveyPeriod, NationalDatabase.Category, NationalWorkload.SurveyLeafId, 1, "群众满意度调查表", "[\"zh\"]",
-            SurveyService.ToJson(questionnaire), "generated", "office", at.AddDays(-30));
+            SurveyDocuments.ToJson(questionnaire), "generated", "office", at.AddDays(-30));
         row.Activate();
         db.Add(row);
 
@@ -79,7 +77,7 @@ public static class NationalExtras
             for (var i = 0; i < w.Responses.Length; i++)
             {
                 var r = w.Responses[i];
-                var answers = SurveyService.AnswersJson(new SurveyAnswers(new Dictionary<string, string> { [question.Id] = options[r.Option].Id }));
+                var answers = SurveyDocuments.AnswersJson(new SurveyAnswers(new Dictionary<string, string> { [question.Id] = options[r.Option].Id }));
                 yield return i % 2 == 0
                     ? new DbSurveyResponse(sites[r.Unit].Id, row.Id, answers, SurveyChannels.Web, tokenIds[i / 2], null, Texts.Chinese, answeredAt[i / 2], null, null)
                     : new DbSurveyResponse(sites[r.Unit].Id, row.Id, answers, SurveyChannels.Paper, null, $"P{++paperSerial[r.Unit]:00000}", Texts.Chinese,

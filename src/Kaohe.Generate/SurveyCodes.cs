@@ -1,7 +1,7 @@
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
 using System.Text.Json;
-using Kaohe.Web.Data;
-using Kaohe.Web.Features.Surveys;
-using Kaohe.Web.Infrastructure;
+using Kaohe.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,9 +50,9 @@ public static class SurveyCodes
         await using var sp = services.BuildServiceProvider();
         using var scope = sp.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
-        var protector = scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector(SurveyService.BatchPurpose);
+        var protector = scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector(SurveyDocuments.BatchPurpose);
         string NewSecret() => protector.Protect(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
-        await Database.MigrateAsync(db);
+        await DatabaseSchema.MigrateAsync(db);
 
         var now = DateTimeOffset.UtcNow;
         if (await db.Periods.FindAsync(Period) is null)
@@ -72,7 +72,7 @@ public static class SurveyCodes
         {
             var version = (await db.Set<SurveyQuestionnaire>().Where(q => q.PeriodId == Period).MaxAsync(q => (int?)q.Version) ?? 0) + 1;
             var q = new SurveyQuestionnaire(Period, "urban", "U2.5", version, template.Title.In(Texts.Chinese), JsonSerializer.Serialize(template.Languages),
-                SurveyService.ToJson(template), NewSecret(), "bench", now);
+                SurveyDocuments.ToJson(template), NewSecret(), "bench", now);
             q.Activate();
             db.Add(q);
         }
@@ -105,7 +105,7 @@ public static class SurveyCodes
             {
                 answers = template.Questions.ToDictionary(q => q.Id, q => q.Options[0].Id),
                 language = "zh",
-            }, SurveyService.Json));
+            }, SurveyDocuments.Json));
         stdout.WriteLine($"{count} codes for site {site.Code} of {Period} written to {codesFile}");
         return 0;
     }

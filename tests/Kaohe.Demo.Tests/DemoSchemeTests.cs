@@ -1,3 +1,4 @@
+using Kaohe.Demo;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Features.Demo;
@@ -69,7 +70,7 @@ public class DemoSchemeTests
     public void Every_node_has_a_rule_text(string code)
     {
         var scheme = Scheme(code);
-        foreach (var leaf in DemoSchemes.Leaves(scheme.Q1.Indicators))
+        foreach (var leaf in IndicatorTree.Leaves(scheme.Q1.Indicators))
             Assert.False(string.IsNullOrWhiteSpace(scheme.RuleTexts.GetValueOrDefault(leaf.Id)), $"{code} {leaf.Id} has no rule text");
     }
 
@@ -78,12 +79,12 @@ public class DemoSchemeTests
     {
         var scheme = Scheme(code);
         var divisions = DemoCatalog.Divisions.Select(d => d.Id).ToHashSet();
-        foreach (var leaf in DemoSchemes.Leaves(scheme.Q1.Indicators))
+        foreach (var leaf in IndicatorTree.Leaves(scheme.Q1.Indicators))
         {
             var scorer = Assert.Contains(leaf.Id, scheme.Scorers);
             Assert.True(divisions.Contains(scorer) || (scorer == DemoSchemes.Leaders && leaf.Method is RatersMethod), $"{code} {leaf.Id}: {scorer}");
         }
-        Assert.Equal(DemoSchemes.Leaves(scheme.Q1.Indicators).Select(l => l.Id).Order(), scheme.Scorers.Keys.Order());
+        Assert.Equal(IndicatorTree.Leaves(scheme.Q1.Indicators).Select(l => l.Id).Order(), scheme.Scorers.Keys.Order());
     }
 
     [Fact]
@@ -110,7 +111,7 @@ public class DemoSchemeTests
         Assert.Equal(5, investment.Count);
         Assert.Contains(investment, i => i.Name == "投资任务完成率" && i.Method is EfficacyMethod { Satisfactory.Kind: BoundKind.Best, Unallowable.Kind: BoundKind.Worst });
         Assert.Contains(investment, i => i.Name == "投资额度完成占比");
-        var methods = DemoSchemes.Leaves(tree).Select(l => l.Method!.Kind).ToHashSet();
+        var methods = IndicatorTree.Leaves(tree).Select(l => l.Method!.Kind).ToHashSet();
         Assert.Superset(new HashSet<string> { "efficacy", "ratio", "raters", "direct", "deduction", "threshold" }, methods);
     }
 
@@ -219,13 +220,13 @@ public class DemoSchemeTests
     {
         var a = Scheme("urban").Q1;
         Assert.Equal(9, a.Indicators.Count);
-        Assert.Equal(40, DemoSchemes.Leaves(a.Indicators).Count());
+        Assert.Equal(40, IndicatorTree.Leaves(a.Indicators).Count());
         Assert.Contains(a.Indicators, i => i.Name == "公厕管理");
         Assert.Contains(a.Indicators, i => i.Name == "农贸市场管理");
         Assert.Equal(21, a.Units.Count);
         Assert.Equal(["县城", "地市综合", "政府所在区"], a.Units.Select(u => u.Group).Distinct().Order(StringComparer.Ordinal));
         Assert.All(a.Units.GroupBy(u => u.Group), g => Assert.Equal(7, g.Count()));
-        var kinds = DemoSchemes.Leaves(a.Indicators).GroupBy(l => l.Method!.Kind).ToDictionary(g => g.Key, g => g.Count());
+        var kinds = IndicatorTree.Leaves(a.Indicators).GroupBy(l => l.Method!.Kind).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(kinds["deduction"] > 20);
         Assert.Equal(1, kinds["survey"]);
         Assert.True(kinds["ratio"] >= 3);
@@ -235,7 +236,7 @@ public class DemoSchemeTests
     public void Urban_management_satisfaction_survey_counts_the_seeds_770_questionnaires()
     {
         var a = Scheme("urban").Q1;
-        var survey = DemoSchemes.Leaves(a.Indicators).Single(l => l.Method is SurveyMethod);
+        var survey = IndicatorTree.Leaves(a.Indicators).Single(l => l.Method is SurveyMethod);
         var counts = a.Values.Where(v => v.Indicator == survey.Id).ToArray();
         Assert.Equal(21, counts.Length);
         Assert.Equal(770, counts.Sum(v => v.Counts!.Values.Sum()));

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Kaohe.Demo;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Features.Demo;

@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Periods;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

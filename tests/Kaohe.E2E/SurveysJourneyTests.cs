@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Surveys;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -112,7 +112,7 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
         await BrowserFixture.Shot(page, "survey-progress-phone");
 
         var code = (await app.IssueCodes("LS-0", 1))[0];
-        var answers = Kaohe.Web.Features.Surveys.Questionnaire.UrbanManagementTemplate().Questions.ToDictionary(q => q.Id, _ => "满意");
+        var answers = Kaohe.Data.Questionnaire.UrbanManagementTemplate().Questions.ToDictionary(q => q.Id, _ => "满意");
         using var http = new HttpClient();
         var sent = await http.PostAsync($"{app.BaseUrl}/api/v1/survey/{code}", System.Net.Http.Json.JsonContent.Create(new { answers }));
         Assert.Equal(System.Net.HttpStatusCode.Created, sent.StatusCode);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

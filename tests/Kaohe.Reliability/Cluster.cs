@@ -1,4 +1,5 @@
-using Kaohe.Web.Data;
+using Kaohe.Data.Postgres;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Reliability;

@@ -1,5 +1,6 @@
+using Kaohe.Data.Postgres;
 using System.Diagnostics;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

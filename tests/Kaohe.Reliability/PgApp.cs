@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 
 namespace Kaohe.Reliability;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
@@ -196,9 +196,9 @@ public sealed class PgFaultTests(PgApp app, ITestOutputHelper output) : IClassFi
         var (response, written) = await CutBeforeCommitAsync(() => http.PostAsJsonAsync($"/api/v1/survey/{code}", new { answers, language = "zh" }));
         Assert.Contains("SurveyResponses", written);
         var stored = await app.Database.CountAsync(
-            $"SELECT count(*) FROM \"SurveyResponses\" r JOIN \"SurveyTokens\" t ON t.\"Id\" = r.\"TokenId\" WHERE t.\"TokenHash\" = '{Kaohe.Web.Features.Surveys.SurveyTokens.Hash(code)}'");
+            $"SELECT count(*) FROM \"SurveyResponses\" r JOIN \"SurveyTokens\" t ON t.\"Id\" = r.\"TokenId\" WHERE t.\"TokenHash\" = '{Kaohe.Data.SurveyTokens.Hash(code)}'");
         var used = await app.Database.CountAsync(
-            $"SELECT count(*) FROM \"SurveyTokens\" WHERE \"UsedAt\" IS NOT NULL AND \"TokenHash\" = '{Kaohe.Web.Features.Surveys.SurveyTokens.Hash(code)}'");
+            $"SELECT count(*) FROM \"SurveyTokens\" WHERE \"UsedAt\" IS NOT NULL AND \"TokenHash\" = '{Kaohe.Data.SurveyTokens.Hash(code)}'");
         output.WriteLine($"survey answer cut before commit: answered {(int?)response?.StatusCode}, stored {stored}, token used {used}");
         Assert.Equal(used, stored);
         if (response is { IsSuccessStatusCode: true }) Assert.Equal(1, stored);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Surveys;
 using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;

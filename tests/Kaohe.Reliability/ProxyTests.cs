@@ -1,9 +1,10 @@
+using Kaohe.Data.Postgres;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Xunit.Abstractions;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Surveys;
 using Microsoft.EntityFrameworkCore;

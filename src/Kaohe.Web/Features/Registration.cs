@@ -1,3 +1,4 @@
+using Kaohe.Data;
 using Kaohe.Web.Features.Accounts;
 using Kaohe.Web.Features.Adjustments;
 using Kaohe.Web.Features.Attachments;

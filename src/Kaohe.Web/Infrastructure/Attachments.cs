@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 
 namespace Kaohe.Web.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Threading.RateLimiting;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -176,7 +176,7 @@ public static class Auth
         {
             ctx.Response.StatusCode = status;
             return Results.Problem(statusCode: status,
-                title: status == 401 ? Ui.T("需要登录", "Sign-in required") : Ui.T("无权访问", "Forbidden")).ExecuteAsync(ctx.HttpContext);
+                title: Problems.TitleOf(status)).ExecuteAsync(ctx.HttpContext);
         }
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
@@ -186,19 +186,6 @@ public static class Auth
 
     /// <summary>A random secret, URL-safe, 32 bytes of entropy.</summary>
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    /// <summary>A password for generated accounts: 16 characters from an alphabet without look-alikes.</summary>
-    public static string NewPassword()
-    {
-        const string alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        Span<char> chars = stackalloc char[16];
-        for (var i = 0; i < chars.Length; i++) chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        // Identity requires a digit, a lower- and an upper-case letter: guarantee them.
-        chars[3] = "23456789"[RandomNumberGenerator.GetInt32(8)];
-        chars[7] = "abcdefghjkmnpqrstuvwxyz"[RandomNumberGenerator.GetInt32(23)];
-        chars[11] = "ABCDEFGHJKLMNPQRSTUVWXYZ"[RandomNumberGenerator.GetInt32(24)];
-        return new string(chars);
-    }
 }
 
 /// <summary>Puts the role, unit and rater of a person into their sign-in.</summary>
@@ -270,7 +257,7 @@ public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> op
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Results.Problem(statusCode: 403, title: Ui.T("无权访问", "Forbidden")).ExecuteAsync(Context);
+        await Results.Problem(statusCode: 403, title: Problems.TitleOf(403)).ExecuteAsync(Context);
     }
 
     private static class TokenScheme

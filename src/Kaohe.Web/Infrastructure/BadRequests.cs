@@ -107,7 +107,7 @@ public sealed class BadRequests(IProblemDetailsService problems) : IExceptionHan
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = { Status = bad.StatusCode, Title = Ui.T("请求有误", "Bad request"), Detail = detail },
+            ProblemDetails = { Status = bad.StatusCode, Title = Problems.TitleOf(bad.StatusCode), Detail = detail },
             Exception = exception,
         });
     }

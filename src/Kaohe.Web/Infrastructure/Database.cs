@@ -1,4 +1,6 @@
-using Kaohe.Web.Data;
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Infrastructure;
@@ -35,13 +37,5 @@ public static class Database
         var dir = Path.GetFullPath(config["Kaohe:DataDir"] ?? "data");
         Directory.CreateDirectory(dir);
         return dir;
-    }
-
-    /// <summary>Applies the provider's migrations; on SQLite also turns on WAL so readers never wait for the writer.</summary>
-    public static async Task MigrateAsync(KaoheDbContext db, CancellationToken ct = default)
-    {
-        await db.Database.MigrateAsync(ct);
-        if (!db.IsPostgres)
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }
 }

@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 
 namespace Kaohe.Web.Infrastructure;
 

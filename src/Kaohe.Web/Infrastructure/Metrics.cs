@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using OpenTelemetry.Metrics;
 
 namespace Kaohe.Web.Infrastructure;
@@ -13,11 +13,12 @@ namespace Kaohe.Web.Infrastructure;
 /// </summary>
 public static class KaoheMetrics
 {
-    public const string MeterName = "Kaohe";
+    public const string MeterName = DataMetrics.MeterName;
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Counter<long> SurveyAnswers = Meter.CreateCounter<long>("kaohe.survey.answers", "{answer}", "Survey answers stored (acknowledged after commit)");
-    public static readonly Counter<long> FactsWritten = Meter.CreateCounter<long>("kaohe.facts.written", "{fact}", "Facts added or changed by saves that committed");
+    /// <summary>Counted where saves commit, in the data layer (<see cref="DataMetrics"/>, same meter name).</summary>
+    public static Counter<long> FactsWritten => DataMetrics.FactsWritten;
     public static readonly Counter<long> Recomputations = Meter.CreateCounter<long>("kaohe.results.recomputations", "{computation}", "Draft results computed (a revision changed or a cache was cold)");
     public static readonly Histogram<double> RecomputeDuration = Meter.CreateHistogram<double>("kaohe.results.recompute.duration", "s", "Time to compute a draft's results",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });

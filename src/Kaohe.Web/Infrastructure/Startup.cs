@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Demo;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -20,14 +20,14 @@ public static class Startup
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<KaoheDbContext>();
         var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Kaohe.Startup");
-        await Database.MigrateAsync(db);
+        await DatabaseSchema.MigrateAsync(db);
 
         var users = sp.GetRequiredService<UserManager<AppUser>>();
         var fresh = !await db.Users.AnyAsync();
         if (await users.FindByNameAsync("admin") is null)
         {
             var configured = app.Configuration["Kaohe:AdminPassword"];
-            var password = string.IsNullOrEmpty(configured) ? Auth.NewPassword() : configured;
+            var password = string.IsNullOrEmpty(configured) ? Passwords.New() : configured;
             var admin = new AppUser { UserName = "admin", DisplayName = "系统管理员（考核办）", Role = Roles.Office, LockoutEnabled = true };
             var created = await users.CreateAsync(admin, password);
             if (!created.Succeeded)

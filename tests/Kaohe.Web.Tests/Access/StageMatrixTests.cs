@@ -5,7 +5,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Inspections;

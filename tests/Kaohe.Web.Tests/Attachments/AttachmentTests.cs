@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Net;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Tests.Infrastructure;

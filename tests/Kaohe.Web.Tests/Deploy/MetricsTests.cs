@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;

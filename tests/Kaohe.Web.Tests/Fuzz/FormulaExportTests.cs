@@ -1,5 +1,5 @@
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
 using MiniExcelLibs;

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

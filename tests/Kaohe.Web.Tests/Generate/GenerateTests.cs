@@ -1,9 +1,11 @@
+using Kaohe.Data.Postgres;
+using Kaohe.Data.Sqlite;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kaohe.Generate;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Tests.Infrastructure;
@@ -12,7 +14,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using DbSurveyResponse = Kaohe.Web.Data.SurveyResponse;
+using DbSurveyResponse = Kaohe.Data.SurveyResponse;
 
 namespace Kaohe.Web.Tests.Generate;
 
@@ -149,7 +151,7 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
             Assert.Equal(("housing", SchemeStatus.Active), (s.Category, s.Status));
             var tree = SchemeService.Parse(s);
             Assert.True(tree.IsValid);
-            Assert.Equal(60, Leaves(tree.Indicators!).Count());
+            Assert.Equal(60, IndicatorTree.Leaves(tree.Indicators!).Count());
         }
         var periodsWithFacts = await target.WithDb(db => db.Facts.Select(f => f.PeriodId).Distinct().OrderBy(p => p).ToListAsync());
         Assert.Equal(["2023-Q1", "2023-Q2", "2023-Q3", "2023-Q4"], periodsWithFacts);
@@ -161,7 +163,7 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
     {
         Generated();
         var tree = await target.WithDb(db => db.Schemes.AsNoTracking().FirstAsync());
-        var raterLeaves = Leaves(SchemeService.Parse(tree).Indicators!).Where(l => l.Method is RatersMethod).Select(l => l.Id).ToHashSet();
+        var raterLeaves = IndicatorTree.Leaves(SchemeService.Parse(tree).Indicators!).Where(l => l.Method is RatersMethod).Select(l => l.Id).ToHashSet();
         Assert.NotEmpty(raterLeaves);
         var perLeaf = await target.WithDb(db => db.Facts.AsNoTracking().Where(f => f.Kind == FactKind.RaterScore)
             .GroupBy(f => new { f.PeriodId, f.UnitId, f.IndicatorId })
@@ -285,7 +287,6 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
         Assert.Equal((unit.RoundedTotal, unit.Rank), (row.GetProperty("total").GetDouble(), row.GetProperty("rank").GetInt32()));
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }
 
 public sealed class SqliteGenerateTests(SqliteTarget target) : GenerateTests<SqliteTarget>(target);

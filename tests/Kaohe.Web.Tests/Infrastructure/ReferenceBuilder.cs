@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
@@ -30,7 +30,7 @@ public sealed class ReferenceBuilder(KaoheDbContext db)
         var ids = units.Select(u => u.Id).ToList();
         var facts = (await db.Facts.AsNoTracking().Where(f => f.PeriodId == periodId && ids.Contains(f.UnitId) && FactStatuses.Counted.Contains(f.Status)).ToListAsync())
             .OrderBy(f => f.UnitId, StringComparer.Ordinal).ThenBy(f => f.IndicatorId, StringComparer.Ordinal).ThenBy(f => f.Id).ToList();
-        var deduction = Leaves(tree.Indicators!).Where(l => l.Method is DeductionMethod).Select(l => l.Id).Distinct().ToList();
+        var deduction = IndicatorTree.Leaves(tree.Indicators!).Where(l => l.Method is DeductionMethod).Select(l => l.Id).Distinct().ToList();
         var values = new List<DataValue>();
         var adjustments = new List<Adjustment>();
         var vetoes = new List<Veto>();
@@ -67,7 +67,6 @@ public sealed class ReferenceBuilder(KaoheDbContext db)
         return new Reference(scheme, assessment, facts);
     }
 
-    private static HashSet<string> Formulas(IEnumerable<Indicator> nodes) => [.. Leaves(nodes).Where(l => l.Formula is not null).Select(l => l.Id)];
+    private static HashSet<string> Formulas(IEnumerable<Indicator> nodes) => [.. IndicatorTree.Leaves(nodes).Where(l => l.Formula is not null).Select(l => l.Id)];
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }

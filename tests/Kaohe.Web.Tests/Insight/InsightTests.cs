@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -298,7 +298,7 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal("次旺 副局长", items[0].ResponsiblePerson);
         Assert.Equal(new DateOnly(2023, 6, 30), items[0].Deadline);
         Assert.Equal("A5", items[0].IndicatorId);
-        Assert.All(items, i => Assert.Equal(Kaohe.Web.Features.Rectification.ItemStatus.Open, i.Status));
+        Assert.All(items, i => Assert.Equal(Kaohe.Data.ItemStatus.Open, i.Status));
         Assert.All(items, i => Assert.StartsWith($"cause-analysis:{Q1}:zj-nagqu#", i.SourceRef));
         Assert.Equal(2, await app.WithDb(db => db.AuditEntries.CountAsync(e => e.Action == "rectification.open" && e.Sequence > before.Audit)));
 
@@ -412,7 +412,7 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Task<Dictionary<string, double>> Totals() => app.WithDb(async db =>
             (await db.Facts.AsNoTracking().Where(f => f.PeriodId == period && f.Kind == FactKind.Measure
                     && (f.Status == FactStatus.Submitted || f.Status == FactStatus.Verified)).OrderBy(f => f.Id).ToListAsync())
-                .GroupBy(f => (f.UnitId, f.IndicatorId)).Select(g => (g.Key.IndicatorId!, Kaohe.Web.Features.Facts.FactPayload.Parse(g.Last().Payload).Value!.Value))
+                .GroupBy(f => (f.UnitId, f.IndicatorId)).Select(g => (g.Key.IndicatorId!, Kaohe.Data.FactPayload.Parse(g.Last().Payload).Value!.Value))
                 .GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => g.Sum(x => x.Item2)));
         var before = await Headline();
         var t = await Totals();
@@ -423,9 +423,9 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         {
             var counted = await db.Facts.Where(f => f.PeriodId == period && f.UnitId == "zj-nyingchi" && f.IndicatorId == "inv" && f.Kind == FactKind.Measure)
                 .OrderByDescending(f => f.Id).FirstAsync();
-            var old = Kaohe.Web.Features.Facts.FactPayload.Parse(counted.Payload).Value!.Value;
+            var old = Kaohe.Data.FactPayload.Parse(counted.Payload).Value!.Value;
             counted.SetStatus(FactStatus.Returned, "测试：更正完成投资");
-            db.Facts.Add(new Fact(period, "zj-nyingchi", "inv", FactKind.Measure, new Kaohe.Web.Features.Facts.FactPayload(Value: old + 50_000).ToJson(),
+            db.Facts.Add(new Fact(period, "zj-nyingchi", "inv", FactKind.Measure, new Kaohe.Data.FactPayload(Value: old + 50_000).ToJson(),
                 FactSources.Report, "unit-zj-nyingchi", DateTimeOffset.UtcNow, FactStatus.Submitted));
             return await db.SaveChangesAsync();
         });

@@ -1,3 +1,4 @@
+using Kaohe.Demo;
 using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Inspections;
 

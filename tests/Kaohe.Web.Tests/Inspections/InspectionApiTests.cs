@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Inspections;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -140,7 +140,7 @@ public abstract class InspectionApiTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(FactSources.Inspection, fact.Source);
         Assert.Equal(site.UnitId, fact.UnitId);
         Assert.Equal(item.IndicatorId, fact.IndicatorId);
-        Assert.Equal(item.Deduction, Kaohe.Web.Features.Facts.FactPayload.Parse(fact.Payload).Points);
+        Assert.Equal(item.Deduction, Kaohe.Data.FactPayload.Parse(fact.Payload).Points);
     }
 
     [Fact]

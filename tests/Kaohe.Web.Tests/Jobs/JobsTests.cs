@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DocumentFormat.OpenXml.Packaging;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Collection;

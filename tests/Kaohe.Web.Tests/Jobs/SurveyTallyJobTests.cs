@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Jobs;
@@ -59,7 +59,7 @@ public abstract class SurveyTallyJobTests<TApp>(TApp app) : IClassFixture<TApp> 
         {
             var site = await db.Set<SurveySite>().AsNoTracking().FirstAsync(s => s.PeriodId == Period && s.UnitId == unit);
             var q = await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(x => x.PeriodId == Period && x.Status == QuestionnaireStatus.Active).FirstAsync();
-            var questionnaire = SurveyService.ParseQuestionnaire(q.Document);
+            var questionnaire = SurveyDocuments.ParseQuestionnaire(q.Document);
             return (site.Id, questionnaire.Questions.Where(x => x.Scored).ToDictionary(x => x.Id, x => x.Options[0].Id));
         });
         var r = await office.PostAsJsonAsync("/api/v1/surveys/paper", new { site = siteId, sheet = "P-" + Guid.NewGuid().ToString("N")[..10], answers });

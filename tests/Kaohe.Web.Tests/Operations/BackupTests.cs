@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Infrastructure;
 using Kaohe.Web.Tests.Infrastructure;

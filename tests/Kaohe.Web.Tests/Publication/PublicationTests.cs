@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DocumentFormat.OpenXml.Packaging;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Publication;
@@ -342,7 +342,7 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(4, published.Count);
         foreach (var (category, result) in published)
         {
-            var name = Kaohe.Web.Features.Schemes.Categories.Name(category, false);
+            var name = Kaohe.Data.Categories.Name(category, false);
             var ordered = result.Units.GroupBy(u => u.Group).SelectMany(g => g.OrderBy(u => u.Rank)).ToList();
             var commended = ordered.Where(u => u.Commended).Select(u => u.Name).ToList();
             var criticized = ordered.Where(u => u.Criticized).Select(u => u.Name).ToList();

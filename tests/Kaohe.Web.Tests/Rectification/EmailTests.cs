@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;

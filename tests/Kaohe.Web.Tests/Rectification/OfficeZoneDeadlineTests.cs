@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Hosting;

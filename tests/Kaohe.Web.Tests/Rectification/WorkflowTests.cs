@@ -1,3 +1,4 @@
+using Kaohe.Data;
 using Kaohe.Web.Features.Rectification;
 
 namespace Kaohe.Web.Tests.Rectification;

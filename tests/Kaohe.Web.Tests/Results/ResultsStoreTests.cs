@@ -5,7 +5,7 @@ using System.Text.Json;
 using DocumentFormat.OpenXml.Packaging;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Rectification;
 using Kaohe.Web.Features.Results;

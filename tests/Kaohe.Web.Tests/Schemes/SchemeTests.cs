@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Kaohe.Demo;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Web.Features.Demo;
@@ -121,7 +122,7 @@ public abstract class SchemeTests<TApp>(TApp app) : IClassFixture<TApp> where TA
             var built = await app.WithDb(async db =>
             {
                 using var scope = app.Factory.Services.CreateScope();
-                return await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<Kaohe.Web.Data.KaoheDbContext>()).BuildAsync("2023-Q1", demo.Code);
+                return await new ReferenceBuilder(scope.ServiceProvider.GetRequiredService<Kaohe.Data.KaoheDbContext>()).BuildAsync("2023-Q1", demo.Code);
             });
             Assert.NotNull(built);
             var fromDb = Engine.Score(built!.Assessment);

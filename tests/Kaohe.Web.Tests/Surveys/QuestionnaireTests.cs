@@ -1,3 +1,4 @@
+using Kaohe.Data;
 using Kaohe.Scoring;
 using Kaohe.Web.Features.Surveys;
 
@@ -72,7 +73,7 @@ public class QuestionnaireTests
     [Fact]
     public void The_qr_code_is_an_svg_image()
     {
-        var svg = SurveyTokens.QrSvg("http://localhost:5080/s/abcdefghijklmnopqrstuvwxyz");
+        var svg = SurveyQr.Svg("http://localhost:5080/s/abcdefghijklmnopqrstuvwxyz");
         Assert.StartsWith("<svg", svg.TrimStart());
         Assert.Contains("</svg>", svg);
     }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Tests.Infrastructure;
@@ -170,7 +170,7 @@ public abstract class SurveyFlowTests<TApp>(TApp app) : IClassFixture<TApp> wher
         var tally = await office.PostAsync($"/api/v1/surveys/tallies?period={period}", null);
         Assert.Equal(HttpStatusCode.OK, tally.StatusCode);
 
-        var expected = Count([.. before, .. codes.Select((_, i) => SurveyService.AnswersJson(new SurveyAnswers(Answers(i))))]);
+        var expected = Count([.. before, .. codes.Select((_, i) => SurveyDocuments.AnswersJson(new SurveyAnswers(Answers(i))))]);
         var stored = await app.WithDb(db => db.Set<SurveyResponse>().Where(r => r.SiteId == siteId).Select(r => r.AnswersJson).ToListAsync());
         Assert.Equal(before.Count + 150, stored.Count);
         Assert.Equal(expected, Count(stored));

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Tests.Infrastructure;
@@ -39,7 +39,7 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
 
     /// <summary>The pending write of a code as the intake makes it, for driving the writer directly.</summary>
     private static SurveyWriter.Pending PendingFor(string code, int seed, string? language = "zh") =>
-        new(SurveyTokens.Hash(code), new SurveyAnswers(Answers(seed)), SurveyService.AnswersJson(new SurveyAnswers(Answers(seed))), language ?? "zh", null);
+        new(SurveyTokens.Hash(code), new SurveyAnswers(Answers(seed)), SurveyDocuments.AnswersJson(new SurveyAnswers(Answers(seed))), language ?? "zh", null);
 
     private Task<long> TokenId(string code)
     {
@@ -59,7 +59,7 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         var stored = await StoredFor(codes);
         Assert.Equal(statuses.Count(s => s == HttpStatusCode.Created), stored.Count);
         // What each code answered is what was stored for it.
-        var expected = codes.Select((c, i) => SurveyService.AnswersJson(new SurveyAnswers(Answers(i)))).Order(StringComparer.Ordinal);
+        var expected = codes.Select((c, i) => SurveyDocuments.AnswersJson(new SurveyAnswers(Answers(i)))).Order(StringComparer.Ordinal);
         Assert.Equal(expected, stored.Select(r => r.AnswersJson).Order(StringComparer.Ordinal));
 
         // One audit entry per response, and the chain (appended in batches, beside AuditLog's own writers) verifies.
@@ -108,7 +108,7 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         var stored = await StoredFor(codes);
         Assert.Equal(6, stored.Count);
         var first = await TokenId(codes[0]);
-        Assert.Equal(SurveyService.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == first).AnswersJson);
+        Assert.Equal(SurveyDocuments.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == first).AnswersJson);
         var check = await app.WithDb(db => AuditChain.VerifyAsync(db));
         Assert.True(check.Ok, check.Reason);
     }
@@ -128,7 +128,7 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
             PendingFor(codes[1], 1),
             PendingFor(codes[1], 1),                                              // a double tap, same answers
             PendingFor(codes[2], 7, language: "fr"),                              // a language the questionnaire has not: stored as zh
-            new(SurveyTokens.Hash(codes[3]), partial, SurveyService.AnswersJson(partial), "zh", null), // incomplete
+            new(SurveyTokens.Hash(codes[3]), partial, SurveyDocuments.AnswersJson(partial), "zh", null), // incomplete
             PendingFor(codes[0], 9),                                              // the same code again, other answers
         };
         var writer = app.Factory.Services.GetRequiredService<SurveyWriter>();
@@ -147,7 +147,7 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         Assert.Equal(4, stored.Count); // codes 0, 1, 2 now and 4 before; 3 stays unused
         Assert.Equal("zh", stored.Single(r => r.TokenId == results[5].TokenId).Language);
         Assert.Null((await app.WithDb(db => db.Set<SurveyToken>().SingleAsync(t => t.TokenHash == SurveyTokens.Hash(codes[3])))).UsedAt);
-        Assert.Equal(SurveyService.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == results[7].TokenId).AnswersJson);
+        Assert.Equal(SurveyDocuments.AnswersJson(new SurveyAnswers(Answers(0))), stored.Single(r => r.TokenId == results[7].TokenId).AnswersJson);
 
         // Through the intake, the same outcomes become what the public sees.
         var intake = app.Factory.Services.GetRequiredService<SurveyIntake>();

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Tests.Infrastructure;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -32,7 +32,7 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
     {
         var user = await users.FindByNameAsync(userName);
         if (user is null) return (null, Missing(userName));
-        var password = Auth.NewPassword();
+        var password = Passwords.New();
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var result = await users.ResetPasswordAsync(user, token, password);
         if (!result.Succeeded)

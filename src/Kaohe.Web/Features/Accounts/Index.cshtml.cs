@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -83,7 +83,7 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
             Error = Ui.T($"单位 \"{UnitId}\" 不存在", $"unit \"{UnitId}\" does not exist");
         if (Error is null)
         {
-            var password = Auth.NewPassword();
+            var password = Passwords.New();
             var user = new AppUser { UserName = name, DisplayName = DisplayName?.Trim() ?? name!, Role = Role!, UnitId = string.IsNullOrEmpty(UnitId) ? null : UnitId, LockoutEnabled = true };
             var result = await users.CreateAsync(user, password);
             if (result.Succeeded)

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,13 +55,7 @@ public static class AdjustmentsApi
     }
 
     public static ProblemHttpResult Problem(EventFailure f) =>
-        Problems.Problem(f.Status, f.Status switch
-        {
-            StatusCodes.Status403Forbidden => Ui.T("无权操作", "Forbidden"),
-            StatusCodes.Status404NotFound => Ui.T("未找到", "Not found"),
-            StatusCodes.Status409Conflict => Ui.T("冲突", "Conflict"),
-            _ => Ui.T("请求有误", "Bad request"),
-        }, Ui.T(f.Zh, f.En), f.Errors.Count > 0 ? f.Errors.ToDictionary() : null);
+        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Errors.Count > 0 ? f.Errors.ToDictionary() : null);
 
     public static async Task<List<AdjustmentEventDto>> DtosAsync(KaoheDbContext db, IQueryable<AdjustmentEvent> query, CancellationToken ct = default)
     {

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Platform;
@@ -64,10 +64,10 @@ public sealed class AdjustmentsDemo(KaoheDbContext db, AuditLog audit)
     public async Task SeedAsync(string dataDir, bool writeSecrets)
     {
         var periods = await db.Periods.Select(p => p.Id).ToListAsync();
-        foreach (var category in Schemes.Categories.All)
+        foreach (var category in Categories.All)
             foreach (var p in periods)
                 db.Set<AdjustmentRule>().AddRange(StandardRules(category.Code, p));
-        audit.Record("adjustment.rules", "adjustmentRules", "demo", null, new { periods, categories = Schemes.Categories.All.Select(c => c.Code) });
+        audit.Record("adjustment.rules", "adjustmentRules", "demo", null, new { periods, categories = Categories.All.Select(c => c.Code) });
         await audit.SaveAsync();
 
         var rules = await db.Set<AdjustmentRule>().Where(r => r.PeriodId == "2023-Q1").ToListAsync();

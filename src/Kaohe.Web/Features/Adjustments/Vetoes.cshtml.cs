@@ -1,4 +1,4 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;

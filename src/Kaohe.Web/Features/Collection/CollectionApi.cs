@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,6 @@
+using Kaohe.Demo;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Facts;
@@ -40,7 +41,7 @@ public sealed class CollectionDemo(KaoheDbContext db, AuditLog audit)
         var scorerOf = new Dictionary<(string Unit, string Leaf), string>();
         foreach (var demo in DemoSchemes.Build())
         {
-            var leaves = DemoSchemes.Leaves(demo.Q1.Indicators).ToDictionary(l => l.Id);
+            var leaves = IndicatorTree.Leaves(demo.Q1.Indicators).ToDictionary(l => l.Id);
             foreach (var (leafId, scorer) in demo.Scorers)
             {
                 // Raters leaves already have one assignment per rating division or leader (DemoSeeder).

@@ -18,9 +18,7 @@ public sealed record CollectionError(int Status, string Zh, string En, IReadOnly
     public static CollectionError Forbidden(string zh, string en, IReadOnlyDictionary<string, (string, string)[]>? errors = null) => new(403, zh, en, errors);
     public static CollectionError Conflict(string zh, string en) => new(409, zh, en);
 
-    public IResult ToProblem() => Problems.Problem(Status,
-        Status switch { 400 => Ui.T("请求有误", "Bad request"), 403 => Ui.T("无权操作", "Forbidden"), 404 => Ui.T("未找到", "Not found"), _ => Ui.T("冲突", "Conflict") },
-        Ui.T(Zh, En),
+    public IResult ToProblem() => Problems.Problem(Status, Ui.T(Zh, En),
         Errors?.ToDictionary(kv => kv.Key, kv => kv.Value.Select(e => Ui.T(e.Zh, e.En)).ToArray()));
 
     public IEnumerable<string> Messages() =>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;

@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;
 
@@ -53,7 +53,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
 
     public IEnumerable<string> Categories => byCategory.Keys;
 
-    public static string? CategoryOf(UnitKind kind) => Schemes.Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
+    public static string? CategoryOf(UnitKind kind) => Kaohe.Data.Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
 
     /// <summary>
     /// Reads the active scheme of every category for the period. A raters leaf belongs to the leaders

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Kaohe.Demo;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 
@@ -26,7 +27,7 @@ public sealed partial class DemoSeeder
                 JsonSerializer.Serialize(demo.RuleTexts, AuditChain.Json), "office", CollectedAt.AddDays(-40));
             scheme.Activate(CollectedAt.AddDays(-38));
             db.Schemes.Add(scheme);
-            var leaves = Leaves(a.Indicators).ToDictionary(l => l.Id);
+            var leaves = IndicatorTree.Leaves(a.Indicators).ToDictionary(l => l.Id);
             foreach (var v in a.Values) AddFacts(a.Period, v, leaves[v.Indicator]);
             // Base figures are reported by the unit (单位填报), as values are.
             foreach (var d in a.Data)
@@ -90,5 +91,4 @@ public sealed partial class DemoSeeder
         }
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }

@@ -1,4 +1,5 @@
-using Kaohe.Web.Data;
+using Kaohe.Demo;
+using Kaohe.Data;
 using Kaohe.Web.Features.Targets;
 
 namespace Kaohe.Web.Features.Demo;

@@ -1,4 +1,5 @@
-using Kaohe.Web.Data;
+using Kaohe.Demo;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -71,7 +72,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         var lines = new List<string> { "# Kaohe demo accounts (generated on first start; delete this file once noted)" };
         foreach (var a in Accounts)
         {
-            var pw = string.IsNullOrEmpty(password) ? Auth.NewPassword() : password;
+            var pw = string.IsNullOrEmpty(password) ? Passwords.New() : password;
             var user = new AppUser { UserName = a.UserName, DisplayName = a.DisplayName, Role = a.Role, UnitId = a.UnitId, RaterId = a.RaterId, LockoutEnabled = true };
             var result = await users.CreateAsync(user, pw);
             if (!result.Succeeded) throw new InvalidOperationException($"demo account {a.UserName}: " + string.Join("; ", result.Errors.Select(e => e.Description)));

@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Catalog;
 using Kaohe.Web.Features.Insight;
 using Kaohe.Web.Features.Schemes;
@@ -68,7 +68,7 @@ public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : 
             var leaves = 0;
             var perUnit = 0;
             if (scheme is not null && SchemeService.Parse(scheme) is { IsValid: true } tree)
-                foreach (var leaf in Leaves(tree.Indicators!))
+                foreach (var leaf in IndicatorTree.Leaves(tree.Indicators!))
                 {
                     leaves++;
                     perUnit += leaf.Method is RatersMethod rm ? rm.Raters.Count : leaf.Method is DeductionMethod ? 0 : 1;
@@ -79,6 +79,4 @@ public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : 
         Progress = list;
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) =>
-        nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }

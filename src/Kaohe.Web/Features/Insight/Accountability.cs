@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -14,13 +14,7 @@ public sealed record InsightError(int Status, string Zh, string En, IDictionary<
     public static InsightError Field(string field, string zh, string en) =>
         new(400, zh, en, new Dictionary<string, string[]> { [field] = [Ui.T(zh, en)] });
 
-    public IResult ToResult() => Problems.Problem(Status, Status switch
-    {
-        403 => Ui.T("无权操作", "Forbidden"),
-        404 => Ui.T("未找到", "Not found"),
-        409 => Ui.T("冲突", "Conflict"),
-        _ => Ui.T("请求有误", "Bad request"),
-    }, Ui.T(Zh, En), Fields);
+    public IResult ToResult() => Problems.Problem(Status, Ui.T(Zh, En), Fields);
 }
 
 public sealed record PracticeDto(long Id, string PeriodId, string UnitId, string UnitName, string Title, string Body, string Tags, string Status,

@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

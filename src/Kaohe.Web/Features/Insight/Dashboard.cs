@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using System.Security.Claims;
 using Kaohe.Web.Features.Schemes;
@@ -66,12 +66,11 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
             rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)], main.Hidden);
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 
     private static Heatmap Heat(Assessment a, IReadOnlyList<UnitResult> results)
     {
-        var leaves = a.Indicators.SelectMany(root => Leaves([root]).Select(l => new HeatIndicator(l.Id, l.Name, root.Name))).ToList();
-        var points = Leaves(a.Indicators).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
+        var leaves = a.Indicators.SelectMany(root => IndicatorTree.Leaves([root]).Select(l => new HeatIndicator(l.Id, l.Name, root.Name))).ToList();
+        var points = IndicatorTree.Leaves(a.Indicators).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
         var units = results.OrderBy(u => u.Group, StringComparer.Ordinal).ThenBy(u => u.Rank).ToList();
         var cells = new List<double[]>();
         for (var y = 0; y < units.Count; y++)
@@ -89,7 +88,7 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
     {
         foreach (var root in assessment.Indicators)
         {
-            var leaves = Leaves([root]).Where(l => l.Method is DeductionMethod).ToList();
+            var leaves = IndicatorTree.Leaves([root]).Where(l => l.Method is DeductionMethod).ToList();
             if (leaves.Count == 0) continue;
             var ids = leaves.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
             var lost = results.Sum(u => leaves.Sum(l => l.Points - u.Scores[l.Id]));

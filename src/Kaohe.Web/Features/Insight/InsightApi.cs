@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -25,7 +26,6 @@ public sealed record CommentRequest(string? Period, string? Unit, string? Text);
 public static class InsightApi
 {
     /// <summary>Who may read rankings (as the results pages): the office, leaders, viewers and scoring divisions.</summary>
-    public const string ResultReaders = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Division}";
     public const string Overviewers = $"{Roles.Office},{Roles.Leader}";
 
     public static IServiceCollection AddInsight(this IServiceCollection services)
@@ -43,7 +43,7 @@ public static class InsightApi
     public static void MapInsightApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/insight").NotPeriodInputs("analysis, sandboxes (draft schemes), practices, cause analyses and comments");
-        var readers = new AuthorizeAttribute { Roles = ResultReaders };
+        var readers = new AuthorizeAttribute { Roles = ResultReaders.Roles };
         var office = new AuthorizeAttribute { Policy = Policies.Office };
         g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability");
         g.MapGet("/robustness/{period}", GetBounds).RequireAuthorization(readers);
@@ -77,8 +77,8 @@ public static class InsightApi
         InsightError.Field("period", $"考核期 \"{period}\" 不存在", $"period \"{period}\" does not exist").ToResult();
 
     private static IResult Failure(WhatIfFailure f) => f.Errors.Count > 0
-        ? Problems.Problem(f.Status, Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
-        : Problems.Problem(f.Status, f.Status == 404 ? Ui.T("未找到", "Not found") : Ui.T("请求有误", "Bad request"), Ui.T(f.Zh, f.En));
+        ? Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
+        : Problems.Problem(f.Status, Ui.T(f.Zh, f.En));
 
     private static async Task<IResult> Rankings(ClaimsPrincipal user, KaoheDbContext db, RankingService rankings, string? period, string? category, bool? stability, CancellationToken ct)
     {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 

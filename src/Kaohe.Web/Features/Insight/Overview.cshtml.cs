@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,6 +1,7 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -12,7 +13,7 @@ namespace Kaohe.Web.Features.Insight;
 
 /// <summary>排名分差与稳定性: each rank with the points to the next rank up and down and how stable the commend/criticise lists are.</summary>
 [NotPeriodInputs("robustness bounds of the analysis")]
-[Authorize(Roles = InsightApi.ResultReaders)]
+[Authorize(Roles = ResultReaders.Roles)]
 public sealed class RankingModel(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock) : PageModel
 {
     public string? Period { get; private set; }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using System.Security.Claims;
 using Kaohe.Web.Features.Schemes;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
@@ -164,10 +164,9 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
     /// </summary>
     public static Assessment ScaleDirectScores(Assessment live, Assessment sandbox)
     {
-        static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
-        var before = Leaves(live.Indicators).Where(l => l.Method is DirectMethod).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
+        var before = IndicatorTree.Leaves(live.Indicators).Where(l => l.Method is DirectMethod).ToDictionary(l => l.Id, l => l.Points, StringComparer.Ordinal);
         var factor = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var leaf in Leaves(sandbox.Indicators).Where(l => l.Method is DirectMethod))
+        foreach (var leaf in IndicatorTree.Leaves(sandbox.Indicators).Where(l => l.Method is DirectMethod))
             if (before.TryGetValue(leaf.Id, out var old) && old > 0 && old != leaf.Points) factor[leaf.Id] = leaf.Points / old;
         if (factor.Count == 0) return sandbox;
         return sandbox with

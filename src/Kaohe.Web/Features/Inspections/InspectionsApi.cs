@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -127,12 +127,7 @@ public static class InspectionsApi
         Problems.NotFound($"考核组 {groupId} 不存在或您不是其成员", $"group {groupId} does not exist or you are not one of its members");
 
     private static IResult Problem(InspectionFailure f) =>
-        Problems.Problem(f.Status, f.Status switch
-        {
-            404 => Ui.T("未找到", "Not found"),
-            409 => Ui.T("冲突", "Conflict"),
-            _ => Ui.T("请求有误", "Bad request"),
-        }, Ui.T(f.Zh, f.En), f.Field is null ? null : new Dictionary<string, string[]> { [f.Field] = f.Details is { Count: > 0 } d ? [.. d] : [Ui.T(f.Zh, f.En)] });
+        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Field is null ? null : new Dictionary<string, string[]> { [f.Field] = f.Details is { Count: > 0 } d ? [.. d] : [Ui.T(f.Zh, f.En)] });
 
     private static IResult Result<T>(Outcome<T> o) =>
         o.Failure is not null ? Problem(o.Failure) : o.Created ? HttpResults.Json(o.Value, statusCode: StatusCodes.Status201Created) : HttpResults.Ok(o.Value);

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Kaohe.Web.Data;
+using Kaohe.Demo;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Facts;

@@ -1,5 +1,6 @@
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Collection;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -25,7 +26,7 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
         Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter == null).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync(ct);
         Period = period is not null && Periods.Contains(period) ? period : Periods.FirstOrDefault();
         Jobs = await jobs.ListAsync(User, 50, ct);
-        CanReadResults = Period is not null && await JobsApi.MayReadResultsAsync(User, Period, db, ct);
+        CanReadResults = Period is not null && await ResultReaders.MayReadBulletinAsync(User, Period, db, ct);
     }
 
     [WritesPeriodInputs(PeriodInput.Data)]
@@ -86,7 +87,7 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
             await LoadAsync(period);
             return Page();
         }
-        if (!await JobsApi.MayReadResultsAsync(User, period, db, HttpContext.RequestAborted)) return Forbid();
+        if (!await ResultReaders.MayReadBulletinAsync(User, period, db, HttpContext.RequestAborted)) return Forbid();
         var job = await jobs.StartAsync(User, kind, period, null, HttpContext.RequestAborted);
         return Redirect($"/Jobs/{job.Id}");
     }

@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Publication;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -215,13 +216,11 @@ public static class JobsApi
     }
 
     /// <summary>The bulletin and the workbook go to whoever may download them (staff who read results; units once the period is published).</summary>
-    public static async Task<bool> MayReadResultsAsync(ClaimsPrincipal user, string period, KaoheDbContext db, CancellationToken ct) =>
-        PublicationApi.ResultReaders.Contains(user.Role()) || (user.Role() == Roles.Unit && await db.Snapshots.AnyAsync(s => s.PeriodId == period, ct));
 
     private static async Task<IResult> StartOutput(string kind, string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct)
     {
         if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
-        if (!await MayReadResultsAsync(user, period!, db, ct)) return Problems.Forbidden("通报公布前无权生成", "the bulletin is not issued yet");
+        if (!await ResultReaders.MayReadBulletinAsync(user, period!, db, ct)) return Problems.Forbidden("通报公布前无权生成", "the bulletin is not issued yet");
         return Accepted(await jobs.StartAsync(user, kind, period, null, ct));
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;

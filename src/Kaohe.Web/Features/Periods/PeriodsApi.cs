@@ -34,6 +34,5 @@ public static class PeriodsApi
     }
 
     public static IResult Problem(PeriodFailure f) =>
-        Problems.Problem(f.Status, f.Status switch { 404 => Ui.T("未找到", "Not found"), 409 => Ui.T("冲突", "Conflict"), _ => Ui.T("请求有误", "Bad request") },
-            Ui.T(f.Zh, f.En), new Dictionary<string, string[]> { [f.Field] = [Ui.T(f.Zh, f.En)] });
+        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), new Dictionary<string, string[]> { [f.Field] = [Ui.T(f.Zh, f.En)] });
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
@@ -294,12 +294,7 @@ public static class PlatformApi
         observedAt is { } o ? $"{platform} · observedAt {o.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}" : platform;
 
     private static IResult Invalid(int status, Dictionary<string, List<string>> errors) =>
-        Problems.Problem(status, status switch
-            {
-                StatusCodes.Status403Forbidden => Ui.T("无权写入", "Forbidden"),
-                StatusCodes.Status409Conflict => Ui.T("冲突", "Conflict"),
-                _ => Ui.T("请求有误", "Bad request"),
-            },
+        Problems.Problem(status,
             Ui.T($"本批 {errors.Count} 处有误，整批未保存", $"{errors.Count} problem(s) in the batch; nothing was stored"),
             errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }

@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
@@ -64,7 +64,7 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
             {
                 MyDraft = await store.CurrentAsync(db, Current.Id, cat.Code);
                 Mine = MyDraft?.ByUnit.GetValueOrDefault(unitId);
-                MyFacts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == Current.Id && f.UnitId == unitId && Kaohe.Web.Features.Facts.FactStatuses.Counted.Contains(f.Status))
+                MyFacts = await db.Facts.AsNoTracking().Where(f => f.PeriodId == Current.Id && f.UnitId == unitId && FactStatuses.Counted.Contains(f.Status))
                     .OrderBy(f => f.IndicatorId).ThenBy(f => f.Id).ToListAsync();
                 MyIndicators = MyDraft?.Assessment is { } a
                     ? [.. a.Indicators.Leaves().Select(l => (l.Id, l.Name))]

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Results;
@@ -208,12 +208,10 @@ public static class BulletinDownloads
         FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
 
     /// <summary>The bulletin goes to every unit once issued: staff who see results always, units once the period has a published snapshot.</summary>
-    private static async Task<bool> MayReadAsync(System.Security.Claims.ClaimsPrincipal user, string period, KaoheDbContext db) =>
-        PublicationApi.ResultReaders.Contains(user.Role()) || (user.Role() == Roles.Unit && await db.Snapshots.AnyAsync(s => s.PeriodId == period));
 
     private static async Task<IResult> Bulletin(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
     {
-        if (!await MayReadAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
+        if (!await ResultReaders.MayReadBulletinAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
         var content = await bulletins.ContentAsync(period, (user.Role(), user.UnitId()), ct);
         if (content is null) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
         var file = Temp();
@@ -224,7 +222,7 @@ public static class BulletinDownloads
 
     private static async Task<IResult> Workbook(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
     {
-        if (!await MayReadAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
+        if (!await ResultReaders.MayReadBulletinAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
         if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
         var results = await bulletins.ResultsAsync(period, (user.Role(), user.UnitId()), ct);
         var file = Temp();

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Publication;

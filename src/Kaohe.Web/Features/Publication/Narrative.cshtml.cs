@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

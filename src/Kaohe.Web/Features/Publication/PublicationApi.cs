@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
@@ -35,7 +35,6 @@ public sealed record AnnualWeights(double? Q1, double? Q2, double? Q3, double? Q
 /// </summary>
 public static class PublicationApi
 {
-    public static readonly string[] ResultReaders = [Roles.Office, Roles.Leader, Roles.Viewer, Roles.Division];
 
     public static void MapPublicationApi(this RouteGroupBuilder api)
     {
@@ -97,7 +96,7 @@ public static class PublicationApi
 
     private static async Task<IResult> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store)
     {
-        if (!ResultReaders.Contains(user.Role())) return Problems.Forbidden("无权查看草稿数据", "you may not see draft data");
+        if (!ResultReaders.ReadsAll(user)) return Problems.Forbidden("无权查看草稿数据", "you may not see draft data");
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return Missing(id);
         return TypedResults.Ok(await ChangesSince(s, db, store));

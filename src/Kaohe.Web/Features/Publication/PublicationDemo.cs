@@ -1,7 +1,8 @@
 using System.Globalization;
+using Kaohe.Demo;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Demo;
 using Kaohe.Web.Features.Facts;

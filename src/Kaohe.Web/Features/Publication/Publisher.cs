@@ -1,6 +1,6 @@
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Results;
@@ -14,13 +14,7 @@ namespace Kaohe.Web.Features.Publication;
 /// <summary>An expected failure of the publication workflow: the status, the message in both languages and the field it concerns.</summary>
 public sealed record Refusal(int Status, string Zh, string En, string? Field = null)
 {
-    public ProblemHttpResult Problem() => Problems.Problem(Status, Status switch
-    {
-        StatusCodes.Status404NotFound => Ui.T("未找到", "Not found"),
-        StatusCodes.Status409Conflict => Ui.T("冲突", "Conflict"),
-        StatusCodes.Status403Forbidden => Ui.T("无权访问", "Forbidden"),
-        _ => Ui.T("请求有误", "Bad request"),
-    }, Ui.T(Zh, En), Field is null ? null : new Dictionary<string, string[]> { [Field] = [Ui.T(Zh, En)] });
+    public ProblemHttpResult Problem() => Problems.Problem(Status, Ui.T(Zh, En), Field is null ? null : new Dictionary<string, string[]> { [Field] = [Ui.T(Zh, En)] });
 
     public static Refusal NotFound(string zh, string en) => new(StatusCodes.Status404NotFound, zh, en);
     public static Refusal Conflict(string zh, string en, string? field = null) => new(StatusCodes.Status409Conflict, zh, en, field);

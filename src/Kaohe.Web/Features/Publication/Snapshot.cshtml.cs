@@ -1,5 +1,5 @@
 using Kaohe.Web.Features.Results;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -28,7 +28,7 @@ public sealed class SnapshotModel(KaoheDbContext db, ResultsStore store) : PageM
         Result = await store.SnapshotAsync(db, s.Id);
         Decimals = Result?.RankDecimals ?? 2;
         Versions = await db.Snapshots.AsNoTracking().Where(x => x.PeriodId == s.PeriodId && x.Category == s.Category).OrderBy(x => x.Version).ToListAsync();
-        if (PublicationApi.ResultReaders.Contains(User.Role())) Changes = await PublicationApi.ChangesSince(s, db, store);
+        if (ResultReaders.ReadsAll(User)) Changes = await PublicationApi.ChangesSince(s, db, store);
         return Page();
     }
 }

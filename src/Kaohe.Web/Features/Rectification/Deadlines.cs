@@ -1,3 +1,4 @@
+using Kaohe.Data;
 namespace Kaohe.Web.Features.Rectification;
 
 /// <summary>How an item stands against its deadline (时间表).</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
@@ -48,8 +48,7 @@ public static class RectificationApi
         [.. i.Roadmap.OrderBy(m => m.Due).ThenBy(m => m.Id).Select(m => new MilestoneDto(m.Id, m.Title, m.Due, m.DoneAt))]);
 
     public static IResult Problem(LedgerError e) =>
-        Problems.Problem(e.Status, e.Status switch { 404 => Ui.T("未找到", "Not found"), 403 => Ui.T("无权操作", "Forbidden"), 409 => Ui.T("当前状态不允许", "Conflict"), _ => Ui.T("请求有误", "Bad request") },
-            e.Text, new Dictionary<string, string[]> { [e.Field] = [e.Text] });
+        Problems.Problem(e.Status, e.Text, new Dictionary<string, string[]> { [e.Field] = [e.Text] });
 
     public static void MapRectificationApi(this RouteGroupBuilder api)
     {
@@ -201,7 +200,7 @@ public static class RectificationApi
         return error is not null ? Problem(error) : TypedResults.Ok(result);
     }
 
-    private static async Task<IResult> SetPolicy(string category, PolicyRequest body, KaoheDbContext db, Features.Audit.AuditLog audit)
+    private static async Task<IResult> SetPolicy(string category, PolicyRequest body, KaoheDbContext db, AuditLog audit)
     {
         if (Categories.Find(category) is null) return Problem(new("category", $"考核类别“{category}”不存在", $"category \"{category}\" does not exist", 404));
         if (body.PointsPerItem < 0) return Problem(new("pointsPerItem", "每项扣分不能为负", "pointsPerItem may not be negative"));

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

@@ -1,14 +1,6 @@
-namespace Kaohe.Web.Features.Rectification;
+using Kaohe.Data;
 
-/// <summary>Where a rectification item (整改事项) stands.</summary>
-public enum ItemStatus
-{
-    Open,                   // 待整改
-    InProgress,             // 整改中
-    SubmittedForVerification, // 待核验
-    Closed,                 // 已销号
-    Merged,                 // 已合并 into another item
-}
+namespace Kaohe.Web.Features.Rectification;
 
 /// <summary>What someone does to an item.</summary>
 public enum ItemAction { Start, RecordProgress, Submit, Verify, Return, Merge, Reopen }

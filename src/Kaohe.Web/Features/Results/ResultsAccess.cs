@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +19,24 @@ public enum ResultsStage
     Review,
     /// <summary>已公布: a snapshot of the category is published.</summary>
     Published,
+}
+
+/// <summary>
+/// Who reads results by role, before and after publication: the one rule behind the ranking pages'
+/// <c>[Authorize]</c>, the draft-data API, the bulletin's download and the bulletin job.
+/// </summary>
+public static class ResultReaders
+{
+    /// <summary>The roles that read every unit's results and drafts (a unit reads its own, per <see cref="ResultsAccess"/>).</summary>
+    public const string Roles = $"{Kaohe.Data.Roles.Office},{Kaohe.Data.Roles.Leader},{Kaohe.Data.Roles.Viewer},{Kaohe.Data.Roles.Division}";
+
+    private static readonly string[] All = Roles.Split(',');
+
+    public static bool ReadsAll(ClaimsPrincipal user) => All.Contains(user.Role());
+
+    /// <summary>The bulletin of a period: a results reader at any time, a unit once something of the period is published.</summary>
+    public static async Task<bool> MayReadBulletinAsync(ClaimsPrincipal user, string period, KaoheDbContext db, CancellationToken ct = default) =>
+        ReadsAll(user) || (user.Role() == Kaohe.Data.Roles.Unit && await db.Snapshots.AnyAsync(s => s.PeriodId == period, ct));
 }
 
 /// <summary>Which rows of a ranking a person may see: none (with the reason), only their own unit's, or all.</summary>
@@ -131,9 +149,7 @@ public sealed class ResultsAccess(KaoheDbContext db)
         if (indicators is null) return false;
         var leaders = (await db.Users.AsNoTracking().Where(u => u.Role == Roles.Leader && u.RaterId != null).Select(u => u.RaterId!).ToListAsync(ct))
             .ToHashSet(StringComparer.Ordinal);
-        return Leaves(indicators).Any(l => l.Method is RatersMethod r && r.Raters.Count > 0 && r.Raters.All(x => leaders.Contains(x.Id)));
+        return IndicatorTree.Leaves(indicators).Any(l => l.Method is RatersMethod r && r.Raters.Count > 0 && r.Raters.All(x => leaders.Contains(x.Id)));
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) =>
-        nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Security.Claims;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Microsoft.EntityFrameworkCore;

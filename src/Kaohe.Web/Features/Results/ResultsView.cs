@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 
 namespace Kaohe.Web.Features.Results;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 
 namespace Kaohe.Web.Features.Results;
 

@@ -1,5 +1,5 @@
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -30,12 +30,11 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
         Rules = read.Rules;
         if (!read.IsValid) { Errors = read.Errors; ErrorTitle = Ui.T("方案未通过校验：", "The scheme does not validate:"); }
         RuleTexts = SchemeService.RuleTexts(s);
-        LeafCount = Count(Indicators ?? []);
+        LeafCount = (Indicators ?? []).Leaves().Count();
         Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
         return true;
     }
 
-    private static int Count(IEnumerable<Indicator> nodes) => nodes.Sum(n => n.IsLeaf ? 1 : Count(n.ChildList));
 
     public async Task<IActionResult> OnGetAsync(int id) => await LoadAsync(id) ? Page() : NotFound();
 

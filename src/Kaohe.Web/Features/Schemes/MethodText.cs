@@ -52,10 +52,10 @@ public static class MethodText
         _ => "",
     };
 
-    public static string Status(Kaohe.Web.Data.SchemeStatus s) => s switch
+    public static string Status(Kaohe.Data.SchemeStatus s) => s switch
     {
-        Kaohe.Web.Data.SchemeStatus.Active => Ui.T("已启用", "active"),
-        Kaohe.Web.Data.SchemeStatus.Draft => Ui.T("草稿", "draft"),
+        Kaohe.Data.SchemeStatus.Active => Ui.T("已启用", "active"),
+        Kaohe.Data.SchemeStatus.Draft => Ui.T("草稿", "draft"),
         _ => Ui.T("已归档", "archived"),
     };
 

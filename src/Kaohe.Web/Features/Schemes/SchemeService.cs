@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
@@ -56,12 +56,11 @@ public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys,
         foreach (var s in schemes.OrderBy(s => s.Category == "urban" ? 0 : 1))
         {
             var read = SchemeService.Parse(s);
-            if (read.IsValid && Leaves(read.Indicators!).FirstOrDefault(l => l.Method is SurveyMethod) is { } leaf) return (s.Category, leaf.Id);
+            if (read.IsValid && IndicatorTree.Leaves(read.Indicators!).FirstOrDefault(l => l.Method is SurveyMethod) is { } leaf) return (s.Category, leaf.Id);
         }
         return null;
     }
 
-    private static IEnumerable<Indicator> Leaves(IEnumerable<Indicator> nodes) => nodes.SelectMany(n => n.IsLeaf ? [n] : Leaves(n.ChildList));
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -109,7 +108,7 @@ public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys,
         // The tallies feed a survey leaf: its options and points must be the questionnaire's.
         var scheme = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == Period && s.Category == Category && s.Status == SchemeStatus.Active)
             .OrderByDescending(s => s.Version).FirstOrDefaultAsync(ct);
-        var leaf = scheme is null ? null : SchemeService.Parse(scheme) is { IsValid: true } read ? Leaves(read.Indicators!).FirstOrDefault(l => l.Id == Indicator) : null;
+        var leaf = scheme is null ? null : SchemeService.Parse(scheme) is { IsValid: true } read ? IndicatorTree.Leaves(read.Indicators!).FirstOrDefault(l => l.Id == Indicator) : null;
         if (leaf?.Method is not SurveyMethod sm)
             Errors.Add(Ui.T($"indicator：{Categories.Name(Category, false)} 本期启用的方案中没有满意度（survey）指标“{Indicator}”", $"indicator: the active {Category} scheme of the period has no survey leaf \"{Indicator}\""));
         else if (Errors.Count == 0 && !sm.Options.Select(o => (o.Id, o.Value)).SequenceEqual(Draft.ToMethod().Options.Select(o => (o.Id, o.Value))))
@@ -125,7 +124,7 @@ public sealed class QuestionnaireModel(KaoheDbContext db, SurveyService surveys,
         var previous = await db.Set<SurveyQuestionnaire>().Where(q => q.PeriodId == Period).ToListAsync(ct);
         foreach (var p in previous.Where(p => p.Status == QuestionnaireStatus.Active)) p.Archive();
         var version = previous.Count == 0 ? 1 : previous.Max(p => p.Version) + 1;
-        var row = new SurveyQuestionnaire(Period!, Category, Indicator, version, Draft.Title.In("zh"), JsonSerializer.Serialize(Draft.Languages), SurveyService.ToJson(Draft),
+        var row = new SurveyQuestionnaire(Period!, Category, Indicator, version, Draft.Title.In("zh"), JsonSerializer.Serialize(Draft.Languages), SurveyDocuments.ToJson(Draft),
             surveys.NewProtectedSecret(), User.Identity?.Name ?? "office", clock.GetUtcNow());
         row.Activate();
         db.Add(row);

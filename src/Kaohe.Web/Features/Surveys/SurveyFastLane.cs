@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -65,7 +66,7 @@ public sealed class SurveyFastLane : IStartupFilter
             }
             if (!(ctx.Request.HasJsonContentType()))
             {
-                await Problems.Problem(StatusCodes.Status415UnsupportedMediaType, Ui.T("请求有误", "Bad request"),
+                await Problems.Problem(StatusCodes.Status415UnsupportedMediaType,
                     Ui.T("请以 application/json 提交", "send the answers as application/json")).ExecuteAsync(ctx);
                 return;
             }
@@ -73,7 +74,7 @@ public sealed class SurveyFastLane : IStartupFilter
             SurveySubmission? body;
             try
             {
-                body = await JsonSerializer.DeserializeAsync<SurveySubmission>(ctx.Request.Body, SurveyService.Json, ctx.RequestAborted);
+                body = await JsonSerializer.DeserializeAsync<SurveySubmission>(ctx.Request.Body, SurveyDocuments.Json, ctx.RequestAborted);
             }
             catch (JsonException ex)
             {
@@ -83,7 +84,7 @@ public sealed class SurveyFastLane : IStartupFilter
             }
             catch (BadHttpRequestException ex)
             {
-                await Problems.Problem(ex.StatusCode, Ui.T("请求有误", "Bad request"), Ui.T("请求内容过大或不完整", "the body is too large or incomplete")).ExecuteAsync(ctx);
+                await Problems.Problem(ex.StatusCode, Ui.T("请求内容过大或不完整", "the body is too large or incomplete")).ExecuteAsync(ctx);
                 return;
             }
             if (body is null)

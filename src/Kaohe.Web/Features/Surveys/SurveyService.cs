@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Microsoft.AspNetCore.DataProtection;
@@ -38,30 +38,12 @@ public sealed record TallyResult(int Units, int Changed, int Responses, IReadOnl
 /// </summary>
 public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvider clock, IDataProtectionProvider protection, SurveyCountsCache countsCache)
 {
-    public const string BatchPurpose = "Kaohe.Surveys.Batch";
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    public static string ToJson(Questionnaire q) => JsonSerializer.Serialize(q, Json);
-
-    public static Questionnaire ParseQuestionnaire(string json) =>
-        JsonSerializer.Deserialize<Questionnaire>(json, Json) ?? throw new InvalidOperationException("empty questionnaire document");
-
-    public static string AnswersJson(SurveyAnswers a) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(a.OptionByQuestion.ToDictionary(), StringComparer.Ordinal), Json);
-
-    public static SurveyAnswers ParseAnswers(string json) =>
-        new(JsonSerializer.Deserialize<Dictionary<string, string>>(json, Json) ?? []);
-
     public async Task<ActiveSurvey?> ActiveAsync(string periodId, CancellationToken ct = default)
     {
         var row = await db.Set<SurveyQuestionnaire>().AsNoTracking()
             .Where(q => q.PeriodId == periodId && q.Status == QuestionnaireStatus.Active)
             .OrderByDescending(q => q.Version).FirstOrDefaultAsync(ct);
-        return row is null ? null : new ActiveSurvey(row, ParseQuestionnaire(row.Document));
+        return row is null ? null : new ActiveSurvey(row, SurveyDocuments.ParseQuestionnaire(row.Document));
     }
 
     /// <summary>The questionnaire a code answers: the active one of its site's period.</summary>
@@ -99,10 +81,10 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         string.IsNullOrEmpty(address) ? null : SurveyTokens.ClientKey(address, Unprotect(q.ProtectedClientKey));
 
     /// <summary>A new secret, encrypted with the data-protection key ring (kept in the database, shared by every instance).</summary>
-    public string NewProtectedSecret() => protection.CreateProtector(BatchPurpose).Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    public string NewProtectedSecret() => protection.CreateProtector(SurveyDocuments.BatchPurpose).Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 
     private byte[] Unprotect(string protectedSecret) =>
-        Convert.FromBase64String(protection.CreateProtector(BatchPurpose).Unprotect(protectedSecret));
+        Convert.FromBase64String(protection.CreateProtector(SurveyDocuments.BatchPurpose).Unprotect(protectedSecret));
 
     // ------------------------------------------------------------------ paper
 
@@ -119,7 +101,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         if (errors.Count > 0) return new SubmitResult(SubmitOutcome.Invalid, errors);
         if (await db.Set<SurveyResponse>().AnyAsync(r => r.SiteId == siteId && r.PaperSheet == sheet, ct))
             return SubmitResult.Of(SubmitOutcome.DuplicateSheet, $"sheet: 编号 {sheet} 的纸质问卷已录入 / paper sheet {sheet} has already been entered");
-        var response = new SurveyResponse(siteId, survey.Row.Id, AnswersJson(answers), SurveyChannels.Paper, null, sheet, Texts.Chinese, clock.GetUtcNow(), null, enteredBy);
+        var response = new SurveyResponse(siteId, survey.Row.Id, SurveyDocuments.AnswersJson(answers), SurveyChannels.Paper, null, sheet, Texts.Chinese, clock.GetUtcNow(), null, enteredBy);
         db.Add(response);
         audit.Record("survey.paper", "survey-response", () => response.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
             new { site = site.Code, sheet, answers = answers.OptionByQuestion });
@@ -151,7 +133,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         if (duplicates.Count > 0) return (0, duplicates);
         var now = clock.GetUtcNow();
         foreach (var r in rows)
-            db.Add(new SurveyResponse(r.SiteId, survey.Row.Id, AnswersJson(r.Answers), SurveyChannels.Paper, null, r.Sheet, Texts.Chinese, now, null, enteredBy));
+            db.Add(new SurveyResponse(r.SiteId, survey.Row.Id, SurveyDocuments.AnswersJson(r.Answers), SurveyChannels.Paper, null, r.Sheet, Texts.Chinese, now, null, enteredBy));
         audit.Record("survey.paper-import", "survey-questionnaire", periodId, null,
             new { count = rows.Count, sheets = rows.Select(r => $"{r.SiteCode}/{r.Sheet}").ToArray() });
         try
@@ -246,7 +228,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         var key = new SurveyCountsCache.Key(stamp?.Count ?? 0, stamp?.Max ?? 0, versionsKey);
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
-        var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(ParseQuestionnaire(q.Document)));
+        var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(SurveyDocuments.ParseQuestionnaire(q.Document)));
         var last = progress is null ? countsCache.Latest(periodId) : null;
         if (last is not null && last.Key == key)
             (bySiteVersion, read) = (last.Counts, key.Count);
@@ -310,7 +292,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             throw new InvalidOperationException($"response of site {site} answers unknown questionnaire {questionnaire}");
         if (!counted.TryGetValue((site, questionnaire), out var counts))
             counted[(site, questionnaire)] = counts = version.Empty();
-        version.Add(ParseAnswers(answers), counts);
+        version.Add(SurveyDocuments.ParseAnswers(answers), counts);
     }
 
     /// <summary>

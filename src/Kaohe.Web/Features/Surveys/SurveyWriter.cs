@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -126,8 +126,8 @@ public sealed class SurveyCache(IServiceScopeFactory scopes, IDataProtectionProv
             .Where(q => q.PeriodId == periodId && q.Status == QuestionnaireStatus.Active)
             .OrderByDescending(q => q.Version).FirstOrDefaultAsync();
         if (row is null) return null;
-        var q = SurveyService.ParseQuestionnaire(row.Document);
-        var key = Convert.FromBase64String(protection.CreateProtector(SurveyService.BatchPurpose).Unprotect(row.ProtectedClientKey));
+        var q = SurveyDocuments.ParseQuestionnaire(row.Document);
+        var key = Convert.FromBase64String(protection.CreateProtector(SurveyDocuments.BatchPurpose).Unprotect(row.ProtectedClientKey));
         return new CachedSurvey(row.Id, q, [.. q.Languages], key);
     }
 
@@ -165,7 +165,7 @@ public sealed class SurveyIntake(SurveyDatabase database, SurveyWriter writer)
     private async Task<SubmitResult> SubmitCoreAsync(string token, SurveyAnswers answers, string language, string? clientAddress, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(token) || token.Length > 64) return SubmitResult.Of(SubmitOutcome.UnknownToken);
-        var json = SurveyService.AnswersJson(answers);
+        var json = SurveyDocuments.AnswersJson(answers);
         var r = await writer.WriteAsync(new SurveyWriter.Pending(SurveyTokens.Hash(token), answers, json, language, clientAddress));
         return r.Outcome switch
         {

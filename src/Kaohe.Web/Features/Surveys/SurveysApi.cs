@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
@@ -126,7 +126,7 @@ public static class SurveysApi
             SubmitOutcome.Stored => TypedResults.Created((string?)null, new { received = true }),
             SubmitOutcome.UnknownSite => Problems.NotFound("调查点不存在", "no such site"),
             SubmitOutcome.NoQuestionnaire => Problems.NotFound("本期问卷尚未发布", "the questionnaire of this period is not published"),
-            SubmitOutcome.DuplicateSheet => Problems.Problem(StatusCodes.Status409Conflict, Ui.T("冲突", "Conflict"), Ui.T("该编号的纸质问卷已录入", "this paper sheet has already been entered"), Errors(result.Errors)),
+            SubmitOutcome.DuplicateSheet => Problems.Problem(StatusCodes.Status409Conflict, Ui.T("该编号的纸质问卷已录入", "this paper sheet has already been entered"), Errors(result.Errors)),
             _ => Problems.BadRequest("问卷填写有误", "the answers are invalid", Errors(result.Errors)),
         };
     }

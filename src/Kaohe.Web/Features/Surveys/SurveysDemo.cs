@@ -1,5 +1,6 @@
+using Kaohe.Demo;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Demo;
 using Microsoft.AspNetCore.DataProtection;
@@ -36,9 +37,9 @@ public static class SurveysDemo
         var service = new SurveyService(db, audit, clock, protection, new SurveyCountsCache());
         var template = Questionnaire.UrbanManagementTemplate();
         var urban = DemoSchemes.Get("urban");
-        var leaf = DemoSchemes.Leaves(urban.Q1.Indicators).Single(l => l.Method is SurveyMethod);
+        var leaf = IndicatorTree.Leaves(urban.Q1.Indicators).Single(l => l.Method is SurveyMethod);
         var q = new SurveyQuestionnaire(Period, urban.Code, leaf.Id, 1, template.Title.In(Texts.Chinese),
-            System.Text.Json.JsonSerializer.Serialize(template.Languages), SurveyService.ToJson(template), service.NewProtectedSecret(), "office", Start.AddDays(-10));
+            System.Text.Json.JsonSerializer.Serialize(template.Languages), SurveyDocuments.ToJson(template), service.NewProtectedSecret(), "office", Start.AddDays(-10));
         q.Activate();
         db.Add(q);
 
@@ -61,7 +62,7 @@ public static class SurveysDemo
         foreach (var site in sites)
         {
             var secretProtected = service.NewProtectedSecret();
-            var secret = Convert.FromBase64String(protection.CreateProtector(SurveyService.BatchPurpose).Unprotect(secretProtected));
+            var secret = Convert.FromBase64String(protection.CreateProtector(SurveyDocuments.BatchPurpose).Unprotect(secretProtected));
             var batch = new SurveyBatch(site.Id, site.TakeSerials(site.Quota), site.Quota, 8, secretProtected, "office", Start.AddDays(-2));
             db.Add(batch);
             await db.SaveChangesAsync();
@@ -79,7 +80,7 @@ public static class SurveysDemo
                 var isPaper = i >= site.Quota - paperCount;
                 if (isPaper)
                 {
-                    db.Add(new SurveyResponse(site.Id, q.Id, SurveyService.AnswersJson(answers), SurveyChannels.Paper, null, $"{site.Code}-P{i - (site.Quota - paperCount) + 1:000}",
+                    db.Add(new SurveyResponse(site.Id, q.Id, SurveyDocuments.AnswersJson(answers), SurveyChannels.Paper, null, $"{site.Code}-P{i - (site.Quota - paperCount) + 1:000}",
                         Texts.Chinese, at, null, "assessor1"));
                     paper++;
                 }
@@ -87,7 +88,7 @@ public static class SurveysDemo
                 {
                     tokens[i].MarkUsed(at);
                     var lang = rng.NextDouble() switch { < 0.25 => "bo", < 0.28 => "en", _ => Texts.Chinese };
-                    db.Add(new SurveyResponse(site.Id, q.Id, SurveyService.AnswersJson(answers), SurveyChannels.Web, tokens[i].Id, null, lang, at, null, null));
+                    db.Add(new SurveyResponse(site.Id, q.Id, SurveyDocuments.AnswersJson(answers), SurveyChannels.Web, tokens[i].Id, null, lang, at, null, null));
                     web++;
                 }
             }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Kaohe.Scoring;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Features.Adjustments;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Publication;
