@@ -61,9 +61,7 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
         Computing = read?.Progress;
         if (View is { Scored: false, NoScheme: false, Errors.Count: > 0 })
         {
-            // Raters of multi-rater indicators are divisions (or leaders): named like units.
-            var names = await db.Units.AsNoTracking().Select(u => new { u.Id, u.Name }).ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal);
-            Unfinished = Unfinished.Of(chosen.Id, View.Errors, View.Assessment, names);
+            Unfinished = await Unfinished.OfAsync(db, chosen.Id, View.Errors, View.Assessment, ct: HttpContext.RequestAborted);
         }
         if (View is not { Scored: true } || View.Groups.Count == 0) return;
 
