@@ -277,7 +277,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
 
     /// <summary>
     /// The groups the signed-in assessor serves in (through the roster entry linked to their account) in periods not yet
-    /// published: the period being collected first (the newest quarter collecting data, as every period picker opens on),
+    /// published: the period being collected first (the earliest quarter collecting data, when a later one is open too),
     /// then the other collecting ones, then the rest newest first.
     /// </summary>
     public async Task<List<GroupDto>> MyGroupsAsync(ClaimsPrincipal user, CancellationToken ct = default)
@@ -288,7 +288,7 @@ public sealed class InspectionService(KaoheDbContext db, AuditLog audit, TimePro
         var periodIds = await db.Set<InspectionGroup>().AsNoTracking().Where(g => ids.Contains(g.Id)).Select(g => g.PeriodId).Distinct().ToListAsync(ct);
         var periods = await db.Periods.AsNoTracking().Where(p => periodIds.Contains(p.Id) && p.Status != PeriodStatus.Published).ToListAsync(ct);
         var all = new List<GroupDto>();
-        var ordered = periods.Where(p => p.Status == PeriodStatus.Collecting).OrderByDescending(p => p.Id, StringComparer.Ordinal)
+        var ordered = periods.Where(p => p.Status == PeriodStatus.Collecting).OrderBy(p => p.Id, StringComparer.Ordinal)
             .Concat(periods.Where(p => p.Status != PeriodStatus.Collecting).OrderByDescending(p => p.Id, StringComparer.Ordinal));
         foreach (var p in ordered)
             all.AddRange((await GroupsAsync(p.Id, ct)).Where(g => ids.Contains(g.Id)));
