@@ -22,6 +22,9 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         await page.WaitForSelectorAsync($"#period option[value='{period}'][selected]", new() { State = WaitForSelectorState.Attached });
     }
 
+    /// <summary>The demo quarter the scoring journeys work in: collecting, every unit's data verified.</summary>
+    private const string ScoredQuarter = "2023-Q3";
+
     [GeneratedRegex(@"\d{4}年第[一二三四]季度")]
     private static partial Regex QuarterLabel();
 
@@ -93,6 +96,9 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         const string journey = "division-score";
         var page = await app.SignIn("division-scc", device);
         await Journeys.Nav(page, device, "评分");
+        // The sheet opens on the newest quarter collecting (2024-Q1 once the office journey opened it); this
+        // division scores 2023-Q3, whose units all reported, so it picks it as a person would.
+        await Show(page, ScoredQuarter);
         var main = await page.InnerTextAsync("main");
         Assert.Contains("处室评分（多方评）", main);
         Assert.Contains("本表只列出分配给本处室的单位和指标", main);
@@ -124,6 +130,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         const string journey = "leader-score";
         var page = await app.SignIn("leader-principal", device);
         await Journeys.Nav(page, device, "领导评价");
+        await Show(page, ScoredQuarter);
         var main = await page.InnerTextAsync("main");
         Assert.Contains("厅领导班子总体评价", main);
         Assert.Contains("本人评价权重 50%", main);                // 厅主要领导 and 分管领导 weigh 50% each

@@ -244,6 +244,8 @@ public sealed class TokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> op
         identity.AddClaim(new Claim(ClaimTypes.Name, user.UserName ?? ""));
         identity.AddClaim(new Claim(Claims.Session, tokenHash));
         KaoheClaimsFactory.Add(identity, user);
+        if (await db.UserClaims.AsNoTracking().AnyAsync(c => c.UserId == user.Id && c.ClaimType == MustChangePassword.ClaimType))
+            identity.AddClaim(new Claim(MustChangePassword.ClaimType, "1"));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -123,6 +123,7 @@ public static class Hosting
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UseMustChangePassword();
         app.UseAuthorization();
         app.UseCookieApiGuard();
         app.UseAntiforgery();

@@ -34,6 +34,8 @@ public static class Startup
                 throw new InvalidOperationException("cannot create admin: " + string.Join("; ", created.Errors.Select(e => e.Description)));
             if (string.IsNullOrEmpty(configured))
             {
+                // Printed on the console, so seen by whoever started the service: admin sets its own at first sign-in.
+                await MustChangePassword.MarkAsync(users, admin);
                 Console.WriteLine();
                 Console.WriteLine("==================================================================");
                 Console.WriteLine($"  管理员账号 admin 的初始密码 / initial password of admin: {password}");

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Kaohe.Web.Tests.Audit;
 
-/// <summary>An empty start (--no-demo) without Kaohe:AdminPassword: the admin password is generated, never a default.</summary>
+/// <summary>An empty start (--no-demo) without Kaohe:AdminPassword: the admin password is generated, never a default, and must be changed at the first sign-in.</summary>
 public sealed class GeneratedAdminPassword : IAsyncLifetime
 {
     private sealed class EmptyApp : SqliteApp
@@ -35,6 +35,8 @@ public sealed class GeneratedAdminPassword : IAsyncLifetime
         Assert.NotNull(admin!.PasswordHash);
         foreach (var guess in new[] { "admin", "Admin-pass-2023", "Demo-pass-2023", "password" })
             Assert.False(await users.CheckPasswordAsync(admin, guess));
+        // Printed on the console, so one-time: admin sets its own at the first sign-in (MustChangePasswordTests).
+        Assert.Contains(await users.GetClaimsAsync(admin), c => c.Type == Kaohe.Web.Infrastructure.MustChangePassword.ClaimType);
         var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
         Assert.Equal(0, await db.Units.CountAsync());
         Assert.Equal(1, await db.Users.CountAsync());

@@ -38,6 +38,8 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
         if (!result.Succeeded)
             return (null, new(StatusCodes.Status409Conflict, "密码未能重置：" + string.Join("；", result.Errors.Select(e => e.Description)),
                 "the password was not reset: " + string.Join("; ", result.Errors.Select(e => e.Description))));
+        // The office has seen the new password: its owner sets their own at the next sign-in.
+        await MustChangePassword.MarkAsync(users, user);
         var ended = await db.AccessTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(ct);
         audit.Record("account.reset-password", "user", user.UserName!, null, new { sessionsEnded = ended });
         await audit.SaveAsync(ct);

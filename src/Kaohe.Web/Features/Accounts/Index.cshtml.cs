@@ -88,6 +88,7 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
             var result = await users.CreateAsync(user, password);
             if (result.Succeeded)
             {
+                await MustChangePassword.MarkAsync(users, user);   // the office has seen it: the person sets their own at first sign-in
                 audit.Record("account.create", "user", user.UserName!, null, new { user.UserName, user.Role, user.UnitId });
                 await audit.SaveAsync();
                 NewPassword = password;

@@ -20,7 +20,7 @@ public abstract class CollectionPage(KaoheDbContext db) : PageModel
     {
         Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync();
         Period = Periods.FirstOrDefault(p => p.Id == Period)?.Id
-            ?? Periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting)?.Id ?? Periods.FirstOrDefault()?.Id;
+            ?? Features.Periods.CurrentPeriod.Collecting(Periods)?.Id ?? Periods.FirstOrDefault()?.Id;
     }
 
     public string PeriodLabel => Periods.FirstOrDefault(p => p.Id == Period)?.Label(Infrastructure.Ui.IsEnglish) ?? Period ?? "";

@@ -35,7 +35,7 @@ public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : 
     public async Task OnGetAsync()
     {
         var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync();
-        Current = periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.LastOrDefault();
+        Current = Features.Periods.CurrentPeriod.Collecting(periods) ?? periods.LastOrDefault();
         Prefectures = await db.Prefectures.AsNoTracking().OrderBy(p => p.Order).ToListAsync();
         var bureaus = Prefectures.SelectMany(p => new[] { "zj-" + p.Id, "cg-" + p.Id }).ToList();
         OpenableBureaus = (await db.Units.AsNoTracking().Visible(User).Where(u => bureaus.Contains(u.Id)).Select(u => u.Id).ToListAsync()).ToHashSet();

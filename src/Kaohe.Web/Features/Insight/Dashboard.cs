@@ -22,7 +22,8 @@ public sealed record Outcome(string Category, string CategoryName, string Group,
 public sealed record DashboardData(
     string PeriodId, string Category, string CategoryName, IReadOnlyList<string> Periods, bool Computable, IReadOnlyList<ValidationError> Errors,
     IReadOnlyList<RankGroup> Rankings, Heatmap? Heatmap, Trend Trend, InvestmentHeadline Investment, IReadOnlyList<AspectDeduction> Deductions,
-    IReadOnlyList<Outcome> Outcomes, IReadOnlyList<Cut> Cuts, string? Hidden = null);
+        IReadOnlyList<Outcome> Outcomes, IReadOnlyList<Cut> Cuts, string? Hidden = null,
+    [property: System.Text.Json.Serialization.JsonIgnore] Results.Unfinished? Unfinished = null);
 
 /// <summary>
 /// The data behind the dashboards and the leaders' overview: rankings per group, a unit × indicator
@@ -62,8 +63,10 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
                 .Select(u => new Outcome(c.Code, name, u.Group, u.Id, u.Name, u.Rank, u.Total, u.Commended, u.Criticized)));
             cuts.AddRange(Cuts(c.Code, name, r.Results.Units));
         }
+        // Who is missing what, for the page: the API keeps the engine's errors.
+        var unfinished = main is { View: null, Errors.Count: > 0 } ? await Results.Unfinished.OfAsync(db, periodId, main.Errors, main.Results?.Assessment, ct: ct) : null;
         return new DashboardData(periodId, category, categoryName, [.. periods.Select(p => p.Id)], main.View is not null, main.Errors,
-            rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)], main.Hidden);
+            rankingsList, heatmap, trend, investment, deductions, outcomes, [.. cuts.OrderBy(c => c.Gap).Take(8)], main.Hidden, unfinished);
     }
 
 

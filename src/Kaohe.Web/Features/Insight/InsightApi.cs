@@ -68,8 +68,7 @@ public static class InsightApi
     public static async Task<string?> PeriodOrCurrent(KaoheDbContext db, string? period, CancellationToken ct = default)
     {
         if (!string.IsNullOrWhiteSpace(period)) return await db.Periods.AnyAsync(p => p.Id == period, ct) ? period : null;
-        // The earliest period still being collected (the merged demo collects Q3 and Q4 at once), in the same order on every database.
-        return await db.Periods.Where(p => p.Status == PeriodStatus.Collecting).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).FirstOrDefaultAsync(ct)
+        return await Features.Periods.CurrentPeriod.CollectingAsync(db, ct)
             ?? await db.Periods.OrderByDescending(p => p.Year).ThenByDescending(p => p.Quarter).Select(p => p.Id).FirstOrDefaultAsync(ct);
     }
 

@@ -20,6 +20,9 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Aud
     public string Category { get; private set; } = "housing";
     public IReadOnlyList<string> Periods { get; private set; } = [];
     public RankingOutcome? Outcome { get; private set; }
+
+    /// <summary>Who is missing what, when the period's data cannot be ranked yet.</summary>
+    public Results.Unfinished? Unfinished { get; private set; }
     public RobustnessBounds Bounds { get; private set; } = RobustnessBounds.Default;
     public string? Message { get; private set; }
     public Dictionary<string, string> FieldErrors { get; } = [];
@@ -45,6 +48,8 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Aud
         Seed = Bounds.Seed;
         CloseCallPoints = Bounds.CloseCallPoints;
         Outcome = await rankings.RankAsync(User, Period, Category, withStability: true);
+        if (Outcome is { View: null, Errors.Count: > 0 })
+            Unfinished = await Results.Unfinished.OfAsync(db, Period, Outcome.Errors, Outcome.Results?.Assessment, ct: HttpContext.RequestAborted);
     }
 
     /// <summary>The office sets the bounds of the period.</summary>

@@ -33,7 +33,8 @@ public sealed record WhatIfRow(string Unit, string Name, string Group, int Befor
 
 public sealed record WhatIfComparison(string PeriodId, string Category, int BaseSchemeId, int RankDecimals, IReadOnlyList<WhatIfRow> Rows);
 
-public sealed record WhatIfFailure(string Zh, string En, IReadOnlyList<ValidationError> Errors, int Status = 400);
+/// <param name="Unfinished">When the live data is incomplete: who is missing what, for the page (the API keeps the errors).</param>
+public sealed record WhatIfFailure(string Zh, string En, IReadOnlyList<ValidationError> Errors, int Status = 400, Results.Unfinished? Unfinished = null);
 
 /// <summary>
 /// 测算沙盘 (what-if): a sandbox copy of a category's active scheme, computed against the period's
@@ -141,7 +142,9 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
     {
         var live = await store.DraftAsync(db, periodId, category, ct);
         if (live is null || live.NoScheme || live.Scheme is not { } scheme) return (null, new WhatIfFailure("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category", [], 404));
-        if (!live.Scored) return (null, new WhatIfFailure("当前数据尚不完整，不能计算", "the current data is incomplete and cannot be computed", live.Errors));
+        if (!live.Scored)
+            return (null, new WhatIfFailure("当前数据尚不完整，不能计算", "the current data is incomplete and cannot be computed", live.Errors,
+                Unfinished: await Results.Unfinished.OfAsync(db, periodId, live.Errors, live.Assessment, ct: ct)));
         var read = KaoheFile.ReadScheme(document);
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
         // The same data under the sandbox's weights and parameters (a sandbox keeps the scheme's indicators).

@@ -78,7 +78,7 @@ public sealed class IndexModel(KaoheDbContext db, InspectionService service) : P
         Message ??= TempData["message"] as string;
         Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync();
         Period = Periods.Contains(period ?? "") ? period
-            : await db.Periods.Where(p => p.Status == PeriodStatus.Collecting && p.Kind == PeriodKind.Quarter).OrderBy(p => p.Id).Select(p => p.Id).FirstOrDefaultAsync() ?? Periods.FirstOrDefault();
+            : await Features.Periods.CurrentPeriod.CollectingAsync(db) ?? Periods.FirstOrDefault();
         PrefectureNames = await db.Prefectures.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name);
         Roster = await service.RosterAsync();
         AssessorAccounts = await db.Users.AsNoTracking().Where(u => u.Role == Roles.Assessor).OrderBy(u => u.UserName).Select(u => u.UserName!).ToListAsync();

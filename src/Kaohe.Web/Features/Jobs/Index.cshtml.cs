@@ -24,7 +24,7 @@ public sealed class IndexModel(KaoheDbContext db, JobService jobs) : PageModel
     {
         var ct = HttpContext.RequestAborted;
         Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter == null).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync(ct);
-        Period = period is not null && Periods.Contains(period) ? period : Periods.FirstOrDefault();
+        Period = period is not null && Periods.Contains(period) ? period : await Features.Periods.CurrentPeriod.CollectingAsync(db, ct) ?? Periods.LastOrDefault();
         Jobs = await jobs.ListAsync(User, 50, ct);
         CanReadResults = Period is not null && await ResultReaders.MayReadBulletinAsync(User, Period, db, ct);
     }

@@ -18,6 +18,9 @@ public sealed class AnnualModel(KaoheDbContext db, ResultsStore store, ResultsAc
     public IReadOnlyList<string> Years { get; private set; } = [];
     public ResultsView? Draft { get; private set; }
 
+    /// <summary>Who is missing what, when the year cannot be computed yet.</summary>
+    public Unfinished? Unfinished { get; private set; }
+
     /// <summary>Why the results are not shown to this person now; null when they are.</summary>
     public string? Hidden { get; private set; }
     public AnnualSetting? Setting { get; private set; }
@@ -49,6 +52,8 @@ public sealed class AnnualModel(KaoheDbContext db, ResultsStore store, ResultsAc
         var grant = await access.RowsAsync(User, Year, Category);
         if (!grant.All) Hidden = grant.Reason;
         else Draft = await store.DraftAsync(db, Year, Category);
+        if (Draft is { Scored: false, NoScheme: false, Errors.Count: > 0 })
+            Unfinished = await Unfinished.OfAsync(db, Year, Draft.Errors, Draft.Assessment, ct: HttpContext.RequestAborted);
         Snapshot = await Snapshots.LatestAsync(db, Year, Category);
     }
 }

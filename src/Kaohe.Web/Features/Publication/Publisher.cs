@@ -100,8 +100,13 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         if (draft.Revision?.ToString() != revision.Trim())
             return (null, await ChangedSinceAsync(draft, revision.Trim(), ct));
         if (!draft.Scored || draft.Assessment is null)
-            return (null, new Refusal(StatusCodes.Status400BadRequest, "数据尚不完整，不能公布：" + string.Join("；", draft.Errors.Take(5).Select(e => $"{e.Path} {e.Zh}")),
-                "the data is not complete; cannot publish: " + string.Join("; ", draft.Errors.Take(5).Select(e => $"{e.Path} {e.En}")), draft.Errors.FirstOrDefault()?.Path));
+        {
+            // Who is missing what, by unit and indicator name (issue 18), not the engine's JSON paths.
+            var zh = await Unfinished.OfAsync(db, periodId, draft.Errors, draft.Assessment, english: false, ct);
+            var en = await Unfinished.OfAsync(db, periodId, draft.Errors, draft.Assessment, english: true, ct);
+            return (null, new Refusal(StatusCodes.Status400BadRequest, "数据尚不完整，不能公布。" + zh.Sentence(false) + "。请在填报进度中督促补齐。",
+                "The data is not complete; cannot publish. " + en.Sentence(true) + ". Follow it up on the progress board.", "period"));
+        }
         return await FreezeAsync(period, category, draft, reason, ct);
     }
 

@@ -44,7 +44,7 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
         // One query for the selector, the default period and the status.
         var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => new { p.Id, p.Status }).ToListAsync();
         Periods = [.. periods.Select(p => p.Id)];
-        var chosen = periods.FirstOrDefault(p => p.Id == period) ?? periods.FirstOrDefault(p => p.Status == PeriodStatus.Collecting) ?? periods.FirstOrDefault();
+        var chosen = periods.FirstOrDefault(p => p.Id == period) ?? Features.Periods.CurrentPeriod.Collecting(periods, p => p.Status) ?? periods.FirstOrDefault();
         Period = chosen?.Id;
         Category = Categories.Find(category)?.Code ?? "housing";
         if (chosen is null) return;
@@ -61,9 +61,7 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
         Computing = read?.Progress;
         if (View is { Scored: false, NoScheme: false, Errors.Count: > 0 })
         {
-            // Raters of multi-rater indicators are divisions (or leaders): named like units.
-            var names = await db.Units.AsNoTracking().Select(u => new { u.Id, u.Name }).ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal);
-            Unfinished = Unfinished.Of(chosen.Id, View.Errors, View.Assessment, names);
+            Unfinished = await Unfinished.OfAsync(db, chosen.Id, View.Errors, View.Assessment, ct: HttpContext.RequestAborted);
         }
         if (View is not { Scored: true } || View.Groups.Count == 0) return;
 

@@ -135,5 +135,5 @@ public static class SurveysApi
     public static async Task<string?> DefaultPeriodAsync(KaoheDbContext db, CancellationToken ct = default) =>
         await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => q.Status == QuestionnaireStatus.Active)
             .OrderByDescending(q => q.PeriodId).Select(q => q.PeriodId).FirstOrDefaultAsync(ct)
-        ?? await db.Periods.AsNoTracking().Where(p => p.Status == PeriodStatus.Collecting).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).FirstOrDefaultAsync(ct);
+        ?? await Features.Periods.CurrentPeriod.CollectingAsync(db, ct);
 }

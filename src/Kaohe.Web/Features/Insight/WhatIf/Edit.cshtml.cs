@@ -20,6 +20,9 @@ public sealed class EditModel(KaoheDbContext db, WhatIfService whatIf) : PageMod
     public Rules? Rules { get; private set; }
     public WhatIfComparison? Comparison { get; private set; }
     public IReadOnlyList<ValidationError> Errors { get; private set; } = [];
+
+    /// <summary>Who is missing what, when the live data cannot be computed yet (nothing is wrong with the sandbox).</summary>
+    public Results.Unfinished? Unfinished { get; private set; }
     public string? Saved { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id, string? saved)
@@ -38,7 +41,8 @@ public sealed class EditModel(KaoheDbContext db, WhatIfService whatIf) : PageMod
         Rules = read.Rules;
         var (comparison, failure) = await whatIf.CompareAsync(Sandbox.PeriodId, Sandbox.Category, Sandbox.Document);
         Comparison = comparison;
-        if (failure is not null && Errors.Count == 0) Errors = failure.Errors.Count > 0 ? failure.Errors : [new ValidationError("", failure.Zh, failure.En)];
+        if (failure?.Unfinished is { } unfinished) Unfinished = unfinished;
+        else if (failure is not null && Errors.Count == 0) Errors = failure.Errors.Count > 0 ? failure.Errors : [new ValidationError("", failure.Zh, failure.En)];
         return true;
     }
 
