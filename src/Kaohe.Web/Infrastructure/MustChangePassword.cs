@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Microsoft.AspNetCore.Identity;
 
 namespace Kaohe.Web.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Kaohe.Web.Data;
+using Kaohe.Data;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -79,7 +79,7 @@ public abstract class UnfinishedPeriodTests<TApp>(TApp app) : IClassFixture<TApp
         await app.OpenAsync();
         await app.WithDb(async db =>
         {
-            if (!db.Periods.Any(p => p.Id == "2024")) db.Periods.Add(new Kaohe.Web.Data.Period(2024, null, new DateOnly(2025, 1, 15)));
+            if (!db.Periods.Any(p => p.Id == "2024")) db.Periods.Add(new Kaohe.Data.Period(2024, null, new DateOnly(2025, 1, 15)));
             return await db.SaveChangesAsync();
         });
         using var api = await app.As("office");
