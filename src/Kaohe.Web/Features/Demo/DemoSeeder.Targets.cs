@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Kaohe.Web.Data;
 using Kaohe.Web.Features.Targets;
 
@@ -11,14 +12,14 @@ public sealed partial class DemoSeeder
     private static readonly DateTimeOffset MilestonesAssessedAt = new(2023, 4, 6, 2, 0, 0, TimeSpan.Zero);
 
     /// <summary>One key task of the demo: who carries it, what, its weight, who assesses it, and its four milestones.</summary>
-    private sealed record DemoTask(string Unit, string Title, double Weight, string Assessor, string Q1, string Q2, string Q3, string Q4, MilestoneOutcome Q1Outcome);
+    internal sealed record DemoTask(string Unit, string Title, double Weight, string Assessor, string Q1, string Q2, string Q3, string Q4, MilestoneOutcome Q1Outcome);
 
     /// <summary>
     /// 2023 目标责任书, signed: the seven housing bureaus with their quarterly investment plan (Q1 equal to the
     /// demo's plan figures, so the headline stays 23.27亿元 / 128% / +189%) and the key projects due, and key
-    /// tasks for every bureau, division and affiliated unit with their Q1 milestones assessed. Only Q1's figures
-    /// are written here: the demo's later quarters are copied from Q1 afterwards (PublicationDemo), and that copy
-    /// leaves the letters' own figures out.
+    /// tasks for every bureau, division and affiliated unit with their Q1 milestones assessed. Every quarter's
+    /// plan and due are the letters' figures; the demo's later quarters copy the rest of Q1 (PublicationDemo),
+    /// leaving the letters' figures out, and assess their milestones once they collect (<see cref="AssessMilestonesAsync"/>).
     /// </summary>
     private async partial Task SeedTargetsAsync()
     {
@@ -49,14 +50,9 @@ public sealed partial class DemoSeeder
             db.TargetLetterVersions.Add(letter.Issue("office", LettersIssuedAt));
             letter.Acknowledge(u.Kind == DemoCatalog.Kind.Division ? $"division-{u.Id}" : $"unit-{u.Id}", LettersIssuedAt.AddDays(3));
             await db.SaveChangesAsync();
-            await service.WriteTargetsAsync(letter, content, "office", at: LettersIssuedAt, lastQuarter: 1);
-            foreach (var (t, lt) in own)
-            {
-                var a = new MilestoneAssessment(Guid.NewGuid().ToString("N"), letter.Id, lt.Id, 1);
-                a.Assess(t.Q1Outcome, content.Points.Of(t.Q1Outcome), t.Q1Outcome == MilestoneOutcome.Done ? null : "节点滞后，已督促", $"division-{t.Assessor}", MilestonesAssessedAt);
-                db.MilestoneAssessments.Add(a);
-            }
-            await service.KeyTaskFactAsync(letter, content, 1, "office", at: MilestonesAssessedAt);
+            // Every quarter's targets: Q2–Q4 are planned now and take set-up, and their plan and due are the letters' split.
+            await service.WriteTargetsAsync(letter, content, "office", at: LettersIssuedAt);
+            await AssessAsync(service, letter, content, tasks[u.Id].ToList(), 1);
             await db.SaveChangesAsync();
             letters++;
         }
@@ -65,7 +61,45 @@ public sealed partial class DemoSeeder
     }
 
     /// <summary>The demo's key tasks (invented but typical of the seed's 专项指标): two per unit, assessed by the division responsible.</summary>
-    private static IEnumerable<DemoTask> DemoTasks()
+    /// <summary>
+    /// A unit's key-task completion in a quarter as the demo assesses it, Σ weight × points ÷ Σ weight with the letters' points
+    /// (完成 100, 基本完成 60, 未完成 0): every quarter's milestone comes out as the task's Q1 milestone did.
+    /// </summary>
+    public static double KeyTaskCompletion(string unitId)
+    {
+        var tasks = DemoTasks().Where(t => t.Unit == unitId).ToList();
+        var points = new OutcomePoints();
+        return Math.Round(tasks.Sum(t => t.Weight * points.Of(t.Q1Outcome)) / tasks.Sum(t => t.Weight), 2, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>
+    /// Assesses the milestones of every 2023 letter in a later quarter, once the quarter collects (PublicationDemo), as the Q1
+    /// milestones came out, and writes each unit's keytask figure of the quarter.
+    /// </summary>
+    public async Task AssessMilestonesAsync(int quarter)
+    {
+        // The quarter's move to collecting first: the stage guard takes an assessment only while the quarter collects.
+        await audit.SaveAsync();
+        var service = ActivatorUtilities.CreateInstance<TargetLetterService>(services);
+        var tasks = DemoTasks().ToLookup(t => t.Unit);
+        foreach (var letter in await db.TargetLetters.Where(l => l.Year == 2023).OrderBy(l => l.Id).ToListAsync())
+            await AssessAsync(service, letter, LetterContent.Parse(letter.Content), tasks[letter.UnitId].ToList(), quarter);
+        await db.SaveChangesAsync();
+    }
+
+    private async Task AssessAsync(TargetLetterService service, TargetLetter letter, LetterContent content, IReadOnlyList<DemoTask> tasks, int quarter)
+    {
+        var at = MilestonesAssessedAt.AddMonths(3 * (quarter - 1));
+        foreach (var (t, lt) in tasks.Zip(content.Tasks))
+        {
+            var a = new MilestoneAssessment(Guid.NewGuid().ToString("N"), letter.Id, lt.Id, quarter);
+            a.Assess(t.Q1Outcome, content.Points.Of(t.Q1Outcome), t.Q1Outcome == MilestoneOutcome.Done ? null : "节点滞后，已督促", $"division-{t.Assessor}", at);
+            db.MilestoneAssessments.Add(a);
+        }
+        await service.KeyTaskFactAsync(letter, content, quarter, "office", at: at);
+    }
+
+    internal static IEnumerable<DemoTask> DemoTasks()
     {
         var done = MilestoneOutcome.Done;
         var partly = MilestoneOutcome.Partly;
