@@ -166,6 +166,12 @@ public sealed class TargetLetterChange
 /// <summary>How a key task's quarter milestone came out, as the assigned division judges it.</summary>
 public enum MilestoneOutcome { Done, Partly, NotDone }
 
+/// <summary>Points per milestone outcome (完成 / 基本完成 / 未完成), set on the letter.</summary>
+public sealed record OutcomePoints(double Done = 100, double Partly = 60, double NotDone = 0)
+{
+    public double Of(MilestoneOutcome o) => o switch { MilestoneOutcome.Done => Done, MilestoneOutcome.Partly => Partly, _ => NotDone };
+}
+
 /// <summary>
 /// The assessment of one key task's milestone in one quarter (完成 / 基本完成 / 未完成), with evidence
 /// (attachments owned by <see cref="Key"/>). The latest assessment stands; the points come from the letter.

@@ -70,6 +70,15 @@ public static class DemoSchemes
     /// <summary>Measure ids of the housing scheme's base figures: completed investment, the quarter's plan, last year's same quarter (万元).</summary>
     public const string Inv = "inv", Plan = "plan", InvLastYear = "inv_ly";
 
+    /// <summary>
+    /// The housing measures the bureaus' 2023 目标责任书 set for every quarter (DemoSeeder.Targets): written as the letters' figures,
+    /// never reported by the bureaus (Targets/LetterOwnership).
+    /// </summary>
+    public static IReadOnlyList<string> LetterMeasures { get; } = [Plan, "due"];
+
+    /// <summary>The measure of the units' and divisions' key-task completion (Targets/TargetLetterService.KeyTaskMeasure), in %.</summary>
+    public const string KeyTask = "keytask";
+
     /// <summary>The base figures (基础数据) the housing bureaus report each quarter, with their units.</summary>
     public static IReadOnlyList<Measure> HousingMeasures { get; } =
     [
@@ -349,13 +358,15 @@ public static class DemoSchemes
             texts[id] = rule;
             return Indicator.Leaf(id, name, points, m);
         }
-        texts["P1"] = "承担自治区党委、政府安排的年度重点工作、重点项目、重大改革工作进展情况及工作成效；由厅政工人事处牵头的考核组查看佐证材料、核实情况后打分。";
+        texts["P1"] = "承担自治区党委、政府安排的年度重点工作、重点项目、重大改革工作进展情况及工作成效；年度重点工作按目标责任书重点工作任务的节点评价计分，其余由厅政工人事处牵头的考核组查看佐证材料、核实情况后打分。";
         texts["P2"] = "工作计划、对外沟通协调、信息报送、资金使用绩效、党员干部遵规守纪。";
         texts["P3"] = "厅主要领导和分管领导对各部门进行打分，各占50%，包括工作量、工作进度、工作成效、阶段性重点工作落实情况。";
         var tree = new[]
         {
             Indicator.Node("P1", "专项指标", 40, Combine.Sum,
-                L("P1.1", "年度重点工作进展及成效", 16, new DirectMethod(), "考核组根据佐证材料直接打分（0–16分）。"),
+                // The key tasks of the unit's 目标责任书, assessed milestone by milestone by the divisions named (issue 16): their
+                // weighted completion (keytask, %) scores the leaf, so that assessing a milestone moves the score.
+                KeyTaskLeaf(texts),
                 L("P1.2", "重点项目推进情况", 14, new DirectMethod(), "考核组根据项目进度直接打分（0–14分）。"),
                 L("P1.3", "重大改革工作进展", 10, new DirectMethod(), "考核组根据改革任务推进情况直接打分（0–10分）。")),
             Indicator.Node("P2", "共性指标", 30, Combine.Sum,
@@ -369,6 +380,15 @@ public static class DemoSchemes
         };
         return (tree, texts);
     }
+
+    private static Indicator KeyTaskLeaf(Dictionary<string, string> texts)
+    {
+        texts["P1.1"] = "目标责任书重点工作任务节点完成度（各任务按权重，完成计100、基本完成60、未完成0）÷100×16分；节点由任务指定的处室评价。";
+        return Indicator.FormulaLeaf("P1.1", "年度重点工作进展及成效", 16, $"{KeyTask} / 100", new RatioMethod(Target: 1.0), FormulaDecimals);
+    }
+
+    /// <summary>The measure the department schemes define: the key-task completion the letters' milestones give.</summary>
+    public static IReadOnlyList<Measure> DepartmentMeasures { get; } = [new(KeyTask, "重点工作任务完成度", "%")];
 
     private static DemoScheme BuildAffiliated() =>
         BuildDepartment(Affiliated, "厅属单位", "Affiliated units", DemoCatalog.AffiliatedUnits, 2023_1_3,
@@ -393,7 +413,7 @@ public static class DemoSchemes
         foreach (var u in subjects)
         {
             var q = quality[u.Id];
-            foreach (var leaf in IndicatorTree.Leaves(tree))
+            foreach (var leaf in IndicatorTree.Leaves(tree).Where(l => l.Formula is null))
             {
                 switch (leaf.Method)
                 {
@@ -424,7 +444,10 @@ public static class DemoSchemes
             ["P2.1"] = "bgs", ["P2.2"] = "bgs", ["P2.3"] = "bgs", ["P2.4"] = "cwc", ["P2.5"] = "dw",
             ["P3"] = Leaders,
         };
-        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
+        // The Q1 completion of each unit's key tasks, as its letter's milestones were assessed (DemoSeeder.Targets).
+        var data = subjects.Select(u => new MeasureValue(u.Id, KeyTask, DemoKeyTasks.KeyTaskCompletion(u.Id))).ToList();
+        return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)
+            { Version = 2, Measures = DepartmentMeasures, Data = data }) { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- helpers

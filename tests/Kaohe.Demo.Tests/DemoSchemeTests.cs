@@ -254,7 +254,13 @@ public class DemoSchemeTests
         Assert.Equal(groups, a.Units.Select(u => u.Group).Distinct().Order(StringComparer.Ordinal));
         Assert.Equal(["专项指标", "共性指标", "厅领导班子总体评价"], a.Indicators.Select(i => i.Name));
         Assert.Equal(["专项指标", "共性指标", "厅领导班子总体评价", "加扣分项"], DemoSchemes.DepartmentPartsZh);
-        Assert.All(a.Indicators[0].ChildList, l => Assert.IsType<DirectMethod>(l.Method));
+        // 专项指标: the year's key tasks of the unit's 目标责任书 score P1.1 (keytask, % of the weighted milestones); the
+        // projects and reforms are scored directly by the checking group.
+        var keyTasks = a.Indicators[0].ChildList[0];
+        Assert.Equal(("P1.1", "keytask / 100"), (keyTasks.Id, keyTasks.Formula));
+        Assert.Equal(["keytask"], a.Measures.Select(m => m.Id));
+        Assert.Equal(a.Units.Select(u => u.Id).Order(StringComparer.Ordinal), a.Data.Where(d => d.Measure == "keytask").Select(d => d.Unit).Order(StringComparer.Ordinal));
+        Assert.All(a.Indicators[0].ChildList.Skip(1), l => Assert.IsType<DirectMethod>(l.Method));
         Assert.Equal(["工作计划", "对外沟通协调", "信息报送", "资金使用绩效", "党员干部遵规守纪"], a.Indicators[1].ChildList.Select(i => i.Name));
         var raters = Assert.IsType<RatersMethod>(a.Indicators[2].Method);
         Assert.Equal([("principal", 0.5), ("in-charge", 0.5)], raters.Raters.Select(r => (r.Id, r.Weight)));

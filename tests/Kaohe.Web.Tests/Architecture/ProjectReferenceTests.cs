@@ -15,7 +15,7 @@ public sealed class ProjectReferenceTests
         ["Kaohe.Data"] = ["Kaohe.Scoring"],
         ["Kaohe.Data.Sqlite"] = ["Kaohe.Data"],
         ["Kaohe.Data.Postgres"] = ["Kaohe.Data"],
-        ["Kaohe.Demo"] = ["Kaohe.Scoring"],
+        ["Kaohe.Demo"] = ["Kaohe.Scoring", "Kaohe.Data"],
         ["Kaohe.Generate"] = ["Kaohe.Scoring", "Kaohe.Data", "Kaohe.Data.Sqlite", "Kaohe.Data.Postgres"],
         ["Kaohe.Cli"] = ["Kaohe.Scoring", "Kaohe.Data.Sqlite", "Kaohe.Data.Postgres", "Kaohe.Generate"],
         ["Kaohe.Web"] = ["Kaohe.Scoring", "Kaohe.Data", "Kaohe.Data.Sqlite", "Kaohe.Data.Postgres", "Kaohe.Demo"],

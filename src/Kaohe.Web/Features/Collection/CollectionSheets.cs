@@ -47,7 +47,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 static string StatusText(string status) => status == "Missing" ? "未填报" : Labels.Of(Enum.TryParse<FactStatus>(status, out var st) ? st : FactStatus.Draft);
                 var rows = s!.Rows.Select(r => Row(ReportColumns, r.IndicatorId, r.Name, r.Points, r.Kind, r.Rule, r.Value, r.Target, StatusText(r.Status), null, null))
                     .Concat(s.Measures.Select(m => Row(ReportColumns, m.MeasureId, m.Name, null, MeasureKind, m.Count ? $"{m.Unit}，整数，不能为负" : $"{m.Unit}，不能为负",
-                        m.Value, null, StatusText(m.Status), m.Unit, m.LastYear))).ToList();
+                        m.Value, null, m.Letter?.Label ?? StatusText(m.Status), m.Unit, m.LastYear))).ToList();
                 var validations = new List<(string Range, double? Min, double? Max, string Prompt)>();
                 for (var i = 0; i < s.Rows.Count; i++)
                 {

@@ -94,6 +94,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
         var byCategory = leaves.Categories.ToDictionary(c => c, c => leaves.Of(c).ToDictionary(l => l.Id, StringComparer.Ordinal));
         var measuresOf = leaves.Categories.ToDictionary(c => c, c => leaves.MeasuresOf(c).ToDictionary(m => m.Id, StringComparer.Ordinal));
+        var letters = measuresOf.Values.Any(m => m.Count > 0) ? await Targets.LetterOwnership.OfAsync(db, period, ct: ct) : [];
         await using var stream = store.OpenRead(file);
         long total;
         try
@@ -181,6 +182,13 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
                     if (value is not { } figure) { Err(Key(CValue), $"{Where(CValue)}: 须填写{measure.Name}（{measure.Unit}）", $"{WhereEn(CValue)}: {measure.Name} needs a number ({measure.Unit})"); continue; }
                     if (MeasureRules.Problem(measure, figure) is { } wrong) { Err(Key(CValue), $"{Where(CValue)}: {wrong.Zh}", $"{WhereEn(CValue)}: {wrong.En}"); continue; }
                     if (target is not null) { Err(Key(CTarget), $"{Where(CTarget)}: 基础数据没有目标值", $"{WhereEn(CTarget)}: a base figure has no target"); continue; }
+                    if (letters.GetValueOrDefault((unitId, measure.Id)) is { } set)
+                    {
+                        // The unit's 目标责任书 sets this figure: the office corrects it by a letter change, not by an import.
+                        var (zh, en) = set.Refusal(measure.Name);
+                        Err(Key(CIndicator), $"{Where(CIndicator)}: 单位 {unit} 的{zh}", $"{WhereEn(CIndicator)}: unit {unit}: {en}");
+                        continue;
+                    }
                     if (seen.TryGetValue((unitId, measure.Id), out var firstFigure))
                     {
                         Err(Key(CIndicator), $"{Where(CIndicator)}: 单位 {unit} 的基础数据 {indicator} 已在第 {firstFigure} 行出现", $"{WhereEn(CIndicator)}: unit {unit}, measure {indicator} is already on row {firstFigure}");
@@ -470,6 +478,8 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
             var importable = leaves.Categories.SelectMany(c => leaves.Of(c)).Where(Importable).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
             var measures = leaves.Categories.SelectMany(c => leaves.MeasuresOf(c)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+            // A figure a target letter sets is not the import's to write (it would be refused), so the template leaves it out.
+            var letters = measures.Count > 0 ? await Targets.LetterOwnership.OfAsync(db, period, ct: ct) : [];
             var query = db.Facts.AsNoTracking()
                 .Where(f => f.PeriodId == period && (f.Kind == FactKind.Value || f.Kind == FactKind.Measure) && FactStatuses.Counted.Contains(f.Status))
                 .OrderBy(f => f.UnitId).ThenBy(f => f.IndicatorId).ThenBy(f => f.Id)
@@ -477,6 +487,7 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
             await foreach (var f in query.AsAsyncEnumerable().WithCancellation(ct))
             {
                 if (!(f.Kind == FactKind.Measure ? measures : importable).Contains(f.IndicatorId!)) continue;
+                if (f.Kind == FactKind.Measure && letters.ContainsKey((f.UnitId, f.IndicatorId!))) continue;
                 var p = FactPayload.Parse(f.Payload);
                 rows.Add(new() { [CUnit] = ExcelSafe.Text(f.UnitId), [CIndicator] = ExcelSafe.Text(f.IndicatorId), [CValue] = p.Value, [CTarget] = p.Target });
                 if (max is { } m && rows.Count >= m) break;

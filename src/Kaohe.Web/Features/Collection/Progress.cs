@@ -35,7 +35,8 @@ public sealed class Progress(KaoheDbContext db)
         // A value a platform pushed (平台数据) is delivered: the unit need not report it.
         var supplied = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Value && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
-        var suppliedFigures = facts.Where(f => f.Source == FactSources.Platform && f.Kind == FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
+        // So is a figure from a platform, a target letter (plan) or the key-task assessments (keytask): nothing for the unit to report.
+        var suppliedFigures = facts.Where(f => f.Source != FactSources.Report && f.Kind == FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!)).ToHashSet();
         var scored = facts.Where(f => f.Source != FactSources.Report && f.Kind != FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!, f.Kind == FactKind.RaterScore ? f.Rater : null)).ToHashSet();

@@ -27,8 +27,14 @@ public sealed record ReportRow(string IndicatorId, string Name, double Points, s
 public sealed record MeasureRow(string MeasureId, string Name, string Unit, bool Count, double? LastYear,
     long? FactId, double? Value, string Status, string? Reason, bool Late, string? ReviewedBy)
 {
-    public bool Editable => Status is "Missing" or nameof(FactStatus.Draft) or nameof(FactStatus.Returned);
-    public bool Unusual => Value is { } v && MeasureRules.Unusual(v, LastYear);
+    /// <summary>
+    /// The unit's 目标责任书 sets this figure (e.g. <c>plan</c>) for the quarter: shown read-only with the letter's
+    /// version and figure, never typed by the unit (Targets/LetterOwnership). Status is then "Letter".
+    /// </summary>
+    public Targets.LetterFigure? Letter { get; init; }
+
+    public bool Editable => Letter is null && Status is "Missing" or nameof(FactStatus.Draft) or nameof(FactStatus.Returned);
+    public bool Unusual => Letter is null && Value is { } v && MeasureRules.Unusual(v, LastYear);
 }
 
 /// <summary>
@@ -47,7 +53,7 @@ public sealed record ReportSheet(string PeriodId, string UnitId, string UnitName
     /// <summary>The scheme's formula leaves, with the values this person may see now.</summary>
     public IReadOnlyList<DerivedRow> Derived { get; init; } = [];
 
-    public int Missing => Rows.Count(r => r.Value is null) + Measures.Count(m => m.Value is null);
+    public int Missing => Rows.Count(r => r.Value is null) + Measures.Count(m => m.Value is null && m.Letter is null);
     public bool CanSubmit => Rows.Any(r => r.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned))
         || Measures.Any(m => m.Status is nameof(FactStatus.Draft) or nameof(FactStatus.Returned));
 }
@@ -161,9 +167,20 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             foreach (var (id, f) in figures)
                 if (FactPayload.Parse(f.Payload).Value is { } v) own[id] = v;
             var lastYear = await LastYearAsync(periodId, [unitId], ct);
+            var letter = await Targets.LetterOwnership.OfAsync(db, periodId, [unitId], ct);
+            var keyTask = letter.ContainsKey((unitId, Targets.TargetLetterService.KeyTaskMeasure)) ? await KeyTaskAsync(periodId, unitId, ct) : null;
             foreach (var m in measures)
             {
                 var f = figures.GetValueOrDefault(m.Id);
+                if (letter.GetValueOrDefault((unitId, m.Id)) is { } set)
+                {
+                    // The letter's figure, not the unit's: an own-figures formula (inv / plan) is computed with it, as the engine does.
+                    var value = set.KeyTask ? keyTask?.Value : set.Figure;
+                    if (value is { } lv) own[m.Id] = lv; else own.Remove(m.Id);
+                    measureRows.Add(new MeasureRow(m.Id, m.Name, m.Unit, MeasureRules.IsCount(m), lastYear.TryGetValue((unitId, m.Id), out var lly) ? lly : null,
+                        set.KeyTask ? keyTask?.Id : null, value, "Letter", null, false, null) { Letter = set });
+                    continue;
+                }
                 measureRows.Add(new MeasureRow(m.Id, m.Name, m.Unit, MeasureRules.IsCount(m), lastYear.TryGetValue((unitId, m.Id), out var ly) ? ly : null,
                     f?.Id, f is null ? null : FactPayload.Parse(f.Payload).Value, f?.Status.ToString() ?? "Missing", f?.StatusReason, f?.Late ?? false, f?.ReviewedBy));
             }
@@ -171,6 +188,15 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var derived = await DerivedAsync(user, periodId, category ?? "", unitId, schemes.Of(category ?? "").Where(l => l.Formula is not null).ToList(), own, ct);
         return (new ReportSheet(periodId, unitId, unit.Name, category, period!.ReportDeadline, IsLate(period.ReportDeadline, clock.GetUtcNow()), rows)
         { Measures = measureRows, Derived = derived }, null);
+    }
+
+    /// <summary>The unit's counted key-task completion of the period (written when its milestones are assessed), if any.</summary>
+    private async Task<(long Id, double? Value)?> KeyTaskAsync(string periodId, string unitId, CancellationToken ct)
+    {
+        var f = await db.Facts.AsNoTracking().Where(x => x.PeriodId == periodId && x.UnitId == unitId && x.Kind == FactKind.Measure
+                && x.IndicatorId == Targets.TargetLetterService.KeyTaskMeasure && x.Source == FactSources.KeyTask && FactStatuses.Counted.Contains(x.Status))
+            .OrderByDescending(x => x.Id).Select(x => new { x.Id, x.Payload }).FirstOrDefaultAsync(ct);
+        return f is null ? null : (f.Id, FactPayload.Parse(f.Payload).Value);
     }
 
     /// <summary>
@@ -220,6 +246,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var current = await CurrentAsync(periodId, unitId, ct);
         var figures = items.Any(i => i.Input.Measure) ? await CurrentAsync(periodId, unitId, ct, FactKind.Measure) : [];
         var measures = leaves.MeasuresOf(category);
+        var letter = items.Any(i => i.Input.Measure) ? await Targets.LetterOwnership.OfAsync(db, periodId, [unitId], ct) : [];
         var errors = new Dictionary<string, List<(string, string)>>();
         void Err(string f, string zh, string en) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add((zh, en));
         var valid = new List<(Leaf Leaf, ReportValue Input)>();
@@ -234,6 +261,11 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 var at = field.Length > 0 ? field : "measure";
                 if (m is null)
                     Err(at, $"基础数据项 {indicator} 不是本单位本期的填报项", $"measure {indicator} is not one this unit reports in this period");
+                else if (letter.GetValueOrDefault((unitId, m.Id)) is { } set)
+                {
+                    var (zh, en) = set.Refusal(m.Name);
+                    Err(prefix + "value", zh, en);
+                }
                 else if (figures.GetValueOrDefault(m.Id) is { Source: FactSources.Platform })
                     Err(at, $"{m.Name}的数据已由平台报送，无需填报", $"{m.Name} was delivered by a platform; there is nothing to report");
                 else if (figures.GetValueOrDefault(m.Id) is { Status: FactStatus.Submitted or FactStatus.Verified })
@@ -342,7 +374,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         if (sheet!.Rows.Count == 0 && sheet.Measures.Count == 0)
             return (0, false, CollectionError.Conflict("本期没有需要本单位填报的指标", "there is nothing for this unit to report in this period"));
         var missing = sheet.Rows.Where(r => r.Value is null || (r.NeedsTarget && r.Target is null)).ToList();
-        var missingFigures = sheet.Measures.Where(m => m.Value is null).ToList();
+        var missingFigures = sheet.Measures.Where(m => m.Value is null && m.Letter is null).ToList();
         if (missing.Count + missingFigures.Count > 0)
             return (0, false, CollectionError.BadRequest($"还有 {missing.Count + missingFigures.Count} 项未填写，不能提交", $"{missing.Count + missingFigures.Count} items are not filled in; nothing was submitted",
                 missing.Select(r => (r.IndicatorId, ($"指标 {r.IndicatorId} {r.Name} 未填写", $"indicator {r.IndicatorId} {r.Name} is not filled in")))
@@ -354,7 +386,9 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var current = await CurrentAsync(periodId, unitId, ct);
         var count = 0;
         var pending = current.Values.Concat(sheet.Measures.Count > 0 ? (await CurrentAsync(periodId, unitId, ct, FactKind.Measure)).Values : [])
-            .Where(f => f.Status is FactStatus.Draft or FactStatus.Returned).ToList();
+            .Where(f => f.Status is FactStatus.Draft or FactStatus.Returned)
+            // A draft left from before the letter set the measure is not the unit's to submit: the letter's figure counts.
+            .Where(f => f.Kind != FactKind.Measure || sheet.Measures.All(m => m.MeasureId != f.IndicatorId || m.Letter is null)).ToList();
         var pendingIds = pending.Select(f => f.IndicatorId).ToList();
         // A correction of a verified report replaces it: the older value stops counting, so the engine never sees two.
         var superseded = (await db.Facts.Where(f => f.PeriodId == periodId && f.UnitId == unitId && f.Source == FactSources.Report

@@ -29,8 +29,9 @@ public sealed partial class DemoSeeder
             db.Schemes.Add(scheme);
             var leaves = IndicatorTree.Leaves(a.Indicators).ToDictionary(l => l.Id);
             foreach (var v in a.Values) AddFacts(a.Period, v, leaves[v.Indicator]);
-            // Base figures are reported by the unit (单位填报), as values are.
-            foreach (var d in a.Data)
+            // Base figures are reported by the unit (单位填报), as values are, except what the units' 目标责任书 set
+            // (plan, due) or their assessed key tasks give (keytask): those are the letters' own (SeedTargetsAsync).
+            foreach (var d in a.Data.Where(d => !DemoSchemes.LetterMeasures.Contains(d.Measure) && d.Measure != DemoSchemes.KeyTask))
                 db.Facts.Add(new Fact(a.Period, d.Unit, d.Measure, FactKind.Measure, new FactPayload(Value: d.Value).ToJson(), FactSources.Report,
                     $"unit-{d.Unit}", CollectedAt, FactStatus.Verified));
             foreach (var adj in a.Adjustments)

@@ -1,5 +1,6 @@
-using Kaohe.Demo;
 using Kaohe.Data;
+using Kaohe.Demo;
+using Microsoft.EntityFrameworkCore;
 using Kaohe.Web.Features.Targets;
 
 namespace Kaohe.Web.Features.Demo;
@@ -11,20 +12,17 @@ public sealed partial class DemoSeeder
 
     private static readonly DateTimeOffset MilestonesAssessedAt = new(2023, 4, 6, 2, 0, 0, TimeSpan.Zero);
 
-    /// <summary>One key task of the demo: who carries it, what, its weight, who assesses it, and its four milestones.</summary>
-    private sealed record DemoTask(string Unit, string Title, double Weight, string Assessor, string Q1, string Q2, string Q3, string Q4, MilestoneOutcome Q1Outcome);
-
     /// <summary>
     /// 2023 目标责任书, signed: the seven housing bureaus with their quarterly investment plan (Q1 equal to the
     /// demo's plan figures, so the headline stays 23.27亿元 / 128% / +189%) and the key projects due, and key
-    /// tasks for every bureau, division and affiliated unit with their Q1 milestones assessed. Only Q1's figures
-    /// are written here: the demo's later quarters are copied from Q1 afterwards (PublicationDemo), and that copy
-    /// leaves the letters' own figures out.
+    /// tasks for every bureau, division and affiliated unit with their Q1 milestones assessed. Every quarter's
+    /// plan and due are the letters' figures; the demo's later quarters copy the rest of Q1 (PublicationDemo),
+    /// leaving the letters' figures out, and assess their milestones once they collect (<see cref="AssessMilestonesAsync"/>).
     /// </summary>
     private async partial Task SeedTargetsAsync()
     {
         var service = ActivatorUtilities.CreateInstance<TargetLetterService>(services);
-        var tasks = DemoTasks().ToLookup(t => t.Unit);
+        var tasks = DemoKeyTasks.All().ToLookup(t => t.Unit);
         var letters = 0;
         foreach (var u in DemoCatalog.All.Where(u => u.Kind is DemoCatalog.Kind.HousingBureau or DemoCatalog.Kind.Division or DemoCatalog.Kind.AffiliatedUnit))
         {
@@ -50,14 +48,9 @@ public sealed partial class DemoSeeder
             db.TargetLetterVersions.Add(letter.Issue("office", LettersIssuedAt));
             letter.Acknowledge(u.Kind == DemoCatalog.Kind.Division ? $"division-{u.Id}" : $"unit-{u.Id}", LettersIssuedAt.AddDays(3));
             await db.SaveChangesAsync();
-            await service.WriteTargetsAsync(letter, content, "office", at: LettersIssuedAt, lastQuarter: 1);
-            foreach (var (t, lt) in own)
-            {
-                var a = new MilestoneAssessment(Guid.NewGuid().ToString("N"), letter.Id, lt.Id, 1);
-                a.Assess(t.Q1Outcome, content.Points.Of(t.Q1Outcome), t.Q1Outcome == MilestoneOutcome.Done ? null : "节点滞后，已督促", $"division-{t.Assessor}", MilestonesAssessedAt);
-                db.MilestoneAssessments.Add(a);
-            }
-            await service.KeyTaskFactAsync(letter, content, 1, "office", at: MilestonesAssessedAt);
+            // Every quarter's targets: Q2–Q4 are planned now and take set-up, and their plan and due are the letters' split.
+            await service.WriteTargetsAsync(letter, content, "office", at: LettersIssuedAt);
+            await AssessAsync(service, letter, content, tasks[u.Id].ToList(), 1);
             await db.SaveChangesAsync();
             letters++;
         }
@@ -66,38 +59,30 @@ public sealed partial class DemoSeeder
     }
 
     /// <summary>The demo's key tasks (invented but typical of the seed's 专项指标): two per unit, assessed by the division responsible.</summary>
-    private static IEnumerable<DemoTask> DemoTasks()
+    /// <summary>
+    /// Assesses the milestones of every 2023 letter in a later quarter, once the quarter collects (PublicationDemo), as the Q1
+    /// milestones came out, and writes each unit's keytask figure of the quarter.
+    /// </summary>
+    public async Task AssessMilestonesAsync(int quarter)
     {
-        var done = MilestoneOutcome.Done;
-        var partly = MilestoneOutcome.Partly;
-        var notDone = MilestoneOutcome.NotDone;
-        foreach (var b in DemoCatalog.HousingBureaus)
+        // The quarter's move to collecting first: the stage guard takes an assessment only while the quarter collects.
+        await audit.SaveAsync();
+        var service = ActivatorUtilities.CreateInstance<TargetLetterService>(services);
+        var tasks = DemoKeyTasks.All().ToLookup(t => t.Unit);
+        foreach (var letter in await db.TargetLetters.Where(l => l.Year == 2023).OrderBy(l => l.Id).ToListAsync())
+            await AssessAsync(service, letter, LetterContent.Parse(letter.Content), tasks[letter.UnitId].ToList(), quarter);
+        await db.SaveChangesAsync();
+    }
+
+    private async Task AssessAsync(TargetLetterService service, TargetLetter letter, LetterContent content, IReadOnlyList<DemoTask> tasks, int quarter)
+    {
+        var at = MilestonesAssessedAt.AddMonths(3 * (quarter - 1));
+        foreach (var (t, lt) in tasks.Zip(content.Tasks))
         {
-            // 那曲 and 阿里 trail in the demo's data; their Q1 milestones lag too.
-            var lagging = b.Id is "zj-nagqu" or "zj-ngari";
-            yield return new(b.Id, "城镇老旧小区改造", 60, "bzc", "完成年度改造项目摸底和方案审批", "开工率达到50%", "开工率达到100%", "完工率达到80%", lagging ? partly : done);
-            yield return new(b.Id, "建筑市场信用体系建设", 40, "scc", "信用信息平台数据归集", "信用评价结果应用", "开展信用核查", "形成年度信用报告", b.Id == "zj-ngari" ? notDone : done);
+            var a = new MilestoneAssessment(Guid.NewGuid().ToString("N"), letter.Id, lt.Id, quarter);
+            a.Assess(t.Q1Outcome, content.Points.Of(t.Q1Outcome), t.Q1Outcome == MilestoneOutcome.Done ? null : "节点滞后，已督促", $"division-{t.Assessor}", at);
+            db.MilestoneAssessments.Add(a);
         }
-        (string Unit, string Assessor, string A, string B)[] affiliated =
-        [
-            ("jky", "scc", "绿色建筑技术标准编制", "建材检测能力提升"),
-            ("zjzx", "bzc", "住房公积金归集扩面", "提取业务全程网办"),
-            ("zaz", "zac", "质量安全监督抽查", "智慧工地平台推广"),
-            ("kcy", "scc", "重点项目勘察设计服务", "高原建筑设计导则"),
-            ("zjz", "cwc", "工程造价信息发布", "计价依据修订"),
-            ("xxzx", "bgs", "政务服务平台升级", "数据安全等级保护"),
-        ];
-        foreach (var (unit, assessor, a, b) in affiliated)
-        {
-            yield return new(unit, a, 60, assessor, "制定年度工作方案", "完成进度40%", "完成进度75%", "全面完成", done);
-            yield return new(unit, b, 40, assessor, "启动并明确责任分工", "完成阶段成果", "完成主体工作", "通过验收", unit == "zjz" ? partly : done);
-        }
-        foreach (var d in DemoCatalog.Divisions)
-        {
-            // 办公室 assesses the divisions' tasks (督查督办); its own tasks are assessed by 政工人事处.
-            var assessor = d.Id == "bgs" ? "rsc" : "bgs";
-            yield return new(d.Id, $"{d.Name}年度重点工作", 70, assessor, "印发年度工作要点", "完成半年目标", "完成三季度目标", "完成全年目标", d.Id == "czc" ? partly : done);
-            yield return new(d.Id, "作风建设和督办事项办结", 30, assessor, "督办事项按期办结", "督办事项按期办结", "督办事项按期办结", "督办事项按期办结", done);
-        }
+        await service.KeyTaskFactAsync(letter, content, quarter, "office", at: at);
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
         await new Collection.CollectionDemo(db, audit).SeedAsync();
         var ledger = ActivatorUtilities.CreateInstance<Rectification.RectificationDemo>(services);
         await ledger.SeedPhotoAsync();
-        await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()).SeedAsync();
+        await new Publication.PublicationDemo(db, audit, services.GetRequiredService<Results.ResultsStore>()) { QuarterCollecting = AssessMilestonesAsync }.SeedAsync();
         // The Q1 ledger raises its 通报批评 items from the published Q1 ranking.
         await ledger.SeedAsync();
         await new Collection.CollectionDemo(db, audit).SeedStoryAsync();

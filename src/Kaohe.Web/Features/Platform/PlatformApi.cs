@@ -132,6 +132,7 @@ public static class PlatformApi
             return schemes[category] = leaves;
         }
 
+        Dictionary<(string Unit, string Measure), Targets.LetterFigure>? letters = null;
         var records = new List<PlatformRecord>();
         var seenKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         var seenCells = new Dictionary<(string, string), int>();
@@ -171,6 +172,12 @@ public static class PlatformApi
                         Err(errors, at + ".unit", $"{category.NameZh}在 {period!.Id} 没有启用的考核方案", $"{category.NameEn} have no active scheme for {period!.Id}");
                     else if (!measuresOf[category.Code].TryGetValue(indicator, out measureDef))
                         Err(errors, at + field, $"{category.NameZh}的考核方案中没有基础数据项 \"{indicator}\"", $"the scheme of {category.NameEn} has no measure \"{indicator}\"");
+                    else if ((letters ??= await Targets.LetterOwnership.OfAsync(db, period!.Id, ct: ct)).GetValueOrDefault((unitId!, indicator)) is { } set)
+                    {
+                        // The unit's 目标责任书 sets this figure for the quarter: a platform does not overwrite it.
+                        var (zh, en) = set.Refusal(measureDef.Name);
+                        Err(errors, at + field, $"{unitId}：{zh}", $"{unitId}: {en}");
+                    }
                 }
             }
             else if (!allowed.Contains(indicator))

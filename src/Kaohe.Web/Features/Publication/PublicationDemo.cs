@@ -25,6 +25,9 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
     public const double LeadershipWeight = 5;
     public static readonly DateTimeOffset Q1PublishedAt = new(2023, 4, 20, 2, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Called with the quarter once a later quarter collects: the demo's key tasks are assessed then (Demo/DemoSeeder.Targets).</summary>
+    public Func<int, Task>? QuarterCollecting { get; init; }
+
     public async Task SeedAsync()
     {
         await SettingsAsync();
@@ -73,7 +76,8 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
         if (!await db.Assignments.AnyAsync(a => a.PeriodId == periodId))
             foreach (var a in await db.Assignments.AsNoTracking().Where(a => a.PeriodId == $"{Year}-Q1").ToListAsync())
                 db.Assignments.Add(new Assignment(periodId, a.Kind, a.Assignee, a.UnitId, a.IndicatorId, a.Rater));
-        if (await db.Facts.AnyAsync(f => f.PeriodId == periodId)) return;
+        // The target letters' figures of the quarter are there from the start (Features/Targets): they do not make it copied.
+        if (await db.Facts.AnyAsync(f => f.PeriodId == periodId && f.Source != FactSources.TargetLetter && f.Source != FactSources.KeyTask)) return;
         // A target letter's figures and the key-task results are the letter's own per quarter (Features/Targets), not copied.
         var q1 = await db.Facts.AsNoTracking().Where(f => f.PeriodId == $"{Year}-Q1" && FactStatuses.Counted.Contains(f.Status)
                 && f.Source != FactSources.TargetLetter && f.Source != FactSources.KeyTask)
@@ -100,6 +104,7 @@ public sealed class PublicationDemo(KaoheDbContext db, AuditLog audit, ResultsSt
         }
         period.MoveTo(PeriodStatus.Collecting);
         audit.Record("demo.quarter", "period", periodId, null, new { copiedFrom = $"{Year}-Q1", facts = "varied" });
+        if (QuarterCollecting is { } collecting) await collecting(q);
     }
 
     private static double Vary(double v, double factor)

@@ -17,12 +17,6 @@ public sealed record LetterTarget(string Measure, string Name, string Unit, doub
 /// <summary>A key task (重点工作任务): its weight among the unit's tasks, who assesses it, and the milestone of each quarter ("" when none).</summary>
 public sealed record LetterTask(string Id, string Title, double Weight, string Assessor, string[] Milestones);
 
-/// <summary>Points per milestone outcome (完成 / 基本完成 / 未完成), set on the letter.</summary>
-public sealed record OutcomePoints(double Done = 100, double Partly = 60, double NotDone = 0)
-{
-    public double Of(MilestoneOutcome o) => o switch { MilestoneOutcome.Done => Done, MilestoneOutcome.Partly => Partly, _ => NotDone };
-}
-
 /// <summary>The text of a letter as stored (TargetLetter.Content, TargetLetterVersion.Content).</summary>
 public sealed record LetterContent(IReadOnlyList<LetterTarget> Targets, IReadOnlyList<LetterTask> Tasks, OutcomePoints Points)
 {
