@@ -66,13 +66,20 @@ token() { curl -fs -X POST -H 'Content-Type: application/json' -d "{\"username\"
 
 # national_sqlite: prints the data directory of the national-scale SQLite dataset, generated once per run.
 NATIONAL_PASSWORD=Bench-office-2023
+# KAOHE_BENCH_NATIONAL=DIR keeps a pristine copy in DIR between runs (generated there once); each run
+# works on its own copy, since parts change the data.
 national_sqlite() {
-  local dir="$WORK/national"
+  local dir="$WORK/national" keep=${KAOHE_BENCH_NATIONAL:-}
   if [ ! -f "$dir/.done" ]; then
-    log "generating the national dataset (SQLite)"
-    dotnet "$ROOT/$GEN" generate --scale national --out "$dir" --password "$NATIONAL_PASSWORD" >"$WORK/generate.log" 2>&1 \
-      || { tail -20 "$WORK/generate.log" >&2; return 1; }
-    touch "$dir/.done"
+    local into=${keep:-$dir}
+    if [ ! -f "$into/.done" ]; then
+      rm -rf "$into"
+      log "generating the national dataset (SQLite)"
+      dotnet "$ROOT/$GEN" generate --scale national --out "$into" --password "$NATIONAL_PASSWORD" >"$WORK/generate.log" 2>&1 \
+        || { tail -20 "$WORK/generate.log" >&2; return 1; }
+      touch "$into/.done"
+    fi
+    if [ "$into" != "$dir" ]; then cp -r "$into" "$dir" || return 1; fi
   fi
   echo "$dir"
 }

@@ -31,12 +31,10 @@ public sealed class InsightJourneyTests(BrowserFixture app) : IClassFixture<Brow
         page.Response += (_, r) => { if (r.Status >= 400 && !r.Url.EndsWith("/favicon.ico", StringComparison.Ordinal)) problems.Add($"{r.Status} {r.Url}"); };
 
         await Journeys.Nav(page, Journeys.Desktop, "考核分析");
-        await page.ClickAsync("text=考核情况一页通");
-        await page.WaitForURLAsync("**/Insight/Overview");
+        await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("text=考核情况一页通"), "**/Insight/Overview");
         // The default is the period being collected; the headline figures below are 2023-Q1's (the demo catalog's), so choose it.
         await page.SelectOptionAsync("#period", "2023-Q1");
-        await page.ClickAsync("form.filters button[type=submit]");
-        await page.WaitForURLAsync("**/Insight/Overview?period=2023-Q1*");
+        await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("form.filters button[type=submit]"), "**/Insight/Overview?period=2023-Q1*");
         Assert.Contains("23.27亿元", await page.InnerTextAsync("main"));
         Assert.Contains("128%", await page.InnerTextAsync("main"));
 

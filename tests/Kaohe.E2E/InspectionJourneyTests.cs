@@ -37,7 +37,6 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
                 errors.Add(m.Text + " @ " + m.Location);
         };
         await Journeys.Nav(page, Journeys.Desktop, "实地考核");
-        await page.WaitForURLAsync(app.BaseUrl + "/Inspections/Field");
         // The service worker controls the page: it can now be used without a network.
         await page.WaitForSelectorAsync("#offline-ready:not([hidden])", new() { Timeout = Timeout });
         await page.WaitForSelectorAsync("#sites li", new() { Timeout = Timeout });
@@ -108,8 +107,7 @@ public sealed class InspectionJourneyTests(BrowserFixture app) : IClassFixture<B
         await page.WaitForURLAsync($"**/Inspections?period={InspectionsDemo.CollectingPeriod}");
         Assert.Contains(InspectionsDemo.CollectingSeed, await page.InnerTextAsync("main"));
         await page.SelectOptionAsync("#period", InspectionsDemo.Period);
-        await page.ClickAsync("form.filters button[type=submit]");
-        await page.WaitForURLAsync($"**/Inspections?period={InspectionsDemo.Period}");
+        await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("form.filters button[type=submit]"), $"**/Inspections?period={InspectionsDemo.Period}");
         var main = await page.InnerTextAsync("main");
         Assert.Contains("已复核：重抽结果一致", main);
         Assert.Contains(InspectionsDemo.Seed, main);

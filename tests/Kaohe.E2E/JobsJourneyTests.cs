@@ -31,7 +31,6 @@ public sealed class JobsJourneyTests(BrowserFixture app) : IClassFixture<Browser
         var failed = new List<string>();
         page.Response += (_, r) => { if (r.Status >= 400 && (r.Url.Contains("/Jobs", StringComparison.Ordinal) || r.Url.Contains("/api/v1/jobs", StringComparison.Ordinal))) failed.Add($"{r.Status} {r.Url}"); };
         await Journeys.Nav(page, Journeys.Desktop, "我的任务");
-        await page.WaitForURLAsync("**/Jobs");
         // Imported into a quarter being collected (the published 2023-Q1 takes no data, docs/stages.md).
         await page.SelectOptionAsync("#period", "2023-Q4");
         await page.ClickAsync("button:has-text('选择')");
@@ -44,8 +43,7 @@ public sealed class JobsJourneyTests(BrowserFixture app) : IClassFixture<Browser
         try
         {
             await page.SetInputFilesAsync("#file", file);
-            await page.ClickAsync("button:has-text('上传并在后台导入')");
-            await page.WaitForURLAsync("**/Jobs/*");
+            await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("button:has-text('上传并在后台导入')"), "**/Jobs/*");
             Assert.Contains("批量导入数据", await page.InnerTextAsync("h1"));
             Assert.True(await page.IsVisibleAsync("#job-bar"));
             await WatchUntilDoneAsync(page);
@@ -65,8 +63,7 @@ public sealed class JobsJourneyTests(BrowserFixture app) : IClassFixture<Browser
 
         await page.SelectOptionAsync("#period", "2023-Q1");
         await page.ClickAsync("button:has-text('选择')");
-        await page.ClickAsync("button:has-text('生成考核通报 .docx')");
-        await page.WaitForURLAsync("**/Jobs/*");
+        await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("button:has-text('生成考核通报 .docx')"), "**/Jobs/*");
         await WatchUntilDoneAsync(page);
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#job-result"));
         Assert.EndsWith(".docx", download.SuggestedFilename);

@@ -48,10 +48,10 @@ public static class Journeys
             if (device == Phone) await group.TapAsync(); else await group.ClickAsync();
         }
         var href = await link.GetAttributeAsync("href") ?? "/";
-        if (device == Phone) await link.TapAsync(); else await link.ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == href, new() { WaitUntil = WaitUntilState.DOMContentLoaded });   // as the sign-in waits
+            // Listening before the tap, as the sign-in does (BrowserFixture.ArriveAsync: a wait set up after it can miss the navigation).
+            await BrowserFixture.ArriveAsync(page, () => device == Phone ? link.TapAsync() : link.ClickAsync(), url => new Uri(url).AbsolutePath == href);
         }
         catch (TimeoutException e)
         {

@@ -39,8 +39,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         Assert.Contains("季度考核结果纳入年终考核计分", await page.InnerTextAsync("main"));
         await Journeys.Step(page, journey, device, "1-periods");
 
-        await Journeys.Press(page, device, "a:has-text('设置下一考核期')");
-        await page.WaitForURLAsync("**/Periods/Next");
+        await BrowserFixture.ArriveAsync(page, () => Journeys.Press(page, device, "a:has-text('设置下一考核期')"), "**/Periods/Next");
         // The page proposes the latest quarter with active schemes and says what the next one gets.
         var preview = await page.InnerTextAsync(".period-next-preview");
         var next = QuarterLabel().Match(await page.InnerTextAsync(".period-next-preview h2")).Value;
@@ -55,8 +54,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         Assert.Contains("加扣分规则", preview);
         await Journeys.Step(page, journey, device, "2-preview");
 
-        await Journeys.Press(page, device, $"button:has-text('复制并创建{next}')");
-        await page.WaitForURLAsync("**/Periods");
+        await BrowserFixture.ArriveAsync(page, () => Journeys.Press(page, device, $"button:has-text('复制并创建{next}')"), "**/Periods");
         Assert.Contains($"{next}已设置", await page.InnerTextAsync(".alert.success"));
         var row = page.Locator("tr", new() { HasTextString = next });
         Assert.Contains("未开始", await row.InnerTextAsync());
@@ -64,8 +62,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         await Journeys.Step(page, journey, device, "3-created");
 
         // The copied schemes are drafts until the period is published.
-        await row.Locator("td").Last.Locator("a").ClickAsync();
-        await page.WaitForURLAsync("**/Schemes?period=*");
+        await BrowserFixture.ArriveAsync(page, () => row.Locator("td").Last.Locator("a").ClickAsync(), "**/Schemes?period=*");
         Assert.Equal(4, await page.Locator("tbody tr", new() { HasTextString = "草稿" }).CountAsync());
 
         await page.GotoAsync(app.BaseUrl + "/Periods");
@@ -80,8 +77,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         Assert.Equal(0, await row.Locator("button").CountAsync());
         await Journeys.Step(page, journey, device, "4-published");
 
-        await row.Locator("td").Last.Locator("a").ClickAsync();
-        await page.WaitForURLAsync("**/Schemes?period=*");
+        await BrowserFixture.ArriveAsync(page, () => row.Locator("td").Last.Locator("a").ClickAsync(), "**/Schemes?period=*");
         Assert.Equal(4, await page.Locator("tbody tr", new() { HasTextString = "已启用" }).CountAsync());
         Assert.Contains($"{next}地市城管局考核方案", await page.InnerTextAsync("main"));
         await Journeys.Step(page, journey, device, "5-schemes");
@@ -202,8 +198,7 @@ public sealed partial class RoleJourneyTests(SurveyBrowserFixture app) : IClassF
         // 申诉 in the quarter whose review window is open, with a file.
         await Journeys.Nav(page, device, "结果与申诉");
         await page.SelectOptionAsync("#period", "2023-Q2");
-        await Journeys.Press(page, device, "form.filters button");
-        await page.WaitForURLAsync("**period=2023-Q2*");
+        await BrowserFixture.ArriveAsync(page, () => Journeys.Press(page, device, "form.filters button"), "**period=2023-Q2*");
         Assert.Contains("申诉复核期进行中", await page.InnerTextAsync("main"));
         await page.SelectOptionAsync("#indicatorId", "A1");
         var reason = $"第二季度投资完成额漏报一个项目（{device}）";

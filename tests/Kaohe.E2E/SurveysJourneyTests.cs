@@ -60,8 +60,7 @@ public sealed class SurveysJourneyTests(SurveyBrowserFixture app) : IClassFixtur
         Assert.Contains("群众满意度调查表", await page.InnerTextAsync("h1"));
         if (switchLink is not null)
         {
-            await page.ClickAsync($".sv-langs >> text={switchLink}");
-            await page.WaitForURLAsync($"**/s/{code}?lang={lang}");
+            await BrowserFixture.ArriveAsync(page, () => page.ClickAsync($".sv-langs >> text={switchLink}"), $"**/s/{code}?lang={lang}");
         }
         Assert.Contains(title, await page.InnerTextAsync("h1"));
         Assert.Contains(question, await page.InnerTextAsync("form"));
@@ -107,7 +106,6 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
     {
         var page = await SignedIn("office", BrowserFixture.Phone);
         await Journeys.Nav(page, Journeys.Desktop, "满意度调查");
-        await page.WaitForURLAsync("**/Surveys");
         Assert.Equal("770", (await page.InnerTextAsync("[data-total=received]")).Trim());
         await BrowserFixture.Shot(page, "survey-progress-phone");
 
@@ -128,8 +126,7 @@ public sealed class SurveyOfficeJourneyTests(SurveyBrowserFixture app) : IClassF
         await page.SelectOptionAsync("#site", new SelectOptionValue { Label = "SN-0 山南市乃东区" });
         await page.FillAsync("#count", "8");
         await page.FillAsync("#perSheet", "8");
-        await page.ClickAsync("text=生成并打印");
-        await page.WaitForURLAsync("**/Surveys/Print?batch=*");
+        await BrowserFixture.ArriveAsync(page, () => page.ClickAsync("text=生成并打印"), "**/Surveys/Print?batch=*");
         Assert.Equal(8, await page.Locator(".qr-cell svg").CountAsync());
         await BrowserFixture.Shot(page, "survey-qr-sheet");
         var url = (await page.InnerTextAsync(".qr-cell >> nth=0 >> .qr-url")).Trim();

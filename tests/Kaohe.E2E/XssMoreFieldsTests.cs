@@ -88,8 +88,7 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
             await office.FillAsync($"#q0_{l}", P($"question-{l}"));
             await office.FillAsync($"[name=o0_{l}]", P($"option-{l}"));
         }
-        await office.ClickAsync("button:has-text('保存为新版本并启用')");
-        await office.WaitForURLAsync(new Regex(@"/Surveys\?period=2023-Q1$"), new() { Timeout = 60_000 });
+        await BrowserFixture.ArriveAsync(office, () => office.ClickAsync("button:has-text('保存为新版本并启用')"), new Regex(@"/Surveys\?period=2023-Q1$"), 60_000);
         Assert.Contains("已启用", await office.InnerTextAsync("main"));
 
         // The office's pages: the survey overview, the editor (texts back in the inputs), the sites.
@@ -108,8 +107,7 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
         await office.SelectOptionAsync("#site", new SelectOptionValue { Index = 0 });
         await office.FillAsync("#count", "2");
         await office.FillAsync("#perSheet", "2");
-        await office.ClickAsync("text=生成并打印");
-        await office.WaitForURLAsync("**/Surveys/Print?batch=*", new() { Timeout = 60_000 });
+        await BrowserFixture.ArriveAsync(office, () => office.ClickAsync("text=生成并打印"), "**/Surveys/Print?batch=*", 60_000);
         var print = new Uri(office.Url).PathAndQuery;
         await AssertInert(office, print, "title-zh");
         var url = (await office.InnerTextAsync(".qr-cell >> nth=0 >> .qr-url")).Trim();

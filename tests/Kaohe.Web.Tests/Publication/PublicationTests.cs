@@ -9,6 +9,7 @@ using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;
 
 namespace Kaohe.Web.Tests.Publication;
@@ -364,6 +365,78 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         using var unit = await app.As("unit-zj-lasa");
         Assert.Equal(HttpStatusCode.OK, (await unit.GetAsync("/api/v1/periods/2023-Q1/bulletin.docx")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await unit.GetAsync("/api/v1/periods/2023-Q4/bulletin.docx")).StatusCode);
+    }
+
+    /// <summary>
+    /// The bulletin is written tag by tag (OfficialDocument, issue 20), so nothing but its text checks that every block
+    /// arrived: the demo's 2023-Q1 bulletin, block by block (a paragraph's text; a table row's cells joined by "|"), is what
+    /// the published results say (ranks, names, totals at rankDecimals half away from zero, grades, notes, commended and
+    /// criticised units per category) around the period's narrative, in the order of the official layout.
+    /// </summary>
+    [Fact]
+    public async Task The_streamed_bulletin_of_the_demo_reads_block_by_block_as_its_published_results_and_narrative()
+    {
+        using var office = await app.As("office");
+        using var ms = new MemoryStream(await office.GetByteArrayAsync("/api/v1/periods/2023-Q1/bulletin.docx"));
+        using var doc = WordprocessingDocument.Open(ms, false);
+        var blocks = new List<string>();
+        foreach (var block in doc.MainDocumentPart!.Document.Body!.ChildElements)
+        {
+            if (block is DocumentFormat.OpenXml.Wordprocessing.Paragraph p) blocks.Add(p.InnerText);
+            else if (block is DocumentFormat.OpenXml.Wordprocessing.Table t)
+                blocks.AddRange(t.Elements<DocumentFormat.OpenXml.Wordprocessing.TableRow>().Select(r => string.Join("|", r.Elements<DocumentFormat.OpenXml.Wordprocessing.TableCell>().Select(c => c.InnerText))));
+        }
+
+        BulletinContent content;
+        using (var scope = app.Factory.Services.CreateScope())
+            content = (await scope.ServiceProvider.GetRequiredService<Bulletins>().ContentAsync("2023-Q1"))!;
+        var snapshots = await app.WithDb(db => db.Snapshots.AsNoTracking().Where(s => s.PeriodId == "2023-Q1").ToListAsync());
+        var published = Kaohe.Web.Features.Schemes.Categories.All
+            .Select(c => snapshots.Where(s => s.Category == c.Code).OrderBy(s => s.Version).LastOrDefault())
+            .OfType<PublishedSnapshot>()
+            .Select(s => (Name: Kaohe.Web.Features.Schemes.Categories.Name(s.Category, false), Input: Snapshots.Input(s)!))
+            .Select(x => (x.Name, x.Input.Rules.RankDecimals, Groups: Engine.Score(x.Input).Result!.Units.GroupBy(u => u.Group).Select(g => g.OrderBy(u => u.Rank).ToList()).ToList()))
+            .ToList();
+        Assert.Equal(4, published.Count);
+
+        var expected = new List<string> { content.Issuer, content.DocumentNumber, "", content.Title, content.Addressees + "：" };
+        expected.AddRange(content.Overview);
+        expected.Add("一、考核结果");
+        var sub = 0;
+        foreach (var (name, decimals, groups) in published)
+        {
+            expected.Add($"（{Kaohe.Web.Features.Shared.OfficialDocument.Numeral(++sub)}）{name}");
+            foreach (var g in groups)
+            {
+                if (groups.Count > 1 || g[0].Group != name) expected.Add($"{g[0].Group}：");
+                expected.Add("名次|单位|得分|等次|备注");
+                expected.AddRange(g.Select(u => string.Join("|", u.Rank, u.Name,
+                    Rounding.HalfAwayFromZero(u.Total, decimals).ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture), u.Grade ?? "",
+                    string.Join("、", new[] { u.Commended ? "通报表扬" : null, u.Criticized ? "通报批评" : null, u.Vetoed ? "一票否决" : null }.OfType<string>()))));
+            }
+        }
+        expected.Add("二、通报表扬和通报批评");
+        foreach (var (name, _, groups) in published)
+        {
+            string Names(Func<UnitResult, bool> which) => groups.SelectMany(g => g.Where(which)).Select(u => u.Name).ToList() is { Count: > 0 } n ? string.Join("、", n) : "（无）";
+            expected.Add($"{name}：对考核排名靠前的{Names(u => u.Commended)}予以通报表扬，并作经验交流；对考核排名靠后的{Names(u => u.Criticized)}予以通报批评，并作表态发言，深刻剖析原因。");
+            if (groups.Any(g => g.Any(u => u.Vetoed))) expected.Add($"{Names(u => u.Vetoed)}因发生重大事故实行年度考核“一票否决”。");
+        }
+        var section = 2;
+        Assert.NotEmpty(content.GoodPractices);
+        Assert.NotEmpty(content.Weaknesses);
+        expected.Add($"{Kaohe.Web.Features.Shared.OfficialDocument.Numeral(++section)}、好经验好做法");
+        expected.AddRange(content.GoodPractices.Select(g => $"{g.Unit}：{g.Text}"));
+        expected.Add($"{Kaohe.Web.Features.Shared.OfficialDocument.Numeral(++section)}、存在的短板弱项");
+        expected.AddRange(content.Weaknesses.Select((w, i) => $"{i + 1}. {w}"));
+        expected.Add($"{Kaohe.Web.Features.Shared.OfficialDocument.Numeral(++section)}、整改要求");
+        expected.AddRange(content.Rectification);
+        expected.AddRange(["", content.Issuer, $"{content.Date.Year}年{content.Date.Month}月{content.Date.Day}日"]);
+
+        Assert.True(published.Sum(p => p.Groups.Sum(g => g.Count)) >= 30);
+        for (var i = 0; i < Math.Min(expected.Count, blocks.Count); i++)
+            Assert.True(expected[i] == blocks[i], $"block {i}: expected “{expected[i]}”, the document says “{blocks[i]}”");
+        Assert.Equal(expected.Count, blocks.Count);
     }
 
     [Fact]

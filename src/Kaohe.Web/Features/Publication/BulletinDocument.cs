@@ -51,9 +51,9 @@ public static class BulletinDocument
 
     /// <summary>
     /// Writes the .docx to a seekable stream (e.g. a temporary file that is then streamed to the client).
-    /// The document part is written with the SAX-style <see cref="OpenXmlWriter"/>: each paragraph and each
-    /// table row is built as a small element and written at once, so a bulletin of 3,000 units never holds
-    /// its whole tree in memory (issue 9: 3,000 units in under 3 s).
+    /// The document part is written with the SAX-style <see cref="OpenXmlWriter"/>, tag by tag (OfficialDocument):
+    /// no paragraph or table row is built as an element object, so a bulletin of 3,000 units holds neither its
+    /// tree nor its rows in memory (issues 9 and 20).
     /// </summary>
     public static void Write(BulletinContent c, Stream output)
     {
@@ -65,58 +65,58 @@ public static class BulletinDocument
         w.WriteStartElement(new Document());
         w.WriteStartElement(new Body());
 
-        w.WriteElement(Para(c.Issuer, IssuerFont, 52, JustificationValues.Center, bold: false, color: Red, spacingAfter: 120));
-        w.WriteElement(Para(c.DocumentNumber, BodyFont, BodySize, JustificationValues.Center, spacingAfter: 0));
-        w.WriteElement(RedRule());
-        w.WriteElement(Para(c.Title, TitleFont, TitleSize, JustificationValues.Center, spacingBefore: 240, spacingAfter: 240));
-        w.WriteElement(Para(c.Addressees + "：", BodyFont, BodySize, JustificationValues.Left, firstLineIndent: false));
-        foreach (var p in c.Overview) w.WriteElement(Para(p, BodyFont, BodySize));
+        w.Para(c.Issuer, IssuerFont, 52, JustificationValues.Center, bold: false, color: Red, spacingAfter: 120);
+        w.Para(c.DocumentNumber, BodyFont, BodySize, JustificationValues.Center, spacingAfter: 0);
+        w.RedRule();
+        w.Para(c.Title, TitleFont, TitleSize, JustificationValues.Center, spacingBefore: 240, spacingAfter: 240);
+        w.Para(c.Addressees + "：", BodyFont, BodySize, JustificationValues.Left, firstLineIndent: false);
+        foreach (var p in c.Overview) w.Para(p, BodyFont, BodySize);
 
         var section = 0;
-        w.WriteElement(Heading($"{Numeral(++section)}、考核结果"));
+        w.Heading($"{Numeral(++section)}、考核结果");
         var sub = 0;
         foreach (var category in c.Categories)
         {
-            w.WriteElement(Subheading($"（{Numeral(++sub)}）{category.Name}"));
+            w.Subheading($"（{Numeral(++sub)}）{category.Name}");
             foreach (var group in category.Groups)
             {
                 if (category.Groups.Count > 1 || group.Name != category.Name)
-                    w.WriteElement(Para($"{group.Name}：", BodyFont, BodySize, bold: true));
+                    w.Para($"{group.Name}：", BodyFont, BodySize, bold: true);
                 RankingTable(w, group, c.RankDecimals);
             }
         }
 
-        w.WriteElement(Heading($"{Numeral(++section)}、通报表扬和通报批评"));
+        w.Heading($"{Numeral(++section)}、通报表扬和通报批评");
         foreach (var category in c.Categories)
         {
             var commended = category.Groups.SelectMany(g => g.Rows.Where(r => r.Commended).Select(r => r.Unit)).ToArray();
             var criticized = category.Groups.SelectMany(g => g.Rows.Where(r => r.Criticized).Select(r => r.Unit)).ToArray();
-            w.WriteElement(Para(
+            w.Para(
                 $"{category.Name}：对考核排名靠前的{Join(commended)}予以通报表扬，并作经验交流；" +
                 $"对考核排名靠后的{Join(criticized)}予以通报批评，并作表态发言，深刻剖析原因。",
-                BodyFont, BodySize));
+                BodyFont, BodySize);
             var vetoed = category.Groups.SelectMany(g => g.Rows.Where(r => r.Vetoed).Select(r => r.Unit)).ToArray();
             if (vetoed.Length > 0)
-                w.WriteElement(Para($"{Join(vetoed)}因发生重大事故实行年度考核“一票否决”。", BodyFont, BodySize));
+                w.Para($"{Join(vetoed)}因发生重大事故实行年度考核“一票否决”。", BodyFont, BodySize);
         }
 
         if (c.GoodPractices.Count > 0)
         {
-            w.WriteElement(Heading($"{Numeral(++section)}、好经验好做法"));
-            foreach (var gp in c.GoodPractices) w.WriteElement(Para($"{gp.Unit}：{gp.Text}", BodyFont, BodySize));
+            w.Heading($"{Numeral(++section)}、好经验好做法");
+            foreach (var gp in c.GoodPractices) w.Para($"{gp.Unit}：{gp.Text}", BodyFont, BodySize);
         }
         if (c.Weaknesses.Count > 0)
         {
-            w.WriteElement(Heading($"{Numeral(++section)}、存在的短板弱项"));
+            w.Heading($"{Numeral(++section)}、存在的短板弱项");
             var i = 0;
-            foreach (var weakness in c.Weaknesses) w.WriteElement(Para($"{++i}. {weakness}", BodyFont, BodySize));
+            foreach (var weakness in c.Weaknesses) w.Para($"{++i}. {weakness}", BodyFont, BodySize);
         }
-        w.WriteElement(Heading($"{Numeral(++section)}、整改要求"));
-        foreach (var r in c.Rectification) w.WriteElement(Para(r, BodyFont, BodySize));
+        w.Heading($"{Numeral(++section)}、整改要求");
+        foreach (var r in c.Rectification) w.Para(r, BodyFont, BodySize);
 
-        w.WriteElement(Para("", BodyFont, BodySize));
-        w.WriteElement(Para(c.Issuer, BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4));
-        w.WriteElement(Para($"{c.Date.Year}年{c.Date.Month}月{c.Date.Day}日", BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4));
+        w.Para("", BodyFont, BodySize);
+        w.Para(c.Issuer, BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4);
+        w.Para($"{c.Date.Year}年{c.Date.Month}月{c.Date.Day}日", BodyFont, BodySize, JustificationValues.Right, firstLineIndent: false, rightIndentChars: 4);
 
         w.WriteElement(PageSetup(footerId));
         w.WriteEndElement(); // body
@@ -128,15 +128,15 @@ public static class BulletinDocument
 
     private static void RankingTable(OpenXmlWriter w, BulletinGroup group, int decimals)
     {
-        TableStart(w, ColumnWidths);
-        w.WriteElement(Row(ColumnWidths, true, "名次", "单位", "得分", "等次", "备注"));
+        w.TableStart(ColumnWidths);
+        w.Row(ColumnWidths, true, "名次", "单位", "得分", "等次", "备注");
         var format = "F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var r in group.Rows.OrderBy(r => r.Rank))
         {
             var note = string.Join("、", new[] { r.Commended ? "通报表扬" : null, r.Criticized ? "通报批评" : null, r.Vetoed ? "一票否决" : null }.OfType<string>());
-            w.WriteElement(Row(ColumnWidths, false, r.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Unit,
+            w.Row(ColumnWidths, false, r.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Unit,
                 Kaohe.Scoring.Rounding.HalfAwayFromZero(r.Total, decimals).ToString(format, System.Globalization.CultureInfo.InvariantCulture),
-                r.Grade ?? "", note));
+                r.Grade ?? "", note);
         }
         w.WriteEndElement();
     }
