@@ -182,7 +182,9 @@ public static class ScaleCheck
         CheckResult(a, result, "formula variant", quiet: true);
         var asValues = a with
         {
-            Version = 1, Measures = [], Data = [],
+            Version = 1,
+            Measures = [],
+            Data = [],
             Indicators = [.. a.Indicators.Select(WithoutFormulas)],
             Values = [.. a.Values, .. a.Units.SelectMany(u => w.FormulaLeafIds.Select(l => new DataValue(u.Id, l, result[u.Id].Values[l])))],
         };

@@ -16,7 +16,7 @@ public static class Spin
         Action op = what switch
         {
             "compute" => () => compiled.Compute(),
-            "groups" => () => { foreach (var u in perGroup) compiled.RecomputeGroupInPlace(u); },
+            "groups" => () => Array.ForEach(perGroup, compiled.RecomputeGroupInPlace),
             "incremental" => () => compiled.RecomputeGroupOf(unit),
             "validate" => () => Validator.Validate(w.Assessment),
             "compile" => () => CompiledAssessment.CompileValidated(w.Assessment),

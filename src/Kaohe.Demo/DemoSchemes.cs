@@ -314,7 +314,8 @@ public static class DemoSchemes
         // The seed: 城市管理监督处 leads the on-site assessment groups and the questionnaires.
         var scorers = leaves.ToDictionary(l => l.Id, _ => "cgc");
         return new DemoScheme(Urban, "地市城管局", "Prefecture urban-management bureaus",
-            new Assessment(Period, units, tree, values, adjustments, [], Rules)) { RuleTexts = texts, Scorers = scorers };
+            new Assessment(Period, units, tree, values, adjustments, [], Rules))
+        { RuleTexts = texts, Scorers = scorers };
     }
 
     /// <summary>Where a seat district or the county towns do better or worse than the prefecture's bureaus overall, so the three rankings differ.</summary>
@@ -447,7 +448,8 @@ public static class DemoSchemes
         // The Q1 completion of each unit's key tasks, as its letter's milestones were assessed (DemoSeeder.Targets).
         var data = subjects.Select(u => new MeasureValue(u.Id, KeyTask, DemoKeyTasks.KeyTaskCompletion(u.Id))).ToList();
         return new DemoScheme(code, nameZh, nameEn, new Assessment(Period, units, tree, values, adjustments, [], Rules)
-            { Version = 2, Measures = DepartmentMeasures, Data = data }) { RuleTexts = texts, Scorers = scorers };
+        { Version = 2, Measures = DepartmentMeasures, Data = data })
+        { RuleTexts = texts, Scorers = scorers };
     }
 
     // ---------------------------------------------------------------- helpers

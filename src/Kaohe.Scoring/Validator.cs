@@ -400,11 +400,12 @@ public static class Validator
                         foreach (var r in rm.Raters)
                             if (!seen[SlotOf(unitIndex, leafSlot, rm, r.Id)])
                                 errors.Add(new("$.values", $"缺少数据：单位 \"{u.Id}\" 的指标 \"{leafId}\" 没有评分人 \"{r.Id}\" 的评分",
-                                    $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"") { Missing = new(u.Id, leafId, r.Id) });
+                                    $"missing data: unit \"{u.Id}\" has no rating by \"{r.Id}\" for indicator \"{leafId}\"")
+                                { Missing = new(u.Id, leafId, r.Id) });
                     }
                     else if (node.Method is not null && node.Formula is null && !seen[SlotOf(unitIndex, leafSlot, node.Method, null)])
                         errors.Add(new("$.values", $"缺少数据：单位 \"{u.Id}\" 没有指标 \"{leafId}\" 的数据", $"missing data: unit \"{u.Id}\" has no value for indicator \"{leafId}\"")
-                            { Missing = new(u.Id, leafId) });
+                        { Missing = new(u.Id, leafId) });
                 }
             }
         }
@@ -432,7 +433,7 @@ public static class Validator
             foreach (var u in a.Units)
                 if (units.TryGetValue(u.Id, out var unitIndex) && !have[(long)unitIndex * a.Measures.Count + m])
                     errors.Add(new("$.data", $"缺少数据：单位 \"{u.Id}\" 没有数据项 \"{id}\" 的值", $"missing data: unit \"{u.Id}\" has no value for measure \"{id}\"")
-                        { Missing = new(u.Id, id, Measure: true) });
+                    { Missing = new(u.Id, id, Measure: true) });
         }
         // The formulas that check out are evaluated for every unit when the units and the data they read are sound.
         if (formulaLeaves.Count > 0 && errors.Count == dataErrors && units.Count == a.Units.Count && measures.Count == a.Measures.Count && !schemeOnly)

@@ -321,12 +321,12 @@ public class SchemeXlsxTests
 
     private static Dictionary<string, object?> Row(string? id, string? parent, string? name, object? points, string? kind,
         object? s = null, object? u = null, object? target = null) => new()
-    {
-        ["编码"] = id, ["上级编码"] = parent, ["名称"] = name, ["分值"] = points, ["合成方式"] = null, ["计分方法"] = kind,
-        ["满意值"] = s, ["不允许值"] = u, ["方向"] = null, ["基础分"] = null, ["跨度"] = null, ["截断"] = null, ["比率小数位"] = null,
-        ["目标值"] = target, ["上限倍数"] = null, ["达标值"] = null, ["低于每单位扣分"] = null, ["高于每单位加分"] = null, ["最高加分"] = null,
-        ["每名次扣减百分比"] = null, ["每项扣分"] = null, ["最高扣分"] = null, ["档次"] = null, ["评价方"] = null, ["选项"] = null, ["评分细则"] = null,
-    };
+        {
+            ["编码"] = id, ["上级编码"] = parent, ["名称"] = name, ["分值"] = points, ["合成方式"] = null, ["计分方法"] = kind,
+            ["满意值"] = s, ["不允许值"] = u, ["方向"] = null, ["基础分"] = null, ["跨度"] = null, ["截断"] = null, ["比率小数位"] = null,
+            ["目标值"] = target, ["上限倍数"] = null, ["达标值"] = null, ["低于每单位扣分"] = null, ["高于每单位加分"] = null, ["最高加分"] = null,
+            ["每名次扣减百分比"] = null, ["每项扣分"] = null, ["最高扣分"] = null, ["档次"] = null, ["评价方"] = null, ["选项"] = null, ["评分细则"] = null,
+        };
 
     /// <summary>A workbook as an office would fill it in, written with MiniExcel (no grades, default rules).</summary>
     private static byte[] Workbook(List<Dictionary<string, object?>> indicatorRows)

@@ -72,7 +72,8 @@ public sealed class ProxyTests(ProxyTests.Fixture f, ITestOutputHelper output) :
                 await socket.ConnectAsync(context.DnsEndPoint, ct);
                 return new NetworkStream(socket, ownsSocket: true);
             },
-        }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        })
+        { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
 
         public KaoheDbContext Db() => new PostgresKaoheDbContext(new DbContextOptionsBuilder<PostgresKaoheDbContext>().UseNpgsql(ConnectionString).Options);
 

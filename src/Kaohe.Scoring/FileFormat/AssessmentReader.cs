@@ -1113,8 +1113,14 @@ internal sealed class AssessmentReader
         if (r.ValueIsEscaped)
             return r.GetString() switch
             {
-                "unit" => UnitBit, "indicator" => IndicatorBit, "value" => ValueBit, "target" => TargetBit,
-                "rater" => RaterBit, "counts" => CountsBit, "findings" => FindingsBit, _ => 0,
+                "unit" => UnitBit,
+                "indicator" => IndicatorBit,
+                "value" => ValueBit,
+                "target" => TargetBit,
+                "rater" => RaterBit,
+                "counts" => CountsBit,
+                "findings" => FindingsBit,
+                _ => 0,
             };
         var s = r.ValueSpan;
         return s.Length switch

@@ -63,7 +63,8 @@ public sealed record StoredSnapshot(Assessment Input, IReadOnlyList<UnitResult> 
                     foreach (var v in ve.EnumerateObject()) values[v.Name] = v.Value.GetDouble();
                 return new UnitResult(id, names.GetValueOrDefault(id, id), group, total, Rounding.HalfAwayFromZero(total, decimals), u.GetProperty("rank").GetInt32(),
                     sizes[group], grade.ValueKind == JsonValueKind.String ? grade.GetString() : null, u.GetProperty("vetoed").GetBoolean(),
-                    u.GetProperty("commended").GetBoolean(), u.GetProperty("criticized").GetBoolean(), u.GetProperty("adjustment").GetDouble(), scores) { Values = values };
+                    u.GetProperty("commended").GetBoolean(), u.GetProperty("criticized").GetBoolean(), u.GetProperty("adjustment").GetDouble(), scores)
+                { Values = values };
             }
         }
     }

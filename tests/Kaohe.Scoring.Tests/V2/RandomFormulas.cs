@@ -37,7 +37,10 @@ internal static class RandomFormulas
                 case 1:
                     sb.Append(measures[r.Next(measures.Count)]);
                     break;
-                case 2: case 3: case 4: case 5:
+                case 2:
+                case 3:
+                case 4:
+                case 5:
                 {
                     var parens = r.Next(3) == 0;
                     if (parens) sb.Append('(');
@@ -53,7 +56,8 @@ internal static class RandomFormulas
                     sb.Append('-');
                     Expr(d - 1, inAggregate);
                     break;
-                case 7: case 8:
+                case 7:
+                case 8:
                     sb.Append(pick == 7 ? "min(" : "max(");
                     Expr(d - 1, inAggregate);
                     sb.Append(',');

@@ -178,7 +178,10 @@ public abstract class VisibilityMatrixTests<TApp>(TApp app, ITestOutputHelper ou
             .Where(a => a.PeriodId == "2023-Q4" && a.Kind == AssignmentKind.Division && a.Assignee == "scc").OrderBy(a => a.Id).FirstAsync());
         var category = await app.WithDb(async db => (await db.Units.SingleAsync(u => u.Id == pair.UnitId)).Kind) switch
         {
-            UnitKind.HousingBureau => "housing", UnitKind.UrbanManagementBureau => "urban", UnitKind.AffiliatedUnit => "affiliated", _ => "divisions",
+            UnitKind.HousingBureau => "housing",
+            UnitKind.UrbanManagementBureau => "urban",
+            UnitKind.AffiliatedUnit => "affiliated",
+            _ => "divisions",
         };
         var explain = await division.GetFromJsonAsync<JsonElement>($"/api/v1/results/2023-Q4/{category}/units/{pair.UnitId}/explain?node={pair.IndicatorId}");
         // Its facts are the assigned pair's only.

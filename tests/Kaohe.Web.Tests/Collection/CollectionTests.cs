@@ -186,10 +186,13 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.All(measures.Values, m => Assert.Equal("Missing", m.GetProperty("status").GetString()));
 
         // A negative investment and a fraction of a project are refused, each naming the measure in Chinese; nothing is stored.
-        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new { items = new object[]
+        var bad = await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new
+        {
+            items = new object[]
         {
             new { measure = "inv", value = -5.0 }, new { measure = "started", value = 2.5 }, new { measure = "nope", value = 1.0 }, new { measure = "plan", value = 900.0 },
-        } });
+        }
+        });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await Json(bad)).GetProperty("errors");
         Assert.Contains("季度完成投资不能为负数", errors.GetProperty("items[0].value")[0].GetString());
@@ -199,11 +202,14 @@ public abstract class CollectionTests<TApp>(TApp app) : IClassFixture<TApp> wher
         Assert.Equal(0, await app.WithDb(db => db.Facts.CountAsync(f => f.PeriodId == period && f.Kind == FactKind.Measure)));
 
         // Five times last year's figure is taken, and flagged for the reviewer.
-        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new { items = new object[]
+        Assert.Equal(HttpStatusCode.NoContent, (await unit.PutAsJsonAsync($"/api/v1/collection/{period}/report", new
+        {
+            items = new object[]
         {
             new { measure = "inv", value = 5000.0 }, new { measure = "plan", value = 4000.0 }, new { measure = "inv_ly", value = 1000.0 },
             new { measure = "started", value = 3.0 }, new { measure = "due", value = 4.0 },
-        } })).StatusCode);
+        }
+        })).StatusCode);
         sheet = await Json(await unit.GetAsync($"/api/v1/collection/{period}/report"));
         measures = sheet.GetProperty("measures").EnumerateArray().ToDictionary(m => m.GetProperty("measureId").GetString()!);
         Assert.Equal(5000, measures["inv"].GetProperty("value").GetDouble());

@@ -29,5 +29,6 @@ public static class ClientAddress
                 throw;
             }
         },
-    }) { BaseAddress = baseAddress };
+    })
+    { BaseAddress = baseAddress };
 }

@@ -226,7 +226,7 @@ public abstract class InsightTests<TApp>(TApp app) : IClassFixture<TApp> where T
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         using var office = await app.As("office");
         Assert.Equal(HttpStatusCode.Forbidden, (await office.PostAsJsonAsync("/api/v1/insight/practices", new { period = Q1, title = "测试", body = "x" })).StatusCode);
-        var missing = await nyingchi.PostAsJsonAsync("/api/v1/insight/practices", new { period = Q1, title = "" , body = "x" });
+        var missing = await nyingchi.PostAsJsonAsync("/api/v1/insight/practices", new { period = Q1, title = "", body = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("title", await ErrorFields(missing));
 

@@ -114,8 +114,11 @@ public abstract class LedgerTests<TApp>(TApp app) : IClassFixture<TApp> where TA
     public async Task The_office_raises_an_item_by_hand_and_a_unit_may_not()
     {
         using var office = await app.As("office");
-        var body = new { unitId = "zj-lasa", periodId = "2023-Q1", problem = "农民工工资专户管理不规范", severity = "serious", responsiblePerson = "副局长 格桑",
-            deadline = "2026-08-31", roadmap = new[] { new { title = "排查全部在建项目", due = "2026-07-15" } } };
+        var body = new
+        {
+            unitId = "zj-lasa", periodId = "2023-Q1", problem = "农民工工资专户管理不规范", severity = "serious", responsiblePerson = "副局长 格桑",
+            deadline = "2026-08-31", roadmap = new[] { new { title = "排查全部在建项目", due = "2026-07-15" } }
+        };
         var created = await office.PostAsJsonAsync($"{Api}/items", body);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var item = (await created.Content.ReadFromJsonAsync<ItemDto>())!;

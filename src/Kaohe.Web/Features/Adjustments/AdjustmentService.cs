@@ -132,8 +132,11 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
             attachments.Add(a);
         }
         audit.Record(rule.Kind == AdjustmentRuleKind.Veto ? "veto.request" : "adjustment.record", "adjustment", () => Id(ev.Id), null,
-            new { ev.Key, ev.PeriodId, ev.UnitId, rule = rule.Code, kind = rule.Kind.ToString(), ev.Points, ev.SpendingPercent, ev.DocumentRef,
-                evidence = attachments.Select(a => new { a.FileName, a.Sha256 }) }, reason);
+            new
+            {
+                ev.Key, ev.PeriodId, ev.UnitId, rule = rule.Code, kind = rule.Kind.ToString(), ev.Points, ev.SpendingPercent, ev.DocumentRef,
+                evidence = attachments.Select(a => new { a.FileName, a.Sha256 })
+            }, reason);
         if (rule.Kind != AdjustmentRuleKind.Veto)
         {
             var fact = await ApproveAsync(ev, rule, actor, now, null, attachments, ct);

@@ -178,7 +178,8 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
                     var value = set.KeyTask ? keyTask?.Value : set.Figure;
                     if (value is { } lv) own[m.Id] = lv; else own.Remove(m.Id);
                     measureRows.Add(new MeasureRow(m.Id, m.Name, m.Unit, MeasureRules.IsCount(m), lastYear.TryGetValue((unitId, m.Id), out var lly) ? lly : null,
-                        set.KeyTask ? keyTask?.Id : null, value, "Letter", null, false, null) { Letter = set });
+                        set.KeyTask ? keyTask?.Id : null, value, "Letter", null, false, null)
+                    { Letter = set });
                     continue;
                 }
                 measureRows.Add(new MeasureRow(m.Id, m.Name, m.Unit, MeasureRules.IsCount(m), lastYear.TryGetValue((unitId, m.Id), out var ly) ? ly : null,

@@ -79,7 +79,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
                 {
                     if (n.IsLeaf && n.Method is { } m)
                         leaves.Add(new Leaf(n.Id, n.Name, n.Points, m, texts.GetValueOrDefault(n.Id) ?? "", n.Formula is null ? OwnerOf(m, leaderRaters) : SlotOwner.Other, s.Category)
-                            { Formula = n.Formula, ValueDecimals = n.ValueDecimals });
+                        { Formula = n.Formula, ValueDecimals = n.ValueDecimals });
                     Walk(n.ChildList);
                 }
             }

@@ -70,7 +70,16 @@ public static class GroupFormation
 
     private static string ToChinese(int i) => i switch
     {
-        1 => "一", 2 => "二", 3 => "三", 4 => "四", 5 => "五", 6 => "六", 7 => "七", 8 => "八", 9 => "九", 10 => "十",
+        1 => "一",
+        2 => "二",
+        3 => "三",
+        4 => "四",
+        5 => "五",
+        6 => "六",
+        7 => "七",
+        8 => "八",
+        9 => "九",
+        10 => "十",
         _ => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

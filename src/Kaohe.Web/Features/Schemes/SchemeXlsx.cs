@@ -582,7 +582,7 @@ public static class SchemeXlsx
             // A row with bad cells still takes part in the structure checks (its id may be someone's parent).
             if (id is not null)
                 rows.Add(new NodeRow(no, id, r.Text(row, CParent), name ?? "", points ?? 0, combine, method, r.Text(row, CRuleText), kindText ?? "")
-                    { Formula = formula, ValueDecimals = valueDecimals });
+                { Formula = formula, ValueDecimals = valueDecimals });
         }
         if (rows.Count == 0 && errors.Count == 0)
             errors.Add(new ValidationError($"{IndicatorSheet}!A2", $"{IndicatorSheet}!第2行: 没有任何指标", $"sheet {IndicatorSheet} row 2: there are no indicators"));
