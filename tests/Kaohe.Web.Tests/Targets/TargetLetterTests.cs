@@ -157,6 +157,34 @@ public abstract class TargetLetterTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     [Fact]
+    public async Task A_quarter_set_up_after_the_letters_were_issued_takes_their_targets()
+    {
+        using var office = await app.As("office");
+        // 2024-Q1 from the demo's 2023-Q4, published so that 2024 has an active housing scheme (the letter's measures).
+        await Ok(await office.PostAsJsonAsync("/api/v1/periods/next", new { from = "2023-Q4" }));
+        await Ok(await office.PostAsync("/api/v1/periods/2024-Q1/publish", null));
+        var draft = await Ok(await office.PostAsJsonAsync("/api/v1/target-letters", new
+        {
+            year = 2024, unit = "zj-shannan",
+            targets = new object[] { new { measure = "plan", annual = 100000, split = "profile", profile = new[] { 10, 20, 30, 40 } } },
+            tasks = Array.Empty<object>(),
+        }));
+        var issued = await Ok(await office.PostAsync($"/api/v1/target-letters/{draft.GetProperty("id").GetInt32()}/issue", null));
+        var quarters = issued.GetProperty("quarters").EnumerateArray().ToDictionary(q => q.GetProperty("periodId").GetString()!, q => q);
+        Assert.True(quarters["2024-Q1"].GetProperty("written").GetBoolean());
+        Assert.False(quarters["2024-Q2"].GetProperty("written").GetBoolean());
+        Assert.Null(Counted(await TargetFactsAsync("zj-shannan", "plan"), "2024-Q2"));
+
+        // The office sets up 2024-Q2 in April: the letter issued in January sets its plan, without being issued again.
+        await Ok(await office.PostAsJsonAsync("/api/v1/periods/next", new { from = "2024-Q1" }));
+        var facts = await TargetFactsAsync("zj-shannan", "plan");
+        Assert.Equal(10000, Counted(facts, "2024-Q1"));
+        Assert.Equal(20000, Counted(facts, "2024-Q2"));
+        Assert.Null(Counted(facts, "2024-Q3"));
+        Assert.True(await app.WithDb(db => db.AuditEntries.AnyAsync(e => e.Action == "target.write" && e.NewValue!.Contains("2024-Q2"))));
+    }
+
+    [Fact]
     public async Task Bad_input_is_named_by_its_field_and_stores_nothing()
     {
         using var office = await app.As("office");

@@ -4,6 +4,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Features.Surveys;
+using Kaohe.Web.Features.Targets;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,7 @@ public sealed record PeriodOutcome(PeriodCopy? Copy, PeriodFailure? Failure)
 /// with their quotas, the same 加扣分 rule table — and then publishes it, which activates its schemes
 /// and starts collection (数据收集中). Everything is audited and saved in one transaction.
 /// </summary>
-public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider clock, SurveyService surveys)
+public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider clock, SurveyService surveys, TargetLetterService letters)
 {
     public static string NextId(Period p) => p.Quarter is { } q ? q == 4 ? $"{p.Year + 1}-Q1" : $"{p.Year}-Q{q + 1}" : "";
 
@@ -108,6 +109,8 @@ public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider 
             db.Add(new AdjustmentRule(r.Category, next.Id, r.Code, r.Kind, r.Source, r.NameZh, r.NameEn, r.Points, r.MinPoints, r.MaxPoints, r.Bands, r.Order));
         audit.Record("period.copy", "period", next.Id, null, summary);
         await audit.SaveAsync(ct);
+        // The year's letters, issued before this quarter existed, set its targets now (docs/targets.md).
+        await letters.WriteIssuedTargetsAsync(next.Year, next.Quarter!.Value, ct);
         return summary;
     }
 

@@ -12,7 +12,7 @@ public static class PeriodsApi
     public static void MapPeriodsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/periods");
-        g.MapPost("/next", Next).RequireAuthorization(Policies.Office).NotPeriodInputs("sets up a planned period (draft schemes, assignments, sites, rules)")
+        g.MapPost("/next", Next).RequireAuthorization(Policies.Office).NotPeriodInputs("sets up a planned period (draft schemes, assignments, sites, rules); the year's issued target letters write their targets into it, which a planned quarter always takes as set-up (the letters' own endpoints carry the stage rules)")
             .WithSummary("从上一期复制设置下一考核期 / set up the next period from the previous one (schemes, assignments, survey sites and quotas, rule tables)");
         g.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.Office).NotPeriodInputs("moves the stage (Planned to Collecting); its own rule refuses a period already open")
             .WithSummary("发布考核期：启用方案并开始数据收集 / publish a period: activate its schemes and start collection");

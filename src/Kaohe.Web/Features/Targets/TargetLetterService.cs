@@ -203,11 +203,11 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     /// set up (review, published) or that has no period yet is left as it is and named in the result.
     /// </summary>
     public async Task<IReadOnlyList<QuarterWrite>> WriteTargetsAsync(TargetLetter letter, LetterContent content, string actor, CancellationToken ct = default,
-        DateTimeOffset? at = null, int lastQuarter = 4)
+        DateTimeOffset? at = null, int lastQuarter = 4, int firstQuarter = 1)
     {
         var result = new List<QuarterWrite>();
         var now = at ?? clock.GetUtcNow();
-        for (var q = 1; q <= lastQuarter; q++)
+        for (var q = firstQuarter; q <= lastQuarter; q++)
         {
             var periodId = $"{letter.Year}-Q{q}";
             var state = await PeriodStages.StateAsync(db, periodId, letter.Category, ct);
@@ -238,6 +238,28 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
             result.Add(new QuarterWrite(periodId, true, null));
         }
         return result;
+    }
+
+    /// <summary>
+    /// A quarter set up after its year's letters were issued takes their figures now: each letter's last issued
+    /// text is written for that quarter, as issuing would have (the office sets up quarters one by one, while
+    /// the letters are issued in January). Returns how many letters wrote figures; each is audited.
+    /// </summary>
+    public async Task<int> WriteIssuedTargetsAsync(int year, int quarter, CancellationToken ct = default)
+    {
+        var letters = await db.TargetLetters.Where(l => l.Year == year).OrderBy(l => l.Id).ToListAsync(ct);
+        var written = 0;
+        foreach (var letter in letters)
+        {
+            if (letter.Status == TargetLetterStatus.Draft && !await db.TargetLetterVersions.AnyAsync(v => v.LetterId == letter.Id, ct)) continue;
+            var content = await IssuedContentAsync(letter, ct);
+            var quarters = await WriteTargetsAsync(letter, content, audit.Actor, ct, lastQuarter: quarter, firstQuarter: quarter);
+            if (!quarters.Any(w => w.Written)) continue;
+            written++;
+            audit.Record("target.write", "target-letter", Id(letter.Id), null, new { letter.Version, quarters });
+        }
+        if (written > 0) await audit.SaveAsync(ct);
+        return written;
     }
 
     /// <summary>
