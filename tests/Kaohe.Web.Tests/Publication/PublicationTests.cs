@@ -391,10 +391,10 @@ public abstract class PublicationTests<TApp>(TApp app) : IClassFixture<TApp> whe
         using (var scope = app.Factory.Services.CreateScope())
             content = (await scope.ServiceProvider.GetRequiredService<Bulletins>().ContentAsync("2023-Q1"))!;
         var snapshots = await app.WithDb(db => db.Snapshots.AsNoTracking().Where(s => s.PeriodId == "2023-Q1").ToListAsync());
-        var published = Kaohe.Web.Features.Schemes.Categories.All
+        var published = Kaohe.Data.Categories.All
             .Select(c => snapshots.Where(s => s.Category == c.Code).OrderBy(s => s.Version).LastOrDefault())
             .OfType<PublishedSnapshot>()
-            .Select(s => (Name: Kaohe.Web.Features.Schemes.Categories.Name(s.Category, false), Input: Snapshots.Input(s)!))
+            .Select(s => (Name: Kaohe.Data.Categories.Name(s.Category, false), Input: Snapshots.Input(s)!))
             .Select(x => (x.Name, x.Input.Rules.RankDecimals, Groups: Engine.Score(x.Input).Result!.Units.GroupBy(u => u.Group).Select(g => g.OrderBy(u => u.Rank).ToList()).ToList()))
             .ToList();
         Assert.Equal(4, published.Count);
