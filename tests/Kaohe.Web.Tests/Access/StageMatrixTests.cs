@@ -669,7 +669,13 @@ public sealed class StageHarness
         return new
         {
             year = 2023, unit = StageRecipes.Unit, reason,
-            targets = new object[] { new { measure = "plan", annual = 3 * 40000 + _letterQ3, split = "manual", quarters = new[] { 40000, 40000, _letterQ3, 40000 } } },
+            // Both figures the demo's letter sets: a letter that dropped `due` would hand it back to 拉萨, whose 填报 could
+            // then not be submitted until it reports it (docs/targets.md), and the submit recipes after this one would store nothing.
+            targets = new object[]
+            {
+                new { measure = "plan", annual = 3 * 40000 + _letterQ3, split = "manual", quarters = new[] { 40000, 40000, _letterQ3, 40000 } },
+                new { measure = "due", annual = 77, split = "manual", quarters = new[] { 18, 20, 20, 19 } },
+            },
             tasks = new[] { new { id = "T1", title = "智慧工地覆盖", weight = 100, assessor = "zac", milestones = new[] { "", "", "覆盖率50%", "覆盖率80%" } } },
         };
     }
