@@ -21,10 +21,28 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # The SBOM is the same for every runtime: the packages of both projects.
 echo "SBOM (CycloneDX)" >&2
 dotnet tool restore >/dev/null
-# The CLI references the web application, the engine and the generator: --recursive takes in their packages too
-# (without it the SBOM listed 72 packages instead of 88).
-dotnet tool run dotnet-CycloneDX src/Kaohe.Cli/Kaohe.Cli.csproj --recursive --output "$work" --filename sbom.cdx.json \
-  --output-format Json --set-name Kaohe --set-version "$version" --exclude-test-projects >&2
+# The bundle ships two programs that no longer reference each other (docs/architecture.md, "Projects"): one SBOM
+# each, --recursive taking in the projects they reference (engine, data, providers, demo, generator), merged into one.
+for p in Web Cli; do
+  dotnet tool run dotnet-CycloneDX "src/Kaohe.$p/Kaohe.$p.csproj" --recursive --output "$work/sbom-$p" --filename sbom.cdx.json \
+    --output-format Json --set-name Kaohe --set-version "$version" --exclude-test-projects >&2
+done
+python3 - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+bom = json.load(open(f"{w}/sbom-Web/sbom.cdx.json"))
+cli = json.load(open(f"{w}/sbom-Cli/sbom.cdx.json"))
+key = lambda c: c.get("bom-ref") or c.get("purl") or f"{c['name']}@{c.get('version', '')}"
+seen = {key(c) for c in bom.get("components", [])}
+for c in cli.get("components", []):
+    if key(c) not in seen:
+        bom.setdefault("components", []).append(c)
+        seen.add(key(c))
+refs = {d["ref"] for d in bom.get("dependencies", [])}
+bom.setdefault("dependencies", []).extend(d for d in cli.get("dependencies", []) if d["ref"] not in refs)
+json.dump(bom, open(f"{w}/sbom.cdx.json", "w"), indent=2)
+print(f"SBOM: {len(bom['components'])} components", file=sys.stderr)
+PY
 
 elf_machine() {  # the e_machine field of an ELF file: 62 x86-64, 183 aarch64
   [ "$(head -c 4 "$1" | od -An -c | tr -d ' ')" = '177ELF' ] || { echo none; return; }
