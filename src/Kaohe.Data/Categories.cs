@@ -15,5 +15,8 @@ public static class Categories
 
     public static Category? Find(string? code) => All.FirstOrDefault(c => c.Code == code);
 
+    /// <summary>The category a unit of this kind is assessed in (null for a kind no category assesses, or none).</summary>
+    public static Category? Of(UnitKind? kind) => All.FirstOrDefault(c => c.Kind == kind);
+
     public static string Name(string code, bool english) => Find(code) is { } c ? (english ? c.NameEn : c.NameZh) : code;
 }

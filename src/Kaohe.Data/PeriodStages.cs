@@ -151,7 +151,7 @@ public static class PeriodStages
         await EnsureAsync(db, periodId, CategoryOf(kind), input, ct);
     }
 
-    public static string CategoryOf(UnitKind? kind) => Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code ?? "";
+    public static string CategoryOf(UnitKind? kind) => Categories.Of(kind)?.Code ?? "";
 
     // ------------------------------------------------------------------------------------------ exemptions
 

@@ -50,7 +50,7 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
     public static double? FundUsePoints(AdjustmentRule rule, double percent) =>
         Bands(rule).OrderByDescending(b => b.Min).FirstOrDefault(b => percent >= b.Min)?.Points;
 
-    public static Categories.Category? CategoryOf(OrgUnit unit) => Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
+    public static Categories.Category? CategoryOf(OrgUnit unit) => Categories.Of(unit.Kind);
 
     public Task<List<AdjustmentRule>> RulesAsync(string period, string category, CancellationToken ct = default) =>
         db.Set<AdjustmentRule>().AsNoTracking().Where(r => r.PeriodId == period && r.Category == category)

@@ -53,7 +53,7 @@ public sealed class SchemeLeaves(IReadOnlyDictionary<string, IReadOnlyList<Leaf>
 
     public IEnumerable<string> Categories => byCategory.Keys;
 
-    public static string? CategoryOf(UnitKind kind) => Kaohe.Data.Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
+    public static string? CategoryOf(UnitKind kind) => Kaohe.Data.Categories.Of(kind)?.Code;
 
     /// <summary>
     /// Reads the active scheme of every category for the period. A raters leaf belongs to the leaders

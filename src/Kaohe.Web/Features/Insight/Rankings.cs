@@ -147,7 +147,7 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
     }
 
     /// <summary>The category whose scheme assesses a unit of this kind.</summary>
-    public static string? CategoryOf(UnitKind kind) => Categories.All.FirstOrDefault(c => c.Kind == kind)?.Code;
+    public static string? CategoryOf(UnitKind kind) => Categories.Of(kind)?.Code;
 
     /// <summary>
     /// A unit's published result in a period (通报表扬 and 通报批评 are what the bulletin announced), or null

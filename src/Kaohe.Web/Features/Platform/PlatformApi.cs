@@ -153,7 +153,7 @@ public static class PlatformApi
             Categories.Category? category = null;
             if (unitId is null || !units.TryGetValue(unitId, out var unit))
                 Err(errors, at + ".unit", $"被考核单位 \"{unitId}\" 不存在", $"unit \"{unitId}\" does not exist");
-            else category = Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
+            else category = Categories.Of(unit.Kind);
             // A base figure names its measure (version 2 schemes); a value names its leaf.
             var measure = Str("measure");
             var isMeasure = measure is not null && !r.TryGetProperty("indicator", out _);

@@ -23,7 +23,7 @@ public sealed class Appeals(KaoheDbContext db, AuditLog audit, IAttachmentStore 
         if (string.IsNullOrWhiteSpace(periodId)) return (null, Refusal.Bad("period", "请选择考核期", "period is required"));
         if (string.IsNullOrWhiteSpace(reason)) return (null, Refusal.Bad("reason", "请写明申诉理由", "reason is required"));
         var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
-        var cat = Categories.All.FirstOrDefault(c => c.Kind == unit?.Kind);
+        var cat = Categories.Of(unit?.Kind);
         if (unit is null || cat is null) return (null, Refusal.NotFound("单位不存在", "unit not found"));
         if (category is not null && category != cat.Code) return (null, Refusal.Bad("category", "只能对本单位所属类别申诉", "you can only appeal in your own category"));
         var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);

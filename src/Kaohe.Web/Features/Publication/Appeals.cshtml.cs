@@ -59,7 +59,7 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
         if (IsUnit && User.UnitId() is { } unitId)
         {
             var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId);
-            var cat = Categories.All.FirstOrDefault(c => c.Kind == unit?.Kind);
+            var cat = Categories.Of(unit?.Kind);
             if (cat is not null && Window is not null && (await access.RowsAsync(User, Current.Id, cat.Code)).Sees(unitId))
             {
                 MyDraft = await store.CurrentAsync(db, Current.Id, cat.Code);

@@ -133,7 +133,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         foreach (var g in late.GroupBy(i => i.UnitId).OrderBy(g => g.Key))
         {
             if (!units.TryGetValue(g.Key, out var unit)) continue;
-            var cat = Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
+            var cat = Categories.Of(unit.Kind);
             if (cat is null || !policies.TryGetValue(cat.Code, out var policy)) continue;
             var ids = g.Select(i => i.Id).OrderBy(i => i).ToList();
             var points = -Math.Min(policy.Cap, ids.Count * policy.PointsPerItem);

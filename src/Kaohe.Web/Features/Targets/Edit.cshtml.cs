@@ -57,7 +57,7 @@ public sealed class EditModel(TargetLetterService service) : PageModel
     {
         var db = service.Db;
         UnitRow = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == Unit);
-        var category = UnitRow is null ? null : Categories.All.FirstOrDefault(c => c.Kind == UnitRow.Kind);
+        var category = UnitRow is null ? null : Categories.Of(UnitRow.Kind);
         if (UnitRow is null || category is null) return false;
         Existing = await db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(l => l.Year == Year && l.UnitId == Unit);
         Measures = await service.MeasuresAsync(Year, category.Code);

@@ -70,7 +70,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     {
         if (year is < 2000 or > 2100) return Fail(StatusCodes.Status400BadRequest, "year", $"年度 {year} 无效", $"year {year} is invalid");
         var unit = string.IsNullOrWhiteSpace(unitId) ? null : await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
-        var category = unit is null ? null : Categories.All.FirstOrDefault(c => c.Kind == unit.Kind);
+        var category = unit is null ? null : Categories.Of(unit.Kind);
         if (unit is null || category is null) return Fail(StatusCodes.Status400BadRequest, "unit", $"被考核单位 \"{unitId}\" 不存在", $"unit \"{unitId}\" does not exist");
         var (content, failure) = await ReadAsync(year, category.Code, input, ct);
         if (failure is not null) return failure;
