@@ -20,11 +20,10 @@ public static class Backup
 
     private sealed record ManifestDoc(int Format, DateTimeOffset CreatedAt, string Database, string DatabaseSha256, long DatabaseBytes, int Attachments);
 
-    public static int RunBackup(string[] args, TextWriter stdout, TextWriter stderr)
+    internal static int RunBackup(string dataDir, string output, TextWriter stdout, TextWriter stderr)
     {
-        if (!TryParse(args, stderr, ["--data-dir", "--out"], [], out var o)) return Program.UsageError;
-        var source = Path.Combine(o["--data-dir"], DbFile);
-        var target = Path.GetFullPath(o["--out"]);
+        var source = Path.Combine(dataDir, DbFile);
+        var target = Path.GetFullPath(output);
         if (!File.Exists(source)) return Fail(stderr, $"找不到数据库 {source} / no database at {source}");
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
             return Fail(stderr, $"备份目录 {target} 已存在且不为空 / the backup directory {target} exists and is not empty");
@@ -42,7 +41,7 @@ public static class Backup
                 journal.CommandText = "PRAGMA journal_mode=DELETE;"; // a single self-contained file
                 journal.ExecuteNonQuery();
             }
-            var files = CopyTree(Path.Combine(o["--data-dir"], AttachmentsDir), Path.Combine(target, AttachmentsDir));
+            var files = CopyTree(Path.Combine(dataDir, AttachmentsDir), Path.Combine(target, AttachmentsDir));
             var manifest = new ManifestDoc(1, DateTimeOffset.UtcNow, DbFile, Sha256Of(dbCopy), new FileInfo(dbCopy).Length, files);
             File.WriteAllText(Path.Combine(target, Manifest), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }));
             stdout.WriteLine($"已备份到 {target}：数据库 {manifest.DatabaseBytes / 1024} KB，附件 {files} 个 / backed up to {target}: database {manifest.DatabaseBytes / 1024} KB, {files} attachments");
@@ -54,11 +53,10 @@ public static class Backup
         }
     }
 
-    public static int RunRestore(string[] args, TextWriter stdout, TextWriter stderr)
+    internal static int RunRestore(string backup, string dataDirectory, bool force, TextWriter stdout, TextWriter stderr)
     {
-        if (!TryParse(args, stderr, ["--from", "--data-dir"], ["--force"], out var o)) return Program.UsageError;
-        var from = Path.GetFullPath(o["--from"]);
-        var dataDir = Path.GetFullPath(o["--data-dir"]);
+        var from = Path.GetFullPath(backup);
+        var dataDir = Path.GetFullPath(dataDirectory);
         var manifestFile = Path.Combine(from, Manifest);
         if (!File.Exists(manifestFile)) return Fail(stderr, $"{from} 不是 Kaohe 备份（缺少 {Manifest}）/ {from} is not a Kaohe backup (no {Manifest})");
         ManifestDoc? manifest;
@@ -77,7 +75,7 @@ public static class Backup
             if (result != "ok") return Fail(stderr, $"备份数据库完整性检查未通过（{result}），未恢复任何内容 / the backup database fails its integrity check ({result}); nothing was restored");
         }
         var target = Path.Combine(dataDir, DbFile);
-        if (File.Exists(target) && !o.ContainsKey("--force"))
+        if (File.Exists(target) && !force)
             return Fail(stderr, $"{target} 已存在；请先停止应用，确认后加 --force 覆盖 / {target} exists; stop the application and add --force to replace it");
         try
         {
@@ -123,24 +121,5 @@ public static class Backup
     {
         stderr.WriteLine(message);
         return Program.UsageError;
-    }
-
-    private static bool TryParse(string[] args, TextWriter stderr, string[] required, string[] flags, out Dictionary<string, string> o)
-    {
-        o = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (Array.IndexOf(flags, args[i]) >= 0) { o[args[i]] = "true"; continue; }
-            if (Array.IndexOf(required, args[i]) >= 0 && i + 1 < args.Length) { o[args[i]] = args[++i]; continue; }
-            stderr.WriteLine($"未知或不完整的参数 \"{args[i]}\" / unknown or incomplete argument \"{args[i]}\"");
-            return false;
-        }
-        foreach (var r in required)
-            if (!o.ContainsKey(r))
-            {
-                stderr.WriteLine($"缺少 {r} / {r} is required");
-                return false;
-            }
-        return true;
     }
 }

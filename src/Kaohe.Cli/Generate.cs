@@ -15,56 +15,30 @@ namespace Kaohe.Cli;
 /// </summary>
 public static class Generate
 {
-    public const string Usage = """
-        用法 / usage:
-          kaohe generate --scale national|small (--out DIR | --postgres CONNECTION) [--password PASSWORD]
-          kaohe generate --survey-codes N (--data-dir DIR | --postgres CONNECTION) --codes FILE [--body FILE]
-        """;
-
-    private static readonly string[] Options = ["--scale", "--out", "--postgres", "--password"];
-
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, CancellationToken.None);
 
-    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; also stops when <paramref name="cancel"/> fires (on the console: Ctrl+C).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    /// <summary><c>kaohe generate ARGS</c> through the command line; also stops when <paramref name="cancel"/> fires.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel) =>
+        Program.Run(["generate", .. args], TextReader.Null, stdout, stderr, null, null, cancel);
+
+    /// <summary>Writes the dataset; the command line has checked that exactly one of <paramref name="outDir"/> and <paramref name="postgres"/> is given.</summary>
+    internal static int Run(string scaleName, string? outDir, string? postgres, string? password, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
-        if (args.Contains("--survey-codes")) return SurveyCodes.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var a = args[i];
-            if (Array.IndexOf(Options, a) < 0)
-                return Fail(stderr, a.StartsWith("--", StringComparison.Ordinal)
-                    ? $"未知选项 {a} / unknown option {a}"
-                    : $"多余的参数 \"{a}\" / unexpected argument \"{a}\"");
-            if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                return Fail(stderr, $"选项 {a} 缺少取值 / option {a} needs a value");
-            if (!named.TryAdd(a, args[++i])) return Fail(stderr, $"选项 {a} 重复 / option {a} is given twice");
-        }
-        if (!named.TryGetValue("--scale", out var scaleName))
-            return Fail(stderr, "缺少 --scale（national 或 small）/ --scale is missing (national or small)");
-        if (WorkloadScale.Find(scaleName) is not { } scale)
-            return Fail(stderr, $"--scale 应为 national 或 small，而不是 \"{scaleName}\" / --scale must be national or small, not \"{scaleName}\"");
-        named.TryGetValue("--out", out var outDir);
-        named.TryGetValue("--postgres", out var postgres);
-        if ((outDir is null) == (postgres is null))
-            return Fail(stderr, outDir is null
-                ? "请指定 --out DIR 或 --postgres CONNECTION 之一 / give one of --out DIR or --postgres CONNECTION"
-                : "--out 与 --postgres 只能指定一个 / give only one of --out and --postgres");
+        var scale = WorkloadScale.Find(scaleName)!; // --scale accepts only the scales' names
         if (outDir is { Length: 0 }) return Fail(stderr, "--out 不能为空 / --out must not be empty");
         if (postgres is not null)
         {
             try { _ = new Npgsql.NpgsqlConnectionStringBuilder(postgres); }
             catch (ArgumentException e) { return Fail(stderr, $"--postgres 连接字符串有误：{e.Message} / --postgres is not a valid connection string: {e.Message}"); }
         }
-        var generated = !named.TryGetValue("--password", out var password);
+        var generated = password is null;
         password ??= Passwords.New();
         if (!generated && !Strong(password))
             return Fail(stderr, "--password 至少 10 个字符，且含数字、小写字母和大写字母 / --password needs at least 10 characters with a digit, a lower-case and an upper-case letter");
 
         var options = new GenerateOptions(scale, outDir is null ? null : Path.GetFullPath(outDir), postgres, password);
         var console = ReferenceEquals(stderr, Console.Error);
-        var progress = new ProgressBar(stderr, interactive: console && !Console.IsErrorRedirected);
+        var terminal = console && !Console.IsErrorRedirected;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         // Ctrl+C stops the writing cleanly (a directory is left as it was) instead of killing the process mid-file.
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -73,8 +47,9 @@ public static class Generate
         {
             if (NationalDatabase.RefusalAsync(options, cts.Token).GetAwaiter().GetResult() is { } refusal) return Fail(stderr, refusal, usage: false);
             var sw = Stopwatch.StartNew();
-            var summary = NationalDatabase.WriteAsync(options, progress, cts.Token).GetAwaiter().GetResult();
-            progress.Finish();
+            var summary = (terminal
+                ? TerminalProgress.RunAsync(stderr, p => NationalDatabase.WriteAsync(options, p, cts.Token))
+                : NationalDatabase.WriteAsync(options, new PhaseLines(stderr), cts.Token)).GetAwaiter().GetResult();
             var where = options.OutDir is { } dir ? $"{dir}（kaohe.db）" : "PostgreSQL";
             stdout.WriteLine($"已生成 / generated ({scale.Name}) in {sw.Elapsed.TotalSeconds:F1} s → {where}: {summary}");
             if (generated)
@@ -83,19 +58,16 @@ public static class Generate
         }
         catch (OperationCanceledException)
         {
-            progress.Finish();
             return Fail(stderr, postgres is null
                 ? "已取消，未写入任何数据 / cancelled: nothing was written"
                 : "已取消；数据库可能已部分写入，请删除后重建 / cancelled: the database may be partly written: drop it and create it again", usage: false);
         }
         catch (TargetNotEmptyException e)
         {
-            progress.Finish();
             return Fail(stderr, e.Message, usage: false);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
         {
-            progress.Finish();
             var partial = postgres is null
                 ? "未写入任何数据 / nothing was written"
                 : "数据库可能已部分写入，请删除后重建再试 / the database may be partly written: drop it, create it again and retry";
@@ -113,7 +85,7 @@ public static class Generate
     private static int Fail(TextWriter stderr, string message, bool usage = true)
     {
         stderr.WriteLine(message);
-        if (usage) stderr.WriteLine(Usage);
+        if (usage) stderr.WriteLine("运行 kaohe generate --help 查看用法 / run kaohe generate --help for usage");
         return Program.UsageError;
     }
 }

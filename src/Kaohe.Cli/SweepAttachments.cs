@@ -1,6 +1,5 @@
 using Kaohe.Data.Postgres;
 using Kaohe.Data.Sqlite;
-using System.Globalization;
 using Kaohe.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,30 +13,8 @@ namespace Kaohe.Cli;
 /// </summary>
 public static class SweepAttachments
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    internal static int Run(string dataDir, string? postgres, TimeSpan grace, bool dryRun, TextWriter stdout, TextWriter stderr)
     {
-        string? dataDir = null, postgres = null;
-        var grace = AttachmentSweep.DefaultGrace;
-        var dryRun = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--data-dir" when i + 1 < args.Length: dataDir = args[++i]; break;
-                case "--postgres" when i + 1 < args.Length: postgres = args[++i]; break;
-                case "--grace-hours" when i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out var h) && h >= 0:
-                    grace = TimeSpan.FromHours(h); i++; break;
-                case "--dry-run": dryRun = true; break;
-                default:
-                    stderr.WriteLine($"未知参数 \"{args[i]}\" / unknown argument \"{args[i]}\"\n用法 / usage: kaohe sweep-attachments --data-dir DIR [--postgres CS] [--grace-hours H] [--dry-run]");
-                    return Program.UsageError;
-            }
-        }
-        if (dataDir is null)
-        {
-            stderr.WriteLine("请指定 --data-dir（附件目录在其下的 attachments）/ give --data-dir (the attachments are under DIR/attachments)");
-            return Program.UsageError;
-        }
         KaoheDbContext db;
         if (postgres is null)
         {

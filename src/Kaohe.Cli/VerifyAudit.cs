@@ -14,25 +14,9 @@ public static class VerifyAudit
 {
     public const int Broken = 3;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Checks the chain; the command line has checked that exactly one of the two is given.</summary>
+    internal static int Run(string? dataDir, string? postgres, TextWriter stdout, TextWriter stderr)
     {
-        string? dataDir = null, postgres = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--data-dir" when i + 1 < args.Length: dataDir = args[++i]; break;
-                case "--postgres" when i + 1 < args.Length: postgres = args[++i]; break;
-                default:
-                    stderr.WriteLine($"未知参数 \"{args[i]}\" / unknown argument \"{args[i]}\"\n用法 / usage: kaohe verify-audit --data-dir DIR | --postgres CONNECTION");
-                    return Program.UsageError;
-            }
-        }
-        if ((dataDir is null) == (postgres is null))
-        {
-            stderr.WriteLine("请指定 --data-dir 或 --postgres 之一 / give exactly one of --data-dir or --postgres");
-            return Program.UsageError;
-        }
         KaoheDbContext db;
         if (dataDir is not null)
         {

@@ -74,7 +74,7 @@ public static class NationalDatabase
     /// Writes the dataset. Into a directory all or nothing: the database is written in a sibling
     /// directory that takes the target's name only when complete.
     /// </summary>
-    public static async Task<GenerateSummary> WriteAsync(GenerateOptions o, ProgressBar progress, CancellationToken ct = default)
+    public static async Task<GenerateSummary> WriteAsync(GenerateOptions o, IGenerationProgress progress, CancellationToken ct = default)
     {
         if (await RefusalAsync(o, ct) is { } refusal) throw new TargetNotEmptyException(refusal);
         if (o.Postgres is not null)
@@ -104,7 +104,7 @@ public static class NationalDatabase
         }
     }
 
-    private static async Task<GenerateSummary> WriteAsync(KaoheDbContext db, GenerateOptions o, ProgressBar progress, CancellationToken ct)
+    private static async Task<GenerateSummary> WriteAsync(KaoheDbContext db, GenerateOptions o, IGenerationProgress progress, CancellationToken ct)
     {
         progress.Report("迁移 / migrations", 0, 1);
         await DatabaseSchema.MigrateAsync(db, ct);

@@ -18,7 +18,7 @@ public static class NationalExtras
 {
     private const string SurveyPeriod = "2023-Q1";
 
-    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, ProgressBar progress, CancellationToken ct = default)
+    public static async Task<long> SurveysAsync(KaoheDbContext db, NationalWorkload w, DateTimeOffset at, IGenerationProgress progress, CancellationToken ct = default)
     {
         var options = NationalWorkload.SurveyOptions;
         var question = new Question("housing", Texts.Zh("您对本单位住房和城乡建设工作是否满意？", "Are you satisfied with this bureau's housing and construction work?"),
@@ -89,7 +89,7 @@ public static class NationalExtras
         return written;
     }
 
-    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, ProgressBar progress, CancellationToken ct = default)
+    public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, IGenerationProgress progress, CancellationToken ct = default)
     {
         var rng = new Random(20233);
         string[] problems =

@@ -11,37 +11,24 @@ public sealed record GenerateOptions(WorkloadScale Scale, string? OutDir, string
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
-/// <summary>
-/// Progress on stderr. On a terminal, one line redrawn in place: <c>[#########.........]  45%  facts 2023-Q2</c>;
-/// otherwise (stderr redirected to a file or a CI log) one plain line per phase, without carriage returns.
-/// </summary>
-public sealed class ProgressBar(TextWriter output, bool interactive)
+/// <summary>What a generation reports as it goes: the phase it is in, and how far through it.</summary>
+public interface IGenerationProgress
 {
-    private int _last = -1;
-    private string _label = "";
-    private bool _open;
+    void Report(string phase, long done, long total);
+}
 
-    public void Report(string label, long done, long total)
-    {
-        var percent = total <= 0 ? 100 : (int)(Math.Clamp(done, 0, total) * 100 / total);
-        if (!interactive)
-        {
-            if (label != _label) output.WriteLine($"… {label}");
-            (_last, _label) = (percent, label);
-            return;
-        }
-        if (percent == _last && label == _label) return;
-        (_last, _label) = (percent, label);
-        var filled = percent / 5;
-        output.Write($"\r[{new string('#', filled)}{new string('.', 20 - filled)}] {percent,3}%  {label,-40}");
-        _open = done < total;
-        if (!_open) output.WriteLine();
-    }
+/// <summary>
+/// One plain line per phase (<c>… 数据 / facts 2023-Q2</c>), for a log or CI where stderr is not a terminal:
+/// no carriage returns and no bars. On a terminal the CLI draws bars instead (Spectre.Console).
+/// </summary>
+public sealed class PhaseLines(TextWriter output) : IGenerationProgress
+{
+    private string? _phase;
 
-    /// <summary>Ends a bar left unfinished (e.g. by an error), so that what follows starts on its own line.</summary>
-    public void Finish()
+    public void Report(string phase, long done, long total)
     {
-        if (_open) output.WriteLine();
-        _open = false;
+        if (phase == _phase) return;
+        output.WriteLine($"… {phase}");
+        _phase = phase;
     }
 }

@@ -25,22 +25,12 @@ public static class SurveyCodes
     public const string Period = "2031-Q1";
     private const int PerBatch = 5000;
 
-    public const string Usage = "kaohe generate --survey-codes N (--data-dir DIR | --postgres CS) --codes FILE [--body FILE]";
-
-    /// <summary>Exit code 0, or 1 on a usage error (message on <paramref name="stderr"/>).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// Issues <paramref name="count"/> codes into the database of <paramref name="outDir"/> or <paramref name="pg"/>
+    /// (the command line has checked that exactly one is given and that the count is positive). Exit code 0.
+    /// </summary>
+    public static async Task<int> RunAsync(int count, string? outDir, string? pg, string codesFile, string? bodyFile, TextWriter stdout)
     {
-        string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        int.TryParse(Arg("--survey-codes"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count);
-        var outDir = Arg("--data-dir");
-        var pg = Arg("--postgres");
-        var codesFile = Arg("--codes");
-        if (count < 1 || (outDir is null) == (pg is null) || codesFile is null)
-        {
-            stderr.WriteLine($"--survey-codes 需要正整数 N、--data-dir 或 --postgres 之一、--codes / --survey-codes needs a positive N, one of --data-dir or --postgres, and --codes\n用法 / usage: {Usage}");
-            return 1;
-        }
-
         var services = new ServiceCollection();
         services.AddLogging();
         if (pg is not null) services.AddDbContext<KaoheDbContext, PostgresKaoheDbContext>(o => o.UseNpgsql(pg));
@@ -100,7 +90,7 @@ public static class SurveyCodes
             await BulkInsert.RunAsync(db, tokens);
         }
         await File.WriteAllLinesAsync(codesFile, codes);
-        if (Arg("--body") is { } bodyFile)
+        if (bodyFile is not null)
             await File.WriteAllTextAsync(bodyFile, JsonSerializer.Serialize(new
             {
                 answers = template.Questions.ToDictionary(q => q.Id, q => q.Options[0].Id),

@@ -308,13 +308,13 @@ public sealed class GenerateUsageTests : IDisposable
         { ["--out", "{dir}"], ["--scale"] },
         { ["--scale", "small"], ["--out", "--postgres"] },
         { ["--scale", "small", "--out", "{dir}", "--postgres", "Host=127.0.0.1;Database=x"], ["--out", "--postgres", "只能指定一个", "only one"] },
-        { ["--scale", "small", "--out", "{dir}", "--scael", "national"], ["--scael", "未知选项", "unknown option"] },
-        { ["--scale", "small", "--out"], ["--out", "缺少取值", "needs a value"] },
+        { ["--scale", "small", "--out", "{dir}", "--scael", "national"], ["--scael", "无法识别", "Unrecognized"] },
+        { ["--scale", "small", "--out"], ["--out", "缺少取值", "missing"] },
         { ["--scale", "small", "--out", "{dir}", "--password", "short1A"], ["--password", "10"] },
         { ["--scale", "small", "--out", "{dir}", "--password", "alllowercase123"], ["--password"] },
         { ["--scale", "small", "--postgres", "Host=127.0.0.1;Nonsense Key=1"], ["--postgres"] },
-        { ["--scale", "small", "--scale", "national", "--out", "{dir}"], ["--scale", "重复", "twice"] },
-        { ["--scale", "small", "{dir}"], ["多余的参数", "unexpected argument"] },
+        { ["--scale", "small", "--scale", "national", "--out", "{dir}"], ["--scale", "只能给一次", "expects a single argument"] },
+        { ["--scale", "small", "{dir}"], ["无法识别", "Unrecognized"] },
     };
 
     [Theory]
@@ -324,7 +324,7 @@ public sealed class GenerateUsageTests : IDisposable
         var run = await CliRun.RunAsync(["generate", .. args.Select(a => a.Replace("{dir}", Target))]);
         Assert.Equal(1, run.Code);
         foreach (var m in mentioned) Assert.Contains(m, run.Stderr);
-        Assert.Contains("用法 / usage", run.Stderr);
+        Assert.Contains("kaohe generate --help 查看用法 / run kaohe generate --help for usage", run.Stderr);
         Assert.Equal("", run.Stdout);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_work));
     }
@@ -408,8 +408,11 @@ public sealed class GenerateUsageTests : IDisposable
     {
         var run = await CliRun.RunAsync("--help");
         Assert.Equal(0, run.Code);
-        Assert.Contains("kaohe generate --scale national|small", run.Stdout);
-        Assert.Contains("生成测试数据集", run.Stdout);
+        Assert.Matches(@"generate\s+生成测试数据集.* / write a generated dataset", run.Stdout);
+        var verb = await CliRun.RunAsync("generate", "--help");
+        Assert.Equal(0, verb.Code);
+        Assert.Matches(@"--scale <national\|small>\s+规模.* / the scale", verb.Stdout);
+        Assert.Matches(@"--survey-codes <N>\s+.*问卷码", verb.Stdout);
     }
 
     public void Dispose()
