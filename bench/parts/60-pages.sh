@@ -5,7 +5,8 @@
 # (nav.mainnav, 首页 included) and the cards a navigation page links to below its own path (考核分析 → 一页通, 排名分差…).
 # Each page is opened once as a warm-up (its time printed as "first": what the first visitor after a start waits),
 # then $PAGES_REPEAT times (3 with --quick, 5 without), GET only, one at a time.
-# Server time = curl's time_total on loopback: from sending the request to the last byte of the response.
+# Server time = curl's time_total on loopback: from sending the request to the last byte of the response (a redirect,
+# such as /scalar's to its document, followed: the time to the page the person sees).
 # Prints, per page, "page_ms_national PATH: MEDIAN (first FIRST, status CODE)"; then page_p95_ms_national (the 95th
 # percentile over every timed request of every page), page_slowest_national (the page with the highest median, and
 # that median), page_first_slowest_national (the slowest warm-up) and page_load_average (the machine is shared).
@@ -60,10 +61,10 @@ PY
   : >"$WORK/pages-times.txt"
   local i t
   while read -r path; do
-    t=$(curl -s -b "$jar" --max-time 600 -o /dev/null -w '%{time_total} %{http_code}' "$base$path")
+    t=$(curl -s -L -b "$jar" --max-time 600 -o /dev/null -w '%{time_total} %{http_code}' "$base$path")
     echo "first $path $t" >>"$WORK/pages-times.txt"
     for i in $(seq 1 "$PAGES_REPEAT"); do
-      t=$(curl -s -b "$jar" --max-time 600 -o /dev/null -w '%{time_total} %{http_code}' "$base$path")
+      t=$(curl -s -L -b "$jar" --max-time 600 -o /dev/null -w '%{time_total} %{http_code}' "$base$path")
       echo "timed $path $t" >>"$WORK/pages-times.txt"
     done
   done <"$WORK/pages-urls.txt"
