@@ -1,5 +1,6 @@
 using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Shared;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -15,7 +16,19 @@ namespace Kaohe.Web.Features.Accounts;
 [Authorize(Policy = Policies.Office)]
 public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, AuditLog audit, TimeProvider clock, SignInGuard guard, AccountAdmin admin) : PageModel
 {
-    public IReadOnlyList<AppUser> Users { get; private set; } = [];
+    /// <summary>One page of the accounts (3,000 unit reporters at national scale), filtered by role and text, sorted in the database.</summary>
+    public Paged<AppUser> Users { get; private set; } = null!;
+
+    /// <summary>The list's filters, from the query string only: the create form's Role and the filter are different things.</summary>
+    public string? RoleFilter => Request.Query["role"].ToString() is { Length: > 0 } r ? r : null;
+
+    public string? Q => Request.Query["q"].ToString() is { Length: > 0 } q ? q : null;
+
+    private static readonly Sorts<AppUser> UserSorts = Sorts<AppUser>.By("role", u => u.Id)
+        .Add("role", u => u.Role, u => u.UserName)
+        .Add("user", u => u.UserName)
+        .Add("name", u => u.DisplayName)
+        .Add("unit", u => u.UnitId);
     private List<SignInFailure> _locks = [];
     private Dictionary<string, int> _sessions = [];
     public IReadOnlyList<OrgUnit> Units { get; private set; } = [];
@@ -37,7 +50,10 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
 
     public async Task OnGetAsync()
     {
-        Users = await db.Users.AsNoTracking().OrderBy(u => u.Role).ThenBy(u => u.UserName).ToListAsync();
+        var users = db.Users.AsNoTracking();
+        if (RoleFilter is { } role) users = users.Where(u => u.Role == role);
+        if (Q?.Trim() is { Length: > 0 } text) users = users.Where(u => u.UserName!.Contains(text) || u.DisplayName.Contains(text) || (u.UnitId != null && u.UnitId.Contains(text)));
+        Users = await users.PageAsync(PageQuery.From(Request), UserSorts);
         Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
         Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync();
         _locks = await guard.LocksAsync();

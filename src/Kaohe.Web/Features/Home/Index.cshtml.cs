@@ -54,11 +54,11 @@ public sealed class IndexModel(KaoheDbContext db, Results.ResultsStore store) : 
         var visibleUnits = db.Units.Visible(User).Select(u => u.Id);
         // Progress counts data items, not rows: one per unit and leaf (one per rater on rater leaves).
         // A deduction leaf needs no item: no finding means nothing was deducted.
-        var items = await db.Facts.AsNoTracking()
+        // Counted in the database: at national scale the quarter has ~260,000 such items, which the page must not read.
+        var factCounts = await db.Facts.AsNoTracking()
             .Where(f => f.PeriodId == Current.Id && visibleUnits.Contains(f.UnitId) && f.IndicatorId != null && f.Kind != FactKind.Finding)
             .Join(db.Units, f => f.UnitId, u => u.Id, (f, u) => new { u.Kind, f.UnitId, f.IndicatorId, f.Rater })
-            .Distinct().ToListAsync();
-        var factCounts = items.GroupBy(i => i.Kind).Select(g => new { g.Key, Count = g.Count() }).ToList();
+            .Distinct().GroupBy(i => i.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
         var list = new List<CategoryProgress>();
         foreach (var c in Categories.All)
         {

@@ -66,27 +66,66 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
 
     public async Task<SupervisionView> SuperviseAsync(string? periodId, CancellationToken ct = default)
     {
+        var summary = await SummaryAsync(periodId, ct);
+        var overdue = await OverdueRowsAsync(await OverdueQuery(periodId).OrderBy(i => i.Deadline).ThenBy(i => i.Id).ToListAsync(ct), ct);
+        return new SupervisionView(summary.Figures, summary.ByUnit, summary.BySource, summary.ByStatus, overdue, summary.Recurrences);
+    }
+
+    /// <summary>What a supervised item is counted by: the columns the figures and the counts read, without the text, the roadmap or the evidence (35,000 items at national scale).</summary>
+    private sealed record Counted(long Id, string UnitId, string SourceKind, ItemStatus Status, DateOnly Deadline, DateTimeOffset RaisedAt, DateTimeOffset? ClosedAt, long? PredecessorId);
+
+    /// <summary>The figures, the counts by unit, source and status and the recurrences of <see cref="SuperviseAsync"/>; the overdue list is <see cref="OverdueQuery"/>, for a page to read page by page.</summary>
+    public async Task<SupervisionView> SummaryAsync(string? periodId, CancellationToken ct = default)
+    {
         var now = clock.GetUtcNow();
-        var items = await ItemsAsync(periodId, ct);
+        var q = db.Set<RectificationItem>().AsNoTracking().Where(i => i.Status != ItemStatus.Merged);
+        if (periodId is not null) q = q.Where(i => i.PeriodId == periodId);
+        var items = await q.Select(i => new Counted(i.Id, i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt, i.PredecessorId)).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name, ct);
         string Unit(string id) => units.GetValueOrDefault(id, id);
-        bool Overdue(RectificationItem i) => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline, office.Zone);
-        CountRow Row(string key, string label, IEnumerable<RectificationItem> g)
+        bool Overdue(Counted i) => i.ClosedAt is null && now > Deadlines.EndOf(i.Deadline, office.Zone);
+        CountRow Row(string key, string label, IEnumerable<Counted> g)
         {
             var l = g.ToList();
             return new(key, label, l.Count, l.Count(i => i.ClosedAt is not null), l.Count(Overdue));
         }
         var figures = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now, office.Zone);
-        var byUnit = items.GroupBy(i => i.UnitId).Select(g => Row(g.Key, Unit(g.Key), g)).OrderByDescending(r => r.Overdue).ThenByDescending(r => r.Total).ToList();
+        var byUnit = items.GroupBy(i => i.UnitId).Select(g => Row(g.Key, Unit(g.Key), g)).OrderByDescending(r => r.Overdue).ThenByDescending(r => r.Total).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
         var bySource = items.GroupBy(i => i.SourceKind).Select(g => Row(g.Key, SourceLabel(g.Key), g)).OrderByDescending(r => r.Total).ToList();
         var byStatus = items.GroupBy(i => i.Status).OrderBy(g => g.Key).Select(g => Row(g.Key.ToString(), Workflow.Label(g.Key, Ui.IsEnglish), g)).ToList();
-        var overdue = items.Where(Overdue).OrderBy(i => i.Deadline)
-            .Select(i => new OverdueRow(i.Id, i.UnitId, Unit(i.UnitId), i.Problem, i.ResponsiblePerson, i.Deadline, (int)Math.Floor((now - Deadlines.EndOf(i.Deadline, office.Zone)).TotalDays) + 1, i.Status)).ToList();
-        var predIds = items.Where(i => i.PredecessorId is not null).Select(i => i.PredecessorId!.Value).Distinct().ToList();
-        var preds = await db.Set<RectificationItem>().AsNoTracking().Where(i => predIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
-        var recurrences = items.Where(i => i.PredecessorId is { } p && preds.ContainsKey(p))
-            .Select(i => new RecurrenceRow(i.Id, Unit(i.UnitId), i.Problem, i.PeriodId, i.PredecessorId!.Value, preds[i.PredecessorId!.Value].PeriodId, preds[i.PredecessorId!.Value].Status)).ToList();
-        return new SupervisionView(figures, byUnit, bySource, byStatus, overdue, recurrences);
+        var recurrences = new List<RecurrenceRow>();
+        if (items.Any(i => i.PredecessorId is not null))
+        {
+            var rows = await q.Where(i => i.PredecessorId != null)
+                .Join(db.Set<RectificationItem>(), i => i.PredecessorId, p => (long?)p.Id, (i, p) => new { i.Id, i.UnitId, i.Problem, i.PeriodId, PredecessorId = p.Id, PredecessorPeriodId = p.PeriodId, PredecessorStatus = p.Status })
+                .OrderBy(r => r.Id).ToListAsync(ct);
+            recurrences = [.. rows.Select(r => new RecurrenceRow(r.Id, Unit(r.UnitId), r.Problem, r.PeriodId, r.PredecessorId, r.PredecessorPeriodId, r.PredecessorStatus))];
+        }
+        return new SupervisionView(figures, byUnit, bySource, byStatus, [], recurrences);
+    }
+
+    /// <summary>
+    /// The overdue items (open past the end of their deadline day in the office's time zone), as a query, so that the
+    /// page sorts and pages them in the database: a deadline is past when <see cref="Deadlines.EndOf"/> is before now,
+    /// i.e. when it is before the first day whose end has not yet come.
+    /// </summary>
+    public IQueryable<RectificationItem> OverdueQuery(string? periodId)
+    {
+        var now = clock.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, office.Zone).DateTime);
+        var firstNotPast = now > Deadlines.EndOf(today.AddDays(-1), office.Zone) ? today : today.AddDays(-1);
+        var q = db.Set<RectificationItem>().AsNoTracking().Where(i => i.Status != ItemStatus.Merged && i.ClosedAt == null && i.Deadline < firstNotPast);
+        return periodId is null ? q : q.Where(i => i.PeriodId == periodId);
+    }
+
+    /// <summary>The rows of the overdue list for these items (one page of <see cref="OverdueQuery"/>, or all of it).</summary>
+    public async Task<List<OverdueRow>> OverdueRowsAsync(IReadOnlyList<RectificationItem> rows, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var ids = rows.Select(r => r.UnitId).Distinct().ToList();
+        var units = await db.Units.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name, ct);
+        return [.. rows.Select(i => new OverdueRow(i.Id, i.UnitId, units.GetValueOrDefault(i.UnitId, i.UnitId), i.Problem, i.ResponsiblePerson, i.Deadline,
+            (int)Math.Floor((now - Deadlines.EndOf(i.Deadline, office.Zone)).TotalDays) + 1, i.Status))];
     }
 
     /// <summary>The quarter after <paramref name="periodId"/> (Q4 → next year's Q1), if the database has it.</summary>

@@ -1,6 +1,7 @@
 using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Features.Shared;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -17,6 +18,18 @@ public sealed class SupervisionModel(KaoheDbContext db, Oversight oversight, Aud
     [BindProperty(SupportsGet = true)] public string? Period { get; set; }
     public IReadOnlyList<string> Periods { get; private set; } = [];
     public SupervisionView View { get; private set; } = null!;
+
+    /// <summary>The lists of the page, each paged and sorted on the server (~35,000 overdue items and 3,000 units at national scale): the overdue list in the database, the counts by unit and the recurrences (computed with the figures) in memory.</summary>
+    public Paged<RectificationItem> OverduePage { get; private set; } = null!;
+    public IReadOnlyList<OverdueRow> Overdue { get; private set; } = [];
+    public Paged<CountRow> ByUnit { get; private set; } = null!;
+    public Paged<RecurrenceRow> Recurrences { get; private set; } = null!;
+
+    private static readonly Sorts<RectificationItem> OverdueSorts = Sorts<RectificationItem>.By("deadline", i => i.Id)
+        .Add("deadline", i => i.Deadline).Add("id", i => i.Id).Add("unit", i => i.UnitId);
+    private static readonly Sorts<CountRow> UnitSorts = Sorts<CountRow>.By("-overdue", r => r.Key)
+        .Add("overdue", r => r.Overdue, r => r.Total).Add("total", r => r.Total).Add("closed", r => r.Closed).Add("unit", r => r.Label);
+    private static readonly Sorts<RecurrenceRow> RecurrenceSorts = Sorts<RecurrenceRow>.By("id", r => r.Id).Add("id", r => r.Id).Add("unit", r => r.Unit);
     public IReadOnlyList<string> BulletinLines { get; private set; } = [];
     public IReadOnlyDictionary<string, RectificationPolicy> Policies { get; private set; } = new Dictionary<string, RectificationPolicy>();
     public string? Message { get; private set; }
@@ -26,7 +39,11 @@ public sealed class SupervisionModel(KaoheDbContext db, Oversight oversight, Aud
     {
         Periods = await db.Periods.AsNoTracking().Where(p => p.Quarter != null).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
         if (string.IsNullOrEmpty(Period)) Period = null;
-        View = await oversight.SuperviseAsync(Period);
+        View = await oversight.SummaryAsync(Period, HttpContext.RequestAborted);
+        OverduePage = await oversight.OverdueQuery(Period).PageAsync(PageQuery.From(Request), OverdueSorts, HttpContext.RequestAborted);
+        Overdue = await oversight.OverdueRowsAsync(OverduePage.Items, HttpContext.RequestAborted);
+        ByUnit = View.ByUnit.Page(PageQuery.From(Request, "u-"), UnitSorts);
+        Recurrences = View.Recurrences.Page(PageQuery.From(Request, "r-"), RecurrenceSorts);
         if (Period is not null) BulletinLines = await oversight.ForBulletinAsync(Period);
         Policies = await db.Set<RectificationPolicy>().AsNoTracking().ToDictionaryAsync(p => p.Category);
         if (TempData["msg"] is string m) Message = m;

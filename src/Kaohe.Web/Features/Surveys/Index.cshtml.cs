@@ -1,6 +1,7 @@
 using Kaohe.Scoring;
 using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Shared;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -24,6 +25,15 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
     public ActiveSurvey? Survey { get; private set; }
     public IReadOnlyList<SiteProgress> Sites { get; private set; } = [];
     public IReadOnlyList<TallyRow> Tallies { get; private set; } = [];
+
+    /// <summary>
+    /// The rows shown: one page of the sites and one of the tallies (3,000 units, ~6,000 rows at national scale), filtered
+    /// by <see cref="Q"/>. Both lists are computed whole first (the counts are SurveyService's), so they are cut in memory;
+    /// the totals above them stay those of every site.
+    /// </summary>
+    public Paged<SiteProgress> SitesPage { get; private set; } = null!;
+    public Paged<TallyRow>? TalliesPage { get; private set; }
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     public IReadOnlyList<string> OptionIds { get; private set; } = [];
     public int Responses { get; private set; }
 
@@ -37,6 +47,11 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
         if (Period is null) return;
         Survey = await surveys.ActiveAsync(Period, ct);
         Sites = await surveys.ProgressAsync(Period, ct);
+        var order = Sites.Select((site, i) => (site.SiteId, i)).ToDictionary(x => x.SiteId, x => x.i);
+        // "order" is the office's order of the sites (SurveySite.Order).
+        var siteSorts = Sorts<SiteProgress>.By("order", s => s.SiteId).Add("order", s => order[s.SiteId]).Add("site", s => s.Place).Add("unit", s => s.UnitName)
+            .Add("quota", s => s.Quota).Add("received", s => s.Web + s.Paper).Add("done", s => s.Quota > 0 ? (double)(s.Web + s.Paper) / s.Quota : 0);
+        SitesPage = Sites.Where(s => Matches(s.Place, s.Code, s.UnitName, s.UnitId)).Page(PageQuery.From(Request), siteSorts);
         if (Survey is null) return;
         if (User.IsInRole(Roles.Office))
             TallyJob = await db.Set<Job>().AsNoTracking()
@@ -54,7 +69,13 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
         Tallies = [.. c.Counts.OrderBy(kv => units.TryGetValue(kv.Key, out var u) ? u.Group : "").ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new TallyRow(kv.Key, units.TryGetValue(kv.Key, out var u) ? (Ui.IsEnglish ? u.NameEn : u.Name) : kv.Key, kv.Value,
                 stored.GetValueOrDefault(kv.Key), Rate(method, kv.Value)))];
+        // "order" is the order the rows were built in (ranking group, then unit).
+        var tallyOrder = Tallies.Select((t, i) => (t.UnitId, i)).ToDictionary(x => x.UnitId, x => x.i);
+        var tallySorts = Sorts<TallyRow>.By("order", t => t.UnitId).Add("order", t => tallyOrder[t.UnitId]).Add("unit", t => t.UnitName).Add("rate", t => t.Rate).Add("state", t => t.Stale);
+        TalliesPage = Tallies.Where(t => Matches(t.UnitName, t.UnitId)).Page(PageQuery.From(Request, "t-"), tallySorts);
     }
+
+    private bool Matches(params string[] fields) => Q?.Trim() is not { Length: > 0 } q || fields.Any(f => f.Contains(q, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The satisfaction rate the survey method gives (0–100): Σ count × value / Σ counted.</summary>
     public static double? Rate(SurveyMethod m, IReadOnlyDictionary<string, double> counts)
