@@ -24,6 +24,7 @@ public class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await PrepareAsync(_dataDir);
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("Database:Provider", "Sqlite");
@@ -55,6 +56,9 @@ public class BrowserFixture : IAsyncLifetime
         await Factory.DisposeAsync();
         try { Directory.Delete(_dataDir, true); } catch (IOException) { }
     }
+
+    /// <summary>What a derived fixture puts in the data directory before the application starts (the demo loads only into an empty one).</summary>
+    protected virtual Task PrepareAsync(string dataDir) => Task.CompletedTask;
 
     /// <summary>Settings a derived fixture adds to the common ones.</summary>
     protected virtual void Configure(IWebHostBuilder builder) { }
@@ -134,6 +138,25 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>As <see cref="ArriveAsync(IPage, Func{Task}, Func{string, bool}, float?)"/>, to an address matching a regular expression.</summary>
     public static Task ArriveAsync(IPage page, Func<Task> action, System.Text.RegularExpressions.Regex url, float? timeout = null) =>
         AfterAsync(action, page.WaitForURLAsync(url, Arrival(timeout)));
+
+    /// <summary>
+    /// Does what loads a new document where <see cref="ArriveAsync(IPage, Func{Task}, Func{string, bool}, float?)"/> cannot tell
+    /// it by its address (a form posted back to the page it is on, a refused sign-in answered in place) and waits until that
+    /// document is loaded (<paramref name="complete"/>: its load event too, e.g. so that an image's onerror has fired).
+    /// </summary>
+    /// <remarks>
+    /// The old document is marked before the action; the wait then polls in the page for a document without the mark.
+    /// Playwright runs such a poll again in each new document, so a navigation that commits before the wait starts is
+    /// still seen, unlike WaitForLoadStateAsync after a click (see ArriveAsync), which can miss it and time out.
+    /// </remarks>
+    public static async Task NewDocumentAsync(IPage page, Func<Task> action, bool complete = false, float? timeout = null)
+    {
+        await page.EvaluateAsync("() => { window.__kaoheOldDocument = true; }");
+        await action();
+        await page.WaitForFunctionAsync(
+            complete ? "() => !window.__kaoheOldDocument && document.readyState === 'complete'" : "() => !window.__kaoheOldDocument && document.readyState !== 'loading'",
+            null, new() { Timeout = timeout });
+    }
 
     private static PageWaitForURLOptions Arrival(float? timeout) => new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = timeout };
 

@@ -30,7 +30,6 @@ public sealed class ConfirmationJourneyTests(BrowserFixture app) : IClassFixture
         page.Dialog += Decline;
         await publish.ClickAsync();
         for (var i = 0; i < 100 && asked.Count == 0; i++) await Task.Delay(100);   // the dialog's event may follow the click
-        await page.WaitForLoadStateAsync();
         page.Dialog -= Decline;
         Assert.Single(asked);
         Assert.Contains("2024年第一季度", asked[0]);
@@ -40,8 +39,8 @@ public sealed class ConfirmationJourneyTests(BrowserFixture app) : IClassFixture
 
         void Accept(object? _, IDialog d) { asked.Add(d.Message); d.AcceptAsync(); }
         page.Dialog += Accept;
-        await page.RunAndWaitForResponseAsync(() => publish.ClickAsync(), r => r.Request.Method == "POST");
-        await page.WaitForLoadStateAsync();
+        // The form posts and comes back to /Periods: a new document at the same address (BrowserFixture.NewDocumentAsync).
+        await BrowserFixture.NewDocumentAsync(page, () => page.RunAndWaitForResponseAsync(() => publish.ClickAsync(), r => r.Request.Method == "POST"));
         Assert.Equal(2, asked.Count);
         Assert.Equal(PeriodStatus.Collecting, await Status(period));
         await page.Context.CloseAsync();

@@ -56,8 +56,8 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
         page.Console += OnConsole;
         try
         {
-            await open();
-            await page.WaitForLoadStateAsync(LoadState.Load);
+            // A page opened or a form posted back in place: wait for the new document's load event without a race (BrowserFixture.NewDocumentAsync).
+            await BrowserFixture.NewDocumentAsync(page, open, complete: true);
             await page.WaitForTimeoutAsync(300);     // an onerror or onload would have fired by now
             Assert.True(await page.EvaluateAsync<bool>("() => typeof window.__xss === 'undefined'"), $"{where}: a payload ran");
             Assert.True(await page.EvaluateAsync<int>(Injected) == 0, $"{where}: an element was injected");

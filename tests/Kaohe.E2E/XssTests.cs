@@ -65,8 +65,7 @@ public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
         page.Console += OnConsole;
         try
         {
-            await page.GotoAsync(app.BaseUrl + url);
-            await page.WaitForLoadStateAsync(LoadState.Load);
+            await page.GotoAsync(app.BaseUrl + url);   // waits for the load event itself
             await page.WaitForTimeoutAsync(300);     // an onerror or onload would have fired by now
             Assert.True(await page.EvaluateAsync<bool>("() => typeof window.__xss === 'undefined'"), $"{url}: a payload ran");
             Assert.Equal(0, await page.EvaluateAsync<int>(Injected));
@@ -155,8 +154,7 @@ public sealed class XssTests(BrowserFixture app) : IClassFixture<BrowserFixture>
         await page.FillAsync("[name=DocumentNumber]", "XSS-docno <b>1</b>");
         await page.FillAsync("[name=Overview]", P("overview"));
         await page.FillAsync("[name=GoodPractices]", P("practices"));
-        await page.ClickAsync("form:has([name=Overview]) button[type=submit]");
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        await BrowserFixture.NewDocumentAsync(page, () => page.ClickAsync("form:has([name=Overview]) button[type=submit]"), complete: true);
 
         // Every page that shows them, as the office.
         await AssertInert(page, $"/Schemes?period=2023-Q4", "scheme");

@@ -45,4 +45,34 @@ public static class Labels
         FactSources.KeyTask => Ui.T("重点工作任务", "key tasks"),
         _ => source,
     };
+
+    /// <summary>
+    /// A rater of a 多方评分 leaf or of the leadership evaluation, by name: the two leaders, a division (by the unit names
+    /// given), or a rater named after a source (the generator's "inspection"). An id nothing names stays as it is.
+    /// </summary>
+    public static string Rater(string id, IReadOnlyDictionary<string, string>? unitNames = null) => id switch
+    {
+        "principal" => Ui.T("厅主要领导", "principal leader"),
+        "in-charge" => Ui.T("分管厅领导", "leader in charge"),
+        _ when unitNames?.TryGetValue(id, out var name) == true => name,
+        _ => Source(id),
+    };
+
+    /// <summary>
+    /// What a fact holds, in words instead of its stored JSON (issue 18 item 5): "83.9（目标 90）", "满意 144、不满意 26",
+    /// "+2 分：受住房和城乡建设部通报表扬", a finding's note.
+    /// </summary>
+    public static string Payload(string json)
+    {
+        var p = FactPayload.Parse(json);
+        var parts = new List<string>();
+        static string N(double v) => v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+        if (p.Value is { } v) parts.Add(p.Target is { } t ? N(v) + Ui.T($"（目标 {N(t)}）", $" (target {N(t)})") : N(v));
+        else if (p.Target is { } t) parts.Add(Ui.T($"目标 {N(t)}", $"target {N(t)}"));
+        if (p.Counts is { Count: > 0 } c) parts.Add(string.Join(Ui.T("、", ", "), c.Select(kv => $"{kv.Key} {N(kv.Value)}")));
+        if (p.Points is { } pts) parts.Add((pts > 0 ? "+" : "") + N(pts) + Ui.T(" 分", " points"));
+        if (p.Reason is { Length: > 0 } r) parts.Add(r);
+        if (p.Note is { Length: > 0 } note) parts.Add(note);
+        return parts.Count == 0 ? "—" : string.Join(Ui.T("：", ": "), parts);
+    }
 }

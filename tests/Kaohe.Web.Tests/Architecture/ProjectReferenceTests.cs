@@ -25,7 +25,7 @@ public sealed class ProjectReferenceTests
         ["Kaohe.Cli.Tests"] = ["Kaohe.Cli", "Kaohe.Generate"],
         ["Kaohe.Web.Tests"] = ["Kaohe.Web", "Kaohe.Cli"],
         ["Kaohe.Demo.Tests"] = ["Kaohe.Web"],
-        ["Kaohe.E2E"] = ["Kaohe.Web"],
+        ["Kaohe.E2E"] = ["Kaohe.Web", "Kaohe.Cli"],
         ["Kaohe.Reliability"] = ["Kaohe.Web"],
     };
 

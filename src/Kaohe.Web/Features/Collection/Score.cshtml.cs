@@ -3,6 +3,7 @@ using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Collection;
 
@@ -14,6 +15,8 @@ public sealed class ScoreModel(KaoheDbContext db, Scoring scoring, CollectionShe
     [BindProperty(SupportsGet = true)] public string? Division { get; set; }
 
     public ScoreSheet? Sheet { get; private set; }
+    /// <summary>The division of the sheet by name (the sheet holds its id, "scc").</summary>
+    public string? AssigneeName { get; private set; }
     public bool CanEdit => User.Role() == Roles.Division && Sheet is { Closed: false };
 
     public async Task OnGetAsync() => await LoadAsync();
@@ -26,6 +29,9 @@ public sealed class ScoreModel(KaoheDbContext db, Scoring scoring, CollectionShe
         var (sheet, e) = await scoring.DivisionSheetAsync(User, Period, Division, HttpContext.RequestAborted);
         if (e is not null) Fail(e);
         Sheet = sheet;
+        var english = Ui.IsEnglish;
+        if (sheet is not null)
+            AssigneeName = await Db.Units.Where(u => u.Id == sheet.Assignee).Select(u => english ? u.NameEn : u.Name).FirstOrDefaultAsync() ?? sheet.Assignee;
     }
 
     private static double? Parse(string? s) => double.TryParse(s?.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;

@@ -1,6 +1,7 @@
 using Kaohe.Scoring;
 using Kaohe.Data;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -92,6 +93,13 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, ResultsAcc
     public string EventsUrl => $"/api/v1/results/{Uri.EscapeDataString(Period ?? "")}/{Uri.EscapeDataString(Category)}/events";
 
     public string ProgressUrl => $"/api/v1/results/{Uri.EscapeDataString(Period ?? "")}/{Uri.EscapeDataString(Category)}/progress";
+
+    /// <summary>
+    /// Whether this page links a unit's scores to their explanation: a division may read only its own unit's and its
+    /// assigned leaves' (ResultsAccess.MayExplainAsync), never another unit's total or top-level aspects, so those are
+    /// shown as plain numbers instead of links that answer 404 (found by the page walk).
+    /// </summary>
+    public bool Explains(string unit) => User.Role() != Roles.Division || User.UnitId() == unit;
 
     public string ExplainLink(string unit, string? node = null) =>
         $"/Results/Explain?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}&unit={Uri.EscapeDataString(unit)}"

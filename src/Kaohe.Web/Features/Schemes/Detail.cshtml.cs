@@ -14,6 +14,8 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
     public IReadOnlyList<Indicator>? Indicators { get; private set; }
     public Rules? Rules { get; private set; }
     public IReadOnlyDictionary<string, string> RuleTexts { get; private set; } = new Dictionary<string, string>();
+    /// <summary>The divisions by name, for the raters of 多方评分 leaves.</summary>
+    public IReadOnlyDictionary<string, string> DivisionNames { get; private set; } = new Dictionary<string, string>();
     public int LeafCount { get; private set; }
     public IReadOnlyList<string> Periods { get; private set; } = [];
     public IReadOnlyList<ValidationError> Errors { get; private set; } = [];
@@ -32,6 +34,7 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
         RuleTexts = SchemeService.RuleTexts(s);
         LeafCount = (Indicators ?? []).Leaves().Count();
         Periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
+        DivisionNames = await db.Units.AsNoTracking().Where(u => u.Kind == UnitKind.Division).ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name);
         return true;
     }
 

@@ -10,6 +10,11 @@
   var charts = {};
 
   function pct(v) { return v == null ? null : Math.round(v * 1000) / 10; }
+  // An indicator named on an axis: short enough to read when rotated (the tooltip and the table twin give it whole).
+  function short(name) { return name.length > 8 ? name.slice(0, 7) + '…' : name; }
+  // containLabel keeps the tick labels inside the chart but not an axis's name: a name over a vertical axis is set to
+  // start at the axis (not centred on it, half outside the canvas), and the grid leaves room above for it (issue 18 item 12).
+  var LEFT_NAME = { align: 'left' }, RIGHT_NAME = { align: 'right' };
 
   var builders = {
     ranking: function () {
@@ -25,9 +30,9 @@
       names.reverse(); values.reverse(); colors.reverse();
       return {
         animation: false,
-        grid: { left: 8, right: 40, top: 10, bottom: 20, containLabel: true },
+        grid: { left: 8, right: 40, top: 10, bottom: 36, containLabel: true },
         tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-        xAxis: { type: 'value', name: L.total, min: function (v) { return Math.max(0, Math.floor(v.min - 5)); } },
+        xAxis: { type: 'value', name: L.total, nameLocation: 'middle', nameGap: 24, min: function (v) { return Math.max(0, Math.floor(v.min - 5)); } },
         yAxis: { type: 'category', data: names, axisLabel: { fontSize: 11 } },
         series: [{ type: 'bar', data: values.map(function (v, i) { return { value: v, itemStyle: { color: colors[i] } }; }),
           label: { show: true, position: 'right', fontSize: 10 } }]
@@ -40,7 +45,7 @@
         tooltip: { position: 'top', formatter: function (p) {
           return h.unitNames[p.value[1]] + '<br>' + h.indicators[p.value[0]].id + ' ' + h.indicators[p.value[0]].name + ': ' + p.value[2] + '%'; } },
         grid: { left: 8, right: 10, top: 10, bottom: 60, containLabel: true },
-        xAxis: { type: 'category', data: h.indicators.map(function (i) { return i.id; }), axisLabel: { fontSize: 10, rotate: 60 }, splitArea: { show: true } },
+        xAxis: { type: 'category', data: h.indicators.map(function (i) { return short(i.name); }), axisLabel: { fontSize: 10, rotate: 60 }, splitArea: { show: true } },
         yAxis: { type: 'category', data: h.unitNames, axisLabel: { fontSize: 10 }, inverse: true, splitArea: { show: true } },
         visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
           inRange: { color: ['#b3261e', '#f4d35e', '#1a7f37'] }, text: ['100%', '0%'] },
@@ -53,9 +58,9 @@
         animation: false,
         tooltip: { trigger: 'axis' },
         legend: { type: 'scroll', bottom: 0 },
-        grid: { left: 8, right: 20, top: 20, bottom: 50, containLabel: true },
+        grid: { left: 8, right: 20, top: 36, bottom: 50, containLabel: true },
         xAxis: { type: 'category', data: t.periods },
-        yAxis: { type: 'value', name: L.total, scale: true },
+        yAxis: { type: 'value', name: L.total, nameTextStyle: LEFT_NAME, scale: true },
         series: t.series.map(function (s) { return { type: 'line', name: s.name, data: s.totals, connectNulls: false }; })
       };
     },
@@ -80,9 +85,9 @@
         animation: false,
         tooltip: { trigger: 'axis' },
         legend: { bottom: 0 },
-        grid: { left: 8, right: 20, top: 20, bottom: 40, containLabel: true },
+        grid: { left: 8, right: 20, top: 36, bottom: 40, containLabel: true },
         xAxis: { type: 'category', data: d.map(function (a) { return a.name; }), axisLabel: { fontSize: 10, interval: 0, rotate: d.length > 4 ? 30 : 0 } },
-        yAxis: [{ type: 'value', name: L.lost }, { type: 'value', name: L.findings, position: 'right' }],
+        yAxis: [{ type: 'value', name: L.lost, nameTextStyle: LEFT_NAME }, { type: 'value', name: L.findings, position: 'right', nameTextStyle: RIGHT_NAME }],
         series: [
           { type: 'bar', name: L.lost, data: d.map(function (a) { return a.pointsLost; }), itemStyle: { color: RED } },
           { type: 'line', name: L.findings, yAxisIndex: 1, data: d.map(function (a) { return a.findings; }), itemStyle: { color: GREY } }
