@@ -67,13 +67,21 @@ if ! dotnet build Kaohe.sln -c Release -nologo -v q >"$RESULTS/build.log" 2>&1; 
   grep -E "error|Error" "$RESULTS/build.log" | head -40 >&2
 fi
 
-# --- Format: the .editorconfig's whitespace rules hold everywhere but in generated migrations ----------
+# --- Format: the .editorconfig's whitespace rules hold everywhere but in generated migrations and compiled models --
 format_ok=1
 if ! dotnet format whitespace --folder --verify-no-changes --include src/ tests/ bench/ \
-    --exclude src/Kaohe.Data.Sqlite/Migrations/ src/Kaohe.Data.Postgres/Migrations/ >"$RESULTS/format.log" 2>&1; then
+    --exclude src/Kaohe.Data.Sqlite/Migrations/ src/Kaohe.Data.Postgres/Migrations/ \
+    src/Kaohe.Data.Sqlite/CompiledModel/ src/Kaohe.Data.Postgres/CompiledModel/ >"$RESULTS/format.log" 2>&1; then
   format_ok=0
   log "dotnet format found whitespace to fix (dotnet format whitespace --folder fixes it):"
   grep -o '^[^(]*' "$RESULTS/format.log" | sort | uniq -c | head -20 >&2
+fi
+
+# --- EF compiled models: the checked-in ones are what dotnet ef generates from the model now -------------
+model_ok=1
+if ! scripts/compiled-model.sh --check >"$RESULTS/compiled-model.log" 2>&1; then
+  model_ok=0
+  head -20 "$RESULTS/compiled-model.log" >&2
 fi
 
 status=0
@@ -111,6 +119,7 @@ done
 n_proj=$(ls tests/*/*.csproj 2>/dev/null | wc -l); n_trx=$(ls "$RESULTS"/*.trx 2>/dev/null | wc -l)
 if [ $build_ok = 0 ]; then failed=$((failed + 1)); log "build failed"; fi
 if [ $format_ok = 0 ]; then failed=$((failed + 1)); log "format check failed (see $RESULTS/format.log)"; fi
+if [ $model_ok = 0 ]; then failed=$((failed + 1)); log "compiled model check failed (see $RESULTS/compiled-model.log)"; fi
 if [ -f "$install_counts" ]; then
   read -r ip if_ < "$install_counts"; passed=$((passed + ip)); failed=$((failed + if_))
 elif [ $build_ok = 1 ]; then failed=$((failed + 1)); log "deploy/install-test.sh did not finish (see $RESULTS/install-test.log)"; fi

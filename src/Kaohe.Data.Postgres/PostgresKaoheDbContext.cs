@@ -7,6 +7,15 @@ namespace Kaohe.Data.Postgres;
 public sealed class PostgresKaoheDbContext(DbContextOptions<PostgresKaoheDbContext> options) : KaoheDbContext(options)
 {
     public override bool IsPostgres => true;
+
+    /// <summary>The compiled model (CompiledModel/, scripts/compiled-model.sh), as for SQLite.</summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        base.OnConfiguring(optionsBuilder);
+#if !NO_COMPILED_MODEL
+        optionsBuilder.UseModel(CompiledModel.PostgresKaoheDbContextModel.Instance);
+#endif
+    }
 }
 
 /// <summary>For <c>dotnet ef migrations add X --project src/Kaohe.Data.Postgres --startup-project src/Kaohe.Data.Postgres --output-dir Migrations</c>.</summary>

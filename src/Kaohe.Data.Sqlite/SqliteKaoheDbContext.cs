@@ -12,6 +12,18 @@ public sealed class SqliteKaoheDbContext(DbContextOptions<SqliteKaoheDbContext> 
 {
     public override bool IsPostgres => false;
 
+    /// <summary>
+    /// The compiled model (CompiledModel/, scripts/compiled-model.sh), so that a start does not build the model from
+    /// the configurations (issue 20); ./test.sh checks that it is current. The EfDesign build leaves it out.
+    /// </summary>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        base.OnConfiguring(optionsBuilder);
+#if !NO_COMPILED_MODEL
+        optionsBuilder.UseModel(CompiledModel.SqliteKaoheDbContextModel.Instance);
+#endif
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
         // SQLite has no date-time-with-offset type: store UTC ticks so that ordering and comparison work in SQL.

@@ -224,11 +224,17 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         Assert.Contains($"\"rows\":{rows.Count}", entry.NewValue);
         Assert.True((await app.WithDb(db => AuditChain.VerifyAsync(db))).Ok);
 
+        // The job brought the drafts of what it imported up to date (issue 20): reading them now computes nothing, and they are at the current revision.
+        var store = app.Factory.Services.GetRequiredService<ResultsStore>();
+        var computed = store.Computations;
+        var revision = await app.WithDb(db => ResultsStore.RevisionAsync(db, Collecting));
         foreach (var category in new[] { "housing", "urban" })
         {
-            var d = await app.WithDb(db => app.Factory.Services.GetRequiredService<ResultsStore>().DraftAsync(db, Collecting, category));
+            var d = await app.WithDb(db => store.DraftAsync(db, Collecting, category));
             Assert.True(d is { Scored: true }, $"{category}: {string.Join("; ", d?.Errors.Select(e => e.Path + " " + e.En) ?? [])}");
+            Assert.Equal(revision, d!.Revision);
         }
+        Assert.Equal(computed, store.Computations);
     }
 
     /// <summary>

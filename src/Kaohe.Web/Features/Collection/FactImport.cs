@@ -8,6 +8,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Jobs;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Shared;
 using Kaohe.Web.Infrastructure;
 using Microsoft.Data.Sqlite;
@@ -43,7 +44,7 @@ internal readonly record struct ImportRow(int Row, string Unit, Leaf? Leaf, doub
 /// inserted by the bulk path of the provider (a prepared INSERT on SQLite, binary COPY on PostgreSQL)
 /// and the audit trail gets one entry for the import naming the file's SHA-256 and row count.
 /// </summary>
-public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, ILogger<FactImport> log) : IJobHandler
+public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, ResultsStore results, ILogger<FactImport> log) : IJobHandler
 {
     public const string JobKind = "facts.import";
     public const string SheetName = "批量导入";
@@ -73,8 +74,39 @@ public sealed class FactImport(KaoheDbContext db, AuditLog audit, TimeProvider c
         watch.Restart();
         var written = await WriteAsync(job, file, period, rows, context.Progress, ct);
         log.LogInformation("Import {Job}: wrote {Rows} facts, superseded {Superseded}, in {Ms} ms", job.Id, rows.Count, written.Superseded, watch.ElapsedMilliseconds);
+        watch.Restart();
+        await RefreshResultsAsync(period, rows, context.Progress, ct);
+        context.Progress.Report(new JobProgress(rows.Count, rows.Count, "完成 / done"));
+        log.LogInformation("Import {Job}: results of {Period} brought up to date in {Ms} ms", job.Id, period, watch.ElapsedMilliseconds);
         return JobOutcome.Success($"已导入 {rows.Count} 条数据，取代原有数据 {written.Superseded} 条 / imported {rows.Count} values, superseding {written.Superseded}",
             null, $"/Collection/Progress?period={Uri.EscapeDataString(period)}");
+    }
+
+    /// <summary>
+    /// Brings the results store's drafts of the categories the import touched up to date, inside the job: whatever
+    /// reads the period next (the ranking page, the bulletin job, an export) finds them computed instead of paying
+    /// for 100,000 changed values itself (issue 20). The store takes its incremental path when it holds an older
+    /// draft of the period. The import has committed by now: a failure here is logged, and the next reader computes.
+    /// </summary>
+    private async Task RefreshResultsAsync(string period, List<ImportRow> rows, IProgress<JobProgress> progress, CancellationToken ct)
+    {
+        var imported = rows.Select(r => r.Unit).ToHashSet(StringComparer.Ordinal);
+        var kinds = (await db.Units.AsNoTracking().Select(u => new { u.Id, u.Kind }).ToListAsync(ct))
+            .Where(u => imported.Contains(u.Id)).Select(u => u.Kind).ToHashSet();
+        var categories = Categories.All.Where(c => kinds.Contains(c.Kind)).ToList();
+        // The rows are all written: the bar stays full while the results are scored.
+        progress.Report(new JobProgress(rows.Count, rows.Count, "更新结果 / updating the results"));
+        foreach (var c in categories)
+        {
+            try
+            {
+                await results.DraftAsync(db, period, c.Code, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Import: the results of {Period} {Category} could not be brought up to date", period, c.Code);
+            }
+        }
     }
 
     /// <summary>Reads and checks every row (streamed); returns the good rows, or the errors by cell (at most <see cref="MaxErrors"/>) and how many there were.</summary>
