@@ -1,9 +1,17 @@
 using Kaohe.Data;
+using Kaohe.Scoring;
+using Kaohe.Web.Features.Collection;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Rectification;
 
 namespace Kaohe.Web.Infrastructure;
 
-/// <summary>The words users see for the model's states and sources, in the seed's terms.</summary>
+/// <summary>
+/// The words people see for the model's codes, in the seed's terms: statuses, roles, raters, methods, sources,
+/// audit actions and their fields, rectification states and events, job kinds. One place, so that a code shows
+/// the same words on every page, export and audit entry. A label with <c>bool? english</c> takes <c>false</c>
+/// where the output is Chinese whatever the reader's language (the .xlsx ledger, the seed's account list).
+/// </summary>
 public static class Labels
 {
     public static string Of(PeriodStatus s) => s switch
@@ -501,5 +509,88 @@ public static class Labels
         PracticeStatus.Submitted => Ui.T("待审核", "awaiting curation"),
         PracticeStatus.Curated => Ui.T("已入库", "in the library"),
         _ => Ui.T("未采纳", "declined"),
+    };
+
+    public static string Role(string role, bool? english = null) => role switch
+    {
+        Roles.Office => T(english, "考核办", "Assessment office"),
+        Roles.Division => T(english, "评分处室", "Scoring division"),
+        Roles.Leader => T(english, "厅领导", "Leader"),
+        Roles.Assessor => T(english, "考核组", "Assessor"),
+        Roles.Unit => T(english, "被考核单位", "Unit reporter"),
+        Roles.Viewer => T(english, "查看人员", "Viewer"),
+        Roles.Platform => T(english, "外部平台", "Platform"),
+        _ => role,
+    };
+
+    /// <summary>A rater of the leadership evaluation (<c>AppUser.RaterId</c>, a scheme's rater id).</summary>
+    public static string Rater(string id) => id switch
+    {
+        "principal" => Ui.T("厅主要领导", "principal leader"),
+        "in-charge" => Ui.T("分管厅领导", "leader in charge"),
+        _ => id,
+    };
+
+    /// <summary>A scoring method's name as a 评分细则 says it.</summary>
+    public static string Of(Method m) => m switch
+    {
+        EfficacyMethod => Ui.T("功效系数法", "Efficacy coefficient"),
+        BandedMethod => Ui.T("标准值档次法", "Banded standard values"),
+        RatioMethod => Ui.T("完成率", "Completion ratio"),
+        ThresholdMethod => Ui.T("达标扣分", "Threshold"),
+        RelativeMethod => Ui.T("以平均值为基准", "Relative to the mean"),
+        RankMethod => Ui.T("争先进位", "Rank"),
+        DeductionMethod => Ui.T("扣分制", "Deduction"),
+        RatersMethod => Ui.T("多方评分", "Raters"),
+        SurveyMethod => Ui.T("满意度调查", "Satisfaction survey"),
+        DirectMethod => Ui.T("直接打分", "Direct score"),
+        _ => m.Kind,
+    };
+
+    /// <summary>A slot of a 填报 sheet: a fact status, or "Missing" for nothing entered yet; in the reporter's words.</summary>
+    public static string SlotStatus(string status) => status switch
+    {
+        "Missing" => Ui.T("未填报", "not filled"),
+        "Draft" => Ui.T("草稿", "draft"),
+        "Submitted" => Ui.T("待审核", "awaiting verification"),
+        "Verified" => Ui.T("已审核", "verified"),
+        "Returned" => Ui.T("已退回", "returned"),
+        _ => status,
+    };
+
+    public static string Of(MilestoneOutcome o) => o switch
+    {
+        MilestoneOutcome.Done => Ui.T("完成", "done"),
+        MilestoneOutcome.Partly => Ui.T("基本完成", "partly done"),
+        _ => Ui.T("未完成", "not done"),
+    };
+
+    public static string JobKind(string kind) => kind switch
+    {
+        FactImport.JobKind => Ui.T("批量导入数据", "Bulk import of values"),
+        BulletinJob.JobKind => Ui.T("生成考核通报 .docx", "Bulletin .docx"),
+        ScoresWorkbookJob.JobKind => Ui.T("生成全部得分 .xlsx", "Scores workbook .xlsx"),
+        RecomputeJob.JobKind => Ui.T("重新计算考核结果", "Recomputation of results"),
+        SurveyTallyJob.JobKind => Ui.T("更新满意度测评统计", "Survey tallies update"),
+        _ => kind,
+    };
+
+    /// <summary>Who acts on a rectification item, and what they do, for the workflow's refusals.</summary>
+    public static string Of(Actor a, bool? english = null) => a switch
+    {
+        Actor.Unit => T(english, "被考核单位", "the unit"),
+        Actor.Office => T(english, "考核办", "the office"),
+        _ => T(english, "考核组", "the assessor"),
+    };
+
+    public static string Of(ItemAction a, bool? english = null) => a switch
+    {
+        ItemAction.Start => T(english, "开始整改", "start"),
+        ItemAction.RecordProgress => T(english, "报送进展", "record progress"),
+        ItemAction.Submit => T(english, "提交核验", "submit"),
+        ItemAction.Verify => T(english, "核验销号", "verify"),
+        ItemAction.Return => T(english, "退回", "return"),
+        ItemAction.Merge => T(english, "合并", "merge"),
+        _ => T(english, "重新打开", "reopen"),
     };
 }

@@ -234,7 +234,7 @@ public sealed class AuditNames
         var key = field.ToLowerInvariant();
         if (key is "status" or "oldstatus" or "state" && Labels.Status(entityType, value) is { } status) return status;
         if (key == "source") return value == FactSources.Demo ? Ui.T("演示数据", "demo") : Labels.Source(value);
-        if (key == "role") return Roles.Label(value, English);
+        if (key == "role") return Labels.Role(value);
         if (key == "kind" && Enum.TryParse<FactKind>(value, out var fk)) return Labels.Of(fk);
         if (key == "sourcekind") return Labels.ItemSource(value);
         if (key == "severity") return Labels.Severity(value);

@@ -18,21 +18,6 @@ public static class MethodText
 
     private static string Dir(Direction d) => d == Direction.Lower ? Ui.T("（越低越好）", " (lower is better)") : "";
 
-    public static string Name(Method m) => m switch
-    {
-        EfficacyMethod => Ui.T("功效系数法", "Efficacy coefficient"),
-        BandedMethod => Ui.T("标准值档次法", "Banded standard values"),
-        RatioMethod => Ui.T("完成率", "Completion ratio"),
-        ThresholdMethod => Ui.T("达标扣分", "Threshold"),
-        RelativeMethod => Ui.T("以平均值为基准", "Relative to the mean"),
-        RankMethod => Ui.T("争先进位", "Rank"),
-        DeductionMethod => Ui.T("扣分制", "Deduction"),
-        RatersMethod => Ui.T("多方评分", "Raters"),
-        SurveyMethod => Ui.T("满意度调查", "Satisfaction survey"),
-        DirectMethod => Ui.T("直接打分", "Direct score"),
-        _ => m.Kind,
-    };
-
     public static string Describe(Method m) => m switch
     {
         EfficacyMethod e => Ui.T(
@@ -46,23 +31,10 @@ public static class MethodText
         RankMethod rk => Ui.T($"每降一位扣 {N(rk.Step)}%", $"{N(rk.Step)}% off per place") + Dir(rk.Direction),
         DeductionMethod d => Ui.T($"{(d.PerFinding is { } pf ? $"每个问题扣 {N(pf)} 分" : "按问题扣分")}{(d.MaxDeduction is { } md ? $"，至多扣 {N(md)} 分" : "，扣完为止")}",
             $"{(d.PerFinding is { } pf2 ? $"{N(pf2)} per finding" : "points per finding")}{(d.MaxDeduction is { } md2 ? $", at most {N(md2)}" : ", down to 0")}"),
-        RatersMethod rs => string.Join(Ui.T("，", ", "), rs.Raters.Select(r => $"{RaterName(r.Id)} {N(r.Weight * 100 / rs.Raters.Sum(x => x.Weight))}%")),
+        RatersMethod rs => string.Join(Ui.T("，", ", "), rs.Raters.Select(r => $"{Labels.Rater(r.Id)} {N(r.Weight * 100 / rs.Raters.Sum(x => x.Weight))}%")),
         SurveyMethod s => string.Join(Ui.T("，", ", "), s.Options.Select(o => $"{o.Id} {(o.Value is { } v ? N(v) : Ui.T("不计", "not counted"))}")),
         DirectMethod => Ui.T("由考核组或处室直接打分", "scored directly by the assessment group or division"),
         _ => "",
     };
 
-    public static string Status(Kaohe.Data.SchemeStatus s) => s switch
-    {
-        Kaohe.Data.SchemeStatus.Active => Ui.T("已启用", "active"),
-        Kaohe.Data.SchemeStatus.Draft => Ui.T("草稿", "draft"),
-        _ => Ui.T("已归档", "archived"),
-    };
-
-    public static string RaterName(string id) => id switch
-    {
-        "principal" => Ui.T("厅主要领导", "principal leader"),
-        "in-charge" => Ui.T("分管厅领导", "leader in charge"),
-        _ => id,
-    };
 }
