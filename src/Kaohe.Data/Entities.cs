@@ -14,25 +14,6 @@ public static class Roles
     public const string Platform = "platform";      // 外部平台 (API keys only)
 
     public static readonly string[] People = [Office, Division, Leader, Assessor, Unit, Viewer];
-
-    public static string Label(string role, bool english) => (role, english) switch
-    {
-        (Office, false) => "考核办",
-        (Division, false) => "评分处室",
-        (Leader, false) => "厅领导",
-        (Assessor, false) => "考核组",
-        (Unit, false) => "被考核单位",
-        (Viewer, false) => "查看人员",
-        (Platform, false) => "外部平台",
-        (Office, true) => "Assessment office",
-        (Division, true) => "Scoring division",
-        (Leader, true) => "Leader",
-        (Assessor, true) => "Assessor",
-        (Unit, true) => "Unit reporter",
-        (Viewer, true) => "Viewer",
-        (Platform, true) => "Platform",
-        _ => role,
-    };
 }
 
 public sealed class AppUser : IdentityUser

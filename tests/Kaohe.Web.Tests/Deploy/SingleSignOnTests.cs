@@ -29,7 +29,7 @@ public abstract partial class SingleSignOnTests<TApp>(TApp app) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, audit.StatusCode);
         var display = await app.WithDb(db => db.Users.Where(u => u.UserName == "office").Select(u => u.DisplayName).SingleAsync());
         Assert.Contains(display, await audit.Content.ReadAsStringAsync());
-        Assert.Contains(Roles.Label(Roles.Office, false), await audit.Content.ReadAsStringAsync());
+        Assert.Contains(Kaohe.Web.Infrastructure.Labels.Role(Roles.Office, english: false), await audit.Content.ReadAsStringAsync());
 
         // A unit's reporter signed in the same way gets the reporter's rights, not the office's.
         var (reporter, _) = await SignInThroughProviderAsync("unit-zj-lasa", "/");

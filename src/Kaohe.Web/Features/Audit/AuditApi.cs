@@ -16,9 +16,11 @@ public static class AuditApi
         g.MapGet("/verify", Verify).WithSummary("校验哈希链 / verify the hash chain");
     }
 
-    private static async Task<Ok<List<AuditDto>>> List(KaoheDbContext db, string? entityType = null, string? entityId = null, int skip = 0, int take = 100)
+    /// <summary>The trail, newest first; <paramref name="period"/>, <paramref name="unit"/>, <paramref name="actor"/> and <paramref name="action"/> filter as the page does.</summary>
+    private static async Task<Ok<List<AuditDto>>> List(KaoheDbContext db, string? entityType = null, string? entityId = null, int skip = 0, int take = 100,
+        string? period = null, string? unit = null, string? actor = null, string? action = null)
     {
-        var q = db.AuditEntries.AsNoTracking();
+        var q = new AuditFilter(period, unit, actor, action).Apply(db, db.AuditEntries.AsNoTracking());
         if (entityType is not null) q = q.Where(e => e.EntityType == entityType);
         if (entityId is not null) q = q.Where(e => e.EntityId == entityId);
         var list = await q.OrderByDescending(e => e.Sequence).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, 1000))

@@ -27,16 +27,6 @@ public abstract class CollectionPage(KaoheDbContext db) : PageModel
 
     protected void Fail(CollectionError e) => Errors.AddRange(e.Messages());
 
-    public static string StatusLabel(string status) => status switch
-    {
-        "Missing" => Infrastructure.Ui.T("未填报", "not filled"),
-        "Draft" => Infrastructure.Ui.T("草稿", "draft"),
-        "Submitted" => Infrastructure.Ui.T("待审核", "awaiting verification"),
-        "Verified" => Infrastructure.Ui.T("已审核", "verified"),
-        "Returned" => Infrastructure.Ui.T("已退回", "returned"),
-        _ => status,
-    };
-
     public static string StatusClass(string status) => status switch
     {
         "Verified" => "ok",

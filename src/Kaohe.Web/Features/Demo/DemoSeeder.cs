@@ -76,7 +76,7 @@ public sealed partial class DemoSeeder(KaoheDbContext db, UserManager<AppUser> u
             var user = new AppUser { UserName = a.UserName, DisplayName = a.DisplayName, Role = a.Role, UnitId = a.UnitId, RaterId = a.RaterId, LockoutEnabled = true };
             var result = await users.CreateAsync(user, pw);
             if (!result.Succeeded) throw new InvalidOperationException($"demo account {a.UserName}: " + string.Join("; ", result.Errors.Select(e => e.Description)));
-            lines.Add($"{a.UserName}\t{pw}\t{Roles.Label(a.Role, false)}\t{a.DisplayName}");
+            lines.Add($"{a.UserName}\t{pw}\t{Labels.Role(a.Role, english: false)}\t{a.DisplayName}");
         }
         if (string.IsNullOrEmpty(password))
         {

@@ -80,6 +80,4 @@ public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyse
         }
         return Redirect("/Insight/Accountability?done=comment");
     }
-
-    public static string RaterLabel(string rater) => rater == "principal" ? Ui.T("厅主要领导", "Principal leader") : Ui.T("分管厅领导", "Leader in charge");
 }

@@ -61,11 +61,4 @@ public sealed class PracticesModel(KaoheDbContext db, PracticeLibrary library, R
         }
         return Redirect("/Insight/Practices?done=curated");
     }
-
-    public static string StatusLabel(string status) => status switch
-    {
-        "Curated" => Ui.T("已入库", "in the library"),
-        "Rejected" => Ui.T("未采纳", "declined"),
-        _ => Ui.T("待审核", "awaiting curation"),
-    };
 }

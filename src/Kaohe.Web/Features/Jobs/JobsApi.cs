@@ -22,24 +22,6 @@ public sealed record JobDto(string Id, string Kind, string KindName, string Stat
 /// <summary>Starting jobs and reading them back, scoped to who may see them: a user their own jobs, the office every job.</summary>
 public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider clock, JobRunner runner, IAttachmentStore store)
 {
-    public static string KindName(string kind) => kind switch
-    {
-        FactImport.JobKind => Ui.T("批量导入数据", "Bulk import of values"),
-        BulletinJob.JobKind => Ui.T("生成考核通报 .docx", "Bulletin .docx"),
-        ScoresWorkbookJob.JobKind => Ui.T("生成全部得分 .xlsx", "Scores workbook .xlsx"),
-        RecomputeJob.JobKind => Ui.T("重新计算考核结果", "Recomputation of results"),
-        SurveyTallyJob.JobKind => Ui.T("更新满意度测评统计", "Survey tallies update"),
-        _ => kind,
-    };
-
-    public static string StatusName(JobStatus s) => s switch
-    {
-        JobStatus.Queued => Ui.T("排队中", "Queued"),
-        JobStatus.Running => Ui.T("进行中", "Running"),
-        JobStatus.Succeeded => Ui.T("已完成", "Done"),
-        _ => Ui.T("失败", "Failed"),
-    };
-
     public IQueryable<Job> VisibleTo(ClaimsPrincipal user)
     {
         var jobs = db.Set<Job>().AsNoTracking();
@@ -72,7 +54,7 @@ public sealed class JobService(KaoheDbContext db, AuditLog audit, TimeProvider c
         var percent = j.Status == JobStatus.Succeeded ? 100 : total > 0 ? (int)Math.Min(100, done * 100 / total) : (int?)null;
         var result = j.ResultAttachmentId is { } aid ? await db.Attachments.AsNoTracking().Where(a => a.Id == aid).Select(a => a.FileName).FirstOrDefaultAsync(ct) : null;
         var errors = j.Errors is null ? null : JsonSerializer.Deserialize<Dictionary<string, string[]>>(j.Errors);
-        return new JobDto(j.Id, j.Kind, KindName(j.Kind), j.Status.ToString(), StatusName(j.Status), j.Owner, j.PeriodId, done, total, percent, message, j.Error, errors,
+        return new JobDto(j.Id, j.Kind, Labels.JobKind(j.Kind), j.Status.ToString(), Labels.Of(j.Status), j.Owner, j.PeriodId, done, total, percent, message, j.Error, errors,
             j.ResultAttachmentId is { } id ? $"/api/v1/attachments/{id}" : null, result, j.ResultLink, j.CreatedAt, j.StartedAt, j.FinishedAt, $"/Jobs/{j.Id}");
     }
 

@@ -105,10 +105,4 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
         return RedirectToPage(new { period = Period });
     }
 
-    public static string Status(AppealStatus s) => s switch
-    {
-        AppealStatus.Pending => Ui.T("待处理", "pending"),
-        AppealStatus.Accepted => Ui.T("已采纳", "accepted"),
-        _ => Ui.T("已驳回", "rejected"),
-    };
 }

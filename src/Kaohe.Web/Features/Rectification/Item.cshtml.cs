@@ -80,20 +80,4 @@ public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
         return Done(id, error, Ui.T($"已拆分为 {string.Join("、", ids.Select(i => "#" + i))}。", $"Split into {string.Join(", ", ids.Select(i => "#" + i))}."));
     }
 
-    public static string EventLabel(string kind) => kind switch
-    {
-        "raise" => Ui.T("生成", "raised"),
-        "plan" => Ui.T("明确责任人和时限", "planned"),
-        "milestone" => Ui.T("编制路线图", "milestone added"),
-        "start" => Ui.T("开始整改", "started"),
-        "progress" => Ui.T("报送进展", "progress"),
-        "submit" => Ui.T("提交核验", "submitted"),
-        "return" => Ui.T("退回", "returned"),
-        "verify" => Ui.T("核验销号", "verified closed"),
-        "reopen" => Ui.T("重新打开", "reopened"),
-        "reinspect" => Ui.T("考核组复查", "re-inspected"),
-        "merge" => Ui.T("合并", "merged"),
-        "split" => Ui.T("拆分", "split"),
-        _ => kind,
-    };
 }

@@ -163,24 +163,8 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     private static string DefaultResponsible(OrgUnit? unit) => unit is null ? "单位主要负责人" : $"{unit.Name}主要负责人";
 
-    /// <summary>Leaf and node names per unit kind, from the active schemes of the period.</summary>
-    private async Task<Dictionary<(UnitKind, string), string>> IndicatorNamesAsync(string periodId, CancellationToken ct)
-    {
-        var map = new Dictionary<(UnitKind, string), string>();
-        var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).ToListAsync(ct);
-        foreach (var s in schemes.OrderBy(s => s.Version))
-        {
-            var cat = Categories.Find(s.Category);
-            var tree = SchemeService.Parse(s);
-            if (cat is null || !tree.IsValid) continue;
-            void Walk(IEnumerable<Indicator> nodes)
-            {
-                foreach (var n in nodes) { map[(cat.Kind, n.Id)] = n.Name; Walk(n.ChildList); }
-            }
-            Walk(tree.Indicators!);
-        }
-        return map;
-    }
+    private Task<Dictionary<(UnitKind, string), string>> IndicatorNamesAsync(string periodId, CancellationToken ct) =>
+        SchemeService.IndicatorNamesAsync(db, periodId, ct);
 
     /// <summary>Links each new item to the latest item of the same unit and indicator (or ranking) from an earlier period.</summary>
     private async Task<int> LinkRecurrencesAsync(string periodId, IReadOnlyList<RectificationItem> raised, CancellationToken ct)

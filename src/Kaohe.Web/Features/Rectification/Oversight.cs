@@ -29,34 +29,6 @@ public sealed record DeductionResult(string NextPeriodId, int Units, int Items, 
 /// </summary>
 public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider clock, Microsoft.Extensions.Options.IOptions<LedgerOptions> options, OfficeTime office)
 {
-    public static string SourceLabel(string s) => s switch
-    {
-        ItemSources.Deduction => Ui.T("扣分问题", "deduction"),
-        ItemSources.Inspection => Ui.T("实地考核问题", "inspection finding"),
-        ItemSources.Ranking => Ui.T("通报批评", "criticised ranking"),
-        ItemSources.Manual => Ui.T("考核办录入", "entered by the office"),
-        ItemSources.Split => Ui.T("拆分", "split"),
-        ItemSources.Criticism => Ui.T("剖析原因承诺", "cause analysis commitment"),
-        _ => s,
-    };
-
-    public static string SeverityLabel(string s) => s switch
-    {
-        Severities.General => Ui.T("一般", "general"),
-        Severities.Serious => Ui.T("较重", "serious"),
-        Severities.Major => Ui.T("严重", "major"),
-        _ => s,
-    };
-
-    public static string StateLabel(DeadlineState s) => s switch
-    {
-        DeadlineState.OnTrack => Ui.T("正常推进", "on track"),
-        DeadlineState.DueSoon => Ui.T("即将到期", "due soon"),
-        DeadlineState.Overdue => Ui.T("已逾期", "overdue"),
-        DeadlineState.ClosedOnTime => Ui.T("按期销号", "closed on time"),
-        _ => Ui.T("逾期销号", "closed late"),
-    };
-
     private async Task<List<RectificationItem>> ItemsAsync(string? periodId, CancellationToken ct)
     {
         var q = db.Set<RectificationItem>().AsNoTracking().Where(i => i.Status != ItemStatus.Merged);
@@ -91,8 +63,8 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         }
         var figures = Supervision.Figures(items.Select(i => new SupervisedItem(i.UnitId, i.SourceKind, i.Status, i.Deadline, i.RaisedAt, i.ClosedAt)), now, office.Zone);
         var byUnit = items.GroupBy(i => i.UnitId).Select(g => Row(g.Key, Unit(g.Key), g)).OrderByDescending(r => r.Overdue).ThenByDescending(r => r.Total).ThenBy(r => r.Key, StringComparer.Ordinal).ToList();
-        var bySource = items.GroupBy(i => i.SourceKind).Select(g => Row(g.Key, SourceLabel(g.Key), g)).OrderByDescending(r => r.Total).ToList();
-        var byStatus = items.GroupBy(i => i.Status).OrderBy(g => g.Key).Select(g => Row(g.Key.ToString(), Workflow.Label(g.Key, Ui.IsEnglish), g)).ToList();
+        var bySource = items.GroupBy(i => i.SourceKind).Select(g => Row(g.Key, Labels.ItemSource(g.Key), g)).OrderByDescending(r => r.Total).ToList();
+        var byStatus = items.GroupBy(i => i.Status).OrderBy(g => g.Key).Select(g => Row(g.Key.ToString(), Labels.Of(g.Key), g)).ToList();
         var recurrences = new List<RecurrenceRow>();
         if (items.Any(i => i.PredecessorId is not null))
         {
@@ -243,14 +215,14 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
                 ["考核期"] = i.PeriodId,
                 ["单位"] = units.GetValueOrDefault(i.UnitId, i.UnitId),
                 ["问题描述"] = i.Problem,
-                ["问题来源"] = SourceLabelZh(i.SourceKind),
+                ["问题来源"] = Labels.ItemSource(i.SourceKind, english: false),
                 ["来源依据"] = i.SourceRef ?? "",
-                ["问题等级"] = SeverityZh(i.Severity),
+                ["问题等级"] = Labels.Severity(i.Severity, english: false),
                 ["责任人"] = i.ResponsiblePerson,
                 ["整改时限"] = i.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["路线图"] = roadmap,
-                ["状态"] = Workflow.Label(i.Status),
-                ["时限情况"] = StateZh(Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.RemindersIn(office.Zone))),
+                ["状态"] = Labels.Of(i.Status, english: false),
+                ["时限情况"] = Labels.Of(english: false, s: Deadlines.State(i.Deadline, now, i.ClosedAt, options.Value.RemindersIn(office.Zone))),
                 ["销号日期"] = i.ClosedAt is { } c ? office.Local(c).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "",
                 ["退回理由"] = i.ReturnReason ?? "",
                 ["重复发生"] = i.PredecessorId is { } p ? $"是（前序事项 #{p}）" : "否",
@@ -262,28 +234,6 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
         ms.SaveAs(new Dictionary<string, object> { ["问题整改台账"] = rows });
         return ms.ToArray();
     }
-
-    private static string SourceLabelZh(string s) => s switch
-    {
-        ItemSources.Deduction => "扣分问题",
-        ItemSources.Inspection => "实地考核问题",
-        ItemSources.Ranking => "通报批评",
-        ItemSources.Manual => "考核办录入",
-        ItemSources.Split => "拆分",
-        ItemSources.Criticism => "剖析原因承诺",
-        _ => s,
-    };
-
-    private static string SeverityZh(string s) => s switch { Severities.General => "一般", Severities.Serious => "较重", Severities.Major => "严重", _ => s };
-
-    private static string StateZh(DeadlineState s) => s switch
-    {
-        DeadlineState.OnTrack => "正常推进",
-        DeadlineState.DueSoon => "即将到期",
-        DeadlineState.Overdue => "已逾期",
-        DeadlineState.ClosedOnTime => "按期销号",
-        _ => "逾期销号",
-    };
 
     /// <summary>
     /// The lines of the bulletin's rectification section (整改落实情况) for a period, in Chinese (the

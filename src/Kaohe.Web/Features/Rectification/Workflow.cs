@@ -1,4 +1,5 @@
 using Kaohe.Data;
+using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Rectification;
 
@@ -19,21 +20,6 @@ public sealed record TransitionError(string Zh, string En);
 /// </summary>
 public static class Workflow
 {
-    public static string Label(ItemStatus s, bool english = false) => (s, english) switch
-    {
-        (ItemStatus.Open, false) => "待整改",
-        (ItemStatus.InProgress, false) => "整改中",
-        (ItemStatus.SubmittedForVerification, false) => "待核验",
-        (ItemStatus.Closed, false) => "已销号",
-        (ItemStatus.Merged, false) => "已合并",
-        (ItemStatus.Open, true) => "open",
-        (ItemStatus.InProgress, true) => "in progress",
-        (ItemStatus.SubmittedForVerification, true) => "awaiting verification",
-        (ItemStatus.Closed, true) => "verified closed",
-        (ItemStatus.Merged, true) => "merged",
-        _ => s.ToString(),
-    };
-
     /// <summary>
     /// The next status, or why the step is not allowed. <paramref name="reason"/> is required to
     /// return an item; <paramref name="hasReinspectionPhoto"/> when the item requires one to close.
@@ -42,7 +28,7 @@ public static class Workflow
         string? reason = null, bool requiresReinspection = false, bool hasReinspectionPhoto = false)
     {
         TransitionError Deny(string zh, string en) => new(zh, en);
-        var label = Label(from);
+        var label = Labels.Of(from, english: false);
         switch (action)
         {
             case ItemAction.Start when actor == Actor.Unit && from == ItemStatus.Open:
@@ -66,20 +52,9 @@ public static class Workflow
                     return (null, Deny("重新打开须说明理由", "reopening needs a reason"));
                 return (new(ItemStatus.InProgress), null);
         }
-        return (null, Deny($"当前状态为“{label}”，{ActorZh(actor)}不能执行“{ActionZh(action)}”",
-            $"{actor} cannot {action} an item that is {Label(from, true)}"));
+        return (null, Deny($"当前状态为“{label}”，{Labels.Of(actor, english: false)}不能执行“{Labels.Of(action, english: false)}”",
+            $"{actor} cannot {action} an item that is {Labels.Of(from, english: true)}"));
     }
 
-    private static string ActorZh(Actor a) => a switch { Actor.Unit => "被考核单位", Actor.Office => "考核办", _ => "考核组" };
 
-    private static string ActionZh(ItemAction a) => a switch
-    {
-        ItemAction.Start => "开始整改",
-        ItemAction.RecordProgress => "报送进展",
-        ItemAction.Submit => "提交核验",
-        ItemAction.Verify => "核验销号",
-        ItemAction.Return => "退回",
-        ItemAction.Merge => "合并",
-        _ => "重新打开",
-    };
 }

@@ -18,24 +18,6 @@ public static class MethodText
 
     private static string Dir(Direction d) => d == Direction.Lower ? Ui.T("（越低越好）", " (lower is better)") : "";
 
-    public static string Name(Method m) => Name(m.Kind);
-
-    /// <summary>A method by its kind in the scheme file ("ratio"), for pages that hold the kind rather than the method.</summary>
-    public static string Name(string kind) => kind switch
-    {
-        "efficacy" => Ui.T("功效系数法", "Efficacy coefficient"),
-        "banded" => Ui.T("标准值档次法", "Banded standard values"),
-        "ratio" => Ui.T("完成率", "Completion ratio"),
-        "threshold" => Ui.T("达标扣分", "Threshold"),
-        "relative" => Ui.T("以平均值为基准", "Relative to the mean"),
-        "rank" => Ui.T("争先进位", "Rank"),
-        "deduction" => Ui.T("扣分制", "Deduction"),
-        "raters" => Ui.T("多方评分", "Raters"),
-        "survey" => Ui.T("满意度调查", "Satisfaction survey"),
-        "direct" => Ui.T("直接打分", "Direct score"),
-        _ => kind,
-    };
-
     /// <summary>The rule in words; <paramref name="unitNames"/> names the divisions among a 多方评分 leaf's raters.</summary>
     public static string Describe(Method m, IReadOnlyDictionary<string, string>? unitNames = null) => m switch
     {
@@ -56,10 +38,4 @@ public static class MethodText
         _ => "",
     };
 
-    public static string Status(Kaohe.Data.SchemeStatus s) => s switch
-    {
-        Kaohe.Data.SchemeStatus.Active => Ui.T("已启用", "active"),
-        Kaohe.Data.SchemeStatus.Draft => Ui.T("草稿", "draft"),
-        _ => Ui.T("已归档", "archived"),
-    };
 }

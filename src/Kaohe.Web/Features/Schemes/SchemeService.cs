@@ -28,6 +28,25 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// <summary>A stored scheme's tree: version 1, or version 2 with its measures and formula leaves (scoring-format.md).</summary>
     public static SchemeReadResult Parse(Scheme s) => KaoheFile.ReadScheme(s.Document);
 
+    /// <summary>Leaf and node names per unit kind, from the active schemes of the period (an indicator id means different things per category).</summary>
+    public static async Task<Dictionary<(UnitKind, string), string>> IndicatorNamesAsync(KaoheDbContext db, string periodId, CancellationToken ct = default)
+    {
+        var map = new Dictionary<(UnitKind, string), string>();
+        var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == periodId && s.Status == SchemeStatus.Active).ToListAsync(ct);
+        foreach (var s in schemes.OrderBy(s => s.Version))
+        {
+            var cat = Categories.Find(s.Category);
+            var tree = Parse(s);
+            if (cat is null || !tree.IsValid) continue;
+            void Walk(IEnumerable<Indicator> nodes)
+            {
+                foreach (var n in nodes) { map[(cat.Kind, n.Id)] = n.Name; Walk(n.ChildList); }
+            }
+            Walk(tree.Indicators!);
+        }
+        return map;
+    }
+
     /// <summary>A scheme read back as the canonical document of a period: version 2 when it has measures or formulas, else version 1 byte for byte.</summary>
     public static string Write(string periodId, SchemeReadResult read) => KaoheFile.WriteScheme(periodId, read.Indicators!, read.Rules!, read.Measures);
 

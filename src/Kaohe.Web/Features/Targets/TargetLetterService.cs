@@ -332,7 +332,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
             && FactStatuses.Counted.Contains(f.Status)).ToListAsync(ct);
         if (old.Count == 1 && FactPayload.Parse(old[0].Payload).Value == value) return value;
         foreach (var f in old) f.SetStatus(FactStatus.Returned, "重点工作任务重新评价");
-        var text = string.Join("；", due.Select(t => $"{t.Title}（权重{LetterValidation.Num(t.Weight)}）{Outcome(assessed[t.Id].Outcome)}"));
+        var text = string.Join("；", due.Select(t => $"{t.Title}（权重{LetterValidation.Num(t.Weight)}）{Labels.Of(assessed[t.Id].Outcome)}"));
         db.Facts.Add(new Fact(periodId, letter.UnitId, KeyTaskMeasure, FactKind.Measure, new FactPayload(Value: value, Note: text).ToJson(),
             FactSources.KeyTask, actor, at ?? clock.GetUtcNow(), FactStatus.Verified));
         return value;
@@ -343,21 +343,6 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
         letter.Status != TargetLetterStatus.Draft ? LetterContent.Parse(letter.Content)
             : LetterContent.Parse(await db.TargetLetterVersions.AsNoTracking().Where(v => v.LetterId == letter.Id).OrderByDescending(v => v.Version)
                 .Select(v => v.Content).FirstOrDefaultAsync(ct) ?? "{}");
-
-    public static string Outcome(MilestoneOutcome o) => o switch
-    {
-        MilestoneOutcome.Done => Ui.T("完成", "done"),
-        MilestoneOutcome.Partly => Ui.T("基本完成", "partly done"),
-        _ => Ui.T("未完成", "not done"),
-    };
-
-    public static string Status(TargetLetterStatus s) => s switch
-    {
-        TargetLetterStatus.Draft => Ui.T("草稿", "draft"),
-        TargetLetterStatus.Issued => Ui.T("已下达", "issued"),
-        TargetLetterStatus.Acknowledged => Ui.T("已签收", "acknowledged"),
-        _ => Ui.T("变更待审批", "change pending"),
-    };
 
     private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);
 }

@@ -116,7 +116,7 @@ public static class TargetLettersApi
         var files = (await db.Attachments.AsNoTracking().Where(a => a.OwnerKind == TargetLetterService.OwnerKind && keys.Contains(a.OwnerId)).OrderBy(a => a.Id).ToListAsync(ct))
             .ToLookup(a => a.OwnerId);
         var content = office ? LetterContent.Parse(l.Content) : await s.IssuedContentAsync(l, ct);
-        return new LetterDto(l.Id, l.Year, l.Category, l.UnitId, unit, l.Status.ToString(), TargetLetterService.Status(l.Status), l.Version,
+        return new LetterDto(l.Id, l.Year, l.Category, l.UnitId, unit, l.Status.ToString(), Labels.Of(l.Status), l.Version,
             l.AcknowledgedVersion, l.AcknowledgedBy, l.AcknowledgedAt, content, versions, changes,
             assessments.Select(a => new MilestoneDto(a.TaskId, a.Quarter, a.Outcome.ToString(), a.Points, a.Note, a.AssessedBy, a.AssessedAt,
                 files[a.Key].Select(AttachmentsApi.Dto).ToList())).ToList(), quarters);
