@@ -71,6 +71,9 @@ public static class Auth
         {
             if (ctx.CurrentPrincipal?.FindFirst(Claims.Session) is { } session && ctx.NewPrincipal?.Identity is ClaimsIdentity id && !id.HasClaim(c => c.Type == Claims.Session))
                 id.AddClaim(new Claim(Claims.Session, session.Value));
+            // A single sign-on session stays one when the principal is refreshed (it is not asked for the one-time password).
+            if (ctx.CurrentPrincipal?.HasClaim(Oidc.MethodClaim, Oidc.Method) == true && ctx.NewPrincipal?.Identity is ClaimsIdentity sso && !sso.HasClaim(Oidc.MethodClaim, Oidc.Method))
+                sso.AddClaim(new Claim(Oidc.MethodClaim, Oidc.Method));
             return Task.CompletedTask;
         });
 

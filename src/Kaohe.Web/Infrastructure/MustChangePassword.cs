@@ -16,7 +16,12 @@ public static class MustChangePassword
     public const string ClaimType = "kaohe:must-change-password";
     public const string PagePath = "/Account/ChangePassword";
 
-    public static bool Applies(ClaimsPrincipal user) => user.HasClaim(c => c.Type == ClaimType);
+    /// <summary>
+    /// A session signed in with the one-time password. A person signed in through single sign-on never typed it: the
+    /// organisation's provider vouched for them, so they are not sent to set a local password they do not use (the mark
+    /// stays, and the password form still demands the change).
+    /// </summary>
+    public static bool Applies(ClaimsPrincipal user) => user.HasClaim(c => c.Type == ClaimType) && !user.HasClaim(Oidc.MethodClaim, Oidc.Method);
 
     /// <summary>Marks the account: its next sign-in must set a new password.</summary>
     public static async Task MarkAsync(UserManager<AppUser> users, AppUser user)

@@ -48,6 +48,9 @@ public static class Oidc
     public const string Scheme = "oidc";
     public const string StartPath = "/Account/Sso";
 
+    /// <summary>How a session signed in (the "amr" claim of OpenID Connect): "sso" for one started by the provider.</summary>
+    public const string MethodClaim = "amr", Method = "sso";
+
     /// <summary>Why a single sign-on was refused: the sign-in page's <c>sso</c> query value.</summary>
     public const string Unmatched = "unmatched", Disabled = "disabled", Failed = "failed";
 
@@ -121,7 +124,7 @@ public static class Oidc
         var guard = sp.GetRequiredService<SignInGuard>();
         var (_, session) = await guard.StartAsync(user, AccessToken.Cookie, ctx.HttpContext.RequestAborted);
         await sp.GetRequiredService<SignInManager<AppUser>>().SignInWithClaimsAsync(user, isPersistent: false,
-            [new Claim(Claims.Session, session.TokenHash), new Claim("amr", "sso")]);
+            [new Claim(Claims.Session, session.TokenHash), new Claim(MethodClaim, Method)]);
         log.LogInformation("Single sign-on of {User}", user.UserName);
         // The sign-in cookie is SameSite=Strict: a redirect in this chain (which began at the provider) would go
         // without it, so the page moves on by itself, a navigation that starts on Kaohe's own site.

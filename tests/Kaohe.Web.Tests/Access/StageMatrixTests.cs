@@ -218,6 +218,11 @@ public static class StageRecipes
             var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
             return async _ => await h.ApiAsync(await h.Api("office").PostAsync($"/api/v1/collection/facts/{id}/verify", null));
         }),
+        R("POST /api/v1/collection/facts/verify", PeriodInput.Data, async h =>
+        {
+            var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
+            return async _ => await h.ApiAsync(await h.Api("office").PostAsJsonAsync("/api/v1/collection/facts/verify", new { ids = new[] { id } }));
+        }),
         R("POST /api/v1/collection/facts/{id:long}/return", PeriodInput.Data, async h =>
         {
             var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
@@ -376,6 +381,11 @@ public static class StageRecipes
         {
             var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
             return async _ => await h.PageAsync("office", $"/Collection/Verify?period={Q}", StageHarness.Fields(("id", $"{id}"), ("decision", "verify")));
+        }),
+        R("PAGE /Collection/Verify Batch", PeriodInput.Data, async h =>
+        {
+            var id = await h.ReportAsync(Q, Unit, "B1", FactStatus.Submitted);
+            return async _ => await h.PageAsync("office", $"/Collection/Verify?period={Q}&handler=Batch", StageHarness.Fields(("ids", $"{id}")));
         }),
         R("PAGE /Jobs/Index Import", PeriodInput.Data, h => Act(async n =>
             await h.PageAsync("office", "/Jobs?handler=Import", StageHarness.Fields(("period", Q)), ("file", StageHarness.BulkSheet(Unit, "B1", V(n)), "import.xlsx")))),

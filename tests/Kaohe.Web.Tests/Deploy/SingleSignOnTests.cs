@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kaohe.Data;
 using Kaohe.Web.Tests.Infrastructure;
@@ -77,6 +79,27 @@ public abstract partial class SingleSignOnTests<TApp>(TApp app) : IClassFixture<
                 return await db.SaveChangesAsync();
             });
         }
+    }
+
+    [Fact]
+    public async Task An_account_the_office_reset_signs_in_through_the_provider_without_being_sent_to_change_its_password()
+    {
+        using var office = await app.As("office");
+        var reset = await office.PostAsync("/api/v1/accounts/division-zac/password", null);
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        var password = (await reset.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString()!;
+
+        var (browser, landed) = await SignInThroughProviderAsync("division-zac", "/Collection/Score?period=2023-Q3");
+        Assert.Equal("/Collection/Score?period=2023-Q3", landed);
+        var page = await browser.App.GetAsync(landed);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.App.GetAsync("/")).StatusCode);
+
+        // The one-time password itself still only opens 修改密码.
+        using var local = await app.SignedIn("division-zac", password);
+        var home = await local.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.StartsWith("/Account/ChangePassword", home.Headers.Location!.OriginalString);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ public sealed record DraftsBody(List<DraftItem>? Items);
 /// <summary>One row to save: a leaf (<c>indicator</c>, with <c>target</c> where it takes one) or a base figure (<c>measure</c>, e.g. <c>inv</c>).</summary>
 public sealed record DraftItem(string? Indicator, double? Value, double? Target, string? Measure = null);
 public sealed record ReturnBody(string? Reason);
+
+/// <summary>批量核验: the reports to verify, all or none.</summary>
+public sealed record VerifyManyBody(long[]? Ids);
 public sealed record ScoresBody(List<ScoreInput>? Scores);
 public sealed record AssignmentBody(string? Kind, string? Assignee, string? Unit, string? Indicator, string? Rater);
 public sealed record AssignmentDto(long Id, string PeriodId, string Kind, string Assignee, string UnitId, string IndicatorId, string? Rater);
@@ -38,6 +41,7 @@ public static class CollectionApi
         g.MapPost("/{period}/report/submit", Submit).WritesPeriodInputs(PeriodInput.Data).WithSummary("提交填报（锁定）/ submit the report (locks it)");
         g.MapGet("/{period}/verification", Queue).WithSummary("待审核 / reports awaiting verification");
         g.MapPost("/facts/{id:long}/verify", Verify).WritesPeriodInputs(PeriodInput.Data).WithSummary("审核通过 / verify a report");
+        g.MapPost("/facts/verify", VerifyMany).WritesPeriodInputs(PeriodInput.Data).WithSummary("批量审核通过（全部或全不）/ verify several reports, all or nothing");
         g.MapPost("/facts/{id:long}/return", Return).WritesPeriodInputs(PeriodInput.Data).WithSummary("退回（须说明理由）/ return a report with a reason");
         g.MapGet("/{period}/scoring", DivisionSheet).WithSummary("处室评分表 / a division's scoring sheet");
         g.MapPut("/{period}/scoring", SaveDivisionScores).WritesPeriodInputs(PeriodInput.Score).WithSummary("处室评分（全部或全不）/ a division's scores, all or nothing");
@@ -92,6 +96,12 @@ public static class CollectionApi
             : CollectionError.Forbidden("只有考核办和评分处室审核填报数据", "only the office and scoring divisions verify reports").ToProblem();
 
     private static async Task<IResult> Verify(long id, ClaimsPrincipal user, Reporting r, CancellationToken ct) => Done(await r.ReviewAsync(user, id, true, null, ct));
+
+    private static async Task<IResult> VerifyMany(VerifyManyBody body, ClaimsPrincipal user, Reporting r, CancellationToken ct)
+    {
+        var (n, e) = await r.VerifyManyAsync(user, body.Ids, ct);
+        return e?.ToProblem() ?? TypedResults.Ok(new { verified = n });
+    }
 
     private static async Task<IResult> Return(long id, ReturnBody body, ClaimsPrincipal user, Reporting r, CancellationToken ct) =>
         Done(await r.ReviewAsync(user, id, false, body.Reason, ct));

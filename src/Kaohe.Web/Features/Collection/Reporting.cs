@@ -477,13 +477,70 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             return CollectionError.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
         if (!verify && string.IsNullOrWhiteSpace(reason))
             return CollectionError.Field("reason", "退回须说明理由", "a return needs a reason");
-        var now = clock.GetUtcNow();
-        var by = user.Identity?.Name ?? "";
+        Decide(f, verify, reason, user.Identity?.Name ?? "", clock.GetUtcNow());
+        await audit.SaveAsync(ct);
+        return null;
+    }
+
+    /// <summary>One review, audited as such; the caller saves (one item, or a batch in one transaction).</summary>
+    private void Decide(Fact f, bool verify, string? reason, string by, DateTimeOffset now)
+    {
         var old = f.Status.ToString();
         if (verify) f.Verify(by, now);
         else f.Return(by, now, reason!.Trim());
         audit.Record(verify ? "report.verify" : "report.return", "fact", f.Id.ToString(CultureInfo.InvariantCulture), old, f.Status.ToString(), reason?.Trim());
+    }
+
+    /// <summary>
+    /// 批量核验: verifies every listed report or none. Each is checked as <see cref="ReviewAsync"/> checks one and
+    /// audited as one; if any is no longer verifiable (changed, returned or verified meanwhile, or not this
+    /// reviewer's), nothing is verified and the error names it by unit and indicator, under <c>ids[i]</c>.
+    /// </summary>
+    public async Task<(int Verified, CollectionError? Error)> VerifyManyAsync(ClaimsPrincipal user, IReadOnlyList<long>? ids, CancellationToken ct = default)
+    {
+        if (ids is null || ids.Count == 0) return (0, CollectionError.Field("ids", "请先勾选要核验的数据", "select the reports to verify"));
+        if (ids.Count > MaxBatch)
+            return (0, CollectionError.Field("ids", $"一次最多核验 {MaxBatch} 项", $"at most {MaxBatch} reports at a time"));
+        var wanted = ids.Distinct().ToList();
+        var facts = await ReviewableBy(user).Where(f => wanted.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var id = ids[i];
+            if (!facts.TryGetValue(id, out var f))
+                return (0, Refused(404, i, $"填报数据 {id} 不存在或无权审核", $"report {id} does not exist or is not yours to review"));
+            if (f.Status != FactStatus.Submitted)
+            {
+                var (zh, en) = await NameAsync(f, ct);
+                return (0, Refused(409, i, $"{zh}（编号 {id}）的数据现为“{Labels.Of(f.Status)}”，已不能核验（可能已被修改、退回或核验）",
+                    $"{en} (report {id}) is now {f.Status} and can no longer be verified (changed, returned or verified meanwhile)"));
+            }
+        }
+        foreach (var (period, unit) in facts.Values.Select(f => (f.PeriodId, f.UnitId)).Distinct())
+            await EnsureOpenAsync(period, unit, ct);
+        var by = user.Identity?.Name ?? "";
+        var now = clock.GetUtcNow();
+        foreach (var id in wanted) Decide(facts[id], true, null, by, now);
         await audit.SaveAsync(ct);
-        return null;
+        return (wanted.Count, null);
+    }
+
+    private static CollectionError Refused(int status, int index, string zh, string en)
+    {
+        (string Zh, string En) full = ($"{zh}。本次未核验任何数据，请刷新后重新选择。", $"{en}. Nothing was verified; reload and select again.");
+        return new(status, full.Zh, full.En, new Dictionary<string, (string, string)[]> { [$"ids[{index}]"] = [full] });
+    }
+
+    /// <summary>The most reports one batch verifies: a page of the queue and more, never an unbounded request.</summary>
+    public const int MaxBatch = 500;
+
+    /// <summary>A report for people: "拉萨市住房和城乡建设局 · A1 固定资产投资".</summary>
+    private async Task<(string Zh, string En)> NameAsync(Fact f, CancellationToken ct)
+    {
+        var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == f.UnitId, ct);
+        var category = unit is null ? "" : SchemeLeaves.CategoryOf(unit.Kind) ?? "";
+        var leaves = await SchemeLeaves.LoadAsync(db, f.PeriodId, ct);
+        var name = leaves.Find(category, f.IndicatorId!)?.Name ?? leaves.MeasuresOf(category).FirstOrDefault(m => m.Id == f.IndicatorId)?.Name;
+        var what = name is null ? f.IndicatorId : $"{f.IndicatorId} {name}";
+        return ($"{unit?.Name ?? f.UnitId} · {what}", $"{unit?.NameEn ?? f.UnitId} · {what}");
     }
 }

@@ -28,4 +28,14 @@ public sealed class VerifyModel(KaoheDbContext db, Reporting reporting) : Collec
         await LoadAsync();
         return Page();
     }
+
+    /// <summary>核验所选: every ticked report or none (the message names the one that stopped the batch).</summary>
+    public async Task<IActionResult> OnPostBatchAsync(long[]? ids)
+    {
+        var (n, e) = await reporting.VerifyManyAsync(User, ids, HttpContext.RequestAborted);
+        if (e is not null) Errors.AddRange(e.Texts()); // the sentence names the unit and indicator: no field path on the page
+        else Message = Ui.T($"已核验 {n} 项", $"Verified {n} reports");
+        await LoadAsync();
+        return Page();
+    }
 }

@@ -17,9 +17,26 @@
 
   // An irreversible action (公布, 发布考核期, 核验销号 …) carries data-confirm on its form: the words say
   // what will happen, and nothing is sent unless the person agrees.
+  // A batch form's "{n}" is the number of its ticked boxes (their form="…" attribute ties them to it).
+  function ticked(form, name) {
+    return Array.prototype.filter.call(form.elements, function (el) { return el.name === name && el.checked; }).length;
+  }
   document.addEventListener('submit', function (e) {
     var form = e.target;
     var message = form && form.getAttribute && form.getAttribute('data-confirm');
+    if (message && message.indexOf('{n}') >= 0) message = message.replace('{n}', String(ticked(form, 'ids')));
     if (message && !window.confirm(message)) e.preventDefault();
   }, true);
+
+  // 全选本页 (data-select-all="ids") ticks or clears every box of its form; data-count="ids" shows how many are ticked.
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    var form = el && el.form;
+    if (!form) return;
+    var all = el.getAttribute('data-select-all');
+    if (all) Array.prototype.forEach.call(form.elements, function (box) { if (box.name === all) box.checked = el.checked; });
+    Array.prototype.forEach.call(form.querySelectorAll('[data-count]'), function (c) {
+      c.textContent = String(ticked(form, c.getAttribute('data-count')));
+    });
+  });
 })();
