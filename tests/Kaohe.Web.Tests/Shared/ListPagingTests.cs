@@ -14,16 +14,16 @@ namespace Kaohe.Web.Tests.Shared;
 /// </summary>
 public abstract partial class ListPagingTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : AppFixture
 {
-    [GeneratedRegex("""<tr><td class="mono">([^<]+)</td>""")]
+    [GeneratedRegex("""<tr><td(?: class="mono">|><code>)([^<]+)(?:</code>)?</td>""")]
     private static partial Regex MonoFirstCell();
 
     [GeneratedRegex("""共 (\d+) 条""")]
     private static partial Regex TotalRows();
 
-    [GeneratedRegex("""<a href="/Rectification/Item\?id=(\d+)">#\d+</a></td><td>""")]
+    [GeneratedRegex("""<a href="/Rectification/Item\?id=(\d+)">[^<]+</a></td><td>""")]
     private static partial Regex OverdueItem();
 
-    [GeneratedRegex("""<span class="muted mono small">([^<]+)</span>""")]
+    [GeneratedRegex("""<tr class="[^"]*" data-unit="([^"]+)">""")]
     private static partial Regex ProgressUnitId();
 
     private static List<string> Ids(string html) => [.. MonoFirstCell().Matches(html).Select(m => m.Groups[1].Value)];
