@@ -217,7 +217,8 @@ public sealed class AuditNames
                 return Categories.Name(id, English) + " · " + kind;
         }
         if (_unitOf.TryGetValue(Tag(type, number), out var owner))
-            return $"{UnitName(owner) ?? owner} · {kind} #{id}";
+            // The record's number, said as 编号 (an auditor needs to tell two items of one unit apart), not "#541".
+            return $"{UnitName(owner) ?? owner} · {kind}" + Ui.T($"（编号 {id}）", $" (no. {id})");
         if (PeriodLabel(id) is { } period) return type == "period" ? period : $"{period} · {kind}";
         if (id.Split('/', 2) is [var pid, var rest] && PeriodLabel(pid) is { } label)
             return $"{label} · {kind} {rest}";
