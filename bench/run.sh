@@ -55,7 +55,7 @@ start_app() {
   local name=$1 port=$2 dir=$3; shift 3
   (cd src/Kaohe.Web && exec env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning \
      Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning \
-     Logging__LogLevel__Kaohe.Web.Features.Results.ResultsCache=Information "$@" \
+     Logging__LogLevel__Kaohe.Web.Features.Results.ResultsStore=Information "$@" \
      dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1) &
   PIDS+=($!)
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done

@@ -18,7 +18,7 @@ ranking_part() {
   curl -fs -H "Authorization: Bearer $tok" "$base/api/v1/results/$period/housing" >"$WORK/ranking-groups.json" || { log "ranking: warm-up failed"; tail -20 "$WORK/ranking.log" >&2; return 1; }
   t1=$(date +%s.%N)
   figure ranking_first_ms "$(python3 -c "print(f'{($t1 - $t0) * 1000:.0f}')")"
-  # Where the first computation went (ResultsCache logs its stages).
+  # Where the first computation went (ResultsStore logs its stages).
   grep -ho '"Message":"results of [^"]*' "$WORK/ranking.log" | tail -1 | sed 's/^"Message":"/[bench] /' >&2
   curl -fs -o /dev/null -H "Authorization: Bearer $tok" "$base/Results?period=$period&category=housing" || { log "ranking: page failed"; return 1; }
   # Request lists: every group in turn; random units, half on their total, half on a leaf.
