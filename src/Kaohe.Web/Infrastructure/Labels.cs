@@ -618,4 +618,13 @@ public static class Labels
         ItemAction.Merge => T(english, "合并", "merge"),
         _ => T(english, "重新打开", "reopen"),
     };
+
+    /// <summary>A category of assessed units, as the unit lists group and filter them.</summary>
+    public static string Of(UnitKind k) => k switch
+    {
+        UnitKind.HousingBureau => Ui.T("地市住建局", "Prefecture housing bureaus"),
+        UnitKind.UrbanManagementBureau => Ui.T("地市城管局（地市综合 / 政府所在区 / 县城）", "Urban management (prefecture-wide / seat district / county towns)"),
+        UnitKind.AffiliatedUnit => Ui.T("厅属单位", "Affiliated units"),
+        _ => Ui.T("机关处室", "Divisions"),
+    };
 }

@@ -36,12 +36,4 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
         if (Q?.Trim() is { Length: > 0 } text) q = q.Where(u => u.Id.Contains(text) || u.Name.Contains(text) || u.NameEn.Contains(text) || u.Group.Contains(text));
         Units = await q.PageAsync(PageQuery.From(Request), UnitSorts, ct);
     }
-
-    public static string KindLabel(UnitKind k) => k switch
-    {
-        UnitKind.HousingBureau => Ui.T("地市住建局", "Prefecture housing bureaus"),
-        UnitKind.UrbanManagementBureau => Ui.T("地市城管局（地市综合 / 政府所在区 / 县城）", "Urban management (prefecture-wide / seat district / county towns)"),
-        UnitKind.AffiliatedUnit => Ui.T("厅属单位", "Affiliated units"),
-        _ => Ui.T("机关处室", "Divisions"),
-    };
 }
