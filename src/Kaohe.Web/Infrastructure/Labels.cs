@@ -2,7 +2,10 @@ using Kaohe.Data;
 using Kaohe.Scoring;
 using Kaohe.Web.Features.Collection;
 using Kaohe.Web.Features.Jobs;
+using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Rectification;
+using Kaohe.Web.Features.Results;
+using Kaohe.Web.Features.Surveys;
 
 namespace Kaohe.Web.Infrastructure;
 

@@ -310,6 +310,20 @@ public abstract class JobsTests<TApp>(TApp app) : IClassFixture<TApp> where TApp
         Assert.True(dto.Finished);
         Assert.Contains(await app.WithDb(db => db.AuditEntries.Where(e => e.EntityId == dead.Id).Select(e => e.Action).ToListAsync()), a => a == "job.orphaned");
     }
+
+    /// <summary>
+    /// Each feature registers its own jobs (AddJob in its AddXxx): every kind the runner accepts has a
+    /// handler of that kind, and the kinds the pages and APIs start are among them.
+    /// </summary>
+    [Fact]
+    public void Every_registered_kind_resolves_to_a_handler_of_that_kind()
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var kinds = scope.ServiceProvider.GetRequiredService<JobKinds>();
+        Assert.Superset(new HashSet<string> { FactImport.JobKind, BulletinJob.JobKind, ScoresWorkbookJob.JobKind, RecomputeJob.JobKind, Kaohe.Web.Features.Surveys.SurveyTallyJob.JobKind }, kinds);
+        foreach (var kind in kinds)
+            Assert.Equal(kind, scope.ServiceProvider.GetRequiredKeyedService<IJobHandler>(kind).Kind);
+    }
 }
 
 public sealed class JobsTestsOnSqlite(SqliteApp app) : JobsTests<SqliteApp>(app);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,6 +29,8 @@ public static class CollectionApi
         services.AddScoped<Scoring>();
         services.AddScoped<Progress>();
         services.AddScoped<CollectionSheets>();
+        services.AddScoped<FactImport>();
+        services.AddJob<FactImport>(FactImport.JobKind);
         return services;
     }
 

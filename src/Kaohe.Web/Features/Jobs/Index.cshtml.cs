@@ -1,9 +1,11 @@
 using Kaohe.Data;
 using Kaohe.Web.Features.Collection;
+using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Results;
+using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Jobs;

@@ -34,10 +34,24 @@ public interface IJobHandler
     Task<JobOutcome> RunAsync(JobContext context, CancellationToken ct);
 }
 
-/// <summary>The kinds of job this process can run (each registered as a keyed scoped <see cref="IJobHandler"/>).</summary>
-public sealed class JobKinds : HashSet<string>
+/// <summary>One kind of job a feature registered with <see cref="JobRegistration.AddJob{THandler}"/>.</summary>
+public sealed record JobKindRegistration(string Kind);
+
+/// <summary>The kinds of job this process can run: what the features registered (each also a keyed scoped <see cref="IJobHandler"/>).</summary>
+public sealed class JobKinds(IEnumerable<JobKindRegistration> registered) : HashSet<string>(registered.Select(r => r.Kind), StringComparer.Ordinal);
+
+public static class JobRegistration
 {
-    public JobKinds() : base(StringComparer.Ordinal) { }
+    /// <summary>
+    /// A feature registers its own kind of long work here (in its AddXxx), so the runner in Jobs names
+    /// no feature: the handler is keyed by its kind, and the kind is one the runner accepts.
+    /// </summary>
+    public static IServiceCollection AddJob<THandler>(this IServiceCollection services, string kind) where THandler : class, IJobHandler
+    {
+        services.AddKeyedScoped<IJobHandler, THandler>(kind);
+        services.AddSingleton(new JobKindRegistration(kind));
+        return services;
+    }
 }
 
 public sealed class JobOptions

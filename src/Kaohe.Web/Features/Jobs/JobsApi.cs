@@ -113,18 +113,11 @@ public static class JobsApi
 {
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
-        var kinds = new JobKinds { FactImport.JobKind, BulletinJob.JobKind, ScoresWorkbookJob.JobKind, RecomputeJob.JobKind, SurveyTallyJob.JobKind };
-        services.AddSingleton(kinds);
+        services.AddSingleton<JobKinds>();
         services.AddOptions<JobOptions>().BindConfiguration("Kaohe:Jobs");
         services.AddSingleton<JobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<JobRunner>());
         services.AddScoped<JobService>();
-        services.AddScoped<FactImport>();
-        services.AddKeyedScoped<IJobHandler, FactImport>(FactImport.JobKind);
-        services.AddKeyedScoped<IJobHandler, BulletinJob>(BulletinJob.JobKind);
-        services.AddKeyedScoped<IJobHandler, ScoresWorkbookJob>(ScoresWorkbookJob.JobKind);
-        services.AddKeyedScoped<IJobHandler, RecomputeJob>(RecomputeJob.JobKind);
-        services.AddKeyedScoped<IJobHandler, SurveyTallyJob>(SurveyTallyJob.JobKind);
         services.AddScoped<IAttachmentOwnerPolicy, JobAttachmentPolicy>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Kaohe.Web.Features.Attachments;
+using Kaohe.Web.Features.Jobs;
 
 namespace Kaohe.Web.Features.Publication;
 
@@ -12,6 +13,8 @@ public static class PublicationRegistration
         services.AddScoped<Bulletins>();
         services.AddScoped<DeductionRectificationSource>();
         services.AddScoped<IAttachmentOwnerPolicy, AppealAttachmentPolicy>();
+        services.AddJob<BulletinJob>(BulletinJob.JobKind);
+        services.AddJob<ScoresWorkbookJob>(ScoresWorkbookJob.JobKind);
         return services;
     }
 }

@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Security.Claims;
-using Kaohe.Scoring;
+using System.Text.Json;
 using Kaohe.Data;
+using Kaohe.Scoring;
 using Kaohe.Web.Features.Facts;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -77,6 +78,7 @@ public static class ResultsApi
         services.AddSingleton<ResultsStore>();
         services.AddSingleton<ResultsWatch>();
         services.AddScoped<ResultsAccess>();
+        services.AddJob<RecomputeJob>(RecomputeJob.JobKind);
         return services;
     }
 

@@ -55,7 +55,7 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
         if (Survey is null) return;
         if (User.IsInRole(Roles.Office))
             TallyJob = await db.Set<Job>().AsNoTracking()
-                .Where(j => j.Kind == Jobs.SurveyTallyJob.JobKind && j.PeriodId == Period && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+                .Where(j => j.Kind == SurveyTallyJob.JobKind && j.PeriodId == Period && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
                 .Select(j => j.Id).FirstOrDefaultAsync(ct);
         var computed = await surveys.ComputeAsync(Period, ct);
         if (computed is not { } c) return;
@@ -97,7 +97,7 @@ public sealed class IndexModel(SurveyService surveys, KaoheDbContext db) : PageM
             Message = Ui.T("本期没有启用的问卷", "No active questionnaire in this period");
             return RedirectToPage(new { period = Period });
         }
-        var job = await jobs.StartOrJoinAsync(User, Jobs.SurveyTallyJob.JobKind, Period, ct);
+        var job = await jobs.StartOrJoinAsync(User, SurveyTallyJob.JobKind, Period, ct);
         return Redirect($"/Jobs/{job.Id}");
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Kaohe.Data;
+using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
@@ -30,6 +31,7 @@ public static class SurveysApi
     public static IServiceCollection AddSurveys(this IServiceCollection services)
     {
         services.AddScoped<SurveyService>();
+        services.AddJob<SurveyTallyJob>(SurveyTallyJob.JobKind);
         services.AddSingleton<SurveyCountsCache>();
         // The public submission path (docs/surveys-throughput.md): raw reads, cached questionnaire, one group-committing writer.
         services.AddSingleton<SurveyDatabase>();

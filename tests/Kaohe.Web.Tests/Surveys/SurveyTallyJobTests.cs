@@ -10,7 +10,7 @@ using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kaohe.Web.Tests.Jobs;
+namespace Kaohe.Web.Tests.Surveys;
 
 /// <summary>
 /// 更新统计 as a job (issue 9 item 4): it reports responses read and tallies written, ends with the

@@ -1,6 +1,6 @@
-using Kaohe.Web.Features.Surveys;
+using Kaohe.Web.Features.Jobs;
 
-namespace Kaohe.Web.Features.Jobs;
+namespace Kaohe.Web.Features.Surveys;
 
 /// <summary>
 /// 更新统计 (满意度测评) in the background: counts a period's responses into the tallies and writes the
