@@ -16,6 +16,7 @@ public static class Problems
         StatusCodes.Status404NotFound => Ui.T("未找到", "Not found"),
         StatusCodes.Status409Conflict => Ui.T("当前状态不允许此操作", "Not allowed in the current state"),
         StatusCodes.Status413PayloadTooLarge => Ui.T("文件过大", "Too large"),
+        StatusCodes.Status415UnsupportedMediaType => Ui.T("文件类型不支持", "Unsupported file type"),
         StatusCodes.Status429TooManyRequests => Ui.T("请求过于频繁", "Too many requests"),
         _ => Ui.T("请求有误", "Bad request"),
     };

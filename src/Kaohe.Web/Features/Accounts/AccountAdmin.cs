@@ -7,9 +7,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Accounts;
 
-/// <summary>Why the office may not do what it asked to an account: the HTTP status and the words, in both languages.</summary>
-public sealed record AccountRefusal(int Status, string Zh, string En);
-
 /// <summary>The outcome of an account action: the account, a generated password (reset only, shown once) and how many sessions ended.</summary>
 public sealed record AccountChange(string Account, bool Disabled, int SessionsEnded, string? Password = null);
 
@@ -28,7 +25,7 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
     public static bool IsDisabled(AppUser u) => u.LockoutEnd is { } end && end >= DisabledUntil;
 
     /// <summary>A new generated password (the old one stops working) and the end of every session, so a lost device signs out too.</summary>
-    public async Task<(AccountChange? Change, AccountRefusal? Refusal)> ResetPasswordAsync(string userName, CancellationToken ct = default)
+    public async Task<(AccountChange? Change, Failure? Refusal)> ResetPasswordAsync(string userName, CancellationToken ct = default)
     {
         var user = await users.FindByNameAsync(userName);
         if (user is null) return (null, Missing(userName));
@@ -36,7 +33,7 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
         var token = await users.GeneratePasswordResetTokenAsync(user);
         var result = await users.ResetPasswordAsync(user, token, password);
         if (!result.Succeeded)
-            return (null, new(StatusCodes.Status409Conflict, "密码未能重置：" + string.Join("；", result.Errors.Select(e => e.Description)),
+            return (null, new Failure(FailureKind.Conflict, "密码未能重置：" + string.Join("；", result.Errors.Select(e => e.Description)),
                 "the password was not reset: " + string.Join("; ", result.Errors.Select(e => e.Description))));
         // The office has seen the new password: its owner sets their own at the next sign-in.
         await MustChangePassword.MarkAsync(users, user);
@@ -47,18 +44,18 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
     }
 
     /// <summary>Disables an account and ends its sessions at once. The office may not disable itself, nor the last office account that can sign in.</summary>
-    public async Task<(AccountChange? Change, AccountRefusal? Refusal)> DisableAsync(string userName, ClaimsPrincipal by, CancellationToken ct = default)
+    public async Task<(AccountChange? Change, Failure? Refusal)> DisableAsync(string userName, ClaimsPrincipal by, CancellationToken ct = default)
     {
         var user = await users.FindByNameAsync(userName);
         if (user is null) return (null, Missing(userName));
         if (user.Id == by.FindFirstValue(ClaimTypes.NameIdentifier))
-            return (null, new(StatusCodes.Status409Conflict, "不能停用自己正在使用的账号", "you cannot disable the account you are signed in with"));
+            return (null, new Failure(FailureKind.Conflict, "不能停用自己正在使用的账号", "you cannot disable the account you are signed in with"));
         if (IsDisabled(user)) return (new(user.UserName!, true, 0), null);
         if (user.Role == Roles.Office)
         {
             var otherOffice = await db.Users.Where(u => u.Role == Roles.Office && u.Id != user.Id).Select(u => u.LockoutEnd).ToListAsync(ct);
             if (!otherOffice.Any(end => end is null || end < DisabledUntil))
-                return (null, new(StatusCodes.Status409Conflict, $"账号 {user.UserName} 是最后一个可用的考核办账号，不能停用",
+                return (null, new Failure(FailureKind.Conflict, $"账号 {user.UserName} 是最后一个可用的考核办账号，不能停用",
                     $"{user.UserName} is the last office account that can sign in; it cannot be disabled"));
         }
         var before = user.LockoutEnd;
@@ -72,7 +69,7 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
     }
 
     /// <summary>Enables a disabled account: it signs in again with its password (reset it too when the person has left).</summary>
-    public async Task<(AccountChange? Change, AccountRefusal? Refusal)> EnableAsync(string userName, CancellationToken ct = default)
+    public async Task<(AccountChange? Change, Failure? Refusal)> EnableAsync(string userName, CancellationToken ct = default)
     {
         var user = await users.FindByNameAsync(userName);
         if (user is null) return (null, Missing(userName));
@@ -86,6 +83,6 @@ public sealed class AccountAdmin(KaoheDbContext db, UserManager<AppUser> users, 
         return (new(user.UserName!, false, 0), null);
     }
 
-    private static AccountRefusal Missing(string userName) =>
-        new(StatusCodes.Status404NotFound, $"账号 {userName} 不存在", $"there is no account {userName}");
+    private static Failure Missing(string userName) =>
+        new Failure(FailureKind.NotFound, $"账号 {userName} 不存在", $"there is no account {userName}");
 }

@@ -42,10 +42,10 @@ public static class AccountsApi
             .WithSummary("防伪令牌：以登录 Cookie 写入时放在 X-CSRF-TOKEN 头 / the anti-forgery token a cookie-signed-in page sends in X-CSRF-TOKEN");
     }
 
-    private static async Task<Results<Ok<AccountChange>, ProblemHttpResult>> Answer(Task<(AccountChange? Change, AccountRefusal? Refusal)> action)
+    private static async Task<Results<Ok<AccountChange>, ProblemHttpResult>> Answer(Task<(AccountChange? Change, Failure? Refusal)> action)
     {
         var (change, refusal) = await action;
-        return refusal is null ? TypedResults.Ok(change!) : Problems.Problem(refusal.Status, Ui.T("未能完成", "Not done"), Ui.T(refusal.Zh, refusal.En));
+        return refusal is null ? TypedResults.Ok(change!) : refusal.ToProblem();
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(TokenRequest request, SignInGuard guard, HttpContext http)

@@ -127,12 +127,12 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
     public Task<IActionResult> OnPostEnableAsync(string id) => Act(id, name => admin.EnableAsync(name), c =>
         Done = Ui.T($"账号 {c.Account} 已启用。", $"{c.Account} is enabled."));
 
-    private async Task<IActionResult> Act(string id, Func<string, Task<(AccountChange? Change, AccountRefusal? Refusal)>> action, Action<AccountChange> shown)
+    private async Task<IActionResult> Act(string id, Func<string, Task<(AccountChange? Change, Failure? Refusal)>> action, Action<AccountChange> shown)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
         var (change, refusal) = await action(user.UserName!);
-        if (refusal is not null) Error = Ui.T(refusal.Zh, refusal.En);
+        if (refusal is not null) Error = refusal.Text;
         else shown(change!);
         await OnGetAsync();
         return Page();

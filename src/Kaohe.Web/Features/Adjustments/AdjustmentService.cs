@@ -15,17 +15,10 @@ public sealed record RecordEvent(string? Period, string? Unit, string? Rule, dou
 /// <summary>An uploaded evidence file (佐证材料).</summary>
 public sealed record Upload(Stream Content, string FileName);
 
-/// <summary>An expected failure: the HTTP status it maps to, a message and the fields it concerns.</summary>
-public sealed record EventFailure(int Status, string Zh, string En, IReadOnlyDictionary<string, string[]> Errors)
-{
-    public static EventFailure Field(int status, string field, string zh, string en) =>
-        new(status, zh, en, new Dictionary<string, string[]> { [field] = [Ui.T(zh, en)] });
-}
-
-public sealed record EventOutcome(AdjustmentEvent? Event, EventFailure? Failure)
+public sealed record EventOutcome(AdjustmentEvent? Event, Failure? Failure)
 {
     public static implicit operator EventOutcome(AdjustmentEvent e) => new(e, null);
-    public static implicit operator EventOutcome(EventFailure f) => new(null, f);
+    public static implicit operator EventOutcome(Failure f) => new(null, f);
 }
 
 /// <summary>A fund-use band: from <see cref="Min"/> percent of spending progress up, <see cref="Points"/>.</summary>
@@ -62,8 +55,8 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
     /// </summary>
     public async Task<EventOutcome> RecordAsync(RecordEvent r, IReadOnlyList<Upload> evidence, CancellationToken ct = default)
     {
-        var errors = new Dictionary<string, string[]>();
-        void Err(string field, string zh, string en) => errors[field] = [Ui.T(zh, en)];
+        var errors = new Dictionary<string, Message[]>();
+        void Err(string field, string zh, string en) => errors[field] = [new(zh, en)];
 
         var period = string.IsNullOrWhiteSpace(r.Period) ? null : await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == r.Period, ct);
         if (period is null) Err("period", $"考核期 \"{r.Period}\" 不存在", $"period \"{r.Period}\" does not exist");
@@ -112,12 +105,12 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
             if (rule.Kind is not AdjustmentRuleKind.FundUse && evidence.Count == 0)
                 Err("evidence", "须上传佐证材料", "evidence is required");
         }
-        if (errors.Count > 0) return new EventFailure(StatusCodes.Status400BadRequest, "请求有误，未保存", "the request is invalid; nothing was stored", errors);
+        if (errors.Count > 0) return Failure.Invalid("请求有误，未保存", "the request is invalid; nothing was stored", errors);
         await EnsureOpenAsync(period!.Id, unit!.Id, rule!.Kind, ct);
 
         if (rule!.Kind == AdjustmentRuleKind.FundUse && await db.Set<AdjustmentEvent>().AnyAsync(e =>
                 e.PeriodId == period!.Id && e.UnitId == unit!.Id && e.Kind == AdjustmentRuleKind.FundUse && e.Status != AdjustmentEventStatus.Rejected, ct))
-            return EventFailure.Field(StatusCodes.Status409Conflict, "unit", $"{unit!.Name}本期的资金使用绩效已录入", $"the fund-use result of {unit.NameEn} for this period is already recorded");
+            return new Failure(FailureKind.Conflict, $"{unit!.Name}本期的资金使用绩效已录入", $"the fund-use result of {unit.NameEn} for this period is already recorded", "unit");
 
         var actor = audit.Actor;
         var now = clock.GetUtcNow();
@@ -154,20 +147,20 @@ public sealed class AdjustmentService(KaoheDbContext db, AuditLog audit, IAttach
     public async Task<EventOutcome> DecideAsync(long id, bool approve, string? note, CancellationToken ct = default)
     {
         var ev = await db.Set<AdjustmentEvent>().FirstOrDefaultAsync(e => e.Id == id, ct);
-        if (ev is null) return EventFailure.Field(StatusCodes.Status404NotFound, "id", $"事项 {id} 不存在", $"event {id} does not exist");
+        if (ev is null) return new Failure(FailureKind.NotFound, $"事项 {id} 不存在", $"event {id} does not exist", "id");
         if (ev.Status != AdjustmentEventStatus.Pending)
-            return EventFailure.Field(StatusCodes.Status409Conflict, "status", "此事项已审批，不能再次审批", "this event has already been decided");
+            return new Failure(FailureKind.Conflict, "此事项已审批，不能再次审批", "this event has already been decided", "status");
         await EnsureOpenAsync(ev.PeriodId, ev.UnitId, ev.Kind, ct);
         var actor = audit.Actor;
         if (string.Equals(ev.RequestedBy, actor, StringComparison.OrdinalIgnoreCase))
-            return EventFailure.Field(StatusCodes.Status403Forbidden, "approver",
-                "一票否决须由另一名考核办人员审批，申请人不能审批自己的申请", "a veto must be decided by a second office account; the requester cannot decide their own request");
+            return new Failure(FailureKind.Forbidden,
+                "一票否决须由另一名考核办人员审批，申请人不能审批自己的申请", "a veto must be decided by a second office account; the requester cannot decide their own request", "approver");
         note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (note?.Length > 1000) return EventFailure.Field(StatusCodes.Status400BadRequest, "note", "审批意见不超过 1000 字", "the note is at most 1000 characters");
+        if (note?.Length > 1000) return new Failure(FailureKind.Invalid, "审批意见不超过 1000 字", "the note is at most 1000 characters", "note");
         var now = clock.GetUtcNow();
         if (!approve)
         {
-            if (note is null) return EventFailure.Field(StatusCodes.Status400BadRequest, "note", "不予批准须说明理由", "a rejection needs a reason");
+            if (note is null) return new Failure(FailureKind.Invalid, "不予批准须说明理由", "a rejection needs a reason", "note");
             ev.Reject(actor, now, note);
             audit.Record("veto.reject", "adjustment", Id(ev.Id), "Pending", "Rejected", note);
         }

@@ -54,8 +54,6 @@ public static class AdjustmentsApi
         };
     }
 
-    public static ProblemHttpResult Problem(EventFailure f) =>
-        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Errors.Count > 0 ? f.Errors.ToDictionary() : null);
 
     public static async Task<List<AdjustmentEventDto>> DtosAsync(KaoheDbContext db, IQueryable<AdjustmentEvent> query, CancellationToken ct = default)
     {
@@ -115,7 +113,7 @@ public static class AdjustmentsApi
         try
         {
             var outcome = await s.RecordAsync(cmd, uploads);
-            if (outcome.Failure is { } failure) return Problem(failure);
+            if (outcome.Failure is { } failure) return failure.ToProblem();
             var dto = (await DtosAsync(db, db.Set<AdjustmentEvent>().AsNoTracking().Where(e => e.Id == outcome.Event!.Id)))[0];
             return TypedResults.Created($"/api/v1/adjustments/{dto.Id}", dto);
         }
@@ -128,7 +126,7 @@ public static class AdjustmentsApi
     private static async Task<Results<Ok<AdjustmentEventDto>, ProblemHttpResult>> Decide(long id, bool approve, DecideRequest? r, AdjustmentService s)
     {
         var outcome = await s.DecideAsync(id, approve, r?.Note);
-        if (outcome.Failure is { } failure) return Problem(failure);
+        if (outcome.Failure is { } failure) return failure.ToProblem();
         var db = s.Db;
         return TypedResults.Ok((await DtosAsync(db, db.Set<AdjustmentEvent>().AsNoTracking().Where(e => e.Id == id)))[0]);
     }

@@ -76,7 +76,7 @@ public sealed class IndexModel(KaoheDbContext db, AdjustmentService service, Res
             var outcome = await service.RecordAsync(new RecordEvent(Period, Unit, Rule, Points, SpendingPercent, Reason, DocumentRef), uploads);
             if (outcome.Failure is { } f)
             {
-                Errors = f.Errors.ToDictionary();
+                Errors = new Dictionary<string, string[]>(f.Errors ?? new Dictionary<string, string[]>());
                 if (Errors.Count == 0) Errors[""] = [Ui.T(f.Zh, f.En)];
             }
             else return Redirect($"/Adjustments?period={Uri.EscapeDataString(Period)}&category={Uri.EscapeDataString(Category)}&saved=1");

@@ -49,7 +49,7 @@ public sealed class VetoesModel(KaoheDbContext db, AdjustmentService service) : 
         {
             var outcome = await service.RecordAsync(new RecordEvent(Period, Unit, Rule, null, null, Reason, DocumentRef), uploads);
             if (outcome.Failure is null) return Redirect($"/Adjustments/Vetoes?period={Uri.EscapeDataString(Period)}");
-            Errors = outcome.Failure.Errors.ToDictionary();
+            Errors = new Dictionary<string, string[]>(outcome.Failure.Errors ?? new Dictionary<string, string[]>());
         }
         catch (UploadRejectedException e)
         {
@@ -71,7 +71,7 @@ public sealed class VetoesModel(KaoheDbContext db, AdjustmentService service) : 
     {
         var outcome = await service.DecideAsync(Id, approve, Note);
         if (outcome.Failure is null) return Redirect($"/Adjustments/Vetoes?period={Uri.EscapeDataString(Period)}");
-        Errors = outcome.Failure.Errors.ToDictionary();
+        Errors = new Dictionary<string, string[]>(outcome.Failure.Errors ?? new Dictionary<string, string[]>());
         if (Errors.Count == 0) Errors[""] = [Ui.T(outcome.Failure.Zh, outcome.Failure.En)];
         Response.StatusCode = outcome.Failure.Status;
         await LoadAsync();

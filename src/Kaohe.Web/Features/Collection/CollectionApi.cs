@@ -59,7 +59,7 @@ public static class CollectionApi
         g.MapPost("/{period}/{sheet}/xlsx", Import).WritesPeriodInputs(PeriodInput.Data).WritesPeriodInputs(PeriodInput.Score).DisableAntiforgery().WithSummary("导入 Excel（全部或全不）/ upload the .xlsx sheet, all or nothing");
     }
 
-    private static IResult Done(CollectionError? e, object? ok = null) => e?.ToProblem() ?? (ok is null ? TypedResults.NoContent() : TypedResults.Ok(ok));
+    private static IResult Done(Failure? e, object? ok = null) => e is not null ? e.ToProblem() : (ok is null ? TypedResults.NoContent() : TypedResults.Ok(ok));
 
     private static string UnitOf(ClaimsPrincipal user, string? unit) => unit ?? user.UnitId() ?? "";
 
@@ -74,17 +74,17 @@ public static class CollectionApi
 
     private static async Task<IResult> SaveDrafts(string period, DraftsBody body, ClaimsPrincipal user, Reporting r, CancellationToken ct)
     {
-        if (body.Items is not { Count: > 0 } items) return CollectionError.Field("items", "没有要保存的数据", "there is nothing to save").ToProblem();
+        if (body.Items is not { Count: > 0 } items) return Failure.Field("items", "没有要保存的数据", "there is nothing to save").ToProblem();
         return Done(await r.SaveDraftsAsync(user, period, UnitOf(user, null),
             [.. items.Select((x, i) => (x.Measure ?? x.Indicator ?? "", new ReportValue(x.Value, x.Target, x.Measure is not null), $"items[{i}]"))], ct));
     }
 
     private static async Task<IResult> AddEvidence(string period, string indicator, IFormFile? file, ClaimsPrincipal user, Reporting r, CancellationToken ct)
     {
-        if (file is null) return CollectionError.Field("file", "请选择要上传的文件", "choose a file to upload").ToProblem();
+        if (file is null) return Failure.Field("file", "请选择要上传的文件", "choose a file to upload").ToProblem();
         await using var s = file.OpenReadStream();
         var (ev, e) = await r.AddEvidenceAsync(user, period, UnitOf(user, null), indicator, s, file.FileName, ct);
-        return e?.ToProblem() ?? TypedResults.Created(ev!.Url, ev);
+        return e is not null ? e.ToProblem() : TypedResults.Created(ev!.Url, ev);
     }
 
     private static async Task<IResult> Submit(string period, ClaimsPrincipal user, Reporting r, CancellationToken ct)
@@ -96,14 +96,14 @@ public static class CollectionApi
     private static async Task<IResult> Queue(string period, ClaimsPrincipal user, Reporting r, CancellationToken ct) =>
         user.Role() is Roles.Office or Roles.Division
             ? TypedResults.Ok(await r.QueueAsync(user, period, ct))
-            : CollectionError.Forbidden("只有考核办和评分处室审核填报数据", "only the office and scoring divisions verify reports").ToProblem();
+            : Failure.Forbidden("只有考核办和评分处室审核填报数据", "only the office and scoring divisions verify reports").ToProblem();
 
     private static async Task<IResult> Verify(long id, ClaimsPrincipal user, Reporting r, CancellationToken ct) => Done(await r.ReviewAsync(user, id, true, null, ct));
 
     private static async Task<IResult> VerifyMany(VerifyManyBody body, ClaimsPrincipal user, Reporting r, CancellationToken ct)
     {
         var (n, e) = await r.VerifyManyAsync(user, body.Ids, ct);
-        return e?.ToProblem() ?? TypedResults.Ok(new { verified = n });
+        return e is not null ? e.ToProblem() : TypedResults.Ok(new { verified = n });
     }
 
     private static async Task<IResult> Return(long id, ReturnBody body, ClaimsPrincipal user, Reporting r, CancellationToken ct) =>
@@ -130,7 +130,7 @@ public static class CollectionApi
     private static async Task<IResult> Close(string period, ClaimsPrincipal user, Scoring s, CancellationToken ct) => Done(await s.CloseAsync(user, period, ct));
 
     private static async Task<IResult> Board(string period, Progress p, CancellationToken ct) =>
-        await p.BoardAsync(period, ct) is { } board ? TypedResults.Ok(board) : CollectionError.NotFound($"考核期 {period} 不存在", $"period {period} does not exist").ToProblem();
+        await p.BoardAsync(period, ct) is { } board ? TypedResults.Ok(board) : Failure.NotFound($"考核期 {period} 不存在", $"period {period} does not exist").ToProblem();
 
     private static AssignmentDto Dto(Assignment a) => new(a.Id, a.PeriodId, a.Kind.ToString(), a.Assignee, a.UnitId, a.IndicatorId, a.Rater);
 
@@ -139,42 +139,42 @@ public static class CollectionApi
             .ThenBy(a => a.IndicatorId).ThenBy(a => a.UnitId).ToListAsync(ct)).Select(Dto).ToList());
 
     /// <summary>Adds one assignment after checking that the assignee, unit and indicator exist and fit together.</summary>
-    public static async Task<(Assignment? Assignment, CollectionError? Error)> AddAssignmentAsync(KaoheDbContext db, AuditLog audit, string period, AssignmentBody body, CancellationToken ct)
+    public static async Task<(Assignment? Assignment, Failure? Error)> AddAssignmentAsync(KaoheDbContext db, AuditLog audit, string period, AssignmentBody body, CancellationToken ct)
     {
-        if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return (null, CollectionError.NotFound($"考核期 {period} 不存在", $"period {period} does not exist"));
+        if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return (null, Failure.NotFound($"考核期 {period} 不存在", $"period {period} does not exist"));
         AssignmentKind kind;
         if (body.Kind is null || !Enum.TryParse(body.Kind, true, out kind) || !Enum.IsDefined(kind))
-            return (null, CollectionError.Field("kind", "须为 division 或 leader", "must be division or leader"));
+            return (null, Failure.Field("kind", "须为 division 或 leader", "must be division or leader"));
         var unit = body.Unit is null ? null : await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == body.Unit, ct);
-        if (unit is null) return (null, CollectionError.Field("unit", $"单位 {body.Unit} 不存在", $"unit {body.Unit} does not exist"));
+        if (unit is null) return (null, Failure.Field("unit", $"单位 {body.Unit} 不存在", $"unit {body.Unit} does not exist"));
         var leaves = await SchemeLeaves.LoadAsync(db, period, ct);
         var leaf = body.Indicator is null ? null : leaves.Find(SchemeLeaves.CategoryOf(unit.Kind) ?? "", body.Indicator);
-        if (leaf is null) return (null, CollectionError.Field("indicator", $"指标 {body.Indicator} 不是该单位本期方案的末级指标", $"indicator {body.Indicator} is not a leaf of the unit's scheme in this period"));
+        if (leaf is null) return (null, Failure.Field("indicator", $"指标 {body.Indicator} 不是该单位本期方案的末级指标", $"indicator {body.Indicator} is not a leaf of the unit's scheme in this period"));
         string? rater = body.Rater;
         if (kind == AssignmentKind.Division)
         {
             var division = body.Assignee is null ? null : await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == body.Assignee && u.Kind == UnitKind.Division, ct);
-            if (division is null) return (null, CollectionError.Field("assignee", $"处室 {body.Assignee} 不存在", $"division {body.Assignee} does not exist"));
+            if (division is null) return (null, Failure.Field("assignee", $"处室 {body.Assignee} 不存在", $"division {body.Assignee} does not exist"));
             // A division is itself assessed (the divisions' scheme): it never scores itself.
             if (division.Id == unit.Id)
-                return (null, CollectionError.Field("assignee", $"处室 {division.Id} 不能给本处室评分（不得自评）", $"division {division.Id} may not score itself"));
-            if (leaf.Owner == SlotOwner.Leader) return (null, CollectionError.Field("indicator", "领导评价指标只能分配给厅领导", "a leadership indicator is assigned to leaders"));
+                return (null, Failure.Field("assignee", $"处室 {division.Id} 不能给本处室评分（不得自评）", $"division {division.Id} may not score itself"));
+            if (leaf.Owner == SlotOwner.Leader) return (null, Failure.Field("indicator", "领导评价指标只能分配给厅领导", "a leadership indicator is assigned to leaders"));
             if (leaf.Method is Kaohe.Scoring.RatersMethod rm)
             {
                 rater ??= division.Id;
-                if (rm.Raters.All(r => r.Id != rater)) return (null, CollectionError.Field("rater", $"评价方 {rater} 不在指标 {leaf.Id} 的评价方中", $"rater {rater} is not one of indicator {leaf.Id}'s raters"));
+                if (rm.Raters.All(r => r.Id != rater)) return (null, Failure.Field("rater", $"评价方 {rater} 不在指标 {leaf.Id} 的评价方中", $"rater {rater} is not one of indicator {leaf.Id}'s raters"));
             }
-            else if (rater is not null) return (null, CollectionError.Field("rater", "只有多方评指标有评价方", "only a raters indicator has raters"));
+            else if (rater is not null) return (null, Failure.Field("rater", "只有多方评指标有评价方", "only a raters indicator has raters"));
         }
         else
         {
             var leader = body.Assignee is null ? null : await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.UserName == body.Assignee && u.Role == Roles.Leader, ct);
-            if (leader is null) return (null, CollectionError.Field("assignee", $"厅领导账号 {body.Assignee} 不存在", $"leader account {body.Assignee} does not exist"));
-            if (leaf.Owner != SlotOwner.Leader) return (null, CollectionError.Field("indicator", $"指标 {leaf.Id} 不是领导评价指标", $"indicator {leaf.Id} is not a leadership indicator"));
+            if (leader is null) return (null, Failure.Field("assignee", $"厅领导账号 {body.Assignee} 不存在", $"leader account {body.Assignee} does not exist"));
+            if (leaf.Owner != SlotOwner.Leader) return (null, Failure.Field("indicator", $"指标 {leaf.Id} 不是领导评价指标", $"indicator {leaf.Id} is not a leadership indicator"));
             rater = leader.RaterId;
         }
         if (await db.Assignments.AnyAsync(a => a.PeriodId == period && a.Kind == kind && a.Assignee == body.Assignee && a.UnitId == unit.Id && a.IndicatorId == leaf.Id, ct))
-            return (null, CollectionError.Conflict("该分工已存在", "this assignment already exists"));
+            return (null, Failure.Conflict("该分工已存在", "this assignment already exists"));
         var assignment = new Assignment(period, kind, body.Assignee!, unit.Id, leaf.Id, rater);
         db.Assignments.Add(assignment);
         audit.Record("assignment.add", "assignment", () => assignment.Id.ToString(CultureInfo.InvariantCulture), null, Dto(assignment));
@@ -185,13 +185,13 @@ public static class CollectionApi
     private static async Task<IResult> AddAssignment(string period, AssignmentBody body, KaoheDbContext db, AuditLog audit, CancellationToken ct)
     {
         var (a, e) = await AddAssignmentAsync(db, audit, period, body, ct);
-        return e?.ToProblem() ?? TypedResults.Created($"/api/v1/collection/{period}/assignments", Dto(a!));
+        return e is not null ? e.ToProblem() : TypedResults.Created($"/api/v1/collection/{period}/assignments", Dto(a!));
     }
 
-    public static async Task<CollectionError?> DeleteAssignmentAsync(KaoheDbContext db, AuditLog audit, long id, CancellationToken ct)
+    public static async Task<Failure?> DeleteAssignmentAsync(KaoheDbContext db, AuditLog audit, long id, CancellationToken ct)
     {
         var a = await db.Assignments.FirstOrDefaultAsync(x => x.Id == id, ct);
-        if (a is null) return CollectionError.NotFound($"分工 {id} 不存在", $"assignment {id} does not exist");
+        if (a is null) return Failure.NotFound($"分工 {id} 不存在", $"assignment {id} does not exist");
         db.Assignments.Remove(a);
         audit.Record("assignment.remove", "assignment", id.ToString(CultureInfo.InvariantCulture), Dto(a), null);
         await audit.SaveAsync(ct);
@@ -204,14 +204,14 @@ public static class CollectionApi
     private static async Task<IResult> Template(string period, string sheet, string? unit, ClaimsPrincipal user, CollectionSheets sheets, CancellationToken ct)
     {
         var (bytes, name, e) = await sheets.ExportAsync(user, period, sheet, unit, ct);
-        return e?.ToProblem() ?? TypedResults.File(bytes!, CollectionSheets.ContentType, name);
+        return e is not null ? e.ToProblem() : TypedResults.File(bytes!, CollectionSheets.ContentType, name);
     }
 
     private static async Task<IResult> Import(string period, string sheet, IFormFile? file, ClaimsPrincipal user, CollectionSheets sheets, CancellationToken ct)
     {
-        if (file is null) return CollectionError.Field("file", "请选择 .xlsx 文件", "choose an .xlsx file").ToProblem();
+        if (file is null) return Failure.Field("file", "请选择 .xlsx 文件", "choose an .xlsx file").ToProblem();
         await using var s = file.OpenReadStream();
         var (count, e) = await sheets.ImportAsync(user, period, sheet, file.FileName, s, ct);
-        return e?.ToProblem() ?? TypedResults.Ok(new { imported = count });
+        return e is not null ? e.ToProblem() : TypedResults.Ok(new { imported = count });
     }
 }

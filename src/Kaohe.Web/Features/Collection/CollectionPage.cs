@@ -1,4 +1,5 @@
 using Kaohe.Data;
+using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ public abstract class CollectionPage(KaoheDbContext db) : PageModel
 
     public string PeriodLabel => Periods.FirstOrDefault(p => p.Id == Period)?.Label(Infrastructure.Ui.IsEnglish) ?? Period ?? "";
 
-    protected void Fail(CollectionError e) => Errors.AddRange(e.Messages());
+    protected void Fail(Failure e) => Errors.AddRange(e.Messages());
 
     public static string StatusClass(string status) => status switch
     {

@@ -36,7 +36,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
 
     private static string Letter(string[] columns, string column) => ((char)('A' + Array.IndexOf(columns, column))).ToString();
 
-    public async Task<(byte[]? Bytes, string Name, CollectionError? Error)> ExportAsync(ClaimsPrincipal user, string period, string sheet, string? unit, CancellationToken ct)
+    public async Task<(byte[]? Bytes, string Name, Failure? Error)> ExportAsync(ClaimsPrincipal user, string period, string sheet, string? unit, CancellationToken ct)
     {
         switch (sheet)
         {
@@ -77,7 +77,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 return (Build(LeaderSheetName, LeaderColumns, rows, validations), $"领导评价-{s.Leader}-{period}.xlsx", null);
             }
             default:
-                return (null, "", CollectionError.NotFound($"没有名为 {sheet} 的表（report、scoring、leader）", $"there is no sheet {sheet} (report, scoring, leader)"));
+                return (null, "", Failure.NotFound($"没有名为 {sheet} 的表（report、scoring、leader）", $"there is no sheet {sheet} (report, scoring, leader)"));
         }
     }
 
@@ -142,7 +142,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
     }
 
     /// <summary>Imports a sheet, all or nothing. Every error names the sheet, the row as Excel shows it, the column and the reason.</summary>
-    public async Task<(int Count, CollectionError? Error)> ImportAsync(ClaimsPrincipal user, string period, string sheet, string fileName, Stream content, CancellationToken ct)
+    public async Task<(int Count, Failure? Error)> ImportAsync(ClaimsPrincipal user, string period, string sheet, string fileName, Stream content, CancellationToken ct)
     {
         var (name, columns) = sheet switch
         {
@@ -151,14 +151,14 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             "leader" => (LeaderSheetName, LeaderColumns),
             _ => ("", Array.Empty<string>()),
         };
-        if (name == "") return (0, CollectionError.NotFound($"没有名为 {sheet} 的表（report、scoring、leader）", $"there is no sheet {sheet} (report, scoring, leader)"));
+        if (name == "") return (0, Failure.NotFound($"没有名为 {sheet} 的表（report、scoring、leader）", $"there is no sheet {sheet} (report, scoring, leader)"));
         // The period's stage before the upload is read (the services check again, and the guard at SaveChanges).
         if (sheet == "report") await reporting.EnsureOpenAsync(period, user.UnitId() ?? "", ct);
         else if (sheet == "scoring" && user.Role() == Roles.Division) await scoring.EnsureOpenAsync(period, AssignmentKind.Division, user.UnitId() ?? "", ct);
         else if (sheet == "leader" && user.Role() == Roles.Leader) await scoring.EnsureOpenAsync(period, AssignmentKind.Leader, user.Identity?.Name ?? "", ct);
         var fileErrors = new List<ValidationError>();
         if (!fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
-            return (0, CollectionError.Field("file", $"“{fileName}”不是 .xlsx 文件，请上传从本系统下载的 .xlsx 模板", $"\"{fileName}\" is not an .xlsx file: upload the .xlsx template downloaded from here"));
+            return (0, Failure.Field("file", $"“{fileName}”不是 .xlsx 文件，请上传从本系统下载的 .xlsx 模板", $"\"{fileName}\" is not an .xlsx file: upload the .xlsx template downloaded from here"));
         var bytes = SchemeXlsx.ReadLimited(content, fileErrors);
         if (bytes is not null) SchemeXlsx.CheckPackage(bytes, fileErrors);
         if (fileErrors.Count > 0) return (0, FromErrors(fileErrors));
@@ -168,20 +168,20 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
         {
             using var ms = new MemoryStream(bytes!, writable: false);
             if (!ms.GetSheetNames().Contains(name))
-                return (0, CollectionError.Field("file", $"工作簿中没有名为“{name}”的工作表，请使用本系统下载的模板", $"the workbook has no sheet named \"{name}\"; use the template downloaded from here"));
+                return (0, Failure.Field("file", $"工作簿中没有名为“{name}”的工作表，请使用本系统下载的模板", $"the workbook has no sheet named \"{name}\"; use the template downloaded from here"));
             ms.Position = 0;
             rows = [.. ms.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>()];
         }
         catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
-            return (0, CollectionError.Field("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
+            return (0, Failure.Field("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
         }
-        var errors = new Dictionary<string, (string, string)[]>();
+        var errors = new Dictionary<string, Message[]>();
         void Err(int row, string column, string zh, string en) =>
             errors[$"{name}!{Letter(columns, column)}{row}"] = [($"{name}!第{row}行 {column}: {zh}", $"sheet {name} row {row} column {column}: {en}")];
         // 计量单位 and 去年同期 are shown, never read: a template from before they were added still imports.
         if (rows.Count == 0 || columns.Except([CMeasureUnit, CLastYear]).Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
-            return (0, CollectionError.Field("file", $"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers"));
+            return (0, Failure.Field("file", $"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers"));
         var letterOf = rows[0].Where(kv => kv.Value?.ToString()?.Trim() is { } h && columns.Contains(h)).ToDictionary(kv => kv.Value!.ToString()!.Trim(), kv => kv.Key);
         string? Text(IDictionary<string, object?> r, string c) => r.TryGetValue(letterOf[c], out var v) && v is not null && v.ToString()!.Trim() is { Length: > 0 } t ? t : null;
         double? Number(IDictionary<string, object?> r, int rowNo, string c, out bool bad)
@@ -199,7 +199,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
 
         // Row numbers of the items handed to the service, to locate its errors (items[i] / scores[i]).
         var rowOf = new List<int>();
-        CollectionError? result;
+        Failure? result;
         if (sheet == "report")
         {
             var items = new List<(string, ReportValue, string)>();
@@ -228,7 +228,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 items.Add((indicator, new ReportValue(value, target), $"items[{rowOf.Count}]"));
                 rowOf.Add(no);
             }
-            if (items.Count == 0 && errors.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何数据", "the sheet holds no data to import"));
+            if (items.Count == 0 && errors.Count == 0) return (0, Failure.Field("file", "表中没有填写任何数据", "the sheet holds no data to import"));
             // With bad cells, the rows that parsed are still checked (not saved), so that one upload names every problem.
             result = items.Count == 0 ? null : await reporting.SaveDraftsAsync(user, period, user.UnitId() ?? "", items, ct, dryRun: errors.Count > 0);
         }
@@ -248,17 +248,17 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 scores.Add(new ScoreInput(unit, indicator, value));
                 rowOf.Add(no);
             }
-            if (scores.Count == 0 && errors.Count == 0) return (0, CollectionError.Field("file", "表中没有填写任何分数", "the sheet holds no scores to import"));
+            if (scores.Count == 0 && errors.Count == 0) return (0, Failure.Field("file", "表中没有填写任何分数", "the sheet holds no scores to import"));
             var dryRun = errors.Count > 0;
             result = scores.Count == 0 ? null : sheet == "scoring"
                 ? await scoring.SaveDivisionScoresAsync(user, period, scores, ct, dryRun)
                 : await scoring.SaveLeaderScoresAsync(user, period, scores, ct, dryRun);
         }
         if (result is null && errors.Count == 0) return (rowOf.Count, null);
-        result ??= CollectionError.BadRequest("", "");
-        if (result.Errors is null && result.Zh.Length > 0) return (0, result);
+        result ??= Failure.Invalid("", "");
+        if (result.Fields is null && result.Zh.Length > 0) return (0, result);
         // Translate the service's JSON paths into sheet/row/column.
-        foreach (var (key, messages) in result.Errors ?? new Dictionary<string, (string, string)[]>())
+        foreach (var (key, messages) in result.Fields ?? new Dictionary<string, Message[]>())
         {
             var m = ItemPath().Match(key);
             if (!m.Success) { errors[key] = messages; continue; }
@@ -272,13 +272,12 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
             };
             foreach (var (zh, en) in messages) Err(no, column, zh, en);
         }
-        return (0, new CollectionError(result.Status == 403 ? 403 : 400, $"Excel 有误（{errors.Count} 处），未导入任何内容",
+        return (0, new Failure(result.Kind == FailureKind.Forbidden ? FailureKind.Forbidden : FailureKind.Invalid, $"Excel 有误（{errors.Count} 处），未导入任何内容",
             $"The workbook has {errors.Count} errors; nothing was imported", errors));
     }
 
-    private static CollectionError FromErrors(List<ValidationError> errors) =>
-        CollectionError.BadRequest("文件未导入：" + string.Join("；", errors.Select(e => e.Zh)), "The file was not imported: " + string.Join("; ", errors.Select(e => e.En)),
-            errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => (e.Zh, e.En)).ToArray()));
+    private static Failure FromErrors(List<ValidationError> errors) =>
+        Failure.Validation("文件未导入：" + string.Join("；", errors.Select(e => e.Zh)), "The file was not imported: " + string.Join("; ", errors.Select(e => e.En)), errors);
 
     [GeneratedRegex(@"^(?:items|scores)\[(\d+)\](?:\.(\w+))?$")]
     private static partial Regex ItemPath();

@@ -91,8 +91,8 @@ public sealed class ReportModel(KaoheDbContext db, Reporting reporting, Collecti
                 Message = T($"已保存 {saved.Count} 项草稿：{string.Join("；", saved.Select(x => x.Zh))}。下列有误的未保存。",
                     $"Saved {saved.Count} drafts: {string.Join("; ", saved.Select(x => x.En))}. Those below have errors and were not saved.");
             Errors.Add(T(e.Zh, e.En));
-            Errors.AddRange(e.Errors is { Count: > 0 } ? e.Texts() : []);
-            foreach (var (path, list) in e.Errors ?? new Dictionary<string, (string Zh, string En)[]>())
+            Errors.AddRange(e.Fields is { Count: > 0 } ? e.Texts() : []);
+            foreach (var (path, list) in e.Fields ?? new Dictionary<string, Message[]>())
                 Bad[InputOf(path)] = string.Join("；", list.Select(x => T(x.Zh, x.En)));
             var badRows = Bad.Keys.Select(k => k[2..]).Distinct().Count();
             if (e.Status == 400 && e.Saved is null) ValidCount = Math.Max(0, items.Count - badRows);

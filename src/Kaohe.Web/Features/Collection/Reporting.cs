@@ -94,20 +94,20 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     public static EvidenceDto Evidence(Attachment a) => new(a.Id, a.FileName, a.Size, a.Sha256, $"/api/v1/attachments/{a.Id}");
 
     /// <summary>Which unit a user reports for: a unit reporter its own unit only; the office any unit it names.</summary>
-    public static CollectionError? CheckUnitAccess(ClaimsPrincipal user, string unitId, bool write)
+    public static Failure? CheckUnitAccess(ClaimsPrincipal user, string unitId, bool write)
     {
         // A division is itself assessed (机关处室) and reports its own common indicators.
         if (user.Role() is Roles.Unit or Roles.Division && user.UnitId() == unitId) return null;
         if (!write && user.Role() == Roles.Office) return null;
-        return CollectionError.Forbidden($"无权{(write ? "填报" : "查看")}单位 {unitId} 的数据", $"you may not {(write ? "report for" : "see the report of")} unit {unitId}");
+        return Failure.Forbidden($"无权{(write ? "填报" : "查看")}单位 {unitId} 的数据", $"you may not {(write ? "report for" : "see the report of")} unit {unitId}");
     }
 
-    public async Task<(Period? Period, OrgUnit? Unit, CollectionError? Error)> ResolveAsync(string periodId, string unitId, CancellationToken ct)
+    public async Task<(Period? Period, OrgUnit? Unit, Failure? Error)> ResolveAsync(string periodId, string unitId, CancellationToken ct)
     {
         var period = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == periodId, ct);
-        if (period is null) return (null, null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        if (period is null) return (null, null, Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
         var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
-        if (unit is null) return (period, null, CollectionError.NotFound($"单位 {unitId} 不存在", $"unit {unitId} does not exist"));
+        if (unit is null) return (period, null, Failure.NotFound($"单位 {unitId} 不存在", $"unit {unitId} does not exist"));
         return (period, unit, null);
     }
 
@@ -141,7 +141,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             .Where(x => x.Value is not null).ToDictionary(x => x.Key, x => x.Value!.Value);
     }
 
-    public async Task<(ReportSheet? Sheet, CollectionError? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
+    public async Task<(ReportSheet? Sheet, Failure? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
         if (CheckUnitAccess(user, unitId, write: false) is { } denied) return (null, denied);
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
@@ -225,16 +225,16 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Saves (or creates) the draft of one leaf. A submitted or verified report is locked.</summary>
-    public async Task<CollectionError?> SaveDraftAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId, ReportValue input,
+    public async Task<Failure?> SaveDraftAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId, ReportValue input,
         string field = "", CancellationToken ct = default) =>
         await SaveDraftsAsync(user, periodId, unitId, [(indicatorId, input, field)], ct);
 
     /// <summary>
     /// Saves several drafts at once, all or nothing unless <paramref name="saveValid"/>: then the valid rows are
-    /// saved and the error lists the rest, <see cref="CollectionError.Saved"/> naming what was kept. Each error
+    /// saved and the error lists the rest, <see cref="Failure.Saved"/> naming what was kept. Each error
     /// is keyed by its field and its message names the indicator in words ("A2 城镇棚户区改造开工率：须填写数值").
     /// </summary>
-    public async Task<CollectionError?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
+    public async Task<Failure?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
         IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false, bool saveValid = false)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return denied;
@@ -248,7 +248,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         var figures = items.Any(i => i.Input.Measure) ? await CurrentAsync(periodId, unitId, ct, FactKind.Measure) : [];
         var measures = leaves.MeasuresOf(category);
         var letter = items.Any(i => i.Input.Measure) ? await Targets.LetterOwnership.OfAsync(db, periodId, [unitId], ct) : [];
-        var errors = new Dictionary<string, List<(string, string)>>();
+        var errors = new Dictionary<string, List<Message>>();
         void Err(string f, string zh, string en) => (errors.TryGetValue(f, out var l) ? l : errors[f] = []).Add((zh, en));
         var valid = new List<(Leaf Leaf, ReportValue Input)>();
         var validFigures = new List<(Measure Measure, double Value)>();
@@ -306,14 +306,14 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
             else if (input.Target is not null) Err(prefix + "target", $"{what}：不填写目标值", $"{what}: takes no target");
             if (errors.Count == before) valid.Add((leaf, input));
         }
-        CollectionError? partial = null;
+        Failure? partial = null;
         if (errors.Count > 0)
         {
             var all = errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
             if (!saveValid || dryRun || valid.Count + validFigures.Count == 0)
-                return CollectionError.BadRequest("填报数据有误，未保存任何内容", "The report has errors; nothing was saved", all);
+                return Failure.Invalid("填报数据有误，未保存任何内容", "The report has errors; nothing was saved", all);
             var n = valid.Count + validFigures.Count;
-            partial = CollectionError.BadRequest($"已保存无误的 {n} 项草稿，有误的未保存", $"Saved the {n} valid drafts; those with errors were not saved", all) with
+            partial = Failure.Invalid($"已保存无误的 {n} 项草稿，有误的未保存", $"Saved the {n} valid drafts; those with errors were not saved", all) with
             {
                 Saved = [.. validFigures.Select(x => (x.Measure.Name, x.Measure.Name)), .. valid.Select(x => ($"{x.Leaf.Id} {x.Leaf.Name}", $"{x.Leaf.Id} {x.Leaf.Name}"))],
             };
@@ -344,16 +344,16 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     }
 
     /// <summary>Attaches a 佐证材料 file to the draft of a leaf (the value is saved first).</summary>
-    public async Task<(EvidenceDto? Evidence, CollectionError? Error)> AddEvidenceAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId,
+    public async Task<(EvidenceDto? Evidence, Failure? Error)> AddEvidenceAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId,
         Stream content, string fileName, CancellationToken ct = default)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (null, denied);
         await EnsureOpenAsync(periodId, unitId, ct);
         var current = await CurrentAsync(periodId, unitId, ct);
         if (current.GetValueOrDefault(indicatorId) is not { } f)
-            return (null, CollectionError.Conflict($"请先保存指标 {indicatorId} 的数值，再上传佐证材料", $"save a value for indicator {indicatorId} before uploading evidence"));
+            return (null, Failure.Conflict($"请先保存指标 {indicatorId} 的数值，再上传佐证材料", $"save a value for indicator {indicatorId} before uploading evidence"));
         if (f.Status is FactStatus.Submitted or FactStatus.Verified)
-            return (null, CollectionError.Conflict($"指标 {indicatorId} 已提交，已锁定", $"indicator {indicatorId} has been submitted and is locked"));
+            return (null, Failure.Conflict($"指标 {indicatorId} 已提交，已锁定", $"indicator {indicatorId} has been submitted and is locked"));
         var id = f.Id.ToString(CultureInfo.InvariantCulture);
         var a = await store.SaveAsync(content, fileName, user.Identity?.Name ?? "", FactAttachmentPolicy.Kind, id, ct);
         f.Evidence.Add(a);
@@ -366,22 +366,22 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// Submits every draft or returned leaf of the unit at once. Every leaf needs a value first. Past the
     /// deadline the submission is accepted but flagged late.
     /// </summary>
-    public async Task<(int Submitted, bool Late, CollectionError? Error)> SubmitAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
+    public async Task<(int Submitted, bool Late, Failure? Error)> SubmitAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
         if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (0, false, denied);
         await EnsureOpenAsync(periodId, unitId, ct);
         var (sheet, error) = await SheetAsync(user, periodId, unitId, ct);
         if (error is not null) return (0, false, error);
         if (sheet!.Rows.Count == 0 && sheet.Measures.Count == 0)
-            return (0, false, CollectionError.Conflict("本期没有需要本单位填报的指标", "there is nothing for this unit to report in this period"));
+            return (0, false, Failure.Conflict("本期没有需要本单位填报的指标", "there is nothing for this unit to report in this period"));
         var missing = sheet.Rows.Where(r => r.Value is null || (r.NeedsTarget && r.Target is null)).ToList();
         var missingFigures = sheet.Measures.Where(m => m.Value is null && m.Letter is null).ToList();
         if (missing.Count + missingFigures.Count > 0)
-            return (0, false, CollectionError.BadRequest($"还有 {missing.Count + missingFigures.Count} 项未填写，不能提交", $"{missing.Count + missingFigures.Count} items are not filled in; nothing was submitted",
+            return (0, false, Failure.Invalid($"还有 {missing.Count + missingFigures.Count} 项未填写，不能提交", $"{missing.Count + missingFigures.Count} items are not filled in; nothing was submitted",
                 missing.Select(r => (r.IndicatorId, ($"指标 {r.IndicatorId} {r.Name} 未填写", $"indicator {r.IndicatorId} {r.Name} is not filled in")))
                     .Concat(missingFigures.Select(m => ("measures." + m.MeasureId, ($"基础数据 {m.Name}（{m.Unit}）未填写", $"base figure {m.Name} ({m.Unit}) is not filled in"))))
-                    .ToDictionary(x => x.Item1, x => new[] { x.Item2 })));
-        if (!sheet.CanSubmit) return (0, false, CollectionError.Conflict("没有待提交的内容（均已提交）", "nothing to submit: everything has been submitted"));
+                    .ToDictionary(x => x.Item1, x => new Message[] { x.Item2 })));
+        if (!sheet.CanSubmit) return (0, false, Failure.Conflict("没有待提交的内容（均已提交）", "nothing to submit: everything has been submitted"));
         var now = clock.GetUtcNow();
         var late = sheet.PastDeadline && IsLate(sheet.Deadline, now);
         var current = await CurrentAsync(periodId, unitId, ct);
@@ -462,21 +462,21 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         })];
     }
 
-    public async Task<CollectionError?> ReviewAsync(ClaimsPrincipal user, long factId, bool verify, string? reason, CancellationToken ct = default)
+    public async Task<Failure?> ReviewAsync(ClaimsPrincipal user, long factId, bool verify, string? reason, CancellationToken ct = default)
     {
         var f = await ReviewableBy(user).FirstOrDefaultAsync(x => x.Id == factId, ct);
         if (f is null)
         {
             var exists = await db.Facts.AnyAsync(x => x.Id == factId && x.Source == FactSources.Report, ct);
             return exists && user.Role() is Roles.Division
-                ? CollectionError.Forbidden($"填报数据 {factId} 不在本处室的评分分工内", $"report {factId} is not assigned to your division")
-                : CollectionError.NotFound($"填报数据 {factId} 不存在或无权审核", $"report {factId} does not exist or is not yours to review");
+                ? Failure.Forbidden($"填报数据 {factId} 不在本处室的评分分工内", $"report {factId} is not assigned to your division")
+                : Failure.NotFound($"填报数据 {factId} 不存在或无权审核", $"report {factId} does not exist or is not yours to review");
         }
         await EnsureOpenAsync(f.PeriodId, f.UnitId, ct);
         if (f.Status != FactStatus.Submitted)
-            return CollectionError.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
+            return Failure.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
         if (!verify && string.IsNullOrWhiteSpace(reason))
-            return CollectionError.Field("reason", "退回须说明理由", "a return needs a reason");
+            return Failure.Field("reason", "退回须说明理由", "a return needs a reason");
         Decide(f, verify, reason, user.Identity?.Name ?? "", clock.GetUtcNow());
         await audit.SaveAsync(ct);
         return null;
@@ -496,11 +496,11 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// audited as one; if any is no longer verifiable (changed, returned or verified meanwhile, or not this
     /// reviewer's), nothing is verified and the error names it by unit and indicator, under <c>ids[i]</c>.
     /// </summary>
-    public async Task<(int Verified, CollectionError? Error)> VerifyManyAsync(ClaimsPrincipal user, IReadOnlyList<long>? ids, CancellationToken ct = default)
+    public async Task<(int Verified, Failure? Error)> VerifyManyAsync(ClaimsPrincipal user, IReadOnlyList<long>? ids, CancellationToken ct = default)
     {
-        if (ids is null || ids.Count == 0) return (0, CollectionError.Field("ids", "请先勾选要核验的数据", "select the reports to verify"));
+        if (ids is null || ids.Count == 0) return (0, Failure.Field("ids", "请先勾选要核验的数据", "select the reports to verify"));
         if (ids.Count > MaxBatch)
-            return (0, CollectionError.Field("ids", $"一次最多核验 {MaxBatch} 项", $"at most {MaxBatch} reports at a time"));
+            return (0, Failure.Field("ids", $"一次最多核验 {MaxBatch} 项", $"at most {MaxBatch} reports at a time"));
         var wanted = ids.Distinct().ToList();
         var facts = await ReviewableBy(user).Where(f => wanted.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
         for (var i = 0; i < ids.Count; i++)
@@ -524,10 +524,10 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         return (wanted.Count, null);
     }
 
-    private static CollectionError Refused(int status, int index, string zh, string en)
+    private static Failure Refused(int status, int index, string zh, string en)
     {
         (string Zh, string En) full = ($"{zh}。本次未核验任何数据，请刷新后重新选择。", $"{en}. Nothing was verified; reload and select again.");
-        return new(status, full.Zh, full.En, new Dictionary<string, (string, string)[]> { [$"ids[{index}]"] = [full] });
+        return new(Failure.KindOf(status), full.Zh, full.En, new Dictionary<string, Message[]> { [$"ids[{index}]"] = [full] });
     }
 
     /// <summary>The most reports one batch verifies: a page of the queue and more, never an unbounded request.</summary>

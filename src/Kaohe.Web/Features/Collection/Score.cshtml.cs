@@ -125,9 +125,9 @@ public sealed class ScoreModel(KaoheDbContext db, Scoring scoring, CollectionShe
     }
 
     /// <summary>Lists the messages (each names its unit and indicator) and marks the boxes they belong to: "scores[i]…" is the i-th input.</summary>
-    private void Mark(CollectionError e, List<string> keys)
+    private void Mark(Failure e, List<string> keys)
     {
-        if (e.Errors is not { Count: > 0 } errors) { Errors.Add(Ui.T(e.Zh, e.En)); return; }
+        if (e.Fields is not { Count: > 0 } errors) { Errors.Add(Ui.T(e.Zh, e.En)); return; }
         Errors.Add(Ui.T(e.Zh, e.En));
         foreach (var (path, list) in errors)
         {

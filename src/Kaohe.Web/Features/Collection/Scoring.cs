@@ -55,13 +55,13 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
     }
 
     /// <summary>The division's sheet: its assignments only.</summary>
-    public async Task<(ScoreSheet? Sheet, CollectionError? Error)> DivisionSheetAsync(ClaimsPrincipal user, string periodId, string? division, CancellationToken ct = default)
+    public async Task<(ScoreSheet? Sheet, Failure? Error)> DivisionSheetAsync(ClaimsPrincipal user, string periodId, string? division, CancellationToken ct = default)
     {
         var assignee = user.Role() == Roles.Division ? user.UnitId() : user.Role() == Roles.Office ? division : null;
-        if (assignee is null) return (null, CollectionError.Forbidden("只有评分处室（或考核办）可查看评分表", "only a scoring division (or the office) has scoring sheets"));
+        if (assignee is null) return (null, Failure.Forbidden("只有评分处室（或考核办）可查看评分表", "only a scoring division (or the office) has scoring sheets"));
         if (user.Role() == Roles.Division && division is not null && division != assignee)
-            return (null, CollectionError.Forbidden($"无权查看处室 {division} 的评分表", $"you may not see division {division}'s sheet"));
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+            return (null, Failure.Forbidden($"无权查看处室 {division} 的评分表", $"you may not see division {division}'s sheet"));
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
         var assignments = await db.Assignments.AsNoTracking()
             .Where(a => a.PeriodId == periodId && a.Kind == AssignmentKind.Division && a.Assignee == assignee).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
@@ -108,34 +108,34 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
 
     /// <summary>
     /// Saves a division's scores, all or nothing unless <paramref name="saveValid"/>: then the rows without
-    /// errors are saved and the error lists the rest, with <see cref="CollectionError.Saved"/> naming what was kept.
+    /// errors are saved and the error lists the rest, with <see cref="Failure.Saved"/> naming what was kept.
     /// A row outside the division's assignments always refuses the whole batch (403, naming the rows). Every
     /// message names the unit and the indicator in words ("拉萨市住建局 · B2 工作评价：评价分 150 超出 0–100").
     /// </summary>
-    public Task<CollectionError?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+    public Task<Failure?> SaveDivisionScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
         bool dryRun = false, bool saveValid = false) =>
         user.Role() == Roles.Division && user.UnitId() is { } division
             ? SaveAsync(user, periodId, AssignmentKind.Division, division, scores, FactSources.Division, dryRun, saveValid, ct)
-            : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有评分处室可以评分", "only a scoring division can enter these scores"));
+            : Task.FromResult<Failure?>(Failure.Forbidden("只有评分处室可以评分", "only a scoring division can enter these scores"));
 
-    public Task<CollectionError?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
+    public Task<Failure?> SaveLeaderScoresAsync(ClaimsPrincipal user, string periodId, IReadOnlyList<ScoreInput> scores, CancellationToken ct = default,
         bool dryRun = false, bool saveValid = false) =>
         user.Role() == Roles.Leader && user.Identity?.Name is { } name
             ? SaveAsync(user, periodId, AssignmentKind.Leader, name, scores, FactSources.Leader, dryRun, saveValid, ct)
-            : Task.FromResult<CollectionError?>(CollectionError.Forbidden("只有厅领导可以填写领导评价", "only a leader can enter the leadership evaluation"));
+            : Task.FromResult<Failure?>(Failure.Forbidden("只有厅领导可以填写领导评价", "only a leader can enter the leadership evaluation"));
 
-    private async Task<CollectionError?> SaveAsync(ClaimsPrincipal user, string periodId, AssignmentKind kind, string assignee, IReadOnlyList<ScoreInput> scores,
+    private async Task<Failure?> SaveAsync(ClaimsPrincipal user, string periodId, AssignmentKind kind, string assignee, IReadOnlyList<ScoreInput> scores,
         string source, bool dryRun, bool saveValid, CancellationToken ct)
     {
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         // Closed scoring, review and publication refuse here, as the stage guard would at SaveChanges.
         await EnsureOpenAsync(periodId, kind, assignee, ct);
-        if (scores.Count == 0) return CollectionError.Field("scores", "没有要保存的评分", "there are no scores to save");
+        if (scores.Count == 0) return Failure.Field("scores", "没有要保存的评分", "there are no scores to save");
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == kind && a.Assignee == assignee).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
-        var bad = new Dictionary<string, (string, string)[]>();
-        var forbidden = new Dictionary<string, (string, string)[]>();
+        var bad = new Dictionary<string, Message[]>();
+        var forbidden = new Dictionary<string, Message[]>();
         var valid = new List<(Assignment A, Leaf Leaf, double Value, string? Rater)>();
         var seen = new HashSet<(string, string)>();
         // "拉萨市住建局 · B2 工作评价": what a person recognises, in place of the row's JSON path.
@@ -180,15 +180,15 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
             valid.Add((a, leaf, v, leaf.Method is RatersMethod ? a.Rater ?? assignee : null));
         }
         if (forbidden.Count > 0)
-            return CollectionError.Forbidden("部分评分不在您的评分分工内，未保存任何内容", "some scores are not assigned to you; nothing was saved", forbidden.Concat(bad).ToDictionary());
-        CollectionError? partial = null;
+            return Failure.Forbidden("部分评分不在您的评分分工内，未保存任何内容", "some scores are not assigned to you; nothing was saved", forbidden.Concat(bad).ToDictionary());
+        Failure? partial = null;
         if (bad.Count > 0)
         {
             if (!saveValid || valid.Count == 0 || dryRun)
-                return CollectionError.BadRequest("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
-            partial = CollectionError.BadRequest($"已保存无误的 {valid.Count} 项，有误的 {bad.Count} 项未保存", $"Saved the {valid.Count} valid scores; the {bad.Count} with errors were not saved", bad) with
+                return Failure.Invalid("评分有误，未保存任何内容", "The scores have errors; nothing was saved", bad);
+            partial = Failure.Invalid($"已保存无误的 {valid.Count} 项，有误的 {bad.Count} 项未保存", $"Saved the {valid.Count} valid scores; the {bad.Count} with errors were not saved", bad) with
             {
-                Saved = valid.Select(x => (What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name), What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name))).ToList(),
+                Saved = [.. valid.Select(x => new Message(What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name), What(x.A.UnitId, x.Leaf.Id, x.Leaf.Name)))],
             };
         }
         if (dryRun) return null;
@@ -219,13 +219,13 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
     }
 
     /// <summary>A leader's own sheet. Another leader's ratings appear only once the office has closed scoring.</summary>
-    public async Task<(LeaderSheet? Sheet, CollectionError? Error)> LeaderSheetAsync(ClaimsPrincipal user, string periodId, string? leader, CancellationToken ct = default)
+    public async Task<(LeaderSheet? Sheet, Failure? Error)> LeaderSheetAsync(ClaimsPrincipal user, string periodId, string? leader, CancellationToken ct = default)
     {
         var name = user.Role() == Roles.Leader ? user.Identity?.Name : user.Role() == Roles.Office ? leader : null;
-        if (name is null) return (null, CollectionError.Forbidden("只有厅领导（或考核办）可查看领导评价表", "only a leader (or the office) has leadership sheets"));
+        if (name is null) return (null, Failure.Forbidden("只有厅领导（或考核办）可查看领导评价表", "only a leader (or the office) has leadership sheets"));
         if (user.Role() == Roles.Leader && leader is not null && leader != name)
-            return (null, CollectionError.Forbidden("评分结束前只能查看本人的评价表", "you may see only your own sheet"));
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+            return (null, Failure.Forbidden("评分结束前只能查看本人的评价表", "you may see only your own sheet"));
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
         var closed = await ClosureAsync(periodId, ct) is not null;
         var raterId = await db.Users.AsNoTracking().Where(u => u.UserName == name).Select(u => u.RaterId).FirstOrDefaultAsync(ct);
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == AssignmentKind.Leader && a.Assignee == name).ToListAsync(ct);
@@ -262,11 +262,11 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         await PeriodStages.EnsureAsync(db, periodId, kinds.Count == 0 ? [""] : kinds.Select(k => PeriodStages.CategoryOf(k)), PeriodInput.Score, ct);
     }
 
-    public async Task<CollectionError?> CloseAsync(ClaimsPrincipal user, string periodId, CancellationToken ct = default)
+    public async Task<Failure?> CloseAsync(ClaimsPrincipal user, string periodId, CancellationToken ct = default)
     {
-        if (user.Role() != Roles.Office) return CollectionError.Forbidden("只有考核办可以结束评分", "only the office can close scoring");
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return CollectionError.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
-        if (await ClosureAsync(periodId, ct) is not null) return CollectionError.Conflict($"考核期 {periodId} 的评分已经结束", $"scoring of {periodId} is already closed");
+        if (user.Role() != Roles.Office) return Failure.Forbidden("只有考核办可以结束评分", "only the office can close scoring");
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (await ClosureAsync(periodId, ct) is not null) return Failure.Conflict($"考核期 {periodId} 的评分已经结束", $"scoring of {periodId} is already closed");
         var c = new ScoringClosure(periodId, user.Identity?.Name ?? "", clock.GetUtcNow());
         db.Set<ScoringClosure>().Add(c);
         audit.Record("scoring.close", "period", periodId, null, new { c.ClosedBy, c.ClosedAt });

@@ -216,9 +216,9 @@ public sealed class WhatIfService(KaoheDbContext db, ResultsStore store, SchemeS
         var read = KaoheFile.ReadScheme(sandbox.Document);
         if (!read.IsValid) return (null, new WhatIfFailure("沙盘方案有误", "the sandbox scheme is invalid", read.Errors));
         var version = await schemes.NewVersionAsync(sandbox.BaseSchemeId, ct);
-        if (version.Failure is { } f) return (null, new WhatIfFailure(f.Zh, f.En, f.Errors));
+        if (version.Failure is { } f) return (null, new WhatIfFailure(f.Zh, f.En, f.Paths()));
         var edited = await schemes.EditAsync(version.Scheme!.Id, sandbox.Document, null, $"测算沙盘 {sandbox.Id}「{sandbox.Name}」 / what-if sandbox {sandbox.Id}", ct);
-        if (edited.Failure is { } g) return (null, new WhatIfFailure(g.Zh, g.En, g.Errors));
+        if (edited.Failure is { } g) return (null, new WhatIfFailure(g.Zh, g.En, g.Paths()));
         sandbox.SavedAs(edited.Scheme!.Id, clock.GetUtcNow());
         audit.Record("whatif.save-as-version", "whatif", id.ToString(CultureInfo.InvariantCulture), null,
             new { scheme = edited.Scheme.Id, edited.Scheme.Version, status = edited.Scheme.Status.ToString() });

@@ -60,11 +60,11 @@ public sealed class IndexModel(KaoheDbContext db, InspectionService service) : P
         return await After(period, o.Failure, Ui.T("已关联账号", "Account linked"));
     }
 
-    private async Task<IActionResult> After(string period, InspectionFailure? failure, string success)
+    private async Task<IActionResult> After(string period, Failure? failure, string success)
     {
         if (failure is not null)
         {
-            Errors = failure.Details is { Count: > 0 } d ? d : [Ui.T(failure.Zh, failure.En)];
+            Errors = [.. failure.Texts()];
             Response.StatusCode = failure.Status == 404 ? 404 : 400;
             await LoadAsync(period);
             return Page();

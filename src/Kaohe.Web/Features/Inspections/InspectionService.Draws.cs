@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kaohe.Data;
+using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Inspections;
@@ -25,16 +26,16 @@ public sealed partial class InspectionService
     public async Task<Outcome<DrawDto>> DrawAsync(string periodId, string? seed, int? perPrefecture, string? reason, string by, CancellationToken ct = default)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct))
-            return new InspectionFailure(400, $"period：考核期 {periodId} 不存在", $"period: {periodId} does not exist", "period");
+            return new Failure(FailureKind.Invalid, $"period：考核期 {periodId} 不存在", $"period: {periodId} does not exist", "period");
         if (perPrefecture is < 1 or > 20)
-            return new InspectionFailure(400, "perPrefecture：每个地市抽取 1–20 个县", "perPrefecture: draw 1–20 counties per prefecture", "perPrefecture");
+            return new Failure(FailureKind.Invalid, "perPrefecture：每个地市抽取 1–20 个县", "perPrefecture: draw 1–20 counties per prefecture", "perPrefecture");
         if (seed is not null && (seed.Length is 0 or > 200 || string.IsNullOrWhiteSpace(seed)))
-            return new InspectionFailure(400, "seed：种子为 1–200 个字符", "seed: the seed has 1–200 characters", "seed");
+            return new Failure(FailureKind.Invalid, "seed：种子为 1–200 个字符", "seed: the seed has 1–200 characters", "seed");
         if (await db.Set<InspectionFinding>().AnyAsync(f => f.PeriodId == periodId, ct))
-            return new InspectionFailure(409, "period：本期实地考核已开始（已有考核记录），不能重新抽样", "period: on-site inspection has started (there are findings); the sample cannot be drawn again", "period");
+            return new Failure(FailureKind.Conflict, "period：本期实地考核已开始（已有考核记录），不能重新抽样", "period: on-site inspection has started (there are findings); the sample cannot be drawn again", "period");
         var previous = await db.Set<SamplingDraw>().Where(d => d.PeriodId == periodId && d.SupersededById == null).ToListAsync(ct);
         if (previous.Count > 0 && string.IsNullOrWhiteSpace(reason))
-            return new InspectionFailure(400, "reason：重新抽样须说明理由（原抽样结果保留备查）", "reason: drawing again needs a reason (the earlier draw stays on record)", "reason");
+            return new Failure(FailureKind.Invalid, "reason：重新抽样须说明理由（原抽样结果保留备查）", "reason: drawing again needs a reason (the earlier draw stays on record)", "reason");
         var eligible = await EligibleAsync(ct);
         var perStratum = Sampling.Uniform(eligible, perPrefecture ?? Sampling.DefaultPerStratum);
         var result = Sampling.Draw(eligible, perStratum, seed ?? Sampling.NewSeed());

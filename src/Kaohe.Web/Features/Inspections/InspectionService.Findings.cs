@@ -18,30 +18,30 @@ public sealed partial class InspectionService
     {
         var author = user.Identity?.Name ?? "";
         if (!ValidClientId(r.ClientId))
-            return new InspectionFailure(400, "clientId：须为 8–64 位字母、数字或连字符（客户端生成的 UUID）", "clientId: 8–64 letters, digits or hyphens (a client-generated UUID)", "clientId");
+            return new Failure(FailureKind.Invalid, "clientId：须为 8–64 位字母、数字或连字符（客户端生成的 UUID）", "clientId: 8–64 letters, digits or hyphens (a client-generated UUID)", "clientId");
         if (await FindingAsync(author, r.ClientId!, ct) is { } existing)
             return existing.GroupId == group.Id ? new Outcome<FindingDto>(Dto(existing), null)
-                : (Outcome<FindingDto>)new InspectionFailure(409, "clientId：该编号已用于另一考核组的记录", "clientId: already used for a finding of another group", "clientId");
+                : (Outcome<FindingDto>)new Failure(FailureKind.Conflict, "clientId：该编号已用于另一考核组的记录", "clientId: already used for a finding of another group", "clientId");
         await EnsureOpenAsync(group.PeriodId, ct);
         var site = group.Sites.FirstOrDefault(s => s.SiteId == r.SiteId);
         if (site is null)
-            return new InspectionFailure(400, $"siteId：点位“{r.SiteId}”不属于{group.Name}", $"siteId: \"{r.SiteId}\" is not a site of {group.Name}", "siteId");
+            return new Failure(FailureKind.Invalid, $"siteId：点位“{r.SiteId}”不属于{group.Name}", $"siteId: \"{r.SiteId}\" is not a site of {group.Name}", "siteId");
         var item = (await ChecklistAsync(group.PeriodId, ct)).FirstOrDefault(i => i.IndicatorId == r.IndicatorId);
         if (item is null)
-            return new InspectionFailure(400, $"indicatorId：“{r.IndicatorId}”不是实地考核扣分项", $"indicatorId: \"{r.IndicatorId}\" is not an on-site deduction item", "indicatorId");
+            return new Failure(FailureKind.Invalid, $"indicatorId：“{r.IndicatorId}”不是实地考核扣分项", $"indicatorId: \"{r.IndicatorId}\" is not an on-site deduction item", "indicatorId");
         var points = r.Points ?? item.Deduction;
         if (!(points > 0) || points > item.Deduction)
-            return new InspectionFailure(400, $"points：{item.Name} 每处问题扣分须在 0–{item.Deduction:0.##} 分之间（评分细则：{item.Rule}）",
+            return new Failure(FailureKind.Invalid, $"points：{item.Name} 每处问题扣分须在 0–{item.Deduction:0.##} 分之间（评分细则：{item.Rule}）",
                 $"points: a finding under {item.IndicatorId} deducts more than 0 and at most {item.Deduction:0.##}", "points");
-        if (r.Note is { Length: > 2000 }) return new InspectionFailure(400, "note：说明最多 2000 字", "note: at most 2000 characters", "note");
+        if (r.Note is { Length: > 2000 }) return new Failure(FailureKind.Invalid, "note：说明最多 2000 字", "note: at most 2000 characters", "note");
         if (r.Latitude is < -90 or > 90 || r.Latitude is { } la && !double.IsFinite(la))
-            return new InspectionFailure(400, "latitude：纬度须在 −90 至 90 之间", "latitude: between −90 and 90", "latitude");
+            return new Failure(FailureKind.Invalid, "latitude：纬度须在 −90 至 90 之间", "latitude: between −90 and 90", "latitude");
         if (r.Longitude is < -180 or > 180 || r.Longitude is { } lo && !double.IsFinite(lo))
-            return new InspectionFailure(400, "longitude：经度须在 −180 至 180 之间", "longitude: between −180 and 180", "longitude");
-        if (r.Accuracy is < 0) return new InspectionFailure(400, "accuracy：精度不能为负", "accuracy: must not be negative", "accuracy");
+            return new Failure(FailureKind.Invalid, "longitude：经度须在 −180 至 180 之间", "longitude: between −180 and 180", "longitude");
+        if (r.Accuracy is < 0) return new Failure(FailureKind.Invalid, "accuracy：精度不能为负", "accuracy: must not be negative", "accuracy");
         var now = clock.GetUtcNow();
         var observed = r.ObservedAt ?? now;
-        if (observed > now.AddHours(1)) return new InspectionFailure(400, "observedAt：时间晚于当前时间", "observedAt: later than now", "observedAt");
+        if (observed > now.AddHours(1)) return new Failure(FailureKind.Invalid, "observedAt：时间晚于当前时间", "observedAt: later than now", "observedAt");
 
         var note = string.IsNullOrWhiteSpace(r.Note) ? null : r.Note.Trim();
         var fact = new Fact(group.PeriodId, site.UnitId, item.IndicatorId, FactKind.Finding,
@@ -72,17 +72,17 @@ public sealed partial class InspectionService
     {
         var author = user.Identity?.Name ?? "";
         if (!ValidClientId(photoClientId))
-            return new InspectionFailure(400, "photoClientId：须为 8–64 位字母、数字或连字符", "photoClientId: 8–64 letters, digits or hyphens", "photoClientId");
+            return new Failure(FailureKind.Invalid, "photoClientId：须为 8–64 位字母、数字或连字符", "photoClientId: 8–64 letters, digits or hyphens", "photoClientId");
         var finding = await db.Set<InspectionFinding>().Include(f => f.Photos).ThenInclude(p => p.Attachment)
             .FirstOrDefaultAsync(f => f.Author == author && f.ClientId == findingClientId && f.GroupId == group.Id, ct);
         if (finding is null)
-            return new InspectionFailure(404, $"findingClientId：未找到您的记录 {findingClientId}，请先上传该记录", $"findingClientId: no finding {findingClientId} of yours; send the finding first", "findingClientId");
+            return new Failure(FailureKind.NotFound, $"findingClientId：未找到您的记录 {findingClientId}，请先上传该记录", $"findingClientId: no finding {findingClientId} of yours; send the finding first", "findingClientId");
         if (finding.Photos.FirstOrDefault(p => p.ClientId == photoClientId) is { } stored) return new(PhotoDtoOf(stored), null);
         await EnsureOpenAsync(group.PeriodId, ct);
         var name = string.IsNullOrWhiteSpace(fileName) ? $"{photoClientId}.jpg" : fileName;
         // Refused before it is stored: checked after, a PDF stayed in the store without a row (issue 17).
         if (!UploadRules.IsImage(name))
-            return new InspectionFailure(415, "照片须为 JPEG、PNG 或 WebP 图片", "a photo must be a JPEG, PNG or WebP image", "file");
+            return new Failure(FailureKind.Unsupported, "照片须为 JPEG、PNG 或 WebP 图片", "a photo must be a JPEG, PNG or WebP image", "file");
         var attachment = await store.SaveAsync(content, name, author, PhotoOwnerKind, finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
         var photo = new InspectionPhoto(photoClientId, attachment);
         finding.Photos.Add(photo);

@@ -27,19 +27,20 @@ public sealed partial class InspectionService
     public async Task<Outcome<List<GroupDto>>> FormAsync(string periodId, int? groupCount, string by, CancellationToken ct = default)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct))
-            return new InspectionFailure(400, $"period：考核期 {periodId} 不存在", $"period: {periodId} does not exist", "period");
+            return new Failure(FailureKind.Invalid, $"period：考核期 {periodId} 不存在", $"period: {periodId} does not exist", "period");
         if (groupCount is < 2 or > 10)
-            return new InspectionFailure(400, "groups：考核组数为 2–10", "groups: 2–10 groups", "groups");
+            return new Failure(FailureKind.Invalid, "groups：考核组数为 2–10", "groups: 2–10 groups", "groups");
         var draw = await CurrentDrawAsync(periodId, ct);
-        if (draw is null) return new InspectionFailure(409, "请先抽样：本期还没有抽取县（区）", "Draw the sample first: this period has no sampled counties", "period");
+        if (draw is null) return new Failure(FailureKind.Conflict, "请先抽样：本期还没有抽取县（区）", "Draw the sample first: this period has no sampled counties", "period");
         if (await db.Set<InspectionFinding>().AnyAsync(f => f.PeriodId == periodId, ct))
-            return new InspectionFailure(409, "本期已有实地考核记录，不能重新组队；请手工调整成员", "This period already has on-site findings; groups cannot be re-formed, change members by hand", "period");
+            return new Failure(FailureKind.Conflict, "本期已有实地考核记录，不能重新组队；请手工调整成员", "This period already has on-site findings; groups cannot be re-formed, change members by hand", "period");
         var sites = await SitesForAsync(periodId, Dto(draw).Drawn, ct);
         var roster = await RosterAsync(ct);
         var formed = GroupFormation.Form([.. roster.Select(i => new Official(i.Id, i.Name, i.PrefectureId))],
             [.. sites.Select(s => new Site(s.SiteId, s.Name, s.PrefectureId))], groupCount ?? GroupFormation.DefaultGroupCount);
         if (!formed.Ok)
-            return new InspectionFailure(409, "无法按回避要求组队：" + string.Join("；", formed.Problems), "Groups cannot be formed under the avoidance rule: " + string.Join("; ", formed.Problems), "roster", formed.Problems);
+            return new Failure(FailureKind.Conflict, "无法按回避要求组队：" + string.Join("；", formed.Problems), "Groups cannot be formed under the avoidance rule: " + string.Join("; ", formed.Problems),
+                new Dictionary<string, Message[]> { ["roster"] = [.. formed.Problems.Select(p => new Message(p, p))] });
         var old = await db.Set<InspectionGroup>().Where(g => g.PeriodId == periodId).Include(g => g.Members).Include(g => g.Sites).ToListAsync(ct);
         // Removed and added in one save: EF orders the deletes before the inserts that reuse their unique (period, site/official) keys.
         db.RemoveRange(old);
@@ -68,9 +69,9 @@ public sealed partial class InspectionService
     {
         var groups = await db.Set<InspectionGroup>().Where(g => g.PeriodId == periodId)
             .Include(g => g.Members).ThenInclude(m => m.Inspector).Include(g => g.Sites).OrderBy(g => g.Number).ToListAsync(ct);
-        if (groups.Count == 0) return new InspectionFailure(404, $"考核期 {periodId} 还没有考核组", $"period {periodId} has no groups", "period");
+        if (groups.Count == 0) return new Failure(FailureKind.NotFound, $"考核期 {periodId} 还没有考核组", $"period {periodId} has no groups", "period");
         var target = toGroupId is null ? null : groups.FirstOrDefault(g => g.Id == toGroupId);
-        if (toGroupId is not null && target is null) return new InspectionFailure(404, $"groupId：考核组 {toGroupId} 不存在", $"groupId: group {toGroupId} does not exist", "groupId");
+        if (toGroupId is not null && target is null) return new Failure(FailureKind.NotFound, $"groupId：考核组 {toGroupId} 不存在", $"groupId: group {toGroupId} does not exist", "groupId");
         // The groups as they would be after the change, checked before anything is stored.
         var planned = groups.ToDictionary(g => g.Id, g => (Members: g.Members.Select(m => new Official(m.InspectorId, m.Inspector!.Name, m.Inspector.PrefectureId)).ToList(),
             Sites: g.Sites.Select(s => new Site(s.SiteId, s.Name, s.PrefectureId)).ToList()));
@@ -78,7 +79,7 @@ public sealed partial class InspectionService
         if (inspectorId is not null)
         {
             var inspector = await db.Set<Inspector>().FirstOrDefaultAsync(i => i.Id == inspectorId, ct);
-            if (inspector is null) return new InspectionFailure(404, $"inspectorId：考核人员 {inspectorId} 不存在", $"inspectorId: inspector {inspectorId} does not exist", "inspectorId");
+            if (inspector is null) return new Failure(FailureKind.NotFound, $"inspectorId：考核人员 {inspectorId} 不存在", $"inspectorId: inspector {inspectorId} does not exist", "inspectorId");
             foreach (var p in planned.Values) p.Members.RemoveAll(m => m.Id == inspectorId);
             if (target is not null) planned[target.Id].Members.Add(new Official(inspector.Id, inspector.Name, inspector.PrefectureId));
             change = new { inspectorId, toGroup = target?.Name };
@@ -86,18 +87,18 @@ public sealed partial class InspectionService
         else if (siteId is not null && target is not null)
         {
             var site = groups.SelectMany(g => g.Sites).FirstOrDefault(s => s.SiteId == siteId);
-            if (site is null) return new InspectionFailure(404, $"siteId：点位 {siteId} 不在本期考核组中", $"siteId: site {siteId} is not in this period's groups", "siteId");
+            if (site is null) return new Failure(FailureKind.NotFound, $"siteId：点位 {siteId} 不在本期考核组中", $"siteId: site {siteId} is not in this period's groups", "siteId");
             foreach (var p in planned.Values) p.Sites.RemoveAll(s => s.Id == siteId);
             planned[target.Id].Sites.Add(new Site(site.SiteId, site.Name, site.PrefectureId));
             change = new { siteId, toGroup = target.Name };
         }
-        else return new InspectionFailure(400, "须指明考核人员（inspectorId）或点位（siteId）及目标考核组", "name an inspectorId, or a siteId and a target group", "inspectorId");
+        else return new Failure(FailureKind.Invalid, "须指明考核人员（inspectorId）或点位（siteId）及目标考核组", "name an inspectorId, or a siteId and a target group", "inspectorId");
 
         var conflicts = GroupFormation.Check(groups.Select(g => new AssessmentGroup(g.Name, planned[g.Id].Members, planned[g.Id].Sites)));
         if (conflicts.Count > 0)
-            return new InspectionFailure(409, "违反回避要求，未作调整：" + string.Join("；", conflicts.Select(c => c.Zh)),
-                "Refused, the avoidance rule would be broken: " + string.Join("; ", conflicts.Select(c => c.En)), inspectorId is not null ? "inspectorId" : "siteId",
-                [.. conflicts.Select(c => Ui.T(c.Zh, c.En))]);
+            return new Failure(FailureKind.Conflict, "违反回避要求，未作调整：" + string.Join("；", conflicts.Select(c => c.Zh)),
+                "Refused, the avoidance rule would be broken: " + string.Join("; ", conflicts.Select(c => c.En)), 
+                new Dictionary<string, Message[]> { [inspectorId is not null ? "inspectorId" : "siteId"] = [.. conflicts.Select(c => new Message(c.Zh, c.En))] });
 
         if (inspectorId is not null)
         {

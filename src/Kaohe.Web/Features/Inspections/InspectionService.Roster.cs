@@ -1,4 +1,5 @@
 using Kaohe.Data;
+using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Inspections;
@@ -29,13 +30,13 @@ public sealed partial class InspectionService
     public async Task<Outcome<MemberDto>> AddInspectorAsync(string? name, string? prefectureId, string? bureau, string? userName, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
-            return new InspectionFailure(400, "name：姓名为 1–100 个字", "name: 1–100 characters", "name");
+            return new Failure(FailureKind.Invalid, "name：姓名为 1–100 个字", "name: 1–100 characters", "name");
         var prefecture = await db.Prefectures.AsNoTracking().FirstOrDefaultAsync(p => p.Id == prefectureId, ct);
-        if (prefecture is null) return new InspectionFailure(400, $"prefectureId：地市“{prefectureId}”不存在", $"prefectureId: no prefecture \"{prefectureId}\"", "prefectureId");
+        if (prefecture is null) return new Failure(FailureKind.Invalid, $"prefectureId：地市“{prefectureId}”不存在", $"prefectureId: no prefecture \"{prefectureId}\"", "prefectureId");
         if (!string.IsNullOrWhiteSpace(userName) && !await db.Users.AnyAsync(u => u.UserName == userName && u.Role == Roles.Assessor, ct))
-            return new InspectionFailure(400, $"userName：{userName} 不是考核组账号", $"userName: {userName} is not an assessor account", "userName");
+            return new Failure(FailureKind.Invalid, $"userName：{userName} 不是考核组账号", $"userName: {userName} is not an assessor account", "userName");
         if (!string.IsNullOrWhiteSpace(userName) && await db.Set<Inspector>().FirstOrDefaultAsync(i => i.UserName == userName, ct) is { } other)
-            return new InspectionFailure(409, $"userName：账号 {userName} 已关联考核人员 {other.Name}", $"userName: {userName} is already linked to {other.Name}", "userName");
+            return new Failure(FailureKind.Conflict, $"userName：账号 {userName} 已关联考核人员 {other.Name}", $"userName: {userName} is already linked to {other.Name}", "userName");
         var ids = await db.Set<Inspector>().Where(i => i.PrefectureId == prefecture.Id).Select(i => i.Id).ToListAsync(ct);
         var n = ids.Count + 1;
         while (ids.Contains($"{prefecture.Id}-{n}")) n++;
@@ -50,11 +51,11 @@ public sealed partial class InspectionService
     public async Task<Outcome<MemberDto>> LinkAccountAsync(string inspectorId, string? userName, CancellationToken ct = default)
     {
         var inspector = await db.Set<Inspector>().FirstOrDefaultAsync(i => i.Id == inspectorId, ct);
-        if (inspector is null) return new InspectionFailure(404, $"考核人员 {inspectorId} 不存在", $"inspector {inspectorId} does not exist", "inspectorId");
+        if (inspector is null) return new Failure(FailureKind.NotFound, $"考核人员 {inspectorId} 不存在", $"inspector {inspectorId} does not exist", "inspectorId");
         if (!string.IsNullOrWhiteSpace(userName) && !await db.Users.AnyAsync(u => u.UserName == userName && u.Role == Roles.Assessor, ct))
-            return new InspectionFailure(400, $"userName：{userName} 不是考核组账号", $"userName: {userName} is not an assessor account", "userName");
+            return new Failure(FailureKind.Invalid, $"userName：{userName} 不是考核组账号", $"userName: {userName} is not an assessor account", "userName");
         if (!string.IsNullOrWhiteSpace(userName) && await db.Set<Inspector>().FirstOrDefaultAsync(i => i.UserName == userName && i.Id != inspectorId, ct) is { } other)
-            return new InspectionFailure(409, $"userName：账号 {userName} 已关联考核人员 {other.Name}", $"userName: {userName} is already linked to {other.Name}", "userName");
+            return new Failure(FailureKind.Conflict, $"userName：账号 {userName} 已关联考核人员 {other.Name}", $"userName: {userName} is already linked to {other.Name}", "userName");
         var old = inspector.UserName;
         inspector.LinkAccount(userName);
         audit.Record("inspector.link", "inspector", inspector.Id, new { userName = old }, new { userName = inspector.UserName });

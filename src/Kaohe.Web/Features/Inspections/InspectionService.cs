@@ -5,12 +5,9 @@ using Kaohe.Web.Infrastructure;
 
 namespace Kaohe.Web.Features.Inspections;
 
-/// <summary>An expected failure: HTTP status, message in both languages, and the field or row it is about.</summary>
-public sealed record InspectionFailure(int Status, string Zh, string En, string? Field = null, IReadOnlyList<string>? Details = null);
-
-public sealed record Outcome<T>(T? Value, InspectionFailure? Failure, bool Created = false)
+public sealed record Outcome<T>(T? Value, Failure? Failure, bool Created = false)
 {
-    public static implicit operator Outcome<T>(InspectionFailure f) => new(default, f);
+    public static implicit operator Outcome<T>(Failure f) => new(default, f);
 }
 
 public sealed record ChecklistItem(string IndicatorId, string Aspect, string Name, double Points, double Deduction, string? Rule);

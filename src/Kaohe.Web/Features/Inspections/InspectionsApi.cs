@@ -108,7 +108,7 @@ public static class InspectionsApi
             var group = await s.GroupForAsync(user, groupId, write: true, ct);
             if (group is null) return NoGroup(groupId);
             var outcome = await s.RecordFindingAsync(user, group, r, ct);
-            return outcome.Failure is not null ? Problem(outcome.Failure)
+            return outcome.Failure is not null ? outcome.Failure.ToProblem()
                 : outcome.Created ? HttpResults.Created($"/api/v1/inspections/groups/{groupId}/findings/{outcome.Value!.ClientId}", outcome.Value) : HttpResults.Ok(outcome.Value);
         }).RequireAuthorization(AssessorPolicy).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("上传一条实地考核记录（按 clientId 幂等：重发返回已存记录）/ send a finding; idempotent by clientId (a resend returns the stored one)");
@@ -118,7 +118,7 @@ public static class InspectionsApi
                 var group = await s.GroupForAsync(user, groupId, write: true, ct);
                 if (group is null) return NoGroup(groupId);
                 var outcome = await s.AddPhotoAsync(user, group, clientId, photoClientId, fileName, request.Body, ct);
-                return outcome.Failure is not null ? Problem(outcome.Failure) : outcome.Created ? HttpResults.Created(outcome.Value!.Url, outcome.Value) : HttpResults.Ok(outcome.Value);
+                return outcome.Failure is not null ? outcome.Failure.ToProblem() : outcome.Created ? HttpResults.Created(outcome.Value!.Url, outcome.Value) : HttpResults.Ok(outcome.Value);
             }).RequireAuthorization(AssessorPolicy).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("上传记录的一张照片（请求体为图片；按 photoClientId 幂等）/ upload one photo of a finding as the body; idempotent by photoClientId");
     }
@@ -126,9 +126,6 @@ public static class InspectionsApi
     private static IResult NoGroup(int groupId) =>
         Problems.NotFound($"考核组 {groupId} 不存在或您不是其成员", $"group {groupId} does not exist or you are not one of its members");
 
-    private static IResult Problem(InspectionFailure f) =>
-        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Field is null ? null : new Dictionary<string, string[]> { [f.Field] = f.Details is { Count: > 0 } d ? [.. d] : [Ui.T(f.Zh, f.En)] });
-
     private static IResult Result<T>(Outcome<T> o) =>
-        o.Failure is not null ? Problem(o.Failure) : o.Created ? HttpResults.Json(o.Value, statusCode: StatusCodes.Status201Created) : HttpResults.Ok(o.Value);
+        o.Failure is not null ? o.Failure.ToProblem() : o.Created ? HttpResults.Json(o.Value, statusCode: StatusCodes.Status201Created) : HttpResults.Ok(o.Value);
 }

@@ -12,7 +12,7 @@ public sealed class IndexModel(KaoheDbContext db, PeriodSetup setup) : PageModel
     public IReadOnlyList<Period> Periods { get; private set; } = [];
     public IReadOnlyDictionary<string, int> SchemeCounts { get; private set; } = new Dictionary<string, int>();
     [TempData(Key = "PeriodMessage")] public string? Message { get; set; }
-    public PeriodFailure? Failure { get; private set; }
+    public Failure? Failure { get; private set; }
 
     public async Task OnGetAsync() => await LoadAsync();
 

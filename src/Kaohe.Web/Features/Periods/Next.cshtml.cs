@@ -16,7 +16,7 @@ public sealed class NextModel(KaoheDbContext db, PeriodSetup setup) : PageModel
     [BindProperty(SupportsGet = true)] public DateOnly? Deadline { get; set; }
     public IReadOnlyList<Period> Sources { get; private set; } = [];
     public PeriodCopy? Preview { get; private set; }
-    public PeriodFailure? Failure { get; private set; }
+    public Failure? Failure { get; private set; }
 
     private async Task LoadAsync()
     {

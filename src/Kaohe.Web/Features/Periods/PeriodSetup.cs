@@ -14,12 +14,10 @@ namespace Kaohe.Web.Features.Periods;
 public sealed record PeriodCopy(string From, string To, string ToLabel, DateOnly ReportDeadline, int Schemes, int Assignments, int Questionnaires, int SurveySites, int SurveyQuota, int AdjustmentRules);
 
 /// <summary>A refusal naming the field it is about (from, period, deadline), in both languages.</summary>
-public sealed record PeriodFailure(int Status, string Field, string Zh, string En);
-
-public sealed record PeriodOutcome(PeriodCopy? Copy, PeriodFailure? Failure)
+public sealed record PeriodOutcome(PeriodCopy? Copy, Failure? Failure)
 {
     public static implicit operator PeriodOutcome(PeriodCopy c) => new(c, null);
-    public static implicit operator PeriodOutcome(PeriodFailure f) => new(null, f);
+    public static implicit operator PeriodOutcome(Failure f) => new(null, f);
 }
 
 /// <summary>
@@ -47,27 +45,27 @@ public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider 
 
     private async Task<PeriodOutcome> RunAsync(string? from, DateOnly? deadline, bool apply, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(from)) return new PeriodFailure(400, "from", "from：请选择上一考核期", "from: choose the previous period");
+        if (string.IsNullOrWhiteSpace(from)) return new Failure(FailureKind.Invalid, "from：请选择上一考核期", "from: choose the previous period", "from");
         var source = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == from, ct);
-        if (source is null) return new PeriodFailure(404, "from", $"from：考核期“{from}”不存在", $"from: period \"{from}\" does not exist");
-        if (source.Quarter is null) return new PeriodFailure(400, "from", $"from：“{from}”是年度考核期，请选择季度", $"from: \"{from}\" is an annual period; choose a quarter");
+        if (source is null) return new Failure(FailureKind.NotFound, $"from：考核期“{from}”不存在", $"from: period \"{from}\" does not exist", "from");
+        if (source.Quarter is null) return new Failure(FailureKind.Invalid, $"from：“{from}”是年度考核期，请选择季度", $"from: \"{from}\" is an annual period; choose a quarter", "from");
         var schemes = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == source.Id && s.Status == SchemeStatus.Active).OrderBy(s => s.Category).ToListAsync(ct);
         if (schemes.Count == 0)
-            return new PeriodFailure(400, "from", $"from：{source.Label(false)}没有已启用的考核方案，无可复制", $"from: {source.Label(true)} has no active scheme to copy");
+            return new Failure(FailureKind.Invalid, $"from：{source.Label(false)}没有已启用的考核方案，无可复制", $"from: {source.Label(true)} has no active scheme to copy", "from");
 
         var toId = NextId(source);
         var year = source.Quarter == 4 ? source.Year + 1 : source.Year;
         var quarter = source.Quarter == 4 ? 1 : source.Quarter.Value + 1;
         var target = await db.Periods.FirstOrDefaultAsync(p => p.Id == toId, ct);
         if (target is not null && await db.Schemes.AnyAsync(s => s.PeriodId == toId, ct))
-            return new PeriodFailure(409, "period", $"period：{target.Label(false)}已有考核方案，不能再次从上一期复制", $"period: {target.Label(true)} already has schemes; it cannot be copied into again");
+            return new Failure(FailureKind.Conflict, $"period：{target.Label(false)}已有考核方案，不能再次从上一期复制", $"period: {target.Label(true)} already has schemes; it cannot be copied into again", "period");
         if (target is not null && target.Status != PeriodStatus.Planned)
-            return new PeriodFailure(409, "period", $"period：{target.Label(false)}已经开始（{Labels.Of(target.Status)}）", $"period: {target.Label(true)} has already started");
+            return new Failure(FailureKind.Conflict, $"period：{target.Label(false)}已经开始（{Labels.Of(target.Status)}）", $"period: {target.Label(true)} has already started", "period");
         var next = target ?? new Period(year, quarter, new DateOnly(year, 3 * quarter, 1).AddMonths(1).AddDays(9));
         var due = deadline ?? next.ReportDeadline;
         if (due <= next.EndsOn.AddDays(-31) || due > next.EndsOn.AddDays(60))
-            return new PeriodFailure(400, "deadline", $"deadline：填报截止日期须在{next.EndsOn:yyyy-MM-dd}前后（季度最后一个月至季度结束后 60 天内）",
-                $"deadline: the report deadline must fall between the quarter's last month and 60 days after it ends ({next.EndsOn:yyyy-MM-dd})");
+            return new Failure(FailureKind.Invalid, $"deadline：填报截止日期须在{next.EndsOn:yyyy-MM-dd}前后（季度最后一个月至季度结束后 60 天内）",
+                $"deadline: the report deadline must fall between the quarter's last month and 60 days after it ends ({next.EndsOn:yyyy-MM-dd})", "deadline");
 
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == source.Id).ToListAsync(ct);
         var questionnaires = await db.Set<SurveyQuestionnaire>().AsNoTracking().Where(q => q.PeriodId == source.Id && q.Status == QuestionnaireStatus.Active).ToListAsync(ct);
@@ -115,15 +113,15 @@ public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider 
     }
 
     /// <summary>发布考核期: validates and activates each category's latest draft scheme, then starts collection.</summary>
-    public async Task<PeriodFailure?> PublishAsync(string periodId, CancellationToken ct = default)
+    public async Task<Failure?> PublishAsync(string periodId, CancellationToken ct = default)
     {
         var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
-        if (period is null) return new PeriodFailure(404, "period", $"period：考核期“{periodId}”不存在", $"period: period \"{periodId}\" does not exist");
+        if (period is null) return new Failure(FailureKind.NotFound, $"period：考核期“{periodId}”不存在", $"period: period \"{periodId}\" does not exist", "period");
         if (period.Status != PeriodStatus.Planned)
-            return new PeriodFailure(409, "period", $"period：{period.Label(false)}已发布（{Labels.Of(period.Status)}）", $"period: {period.Label(true)} is already published");
+            return new Failure(FailureKind.Conflict, $"period：{period.Label(false)}已发布（{Labels.Of(period.Status)}）", $"period: {period.Label(true)} is already published", "period");
         var schemes = await db.Schemes.Where(s => s.PeriodId == periodId).ToListAsync(ct);
         if (schemes.Count == 0)
-            return new PeriodFailure(400, "period", $"period：{period.Label(false)}还没有考核方案，请先从上一期复制或导入方案", $"period: {period.Label(true)} has no scheme yet");
+            return new Failure(FailureKind.Invalid, $"period：{period.Label(false)}还没有考核方案，请先从上一期复制或导入方案", $"period: {period.Label(true)} has no scheme yet", "period");
         var now = clock.GetUtcNow();
         foreach (var group in schemes.GroupBy(s => s.Category))
         {
@@ -132,7 +130,7 @@ public sealed class PeriodSetup(KaoheDbContext db, AuditLog audit, TimeProvider 
             if (draft is null) continue;
             var read = SchemeService.Parse(draft);
             if (!read.IsValid)
-                return new PeriodFailure(400, $"schemes[{draft.Category}]", $"schemes[{draft.Category}]：方案“{draft.Name}”校验未通过，不能发布", $"schemes[{draft.Category}]: \"{draft.Name}\" does not validate");
+                return new Failure(FailureKind.Invalid, $"schemes[{draft.Category}]：方案“{draft.Name}”校验未通过，不能发布", $"schemes[{draft.Category}]: \"{draft.Name}\" does not validate", $"schemes[{draft.Category}]");
             draft.Activate(now);
             audit.Record("scheme.activate", "scheme", draft.Id.ToString(CultureInfo.InvariantCulture), "Draft", "Active", $"period {periodId} published");
         }

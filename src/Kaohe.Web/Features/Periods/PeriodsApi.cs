@@ -23,16 +23,13 @@ public static class PeriodsApi
         var outcome = dryRun == true
             ? await setup.PreviewAsync(request?.From, request?.Deadline)
             : await setup.CreateNextAsync(request?.From, request?.Deadline);
-        if (outcome.Failure is { } f) return Problem(f);
+        if (outcome.Failure is { } f) return f.ToProblem();
         return dryRun == true ? TypedResults.Ok(outcome.Copy) : TypedResults.Created($"/api/v1/periods/{outcome.Copy!.To}", outcome.Copy);
     }
 
     private static async Task<IResult> Publish(string id, PeriodSetup setup)
     {
         var failure = await setup.PublishAsync(id);
-        return failure is null ? TypedResults.Ok(new { period = id, status = "Collecting" }) : Problem(failure);
+        return failure is null ? TypedResults.Ok(new { period = id, status = "Collecting" }) : failure.ToProblem();
     }
-
-    public static IResult Problem(PeriodFailure f) =>
-        Problems.Problem(f.Status, Ui.T(f.Zh, f.En), new Dictionary<string, string[]> { [f.Field] = [Ui.T(f.Zh, f.En)] });
 }

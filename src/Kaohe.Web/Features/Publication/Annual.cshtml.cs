@@ -35,7 +35,7 @@ public sealed class AnnualModel(KaoheDbContext db, ResultsStore store, ResultsAc
         if (User.Role() != Roles.Office) return Forbid();
         var r = int.TryParse(year, System.Globalization.CultureInfo.InvariantCulture, out var y)
             ? await publisher.SetAnnualWeightsAsync(y, category, q1, q2, q3, q4, leadership)
-            : Refusal.Bad("year", "年度无效", "invalid year");
+            : Failure.Invalid("年度无效", "invalid year", "year");
         if (r is null) Message = Infrastructure.Ui.T("权重已保存", "The weights are saved");
         else Error = Infrastructure.Ui.T(r.Zh, r.En);
         return RedirectToPage(new { year, category });

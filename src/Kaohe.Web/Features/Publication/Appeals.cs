@@ -15,23 +15,23 @@ public sealed class Appeals(KaoheDbContext db, AuditLog audit, IAttachmentStore 
 
     public sealed record Evidence(Stream Content, string FileName);
 
-    public async Task<(Appeal? Appeal, Refusal? Refusal)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? category, string? indicatorId, long? factId,
+    public async Task<(Appeal? Appeal, Failure? Failure)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? category, string? indicatorId, long? factId,
         string? reason, IReadOnlyList<Evidence> evidence, CancellationToken ct = default)
     {
         if (user.Role() != Roles.Unit || user.UnitId() is not { } unitId)
-            return (null, new Refusal(StatusCodes.Status403Forbidden, "只有被考核单位可以申诉", "only a unit can appeal"));
-        if (string.IsNullOrWhiteSpace(periodId)) return (null, Refusal.Bad("period", "请选择考核期", "period is required"));
-        if (string.IsNullOrWhiteSpace(reason)) return (null, Refusal.Bad("reason", "请写明申诉理由", "reason is required"));
+            return (null, new Failure(FailureKind.Forbidden, "只有被考核单位可以申诉", "only a unit can appeal"));
+        if (string.IsNullOrWhiteSpace(periodId)) return (null, Failure.Invalid("请选择考核期", "period is required", "period"));
+        if (string.IsNullOrWhiteSpace(reason)) return (null, Failure.Invalid("请写明申诉理由", "reason is required", "reason"));
         var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
         var cat = Categories.Of(unit?.Kind);
-        if (unit is null || cat is null) return (null, Refusal.NotFound("单位不存在", "unit not found"));
-        if (category is not null && category != cat.Code) return (null, Refusal.Bad("category", "只能对本单位所属类别申诉", "you can only appeal in your own category"));
+        if (unit is null || cat is null) return (null, Failure.NotFound("单位不存在", "unit not found"));
+        if (category is not null && category != cat.Code) return (null, Failure.Invalid("只能对本单位所属类别申诉", "you can only appeal in your own category", "category"));
         var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
         if (window is not { State: ReviewState.Open })
-            return (null, Refusal.Conflict("该考核期的申诉复核期未开启，不能申诉", "the review window of this period is not open; appeals are closed", "period"));
+            return (null, Failure.Conflict("该考核期的申诉复核期未开启，不能申诉", "the review window of this period is not open; appeals are closed", "period"));
         if (factId is { } fid && !await db.Facts.AnyAsync(f => f.Id == fid && f.UnitId == unitId && f.PeriodId == periodId, ct))
-            return (null, Refusal.Bad("factId", $"数据 {fid} 不是本单位本期的数据", $"fact {fid} is not one of your unit's facts of this period"));
-        if (reason.Length > 4000) return (null, Refusal.Bad("reason", "申诉理由不能超过4000字", "the reason is longer than 4000 characters"));
+            return (null, Failure.Invalid($"数据 {fid} 不是本单位本期的数据", $"fact {fid} is not one of your unit's facts of this period", "factId"));
+        if (reason.Length > 4000) return (null, Failure.Invalid("申诉理由不能超过4000字", "the reason is longer than 4000 characters", "reason"));
         var appeal = new Appeal(periodId, cat.Code, unitId, string.IsNullOrWhiteSpace(indicatorId) ? null : indicatorId.Trim(), factId, reason.Trim(),
             user.Identity?.Name ?? "", clock.GetUtcNow());
         db.Add(appeal);

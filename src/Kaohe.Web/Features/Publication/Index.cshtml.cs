@@ -45,19 +45,19 @@ public sealed class IndexModel(KaoheDbContext db, ResultsStore store, Publisher 
         Rows = rows;
     }
 
-    private IActionResult Done(Refusal? r, string ok)
+    private IActionResult Done(Failure? r, string ok)
     {
         if (r?.Status == StatusCodes.Status403Forbidden) return Forbid();
         if (r is null) Message = ok; else Error = Ui.T(r.Zh, r.En);
         return RedirectToPage(new { period = Period });
     }
 
-    private static readonly Refusal NotOffice = new(StatusCodes.Status403Forbidden, "只有考核办可以操作", "only the office may do this");
+    private static readonly Failure NotOffice = Failure.Forbidden("只有考核办可以操作", "only the office may do this");
 
     private bool IsOffice => User.Role() == Roles.Office;
 
     public async Task<IActionResult> OnPostOpenAsync(DateOnly? closesOn) =>
-        !IsOffice ? Done(NotOffice, "") : closesOn is null ? Done(new Refusal(400, "请填写截止日期", "enter the closing date"), "") : Done(await publisher.OpenWindowAsync(Period ?? "", closesOn.Value), Ui.T("申诉复核期已开启", "The review window is open"));
+        !IsOffice ? Done(NotOffice, "") : closesOn is null ? Done(new Failure(FailureKind.Invalid, "请填写截止日期", "enter the closing date"), "") : Done(await publisher.OpenWindowAsync(Period ?? "", closesOn.Value), Ui.T("申诉复核期已开启", "The review window is open"));
 
     public async Task<IActionResult> OnPostCloseAsync() => !IsOffice ? Done(NotOffice, "") : Done(await publisher.CloseWindowAsync(Period ?? ""), Ui.T("申诉复核期已结束", "The review window is closed"));
 

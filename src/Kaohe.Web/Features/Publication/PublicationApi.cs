@@ -134,18 +134,18 @@ public static class PublicationApi
     private static async Task<IResult> Open(string period, OpenWindowRequest body, Publisher publisher) =>
         body.ClosesOn is not { } closes
             ? Problems.BadRequest("请填写截止日期 closesOn", "closesOn is required", new Dictionary<string, string[]> { ["closesOn"] = [Ui.T("必填", "required")] })
-            : await publisher.OpenWindowAsync(period, closes) is { } r ? r.Problem() : TypedResults.NoContent();
+            : await publisher.OpenWindowAsync(period, closes) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     private static async Task<IResult> Close(string period, Publisher publisher) =>
-        await publisher.CloseWindowAsync(period) is { } r ? r.Problem() : TypedResults.NoContent();
+        await publisher.CloseWindowAsync(period) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     private static async Task<IResult> Skip(string period, SkipWindowRequest body, Publisher publisher) =>
-        await publisher.SkipWindowAsync(period, body.Reason) is { } r ? r.Problem() : TypedResults.NoContent();
+        await publisher.SkipWindowAsync(period, body.Reason) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     private static async Task<IResult> Publish(string period, string category, PublishRequest? body, Publisher publisher)
     {
         var (s, refusal) = await publisher.PublishAsync(period, category, body?.Revision, body?.ChangeNote);
-        return refusal is not null ? refusal.Problem() : TypedResults.Created($"/api/v1/snapshots/{s!.Id}", Dto(s));
+        return refusal is not null ? refusal.ToProblem() : TypedResults.Created($"/api/v1/snapshots/{s!.Id}", Dto(s));
     }
 
     /// <summary>The draft, as far as this person may see it now (docs/visibility.md): all units, or a unit's own row from the review window.</summary>
@@ -173,7 +173,7 @@ public static class PublicationApi
     }
 
     private static async Task<IResult> SetWeights(int year, string category, AnnualWeights body, Publisher publisher) =>
-        await publisher.SetAnnualWeightsAsync(year, category, body.Q1, body.Q2, body.Q3, body.Q4, body.Leadership) is { } r ? r.Problem() : TypedResults.NoContent();
+        await publisher.SetAnnualWeightsAsync(year, category, body.Q1, body.Q2, body.Q3, body.Q4, body.Leadership) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     private static async Task<IResult> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
     {
@@ -186,11 +186,11 @@ public static class PublicationApi
     private static async Task<IResult> Submit(AppealRequest body, ClaimsPrincipal user, Appeals appeals)
     {
         var (a, refusal) = await appeals.SubmitAsync(user, body.Period, body.Category, body.IndicatorId, body.FactId, body.Reason, []);
-        return refusal is not null ? refusal.Problem() : TypedResults.Created($"/api/v1/appeals/{a!.Id}", Dto(a));
+        return refusal is not null ? refusal.ToProblem() : TypedResults.Created($"/api/v1/appeals/{a!.Id}", Dto(a));
     }
 
     private static async Task<IResult> Decide(long id, DecisionRequest body, Publisher publisher) =>
-        await publisher.DecideAsync(id, body.Accept, body.Decision, body.Value, body.Withdraw) is { } r ? r.Problem() : TypedResults.NoContent();
+        await publisher.DecideAsync(id, body.Accept, body.Decision, body.Value, body.Withdraw) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     internal static JsonElement Parse(string json)
     {

@@ -11,16 +11,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Publication;
 
-/// <summary>An expected failure of the publication workflow: the status, the message in both languages and the field it concerns.</summary>
-public sealed record Refusal(int Status, string Zh, string En, string? Field = null)
-{
-    public ProblemHttpResult Problem() => Problems.Problem(Status, Ui.T(Zh, En), Field is null ? null : new Dictionary<string, string[]> { [Field] = [Ui.T(Zh, En)] });
-
-    public static Refusal NotFound(string zh, string en) => new(StatusCodes.Status404NotFound, zh, en);
-    public static Refusal Conflict(string zh, string en, string? field = null) => new(StatusCodes.Status409Conflict, zh, en, field);
-    public static Refusal Bad(string field, string zh, string en) => new(StatusCodes.Status400BadRequest, zh, en, field);
-}
-
 /// <summary>For tests: awaited right before a publication is saved (period, category), to race a write against it.</summary>
 public sealed class PublicationHooks
 {
@@ -33,17 +23,17 @@ public sealed class PublicationHooks
 /// </summary>
 public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog audit, TimeProvider clock, PublicationHooks hooks)
 {
-    public async Task<Refusal?> OpenWindowAsync(string periodId, DateOnly closesOn, CancellationToken ct = default)
+    public async Task<Failure?> OpenWindowAsync(string periodId, DateOnly closesOn, CancellationToken ct = default)
     {
         var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
-        if (period is null) return Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (period is null) return Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        if (closesOn < today) return Refusal.Bad("closesOn", "截止日期不能早于今天", "the closing date cannot be before today");
+        if (closesOn < today) return Failure.Invalid("截止日期不能早于今天", "the closing date cannot be before today", "closesOn");
         var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
         var old = window is null ? null : new { window.State, window.ClosesOn };
         if (window is null) db.Add(window = new ReviewWindow(periodId, today, closesOn, audit.Actor, now));
-        else if (window.State == ReviewState.Open) return Refusal.Conflict("申诉复核期已开启", "the review window is already open");
+        else if (window.State == ReviewState.Open) return Failure.Conflict("申诉复核期已开启", "the review window is already open");
         else window.Reopen(closesOn, audit.Actor, now);
         var oldStatus = period.Status;
         period.MoveTo(PeriodStatus.Review);
@@ -52,25 +42,25 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         return null;
     }
 
-    public async Task<Refusal?> CloseWindowAsync(string periodId, CancellationToken ct = default)
+    public async Task<Failure?> CloseWindowAsync(string periodId, CancellationToken ct = default)
     {
         var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
-        if (window is not { State: ReviewState.Open }) return Refusal.Conflict("申诉复核期未开启", "the review window is not open");
+        if (window is not { State: ReviewState.Open }) return Failure.Conflict("申诉复核期未开启", "the review window is not open");
         var pending = await db.Set<Appeal>().CountAsync(a => a.PeriodId == periodId && a.Status == AppealStatus.Pending, ct);
-        if (pending > 0) return Refusal.Conflict($"尚有 {pending} 件申诉未处理，处理后才能结束复核", $"{pending} appeal(s) are still pending; decide them before closing the window");
+        if (pending > 0) return Failure.Conflict($"尚有 {pending} 件申诉未处理，处理后才能结束复核", $"{pending} appeal(s) are still pending; decide them before closing the window");
         window.Close(audit.Actor, clock.GetUtcNow());
         audit.Record("review.close", "period", periodId, new { State = ReviewState.Open.ToString() }, new { State = window.State.ToString(), window.ClosedAt });
         await audit.SaveAsync(ct);
         return null;
     }
 
-    public async Task<Refusal?> SkipWindowAsync(string periodId, string? reason, CancellationToken ct = default)
+    public async Task<Failure?> SkipWindowAsync(string periodId, string? reason, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(reason)) return Refusal.Bad("reason", "跳过申诉复核须说明理由", "skipping the review window needs a reason");
-        if (reason.Trim().Length > 2000) return Refusal.Bad("reason", "理由不能超过2000字", "the reason is longer than 2000 characters");
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
+        if (string.IsNullOrWhiteSpace(reason)) return Failure.Invalid("跳过申诉复核须说明理由", "skipping the review window needs a reason", "reason");
+        if (reason.Trim().Length > 2000) return Failure.Invalid("理由不能超过2000字", "the reason is longer than 2000 characters", "reason");
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         var window = await db.Set<ReviewWindow>().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
-        if (window is not null) return Refusal.Conflict("该考核期已有申诉复核期", "this period already has a review window");
+        if (window is not null) return Failure.Conflict("该考核期已有申诉复核期", "this period already has a review window");
         window = ReviewWindow.Skip(periodId, reason.Trim(), audit.Actor, clock.GetUtcNow());
         db.Add(window);
         audit.Record("review.skip", "period", periodId, null, new { State = window.State.ToString() }, reason.Trim());
@@ -85,18 +75,18 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
     /// at that revision. The first publication needs the review window closed (or skipped); a later one is a
     /// correction that needs a reason and a difference, and names what changed. Rows are only ever added.
     /// </summary>
-    public async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> PublishAsync(string periodId, string category, string? revision, string? reason, CancellationToken ct = default)
+    public async Task<(PublishedSnapshot? Snapshot, Failure? Failure)> PublishAsync(string periodId, string category, string? revision, string? reason, CancellationToken ct = default)
     {
         var period = await db.Periods.FirstOrDefaultAsync(p => p.Id == periodId, ct);
-        if (period is null) return (null, Refusal.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
-        if (Categories.Find(category) is null) return (null, Refusal.Bad("category", $"未知的考核对象 {category}", $"unknown category {category}"));
+        if (period is null) return (null, Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist"));
+        if (Categories.Find(category) is null) return (null, Failure.Invalid($"未知的考核对象 {category}", $"unknown category {category}", "category"));
         var window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == periodId, ct);
         if (window is not { AllowsPublication: true })
-            return (null, Refusal.Conflict("申诉复核期结束（或说明理由跳过）后才能公布", "publish only after the review window is closed (or skipped with a reason)", "review"));
+            return (null, Failure.Conflict("申诉复核期结束（或说明理由跳过）后才能公布", "publish only after the review window is closed (or skipped with a reason)", "review"));
         var draft = await store.DraftAsync(db, periodId, category, ct);
-        if (draft is null || draft.NoScheme) return (null, Refusal.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme (or annual setting) for this period and category"));
+        if (draft is null || draft.NoScheme) return (null, Failure.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme (or annual setting) for this period and category"));
         if (string.IsNullOrWhiteSpace(revision))
-            return (null, Refusal.Bad("revision", $"请注明所审核结果的版本（revision），当前为 {draft.Revision}", $"give the revision of the results you reviewed; the current one is {draft.Revision}"));
+            return (null, Failure.Invalid($"请注明所审核结果的版本（revision），当前为 {draft.Revision}", $"give the revision of the results you reviewed; the current one is {draft.Revision}", "revision"));
         if (draft.Revision?.ToString() != revision.Trim())
             return (null, await ChangedSinceAsync(draft, revision.Trim(), ct));
         if (!draft.Scored || draft.Assessment is null)
@@ -104,14 +94,14 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
             // Who is missing what, by unit and indicator name (issue 18), not the engine's JSON paths.
             var zh = await Unfinished.OfAsync(db, periodId, draft.Errors, draft.Assessment, english: false, ct);
             var en = await Unfinished.OfAsync(db, periodId, draft.Errors, draft.Assessment, english: true, ct);
-            return (null, new Refusal(StatusCodes.Status400BadRequest, "数据尚不完整，不能公布。" + zh.Sentence(false) + "。请在填报进度中督促补齐。",
+            return (null, new Failure(FailureKind.Invalid, "数据尚不完整，不能公布。" + zh.Sentence(false) + "。请在填报进度中督促补齐。",
                 "The data is not complete; cannot publish. " + en.Sentence(true) + ". Follow it up on the progress board.", "period"));
         }
         return await FreezeAsync(period, category, draft, reason, ct);
     }
 
     /// <summary>Writes the snapshot of a draft (a first publication, or a correction of the latest one).</summary>
-    private async Task<(PublishedSnapshot? Snapshot, Refusal? Refusal)> FreezeAsync(Period period, string category, ResultsView draft, string? reason, CancellationToken ct)
+    private async Task<(PublishedSnapshot? Snapshot, Failure? Failure)> FreezeAsync(Period period, string category, ResultsView draft, string? reason, CancellationToken ct)
     {
         var periodId = period.Id;
         var previous = await ResultsStore.LatestSnapshotAsync(db, periodId, category, ct);
@@ -119,13 +109,13 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
         if (previous is not null)
         {
             if (string.IsNullOrWhiteSpace(reason))
-                return (null, Refusal.Bad("changeNote", "更正已公布的结果须说明更正原因", "a correction of a published result needs a reason (changeNote)"));
+                return (null, Failure.Invalid("更正已公布的结果须说明更正原因", "a correction of a published result needs a reason (changeNote)", "changeNote"));
             var before = await store.SnapshotAsync(db, previous.Id, ct);
-            if (before?.Assessment is null) return (null, Refusal.Conflict($"已公布的第 {previous.Version} 版无法读取，不能更正", $"published version {previous.Version} cannot be read; cannot correct it"));
+            if (before?.Assessment is null) return (null, Failure.Conflict($"已公布的第 {previous.Version} 版无法读取，不能更正", $"published version {previous.Version} cannot be read; cannot correct it"));
             var inputs = SnapshotDiff.Inputs(before.Assessment, draft.Assessment!);
             var results = SnapshotDiff.Results(before.Units, draft.Units, draft.RankDecimals);
             if (inputs.Count == 0 && results.Count == 0)
-                return (null, Refusal.Conflict($"与已公布的第 {previous.Version} 版相比没有任何变化", $"nothing changed since version {previous.Version}"));
+                return (null, Failure.Conflict($"与已公布的第 {previous.Version} 版相比没有任何变化", $"nothing changed since version {previous.Version}"));
             note = SnapshotDiff.Note(reason, inputs, results);
         }
         var result = store.ResultForSnapshot(draft)!;
@@ -167,14 +157,14 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
             // click): both built version N, the unique index on (period, category, version) let the
             // first one in and rolled this one back whole. The loser is told, not given a 500.
             db.ChangeTracker.Clear();
-            return (null, Refusal.Conflict($"第 {version} 版刚刚已由他人公布，本次未公布，请刷新后查看",
+            return (null, Failure.Conflict($"第 {version} 版刚刚已由他人公布，本次未公布，请刷新后查看",
                 $"version {version} was just published by someone else; nothing was published now, reload to see it"));
         }
         return (snapshot, null);
     }
 
     /// <summary>The refusal of a publication whose reviewed revision is no longer current, listing what changed since.</summary>
-    private async Task<Refusal> ChangedSinceAsync(ResultsView draft, string reviewed, CancellationToken ct)
+    private async Task<Failure> ChangedSinceAsync(ResultsView draft, string reviewed, CancellationToken ct)
     {
         var current = draft.Revision!.Value;
         var colon = reviewed.LastIndexOf(':');
@@ -193,7 +183,7 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
             if (facts.Count > 20) changes.Add("…");
         }
         var list = string.Join("；", changes);
-        return new Refusal(StatusCodes.Status409Conflict, $"审核后数据有变动，本次未公布，请重新审核后再公布（当前版本 {current}）：{list}",
+        return new Failure(FailureKind.Conflict, $"审核后数据有变动，本次未公布，请重新审核后再公布（当前版本 {current}）：{list}",
             $"the data changed after your review; nothing was published. Review again and publish (current revision {current}): {list}", "revision");
     }
 
@@ -206,32 +196,32 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
     /// rating, or withdrawing a finding, adjustment or veto (it is then returned and no longer counts).
     /// The fact's old and new payload go into the audit trail with the appeal as the reason.
     /// </summary>
-    public async Task<Refusal?> DecideAsync(long appealId, bool accept, string? decision, double? newValue, bool withdraw, CancellationToken ct = default)
+    public async Task<Failure?> DecideAsync(long appealId, bool accept, string? decision, double? newValue, bool withdraw, CancellationToken ct = default)
     {
         var appeal = await db.Set<Appeal>().FirstOrDefaultAsync(a => a.Id == appealId, ct);
-        if (appeal is null) return Refusal.NotFound($"申诉 {appealId} 不存在", $"appeal {appealId} does not exist");
-        if (appeal.Status != AppealStatus.Pending) return Refusal.Conflict("该申诉已处理", "the appeal has already been decided");
+        if (appeal is null) return Failure.NotFound($"申诉 {appealId} 不存在", $"appeal {appealId} does not exist");
+        if (appeal.Status != AppealStatus.Pending) return Failure.Conflict("该申诉已处理", "the appeal has already been decided");
         if (string.IsNullOrWhiteSpace(decision))
-            return Refusal.Bad("decision", accept ? "采纳申诉须写明处理意见" : "驳回申诉须说明理由", accept ? "an accepted appeal needs a decision text" : "a rejection needs a reason");
-        if (decision.Trim().Length > 4000) return Refusal.Bad("decision", "处理意见不能超过4000字", "the decision is longer than 4000 characters");
+            return Failure.Invalid(accept ? "采纳申诉须写明处理意见" : "驳回申诉须说明理由", accept ? "an accepted appeal needs a decision text" : "a rejection needs a reason", "decision");
+        if (decision.Trim().Length > 4000) return Failure.Invalid("处理意见不能超过4000字", "the decision is longer than 4000 characters", "decision");
         var now = clock.GetUtcNow();
         if (accept && (newValue is not null || withdraw))
         {
-            if (appeal.FactId is not { } factId) return Refusal.Bad("factId", "该申诉未指明数据，无法更正", "the appeal names no fact to correct");
+            if (appeal.FactId is not { } factId) return Failure.Invalid("该申诉未指明数据，无法更正", "the appeal names no fact to correct", "factId");
             var fact = await db.Facts.FirstOrDefaultAsync(f => f.Id == factId && f.UnitId == appeal.UnitId && f.PeriodId == appeal.PeriodId, ct);
-            if (fact is null) return Refusal.NotFound($"数据 {factId} 不存在", $"fact {factId} does not exist");
+            if (fact is null) return Failure.NotFound($"数据 {factId} 不存在", $"fact {factId} does not exist");
             var before = new { fact.Payload, Status = fact.Status.ToString(), fact.Author };
             if (withdraw)
             {
                 if (fact.Kind is FactKind.Value or FactKind.RaterScore or FactKind.SurveyTally or FactKind.Measure)
-                    return Refusal.Bad("withdraw", "数值类数据不能撤销，请给出更正后的数值", "a value cannot be withdrawn; give the corrected value");
+                    return Failure.Invalid("数值类数据不能撤销，请给出更正后的数值", "a value cannot be withdrawn; give the corrected value", "withdraw");
                 fact.SetStatus(FactStatus.Returned, $"申诉 {appeal.Id} 采纳：{decision.Trim()}");
             }
             else
             {
                 if (fact.Kind is not (FactKind.Value or FactKind.RaterScore or FactKind.Measure))
-                    return Refusal.Bad("value", "只有数值、基础数据和评分可以更正数值；扣分问题、加扣分请撤销", "only values, base figures and ratings take a corrected value; withdraw findings and adjustments");
-                if (!double.IsFinite(newValue!.Value)) return Refusal.Bad("value", "数值无效", "the value is not a number");
+                    return Failure.Invalid("只有数值、基础数据和评分可以更正数值；扣分问题、加扣分请撤销", "only values, base figures and ratings take a corrected value; withdraw findings and adjustments", "value");
+                if (!double.IsFinite(newValue!.Value)) return Failure.Invalid("数值无效", "the value is not a number", "value");
                 var status = fact.Status;
                 var payload = FactPayload.Parse(fact.Payload) with { Value = newValue };
                 fact.SetStatus(FactStatus.Draft);
@@ -267,16 +257,16 @@ public sealed class Publisher(KaoheDbContext db, ResultsStore store, AuditLog au
     }
 
     /// <summary>Sets the annual weights of a year and category (docs/annual.md): non-negative points that add up to 100.</summary>
-    public async Task<Refusal?> SetAnnualWeightsAsync(int year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership, CancellationToken ct = default)
+    public async Task<Failure?> SetAnnualWeightsAsync(int year, string category, double? q1, double? q2, double? q3, double? q4, double? leadership, CancellationToken ct = default)
     {
-        if (Categories.Find(category) is null) return Refusal.Bad("category", $"未知的考核对象 {category}", $"unknown category {category}");
-        if (!await db.Periods.AnyAsync(p => p.Year == year && p.Quarter == null, ct)) return Refusal.NotFound($"年度 {year} 不存在", $"year {year} does not exist");
+        if (Categories.Find(category) is null) return Failure.Invalid($"未知的考核对象 {category}", $"unknown category {category}", "category");
+        if (!await db.Periods.AnyAsync(p => p.Year == year && p.Quarter == null, ct)) return Failure.NotFound($"年度 {year} 不存在", $"year {year} does not exist");
         var named = new (string Field, double? Value)[] { ("q1", q1), ("q2", q2), ("q3", q3), ("q4", q4), ("leadership", leadership) };
         foreach (var (field, value) in named)
             if (value is not { } v || !double.IsFinite(v) || v < 0)
-                return Refusal.Bad(field, $"{field} 应为不小于0的数", $"{field} must be a number not below 0");
+                return Failure.Invalid($"{field} 应为不小于0的数", $"{field} must be a number not below 0", field);
         var sum = named.Sum(n => n.Value!.Value);
-        if (Math.Abs(sum - 100) > 1e-9) return Refusal.Bad("leadership", $"各部分权重之和应为100，现为 {sum:0.##}", $"the weights must add up to 100, not {sum:0.##}");
+        if (Math.Abs(sum - 100) > 1e-9) return Failure.Invalid($"各部分权重之和应为100，现为 {sum:0.##}", $"the weights must add up to 100, not {sum:0.##}", "leadership");
         var setting = await db.Set<AnnualSetting>().FirstOrDefaultAsync(s => s.Year == year && s.Category == category, ct);
         var old = setting is null ? null : new { setting.Q1, setting.Q2, setting.Q3, setting.Q4, setting.Leadership };
         if (setting is null) db.Add(setting = new AnnualSetting(year, category, q1!.Value, q2!.Value, q3!.Value, q4!.Value, leadership!.Value));

@@ -71,7 +71,7 @@ public sealed class DetailModel(KaoheDbContext db, SchemeService schemes) : Page
         if (outcome.Failure is { } f)
         {
             if (!await LoadAsync(id)) return NotFound();
-            Errors = f.Errors.Count > 0 ? f.Errors : [new ValidationError("", f.Zh, f.En)];
+            Errors = f.Paths();
             ErrorTitle = Ui.T(f.Zh, f.En);
             return Page();
         }

@@ -33,7 +33,7 @@ public sealed class EditModel(KaoheDbContext db, SchemeService schemes) : PageMo
         var outcome = await schemes.EditAsync(id, Document ?? "", null, Reason);
         if (outcome.Failure is { } f)
         {
-            Errors = f.Errors.Count > 0 ? f.Errors : [new ValidationError("", f.Zh, f.En)];
+            Errors = f.Paths();
             return Page();
         }
         return Redirect($"/Schemes/Detail/{id}");

@@ -63,7 +63,7 @@ public sealed class NewModel(KaoheDbContext db, SchemeService schemes) : PageMod
         var outcome = await schemes.CreateAsync(Category ?? "", Period ?? "", string.IsNullOrWhiteSpace(Name) ? "考核方案" : Name.Trim(), text, ruleTexts);
         if (outcome.Failure is { } f)
         {
-            Errors = f.Errors.Count > 0 ? f.Errors : [new ValidationError("", f.Zh, f.En)];
+            Errors = f.Paths();
             Document = text;
             return Page();
         }

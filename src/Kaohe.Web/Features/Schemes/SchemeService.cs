@@ -3,20 +3,15 @@ using Kaohe.Scoring;
 using Kaohe.Scoring.FileFormat;
 using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
+using Kaohe.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Schemes;
 
-/// <summary>An expected failure of a scheme operation: the errors, each with its path, and nothing stored.</summary>
-public sealed record SchemeFailure(string Zh, string En, IReadOnlyList<ValidationError> Errors)
-{
-    public static SchemeFailure Of(string zh, string en) => new(zh, en, []);
-}
-
-public sealed record SchemeOutcome(Scheme? Scheme, SchemeFailure? Failure)
+public sealed record SchemeOutcome(Scheme? Scheme, Failure? Failure)
 {
     public static implicit operator SchemeOutcome(Scheme s) => new(s, null);
-    public static implicit operator SchemeOutcome(SchemeFailure f) => new(null, f);
+    public static implicit operator SchemeOutcome(Failure f) => new(null, f);
 }
 
 /// <summary>
@@ -56,11 +51,11 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<SchemeOutcome> CreateAsync(string category, string periodId, string name, string document, IReadOnlyDictionary<string, string>? ruleTexts, CancellationToken ct = default)
     {
         if (Categories.Find(category) is null)
-            return SchemeFailure.Of($"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist");
+            return Failure.Invalid($"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist");
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct))
-            return SchemeFailure.Of($"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist");
+            return Failure.Invalid($"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist");
         var read = KaoheFile.ReadScheme(document);
-        if (!read.IsValid) return new SchemeFailure("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
+        if (!read.IsValid) return Failure.Validation("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
         var version = await db.Schemes.Where(s => s.Category == category && s.PeriodId == periodId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
         var scheme = new Scheme(category, periodId, version + 1, name, Write(periodId, read),
             JsonSerializer.Serialize(ruleTexts ?? new Dictionary<string, string>(), AuditChain.Json), audit.Actor, clock.GetUtcNow());
@@ -75,11 +70,11 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<SchemeOutcome> EditAsync(int id, string document, IReadOnlyDictionary<string, string>? ruleTexts, string? reason, CancellationToken ct = default)
     {
         var scheme = await db.Schemes.FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (scheme is null) return SchemeFailure.Of("方案不存在", "no such scheme");
+        if (scheme is null) return Failure.NotFound("方案不存在", "no such scheme");
         if (scheme.Status != SchemeStatus.Draft)
-            return SchemeFailure.Of("已启用的方案不能直接修改，请先生成新版本", "an active scheme is never edited in place: make a new version first");
+            return Failure.Invalid("已启用的方案不能直接修改，请先生成新版本", "an active scheme is never edited in place: make a new version first");
         var read = KaoheFile.ReadScheme(document);
-        if (!read.IsValid) return new SchemeFailure("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
+        if (!read.IsValid) return Failure.Validation("方案有误，未保存", "the scheme is invalid; nothing was stored", read.Errors);
         var old = scheme.Document;
         scheme.Edit(Write(scheme.PeriodId, read),
             ruleTexts is null ? scheme.RuleTextsJson : JsonSerializer.Serialize(ruleTexts, AuditChain.Json));
@@ -92,10 +87,10 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<SchemeOutcome> ActivateAsync(int id, CancellationToken ct = default)
     {
         var scheme = await db.Schemes.FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (scheme is null) return SchemeFailure.Of("方案不存在", "no such scheme");
-        if (scheme.Status != SchemeStatus.Draft) return SchemeFailure.Of("只有草稿可以启用", "only a draft can be activated");
+        if (scheme is null) return Failure.NotFound("方案不存在", "no such scheme");
+        if (scheme.Status != SchemeStatus.Draft) return Failure.Invalid("只有草稿可以启用", "only a draft can be activated");
         var read = Parse(scheme);
-        if (!read.IsValid) return new SchemeFailure("方案校验未通过，不能启用", "the scheme does not validate and cannot be activated", read.Errors);
+        if (!read.IsValid) return Failure.Validation("方案校验未通过，不能启用", "the scheme does not validate and cannot be activated", read.Errors);
         foreach (var previous in await db.Schemes.Where(s => s.Category == scheme.Category && s.PeriodId == scheme.PeriodId && s.Status == SchemeStatus.Active).ToListAsync(ct))
         {
             previous.Archive();
@@ -111,7 +106,7 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<SchemeOutcome> NewVersionAsync(int id, CancellationToken ct = default)
     {
         var source = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (source is null) return SchemeFailure.Of("方案不存在", "no such scheme");
+        if (source is null) return Failure.NotFound("方案不存在", "no such scheme");
         return await CopyAsync(source, source.PeriodId, "scheme.version", ct);
     }
 
@@ -119,16 +114,16 @@ public sealed class SchemeService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<SchemeOutcome> CloneAsync(int id, string toPeriod, CancellationToken ct = default)
     {
         var source = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
-        if (source is null) return SchemeFailure.Of("方案不存在", "no such scheme");
+        if (source is null) return Failure.NotFound("方案不存在", "no such scheme");
         if (!await db.Periods.AnyAsync(p => p.Id == toPeriod, ct))
-            return SchemeFailure.Of($"考核期 \"{toPeriod}\" 不存在", $"period \"{toPeriod}\" does not exist");
+            return Failure.Invalid($"考核期 \"{toPeriod}\" 不存在", $"period \"{toPeriod}\" does not exist");
         return await CopyAsync(source, toPeriod, "scheme.clone", ct);
     }
 
     private async Task<SchemeOutcome> CopyAsync(Scheme source, string periodId, string action, CancellationToken ct)
     {
         var read = Parse(source);
-        if (!read.IsValid) return new SchemeFailure("源方案有误", "the source scheme is invalid", read.Errors);
+        if (!read.IsValid) return Failure.Validation("源方案有误", "the source scheme is invalid", read.Errors);
         var version = await db.Schemes.Where(s => s.Category == source.Category && s.PeriodId == periodId).MaxAsync(s => (int?)s.Version, ct) ?? 0;
         var copy = new Scheme(source.Category, periodId, version + 1, source.Name, Write(periodId, read),
             source.RuleTextsJson, audit.Actor, clock.GetUtcNow(), source.Id);

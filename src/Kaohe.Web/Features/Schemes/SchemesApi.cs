@@ -111,7 +111,7 @@ public static class SchemesApi
 
     private static IResult Outcome(SchemeOutcome o, bool created = false) =>
         o.Failure is { } f
-            ? f.Errors.Count > 0 ? Problems.Invalid(f.Errors) : Problems.BadRequest(f.Zh, f.En)
+            ? f.ToProblem()
             : created ? TypedResults.Created($"/api/v1/schemes/{o.Scheme!.Id}", Dto(o.Scheme)) : TypedResults.Ok(Dto(o.Scheme!));
 
     private static async Task<IResult> Create(CreateSchemeRequest r, SchemeService schemes)

@@ -107,9 +107,9 @@ public sealed class EditModel(TargetLetterService service) : PageModel
         return await FailAsync(failure);
     }
 
-    private async Task<IActionResult> FailAsync(Adjustments.EventFailure failure)
+    private async Task<IActionResult> FailAsync(Failure failure)
     {
-        Errors = failure.Errors.ToDictionary();
+        Errors = new Dictionary<string, string[]>(failure.Errors ?? new Dictionary<string, string[]>());
         if (Errors.Count == 0) Errors[""] = [Ui.T(failure.Zh, failure.En)];
         Response.StatusCode = failure.Status;
         return await LoadAsync(fill: false) ? Page() : NotFound();

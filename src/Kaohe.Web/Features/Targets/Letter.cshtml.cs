@@ -63,11 +63,11 @@ public sealed class LetterModel(TargetLetterService service) : PageModel
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFound();
 
-    private async Task<IActionResult> AfterAsync(EventFailure? failure, IReadOnlyList<QuarterWrite>? written = null)
+    private async Task<IActionResult> AfterAsync(Failure? failure, IReadOnlyList<QuarterWrite>? written = null)
     {
         if (failure is not null)
         {
-            Errors = failure.Errors.ToDictionary();
+            Errors = new Dictionary<string, string[]>(failure.Errors ?? new Dictionary<string, string[]>());
             if (Errors.Count == 0) Errors[""] = [Ui.T(failure.Zh, failure.En)];
             Response.StatusCode = failure.Status;
         }

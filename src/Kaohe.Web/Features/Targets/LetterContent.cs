@@ -46,10 +46,10 @@ public sealed record LetterInput(List<TargetInput>? Targets, List<TaskInput>? Ta
 /// </summary>
 public static class LetterValidation
 {
-    public static (LetterContent? Content, Dictionary<string, string[]> Errors) Read(LetterInput? input, IReadOnlyList<Measure> measures, ISet<string> assessors)
+    public static (LetterContent? Content, Dictionary<string, Message[]> Errors) Read(LetterInput? input, IReadOnlyList<Measure> measures, ISet<string> assessors)
     {
-        var errors = new Dictionary<string, string[]>();
-        void Err(string field, string zh, string en) => errors[field] = [Ui.T(zh, en)];
+        var errors = new Dictionary<string, Message[]>();
+        void Err(string field, string zh, string en) => errors[field] = [new(zh, en)];
         if (input is null)
         {
             Err("body", "请求内容为空", "the request body is empty");

@@ -14,10 +14,10 @@ namespace Kaohe.Web.Features.Targets;
 /// <summary>What became of one quarter's targets when a letter was issued or changed: written, or why not (the stage, a missing period).</summary>
 public sealed record QuarterWrite(string PeriodId, bool Written, string? Why);
 
-public sealed record LetterOutcome(TargetLetter? Letter, EventFailure? Failure, IReadOnlyList<QuarterWrite>? Quarters = null)
+public sealed record LetterOutcome(TargetLetter? Letter, Failure? Failure, IReadOnlyList<QuarterWrite>? Quarters = null)
 {
     public static implicit operator LetterOutcome(TargetLetter l) => new(l, null);
-    public static implicit operator LetterOutcome(EventFailure f) => new(null, f);
+    public static implicit operator LetterOutcome(Failure f) => new(null, f);
 }
 
 /// <summary>
@@ -37,10 +37,10 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
 
     public KaoheDbContext Db => db;
 
-    private static EventFailure Fail(int status, string field, string zh, string en) => EventFailure.Field(status, field, zh, en);
+    private static Failure Fail(int status, string field, string zh, string en) => new(Failure.KindOf(status), zh, en, field);
 
-    private static EventFailure Invalid(Dictionary<string, string[]> errors) =>
-        new(StatusCodes.Status400BadRequest, "目标责任书有误，未保存", "the target letter is invalid; nothing was stored", errors);
+    private static Failure Invalid(Dictionary<string, Message[]> errors) =>
+        Failure.Invalid("目标责任书有误，未保存", "the target letter is invalid; nothing was stored", errors);
 
     /// <summary>The measures of the category's active schemes in the year's quarters (the latest quarter's definition wins).</summary>
     public async Task<IReadOnlyList<Measure>> MeasuresAsync(int year, string category, CancellationToken ct = default)
@@ -59,7 +59,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     public async Task<HashSet<string>> AssessorsAsync(CancellationToken ct = default) =>
         (await db.Units.AsNoTracking().Where(u => u.Kind == UnitKind.Division).Select(u => u.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
-    private async Task<(LetterContent? Content, EventFailure? Failure)> ReadAsync(int year, string category, LetterInput? input, CancellationToken ct)
+    private async Task<(LetterContent? Content, Failure? Failure)> ReadAsync(int year, string category, LetterInput? input, CancellationToken ct)
     {
         var (content, errors) = LetterValidation.Read(input, await MeasuresAsync(year, category, ct), await AssessorsAsync(ct));
         return content is null ? (null, Invalid(errors)) : (content, null);
@@ -122,14 +122,14 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     }
 
     /// <summary>Asks to change an acknowledged letter: the new text is checked now and waits for a second office account.</summary>
-    public async Task<(TargetLetterChange? Change, EventFailure? Failure)> RequestChangeAsync(int id, LetterInput? input, string? reason, CancellationToken ct = default)
+    public async Task<(TargetLetterChange? Change, Failure? Failure)> RequestChangeAsync(int id, LetterInput? input, string? reason, CancellationToken ct = default)
     {
         var letter = await db.TargetLetters.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (letter is null) return (null, Fail(StatusCodes.Status404NotFound, "id", $"目标责任书 {id} 不存在", $"target letter {id} does not exist"));
         reason = reason?.Trim();
         var (content, failure) = await ReadAsync(letter.Year, letter.Category, input, ct);
         if (failure is not null && string.IsNullOrEmpty(reason))
-            return (null, failure with { Errors = new Dictionary<string, string[]>(failure.Errors) { ["reason"] = [Ui.T("须说明变更理由", "a reason is required")] } });
+            return (null, failure with { Fields = new Dictionary<string, Message[]>(failure.Fields ?? new Dictionary<string, Message[]>()) { ["reason"] = [new("须说明变更理由", "a reason is required")] } });
         if (failure is not null) return (null, failure);
         if (string.IsNullOrEmpty(reason) || reason.Length > 1000)
             return (null, Fail(StatusCodes.Status400BadRequest, "reason", "须说明变更理由（1–1000 字）", "a reason of 1–1000 characters is required"));
@@ -177,7 +177,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
         return new LetterOutcome(letter, null, quarters);
     }
 
-    private static EventFailure Raced() => Fail(StatusCodes.Status409Conflict, "status", "此目标责任书刚被另一名考核办人员处理，请刷新后查看", "another office account has just acted on this letter; reload it");
+    private static Failure Raced() => Fail(StatusCodes.Status409Conflict, "status", "此目标责任书刚被另一名考核办人员处理，请刷新后查看", "another office account has just acted on this letter; reload it");
 
     /// <summary>
     /// Saves a new version. Two office accounts issuing, or deciding the same change, at the same moment
@@ -266,7 +266,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     /// A division assesses a key task's milestone of a quarter (完成 / 基本完成 / 未完成) with evidence. Once
     /// every milestone of the quarter is assessed, the weighted points become the unit's <see cref="KeyTaskMeasure"/> figure.
     /// </summary>
-    public async Task<(MilestoneAssessment? Assessment, EventFailure? Failure)> AssessAsync(int letterId, string? taskId, int quarter, string? outcome, string? note,
+    public async Task<(MilestoneAssessment? Assessment, Failure? Failure)> AssessAsync(int letterId, string? taskId, int quarter, string? outcome, string? note,
         IReadOnlyList<Upload> evidence, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var letter = await db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(l => l.Id == letterId, ct);
@@ -277,9 +277,9 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
         var isOffice = user.Role() == Roles.Office;
         if (task is null || (!isOffice && !(user.Role() == Roles.Division && user.UnitId() == task.Assessor)))
             return (null, Fail(StatusCodes.Status404NotFound, "task", $"没有分配给您评价的任务 \"{taskId}\"", $"no task \"{taskId}\" is assigned to you to assess"));
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, Message[]>();
         if (quarter is < 1 or > 4 || task.Milestones[quarter - 1].Length == 0)
-            errors["quarter"] = [Ui.T($"此任务第 {quarter} 季度没有节点目标", $"the task has no milestone in quarter {quarter}")];
+            errors["quarter"] = [new($"此任务第 {quarter} 季度没有节点目标", $"the task has no milestone in quarter {quarter}")];
         MilestoneOutcome? o = outcome?.Trim() switch
         {
             "done" or "完成" => MilestoneOutcome.Done,
@@ -287,10 +287,10 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
             "notdone" or "not-done" or "未完成" => MilestoneOutcome.NotDone,
             _ => null,
         };
-        if (o is null) errors["outcome"] = [Ui.T("评价结果须为 完成、基本完成 或 未完成（done / partly / notdone）", "the outcome must be done, partly or notdone")];
+        if (o is null) errors["outcome"] = [new("评价结果须为 完成、基本完成 或 未完成（done / partly / notdone）", "the outcome must be done, partly or notdone")];
         note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (note?.Length > 1000) errors["note"] = [Ui.T("说明不超过 1000 字", "the note is at most 1000 characters")];
-        if (errors.Count > 0) return (null, new EventFailure(StatusCodes.Status400BadRequest, "请求有误，未保存", "the request is invalid; nothing was stored", errors));
+        if (note?.Length > 1000) errors["note"] = [new("说明不超过 1000 字", "the note is at most 1000 characters")];
+        if (errors.Count > 0) return (null, Failure.Invalid("请求有误，未保存", "the request is invalid; nothing was stored", errors));
         var periodId = $"{letter.Year}-Q{quarter}";
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct))
             return (null, Fail(StatusCodes.Status409Conflict, "quarter", $"{periodId} 考核期尚未设立", $"period {periodId} does not exist yet"));

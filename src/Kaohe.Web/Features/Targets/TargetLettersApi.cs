@@ -161,26 +161,26 @@ public static class TargetLettersApi
     {
         if (r is null) return Problems.BadRequest("请求内容为空", "the request body is empty");
         var o = await s.SaveDraftAsync(r.Year, r.Unit, new LetterInput(r.Targets, r.Tasks, r.Points));
-        return o.Failure is { } f ? AdjustmentsApi.Problem(f) : TypedResults.Ok(await DtoAsync(s, o.Letter!, user));
+        return o.Failure is { } f ? f.ToProblem() : TypedResults.Ok(await DtoAsync(s, o.Letter!, user));
     }
 
     private static async Task<Results<Ok<LetterDto>, ProblemHttpResult>> Issue(int id, TargetLetterService s, ClaimsPrincipal user)
     {
         var o = await s.IssueAsync(id);
-        return o.Failure is { } f ? AdjustmentsApi.Problem(f) : TypedResults.Ok(await DtoAsync(s, o.Letter!, user, o.Quarters));
+        return o.Failure is { } f ? f.ToProblem() : TypedResults.Ok(await DtoAsync(s, o.Letter!, user, o.Quarters));
     }
 
     private static async Task<Results<Ok<LetterDto>, ProblemHttpResult>> Acknowledge(int id, TargetLetterService s, ClaimsPrincipal user)
     {
         var o = await s.AcknowledgeAsync(id, user);
-        return o.Failure is { } f ? AdjustmentsApi.Problem(f) : TypedResults.Ok(await DtoAsync(s, o.Letter!, user));
+        return o.Failure is { } f ? f.ToProblem() : TypedResults.Ok(await DtoAsync(s, o.Letter!, user));
     }
 
     private static async Task<Results<Created<LetterChangeDto>, ProblemHttpResult>> RequestChange(int id, ChangeLetterRequest? r, TargetLetterService s)
     {
         if (r is null) return Problems.BadRequest("请求内容为空", "the request body is empty");
         var (c, f) = await s.RequestChangeAsync(id, new LetterInput(r.Targets, r.Tasks, r.Points), r.Reason);
-        if (f is not null) return AdjustmentsApi.Problem(f);
+        if (f is not null) return f.ToProblem();
         return TypedResults.Created($"/api/v1/target-letters/{id}",
             new LetterChangeDto(c!.Id, c.FromVersion, c.Reason, c.Status.ToString(), c.RequestedBy, c.RequestedAt, null, null, LetterContent.Parse(c.Content)));
     }
@@ -188,7 +188,7 @@ public static class TargetLettersApi
     private static async Task<Results<Ok<LetterDto>, ProblemHttpResult>> Decide(long id, bool approve, DecideRequest? r, TargetLetterService s, ClaimsPrincipal user)
     {
         var o = await s.DecideChangeAsync(id, approve, r?.Note);
-        return o.Failure is { } f ? AdjustmentsApi.Problem(f) : TypedResults.Ok(await DtoAsync(s, o.Letter!, user, o.Quarters));
+        return o.Failure is { } f ? f.ToProblem() : TypedResults.Ok(await DtoAsync(s, o.Letter!, user, o.Quarters));
     }
 
     private static async Task<Results<Ok<LetterDto>, ProblemHttpResult>> Assess(int id, HttpRequest request, TargetLetterService s, ClaimsPrincipal user)
@@ -203,7 +203,7 @@ public static class TargetLettersApi
         try
         {
             var (_, failure) = await s.AssessAsync(id, form["task"], quarter, form["outcome"], form["note"], uploads, user);
-            if (failure is not null) return AdjustmentsApi.Problem(failure);
+            if (failure is not null) return failure.ToProblem();
             var l = await s.Db.TargetLetters.AsNoTracking().FirstAsync(x => x.Id == id);
             return TypedResults.Ok(await DtoAsync(s, l, user));
         }
