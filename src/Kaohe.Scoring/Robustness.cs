@@ -46,9 +46,10 @@ public static class Robustness
     /// Recomputes the assessment <see cref="PerturbationBounds.Samples"/> times with every node's
     /// points and every rater score moved by a uniform random share within the bounds (points are
     /// rescaled within each <c>sum</c> node so that the tree stays valid), with a recorded seed so
-    /// that the analysis can be repeated exactly.
+    /// that the analysis can be repeated exactly. <paramref name="sampled"/>, when given, is told how many
+    /// samples are done after each (a progress bar of a long analysis).
     /// </summary>
-    public static IReadOnlyList<UnitStability> Analyze(Assessment assessment, PerturbationBounds bounds)
+    public static IReadOnlyList<UnitStability> Analyze(Assessment assessment, PerturbationBounds bounds, Action<int>? sampled = null)
     {
         var errors = Validator.Validate(assessment);
         if (errors.Count > 0) throw new InvalidAssessmentException(errors);
@@ -72,6 +73,7 @@ public static class Robustness
                 rankMin[u] = Math.Min(rankMin[u], p.Rank);
                 rankMax[u] = Math.Max(rankMax[u], p.Rank);
             }
+            sampled?.Invoke(s + 1);
         }
         var margins = Margins(baseline);
         var samples = Math.Max(1, bounds.Samples);

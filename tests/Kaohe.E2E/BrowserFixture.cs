@@ -35,6 +35,10 @@ public class BrowserFixture : IAsyncLifetime
             b.UseSetting("Kaohe:SignIn:AttemptsPerAccountPerMinute", "1000");
             // A free port: without an address the app defaults to 5080, and two fixtures (or two test runs) would collide.
             b.UseSetting("urls", "http://127.0.0.1:0");
+            // The demo's analyses take well under a second, but on a loaded machine not always under the pages' default
+            // wait: the journeys check the finished charts, so their pages wait for the analysis (the progress state has
+            // its own tests, Kaohe.Web.Tests/Insight/AnalysesTests; the page walk copes with it either way).
+            b.UseSetting("Kaohe:Insight:PageWaitSeconds", "60");
             Configure(b);
         });
         Factory.UseKestrel(0);

@@ -17,6 +17,34 @@ public sealed class InsightJourneyTests(BrowserFixture app) : IClassFixture<Brow
         }
         """;
 
+    /// <summary>
+    /// The named axes' titles of a chart that are not wholly inside its box (ECharts draws them on the canvas, so they are
+    /// found as text elements of its zrender display list, transformed to the chart's coordinates); a title not drawn at all is reported too.
+    /// </summary>
+    private const string AxisTitlesOutside = """
+        sel => {
+            const chart = echarts.getInstanceByDom(document.querySelector(sel));
+            if (!chart) return ['no chart'];
+            const opt = chart.getOption();
+            const names = [...(opt.xAxis || []), ...(opt.yAxis || [])].map(a => a.name).filter(n => n);
+            const w = chart.getWidth(), h = chart.getHeight();
+            const texts = chart.getZr().storage.getDisplayList().filter(d => d.style && typeof d.style.text === 'string');
+            const out = [];
+            for (const name of names) {
+                const drawn = texts.filter(d => d.style.text === name);
+                if (drawn.length === 0) { out.push(name + ': not drawn'); continue; }
+                for (const d of drawn) {
+                    const r = d.getBoundingRect().clone();
+                    const m = d.getComputedTransform();
+                    if (m) r.applyTransform(m);
+                    if (r.x < -0.5 || r.y < -0.5 || r.x + r.width > w + 0.5 || r.y + r.height > h + 0.5)
+                        out.push(`${name}: [${r.x.toFixed(1)}, ${r.y.toFixed(1)}, ${r.width.toFixed(1)} × ${r.height.toFixed(1)}] outside ${w} × ${h}`);
+                }
+            }
+            return out;
+        }
+        """;
+
     [Theory]
     [InlineData("desktop")]
     [InlineData("phone")]
@@ -44,6 +72,7 @@ public sealed class InsightJourneyTests(BrowserFixture app) : IClassFixture<Brow
             await page.WaitForSelectorAsync(selector + " canvas");
             var painted = await page.EvaluateAsync<int>(PaintedPixels, selector);
             Assert.True(painted > 500, $"{chart}: only {painted} painted pixels");
+            Assert.Empty(await page.EvaluateAsync<string[]>(AxisTitlesOutside, selector));
         }
 
         // The table view: hidden for sighted users (but read by screen readers) until toggled.
@@ -71,7 +100,10 @@ public sealed class InsightJourneyTests(BrowserFixture app) : IClassFixture<Brow
 
         // The trend draws when two or more quarters have data; with one it says so instead of drawing an empty chart.
         if (await page.Locator("[data-chart=trend]").CountAsync() > 0)
+        {
             Assert.True(await page.EvaluateAsync<int>(PaintedPixels, "[data-chart=trend]") > 500);
+            Assert.Empty(await page.EvaluateAsync<string[]>(AxisTitlesOutside, "[data-chart=trend]"));
+        }
         else
             Assert.Contains("一个考核期有数据", await page.InnerTextAsync("#h-trend + *"));
         Assert.Empty(problems);

@@ -138,6 +138,15 @@ public static partial class PageWalk
             if (response is null || response.Status >= 400) problems.Add($"{where}: answers {response?.Status}");
             if (landed is "/Account/Login" or "/Account/Denied") problems.Add($"{where}: lands on {landed}");
 
+            // A page whose results or analysis are still computing shows the progress box (not a failure) and reloads itself
+            // once they are ready: the walk checks the finished page. Waiting on the box's absence (a state, which
+            // Playwright re-evaluates in the reloaded document) rather than on the reload (an event) has no race.
+            if (await page.QuerySelectorAsync("#results-computing") is not null)
+            {
+                await page.WaitForFunctionAsync("() => !document.getElementById('results-computing')", null, new() { Timeout = 300_000, PollingInterval = 200 });
+                await page.WaitForLoadStateAsync(LoadState.Load);
+            }
+
             var t = await page.EvaluateAsync<double[]>("() => { const n = performance.getEntriesByType('navigation')[0]; return [n.responseStart - n.requestStart, n.responseEnd - n.requestStart]; }");
             timings.Add((target, t[0], t[1]));
 

@@ -35,11 +35,21 @@ public sealed record DashboardData(
 /// </summary>
 public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
 {
-    public async Task<DashboardData> BuildAsync(ClaimsPrincipal user, string periodId, string category, CancellationToken ct = default)
+    /// <remarks><paramref name="steps"/>, when given, is told which results are read (the overview page's progress bar).</remarks>
+    public async Task<DashboardData> BuildAsync(ClaimsPrincipal user, string periodId, string category, CancellationToken ct = default, AnalysisSteps? steps = null)
     {
         var periods = await db.Periods.AsNoTracking().OrderBy(p => p.Year).ThenBy(p => p.Quarter).ToListAsync(ct);
         var categoryName = Categories.Name(category, Infrastructure.Ui.IsEnglish);
-        var main = await rankings.RankAsync(user, periodId, category, withStability: false, ct);
+        // The results read, one step each: this category in every quarter (the trend), the housing category (investment), every category of the period.
+        var reads = periods.Count(p => p.Kind == PeriodKind.Quarter) + 1 + Categories.All.Count;
+        var done = 0;
+        Task<RankingOutcome> Rank(string period, string code)
+        {
+            var name = Categories.Name(code, false);
+            steps?.At(100 * done++ / reads, $"读取{period}{name}的考核结果", $"reading the results of {period} {Categories.Name(code, true)}");
+            return rankings.RankAsync(user, period, code, withStability: false, ct);
+        }
+        var main = await Rank(periodId, category);
         var rankingsList = new List<RankGroup>();
         Heatmap? heatmap = null;
         var deductions = new List<AspectDeduction>();
@@ -50,13 +60,13 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
             heatmap = Heat(results.Assessment!, results.Units);
             deductions.AddRange(Deductions(results.Assessment!, results.Units));
         }
-        var trend = main.Hidden is null ? await TrendAsync(user, periods, category, ct) : new Trend([], [], []);
-        var investment = await InvestmentAsync(user, periodId, ct);
+        var trend = main.Hidden is null ? await TrendAsync(periods, category, Rank, ct) : new Trend([], [], []);
+        var investment = InvestmentFigures.From(periodId, (await Rank(periodId, "housing")).Results?.Assessment);
         var outcomes = new List<Outcome>();
         var cuts = new List<Cut>();
         foreach (var c in Categories.All)
         {
-            var r = c.Code == category ? main : await rankings.RankAsync(user, periodId, c.Code, withStability: false, ct);
+            var r = c.Code == category ? main : await Rank(periodId, c.Code);
             if (r.View is null || r.Results is null) continue;
             var name = Categories.Name(c.Code, Infrastructure.Ui.IsEnglish);
             outcomes.AddRange(r.View.Units.Where(u => u.Commended || u.Criticized)
@@ -126,13 +136,13 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
     }
 
     /// <summary>Totals per quarter for every quarter whose results can be computed; the same quarter a year earlier where it exists.</summary>
-    private async Task<Trend> TrendAsync(ClaimsPrincipal user, IReadOnlyList<Period> periods, string category, CancellationToken ct)
+    private async Task<Trend> TrendAsync(IReadOnlyList<Period> periods, string category, Func<string, string, Task<RankingOutcome>> rank, CancellationToken ct)
     {
         var withData = new List<(Period Period, ResultsView Result)>();
         foreach (var p in periods.Where(p => p.Kind == PeriodKind.Quarter))
         {
             if (!await db.Facts.AnyAsync(f => f.PeriodId == p.Id, ct)) continue;
-            var r = await rankings.RankAsync(user, p.Id, category, withStability: false, ct);
+            var r = await rank(p.Id, category);
             if (r.View is not null && r.Results is not null) withData.Add((p, r.Results));
         }
         var units = withData.SelectMany(x => x.Result.Units).GroupBy(u => u.Id).Select(g => (Id: g.Key, g.First().Name)).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
@@ -148,12 +158,5 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
                     lastYear.Result?.ByUnit.GetValueOrDefault(u.Id) is { } l ? Math.Round(l.Total, 2) : null));
         }
         return new Trend([.. withData.Select(x => x.Period.Id)], series, yoy);
-    }
-
-    /// <summary>The investment headline of the period: the housing category's measures, as far as this person may see its results.</summary>
-    private async Task<InvestmentHeadline> InvestmentAsync(ClaimsPrincipal user, string periodId, CancellationToken ct)
-    {
-        var housing = await rankings.RankAsync(user, periodId, "housing", withStability: false, ct);
-        return InvestmentFigures.From(periodId, housing.Results?.Assessment);
     }
 }

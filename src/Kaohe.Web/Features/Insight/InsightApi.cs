@@ -37,6 +37,7 @@ public static class InsightApi
         services.AddScoped<CauseAnalyses>();
         services.AddScoped<LeaderComments>();
         services.AddScoped<DashboardService>();
+        services.AddSingleton<Analyses>();
         return services;
     }
 

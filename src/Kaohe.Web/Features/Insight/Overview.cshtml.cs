@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Kaohe.Data;
+using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -9,9 +12,15 @@ namespace Kaohe.Web.Features.Insight;
 
 /// <summary>领导一页通: the key charts and lists of a period on one page, for leaders and the office.</summary>
 [Authorize(Roles = InsightApi.Overviewers)]
-public sealed class OverviewModel(KaoheDbContext db, DashboardService dashboards) : PageModel
+public sealed class OverviewModel(KaoheDbContext db, Analyses analyses) : PageModel
 {
     public DashboardData? Data { get; private set; }
+
+    /// <summary>Set while the overview of the current results is computed in the background (<see cref="Data"/> is then null).</summary>
+    public AnalysisProgress? Computing { get; private set; }
+
+    public string? Period { get; private set; }
+    public string Category { get; private set; } = "housing";
     public IReadOnlyList<string> Periods { get; private set; } = [];
 
     /// <summary>The chart data as a JSON data island (not executed, so the CSP allows it); the default encoder escapes &lt; and &gt;.</summary>
@@ -20,9 +29,13 @@ public sealed class OverviewModel(KaoheDbContext db, DashboardService dashboards
     public async Task OnGetAsync(string? period, string? category)
     {
         Periods = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
-        var p = await InsightApi.PeriodOrCurrent(db, period);
-        if (p is null) return;
-        Data = await dashboards.BuildAsync(User, p, Categories.Find(category)?.Code ?? "housing");
+        Period = await InsightApi.PeriodOrCurrent(db, period);
+        Category = Categories.Find(category)?.Code ?? "housing";
+        if (Period is null) return;
+        var read = await ReadAsync(Period, Category, analyses.PageWait);
+        Computing = read.Progress;
+        Data = read.Value;
+        if (Data is null) return;
         Json = JsonSerializer.Serialize(new
         {
             Data.PeriodId,
@@ -48,4 +61,34 @@ public sealed class OverviewModel(KaoheDbContext db, DashboardService dashboards
             },
         }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
     }
+    /// <summary>The progress of the overview for the page's script (the same answer as the results page's progress API): starts or joins it.</summary>
+    public async Task<IActionResult> OnGetProgressAsync(string? period, string? category)
+    {
+        var p = await InsightApi.PeriodOrCurrent(db, period);
+        if (p is null) return NotFound();
+        var read = await ReadAsync(p, Categories.Find(category)?.Code ?? "housing", TimeSpan.Zero);
+        return new JsonResult(AnalysisProgressBox.Json(read.Progress));
+    }
+
+    /// <summary>
+    /// The overview, computed in the background (<see cref="Analyses"/>) as the reader's role (office or leader: what
+    /// each may see is the role's, docs/visibility.md). Its version is that of every result it reads: this category in
+    /// every quarter and every category of the period.
+    /// </summary>
+    private async Task<AnalysisRead<DashboardData>> ReadAsync(string period, string category, TimeSpan wait)
+    {
+        var ct = HttpContext.RequestAborted;
+        var quarters = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).Select(p => p.Id).ToListAsync(ct);
+        var versions = new List<string>();
+        foreach (var q in quarters.Order(StringComparer.Ordinal)) versions.Add($"{q}/{category}={await ResultsStore.VersionAsync(db, q, category, ct)}");
+        foreach (var c in Categories.All) versions.Add($"{period}/{c.Code}={await ResultsStore.VersionAsync(db, period, c.Code, ct)}");
+        var role = User.Role();
+        // The language is part of the key: the overview carries names and reasons in the reader's language.
+        return await analyses.ReadAsync($"overview:{period}:{category}:{role}:{(Ui.IsEnglish ? "en" : "zh")}", string.Join("|", versions),
+            (sp, steps) => sp.GetRequiredService<DashboardService>().BuildAsync(Analyses.AsRole(role), period, category, steps: steps), wait, ct);
+    }
+
+    public string ProgressUrl => $"/Insight/Overview?handler=Progress&period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
+
+    public string SelfUrl => $"/Insight/Overview?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
 }

@@ -14,7 +14,7 @@ namespace Kaohe.Web.Features.Insight;
 /// <summary>排名分差与稳定性: each rank with the points to the next rank up and down and how stable the commend/criticise lists are.</summary>
 [NotPeriodInputs("robustness bounds of the analysis")]
 [Authorize(Roles = ResultReaders.Roles)]
-public sealed class RankingModel(KaoheDbContext db, RankingService rankings, AuditLog audit, TimeProvider clock) : PageModel
+public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Analyses analyses, ResultsAccess access, AuditLog audit, TimeProvider clock) : PageModel
 {
     public string? Period { get; private set; }
     public string Category { get; private set; } = "housing";
@@ -33,7 +33,50 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Aud
     [BindProperty] public int Seed { get; set; }
     [BindProperty] public double CloseCallPoints { get; set; }
 
+    /// <summary>Set while the analysis of the current results is computed in the background (<see cref="Outcome"/> is then null).</summary>
+    public AnalysisProgress? Computing { get; private set; }
+
     public async Task OnGetAsync(string? period, string? category) => await LoadAsync(period, category);
+
+    /// <summary>The progress of the analysis for the page's script (the same answer as the results page's progress API): starts or joins it.</summary>
+    public async Task<IActionResult> OnGetProgressAsync(string? period, string? category)
+    {
+        var p = await InsightApi.PeriodOrCurrent(db, period);
+        if (p is null) return NotFound();
+        var read = await ReadAsync(p, Categories.Find(category)?.Code ?? "housing", await rankings.BoundsAsync(p, HttpContext.RequestAborted), TimeSpan.Zero);
+        return new JsonResult(AnalysisProgressBox.Json(read?.Progress));
+    }
+
+    /// <summary>What the page shows, computed in the background (<see cref="Analyses"/>); null when this person may not see the ranking.</summary>
+    private async Task<AnalysisRead<RankingPage>?> ReadAsync(string period, string category, RobustnessBounds bounds, TimeSpan wait)
+    {
+        var ct = HttpContext.RequestAborted;
+        var grant = await access.RowsAsync(User, period, category, null, ct);
+        if (!grant.All)
+        {
+            Outcome = new(null, null, [], false, grant.Reason);
+            return null;
+        }
+        var role = User.Role();
+        var version = $"{await ResultsStore.VersionAsync(db, period, category, ct)}|{bounds}";
+        // The language is part of the key: the analysis carries words (a reason, the missing data) in the reader's language.
+        return await analyses.ReadAsync($"ranking:{period}:{category}:{role}:{(Ui.IsEnglish ? "en" : "zh")}", version, async (sp, steps) =>
+        {
+            steps.At(0, "读取考核结果", "reading the results");
+            var outcome = await sp.GetRequiredService<RankingService>().RankAsync(Analyses.AsRole(role), period, category, withStability: true, steps: steps);
+            var unfinished = outcome is { View: null, Errors.Count: > 0 }
+                ? await Results.Unfinished.OfAsync(sp.GetRequiredService<KaoheDbContext>(), period, outcome.Errors, outcome.Results?.Assessment)
+                : null;
+            return new RankingPage(outcome, unfinished);
+        }, wait, ct);
+    }
+
+    /// <summary>The analysis as the page shows it.</summary>
+    private sealed record RankingPage(RankingOutcome Outcome, Results.Unfinished? Unfinished);
+
+    public string ProgressUrl => $"/Insight/Ranking?handler=Progress&period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
+
+    public string SelfUrl => $"/Insight/Ranking?period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
 
     private async Task LoadAsync(string? period, string? category)
     {
@@ -47,9 +90,11 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Aud
         Samples = Bounds.Samples;
         Seed = Bounds.Seed;
         CloseCallPoints = Bounds.CloseCallPoints;
-        Outcome = await rankings.RankAsync(User, Period, Category, withStability: true);
-        if (Outcome is { View: null, Errors.Count: > 0 })
-            Unfinished = await Results.Unfinished.OfAsync(db, Period, Outcome.Errors, Outcome.Results?.Assessment, ct: HttpContext.RequestAborted);
+        var read = await ReadAsync(Period, Category, Bounds, analyses.PageWait);
+        if (read is null) return;
+        Computing = read.Progress;
+        Outcome = read.Value?.Outcome;
+        Unfinished = read.Value?.Unfinished;
     }
 
     /// <summary>The office sets the bounds of the period.</summary>

@@ -61,7 +61,9 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
     }
 
     /// <summary>The ranking as this person may see it now (docs/visibility.md).</summary>
-    public async Task<RankingOutcome> RankAsync(ClaimsPrincipal user, string periodId, string category, bool withStability, CancellationToken ct = default)
+    /// <remarks><paramref name="steps"/>, when given, is told how far the Monte-Carlo is (the ranking page's progress bar).</remarks>
+    public async Task<RankingOutcome> RankAsync(ClaimsPrincipal user, string periodId, string category, bool withStability, CancellationToken ct = default,
+        AnalysisSteps? steps = null)
     {
         var grant = await access.RowsAsync(user, periodId, category, null, ct);
         if (!grant.All) return new(null, null, [], false, grant.Reason);
@@ -70,7 +72,16 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
         if (!view.Scored) return new(null, view, view.Errors, false);
         var bounds = await BoundsAsync(periodId, ct);
         IReadOnlyList<UnitStability>? stability = null;
-        if (withStability) stability = await StabilityAsync(periodId, category, view.Assessment!, bounds, ct);
+        if (withStability)
+        {
+            steps?.At(10, $"稳定性抽样：共 {bounds.Samples} 次", $"robustness: {bounds.Samples} samples");
+            stability = await StabilityAsync(periodId, category, view.Assessment!, bounds, ct, steps is null ? null : done =>
+            {
+                // Every tenth sample is enough for a bar; the samples are the analysis's time (the results above are the store's).
+                if (done % 10 == 0 || done == bounds.Samples)
+                    steps.At(10 + 89 * done / Math.Max(1, bounds.Samples), $"稳定性抽样：第 {done}/{bounds.Samples} 次", $"robustness: sample {done} of {bounds.Samples}");
+            });
+        }
         // The scheme a draft was computed with; for published results, the period's active scheme (which publication froze).
         var scheme = view.Scheme ?? await db.Schemes.AsNoTracking()
             .Where(s => s.PeriodId == periodId && s.Category == category && s.Status == SchemeStatus.Active)
@@ -78,12 +89,13 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
         return new(View(view, scheme, bounds, stability), view, [], false);
     }
 
-    private async Task<IReadOnlyList<UnitStability>> StabilityAsync(string periodId, string category, Assessment assessment, RobustnessBounds bounds, CancellationToken ct)
+    private async Task<IReadOnlyList<UnitStability>> StabilityAsync(string periodId, string category, Assessment assessment, RobustnessBounds bounds, CancellationToken ct,
+        Action<int>? sampled = null)
     {
         var key = $"insight:robustness:{periodId}:{category}:{InputsHash(assessment, bounds)}";
         if (cache.TryGetValue(key, out IReadOnlyList<UnitStability>? hit) && hit is not null) return hit;
         var lazy = Running.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<UnitStability>>>(
-            () => Task.Run(() => Robustness.Analyze(assessment, bounds.ToEngine()), CancellationToken.None)));
+            () => Task.Run(() => Robustness.Analyze(assessment, bounds.ToEngine(), sampled), CancellationToken.None)));
         try
         {
             var result = await lazy.Value.WaitAsync(ct);

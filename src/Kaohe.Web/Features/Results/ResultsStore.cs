@@ -82,6 +82,16 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
     /// <summary>The revision of a period's inputs now.</summary>
     public static Task<Revision> RevisionAsync(KaoheDbContext db, string periodId, CancellationToken ct = default) => ResultsRevisions.ReadAsync(db, periodId, ct);
 
+    /// <summary>
+    /// The version the results readers see now carry, without computing them: the latest published snapshot's, else
+    /// the draft's at the period's current revision (two indexed queries). What is derived from those results (the
+    /// Insight analyses) is current exactly while this is unchanged.
+    /// </summary>
+    public static async Task<string> VersionAsync(KaoheDbContext db, string periodId, string category, CancellationToken ct = default) =>
+        await LatestSnapshotAsync(db, periodId, category, ct) is { } published
+            ? $"snapshot:{published.Id}"
+            : DraftVersion(periodId, await ResultsRevisions.ReadAsync(db, periodId, ct));
+
     /// <summary>The live draft of a period and category, or null for an unknown period or category.</summary>
     public async Task<ResultsView?> DraftAsync(KaoheDbContext db, string periodId, string category, CancellationToken ct = default)
     {

@@ -1,6 +1,7 @@
-// /Results while the results of changed data are computed (issue 9): polls
-// GET /api/v1/results/{period}/{category}/progress, moves the bar and, once the new results are
-// ready, reloads the page, which then shows them. No inline script (CSP).
+// /Results while the results of changed data are computed (issue 9), and the Insight pages while their
+// analysis is (issue 18): polls the box's data-progress-url (GET /api/v1/results/{period}/{category}/progress,
+// or the page's ?handler=Progress), moves the bar and, once ready, reloads the page, which then shows the
+// results. No inline script (CSP).
 (function () {
   var box = document.getElementById('results-computing');
   if (!box) return;
@@ -19,7 +20,8 @@
           window.location.reload();
           return;
         }
-        var phase = box.getAttribute('data-label-phase-' + String(p.phase || '').toLowerCase()) || '';
+        // An Insight analysis says what it is computing (p.step, in the page's language); the results say their phase.
+        var phase = p.step || box.getAttribute('data-label-phase-' + String(p.phase || '').toLowerCase()) || '';
         bar.value = p.percent;
         percent.textContent = about + ' ' + p.percent + ' %' + (phase ? ' · ' + phase : '');
         delay = Math.min(2000, delay + 200);
