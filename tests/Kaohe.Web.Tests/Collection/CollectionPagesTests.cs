@@ -51,6 +51,7 @@ public abstract class CollectionPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task A_correction_submitted_through_the_form_replaces_the_verified_value_and_the_results_still_compute()
     {
         using var client = await app.SignedIn("unit-cg-lasa");
+        var replaced = await app.WithDb(db => db.Facts.SingleAsync(f => f.PeriodId == "2023-Q3" && f.UnitId == "cg-lasa" && f.IndicatorId == "U1.5" && f.Status == FactStatus.Verified));
         var page = await client.GetStringAsync("/Collection/Report?period=2023-Q3");
         var token = AppFixture.AntiForgeryToken(page);
         var save = await client.PostAsync("/Collection/Report?handler=Save&period=2023-Q3", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -65,6 +66,11 @@ public abstract class CollectionPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         var facts = await app.WithDb(db => db.Facts.Where(f => f.PeriodId == "2023-Q3" && f.UnitId == "cg-lasa" && f.IndicatorId == "U1.5").OrderBy(f => f.Id).ToListAsync());
         Assert.Equal([FactStatus.Returned, FactStatus.Submitted], facts.Select(f => f.Status));
         Assert.Equal(0.97, FactPayload.Parse(facts[1].Payload).Value);
+        // The log says the verified value was superseded by the correction (its status before the change, not after).
+        var supersede = await app.WithDb(db => db.AuditEntries.SingleAsync(e => e.Action == "report.supersede" && e.EntityId == replaced.Id.ToString()));
+        Assert.Contains(nameof(FactStatus.Verified), supersede.OldValue);
+        Assert.DoesNotContain(nameof(FactStatus.Returned), supersede.OldValue);
+        Assert.Contains(facts[1].Id.ToString(), supersede.NewValue);
         var outcome = await app.WithDb(async db => Engine.Score((await new ReferenceBuilder(db).BuildAsync("2023-Q3", "urban"))!.Assessment));
         Assert.Empty(outcome.Errors);
         Assert.Equal(2 * 0.97, outcome.Result!["cg-lasa"].Scores["U1.5"], 9);

@@ -15,11 +15,13 @@ public sealed class ProgressModel(KaoheDbContext db, Progress progress, Scoring 
     public ProgressBoard? Board { get; private set; }
 
     /// <summary>
-    /// One page of the units' lines (3,000 at national scale), filtered by category, prefecture, state and text. The
-    /// lines are derived from the whole period's facts (what is missing needs every slot), so they are cut after
-    /// <see cref="Progress.BoardAsync"/>, with the shared pager; the divisions' and leaders' lists are short.
+    /// One page of the units' lines (3,000 at national scale), filtered by category, prefecture, state and text: counted
+    /// and filtered by the database (<see cref="Progress.UnitPageAsync"/>); the divisions' and leaders' lists are short.
     /// </summary>
     public Paged<ProgressRow>? UnitRows { get; private set; }
+
+    /// <summary>Whether the period has any unit line before the filters (else the filters are not offered).</summary>
+    public bool AnyUnitLines { get; private set; }
 
     [BindProperty(SupportsGet = true)] public UnitKind? Kind { get; set; }
     [BindProperty(SupportsGet = true)] public string? Prefecture { get; set; }
@@ -30,31 +32,16 @@ public sealed class ProgressModel(KaoheDbContext db, Progress progress, Scoring 
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
     public IReadOnlyList<Prefecture> Prefectures { get; private set; } = [];
 
-    private static readonly Sorts<ProgressRow> RowSorts = Sorts<ProgressRow>.By("-pending", r => r.Id)
-        .Add("pending", r => r.Missing + r.Awaiting + r.Returned).Add("id", r => r.Id).Add("name", r => r.Name)
-        .Add("missing", r => r.Missing).Add("awaiting", r => r.Awaiting).Add("late", r => r.Late);
-
     public async Task OnGetAsync() => await LoadAsync();
 
     private async Task LoadAsync()
     {
         await LoadPeriodsAsync();
         if (Period is null) return;
-        Board = await progress.BoardAsync(Period, HttpContext.RequestAborted);
+        Board = await progress.BoardAsync(Period, withUnits: false, HttpContext.RequestAborted);
         if (Board is null) return;
         Prefectures = await Db.Prefectures.AsNoTracking().OrderBy(p => p.Order).ToListAsync(HttpContext.RequestAborted);
-        var units = await Db.Units.AsNoTracking().Select(u => new { u.Id, u.Kind, u.Prefecture }).ToDictionaryAsync(u => u.Id, HttpContext.RequestAborted);
-        var rows = Board.Units.Where(r => units.TryGetValue(r.Id, out var u) && (Kind is null || u.Kind == Kind) && (string.IsNullOrEmpty(Prefecture) || u.Prefecture == Prefecture));
-        rows = State switch
-        {
-            "pending" => rows.Where(r => !r.Complete),
-            "complete" => rows.Where(r => r.Complete),
-            "late" => rows.Where(r => r.Late > 0),
-            "returned" => rows.Where(r => r.Returned > 0),
-            _ => rows,
-        };
-        if (Q?.Trim() is { Length: > 0 } q) rows = rows.Where(r => r.Id.Contains(q, StringComparison.OrdinalIgnoreCase) || r.Name.Contains(q, StringComparison.OrdinalIgnoreCase));
-        UnitRows = rows.Page(PageQuery.From(Request), RowSorts);
+        (UnitRows, AnyUnitLines) = await progress.UnitPageAsync(Period, new ProgressFilter(Kind, Prefecture, State, Q), PageQuery.From(Request), HttpContext.RequestAborted);
     }
 
     public async Task<IActionResult> OnPostCloseAsync()

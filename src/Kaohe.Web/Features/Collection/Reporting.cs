@@ -399,8 +399,10 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         foreach (var old in superseded)
         {
             var by = pending.First(p => p.IndicatorId == old.IndicatorId && p.Kind == old.Kind);
+            // The status it had (submitted or verified), read before it changes: the log says what was replaced.
+            var was = old.Status.ToString();
             old.SetStatus(FactStatus.Returned, $"已被更正数据 #{by.Id} 取代 / superseded by correction #{by.Id}");
-            audit.Record("report.supersede", "fact", old.Id.ToString(CultureInfo.InvariantCulture), old.Status.ToString(), by.Id.ToString(CultureInfo.InvariantCulture));
+            audit.Record("report.supersede", "fact", old.Id.ToString(CultureInfo.InvariantCulture), was, by.Id.ToString(CultureInfo.InvariantCulture));
         }
         foreach (var f in pending)
         {
