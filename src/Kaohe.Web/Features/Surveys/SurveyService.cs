@@ -211,7 +211,15 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     /// <paramref name="progress"/> hears how many were read every <see cref="ProgressEvery"/> rows.
     /// </summary>
     public async Task<(ActiveSurvey Survey, Dictionary<string, Dictionary<string, double>> Counts, int Responses)?> ComputeAsync(string periodId,
-        CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
+        CancellationToken ct = default, IProgress<TallyProgress>? progress = null) =>
+        await CountAsync(periodId, ct, progress) is { } c ? (c.Survey, c.Counts, c.Responses) : null;
+
+    /// <summary>
+    /// <see cref="ComputeAsync"/>, with what was counted under the stamp of exactly the responses counted (null when
+    /// answers arrived during a full reading): 更新统计 stores it as the period's <see cref="SurveyTallyMark"/>.
+    /// </summary>
+    private async Task<(ActiveSurvey Survey, Dictionary<string, Dictionary<string, double>> Counts, int Responses, SurveyCountsCache.Entry? Counted)?> CountAsync(
+        string periodId, CancellationToken ct, IProgress<TallyProgress>? progress)
     {
         var survey = await ActiveAsync(periodId, ct);
         if (survey is null) return null;
@@ -220,7 +228,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         var query = db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId));
         // Every version a response may have answered (a handful of rows), loaded before the stream starts.
         var versionRows = await db.Set<SurveyQuestionnaire>().AsNoTracking().OrderBy(q => q.Id).ToListAsync(ct);
-        var versionsKey = string.Join("\u0001", versionRows.Select(q => $"{q.Id}\u0002{q.Document}"));
+        var versionsKey = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u0001", versionRows.Select(q => $"{q.Id}\u0002{q.Document}")))));
         // Responses are only ever added (no path updates or deletes one): the same number of responses
         // and the same highest id mean the same responses, so a page view reads these two numbers and
         // counts a million answers only when something was added.
@@ -228,14 +236,20 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
         var key = new SurveyCountsCache.Key(stamp?.Count ?? 0, stamp?.Max ?? 0, versionsKey);
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
+        SurveyCountsCache.Entry? exact = null;
         var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(SurveyDocuments.ParseQuestionnaire(q.Document)));
-        var last = progress is null ? countsCache.Latest(periodId) : null;
+        // A view (and the synchronous 更新统计) starts from this instance's last counts or, after a start, from what the
+        // last 更新统计 counted; the job (which reports progress) reads every response.
+        var last = progress is null ? countsCache.Latest(periodId) ?? await MarkAsync(periodId, key.Versions, ct) : null;
         if (last is not null && last.Key == key)
+        {
+            countsCache.Set(periodId, exact = last);
             (bySiteVersion, read) = (last.Counts, key.Count);
+        }
         else if (last is not null && last.Key.Versions == key.Versions && key.MaxId > last.Key.MaxId
             && await AddNewAnswersAsync(query, last, versions, ct) is { } newer)
         {
-            countsCache.Set(periodId, newer);
+            countsCache.Set(periodId, exact = newer);
             (bySiteVersion, read) = (newer.Counts, newer.Key.Count);
         }
         else
@@ -254,7 +268,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             progress?.Report(new TallyProgress(TallyPhase.Reading, read, read));
             bySiteVersion = counted;
             // Kept only when the reading saw exactly the stamped responses (answers arriving meanwhile make it newer).
-            if (read == key.Count) countsCache.Set(periodId, new(key, counted));
+            if (read == key.Count) countsCache.Set(periodId, exact = new(key, counted));
         }
         var options = survey.Questionnaire.ToMethod().Options;
         var perSite = sites.ToDictionary(s => s.Id, _ => options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal));
@@ -282,8 +296,35 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
                 foreach (var whole in wholes[(u.Kind, u.Prefecture)])
                     Add(whole.Id, perSite[s.Id]);
         }
-        return (survey, result, read);
+        return (survey, result, read, exact);
     }
+
+    /// <summary>
+    /// The counts the last 更新统计 of the period stored, if they were read with the questionnaire versions of now
+    /// (<paramref name="versions"/>); they are checked against the responses by the caller as an instance's own are.
+    /// </summary>
+    private async Task<SurveyCountsCache.Entry?> MarkAsync(string periodId, string versions, CancellationToken ct)
+    {
+        var mark = await db.Set<SurveyTallyMark>().AsNoTracking().FirstOrDefaultAsync(m => m.PeriodId == periodId && m.Versions == versions, ct);
+        if (mark is null) return null;
+        var counts = JsonSerializer.Deserialize<List<MarkedCounts>>(mark.CountsJson, MarkJson)!
+            .ToDictionary(c => (c.Site, c.Version), c => new Dictionary<string, double>(c.Counts, StringComparer.Ordinal));
+        return new SurveyCountsCache.Entry(new SurveyCountsCache.Key(mark.Responses, mark.MaxResponseId, versions), counts);
+    }
+
+    /// <summary>Stores what a tally counted as the period's mark (saved with the tallies, by the caller).</summary>
+    private async Task MarkCountedAsync(string periodId, SurveyCountsCache.Entry counted, CancellationToken ct)
+    {
+        var json = JsonSerializer.Serialize(counted.Counts.OrderBy(kv => kv.Key.Site).ThenBy(kv => kv.Key.Version)
+            .Select(kv => new MarkedCounts(kv.Key.Site, kv.Key.Version, kv.Value)).ToList(), MarkJson);
+        var mark = await db.Set<SurveyTallyMark>().FirstOrDefaultAsync(m => m.PeriodId == periodId, ct);
+        if (mark is null) db.Add(new SurveyTallyMark(periodId, counted.Key.Count, counted.Key.MaxId, counted.Key.Versions, json, clock.GetUtcNow()));
+        else mark.Mark(counted.Key.Count, counted.Key.MaxId, counted.Key.Versions, json, clock.GetUtcNow());
+    }
+
+    private sealed record MarkedCounts(int Site, int Version, Dictionary<string, double> Counts);
+
+    private static readonly JsonSerializerOptions MarkJson = new(JsonSerializerDefaults.Web);
 
     private static void CountAnswer(Dictionary<(int Site, int Version), Dictionary<string, double>> counted, Dictionary<int, VersionCounter> versions,
         int site, int questionnaire, string answers)
@@ -363,7 +404,7 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
     public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
     {
         await EnsureTalliesOpenAsync(db, periodId, ct);
-        var computed = await ComputeAsync(periodId, ct, progress);
+        var computed = await CountAsync(periodId, ct, progress);
         if (computed is not { } c) return null;
         var indicator = c.Survey.Row.IndicatorId;
         var existing = (await db.Facts.Where(f => f.PeriodId == periodId && f.IndicatorId == indicator && f.Kind == FactKind.SurveyTally).ToListAsync(ct))
@@ -385,7 +426,10 @@ public sealed class SurveyService(KaoheDbContext db, AuditLog audit, TimeProvide
             changes.Add(new TallyChange(unit, old, counts));
         }
         progress?.Report(new TallyProgress(TallyPhase.Saving, changes.Count, c.Counts.Count));
+        // What was counted goes with the tallies, so that /Surveys after a start adds only the answers since.
+        if (c.Counted is { } counted) await MarkCountedAsync(periodId, counted, ct);
         if (changes.Count > 0) await audit.SaveAsync(ct);
+        else if (c.Counted is not null) await db.SaveChangesAsync(ct);
         progress?.Report(new TallyProgress(TallyPhase.Saved, c.Counts.Count, c.Counts.Count));
         return new TallyResult(c.Counts.Count, changes.Count, c.Responses, changes);
     }
