@@ -42,31 +42,25 @@ public sealed partial class SurveyService
         // Every version a response may have answered (a handful of rows), loaded before the stream starts.
         var versionRows = await db.Set<SurveyQuestionnaire>().AsNoTracking().OrderBy(q => q.Id).ToListAsync(ct);
         var versionsKey = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u0001", versionRows.Select(q => $"{q.Id}\u0002{q.Document}")))));
-        // Responses are only ever added (no path updates or deletes one): the same number of responses
-        // and the same highest id mean the same responses, so a page view reads these two numbers and
-        // counts a million answers only when something was added.
-        var stamp = await query.GroupBy(_ => 1).Select(g => new { Count = g.Count(), Max = g.Max(r => (long?)r.Id) }).FirstOrDefaultAsync(ct);
-        var key = new SurveyCountsCache.Key(stamp?.Count ?? 0, stamp?.Max ?? 0, versionsKey);
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
         SurveyCountsCache.Entry? exact = null;
         var versions = versionRows.ToDictionary(q => q.Id, q => new VersionCounter(SurveyDocuments.ParseQuestionnaire(q.Document)));
         // A view (and the synchronous 更新统计) starts from this instance's last counts or, after a start, from what the
         // last 更新统计 counted; the job (which reports progress) reads every response.
-        var last = progress is null ? countsCache.Latest(periodId) ?? await MarkAsync(periodId, key.Versions, ct) : null;
-        if (last is not null && last.Key == key)
+        // Responses are only ever added (no path updates or deletes one): while the responses up to the last highest id
+        // are still exactly the number counted, the counts now are the last ones plus the responses above that id.
+        var last = progress is null ? countsCache.Latest(periodId) ?? await MarkAsync(periodId, versionsKey, ct) : null;
+        if (last is not null && last.Key.Versions == versionsKey && await AddNewAnswersAsync(query, [.. siteIds], last, versions, ct) is { } current)
         {
-            countsCache.Set(periodId, exact = last);
-            (bySiteVersion, read) = (last.Counts, key.Count);
-        }
-        else if (last is not null && last.Key.Versions == key.Versions && key.MaxId > last.Key.MaxId
-            && await AddNewAnswersAsync(query, last, versions, ct) is { } newer)
-        {
-            countsCache.Set(periodId, exact = newer);
-            (bySiteVersion, read) = (newer.Counts, newer.Key.Count);
+            countsCache.Set(periodId, exact = current);
+            (bySiteVersion, read) = (current.Counts, current.Key.Count);
         }
         else
         {
+            // The stamp of what a full reading should see: the number of responses and the highest id.
+            var stamp = await query.GroupBy(_ => 1).Select(g => new { Count = g.Count(), Max = g.Max(r => (long?)r.Id) }).FirstOrDefaultAsync(ct);
+            var key = new SurveyCountsCache.Key(stamp?.Count ?? 0, stamp?.Max ?? 0, versionsKey);
             countsCache.Reading();
             progress?.Report(new TallyProgress(TallyPhase.Reading, 0, key.Count));
             var counted = new Dictionary<(int Site, int Version), Dictionary<string, double>>();
@@ -151,10 +145,13 @@ public sealed partial class SurveyService
 
     /// <summary>
     /// The last counts plus the answers stored since (ids above the last highest id), read in one snapshot
-    /// of the database. Null when the responses up to that id are no longer exactly the ones counted
-    /// (a site left the period, or on PostgreSQL a lower id committed late): the caller then counts all.
+    /// of the database; the last entry itself when nothing was added. Null when the responses up to that id are
+    /// no longer exactly the ones counted (a site left the period, or on PostgreSQL a lower id committed late):
+    /// the caller then counts all. The new answers are read as a range of the primary key (every period's, the
+    /// other periods' skipped here): with the period's sites in the condition, SQLite walks the site index
+    /// through all the period's responses instead.
     /// </summary>
-    private async Task<SurveyCountsCache.Entry?> AddNewAnswersAsync(IQueryable<SurveyResponse> query, SurveyCountsCache.Entry last,
+    private async Task<SurveyCountsCache.Entry?> AddNewAnswersAsync(IQueryable<SurveyResponse> query, HashSet<int> sites, SurveyCountsCache.Entry last,
         Dictionary<int, VersionCounter> versions, CancellationToken ct) =>
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
@@ -171,14 +168,18 @@ public sealed partial class SurveyService
                 var lastMax = last.Key.MaxId;
                 if (await query.CountAsync(r => r.Id <= lastMax, ct) != last.Key.Count)
                     return null;
-                var counted = last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
+                Dictionary<(int Site, int Version), Dictionary<string, double>>? counted = null;
                 var (added, max) = (0, lastMax);
-                await DbRows.ForEachAsync(db, query.Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson }), row =>
+                var newer = db.Set<SurveyResponse>().AsNoTracking().Where(r => r.Id > lastMax).Select(r => new { r.Id, r.SiteId, r.QuestionnaireId, r.AnswersJson });
+                await DbRows.ForEachAsync(db, newer, row =>
                 {
-                    CountAnswer(counted, versions, row.GetInt32(1), row.GetInt32(2), row.GetString(3));
+                    var site = row.GetInt32(1);
+                    if (!sites.Contains(site)) return;
+                    counted ??= last.Counts.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double>(kv.Value, StringComparer.Ordinal));
+                    CountAnswer(counted, versions, site, row.GetInt32(2), row.GetString(3));
                     (added, max) = (added + 1, Math.Max(max, row.GetInt64(0)));
                 }, ct);
-                return new SurveyCountsCache.Entry(last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
+                return counted is null ? last : new SurveyCountsCache.Entry(last.Key with { Count = last.Key.Count + added, MaxId = max }, counted);
             }
             finally
             {
