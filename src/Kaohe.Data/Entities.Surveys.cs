@@ -233,6 +233,47 @@ public sealed class SurveyResponse
     public string? EnteredBy { get; private set; }
 }
 
+/// <summary>
+/// What the last 更新统计 of a period counted, so that /Surveys starts from it instead of reading every response
+/// again (a million at national scale): the number of responses counted, the highest response id among them, a hash of
+/// the questionnaire versions they were read with, and the counts per site and questionnaire version
+/// (<see cref="CountsJson"/>: [{"site":1,"version":2,"counts":{"满意":3}}]). Responses are only ever added, so the
+/// counts now are these plus the responses with a higher id, as long as the responses up to that id are still exactly
+/// <see cref="Responses"/> of them. One row per period, replaced by each tally in the tallies' transaction.
+/// </summary>
+public sealed class SurveyTallyMark
+{
+    private SurveyTallyMark() { }
+
+    public SurveyTallyMark(string periodId, int responses, long maxResponseId, string versions, string countsJson, DateTimeOffset countedAt)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(periodId);
+        PeriodId = periodId;
+        Mark(responses, maxResponseId, versions, countsJson, countedAt);
+    }
+
+    public string PeriodId { get; private set; } = "";
+    public int Responses { get; private set; }
+    public long MaxResponseId { get; private set; }
+
+    /// <summary>SHA-256 (hex) of every questionnaire version's id and document at the time of counting.</summary>
+    public string Versions { get; private set; } = "";
+    public string CountsJson { get; private set; } = "[]";
+    public DateTimeOffset CountedAt { get; private set; }
+
+    public void Mark(int responses, long maxResponseId, string versions, string countsJson, DateTimeOffset countedAt)
+    {
+        if (responses < 0) throw new ArgumentOutOfRangeException(nameof(responses));
+        ArgumentException.ThrowIfNullOrWhiteSpace(versions);
+        ArgumentException.ThrowIfNullOrWhiteSpace(countsJson);
+        Responses = responses;
+        MaxResponseId = maxResponseId;
+        Versions = versions;
+        CountsJson = countsJson;
+        CountedAt = countedAt;
+    }
+}
+
 internal sealed class SurveyQuestionnaireConfiguration : IEntityTypeConfiguration<SurveyQuestionnaire>
 {
     public void Configure(EntityTypeBuilder<SurveyQuestionnaire> b)
@@ -313,5 +354,17 @@ internal sealed class SurveyResponseConfiguration : IEntityTypeConfiguration<Sur
         b.HasOne<SurveySite>().WithMany().HasForeignKey(x => x.SiteId);
         b.HasOne<SurveyQuestionnaire>().WithMany().HasForeignKey(x => x.QuestionnaireId);
         b.HasOne<SurveyToken>().WithMany().HasForeignKey(x => x.TokenId);
+    }
+}
+
+internal sealed class SurveyTallyMarkConfiguration : IEntityTypeConfiguration<SurveyTallyMark>
+{
+    public void Configure(EntityTypeBuilder<SurveyTallyMark> b)
+    {
+        b.ToTable("SurveyTallyMarks");
+        b.HasKey(x => x.PeriodId);
+        b.Property(x => x.PeriodId).HasMaxLength(16);
+        b.Property(x => x.Versions).HasMaxLength(64);
+        b.HasOne<Period>().WithMany().HasForeignKey(x => x.PeriodId);
     }
 }

@@ -12,7 +12,7 @@ namespace Kaohe.Data.Postgres.CompiledModel
     public partial class PostgresKaoheDbContextModel
     {
         private PostgresKaoheDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("642f40a1-89d8-4e79-8702-44f41457bbc1"), entityTypeCount: 56)
+            : base(skipDetectChanges: false, modelId: new Guid("e6798f65-62b2-473d-9f15-3d3a969936c9"), entityTypeCount: 57)
         {
         }
 
@@ -62,6 +62,7 @@ namespace Kaohe.Data.Postgres.CompiledModel
             var surveyQuestionnaire = SurveyQuestionnaireEntityType.Create(this);
             var surveyResponse = SurveyResponseEntityType.Create(this);
             var surveySite = SurveySiteEntityType.Create(this);
+            var surveyTallyMark = SurveyTallyMarkEntityType.Create(this);
             var surveyToken = SurveyTokenEntityType.Create(this);
             var targetLetter = TargetLetterEntityType.Create(this);
             var targetLetterChange = TargetLetterChangeEntityType.Create(this);
@@ -117,6 +118,7 @@ namespace Kaohe.Data.Postgres.CompiledModel
             SurveyResponseEntityType.CreateForeignKey3(surveyResponse, surveyToken);
             SurveySiteEntityType.CreateForeignKey1(surveySite, period);
             SurveySiteEntityType.CreateForeignKey2(surveySite, orgUnit);
+            SurveyTallyMarkEntityType.CreateForeignKey1(surveyTallyMark, period);
             SurveyTokenEntityType.CreateForeignKey1(surveyToken, surveyBatch);
             SurveyTokenEntityType.CreateForeignKey2(surveyToken, surveySite);
             TargetLetterEntityType.CreateForeignKey1(targetLetter, orgUnit);
@@ -175,6 +177,7 @@ namespace Kaohe.Data.Postgres.CompiledModel
             SurveyQuestionnaireEntityType.CreateAnnotations(surveyQuestionnaire);
             SurveyResponseEntityType.CreateAnnotations(surveyResponse);
             SurveySiteEntityType.CreateAnnotations(surveySite);
+            SurveyTallyMarkEntityType.CreateAnnotations(surveyTallyMark);
             SurveyTokenEntityType.CreateAnnotations(surveyToken);
             TargetLetterEntityType.CreateAnnotations(targetLetter);
             TargetLetterChangeEntityType.CreateAnnotations(targetLetterChange);

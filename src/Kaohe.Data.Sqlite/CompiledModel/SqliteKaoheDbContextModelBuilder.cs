@@ -11,7 +11,7 @@ namespace Kaohe.Data.Sqlite.CompiledModel
     public partial class SqliteKaoheDbContextModel
     {
         private SqliteKaoheDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("93dd48d8-97a0-4e74-9179-e0a12835797c"), entityTypeCount: 56)
+            : base(skipDetectChanges: false, modelId: new Guid("2c8f03df-0844-4a3f-b305-1e91c992fbe2"), entityTypeCount: 57)
         {
         }
 
@@ -61,6 +61,7 @@ namespace Kaohe.Data.Sqlite.CompiledModel
             var surveyQuestionnaire = SurveyQuestionnaireEntityType.Create(this);
             var surveyResponse = SurveyResponseEntityType.Create(this);
             var surveySite = SurveySiteEntityType.Create(this);
+            var surveyTallyMark = SurveyTallyMarkEntityType.Create(this);
             var surveyToken = SurveyTokenEntityType.Create(this);
             var targetLetter = TargetLetterEntityType.Create(this);
             var targetLetterChange = TargetLetterChangeEntityType.Create(this);
@@ -116,6 +117,7 @@ namespace Kaohe.Data.Sqlite.CompiledModel
             SurveyResponseEntityType.CreateForeignKey3(surveyResponse, surveyToken);
             SurveySiteEntityType.CreateForeignKey1(surveySite, period);
             SurveySiteEntityType.CreateForeignKey2(surveySite, orgUnit);
+            SurveyTallyMarkEntityType.CreateForeignKey1(surveyTallyMark, period);
             SurveyTokenEntityType.CreateForeignKey1(surveyToken, surveyBatch);
             SurveyTokenEntityType.CreateForeignKey2(surveyToken, surveySite);
             TargetLetterEntityType.CreateForeignKey1(targetLetter, orgUnit);
@@ -174,6 +176,7 @@ namespace Kaohe.Data.Sqlite.CompiledModel
             SurveyQuestionnaireEntityType.CreateAnnotations(surveyQuestionnaire);
             SurveyResponseEntityType.CreateAnnotations(surveyResponse);
             SurveySiteEntityType.CreateAnnotations(surveySite);
+            SurveyTallyMarkEntityType.CreateAnnotations(surveyTallyMark);
             SurveyTokenEntityType.CreateAnnotations(surveyToken);
             TargetLetterEntityType.CreateAnnotations(targetLetter);
             TargetLetterChangeEntityType.CreateAnnotations(targetLetterChange);

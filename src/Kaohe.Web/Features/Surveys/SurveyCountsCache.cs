@@ -4,9 +4,10 @@ namespace Kaohe.Web.Features.Surveys;
 
 /// <summary>
 /// The answers of a period counted per site and questionnaire version, as last read, under the stamp of
-/// what was read: the number of responses, the highest response id and the questionnaire versions.
+/// what was read: the number of responses, the highest response id and a hash of the questionnaire versions.
 /// Responses are only ever added, so an unchanged stamp means unchanged counts. One per instance; another
-/// instance's answers change the stamp, so nothing stale is served.
+/// instance's answers change the stamp, so nothing stale is served. After a start the counts begin from the
+/// period's <see cref="Kaohe.Data.SurveyTallyMark"/> (what the last 更新统计 counted, under the same stamp).
 /// </summary>
 public sealed class SurveyCountsCache
 {
