@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh [--quick]: every figure of issues 9 and 20 in one run, one "name: value" line each.
 # Needs what ./test.sh installs (PostgreSQL 15 server binaries); starts its own throwaway
-# PostgreSQL, application instances and the bare Kestrel baseline on loopback ports. Section 1 also
-# publishes the CLI (bench/publish-cli.sh) and times kaohe score/validate on the national file.
+# PostgreSQL, application instances and the bare Kestrel baseline on loopback ports. A whole run publishes the
+# web application ReadyToRun (bench/publish-web.sh) and runs that; the part cli (bench/parts/10-cli.sh) publishes
+# the CLI (bench/publish-cli.sh) and times kaohe score/validate on the national file.
 # --quick: shorter load runs (10 s instead of 30 s) and fewer latency samples; < 10 minutes.
 # --only NAME: the bare Kestrel baseline and the one part bench/parts/*-NAME.sh (e.g. --only survey),
 #   building only the projects the parts use; no engine figures, no cold start.
@@ -43,7 +44,16 @@ else
     dotnet build "$proj" -c Release -nologo -v q >>"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log"; exit 1; }
   done
 fi
-WEB=src/Kaohe.Web/bin/Release/net10.0/Kaohe.Web.dll
+# The web application the instances run: in a whole run, published as the release bundle publishes it
+# (ReadyToRun, bench/publish-web.sh), so that the figures, the cold start first, are those of what is deployed; with
+# --only, the build output (no publish to wait for) unless KAOHE_BENCH_PUBLISH=1.
+WEB=$ROOT/src/Kaohe.Web/bin/Release/net10.0/Kaohe.Web.dll
+WEB_DIR=$ROOT/src/Kaohe.Web   # the content root (appsettings.json, wwwroot)
+if [ -z "$ONLY" ] || [ "${KAOHE_BENCH_PUBLISH:-0}" = 1 ]; then
+  log "publishing the web application (ReadyToRun)"
+  WEB=$(bench/publish-web.sh "$WORK/web" 2>"$WORK/publish-web.log") || { tail -30 "$WORK/publish-web.log" >&2; exit 1; }
+  WEB_DIR=$(dirname "$WEB")
+fi
 LOAD=bench/Kaohe.Load/bin/Release/net10.0/Kaohe.Load.dll
 GEN=src/Kaohe.Cli/bin/Release/net10.0/kaohe.dll   # `kaohe generate`: the national dataset and the survey codes
 BENCH=bench/Kaohe.Bench/bin/Release/net10.0/Kaohe.Bench.dll
@@ -53,10 +63,10 @@ BENCH=bench/Kaohe.Bench/bin/Release/net10.0/Kaohe.Bench.dll
 # off, as in the production topology where nginx keeps the access log (docs/deploy.md).
 start_app() {
   local name=$1 port=$2 dir=$3; shift 3
-  (cd src/Kaohe.Web && exec env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning \
+  (cd "$WEB_DIR" && exec env Kaohe__DataDir="$dir" Logging__LogLevel__Default=Warning \
      Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics=Warning \
      Logging__LogLevel__Kaohe.Web.Features.Results.ResultsStore=Information "$@" \
-     dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1) &
+     dotnet "$WEB" --urls "http://127.0.0.1:$port" >"$WORK/$name.log" 2>&1) &
   PIDS+=($!)
   for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
   log "$name did not start:"; tail -20 "$WORK/$name.log" >&2; return 1
@@ -100,14 +110,6 @@ if [ -z "$ONLY" ]; then
   log "engine"
   taskset -c 0 dotnet "$BENCH" --figures | tee -a "$OUT"
 
-  # The CLI on the national file (issue 20): kaohe published ReadyToRun (bench/publish-cli.sh), the
-  # national workload as a compact version 1 file (13.7 MB: 3,000 units, 60 leaves, 228,000 values),
-  # the whole process from start to exit, median of 5. Not pinned: the reader and the writer use both cores.
-  log "CLI on the national file"
-  KAOHE=$(bench/publish-cli.sh "$WORK/cli" 2>"$WORK/publish.log") || { tail -20 "$WORK/publish.log" >&2; exit 1; }
-  dotnet "$BENCH" --file national "$WORK/national.json"
-  figure cli_national_score_s "$(bench/median-seconds.py 5 "$KAOHE" score "$WORK/national.json")"
-  figure cli_national_validate_s "$(bench/median-seconds.py 5 "$KAOHE" validate "$WORK/national.json")"
 fi
 
 # --- 2. Bare Kestrel: the ceiling every HTTP figure is compared with --------------------------
@@ -139,10 +141,15 @@ stop_apps
 # The port must be free again: the first instance has really exited.
 while curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null; do sleep 0.1; done
 T0=$(date +%s.%N)
-(cd src/Kaohe.Web && exec env Kaohe__DataDir="$DEMO" Logging__LogLevel__Default=Warning dotnet "$ROOT/$WEB" --urls "http://127.0.0.1:$PORT" >"$WORK/cold.log" 2>&1) & PIDS+=($!)
+(cd "$WEB_DIR" && exec env Kaohe__DataDir="$DEMO" Logging__LogLevel__Default=Warning dotnet "$WEB" --urls "http://127.0.0.1:$PORT" >"$WORK/cold.log" 2>&1) & COLD=$!; PIDS+=($COLD)
 until curl -fs -o /dev/null "http://127.0.0.1:$PORT/Account/Login"; do sleep 0.05; done
 T1=$(date +%s.%N)
+# The process's CPU time (user + system, all threads) up to that page: on a shared machine the wall time is mostly
+# the wait for a core, this is not.
+read -r UT ST < <(awk '{print $14, $15}' "/proc/$COLD/stat")
 figure cold_start_s "$(python3 -c "print(f'{$T1 - $T0:.2f}')")"
+figure cold_start_cpu_s "$(python3 -c "print(f'{($UT + $ST) / $(getconf CLK_TCK):.2f}')")"
+figure cold_start_load "$(cut -d' ' -f1 /proc/loadavg)"
 stop_apps
 
 echo

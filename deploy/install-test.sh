@@ -44,6 +44,8 @@ check "bundle has a CycloneDX SBOM naming its packages" python3 -c "
 import json,sys; b=json.load(open('$b1/sbom.cdx.json')); n={c['name'] for c in b['components']}
 sys.exit(0 if b['bomFormat']=='CycloneDX' and {'Npgsql.EntityFrameworkCore.PostgreSQL','Microsoft.AspNetCore.Authentication.OpenIdConnect'}<=n else 1)"
 check "web binary is an x86-64 ELF file" bash -c "file -b '$b1/release/app/Kaohe.Web' | grep -q 'x86-64'"
+# Published ReadyToRun (src/Kaohe.Web/Kaohe.Web.csproj, src/Kaohe.Cli/Kaohe.Cli.csproj): a start runs precompiled code, not the JIT.
+check "web application and CLI are ReadyToRun" python3 deploy/ready-to-run.py "$b1/release/app/Kaohe.Web.dll" "$b1/release/cli/kaohe.dll" "$b1/release/cli/Kaohe.Scoring.dll"
 password=Install-test-2026
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
