@@ -24,7 +24,7 @@ public class WorkflowTests
     {
         var (ok, error) = Workflow.Apply(ItemStatus.SubmittedForVerification, ItemAction.Verify, Actor.Unit);
         Assert.Null(ok);
-        Assert.Contains("被考核单位不能执行“核验销号”", error!.Zh);
+        Assert.Contains("被考核单位不能执行“核验销号”", error!.Value.Zh);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class WorkflowTests
     {
         var (ok, error) = Workflow.Apply(ItemStatus.SubmittedForVerification, ItemAction.Return, Actor.Office, reason: " ");
         Assert.Null(ok);
-        Assert.Equal("a return needs a reason", error!.En);
+        Assert.Equal("a return needs a reason", error!.Value.En);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class WorkflowTests
     {
         var (denied, error) = Workflow.Apply(ItemStatus.SubmittedForVerification, ItemAction.Verify, Actor.Office, requiresReinspection: true);
         Assert.Null(denied);
-        Assert.Contains("复查照片", error!.Zh);
+        Assert.Contains("复查照片", error!.Value.Zh);
         var (ok, _) = Workflow.Apply(ItemStatus.SubmittedForVerification, ItemAction.Verify, Actor.Office, requiresReinspection: true, hasReinspectionPhoto: true);
         Assert.Equal(ItemStatus.Closed, ok!.To);
     }

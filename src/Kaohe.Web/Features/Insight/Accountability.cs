@@ -8,15 +8,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Insight;
 
-/// <summary>An expected refusal or invalid request: status, message, and the fields it names.</summary>
-public sealed record InsightError(int Status, string Zh, string En, IDictionary<string, string[]>? Fields = null)
-{
-    public static InsightError Field(string field, string zh, string en) =>
-        new(400, zh, en, new Dictionary<string, string[]> { [field] = [Ui.T(zh, en)] });
-
-    public IResult ToResult() => Problems.Problem(Status, Ui.T(Zh, En), Fields);
-}
-
 public sealed record PracticeDto(long Id, string PeriodId, string UnitId, string UnitName, string Title, string Body, string Tags, string Status,
     DateTimeOffset SubmittedAt, string? CuratorNote);
 
@@ -68,17 +59,17 @@ public sealed class PracticeLibrary(KaoheDbContext db, RankingService rankings, 
     }
 
     /// <summary>A commended unit submits a practice (通报表扬并作经验交流). Others are refused.</summary>
-    public async Task<(PracticeDto? Practice, InsightError? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? title, string? body, CancellationToken ct = default)
+    public async Task<(PracticeDto? Practice, Failure? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? title, string? body, CancellationToken ct = default)
     {
         if (!user.IsInRole(Roles.Unit) || user.UnitId() is not { } unitId)
-            return (null, new InsightError(403, "只有被考核单位可以提交经验做法", "only an assessed unit may submit a good practice"));
-        if (string.IsNullOrWhiteSpace(periodId)) return (null, InsightError.Field("period", "请选择考核期", "the period is required"));
-        if (string.IsNullOrWhiteSpace(title) || title.Trim().Length > MaxTitle) return (null, InsightError.Field("title", $"标题必填，不超过 {MaxTitle} 字", $"the title is required, at most {MaxTitle} characters"));
-        if (string.IsNullOrWhiteSpace(body) || body.Trim().Length > MaxBody) return (null, InsightError.Field("body", $"正文必填，不超过 {MaxBody} 字", $"the text is required, at most {MaxBody} characters"));
-        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, InsightError.Field("period", $"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist"));
+            return (null, new Failure(FailureKind.Forbidden, "只有被考核单位可以提交经验做法", "only an assessed unit may submit a good practice"));
+        if (string.IsNullOrWhiteSpace(periodId)) return (null, new Failure(FailureKind.Invalid, "请选择考核期", "the period is required", "period"));
+        if (string.IsNullOrWhiteSpace(title) || title.Trim().Length > MaxTitle) return (null, new Failure(FailureKind.Invalid, $"标题必填，不超过 {MaxTitle} 字", $"the title is required, at most {MaxTitle} characters", "title"));
+        if (string.IsNullOrWhiteSpace(body) || body.Trim().Length > MaxBody) return (null, new Failure(FailureKind.Invalid, $"正文必填，不超过 {MaxBody} 字", $"the text is required, at most {MaxBody} characters", "body"));
+        if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return (null, new Failure(FailureKind.Invalid, $"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist", "period"));
         var (result, _) = await rankings.UnitResultAsync(periodId, unitId, ct);
         if (result is not { Commended: true })
-            return (null, new InsightError(403, "只有通报表扬的单位可以提交经验做法", "only a commended unit may submit a good practice"));
+            return (null, new Failure(FailureKind.Forbidden, "只有通报表扬的单位可以提交经验做法", "only a commended unit may submit a good practice"));
         var practice = new Practice(periodId, unitId, title.Trim(), body.Trim(), audit.Actor, clock.GetUtcNow());
         db.Set<Practice>().Add(practice);
         audit.Record("practice.submit", "practice", () => practice.Id.ToString(CultureInfo.InvariantCulture), null, new { periodId, unitId, practice.Title });
@@ -88,16 +79,16 @@ public sealed class PracticeLibrary(KaoheDbContext db, RankingService rankings, 
     }
 
     /// <summary>The office curates: accept into the library (with edited title, text and tags) or decline with a note.</summary>
-    public async Task<(PracticeDto? Practice, InsightError? Error)> CurateAsync(long id, bool accept, string? title, string? body, string? tags, string? note, CancellationToken ct = default)
+    public async Task<(PracticeDto? Practice, Failure? Error)> CurateAsync(long id, bool accept, string? title, string? body, string? tags, string? note, CancellationToken ct = default)
     {
         var practice = await db.Set<Practice>().FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (practice is null) return (null, new InsightError(404, "经验做法不存在", "no such practice"));
+        if (practice is null) return (null, new Failure(FailureKind.NotFound, "经验做法不存在", "no such practice"));
         var newTitle = string.IsNullOrWhiteSpace(title) ? practice.Title : title.Trim();
         var newBody = string.IsNullOrWhiteSpace(body) ? practice.Body : body.Trim();
-        if (newTitle.Length > MaxTitle) return (null, InsightError.Field("title", $"标题不超过 {MaxTitle} 字", $"at most {MaxTitle} characters"));
-        if (newBody.Length > MaxBody) return (null, InsightError.Field("body", $"正文不超过 {MaxBody} 字", $"at most {MaxBody} characters"));
-        if ((tags ?? "").Length > 200) return (null, InsightError.Field("tags", "标签不超过 200 字", "at most 200 characters"));
-        if (!accept && string.IsNullOrWhiteSpace(note)) return (null, InsightError.Field("note", "不采纳时请说明理由", "a reason is required to decline"));
+        if (newTitle.Length > MaxTitle) return (null, new Failure(FailureKind.Invalid, $"标题不超过 {MaxTitle} 字", $"at most {MaxTitle} characters", "title"));
+        if (newBody.Length > MaxBody) return (null, new Failure(FailureKind.Invalid, $"正文不超过 {MaxBody} 字", $"at most {MaxBody} characters", "body"));
+        if ((tags ?? "").Length > 200) return (null, new Failure(FailureKind.Invalid, "标签不超过 200 字", "at most 200 characters", "tags"));
+        if (!accept && string.IsNullOrWhiteSpace(note)) return (null, new Failure(FailureKind.Invalid, "不采纳时请说明理由", "a reason is required to decline", "note"));
         var old = new { practice.Status, practice.Title };
         practice.Curate(accept, newTitle, newBody, (tags ?? "").Trim(), note?.Trim(), audit.Actor, clock.GetUtcNow());
         audit.Record(accept ? "practice.curate" : "practice.decline", "practice", id.ToString(CultureInfo.InvariantCulture), old,
@@ -129,33 +120,33 @@ public sealed class CauseAnalyses(KaoheDbContext db, RankingService rankings, Au
     public static string? AnalysisRefOf(string? itemRef) => itemRef is null ? null : itemRef.Split('#')[0];
     public const int MaxCommitments = 20;
 
-    public async Task<(CauseAnalysisDto? Analysis, InsightError? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? causes,
+    public async Task<(CauseAnalysisDto? Analysis, Failure? Error)> SubmitAsync(ClaimsPrincipal user, string? periodId, string? causes,
         IReadOnlyList<Commitment>? commitments, CancellationToken ct = default)
     {
         if (!user.IsInRole(Roles.Unit) || user.UnitId() is not { } unitId)
-            return (null, new InsightError(403, "只有被考核单位可以提交原因剖析", "only an assessed unit may submit a cause analysis"));
-        if (string.IsNullOrWhiteSpace(periodId)) return (null, InsightError.Field("period", "请选择考核期", "the period is required"));
+            return (null, new Failure(FailureKind.Forbidden, "只有被考核单位可以提交原因剖析", "only an assessed unit may submit a cause analysis"));
+        if (string.IsNullOrWhiteSpace(periodId)) return (null, new Failure(FailureKind.Invalid, "请选择考核期", "the period is required", "period"));
         var period = await db.Periods.AsNoTracking().FirstOrDefaultAsync(p => p.Id == periodId, ct);
-        if (period is null) return (null, InsightError.Field("period", $"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist"));
-        if (string.IsNullOrWhiteSpace(causes) || causes.Length > 8000) return (null, InsightError.Field("causes", "原因剖析必填，不超过 8000 字", "the causes are required, at most 8000 characters"));
-        if (commitments is null || commitments.Count == 0) return (null, InsightError.Field("commitments", "至少填写一项整改承诺", "at least one commitment is required"));
-        if (commitments.Count > MaxCommitments) return (null, InsightError.Field("commitments", $"整改承诺不超过 {MaxCommitments} 项", $"at most {MaxCommitments} commitments"));
-        var fields = new Dictionary<string, string[]>();
+        if (period is null) return (null, new Failure(FailureKind.Invalid, $"考核期 \"{periodId}\" 不存在", $"period \"{periodId}\" does not exist", "period"));
+        if (string.IsNullOrWhiteSpace(causes) || causes.Length > 8000) return (null, new Failure(FailureKind.Invalid, "原因剖析必填，不超过 8000 字", "the causes are required, at most 8000 characters", "causes"));
+        if (commitments is null || commitments.Count == 0) return (null, new Failure(FailureKind.Invalid, "至少填写一项整改承诺", "at least one commitment is required", "commitments"));
+        if (commitments.Count > MaxCommitments) return (null, new Failure(FailureKind.Invalid, $"整改承诺不超过 {MaxCommitments} 项", $"at most {MaxCommitments} commitments", "commitments"));
+        var fields = new Dictionary<string, Message[]>();
         for (var i = 0; i < commitments.Count; i++)
         {
             var c = commitments[i];
-            if (string.IsNullOrWhiteSpace(c.Problem) || c.Problem.Length > 1000) fields[$"commitments[{i}].problem"] = [Ui.T("问题必填，不超过 1000 字", "the problem is required, at most 1000 characters")];
-            if (string.IsNullOrWhiteSpace(c.ResponsiblePerson) || c.ResponsiblePerson.Length > 100) fields[$"commitments[{i}].responsiblePerson"] = [Ui.T("责任人必填", "the responsible person is required")];
-            if (c.Deadline is not { } d) fields[$"commitments[{i}].deadline"] = [Ui.T("时限必填", "the deadline is required")];
-            else if (d <= period.EndsOn) fields[$"commitments[{i}].deadline"] = [Ui.T($"时限须晚于考核期结束（{period.EndsOn:yyyy-MM-dd}）", $"the deadline must be after the period ends ({period.EndsOn:yyyy-MM-dd})")];
-            if (c.IndicatorId is { Length: > 64 }) fields[$"commitments[{i}].indicatorId"] = [Ui.T("指标编号过长", "the indicator id is too long")];
+            if (string.IsNullOrWhiteSpace(c.Problem) || c.Problem.Length > 1000) fields[$"commitments[{i}].problem"] = [new("问题必填，不超过 1000 字", "the problem is required, at most 1000 characters")];
+            if (string.IsNullOrWhiteSpace(c.ResponsiblePerson) || c.ResponsiblePerson.Length > 100) fields[$"commitments[{i}].responsiblePerson"] = [new("责任人必填", "the responsible person is required")];
+            if (c.Deadline is not { } d) fields[$"commitments[{i}].deadline"] = [new("时限必填", "the deadline is required")];
+            else if (d <= period.EndsOn) fields[$"commitments[{i}].deadline"] = [new($"时限须晚于考核期结束（{period.EndsOn:yyyy-MM-dd}）", $"the deadline must be after the period ends ({period.EndsOn:yyyy-MM-dd})")];
+            if (c.IndicatorId is { Length: > 64 }) fields[$"commitments[{i}].indicatorId"] = [new("指标编号过长", "the indicator id is too long")];
         }
-        if (fields.Count > 0) return (null, new InsightError(400, "整改承诺有误，未保存", "the commitments are invalid; nothing was stored", fields));
+        if (fields.Count > 0) return (null, new Failure(FailureKind.Invalid, "整改承诺有误，未保存", "the commitments are invalid; nothing was stored", fields));
         var (result, category) = await rankings.UnitResultAsync(periodId, unitId, ct);
         if (result is not { Criticized: true })
-            return (null, new InsightError(403, "只有通报批评的单位需要提交原因剖析", "only a criticised unit submits a cause analysis"));
+            return (null, new Failure(FailureKind.Forbidden, "只有通报批评的单位需要提交原因剖析", "only a criticised unit submits a cause analysis"));
         if (await db.Set<CauseAnalysis>().AnyAsync(a => a.PeriodId == periodId && a.UnitId == unitId, ct))
-            return (null, new InsightError(409, "本考核期的原因剖析已提交", "the cause analysis of this period was already submitted"));
+            return (null, new Failure(FailureKind.Conflict, "本考核期的原因剖析已提交", "the cause analysis of this period was already submitted"));
 
         var now = clock.GetUtcNow();
         var analysis = new CauseAnalysis(periodId, unitId, category!, causes.Trim(),
@@ -209,15 +200,15 @@ public sealed class LeaderComments(KaoheDbContext db, AuditLog audit, TimeProvid
     public static bool MayComment(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Leader) && user.FindFirstValue(Claims.Rater) is { } r && Raters.Contains(r);
 
-    public async Task<(CommentDto? Comment, InsightError? Error)> AddAsync(ClaimsPrincipal user, string? periodId, string? unitId, string? text, CancellationToken ct = default)
+    public async Task<(CommentDto? Comment, Failure? Error)> AddAsync(ClaimsPrincipal user, string? periodId, string? unitId, string? text, CancellationToken ct = default)
     {
-        if (!MayComment(user)) return (null, new InsightError(403, "只有厅主要领导和分管领导可以点评", "only the principal leader and the leader in charge may comment"));
+        if (!MayComment(user)) return (null, new Failure(FailureKind.Forbidden, "只有厅主要领导和分管领导可以点评", "only the principal leader and the leader in charge may comment"));
         if (string.IsNullOrWhiteSpace(periodId) || !await db.Periods.AnyAsync(p => p.Id == periodId, ct))
-            return (null, InsightError.Field("period", "考核期不存在", "no such period"));
-        if (string.IsNullOrWhiteSpace(unitId)) return (null, InsightError.Field("unit", "请选择单位", "the unit is required"));
+            return (null, new Failure(FailureKind.Invalid, "考核期不存在", "no such period", "period"));
+        if (string.IsNullOrWhiteSpace(unitId)) return (null, new Failure(FailureKind.Invalid, "请选择单位", "the unit is required", "unit"));
         var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Id == unitId, ct);
-        if (unit is null) return (null, InsightError.Field("unit", $"单位 \"{unitId}\" 不存在", $"unit \"{unitId}\" does not exist"));
-        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > 4000) return (null, InsightError.Field("text", "点评内容必填，不超过 4000 字", "the comment is required, at most 4000 characters"));
+        if (unit is null) return (null, new Failure(FailureKind.Invalid, $"单位 \"{unitId}\" 不存在", $"unit \"{unitId}\" does not exist", "unit"));
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Length > 4000) return (null, new Failure(FailureKind.Invalid, "点评内容必填，不超过 4000 字", "the comment is required, at most 4000 characters", "text"));
         var author = user.Identity?.Name ?? "";
         var name = user.FindFirstValue("kaohe:display") ?? author;
         var comment = new LeaderComment(periodId, unit.Id, author, name, user.FindFirstValue(Claims.Rater)!, text.Trim(), clock.GetUtcNow());
@@ -228,13 +219,13 @@ public sealed class LeaderComments(KaoheDbContext db, AuditLog audit, TimeProvid
     }
 
     /// <summary>A unit sees only the comments on itself (asking for another unit is refused); other roles see all.</summary>
-    public async Task<(IReadOnlyList<CommentDto>? Comments, InsightError? Error)> ListAsync(ClaimsPrincipal user, string? periodId, string? unitId, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<CommentDto>? Comments, Failure? Error)> ListAsync(ClaimsPrincipal user, string? periodId, string? unitId, CancellationToken ct = default)
     {
         var q = db.Set<LeaderComment>().AsNoTracking();
         if (user.IsInRole(Roles.Unit))
         {
             var own = user.UnitId();
-            if (unitId is not null && unitId != own) return (null, new InsightError(403, "只能查看对本单位的点评", "you may only read the comments on your own unit"));
+            if (unitId is not null && unitId != own) return (null, new Failure(FailureKind.Forbidden, "只能查看对本单位的点评", "you may only read the comments on your own unit"));
             q = q.Where(c => c.UnitId == own);
         }
         else if (!string.IsNullOrWhiteSpace(unitId)) q = q.Where(c => c.UnitId == unitId);

@@ -59,7 +59,7 @@ public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyse
         if (error is not null)
         {
             Error = Ui.T(error.Zh, error.En);
-            Fields = error.Fields;
+            Fields = error.Errors;
             await LoadAsync();
             return Page();
         }
@@ -74,7 +74,7 @@ public sealed class AccountabilityModel(KaoheDbContext db, CauseAnalyses analyse
         {
             if (error.Status == 403) return Forbid();
             Error = Ui.T(error.Zh, error.En);
-            Fields = error.Fields;
+            Fields = error.Errors;
             await LoadAsync();
             return Page();
         }

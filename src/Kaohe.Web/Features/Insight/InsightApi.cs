@@ -74,7 +74,7 @@ public static class InsightApi
     }
 
     private static IResult NoPeriod(string? period) =>
-        InsightError.Field("period", $"考核期 \"{period}\" 不存在", $"period \"{period}\" does not exist").ToResult();
+        new Failure(FailureKind.Invalid, $"考核期 \"{period}\" 不存在", $"period \"{period}\" does not exist", "period").ToProblem();
 
     private static IResult Failure(WhatIfFailure f) => f.Errors.Count > 0
         ? Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
@@ -84,7 +84,7 @@ public static class InsightApi
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
-        if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        if (Categories.Find(category ?? "housing") is not { } cat) return new Failure(FailureKind.Invalid, $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist", "category").ToProblem();
         var r = await rankings.RankAsync(user, p, cat.Code, stability ?? true, ct);
         if (r.Hidden is { } hidden) return Problems.Forbidden(hidden, hidden);
         if (r.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
@@ -121,7 +121,7 @@ public static class InsightApi
         var p = await PeriodOrCurrent(db, body.Period, ct);
         if (p is null) return NoPeriod(body.Period);
         var category = body.Category ?? "housing";
-        if (Categories.Find(category) is null) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        if (Categories.Find(category) is null) return new Failure(FailureKind.Invalid, $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist", "category").ToProblem();
         var scheme = await db.Schemes.AsNoTracking().Where(s => s.PeriodId == p && s.Category == category && s.Status == SchemeStatus.Active)
             .OrderByDescending(s => s.Version).FirstOrDefaultAsync(ct);
         if (scheme is null) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
@@ -181,46 +181,46 @@ public static class InsightApi
     private static async Task<IResult> SubmitPractice(ClaimsPrincipal user, PracticeLibrary library, PracticeRequest body, CancellationToken ct)
     {
         var (practice, error) = await library.SubmitAsync(user, body.Period, body.Title, body.Body, ct);
-        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/practices/{practice!.Id}", practice);
+        return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/practices/{practice!.Id}", practice);
     }
 
     private static async Task<IResult> Curate(PracticeLibrary library, long id, CurateRequest body, CancellationToken ct)
     {
-        if (body.Accept is null) return InsightError.Field("accept", "请选择采纳或不采纳", "accept (true or false) is required").ToResult();
+        if (body.Accept is null) return new Failure(FailureKind.Invalid, "请选择采纳或不采纳", "accept (true or false) is required", "accept").ToProblem();
         var (practice, error) = await library.CurateAsync(id, body.Accept.Value, body.Title, body.Body, body.Tags, body.Note, ct);
-        return error is not null ? error.ToResult() : TypedResults.Ok(practice);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(practice);
     }
 
     private static async Task<IResult> CauseAnalysesList(ClaimsPrincipal user, CauseAnalyses analyses, string? period, string? unit, CancellationToken ct)
     {
         if (user.IsInRole(Roles.Unit) && unit is not null && unit != user.UnitId())
-            return new InsightError(403, "只能查看本单位的原因剖析", "you may only read your own unit's cause analysis").ToResult();
+            return new Failure(FailureKind.Forbidden, "只能查看本单位的原因剖析", "you may only read your own unit's cause analysis").ToProblem();
         return TypedResults.Ok(await analyses.ListAsync(user, period, unit, ct));
     }
 
     private static async Task<IResult> SubmitCauseAnalysis(ClaimsPrincipal user, CauseAnalyses analyses, CauseAnalysisRequest body, CancellationToken ct)
     {
         var (analysis, error) = await analyses.SubmitAsync(user, body.Period, body.Causes, body.Commitments, ct);
-        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/cause-analyses?period={analysis!.PeriodId}&unit={analysis.UnitId}", analysis);
+        return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/cause-analyses?period={analysis!.PeriodId}&unit={analysis.UnitId}", analysis);
     }
 
     private static async Task<IResult> Comments(ClaimsPrincipal user, LeaderComments comments, string? period, string? unit, CancellationToken ct)
     {
         var (list, error) = await comments.ListAsync(user, period, unit, ct);
-        return error is not null ? error.ToResult() : TypedResults.Ok(list);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(list);
     }
 
     private static async Task<IResult> AddComment(ClaimsPrincipal user, LeaderComments comments, CommentRequest body, CancellationToken ct)
     {
         var (comment, error) = await comments.AddAsync(user, body.Period, body.Unit, body.Text, ct);
-        return error is not null ? error.ToResult() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);
+        return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);
     }
 
     private static async Task<IResult> Dashboard(ClaimsPrincipal user, KaoheDbContext db, DashboardService dashboards, string? period, string? category, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
-        if (Categories.Find(category ?? "housing") is not { } cat) return InsightError.Field("category", $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist").ToResult();
+        if (Categories.Find(category ?? "housing") is not { } cat) return new Failure(FailureKind.Invalid, $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist", "category").ToProblem();
         return TypedResults.Ok(await dashboards.BuildAsync(user, p, cat.Code, ct));
     }
 

@@ -97,7 +97,7 @@ public sealed partial class InspectionService
         var conflicts = GroupFormation.Check(groups.Select(g => new AssessmentGroup(g.Name, planned[g.Id].Members, planned[g.Id].Sites)));
         if (conflicts.Count > 0)
             return new Failure(FailureKind.Conflict, "违反回避要求，未作调整：" + string.Join("；", conflicts.Select(c => c.Zh)),
-                "Refused, the avoidance rule would be broken: " + string.Join("; ", conflicts.Select(c => c.En)), 
+                "Refused, the avoidance rule would be broken: " + string.Join("; ", conflicts.Select(c => c.En)),
                 new Dictionary<string, Message[]> { [inspectorId is not null ? "inspectorId" : "siteId"] = [.. conflicts.Select(c => new Message(c.Zh, c.En))] });
 
         if (inspectorId is not null)

@@ -40,7 +40,7 @@ public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
         return Page();
     }
 
-    private IActionResult Done(long id, LedgerError? error, string ok)
+    private IActionResult Done(long id, Failure? error, string ok)
     {
         if (error is { Status: 404 }) return NotFound();
         TempData["msg"] = error?.Text ?? ok;
@@ -69,7 +69,7 @@ public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
     public async Task<IActionResult> OnPostMergeAsync(long id, string? others)
     {
         var ids = (others ?? "").Split([',', '，', ' ', '#'], StringSplitOptions.RemoveEmptyEntries).Select(s => long.TryParse(s, out var v) ? v : -1).ToList();
-        if (ids.Contains(-1)) return Done(id, new LedgerError("others", "事项编号须为数字，用逗号分隔", "item numbers must be numbers separated by commas"), "");
+        if (ids.Contains(-1)) return Done(id, new Failure(FailureKind.Invalid, "事项编号须为数字，用逗号分隔", "item numbers must be numbers separated by commas", "others"), "");
         return Done(id, await ledger.MergeAsync(id, ids, User), Ui.T("已合并。", "Merged."));
     }
 

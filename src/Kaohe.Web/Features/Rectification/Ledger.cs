@@ -11,12 +11,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Rectification;
 
-/// <summary>An expected failure of a ledger operation: names the field, in both languages; <see cref="Status"/> is the HTTP status.</summary>
-public sealed record LedgerError(string Field, string Zh, string En, int Status = StatusCodes.Status400BadRequest)
-{
-    public string Text => Ui.T(Zh, En);
-}
-
 public sealed record RaiseResult(int FromDeductions, int FromInspections, int FromRankings, int Recurrences)
 {
     public int Total => FromDeductions + FromInspections + FromRankings;
@@ -208,16 +202,16 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     public sealed record NewMilestone(string Title, DateOnly Due);
 
-    public async Task<(RectificationItem? Item, LedgerError? Error)> CreateAsync(NewItem n, CancellationToken ct = default)
+    public async Task<(RectificationItem? Item, Failure? Error)> CreateAsync(NewItem n, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(n.Problem)) return (null, new("problem", "请填写问题描述", "problem is required"));
-        if (string.IsNullOrWhiteSpace(n.ResponsiblePerson)) return (null, new("responsiblePerson", "请填写责任人", "responsiblePerson is required"));
-        if (!Severities.All.Contains(n.Severity)) return (null, new("severity", $"问题等级“{n.Severity}”无效", $"severity \"{n.Severity}\" is not one of {string.Join(", ", Severities.All)}"));
-        if (!await db.Units.AnyAsync(u => u.Id == n.UnitId, ct)) return (null, new("unitId", $"单位“{n.UnitId}”不存在", $"unit \"{n.UnitId}\" does not exist"));
-        if (!await db.Periods.AnyAsync(p => p.Id == n.PeriodId, ct)) return (null, new("periodId", $"考核期“{n.PeriodId}”不存在", $"period \"{n.PeriodId}\" does not exist"));
-        if (n.Problem.Length > 2000) return (null, new("problem", "问题描述不能超过2000字", "problem is longer than 2000 characters"));
+        if (string.IsNullOrWhiteSpace(n.Problem)) return (null, new(FailureKind.Invalid, "请填写问题描述", "problem is required", "problem"));
+        if (string.IsNullOrWhiteSpace(n.ResponsiblePerson)) return (null, new(FailureKind.Invalid, "请填写责任人", "responsiblePerson is required", "responsiblePerson"));
+        if (!Severities.All.Contains(n.Severity)) return (null, new(FailureKind.Invalid, $"问题等级“{n.Severity}”无效", $"severity \"{n.Severity}\" is not one of {string.Join(", ", Severities.All)}", "severity"));
+        if (!await db.Units.AnyAsync(u => u.Id == n.UnitId, ct)) return (null, new(FailureKind.Invalid, $"单位“{n.UnitId}”不存在", $"unit \"{n.UnitId}\" does not exist", "unitId"));
+        if (!await db.Periods.AnyAsync(p => p.Id == n.PeriodId, ct)) return (null, new(FailureKind.Invalid, $"考核期“{n.PeriodId}”不存在", $"period \"{n.PeriodId}\" does not exist", "periodId"));
+        if (n.Problem.Length > 2000) return (null, new(FailureKind.Invalid, "问题描述不能超过2000字", "problem is longer than 2000 characters", "problem"));
         for (var k = 0; k < (n.Roadmap?.Count ?? 0); k++)
-            if (string.IsNullOrWhiteSpace(n.Roadmap![k].Title)) return (null, new($"roadmap[{k}].title", $"第{k + 1}个节点缺少内容", $"roadmap[{k}].title is required"));
+            if (string.IsNullOrWhiteSpace(n.Roadmap![k].Title)) return (null, new(FailureKind.Invalid, $"第{k + 1}个节点缺少内容", $"roadmap[{k}].title is required", $"roadmap[{k}].title"));
         var item = new RectificationItem(n.UnitId, n.PeriodId, n.Problem.Trim(), ItemSources.Manual, null, n.IndicatorId, n.Severity, n.ResponsiblePerson.Trim(),
             n.Deadline, Now, audit.Actor);
         foreach (var m in n.Roadmap ?? []) item.Roadmap.Add(new Milestone(m.Title.Trim(), m.Due));
@@ -255,28 +249,27 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     /// One workflow step by the signed-in user: start, progress (against a milestone, with evidence),
     /// submit, verify, return (with a reason), reopen. The rules are <see cref="Workflow.Apply"/>.
     /// </summary>
-    public async Task<LedgerError?> ActAsync(long id, ClaimsPrincipal user, Step step, IReadOnlyList<Upload>? files = null, CancellationToken ct = default)
+    public async Task<Failure?> ActAsync(long id, ClaimsPrincipal user, Step step, IReadOnlyList<Upload>? files = null, CancellationToken ct = default)
     {
         var item = await FindAsync(id, user, ct);
-        if (item is null) return new("id", $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", 404);
+        if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", "id");
         if (ParseAction(step.Action) is not { } action)
-            return new("action", $"操作“{step.Action}”无效", $"action \"{step.Action}\" is not one of start, progress, submit, verify, return, reopen");
+            return new(FailureKind.Invalid, $"操作“{step.Action}”无效", $"action \"{step.Action}\" is not one of start, progress, submit, verify, return, reopen", "action");
         if (ActorOf(user) is not { } actor || (actor == Actor.Assessor))
-            return new("action", "您的角色不能办理整改事项", "your role cannot act on rectification items", 403);
+            return new(FailureKind.Forbidden, "您的角色不能办理整改事项", "your role cannot act on rectification items", "action");
         if (actor == Actor.Unit && item.UnitId != user.UnitId())
-            return new("id", "只能办理本单位的整改事项", "you may only act on your own unit's items", 403);
+            return new(FailureKind.Forbidden, "只能办理本单位的整改事项", "you may only act on your own unit's items", "id");
         Milestone? milestone = null;
         if (step.MilestoneId is { } mid)
         {
             milestone = item.Roadmap.FirstOrDefault(m => m.Id == mid);
-            if (milestone is null) return new("milestoneId", $"节点 {mid} 不属于该事项", $"milestone {mid} is not part of this item");
+            if (milestone is null) return new(FailureKind.Invalid, $"节点 {mid} 不属于该事项", $"milestone {mid} is not part of this item", "milestoneId");
         }
         if (action == ItemAction.RecordProgress && string.IsNullOrWhiteSpace(step.Note) && (files is null || files.Count == 0))
-            return new("note", "报送进展须填写进展情况或上传佐证材料", "progress needs a note or evidence");
+            return new(FailureKind.Invalid, "报送进展须填写进展情况或上传佐证材料", "progress needs a note or evidence", "note");
         var hasPhoto = item.RequiresReinspection && await db.Set<RectificationEvent>().AnyAsync(e => e.ItemId == id && e.Kind == "reinspect", ct);
         var (ok, error) = Workflow.Apply(item.Status, action, actor, step.Reason, item.RequiresReinspection, hasPhoto);
-        if (error is not null) return new(action is ItemAction.Return or ItemAction.Reopen && string.IsNullOrWhiteSpace(step.Reason) ? "reason" : "action",
-            error.Zh, error.En, StatusCodes.Status409Conflict);
+        if (error is { } e) return new(FailureKind.Conflict, e.Zh, e.En, action is ItemAction.Return or ItemAction.Reopen && string.IsNullOrWhiteSpace(step.Reason) ? "reason" : "action");
         var old = item.Status;
         var stored = await StoreAsync(files, item.Id, ct);
         item.MoveTo(ok!.To, Now, step.Reason);
@@ -292,16 +285,16 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     }
 
     /// <summary>复查照片: an assessor (or the office) uploads the re-inspection photo an inspection finding needs before closing.</summary>
-    public async Task<LedgerError?> ReinspectAsync(long id, ClaimsPrincipal user, string? note, IReadOnlyList<Upload> files, CancellationToken ct = default)
+    public async Task<Failure?> ReinspectAsync(long id, ClaimsPrincipal user, string? note, IReadOnlyList<Upload> files, CancellationToken ct = default)
     {
         var item = await FindAsync(id, user, ct);
-        if (item is null) return new("id", $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", 404);
-        if (user.Role() is not (Roles.Assessor or Roles.Office)) return new("file", "只有考核组可以上传复查照片", "only an assessor may upload a re-inspection photo", 403);
-        if (files.Count == 0) return new("file", "请上传复查照片", "a re-inspection photo is required");
-        if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new("id", "该事项已销号或已合并", "the item is closed or merged", 409);
+        if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", "id");
+        if (user.Role() is not (Roles.Assessor or Roles.Office)) return new(FailureKind.Forbidden, "只有考核组可以上传复查照片", "only an assessor may upload a re-inspection photo", "file");
+        if (files.Count == 0) return new(FailureKind.Invalid, "请上传复查照片", "a re-inspection photo is required", "file");
+        if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new(FailureKind.Conflict, "该事项已销号或已合并", "the item is closed or merged", "id");
         // Refused before anything is stored: checked after, a PDF stayed in the store without a row (issue 17).
         if (files.Any(f => !UploadRules.IsImage(f.FileName)))
-            return new("file", "复查照片须为图片（jpg、png、webp）", "a re-inspection photo must be an image (jpg, png, webp)");
+            return new(FailureKind.Invalid, "复查照片须为图片（jpg、png、webp）", "a re-inspection photo must be an image (jpg, png, webp)", "file");
         var stored = await StoreAsync(files, item.Id, ct);
         var ev = new RectificationEvent(item.Id, "reinspect", (note ?? "").Trim(), audit.Actor, Now);
         db.Set<RectificationEvent>().Add(ev);
@@ -342,13 +335,13 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     public sealed record PlanChange(string ResponsiblePerson, DateOnly Deadline, string Severity, bool RequiresReinspection, string? Problem = null);
 
-    public async Task<LedgerError?> PlanAsync(long id, ClaimsPrincipal user, PlanChange p, CancellationToken ct = default)
+    public async Task<Failure?> PlanAsync(long id, ClaimsPrincipal user, PlanChange p, CancellationToken ct = default)
     {
-        if (user.Role() != Roles.Office) return new("id", "只有考核办可以调整责任人、时限和等级", "only the office may change the plan", 403);
+        if (user.Role() != Roles.Office) return new(FailureKind.Forbidden, "只有考核办可以调整责任人、时限和等级", "only the office may change the plan", "id");
         var item = await FindAsync(id, user, ct);
-        if (item is null) return new("id", $"整改事项 {id} 不存在", $"rectification item {id} does not exist", 404);
-        if (string.IsNullOrWhiteSpace(p.ResponsiblePerson)) return new("responsiblePerson", "请填写责任人", "responsiblePerson is required");
-        if (!Severities.All.Contains(p.Severity)) return new("severity", $"问题等级“{p.Severity}”无效", $"severity \"{p.Severity}\" is not one of {string.Join(", ", Severities.All)}");
+        if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在", $"rectification item {id} does not exist", "id");
+        if (string.IsNullOrWhiteSpace(p.ResponsiblePerson)) return new(FailureKind.Invalid, "请填写责任人", "responsiblePerson is required", "responsiblePerson");
+        if (!Severities.All.Contains(p.Severity)) return new(FailureKind.Invalid, $"问题等级“{p.Severity}”无效", $"severity \"{p.Severity}\" is not one of {string.Join(", ", Severities.All)}", "severity");
         var old = new { item.ResponsiblePerson, item.Deadline, item.Severity, item.RequiresReinspection, item.Problem };
         item.Plan(p.ResponsiblePerson.Trim(), p.Deadline, p.Severity, p.RequiresReinspection);
         if (!string.IsNullOrWhiteSpace(p.Problem)) item.Describe(p.Problem.Trim());
@@ -360,14 +353,14 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     }
 
     /// <summary>A roadmap milestone (路线图节点); the office or the item's unit adds them while the item is being worked.</summary>
-    public async Task<LedgerError?> AddMilestoneAsync(long id, ClaimsPrincipal user, string? title, DateOnly due, CancellationToken ct = default)
+    public async Task<Failure?> AddMilestoneAsync(long id, ClaimsPrincipal user, string? title, DateOnly due, CancellationToken ct = default)
     {
         var item = await FindAsync(id, user, ct);
-        if (item is null) return new("id", $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", 404);
-        if (user.Role() is not (Roles.Office or Roles.Unit)) return new("id", "您的角色不能编制路线图", "your role cannot edit the roadmap", 403);
-        if (string.IsNullOrWhiteSpace(title)) return new("title", "请填写节点内容", "title is required");
-        if (title.Trim().Length > 300) return new("title", "节点内容不能超过300字", "the title is longer than 300 characters");
-        if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new("id", "已销号或已合并的事项不能再改路线图", "a closed or merged item's roadmap is fixed", 409);
+        if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", "id");
+        if (user.Role() is not (Roles.Office or Roles.Unit)) return new(FailureKind.Forbidden, "您的角色不能编制路线图", "your role cannot edit the roadmap", "id");
+        if (string.IsNullOrWhiteSpace(title)) return new(FailureKind.Invalid, "请填写节点内容", "title is required", "title");
+        if (title.Trim().Length > 300) return new(FailureKind.Invalid, "节点内容不能超过300字", "the title is longer than 300 characters", "title");
+        if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new(FailureKind.Conflict, "已销号或已合并的事项不能再改路线图", "a closed or merged item's roadmap is fixed", "id");
         var m = new Milestone(title.Trim(), due);
         item.Roadmap.Add(m);
         db.Set<RectificationEvent>().Add(new RectificationEvent(item.Id, "milestone", $"{m.Title}（{due:yyyy-MM-dd}）", audit.Actor, Now));
@@ -377,21 +370,21 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     }
 
     /// <summary>合并重复事项: the others become "merged" into the target, which keeps their problems in its description.</summary>
-    public async Task<LedgerError?> MergeAsync(long targetId, IReadOnlyList<long> others, ClaimsPrincipal user, CancellationToken ct = default)
+    public async Task<Failure?> MergeAsync(long targetId, IReadOnlyList<long> others, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        if (user.Role() != Roles.Office) return new("targetId", "只有考核办可以合并事项", "only the office may merge items", 403);
+        if (user.Role() != Roles.Office) return new(FailureKind.Forbidden, "只有考核办可以合并事项", "only the office may merge items", "targetId");
         var ids = others.Where(o => o != targetId).Distinct().ToList();
-        if (ids.Count == 0) return new("itemIds", "请选择要并入的其他事项", "choose at least one other item to merge");
+        if (ids.Count == 0) return new(FailureKind.Invalid, "请选择要并入的其他事项", "choose at least one other item to merge", "itemIds");
         var target = await db.Set<RectificationItem>().FirstOrDefaultAsync(i => i.Id == targetId, ct);
-        if (target is null) return new("targetId", $"整改事项 {targetId} 不存在", $"rectification item {targetId} does not exist", 404);
-        if (target.Status is ItemStatus.Closed or ItemStatus.Merged) return new("targetId", "不能并入已销号或已合并的事项", "cannot merge into a closed or merged item", 409);
+        if (target is null) return new(FailureKind.NotFound, $"整改事项 {targetId} 不存在", $"rectification item {targetId} does not exist", "targetId");
+        if (target.Status is ItemStatus.Closed or ItemStatus.Merged) return new(FailureKind.Conflict, "不能并入已销号或已合并的事项", "cannot merge into a closed or merged item", "targetId");
         var items = await db.Set<RectificationItem>().Where(i => ids.Contains(i.Id)).ToListAsync(ct);
-        foreach (var missing in ids.Except(items.Select(i => i.Id))) return new("itemIds", $"整改事项 {missing} 不存在", $"rectification item {missing} does not exist", 404);
+        foreach (var missing in ids.Except(items.Select(i => i.Id))) return new(FailureKind.NotFound, $"整改事项 {missing} 不存在", $"rectification item {missing} does not exist", "itemIds");
         foreach (var i in items)
         {
-            if (i.UnitId != target.UnitId) return new("itemIds", $"事项 {i.Id} 属于其他单位，不能合并", $"item {i.Id} belongs to another unit", 409);
+            if (i.UnitId != target.UnitId) return new(FailureKind.Conflict, $"事项 {i.Id} 属于其他单位，不能合并", $"item {i.Id} belongs to another unit", "itemIds");
             var (ok, error) = Workflow.Apply(i.Status, ItemAction.Merge, Actor.Office);
-            if (error is not null) return new("itemIds", $"事项 {i.Id}：{error.Zh}", $"item {i.Id}: {error.En}", 409);
+            if (error is { } e) return new(FailureKind.Conflict, $"事项 {i.Id}：{e.Zh}", $"item {i.Id}: {e.En}", "itemIds");
             i.MoveTo(ok!.To, Now);
             i.MergeInto(target.Id);
             db.Set<RectificationEvent>().Add(new RectificationEvent(i.Id, "merge", $"并入事项 #{target.Id}", audit.Actor, Now));
@@ -406,17 +399,17 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     }
 
     /// <summary>拆分: a broad item becomes several narrower ones (same unit, source, deadline); the original is merged into the first part.</summary>
-    public async Task<(IReadOnlyList<long> Ids, LedgerError? Error)> SplitAsync(long id, IReadOnlyList<string> problems, ClaimsPrincipal user, CancellationToken ct = default)
+    public async Task<(IReadOnlyList<long> Ids, Failure? Error)> SplitAsync(long id, IReadOnlyList<string> problems, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        if (user.Role() != Roles.Office) return ([], new("id", "只有考核办可以拆分事项", "only the office may split items", 403));
+        if (user.Role() != Roles.Office) return ([], new(FailureKind.Forbidden, "只有考核办可以拆分事项", "only the office may split items", "id"));
         var parts = problems.Select(p => p?.Trim() ?? "").ToList();
-        if (parts.Count < 2) return ([], new("problems", "拆分至少需要两个子问题", "a split needs at least two problems"));
+        if (parts.Count < 2) return ([], new(FailureKind.Invalid, "拆分至少需要两个子问题", "a split needs at least two problems", "problems"));
         for (var k = 0; k < parts.Count; k++)
-            if (parts[k].Length == 0) return ([], new($"problems[{k}]", $"第{k + 1}个子问题为空", $"problems[{k}] is empty"));
+            if (parts[k].Length == 0) return ([], new(FailureKind.Invalid, $"第{k + 1}个子问题为空", $"problems[{k}] is empty", $"problems[{k}]"));
         var item = await db.Set<RectificationItem>().Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
-        if (item is null) return ([], new("id", $"整改事项 {id} 不存在", $"rectification item {id} does not exist", 404));
+        if (item is null) return ([], new(FailureKind.NotFound, $"整改事项 {id} 不存在", $"rectification item {id} does not exist", "id"));
         var (ok, error) = Workflow.Apply(item.Status, ItemAction.Merge, Actor.Office);
-        if (error is not null) return ([], new("id", error.Zh, error.En, 409));
+        if (error is { } e) return ([], new(FailureKind.Conflict, e.Zh, e.En, "id"));
         var children = parts.Select(p => new RectificationItem(item.UnitId, item.PeriodId, p, ItemSources.Split, null, item.IndicatorId, item.Severity,
             item.ResponsiblePerson, item.Deadline, Now, audit.Actor, item.FactId)).ToList();
         foreach (var c in children)

@@ -119,10 +119,10 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// already counted in a quarter that has since been frozen stays as it was, and a rerun records
     /// only the difference, in the open quarter.
     /// </summary>
-    public async Task<(DeductionResult? Result, LedgerError? Error)> ApplyOverdueDeductionsAsync(string periodId, CancellationToken ct = default)
+    public async Task<(DeductionResult? Result, Failure? Error)> ApplyOverdueDeductionsAsync(string periodId, CancellationToken ct = default)
     {
         var next = await NextPeriodAsync(periodId, ct);
-        if (next is null) return (null, new("period", $"考核期“{periodId}”没有下一季度", $"period \"{periodId}\" has no next quarter in the database"));
+        if (next is null) return (null, new(FailureKind.Invalid, $"考核期“{periodId}”没有下一季度", $"period \"{periodId}\" has no next quarter in the database", "period"));
         var later = (await db.Periods.AsNoTracking().Where(x => x.Kind == PeriodKind.Quarter && (x.Year > next.Year || (x.Year == next.Year && x.Quarter >= next.Quarter)))
             .ToListAsync(ct)).OrderBy(x => x.Year).ThenBy(x => x.Quarter).ToList();
         var openFor = new Dictionary<string, Period?>();
@@ -162,8 +162,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
             if (fact is null && rest == 0) continue;
             var target = fact is null ? await OpenFor(cat.Code) : later.FirstOrDefault(q => q.Id == fact.PeriodId);
             if (target is null)
-                return (null, new("period", $"{next.Label(false)}及以后没有仍在收集数据的季度，{unit.Name}的逾期扣分无处记入；请先设置下一考核期",
-                    $"no quarter from {next.Label(true)} on is still collecting data: {unit.NameEn}'s overdue deduction has nowhere to go; set up the next period first", StatusCodes.Status409Conflict));
+                return (null, new(FailureKind.Conflict, $"{next.Label(false)}及以后没有仍在收集数据的季度，{unit.Name}的逾期扣分无处记入；请先设置下一考核期", $"no quarter from {next.Label(true)} on is still collecting data: {unit.NameEn}'s overdue deduction has nowhere to go; set up the next period first", "period"));
             var reason = $"{periodId}整改事项逾期未按期整改到位（{string.Join("、", ids.Select(i => "#" + i.ToString(CultureInfo.InvariantCulture)))}），" +
                          $"每项扣{policy.PointsPerItem.ToString("0.##", CultureInfo.InvariantCulture)}分，最多扣{policy.Cap.ToString("0.##", CultureInfo.InvariantCulture)}分";
             if (target.Id != next.Id && await PeriodStages.StateAsync(db, next.Id, cat.Code, ct) is { } nextState)

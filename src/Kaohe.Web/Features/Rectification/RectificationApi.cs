@@ -47,8 +47,7 @@ public static class RectificationApi
         i.RequiresReinspection, i.PredecessorId, i.MergedIntoId, i.SplitFromId,
         [.. i.Roadmap.OrderBy(m => m.Due).ThenBy(m => m.Id).Select(m => new MilestoneDto(m.Id, m.Title, m.Due, m.DoneAt))]);
 
-    public static IResult Problem(LedgerError e) =>
-        Problems.Problem(e.Status, e.Text, new Dictionary<string, string[]> { [e.Field] = [e.Text] });
+    public static IResult Problem(Failure e) => e.ToProblem();
 
     public static void MapRectificationApi(this RouteGroupBuilder api)
     {
@@ -136,7 +135,7 @@ public static class RectificationApi
             if (form["milestoneId"].ToString() is { Length: > 0 } m)
             {
                 if (!long.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out var mid))
-                    return Problem(new("milestoneId", $"节点编号“{m}”无效", $"milestoneId \"{m}\" is not a number"));
+                    return Problem(new(FailureKind.Invalid, $"节点编号“{m}”无效", $"milestoneId \"{m}\" is not a number", "milestoneId"));
                 milestone = mid;
             }
             step = new Ledger.Step(form["action"].ToString(), NullIfEmpty(form["reason"]), NullIfEmpty(form["note"]), milestone);
@@ -202,9 +201,9 @@ public static class RectificationApi
 
     private static async Task<IResult> SetPolicy(string category, PolicyRequest body, KaoheDbContext db, AuditLog audit)
     {
-        if (Categories.Find(category) is null) return Problem(new("category", $"考核类别“{category}”不存在", $"category \"{category}\" does not exist", 404));
-        if (body.PointsPerItem < 0) return Problem(new("pointsPerItem", "每项扣分不能为负", "pointsPerItem may not be negative"));
-        if (body.Cap < 0) return Problem(new("cap", "扣分上限不能为负", "cap may not be negative"));
+        if (Categories.Find(category) is null) return Problem(new(FailureKind.NotFound, $"考核类别“{category}”不存在", $"category \"{category}\" does not exist", "category"));
+        if (body.PointsPerItem < 0) return Problem(new(FailureKind.Invalid, "每项扣分不能为负", "pointsPerItem may not be negative", "pointsPerItem"));
+        if (body.Cap < 0) return Problem(new(FailureKind.Invalid, "扣分上限不能为负", "cap may not be negative", "cap"));
         var p = await db.Set<RectificationPolicy>().FirstOrDefaultAsync(x => x.Category == category);
         var old = p is null ? null : new { p.Enabled, p.PointsPerItem, p.Cap };
         if (p is null) db.Set<RectificationPolicy>().Add(p = new RectificationPolicy(category, body.Enabled, body.PointsPerItem, body.Cap));

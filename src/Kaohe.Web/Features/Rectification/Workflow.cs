@@ -11,8 +11,6 @@ public enum Actor { Unit, Office, Assessor }
 
 public sealed record Transition(ItemStatus To);
 
-public sealed record TransitionError(string Zh, string En);
-
 /// <summary>
 /// 问题整改 workflow: open → in progress → submitted for verification → verified closed, or
 /// returned with a reason. Only the office closes an item (销号); for an inspection finding the office
@@ -24,10 +22,10 @@ public static class Workflow
     /// The next status, or why the step is not allowed. <paramref name="reason"/> is required to
     /// return an item; <paramref name="hasReinspectionPhoto"/> when the item requires one to close.
     /// </summary>
-    public static (Transition? Ok, TransitionError? Error) Apply(ItemStatus from, ItemAction action, Actor actor,
+    public static (Transition? Ok, Message? Error) Apply(ItemStatus from, ItemAction action, Actor actor,
         string? reason = null, bool requiresReinspection = false, bool hasReinspectionPhoto = false)
     {
-        TransitionError Deny(string zh, string en) => new(zh, en);
+        Message Deny(string zh, string en) => new(zh, en);
         var label = Labels.Of(from, english: false);
         switch (action)
         {
