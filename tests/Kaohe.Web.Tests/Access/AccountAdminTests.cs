@@ -99,6 +99,54 @@ public abstract partial class AccountAdminTests<TApp>(TApp app) : IClassFixture<
         Assert.DoesNotContain(await app.WithDb(db => db.AuditEntries.Select(a => a.NewValue ?? "").ToListAsync()), v => v.Contains(password));
     }
 
+    /// <summary>
+    /// 新建账号 does not list every unit (3,000 at national scale): the unit field suggests at most 20 as the office
+    /// types, by name or code; a full name typed without the suggestions is resolved to its unit; a name that is
+    /// no unit is refused with the field named, and the form keeps what was typed.
+    /// </summary>
+    [Fact]
+    public async Task The_create_form_finds_units_as_the_office_types_and_resolves_a_typed_name()
+    {
+        using var office = await app.SignedIn("office");
+        var form = await office.GetStringAsync("/Accounts");
+        var units = await app.WithDb(db => db.Units.CountAsync());
+        Assert.True(Regex.Count(form, "<option ") < units, $"the accounts page lists {Regex.Count(form, "<option ")} options for {units} units");
+        Assert.Contains("data-search=\"/Accounts?handler=Units\"", form);
+
+        var lasa = await app.WithDb(db => db.Units.Where(u => u.Id == "zj-lasa").Select(u => u.Name).SingleAsync());
+        var found = await office.GetFromJsonAsync<JsonElement>("/Accounts?handler=Units&q=" + Uri.EscapeDataString(lasa[..2]));
+        var ids = found.EnumerateArray().Select(u => u.GetProperty("id").GetString()).ToList();
+        Assert.Contains("zj-lasa", ids);
+        Assert.All(found.EnumerateArray(), u => Assert.True(u.GetProperty("name").GetString()!.Contains(lasa[..2]) || u.GetProperty("id").GetString()!.StartsWith(lasa[..2], StringComparison.Ordinal)));
+        var byCode = await office.GetFromJsonAsync<JsonElement>("/Accounts?handler=Units&q=zj-");
+        Assert.InRange(byCode.GetArrayLength(), 1, 20);
+        Assert.All(byCode.EnumerateArray(), u => Assert.StartsWith("zj-", u.GetProperty("id").GetString()));
+
+        // Typed without the suggestions: the full name is resolved to the unit's code.
+        var created = await office.PostAsync("/Accounts?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AppFixture.AntiForgeryToken(form),
+            ["UserName"] = "picker-unit", ["DisplayName"] = "填报员", ["Role"] = "unit", ["UnitId"] = lasa,
+        }));
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal("zj-lasa", await app.WithDb(db => db.Users.Where(u => u.UserName == "picker-unit").Select(u => u.UnitId).SingleAsync()));
+
+        // A name that is no unit: refused, the field named, what was typed kept.
+        var refused = await office.PostAsync("/Accounts?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AppFixture.AntiForgeryToken(form),
+            ["UserName"] = "picker-none", ["DisplayName"] = "无此单位", ["Role"] = "unit", ["UnitId"] = "不存在的住建局",
+        }));
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("所属单位：没有名称或编号为“不存在的住建局”的单位", html);
+        Assert.Contains("value=\"picker-none\"", html);
+        Assert.Contains("value=\"不存在的住建局\"", html);
+        Assert.False(await app.WithDb(db => db.Users.AnyAsync(u => u.UserName == "picker-none")));
+
+        using var division = await app.SignedIn("division-zac");
+        Assert.NotEqual(HttpStatusCode.OK, (await division.GetAsync("/Accounts?handler=Units&q=zj-")).StatusCode);
+    }
+
     [GeneratedRegex("密码已重置[^<]*<code>([^<]+)</code>")]
     private static partial Regex NewPassword();
 }

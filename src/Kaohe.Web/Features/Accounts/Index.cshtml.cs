@@ -54,7 +54,9 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         if (RoleFilter is { } role) users = users.Where(u => u.Role == role);
         if (Q?.Trim() is { Length: > 0 } text) users = users.Where(u => u.UserName!.Contains(text) || u.DisplayName.Contains(text) || (u.UnitId != null && u.UnitId.Contains(text)));
         Users = await users.PageAsync(PageQuery.From(Request), UserSorts);
-        Units = await db.Units.AsNoTracking().OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
+        // Only the units this page's rows name (the create form searches units as the office types: 3,000 at national scale).
+        var shown = Users.Items.Where(u => u.UnitId != null).Select(u => u.UnitId!).Distinct().ToList();
+        Units = await db.Units.AsNoTracking().Where(u => shown.Contains(u.Id)).ToListAsync();
         Keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id).ToListAsync();
         _locks = await guard.LocksAsync();
         var now = clock.GetUtcNow();
@@ -86,6 +88,29 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
         return Page();
     }
 
+    /// <summary>Units matching what the office types in the create form (name or code), at most <see cref="UnitMatches"/>, for its list of suggestions.</summary>
+    public async Task<IActionResult> OnGetUnitsAsync(string? q)
+    {
+        var text = q?.Trim() ?? "";
+        if (text.Length == 0) return new JsonResult(Array.Empty<object>());
+        var lower = text.ToLowerInvariant();
+        var found = await db.Units.AsNoTracking()
+            .Where(u => u.Name.Contains(text) || u.Id.StartsWith(lower))
+            .OrderBy(u => u.Kind).ThenBy(u => u.Id).Take(UnitMatches)
+            .Select(u => new { id = u.Id, name = u.Name }).ToListAsync();
+        return new JsonResult(found);
+    }
+
+    public const int UnitMatches = 20;
+
+    /// <summary>The unit the create form names: its code, or (typed without the suggestions) its exact name when only one unit has it.</summary>
+    private async Task<string?> ResolveUnitAsync(string text)
+    {
+        if (await db.Units.AnyAsync(u => u.Id == text)) return text;
+        var byName = await db.Units.Where(u => u.Name == text).Select(u => u.Id).Take(2).ToListAsync();
+        return byName.Count == 1 ? byName[0] : null;
+    }
+
     public async Task<IActionResult> OnPostCreateAsync()
     {
         var name = UserName?.Trim();
@@ -95,8 +120,12 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
             Error = Ui.T("请选择角色", "Choose a role");
         else if (Role is Roles.Unit or Roles.Division && string.IsNullOrEmpty(UnitId))
             Error = Ui.T("被考核单位和评分处室的账号须指定所属单位", "Unit reporters and divisions need a unit");
-        else if (UnitId is { Length: > 0 } && !await db.Units.AnyAsync(u => u.Id == UnitId))
-            Error = Ui.T($"单位 \"{UnitId}\" 不存在", $"unit \"{UnitId}\" does not exist");
+        else if (UnitId?.Trim() is { Length: > 0 } typed)
+        {
+            if (await ResolveUnitAsync(typed) is { } unitId) UnitId = unitId;
+            else Error = Ui.T($"所属单位：没有名称或编号为“{typed}”的单位，请从输入时出现的提示中选择",
+                $"Unit: no unit is named or coded \"{typed}\"; choose one of the suggestions shown as you type");
+        }
         if (Error is null)
         {
             var password = Passwords.New();
@@ -108,6 +137,7 @@ public sealed class IndexModel(KaoheDbContext db, UserManager<AppUser> users, Au
                 audit.Record("account.create", "user", user.UserName!, null, new { user.UserName, user.Role, user.UnitId });
                 await audit.SaveAsync();
                 NewPassword = password;
+                (UserName, DisplayName, UnitId) = (null, null, null);   // the form is for the next account
             }
             else Error = string.Join(Ui.T("；", "; "), result.Errors.Select(e => e.Description));
         }
