@@ -103,25 +103,32 @@ public sealed class Analyses(IServiceScopeFactory scopes, TimeProvider clock, IC
     private Slot NewSlot(string key, string version, Func<IServiceProvider, AnalysisSteps, Task<object>> compute)
     {
         var steps = new AnalysisSteps();
-        return new(version, steps, new Lazy<Task<object>>(() => Task.Run(async () =>
+        return new(version, steps, new Lazy<Task<object>>(() =>
         {
-            var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync();
-            try
-            {
-                Interlocked.Increment(ref _computations);
-                if (BeforeComputation is { } hold) await hold(key);
-                var started = clock.GetTimestamp();
-                await using var scope = scopes.CreateAsyncScope();
-                var result = await compute(scope.ServiceProvider, steps);
-                log.LogInformation("analysis {Key} at {Version} computed in {Ms} ms", key, version, (long)clock.GetElapsedTime(started).TotalMilliseconds);
-                return result;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }), LazyThreadSafetyMode.ExecutionAndPublication));
+            // Counted here, by the request that starts it, not inside the task: a caller that saw the progress knows
+            // the computation is counted (a count taken in the task depended on when the thread pool ran it).
+            Interlocked.Increment(ref _computations);
+            return Task.Run(() => ComputeAsync(key, version, steps, compute));
+        }, LazyThreadSafetyMode.ExecutionAndPublication));
+    }
+
+    private async Task<object> ComputeAsync(string key, string version, AnalysisSteps steps, Func<IServiceProvider, AnalysisSteps, Task<object>> compute)
+    {
+        var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync();
+        try
+        {
+            if (BeforeComputation is { } hold) await hold(key);
+            var started = clock.GetTimestamp();
+            await using var scope = scopes.CreateAsyncScope();
+            var result = await compute(scope.ServiceProvider, steps);
+            log.LogInformation("analysis {Key} at {Version} computed in {Ms} ms", key, version, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+            return result;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 }
 
