@@ -132,6 +132,52 @@ public abstract class SurveyTallyJobTests<TApp>(TApp app) : IClassFixture<TApp> 
         Assert.True(reports.Count <= 6 + result.Responses / SurveyService.ProgressEvery + result.Units / SurveyService.ProgressUnitsEvery, $"{reports.Count} reports");
     }
 
+    /// <summary>
+    /// The synchronous 更新统计, the job and another instance may start a period's tally at the same moment. Each
+    /// reads the existing tallies first: without one lock per period, two tallies of a new period both find none
+    /// and both add one (two tallies of a unit, counted twice), or both insert the period's first mark (a
+    /// duplicate key fails one).
+    /// </summary>
+    [Fact]
+    public async Task Tallies_of_a_period_started_at_once_run_one_after_the_other_and_write_each_tally_once()
+    {
+        await SurveyAsync();
+        await app.WithDb(async db =>
+        {
+            await db.Facts.Where(f => f.PeriodId == Period && f.Kind == FactKind.SurveyTally).ExecuteDeleteAsync();
+            return await db.Set<SurveyTallyMark>().Where(m => m.PeriodId == Period).ExecuteDeleteAsync();
+        });
+        var scopes = Enumerable.Range(0, 4).Select(_ => app.Factory.Services.CreateScope()).ToList();
+        try
+        {
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var running = scopes.Select(scope => Task.Run(async () =>
+            {
+                var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
+                await go.Task;
+                return await surveys.RecomputeAsync(Period, "office");
+            })).ToList();
+            go.SetResult();
+            var results = await Task.WhenAll(running);
+
+            var units = (await SiteUnitsAsync()).Count;
+            Assert.All(results, r => Assert.NotNull(r));
+            // One of them wrote every unit's tally; the others, run after it, found them current.
+            Assert.Equal(scopes.Count - 1, results.Count(r => r!.Changed == 0));
+            Assert.Equal(results.Max(r => r!.Units), results.Sum(r => r!.Changed));
+            var perUnit = await app.WithDb(db => db.Facts.AsNoTracking().Where(f => f.PeriodId == Period && f.IndicatorId == Leaf && f.Kind == FactKind.SurveyTally)
+                .GroupBy(f => f.UnitId).Select(g => g.Count()).ToListAsync());
+            Assert.True(perUnit.Count >= units, $"{perUnit.Count} units tallied, {units} with sites");
+            Assert.All(perUnit, n => Assert.Equal(1, n));
+            Assert.Equal(1, await app.WithDb(db => db.Set<SurveyTallyMark>().CountAsync(m => m.PeriodId == Period)));
+            Assert.True((await app.WithDb(db => AuditChain.VerifyAsync(db))).Ok);
+        }
+        finally
+        {
+            foreach (var scope in scopes) scope.Dispose();
+        }
+    }
+
     private sealed class Collect(List<TallyProgress> into) : IProgress<TallyProgress>
     {
         public void Report(TallyProgress value) => into.Add(value);

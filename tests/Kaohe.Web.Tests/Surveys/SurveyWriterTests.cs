@@ -245,6 +245,25 @@ public abstract class SurveyWriterTests<TApp>(TApp app) : IClassFixture<TApp> wh
         Assert.Contains("application/json", await text.Content.ReadAsStringAsync());
         Assert.Null((await app.WithDb(db => db.Set<SurveyToken>().SingleAsync(t => t.TokenHash == SurveyTokens.Hash(codes[0])))).UsedAt);
     }
+
+    /// <summary>
+    /// The lane is the one door of a JSON answer: no mapped endpoint stands behind it, so the lane writes its
+    /// own operation into the OpenAPI document — the body, the 201, and each problem it answers.
+    /// </summary>
+    [Fact]
+    public async Task The_answer_operation_is_documented_by_the_lane_with_its_body_and_every_problem()
+    {
+        using var client = app.Anonymous();
+        var doc = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/openapi/v1.json");
+        var path = doc.GetProperty("paths").GetProperty("/api/v1/survey/{token}");
+        Assert.True(path.TryGetProperty("get", out _), "the questionnaire's GET keeps its place");
+        var post = path.GetProperty("post");
+        Assert.Contains("answers", post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetRawText());
+        var responses = post.GetProperty("responses");
+        Assert.True(responses.GetProperty("201").GetProperty("content").TryGetProperty("application/json", out _));
+        foreach (var status in new[] { "400", "404", "409", "413", "415", "429", "503" })
+            Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/problem+json", out _), status);
+    }
 }
 
 public sealed class SurveyWriterTestsOnSqlite(SurveySqliteApp app) : SurveyWriterTests<SurveySqliteApp>(app);

@@ -218,6 +218,8 @@ public sealed partial class SurveyService
     public async Task<TallyResult?> RecomputeAsync(string periodId, string author, CancellationToken ct = default, IProgress<TallyProgress>? progress = null)
     {
         await EnsureTalliesOpenAsync(db, periodId, ct);
+        // One tally of a period at a time (SurveyTallyLock): the second finds the first's tallies and mark.
+        await using var held = await SurveyTallyLock.TakeAsync(db, periodId, ct);
         var computed = await CountAsync(periodId, ct, progress);
         if (computed is not { } c) return null;
         var indicator = c.Survey.Row.IndicatorId;

@@ -39,6 +39,7 @@ public static class SurveysApi
         services.AddSingleton<SurveyWriter>();
         services.AddSingleton<SurveyIntake>();
         services.AddTransient<IStartupFilter, SurveyFastLane>();
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", o => o.AddDocumentTransformer(SurveyFastLane.DescribeAsync));
         // Public endpoints are limited per client address, one window shared with the fast lane (SurveyRateLimit).
         services.AddSingleton<SurveyRateLimit>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(RateLimit, ctx =>
@@ -53,8 +54,8 @@ public static class SurveysApi
     {
         api.MapGet("/survey/{token}", Questionnaire).AllowAnonymous().RequireRateLimiting(RateLimit)
             .WithSummary("公众：取得二维码对应的问卷 / public: the questionnaire of a code");
-        api.MapPost("/survey/{token}", Submit).NotPeriodInputs(Responses).AllowAnonymous().RequireRateLimiting(RateLimit).DisableAntiforgery()
-            .WithSummary("公众：提交问卷（每个二维码只能提交一次，重复提交返回 409）/ public: answer once per code (409 when used)");
+        // POST /survey/{token} (the answers) is served by SurveyFastLane before routing, its one door; the lane
+        // describes itself in the OpenAPI document.
         api.MapGet("/surveys/progress", Progress).RequireAuthorization(p => p.RequireRole(ProgressRoles))
             .WithSummary("各调查点完成进度 / progress against the quotas");
         api.MapPost("/surveys/tallies", Tallies).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
@@ -74,26 +75,6 @@ public static class SurveysApi
         return TypedResults.Ok(new PublicQuestionnaire(l, q.Languages, q.Title.In(l), q.Intro.In(l), f.Site.Place,
             [.. q.Questions.Select(x => new PublicQuestion(x.Id, x.Text.In(l), [.. x.Options.Select(o => new PublicOption(o.Id, o.Text.In(l)))]))]));
     }
-
-    private static async Task<IResult> Submit(string token, SurveySubmission body, SurveyIntake intake, HttpContext http, CancellationToken ct)
-    {
-        var result = await intake.SubmitAsync(token, new SurveyAnswers(body.Answers ?? []), body.Language ?? Texts.Chinese, http.Connection.RemoteIpAddress?.ToString(), ct);
-        return Answer(result);
-    }
-
-    /// <summary>The answer to a web submission, for the mapped endpoint and <see cref="SurveyFastLane"/> alike.</summary>
-    public static IResult Answer(SubmitResult result) => result.Outcome switch
-    {
-        SubmitOutcome.Stored => TypedResults.Created((string?)null, Received),
-        SubmitOutcome.UnknownToken => Problems.NotFound("二维码无效", "unknown code"),
-        SubmitOutcome.NoQuestionnaire => Problems.NotFound("本期问卷尚未发布", "the questionnaire of this period is not published"),
-        SubmitOutcome.Invalid => Problems.BadRequest("问卷填写有误", "the answers are invalid", Errors(result.Errors)),
-        SubmitOutcome.Unavailable => Problems.Problem(StatusCodes.Status503ServiceUnavailable, Ui.T("暂时无法保存", "Not stored"),
-            Ui.T("系统繁忙，问卷未保存，请稍后重新提交", "the system is busy and the answers were not stored; please submit again")),
-        _ => Problems.Conflict("此二维码已使用过，感谢您的参与", "this code has already been used; thank you for taking part"),
-    };
-
-    private static readonly object Received = new { received = true };
 
     /// <summary>"answers.roads: 中文 / English" → { "answers.roads": ["中文" or "English"] }.</summary>
     public static Dictionary<string, string[]> Errors(IEnumerable<string> errors) => errors
