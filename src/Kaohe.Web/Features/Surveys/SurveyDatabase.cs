@@ -1,18 +1,9 @@
-using System.Buffers;
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Threading.Channels;
 using Kaohe.Data;
-using Kaohe.Web.Features.Audit;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Kaohe.Web.Features.Surveys;
 

@@ -1,18 +1,8 @@
-using System.Buffers;
-using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Threading.Channels;
 using Kaohe.Data;
-using Kaohe.Web.Features.Audit;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Kaohe.Web.Features.Surveys;
 
@@ -30,7 +20,7 @@ namespace Kaohe.Web.Features.Surveys;
 /// retried item by item, so one bad row does not fail the others; an item that still fails is
 /// answered Failed (503), with nothing of it written.
 /// </summary>
-public sealed class SurveyWriter : IAsyncDisposable
+public sealed partial class SurveyWriter : IAsyncDisposable
 {
     /// <summary>
     /// Stored; Claimed: the code was used (before, or by the same code earlier in this batch; the caller
@@ -165,17 +155,6 @@ public sealed class SurveyWriter : IAsyncDisposable
         _sqlite = null;
     }
 
-    private async Task<SqliteConnection> SqliteAsync()
-    {
-        if (_sqlite is null)
-        {
-            // Foreign keys on, as EF Core turns them on for its own connections.
-            _sqlite = new SqliteConnection(new SqliteConnectionStringBuilder(_db.ConnectionString) { ForeignKeys = true }.ToString());
-            await _sqlite.OpenAsync();
-        }
-        return _sqlite;
-    }
-
     /// <summary>
     /// One batch: the lookup of every code in one query, the answers checked, the rest written in one
     /// transaction. Returns every submission's result; none is completed here (the caller does, after
@@ -231,22 +210,6 @@ public sealed class SurveyWriter : IAsyncDisposable
         }
     }
 
-    private static async Task<Dictionary<string, Token>> LookupSqliteAsync(SqliteConnection c, List<Pending> batch)
-    {
-        await using var cmd = c.CreateCommand();
-        // One statement for the whole batch, whatever its size: the hashes as one JSON array (hex, nothing to escape).
-        cmd.CommandText = "SELECT TokenHash, Id, SiteId, Serial, UsedAt IS NOT NULL FROM SurveyTokens WHERE TokenHash IN (SELECT value FROM json_each(@h))";
-        SurveyDatabase.Add(cmd, "@h", "[\"" + string.Join("\",\"", batch.Select(p => p.TokenHash)) + "\"]");
-        return await ReadTokensAsync(cmd);
-    }
-
-    private static async Task<Dictionary<string, Token>> LookupPostgresAsync(NpgsqlConnection c, List<Pending> batch)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT \"TokenHash\", \"Id\", \"SiteId\", \"Serial\", \"UsedAt\" IS NOT NULL FROM \"SurveyTokens\" WHERE \"TokenHash\" = ANY(@h)", c);
-        cmd.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(p => p.TokenHash).ToArray() });
-        return await ReadTokensAsync(cmd);
-    }
-
     private static async Task<Dictionary<string, Token>> ReadTokensAsync(DbCommand cmd)
     {
         var found = new Dictionary<string, Token>(StringComparer.Ordinal);
@@ -256,196 +219,6 @@ public sealed class SurveyWriter : IAsyncDisposable
     }
 
     private static string NewValue(Row p) => AuditChain.Serialize(new { site = p.SiteCode, channel = SurveyChannels.Web, serial = p.Serial })!;
-
-    private async Task<bool[]> WriteSqliteAsync(List<Row> batch, DateTimeOffset now)
-    {
-        var stored = new bool[batch.Count];
-        // The chain lock of AuditLog: one appender at a time in this process (SQLite has one writer anyway).
-        await AuditLog.SqliteChainLock.WaitAsync();
-        try
-        {
-            var c = await SqliteAsync();
-            await using var tx = (SqliteTransaction)await c.BeginTransactionAsync(); // BEGIN IMMEDIATE: the write lock up front
-            var at = _db.Time(now);
-            // Three statements for the whole batch, whatever its size (the rows passed as one JSON array
-            // each): per-statement overhead, not SQLite's own work, was most of the writer's time per row.
-            var claimed = new HashSet<long>();
-            await using (var claim = c.CreateCommand())
-            {
-                claim.Transaction = tx;
-                claim.CommandText = "UPDATE SurveyTokens SET UsedAt = @at WHERE Id IN (SELECT value FROM json_each(@ids)) AND UsedAt IS NULL RETURNING Id";
-                SurveyDatabase.Add(claim, "@at", at);
-                SurveyDatabase.Add(claim, "@ids", Json(w => { foreach (var r in batch) w.WriteNumberValue(r.TokenId); }));
-                await using var reader = await claim.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) claimed.Add(reader.GetInt64(0));
-            }
-            if (claimed.Count == 0)
-            {
-                await tx.CommitAsync();
-                return stored;
-            }
-            var idByToken = new Dictionary<long, long>(claimed.Count);
-            await using (var insert = c.CreateCommand())
-            {
-                insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO SurveyResponses (SiteId, QuestionnaireId, AnswersJson, Channel, TokenId, PaperSheet, Language, ReceivedAt, ClientHash, EnteredBy) " +
-                    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), 'web', json_extract(value, '$[3]'), NULL, " +
-                    "json_extract(value, '$[4]'), @at, json_extract(value, '$[5]'), NULL FROM json_each(@rows) RETURNING Id, TokenId";
-                SurveyDatabase.Add(insert, "@at", at);
-                SurveyDatabase.Add(insert, "@rows", Json(w =>
-                {
-                    foreach (var r in batch)
-                    {
-                        if (!claimed.Contains(r.TokenId)) continue;
-                        w.WriteStartArray();
-                        w.WriteNumberValue(r.SiteId);
-                        w.WriteNumberValue(r.QuestionnaireId);
-                        w.WriteStringValue(r.P.AnswersJson);
-                        w.WriteNumberValue(r.TokenId);
-                        w.WriteStringValue(r.Language);
-                        if (r.ClientHash is null) w.WriteNullValue(); else w.WriteStringValue(r.ClientHash);
-                        w.WriteEndArray();
-                    }
-                }));
-                await using var reader = await insert.ExecuteReaderAsync();
-                while (await reader.ReadAsync()) idByToken[reader.GetInt64(1)] = reader.GetInt64(0);
-            }
-            var (sequence, previous) = await LastAsync(c, tx);
-            var entries = new List<AuditEntry>(idByToken.Count);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                if (!claimed.Contains(batch[i].TokenId)) continue;
-                stored[i] = true;
-                var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", idByToken[batch[i].TokenId].ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
-                entries.Add(e);
-                previous = e.Hash;
-            }
-            await using (var audit = c.CreateCommand())
-            {
-                audit.Transaction = tx;
-                audit.CommandText = "INSERT INTO AuditLog (Sequence, At, Actor, Action, EntityType, EntityId, OldValue, NewValue, Reason, PreviousHash, Hash) " +
-                    "SELECT json_extract(value, '$[0]'), @at, @actor, @action, 'survey-response', json_extract(value, '$[1]'), NULL, json_extract(value, '$[2]'), NULL, " +
-                    "json_extract(value, '$[3]'), json_extract(value, '$[4]') FROM json_each(@rows)";
-                SurveyDatabase.Add(audit, "@at", _db.Time(entries[0].At)); // the entry's own time (to the millisecond, as hashed), not now
-                SurveyDatabase.Add(audit, "@actor", Actor);
-                SurveyDatabase.Add(audit, "@action", Action);
-                SurveyDatabase.Add(audit, "@rows", Json(w =>
-                {
-                    foreach (var e in entries)
-                    {
-                        w.WriteStartArray();
-                        w.WriteNumberValue(e.Sequence);
-                        w.WriteStringValue(e.EntityId);
-                        w.WriteStringValue(e.NewValue);
-                        w.WriteStringValue(e.PreviousHash);
-                        w.WriteStringValue(e.Hash);
-                        w.WriteEndArray();
-                    }
-                }));
-                await audit.ExecuteNonQueryAsync();
-            }
-            await tx.CommitAsync();
-        }
-        finally
-        {
-            AuditLog.SqliteChainLock.Release();
-        }
-        return stored;
-    }
-
-    private static readonly JsonWriterOptions JsonRows = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>A JSON array written by <paramref name="items"/>, as text (SQLite's json_each reads it).</summary>
-    private static string Json(Action<Utf8JsonWriter> items)
-    {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var w = new Utf8JsonWriter(buffer, JsonRows))
-        {
-            w.WriteStartArray();
-            items(w);
-            w.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private async Task<bool[]> WritePostgresAsync(NpgsqlConnection c, List<Row> batch, DateTimeOffset now)
-    {
-        var stored = new bool[batch.Count];
-        await using var tx = await c.BeginTransactionAsync();
-        // One round trip: the claims and the responses of the codes claimed (one statement), then the
-        // chain lock of AuditLog (a transaction-scoped advisory lock, taken only after the claims, so
-        // other instances' claims overlap with this append), then the chain's last entry — each
-        // statement of the batch with its own snapshot (read committed), so the last entry is read
-        // after the lock is held.
-        await using var round = new NpgsqlBatch(c, tx);
-        var claim = new NpgsqlBatchCommand(
-            """
-            WITH claimed AS (
-              UPDATE "SurveyTokens" SET "UsedAt" = @at WHERE "Id" = ANY(@t) AND "UsedAt" IS NULL RETURNING "Id")
-            INSERT INTO "SurveyResponses" ("SiteId", "QuestionnaireId", "AnswersJson", "Channel", "TokenId", "PaperSheet", "Language", "ReceivedAt", "ClientHash", "EnteredBy")
-            SELECT x.s, x.q, x.a, 'web', x.t, NULL, x.l, @at, x.c, NULL
-            FROM unnest(@s, @q, @a, @t, @l, @c) AS x(s, q, a, t, l, c) JOIN claimed ON claimed."Id" = x.t
-            RETURNING "Id", "TokenId"
-            """);
-        claim.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = now.ToUniversalTime() });
-        claim.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = batch.Select(r => r.SiteId).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter("q", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = batch.Select(r => r.QuestionnaireId).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter("a", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.P.AnswersJson).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter("t", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = batch.Select(r => r.TokenId).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter("l", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.Language).ToArray() });
-        claim.Parameters.Add(new NpgsqlParameter("c", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = batch.Select(r => r.ClientHash).ToArray() });
-        round.BatchCommands.Add(claim);
-        round.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({AuditLog.AdvisoryLockKey})"));
-        round.BatchCommands.Add(new NpgsqlBatchCommand("SELECT \"Sequence\", \"Hash\" FROM \"AuditLog\" ORDER BY \"Sequence\" DESC LIMIT 1"));
-        var idByToken = new Dictionary<long, long>();
-        long sequence = 0;
-        var previous = AuditChain.Genesis;
-        await using (var r = await round.ExecuteReaderAsync())
-        {
-            while (await r.ReadAsync()) idByToken[r.GetInt64(1)] = r.GetInt64(0);
-            await r.NextResultAsync(); // the lock
-            await r.NextResultAsync(); // the last entry
-            if (await r.ReadAsync()) (sequence, previous) = (r.GetInt64(0), r.GetString(1));
-        }
-        var list = new List<AuditEntry>(idByToken.Count);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (!idByToken.TryGetValue(batch[i].TokenId, out var id)) continue;
-            stored[i] = true;
-            var e = new AuditEntry(++sequence, now, Actor, Action, "survey-response", id.ToString(CultureInfo.InvariantCulture), null, NewValue(batch[i]), null, previous);
-            list.Add(e);
-            previous = e.Hash;
-        }
-        if (list.Count > 0)
-        {
-            await using var audit = new NpgsqlCommand(
-                """
-                INSERT INTO "AuditLog" ("Sequence", "At", "Actor", "Action", "EntityType", "EntityId", "OldValue", "NewValue", "Reason", "PreviousHash", "Hash")
-                SELECT x.s, @at, @actor, @action, 'survey-response', x.e, NULL, x.n, NULL, x.p, x.h
-                FROM unnest(@s, @e, @n, @p, @h) AS x(s, e, n, p, h)
-                """, c, tx);
-            audit.Parameters.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = list[0].At.ToUniversalTime() });
-            audit.Parameters.Add(new NpgsqlParameter("actor", NpgsqlDbType.Text) { Value = Actor });
-            audit.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text) { Value = Action });
-            audit.Parameters.Add(new NpgsqlParameter("s", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = list.Select(e => e.Sequence).ToArray() });
-            audit.Parameters.Add(new NpgsqlParameter("e", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.EntityId).ToArray() });
-            audit.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.NewValue).ToArray() });
-            audit.Parameters.Add(new NpgsqlParameter("p", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.PreviousHash).ToArray() });
-            audit.Parameters.Add(new NpgsqlParameter("h", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = list.Select(e => e.Hash).ToArray() });
-            await audit.ExecuteNonQueryAsync();
-        }
-        await tx.CommitAsync();
-        return stored;
-    }
-
-    private async Task<(long Sequence, string Hash)> LastAsync(DbConnection c, DbTransaction tx)
-    {
-        await using var cmd = c.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT Sequence, Hash FROM AuditLog ORDER BY Sequence DESC LIMIT 1";
-        await using var r = await cmd.ExecuteReaderAsync();
-        return await r.ReadAsync() ? (r.GetInt64(0), r.GetString(1)) : (0, AuditChain.Genesis);
-    }
 
     /// <summary>Stops taking submissions and writes those already queued before the application stops.</summary>
     public async ValueTask DisposeAsync()
