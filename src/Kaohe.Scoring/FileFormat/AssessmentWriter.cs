@@ -20,38 +20,26 @@ internal static class AssessmentWriter
         w.WriteStartObject();
         w.WriteNumber("kaohe", a.Version);
         w.WriteString("period", a.Period);
-        w.WriteStartArray("units");
-        foreach (var u in a.Units)
+        Objects(w, "units", a.Units, u =>
         {
-            w.WriteStartObject();
             w.WriteString("id", u.Id);
             w.WriteString("name", u.Name);
             if (!string.IsNullOrEmpty(u.Group)) w.WriteString("group", u.Group);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        });
         if (v2)
         {
-            w.WriteStartArray("measures");
-            foreach (var m in a.Measures)
+            Objects(w, "measures", a.Measures, m =>
             {
-                w.WriteStartObject();
                 w.WriteString("id", m.Id);
                 w.WriteString("name", m.Name);
                 w.WriteString("unit", m.Unit);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("data");
-            foreach (var d in a.Data)
+            });
+            Objects(w, "data", a.Data, d =>
             {
-                w.WriteStartObject();
                 w.WriteString("unit", d.Unit);
                 w.WriteString("measure", d.Measure);
                 w.WriteNumber("value", d.Value);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
         }
         w.WriteStartArray("indicators");
         foreach (var n in a.Indicators) WriteIndicator(w, n, v2);
@@ -61,28 +49,33 @@ internal static class AssessmentWriter
         w.WriteEndArray();
         if (!schemeOnly)
         {
-            w.WriteStartArray("adjustments");
-            foreach (var adj in a.Adjustments)
+            Objects(w, "adjustments", a.Adjustments, adj =>
             {
-                w.WriteStartObject();
                 w.WriteString("unit", adj.Unit);
                 w.WriteNumber("points", adj.Points);
                 w.WriteString("reason", adj.Reason);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("vetoes");
-            foreach (var veto in a.Vetoes)
+            });
+            Objects(w, "vetoes", a.Vetoes, veto =>
             {
-                w.WriteStartObject();
                 w.WriteString("unit", veto.Unit);
                 w.WriteString("reason", veto.Reason);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
         }
         WriteRules(w, a.Rules);
         w.WriteEndObject();
+    }
+
+    /// <summary>An array member of objects, each written by <paramref name="members"/> between its braces.</summary>
+    private static void Objects<T>(Utf8JsonWriter w, string name, IEnumerable<T> items, Action<T> members)
+    {
+        w.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            members(item);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteIndicator(Utf8JsonWriter w, Indicator n, bool v2)
@@ -139,15 +132,11 @@ internal static class AssessmentWriter
                 if (e.RatioDecimals is { } rd) w.WriteNumber("ratioDecimals", rd);
                 break;
             case BandedMethod b:
-                w.WriteStartArray("levels");
-                foreach (var l in b.Levels)
+                Objects(w, "levels", b.Levels, l =>
                 {
-                    w.WriteStartObject();
                     w.WriteNumber("value", l.Value);
                     w.WriteNumber("coef", l.Coef);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 WriteDirection(w, b.Direction);
                 break;
             case RatioMethod r:
@@ -172,26 +161,18 @@ internal static class AssessmentWriter
                 if (d.MaxDeduction is { } md) w.WriteNumber("maxDeduction", md);
                 break;
             case RatersMethod rs:
-                w.WriteStartArray("raters");
-                foreach (var r in rs.Raters)
+                Objects(w, "raters", rs.Raters, r =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("id", r.Id);
                     w.WriteNumber("weight", r.Weight);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
             case SurveyMethod s:
-                w.WriteStartArray("options");
-                foreach (var o in s.Options)
+                Objects(w, "options", s.Options, o =>
                 {
-                    w.WriteStartObject();
                     w.WriteString("id", o.Id);
                     if (o.Value is { } v) w.WriteNumber("value", v); else w.WriteNull("value");
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                });
                 break;
         }
         w.WriteEndObject();
