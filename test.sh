@@ -7,6 +7,9 @@ ROOT=$(pwd)
 RESULTS="$ROOT/.test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The test processes start many hosts; none may watch its files with inotify (a per-user limit shared with every
+# other process of the user; see tests/Kaohe.Web.Tests/Infrastructure/NoFileWatchers.cs).
+export DOTNET_hostBuilder__reloadConfigOnChange=false DOTNET_USE_POLLING_FILE_WATCHER=true
 
 log() { echo "[test.sh] $*" >&2; }
 

@@ -38,7 +38,7 @@ public static class GroupFormation
         if (officials.Count < groupCount) problems.Add($"考核人员 {officials.Count} 人，少于考核组数 {groupCount} / {officials.Count} officials are fewer than {groupCount} groups");
         if (problems.Count > 0) return new FormationResult([], problems);
 
-        var names = Enumerable.Range(1, groupCount).Select(i => $"第{ToChinese(i)}考核组").ToArray();
+        var names = Enumerable.Range(1, groupCount).Select(i => $"第{Shared.OfficialDocument.Numeral(i)}考核组").ToArray();
         var siteSets = Enumerable.Range(0, groupCount).Select(_ => new List<Site>()).ToArray();
         var memberSets = Enumerable.Range(0, groupCount).Select(_ => new List<Official>()).ToArray();
         foreach (var prefecture in sites.GroupBy(s => s.Prefecture).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
@@ -67,19 +67,4 @@ public static class GroupFormation
     /// <summary>Checks groups as changed by hand: every breach of the avoidance rule, by name.</summary>
     public static IReadOnlyList<AvoidanceConflict> Check(IEnumerable<AssessmentGroup> groups) =>
         [.. groups.SelectMany(g => g.Members.SelectMany(m => g.Sites.Where(s => s.Prefecture == m.Prefecture).Select(s => new AvoidanceConflict(g.Name, m, s))))];
-
-    private static string ToChinese(int i) => i switch
-    {
-        1 => "一",
-        2 => "二",
-        3 => "三",
-        4 => "四",
-        5 => "五",
-        6 => "六",
-        7 => "七",
-        8 => "八",
-        9 => "九",
-        10 => "十",
-        _ => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
 }
