@@ -32,6 +32,7 @@ public static class Registration
         services.AddSingleton<IAttachmentStore, FileSystemAttachmentStore>();
         services.AddHostedService<AttachmentSweeper>();
         services.AddScoped<IAttachmentOwnerPolicy, FactAttachmentPolicy>();
+        services.AddFacts();
         services.AddAdjustments();
         services.AddInspections();
         services.AddSurveys();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,6 +25,7 @@ public static class AdjustmentsApi
     {
         services.AddScoped<AdjustmentService>();
         services.AddScoped<IAttachmentOwnerPolicy, AdjustmentAttachmentPolicy>();
+        services.AddScoped<IAuthorizationHandler, AdjustmentAuthorization>();
         return services;
     }
 
@@ -40,20 +42,6 @@ public static class AdjustmentsApi
         g.MapPost("/{id:long}/reject", (long id, DecideRequest? r, AdjustmentService s) => Decide(id, false, r, s)).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("不予批准一票否决 / reject a veto");
     }
-
-    /// <summary>The office sees everything; a unit its own approved events; leaders and viewers approved events; others nothing.</summary>
-    public static IQueryable<AdjustmentEvent> VisibleTo(this IQueryable<AdjustmentEvent> events, ClaimsPrincipal user)
-    {
-        var unit = user.UnitId();
-        return user.Role() switch
-        {
-            Roles.Office => events,
-            Roles.Unit => events.Where(e => e.UnitId == unit && e.Status == AdjustmentEventStatus.Approved),
-            Roles.Leader or Roles.Viewer => events.Where(e => e.Status == AdjustmentEventStatus.Approved),
-            _ => events.Where(_ => false),
-        };
-    }
-
 
     public static async Task<List<AdjustmentEventDto>> DtosAsync(KaoheDbContext db, IQueryable<AdjustmentEvent> query, CancellationToken ct = default)
     {
@@ -87,9 +75,10 @@ public static class AdjustmentsApi
         return TypedResults.Ok(await DtosAsync(db, q));
     }
 
-    private static async Task<Results<Ok<AdjustmentEventDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, KaoheDbContext db)
+    private static async Task<Results<Ok<AdjustmentEventDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, KaoheDbContext db, IAuthorizationService authorization)
     {
-        var list = await DtosAsync(db, db.Set<AdjustmentEvent>().AsNoTracking().VisibleTo(user).Where(e => e.Id == id));
+        var e = await db.Set<AdjustmentEvent>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        List<AdjustmentEventDto> list = e is not null && await authorization.MayAsync(user, e, UnitOperations.Read) ? await DtosAsync(db, db.Set<AdjustmentEvent>().AsNoTracking().Where(x => x.Id == id)) : [];
         return list.Count == 0 ? Problems.NotFound($"事项 {id} 不存在或无权查看", $"event {id} does not exist or is not visible to you") : TypedResults.Ok(list[0]);
     }
 
@@ -133,10 +122,11 @@ public static class AdjustmentsApi
 }
 
 /// <summary>Evidence of an adjustment or veto: visible to whoever may see the event.</summary>
-public sealed class AdjustmentAttachmentPolicy : IAttachmentOwnerPolicy
+public sealed class AdjustmentAttachmentPolicy(IAuthorizationService authorization) : IAttachmentOwnerPolicy
 {
     public string OwnerKind => AdjustmentService.OwnerKind;
 
-    public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
-        db.Set<AdjustmentEvent>().AsNoTracking().VisibleTo(user).AnyAsync(e => e.Key == ownerId, ct);
+    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+        await db.Set<AdjustmentEvent>().AsNoTracking().FirstOrDefaultAsync(e => e.Key == ownerId, ct) is { } e
+            && await authorization.MayAsync(user, e, UnitOperations.Read);
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
@@ -20,14 +21,15 @@ public interface IAttachmentOwnerPolicy
 }
 
 /// <summary>Evidence of a fact (佐证材料): visible to whoever may see the fact.</summary>
-public sealed class FactAttachmentPolicy : IAttachmentOwnerPolicy
+public sealed class FactAttachmentPolicy(IAuthorizationService authorization) : IAttachmentOwnerPolicy
 {
     public const string Kind = "fact";
 
     public string OwnerKind => Kind;
 
-    public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
-        long.TryParse(ownerId, out var id) ? db.Facts.AsNoTracking().VisibleTo(user, db).AnyAsync(f => f.Id == id, ct) : Task.FromResult(false);
+    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+        long.TryParse(ownerId, out var id) && await db.Facts.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) is { } fact
+            && await authorization.MayAsync(user, fact, UnitOperations.Read);
 }
 
 public sealed record AttachmentDto(long Id, string FileName, string ContentType, long Size, string Sha256, string UploadedBy, DateTimeOffset UploadedAt, string Url);

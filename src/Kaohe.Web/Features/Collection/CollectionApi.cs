@@ -4,6 +4,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Collection;
@@ -26,6 +27,7 @@ public static class CollectionApi
     public static IServiceCollection AddCollection(this IServiceCollection services)
     {
         services.AddScoped<Reporting>();
+        services.AddScoped<IAuthorizationHandler, UnitReportAuthorization>();
         services.AddScoped<Scoring>();
         services.AddScoped<Progress>();
         services.AddScoped<CollectionSheets>();

@@ -9,12 +9,13 @@ namespace Kaohe.Web.Features.Collection;
 /// <summary>填报: a unit reporter fills its indicators with evidence, saves drafts and submits; the office may look at any unit's sheet.</summary>
 [WritesPeriodInputs(PeriodInput.Data)]
 [Authorize(Roles = $"{Roles.Unit},{Roles.Division},{Roles.Office}")]
-public sealed class ReportModel(KaoheDbContext db, Reporting reporting, CollectionSheets sheets) : CollectionPage(db)
+public sealed class ReportModel(KaoheDbContext db, Reporting reporting, CollectionSheets sheets, IAuthorizationService authorization) : CollectionPage(db)
 {
     [BindProperty(SupportsGet = true)] public string? Unit { get; set; }
 
     public ReportSheet? Sheet { get; private set; }
-    public bool CanEdit => User.Role() is Roles.Unit or Roles.Division && Sheet is not null && User.UnitId() == Sheet.UnitId;
+    /// <summary>The sheet is the person's own unit's (<see cref="UnitReportAuthorization"/>): the inputs are shown.</summary>
+    public bool CanEdit { get; private set; }
 
     private string UnitId => User.Role() == Roles.Office ? Unit ?? "" : User.UnitId() ?? "";
 
@@ -32,6 +33,7 @@ public sealed class ReportModel(KaoheDbContext db, Reporting reporting, Collecti
         var (sheet, e) = await reporting.SheetAsync(User, Period, UnitId, HttpContext.RequestAborted);
         if (e is not null) Fail(e);
         Sheet = sheet;
+        CanEdit = sheet is not null && await authorization.MayAsync(User, new UnitReport(sheet.PeriodId, sheet.UnitId), UnitOperations.Act);
     }
 
     private static string T(string zh, string en) => Ui.T(zh, en);

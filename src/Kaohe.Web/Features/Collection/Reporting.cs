@@ -6,6 +6,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Collection;
@@ -83,7 +84,8 @@ public sealed record ReportValue(double? Value, double? Target, bool Measure = f
 /// the period's deadline), and the office or the assigned division verifies it or returns it with a
 /// reason. The current report of a leaf is the unit's latest <c>report</c> fact for it.
 /// </summary>
-public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, Results.ResultsStore results, Results.ResultsAccess access)
+public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider clock, IAttachmentStore store, Results.ResultsStore results, Results.ResultsAccess access,
+    IAuthorizationService authorization)
 {
     public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
@@ -93,14 +95,10 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
 
     public static EvidenceDto Evidence(Attachment a) => new(a.Id, a.FileName, a.Size, a.Sha256, $"/api/v1/attachments/{a.Id}");
 
-    /// <summary>Which unit a user reports for: a unit reporter its own unit only; the office any unit it names.</summary>
-    public static Failure? CheckUnitAccess(ClaimsPrincipal user, string unitId, bool write)
-    {
-        // A division is itself assessed (机关处室) and reports its own common indicators.
-        if (user.Role() is Roles.Unit or Roles.Division && user.UnitId() == unitId) return null;
-        if (!write && user.Role() == Roles.Office) return null;
-        return Failure.Forbidden($"无权{(write ? "填报" : "查看")}单位 {unitId} 的数据", $"you may not {(write ? "report for" : "see the report of")} unit {unitId}");
-    }
+    /// <summary>Which unit a user reports for (<see cref="UnitReportAuthorization"/>): a unit reporter its own unit only; the office looks at any unit it names.</summary>
+    public async Task<Failure?> CheckUnitAccessAsync(ClaimsPrincipal user, string periodId, string unitId, bool write) =>
+        await authorization.MayAsync(user, new UnitReport(periodId, unitId), write ? UnitOperations.Act : UnitOperations.Read) ? null
+            : Failure.Forbidden($"无权{(write ? "填报" : "查看")}单位 {unitId} 的数据", $"you may not {(write ? "report for" : "see the report of")} unit {unitId}");
 
     public async Task<(Period? Period, OrgUnit? Unit, Failure? Error)> ResolveAsync(string periodId, string unitId, CancellationToken ct)
     {
@@ -143,7 +141,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
 
     public async Task<(ReportSheet? Sheet, Failure? Error)> SheetAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
-        if (CheckUnitAccess(user, unitId, write: false) is { } denied) return (null, denied);
+        if (await CheckUnitAccessAsync(user, periodId, unitId, write: false) is { } denied) return (null, denied);
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
         if (error is not null) return (null, error);
         var category = SchemeLeaves.CategoryOf(unit!.Kind);
@@ -237,7 +235,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     public async Task<Failure?> SaveDraftsAsync(ClaimsPrincipal user, string periodId, string unitId,
         IReadOnlyList<(string Indicator, ReportValue Input, string Field)> items, CancellationToken ct = default, bool dryRun = false, bool saveValid = false)
     {
-        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return denied;
+        if (await CheckUnitAccessAsync(user, periodId, unitId, write: true) is { } denied) return denied;
         var (period, unit, error) = await ResolveAsync(periodId, unitId, ct);
         if (error is not null) return error;
         var category = SchemeLeaves.CategoryOf(unit!.Kind) ?? "";
@@ -347,7 +345,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     public async Task<(EvidenceDto? Evidence, Failure? Error)> AddEvidenceAsync(ClaimsPrincipal user, string periodId, string unitId, string indicatorId,
         Stream content, string fileName, CancellationToken ct = default)
     {
-        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (null, denied);
+        if (await CheckUnitAccessAsync(user, periodId, unitId, write: true) is { } denied) return (null, denied);
         await EnsureOpenAsync(periodId, unitId, ct);
         var current = await CurrentAsync(periodId, unitId, ct);
         if (current.GetValueOrDefault(indicatorId) is not { } f)
@@ -368,7 +366,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// </summary>
     public async Task<(int Submitted, bool Late, Failure? Error)> SubmitAsync(ClaimsPrincipal user, string periodId, string unitId, CancellationToken ct = default)
     {
-        if (CheckUnitAccess(user, unitId, write: true) is { } denied) return (0, false, denied);
+        if (await CheckUnitAccessAsync(user, periodId, unitId, write: true) is { } denied) return (0, false, denied);
         await EnsureOpenAsync(periodId, unitId, ct);
         var (sheet, error) = await SheetAsync(user, periodId, unitId, ct);
         if (error is not null) return (0, false, error);

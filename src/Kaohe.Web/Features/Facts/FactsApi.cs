@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Kaohe.Data;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,31 +12,13 @@ public sealed record FactDto(long Id, string PeriodId, string UnitId, string? In
 
 public static class FactsApi
 {
+    public static IServiceCollection AddFacts(this IServiceCollection services) =>
+        services.AddScoped<IAuthorizationHandler, FactAuthorization>();
+
     public static void MapFactsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/facts", List).RequireAuthorization(Policies.Staff).WithSummary("考核数据（按角色和单位过滤）/ facts, scoped by role and unit");
         api.MapGet("/facts/{id:long}", Get).RequireAuthorization(Policies.Staff);
-    }
-
-    /// <summary>
-    /// What each role may read: the office everything; a viewer what has been submitted; a unit
-    /// reporter only its own unit; a division only the units and indicators assigned to it (and what it
-    /// wrote); a leader and an assessor only what they wrote themselves.
-    /// </summary>
-    public static IQueryable<Fact> VisibleTo(this IQueryable<Fact> facts, ClaimsPrincipal user, KaoheDbContext db)
-    {
-        var name = user.Identity?.Name ?? "";
-        var unit = user.UnitId();
-        return user.Role() switch
-        {
-            Roles.Office => facts,
-            Roles.Viewer => facts.Where(f => FactStatuses.Counted.Contains(f.Status)),
-            Roles.Unit => facts.Where(f => f.UnitId == unit),
-            Roles.Division => facts.Where(f => f.Author == name || db.Assignments.Any(a =>
-                a.Kind == AssignmentKind.Division && a.Assignee == unit && a.PeriodId == f.PeriodId && a.UnitId == f.UnitId && a.IndicatorId == f.IndicatorId)),
-            Roles.Leader or Roles.Assessor => facts.Where(f => f.Author == name),
-            _ => facts.Where(_ => false),
-        };
     }
 
     private static FactDto Dto(Fact f) => new(f.Id, f.PeriodId, f.UnitId, f.IndicatorId, f.Kind.ToString(), f.Rater, f.Payload, f.Source, f.Author, f.RecordedAt, f.Status.ToString(), f.StatusReason);
@@ -50,9 +33,9 @@ public static class FactsApi
         return TypedResults.Ok(list.Select(Dto).ToList());
     }
 
-    private static async Task<Results<Ok<FactDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, KaoheDbContext db)
+    private static async Task<Results<Ok<FactDto>, ProblemHttpResult>> Get(long id, ClaimsPrincipal user, KaoheDbContext db, IAuthorizationService authorization)
     {
-        var f = await db.Facts.AsNoTracking().VisibleTo(user, db).FirstOrDefaultAsync(x => x.Id == id);
-        return f is null ? Problems.NotFound($"数据 {id} 不存在或无权查看", $"fact {id} does not exist or is not visible to you") : TypedResults.Ok(Dto(f));
+        var f = await db.Facts.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
+        return f is null || !await authorization.MayAsync(user, f, UnitOperations.Read) ? Problems.NotFound($"数据 {id} 不存在或无权查看", $"fact {id} does not exist or is not visible to you") : TypedResults.Ok(Dto(f));
     }
 }

@@ -21,17 +21,13 @@ public sealed record InspectorRequest(string? Name, string? PrefectureId, string
 public sealed record MineDto(IReadOnlyList<GroupDto> Groups, IReadOnlyDictionary<string, IReadOnlyList<ChecklistItem>> Checklists);
 
 /// <summary>Photos of a finding: the office, and the members of the group that made it.</summary>
-public sealed class FindingPhotoPolicy : IAttachmentOwnerPolicy
+public sealed class FindingPhotoPolicy(IAuthorizationService authorization) : IAttachmentOwnerPolicy
 {
     public string OwnerKind => InspectionService.PhotoOwnerKind;
 
-    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct)
-    {
-        if (!long.TryParse(ownerId, out var id) || user.Role() != Roles.Assessor) return false;
-        var name = user.Identity?.Name ?? "";
-        var groupId = await db.Set<InspectionFinding>().Where(f => f.Id == id).Select(f => (int?)f.GroupId).FirstOrDefaultAsync(ct);
-        return groupId is { } g && await db.Set<InspectionGroupMember>().AnyAsync(m => m.GroupId == g && m.Inspector!.UserName == name, ct);
-    }
+    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+        long.TryParse(ownerId, out var id) && await db.Set<InspectionFinding>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, ct) is { } finding
+            && await authorization.MayAsync(user, finding, UnitOperations.Read);
 }
 
 /// <summary>/api/v1/inspections: groups and sampling for the office, the site list and the idempotent sync for assessors' phones.</summary>
@@ -43,6 +39,7 @@ public static class InspectionsApi
     {
         services.AddScoped<InspectionService>();
         services.AddScoped<IAttachmentOwnerPolicy, FindingPhotoPolicy>();
+        services.AddScoped<IAuthorizationHandler, InspectionFindingAuthorization>();
         services.Configure<AuthorizationOptions>(o => o.AddPolicy(AssessorPolicy, p => p.RequireRole(Roles.Assessor)));
         return services;
     }

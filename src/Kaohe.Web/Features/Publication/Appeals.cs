@@ -4,6 +4,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Publication;
@@ -54,21 +55,14 @@ public sealed class Appeals(KaoheDbContext db, AuditLog audit, IAttachmentStore 
         }
         return (appeal, null);
     }
-
-    /// <summary>Who may see appeals: the office, leaders and viewers all; a unit its own.</summary>
-    public static IQueryable<Appeal> VisibleTo(IQueryable<Appeal> q, ClaimsPrincipal user) => user.Role() switch
-    {
-        Roles.Office or Roles.Leader or Roles.Viewer => q,
-        Roles.Unit => q.Where(a => a.UnitId == user.UnitId()),
-        _ => q.Where(_ => false),
-    };
 }
 
 /// <summary>Evidence of an appeal: the office, leaders, viewers and the appealing unit.</summary>
-public sealed class AppealAttachmentPolicy : IAttachmentOwnerPolicy
+public sealed class AppealAttachmentPolicy(IAuthorizationService authorization) : IAttachmentOwnerPolicy
 {
     public string OwnerKind => Appeals.OwnerKind;
 
-    public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
-        long.TryParse(ownerId, out var id) ? Appeals.VisibleTo(db.Set<Appeal>().AsNoTracking(), user).AnyAsync(a => a.Id == id, ct) : Task.FromResult(false);
+    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+        long.TryParse(ownerId, out var id) && await db.Set<Appeal>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } appeal
+            && await authorization.MayAsync(user, appeal, UnitOperations.Read);
 }

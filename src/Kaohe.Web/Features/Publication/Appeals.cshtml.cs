@@ -50,7 +50,7 @@ public sealed class AppealsModel(KaoheDbContext db, ResultsStore store, ResultsA
         if (Current is null) return Page();
         Period = Current.Id;
         Window = await db.Set<ReviewWindow>().AsNoTracking().FirstOrDefaultAsync(w => w.PeriodId == Current.Id);
-        List = await Appeals.VisibleTo(db.Set<Appeal>().AsNoTracking(), User).Where(a => a.PeriodId == Current.Id).OrderByDescending(a => a.Id).ToListAsync();
+        List = await AppealAuthorization.VisibleTo(db.Set<Appeal>().AsNoTracking(), User).Where(a => a.PeriodId == Current.Id).OrderByDescending(a => a.Id).ToListAsync();
         var ids = List.Select(a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Evidence = (await db.Attachments.AsNoTracking().Where(a => a.OwnerKind == Appeals.OwnerKind && ids.Contains(a.OwnerId)).ToListAsync()).ToLookup(a => a.OwnerId);
         var factIds = List.Where(a => a.FactId != null).Select(a => a.FactId!.Value).ToList();

@@ -177,7 +177,7 @@ public static class PublicationApi
 
     private static async Task<IResult> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
     {
-        var q = Appeals.VisibleTo(db.Set<Appeal>().AsNoTracking(), user);
+        var q = AppealAuthorization.VisibleTo(db.Set<Appeal>().AsNoTracking(), user);
         if (period is not null) q = q.Where(a => a.PeriodId == period);
         var list = await q.OrderBy(a => a.Id).ToListAsync();
         return TypedResults.Ok(list.Select(Dto).ToList());

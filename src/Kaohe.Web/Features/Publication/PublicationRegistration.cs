@@ -1,5 +1,6 @@
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Jobs;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Kaohe.Web.Features.Publication;
 
@@ -13,6 +14,7 @@ public static class PublicationRegistration
         services.AddScoped<Bulletins>();
         services.AddScoped<DeductionRectificationSource>();
         services.AddScoped<IAttachmentOwnerPolicy, AppealAttachmentPolicy>();
+        services.AddScoped<IAuthorizationHandler, AppealAuthorization>();
         services.AddJob<BulletinJob>(BulletinJob.JobKind);
         services.AddJob<ScoresWorkbookJob>(ScoresWorkbookJob.JobKind);
         return services;

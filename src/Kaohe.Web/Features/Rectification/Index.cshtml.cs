@@ -33,7 +33,7 @@ public sealed class IndexModel(KaoheDbContext db, Ledger ledger) : PageModel
     public async Task OnGetAsync()
     {
         Periods = await db.Periods.AsNoTracking().Where(p => p.Quarter != null).OrderBy(p => p.Year).ThenBy(p => p.Quarter).Select(p => p.Id).ToListAsync();
-        var visible = Ledger.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), User);
+        var visible = RectificationItemAuthorization.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), User);
         var unitIds = await visible.Select(i => i.UnitId).Distinct().ToListAsync();
         Units = await db.Units.AsNoTracking().Where(u => IsOffice || unitIds.Contains(u.Id)).OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
         var q = RectificationApi.Query(visible, Period, Unit, Source, Status) ?? visible.Where(_ => false);

@@ -10,7 +10,7 @@ namespace Kaohe.Web.Features.Rectification;
 /// <summary>One item: problem, source (with the finding's photos), roadmap, progress timeline, and the steps the user may take.</summary>
 [NotPeriodInputs("the rectification ledger")]
 [Authorize(Roles = $"{Roles.Office},{Roles.Leader},{Roles.Viewer},{Roles.Unit},{Roles.Assessor}")]
-public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
+public sealed class ItemModel(KaoheDbContext db, Ledger ledger, IAuthorizationService authorization) : PageModel
 {
     public RectificationItem Item { get; private set; } = null!;
     public string UnitName { get; private set; } = "";
@@ -21,7 +21,8 @@ public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
     public RectificationItem? Predecessor { get; private set; }
     public string? Message { get; private set; }
     public string Role => User.Role();
-    public bool OwnUnit => Role == Roles.Unit && User.UnitId() == Item.UnitId;
+    /// <summary>A unit's account on its own item (the unit's workflow buttons); asked of <see cref="RectificationItemAuthorization"/>.</summary>
+    public bool OwnUnit { get; private set; }
     public bool Workable => Item.Status is not (ItemStatus.Closed or ItemStatus.Merged);
 
     public async Task<IActionResult> OnGetAsync(long id)
@@ -29,6 +30,7 @@ public sealed class ItemModel(KaoheDbContext db, Ledger ledger) : PageModel
         var item = await ledger.FindAsync(id, User);
         if (item is null) return NotFound();
         Item = item;
+        OwnUnit = Role == Roles.Unit && await authorization.MayAsync(User, item, UnitOperations.Act);
         UnitName = await db.Units.Where(u => u.Id == item.UnitId).Select(u => Ui.IsEnglish ? u.NameEn : u.Name).FirstOrDefaultAsync() ?? item.UnitId;
         State = ledger.StateOf(item);
         Timeline = await db.Set<RectificationEvent>().AsNoTracking().Where(e => e.ItemId == id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync();

@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Rectification;
@@ -40,7 +41,7 @@ public sealed class LedgerOptions
 /// the workflow with evidence, merge and split. Every change goes through <see cref="AuditLog"/>.
 /// </summary>
 public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore results, TimeProvider clock, IAttachmentStore store,
-    Microsoft.Extensions.Options.IOptions<LedgerOptions> options, OfficeTime office)
+    Microsoft.Extensions.Options.IOptions<LedgerOptions> options, OfficeTime office, IAuthorizationService authorization)
 {
     public const string EvidenceOwner = "rectification";
 
@@ -52,32 +53,6 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     public DateTimeOffset Now => clock.GetUtcNow();
 
     public DateOnly Today => office.Date(clock.GetUtcNow());
-
-    /// <summary>Who sees which items: the office, leaders and viewers all; a unit its own; an assessor the inspection findings it re-inspects.</summary>
-    /// <summary>
-    /// Who reads which items (docs/security.md, "Who reads rectification items"): the office, leaders and
-    /// viewers all; a unit its own; an assessor the inspection items of the units their groups inspected
-    /// in that period (a site of one of their groups scores the unit — for a 地市综合 unit, any site of its
-    /// prefecture — or one of their groups made the finding) — the items they may re-inspect, and no other group's (issue 17: every assessor read every
-    /// inspection item, and could upload another group's re-inspection photo).
-    /// </summary>
-    public static IQueryable<RectificationItem> VisibleTo(KaoheDbContext db, IQueryable<RectificationItem> items, ClaimsPrincipal user)
-    {
-        var unit = user.UnitId();
-        var name = user.Identity?.Name ?? "";
-        var groups = db.Set<InspectionGroupMember>().Where(m => m.Inspector!.UserName == name).Select(m => m.GroupId);
-        return user.Role() switch
-        {
-            Roles.Office or Roles.Leader or Roles.Viewer => items,
-            Roles.Unit => items.Where(i => i.UnitId == unit),
-            // A site scores its own unit and, for the prefecture-wide (地市综合) unit, its prefecture's.
-            Roles.Assessor => items.Where(i => i.SourceKind == ItemSources.Inspection
-                && (db.Set<InspectionSite>().Any(s => s.PeriodId == i.PeriodId && groups.Contains(s.GroupId)
-                        && (s.UnitId == i.UnitId || db.Units.Any(u => u.Id == i.UnitId && u.Level == UnitLevel.Prefecture && u.Prefecture == s.PrefectureId)))
-                    || db.Set<InspectionFinding>().Any(f => f.FactId == i.FactId && groups.Contains(f.GroupId)))),
-            _ => items.Where(_ => false),
-        };
-    }
 
     public static Actor? ActorOf(ClaimsPrincipal user) => user.Role() switch
     {
@@ -227,8 +202,10 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
 
     // ---------------------------------------------------------------- workflow
 
+    /// <summary>The item if the user may read it (<see cref="RectificationItemAuthorization"/>), else null: a refusal reads like a missing item.</summary>
     public async Task<RectificationItem?> FindAsync(long id, ClaimsPrincipal user, CancellationToken ct = default) =>
-        await VisibleTo(db, db.Set<RectificationItem>(), user).Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct);
+        await db.Set<RectificationItem>().Include(i => i.Roadmap).FirstOrDefaultAsync(i => i.Id == id, ct) is { } item
+            && await authorization.MayAsync(user, item, UnitOperations.Read) ? item : null;
 
     private static ItemAction? ParseAction(string action) => action switch
     {
@@ -255,10 +232,10 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
         if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", "id");
         if (ParseAction(step.Action) is not { } action)
             return new(FailureKind.Invalid, $"操作“{step.Action}”无效", $"action \"{step.Action}\" is not one of start, progress, submit, verify, return, reopen", "action");
-        if (ActorOf(user) is not { } actor || (actor == Actor.Assessor))
-            return new(FailureKind.Forbidden, "您的角色不能办理整改事项", "your role cannot act on rectification items", "action");
-        if (actor == Actor.Unit && item.UnitId != user.UnitId())
-            return new(FailureKind.Forbidden, "只能办理本单位的整改事项", "you may only act on your own unit's items", "id");
+        if (ActorOf(user) is not { } actor || !await authorization.MayAsync(user, item, UnitOperations.Act))
+            return user.Role() == Roles.Unit
+                ? new(FailureKind.Forbidden, "只能办理本单位的整改事项", "you may only act on your own unit's items", "id")
+                : new(FailureKind.Forbidden, "您的角色不能办理整改事项", "your role cannot act on rectification items", "action");
         Milestone? milestone = null;
         if (step.MilestoneId is { } mid)
         {
@@ -357,7 +334,7 @@ public sealed class Ledger(KaoheDbContext db, AuditLog audit, ResultsStore resul
     {
         var item = await FindAsync(id, user, ct);
         if (item is null) return new(FailureKind.NotFound, $"整改事项 {id} 不存在或无权查看", $"rectification item {id} does not exist or is not visible to you", "id");
-        if (user.Role() is not (Roles.Office or Roles.Unit)) return new(FailureKind.Forbidden, "您的角色不能编制路线图", "your role cannot edit the roadmap", "id");
+        if (!await authorization.MayAsync(user, item, UnitOperations.Act)) return new(FailureKind.Forbidden, "您的角色不能编制路线图", "your role cannot edit the roadmap", "id");
         if (string.IsNullOrWhiteSpace(title)) return new(FailureKind.Invalid, "请填写节点内容", "title is required", "title");
         if (title.Trim().Length > 300) return new(FailureKind.Invalid, "节点内容不能超过300字", "the title is longer than 300 characters", "title");
         if (item.Status is ItemStatus.Closed or ItemStatus.Merged) return new(FailureKind.Conflict, "已销号或已合并的事项不能再改路线图", "a closed or merged item's roadmap is fixed", "id");

@@ -13,12 +13,12 @@ public sealed class NotificationsModel(KaoheDbContext db, TimeProvider clock) : 
     public IReadOnlyList<Notification> Items { get; private set; } = [];
 
     public async Task OnGetAsync() =>
-        Items = await Inbox.For(db.Set<Notification>().AsNoTracking(), User).OrderByDescending(n => n.Id).Take(200).ToListAsync();
+        Items = await NotificationAuthorization.VisibleTo(db.Set<Notification>().AsNoTracking(), User).OrderByDescending(n => n.Id).Take(200).ToListAsync();
 
     public async Task<IActionResult> OnPostReadAllAsync()
     {
         var now = clock.GetUtcNow();
-        var unread = await Inbox.For(db.Set<Notification>(), User).Where(n => n.ReadAt == null).ToListAsync();
+        var unread = await NotificationAuthorization.VisibleTo(db.Set<Notification>(), User).Where(n => n.ReadAt == null).ToListAsync();
         foreach (var n in unread) n.MarkRead(now);
         await db.SaveChangesAsync();
         return RedirectToPage();

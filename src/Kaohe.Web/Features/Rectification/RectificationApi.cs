@@ -4,6 +4,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Rectification;
@@ -29,14 +30,14 @@ public sealed record MilestoneRequest(string? Title, DateOnly Due);
 public sealed record PolicyRequest(bool Enabled, double PointsPerItem, double Cap);
 
 /// <summary>Evidence of a rectification item (整改佐证, 复查照片): the unit sees its own items' files, the office all, an assessor the inspection items.</summary>
-public sealed class RectificationAttachmentPolicy : IAttachmentOwnerPolicy
+public sealed class RectificationAttachmentPolicy(IAuthorizationService authorization) : IAttachmentOwnerPolicy
 {
     public string OwnerKind => Ledger.EvidenceOwner;
 
-    public Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
+    public async Task<bool> CanReadAsync(ClaimsPrincipal user, string ownerId, KaoheDbContext db, CancellationToken ct) =>
         long.TryParse(ownerId, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? Ledger.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), user).AnyAsync(i => i.Id == id, ct)
-            : Task.FromResult(false);
+            && await db.Set<RectificationItem>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) is { } item
+            && await authorization.MayAsync(user, item, UnitOperations.Read);
 }
 
 /// <summary>/api/v1/rectification: the ledger (问题整改台账) as JSON, for apps and tests; the pages use the same <see cref="Ledger"/>.</summary>
@@ -77,7 +78,7 @@ public static class RectificationApi
     private static async Task<IResult> List(ClaimsPrincipal user, KaoheDbContext db, Ledger ledger, string? period = null, string? unit = null,
         string? source = null, string? status = null, string? due = null)
     {
-        var q = Query(Ledger.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), user), period, unit, source, status);
+        var q = Query(RectificationItemAuthorization.VisibleTo(db, db.Set<RectificationItem>().AsNoTracking(), user), period, unit, source, status);
         if (q is null) return Problems.BadRequest($"状态“{status}”无效", $"status \"{status}\" is not a known status", new Dictionary<string, string[]> { ["status"] = [status ?? ""] });
         var list = await q.Include(i => i.Roadmap).OrderBy(i => i.Id).Take(5000).ToListAsync();
         var dtos = list.Select(i => Dto(i, ledger));
@@ -222,16 +223,16 @@ public static class RectificationApi
 
     private static async Task<IResult> Notifications(ClaimsPrincipal user, KaoheDbContext db, bool unread = false)
     {
-        var q = Inbox.For(db.Set<Notification>().AsNoTracking(), user);
+        var q = NotificationAuthorization.VisibleTo(db.Set<Notification>().AsNoTracking(), user);
         if (unread) q = q.Where(n => n.ReadAt == null);
         var list = await q.OrderByDescending(n => n.Id).Take(500).ToListAsync();
         return TypedResults.Ok(list.Select(n => new NotificationDto(n.Id, n.ItemId, n.Title, n.Body, n.CreatedAt, n.ReadAt is not null)).ToList());
     }
 
-    private static async Task<IResult> MarkRead(long id, ClaimsPrincipal user, KaoheDbContext db, TimeProvider clock)
+    private static async Task<IResult> MarkRead(long id, ClaimsPrincipal user, KaoheDbContext db, TimeProvider clock, IAuthorizationService authorization)
     {
-        var n = await Inbox.For(db.Set<Notification>(), user).FirstOrDefaultAsync(x => x.Id == id);
-        if (n is null) return Problems.NotFound($"提醒 {id} 不存在", $"notification {id} does not exist");
+        var n = await db.Set<Notification>().FirstOrDefaultAsync(x => x.Id == id);
+        if (n is null || !await authorization.MayAsync(user, n, UnitOperations.Read)) return Problems.NotFound($"提醒 {id} 不存在", $"notification {id} does not exist");
         n.MarkRead(clock.GetUtcNow());
         await db.SaveChangesAsync();
         return TypedResults.NoContent();

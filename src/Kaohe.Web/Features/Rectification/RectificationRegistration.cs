@@ -1,5 +1,6 @@
 using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Publication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Kaohe.Web.Features.Rectification;
 
@@ -14,6 +15,8 @@ public static class RectificationRegistration
         // The bulletin's rectification sections read the ledger (docs/architecture.md: snapshot → bulletin and ledger).
         services.AddScoped<IBulletinRectificationSource, LedgerBulletinSource>();
         services.AddScoped<IAttachmentOwnerPolicy, RectificationAttachmentPolicy>();
+        services.AddScoped<IAuthorizationHandler, RectificationItemAuthorization>();
+        services.AddScoped<IAuthorizationHandler, NotificationAuthorization>();
         services.AddSingleton<ReminderJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ReminderJob>());
         return services;

@@ -214,20 +214,3 @@ public sealed class ReminderJob(IServiceScopeFactory scopes, TimeProvider clock,
         return await users.Where(u => u.Email != null && u.Email != "").Select(u => u.Email!).ToListAsync(ct);
     }
 }
-
-/// <summary>Whose notifications a signed-in person sees: the office its own; a unit's staff those of its unit and its head.</summary>
-public static class Inbox
-{
-    public static IQueryable<Notification> For(IQueryable<Notification> all, System.Security.Claims.ClaimsPrincipal user)
-    {
-        var role = Infrastructure.Claims.Role(user);
-        var unit = Infrastructure.Claims.UnitId(user);
-        if (role == Roles.Office) return all.Where(n => n.Recipient == "office");
-        if (role == Roles.Unit && unit is not null)
-        {
-            string a = "unit:" + unit, b = "head:" + unit;
-            return all.Where(n => n.Recipient == a || n.Recipient == b);
-        }
-        return all.Where(_ => false);
-    }
-}

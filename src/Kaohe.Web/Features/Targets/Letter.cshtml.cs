@@ -36,15 +36,22 @@ public sealed class LetterModel(TargetLetterService service) : PageModel
     public string NameOf(string unitId) => UnitNames.GetValueOrDefault(unitId, unitId);
     public string Me => User.Identity?.Name ?? "";
     public bool IsOffice => User.Role() == Roles.Office;
-    public bool IsOwnUnit => Letter.UnitId == User.UnitId() && User.Role() is Roles.Unit or Roles.Division;
-    public bool Assesses(LetterTask t) => IsOffice || (User.Role() == Roles.Division && User.UnitId() == t.Assessor);
+    /// <summary>An account of the letter's own unit (签收), asked of <see cref="TargetLetterAuthorization"/>.</summary>
+    public bool IsOwnUnit { get; private set; }
+    private HashSet<string> _assessed = [];
+    /// <summary>The person may assess the task's milestones (<see cref="KeyTaskAuthorization"/>).</summary>
+    public bool Assesses(LetterTask t) => _assessed.Contains(t.Id);
 
     private async Task<bool> LoadAsync()
     {
         var db = service.Db;
         var l = await db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == Id);
-        if (l is null || !await TargetLettersApi.CanReadAsync(service, User, l)) return false;
+        if (l is null || !await service.Authorization.MayAsync(User, l, UnitOperations.Read)) return false;
         Letter = await TargetLettersApi.DtoAsync(service, l, User);
+        IsOwnUnit = await service.Authorization.MayAsync(User, l, UnitOperations.Act);
+        _assessed = [];
+        foreach (var t in Letter.Content.Tasks)
+            if (await service.Authorization.MayAsync(User, t, UnitOperations.Act)) _assessed.Add(t.Id);
         UnitNames = await db.Units.AsNoTracking().Where(u => u.Kind == UnitKind.Division).ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name);
         var states = new List<QuarterState>();
         for (var q = 1; q <= 4; q++)

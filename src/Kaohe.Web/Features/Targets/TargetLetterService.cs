@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Targets;
@@ -28,7 +29,7 @@ public sealed record LetterOutcome(TargetLetter? Letter, Failure? Failure, IRead
 /// in every quarter whose stage still takes set-up (Data/PeriodStages.cs); each quarter's assessed key
 /// tasks become the unit's <see cref="KeyTaskMeasure"/> figure.
 /// </summary>
-public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAttachmentStore store, TimeProvider clock)
+public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAttachmentStore store, TimeProvider clock, IAuthorizationService authorization)
 {
     public const string OwnerKind = "milestone";
 
@@ -36,6 +37,9 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     public const string KeyTaskMeasure = "keytask";
 
     public KaoheDbContext Db => db;
+
+    /// <summary>The resource handlers (<see cref="TargetLetterAuthorization"/>), for the endpoints and pages that use this service.</summary>
+    public IAuthorizationService Authorization => authorization;
 
     private static Failure Fail(int status, string field, string zh, string en) => new(Failure.KindOf(status), zh, en, field);
 
@@ -110,7 +114,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     {
         var letter = await db.TargetLetters.FirstOrDefaultAsync(l => l.Id == id, ct);
         // Another unit's letter is not there for this account: the same answer as a letter that does not exist.
-        if (letter is null || letter.Version == 0 || user.UnitId() != letter.UnitId || user.Role() is not (Roles.Unit or Roles.Division))
+        if (letter is null || !await authorization.MayAsync(user, letter, UnitOperations.Act))
             return Fail(StatusCodes.Status404NotFound, "id", $"目标责任书 {id} 不存在或无权签收", $"target letter {id} does not exist or is not yours to acknowledge");
         if (letter.Status != TargetLetterStatus.Issued)
             return Fail(StatusCodes.Status409Conflict, "status", letter.Status == TargetLetterStatus.Draft ? "目标责任书正在修改，待重新下达后签收" : "此版本已签收",
@@ -274,8 +278,7 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
             return (null, Fail(StatusCodes.Status404NotFound, "id", $"目标责任书 {letterId} 不存在或未下达", $"target letter {letterId} does not exist or has not been issued"));
         var content = await IssuedContentAsync(letter, ct);
         var task = content.Tasks.FirstOrDefault(t => t.Id == taskId);
-        var isOffice = user.Role() == Roles.Office;
-        if (task is null || (!isOffice && !(user.Role() == Roles.Division && user.UnitId() == task.Assessor)))
+        if (task is null || !await authorization.MayAsync(user, task, UnitOperations.Act))
             return (null, Fail(StatusCodes.Status404NotFound, "task", $"没有分配给您评价的任务 \"{taskId}\"", $"no task \"{taskId}\" is assigned to you to assess"));
         var errors = new Dictionary<string, Message[]>();
         if (quarter is < 1 or > 4 || task.Milestones[quarter - 1].Length == 0)
@@ -339,7 +342,9 @@ public sealed class TargetLetterService(KaoheDbContext db, AuditLog audit, IAtta
     }
 
     /// <summary>The text the unit was last issued (a draft being revised is not the letter yet).</summary>
-    public async Task<LetterContent> IssuedContentAsync(TargetLetter letter, CancellationToken ct = default) =>
+    public Task<LetterContent> IssuedContentAsync(TargetLetter letter, CancellationToken ct = default) => IssuedContentAsync(db, letter, ct);
+
+    public static async Task<LetterContent> IssuedContentAsync(KaoheDbContext db, TargetLetter letter, CancellationToken ct = default) =>
         letter.Status != TargetLetterStatus.Draft ? LetterContent.Parse(letter.Content)
             : LetterContent.Parse(await db.TargetLetterVersions.AsNoTracking().Where(v => v.LetterId == letter.Id).OrderByDescending(v => v.Version)
                 .Select(v => v.Content).FirstOrDefaultAsync(ct) ?? "{}");

@@ -6,6 +6,7 @@ using Kaohe.Web.Features.Attachments;
 using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -38,6 +39,8 @@ public static class TargetLettersApi
     {
         services.AddScoped<TargetLetterService>();
         services.AddScoped<IAttachmentOwnerPolicy, MilestoneAttachmentPolicy>();
+        services.AddScoped<IAuthorizationHandler, TargetLetterAuthorization>();
+        services.AddScoped<IAuthorizationHandler, KeyTaskAuthorization>();
         return services;
     }
 
@@ -66,22 +69,6 @@ public static class TargetLettersApi
             .WithSummary("评价重点工作任务季度节点（multipart：task, quarter, outcome, note + evidence 文件）/ assess a milestone (multipart)");
     }
 
-    /// <summary>
-    /// The office and the leaders and viewers see issued letters of every unit (the office drafts too); a
-    /// unit or a division its own issued letters; a division also the letters with a task it assesses (checked in <see cref="CanReadAsync"/>).
-    /// </summary>
-    public static IQueryable<TargetLetter> VisibleTo(this IQueryable<TargetLetter> letters, ClaimsPrincipal user)
-    {
-        var unit = user.UnitId();
-        return user.Role() switch
-        {
-            Roles.Office => letters,
-            Roles.Leader or Roles.Viewer => letters.Where(l => l.Version > 0),
-            Roles.Unit or Roles.Division => letters.Where(l => l.Version > 0 && l.UnitId == unit),
-            _ => letters.Where(_ => false),
-        };
-    }
-
     /// <summary>The issued letters with a key task the division assesses.</summary>
     public static async Task<List<(TargetLetter Letter, LetterContent Content)>> AssignedToAsync(TargetLetterService s, string division, CancellationToken ct = default)
     {
@@ -92,12 +79,6 @@ public static class TargetLettersApi
             if (c.Tasks.Any(t => t.Assessor == division)) result.Add((l, c));
         }
         return result;
-    }
-
-    public static async Task<bool> CanReadAsync(TargetLetterService s, ClaimsPrincipal user, TargetLetter l, CancellationToken ct = default)
-    {
-        if (await s.Db.TargetLetters.AsNoTracking().VisibleTo(user).AnyAsync(x => x.Id == l.Id, ct)) return true;
-        return user.Role() == Roles.Division && l.Version > 0 && (await s.IssuedContentAsync(l, ct)).Tasks.Any(t => t.Assessor == user.UnitId());
     }
 
     public static async Task<LetterDto> DtoAsync(TargetLetterService s, TargetLetter l, ClaimsPrincipal user, IReadOnlyList<QuarterWrite>? quarters = null, CancellationToken ct = default)
@@ -136,7 +117,7 @@ public static class TargetLettersApi
     private static async Task<TargetLetter?> ReadableAsync(int id, ClaimsPrincipal user, TargetLetterService s)
     {
         var l = await s.Db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
-        return l is not null && await CanReadAsync(s, user, l) ? l : null;
+        return l is not null && await s.Authorization.MayAsync(user, l, UnitOperations.Read) ? l : null;
     }
 
     private static ProblemHttpResult Missing(int id) => Problems.NotFound($"目标责任书 {id} 不存在或无权查看", $"target letter {id} does not exist or is not visible to you");
@@ -223,6 +204,6 @@ public sealed class MilestoneAttachmentPolicy(TargetLetterService s) : IAttachme
     {
         var letterId = await db.MilestoneAssessments.AsNoTracking().Where(a => a.Key == ownerId).Select(a => (int?)a.LetterId).FirstOrDefaultAsync(ct);
         var letter = letterId is null ? null : await db.TargetLetters.AsNoTracking().FirstOrDefaultAsync(l => l.Id == letterId, ct);
-        return letter is not null && await TargetLettersApi.CanReadAsync(s, user, letter, ct);
+        return letter is not null && await s.Authorization.MayAsync(user, letter, UnitOperations.Read);
     }
 }
