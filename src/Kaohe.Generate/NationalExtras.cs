@@ -85,8 +85,36 @@ public static class NationalExtras
             }
         }
         var written = await BulkInsert.RunAsync(db, Responses(), n => progress.Report("问卷 / survey responses", tokens.Count + n, total), ct);
+        await MarkTalliesAsync(db, w, row, question, sites, at, ct);
         progress.Report("问卷 / survey responses", total, total);
         return written;
+    }
+
+    /// <summary>
+    /// The mark 更新统计 leaves (<see cref="SurveyTallyMark"/>): what it counted, per site and questionnaire version, and the
+    /// stamp of the answers counted (their number and highest id). /Surveys after a start then adds only the answers
+    /// above that id to these counts instead of reading the million answers again. Counted here from the workload,
+    /// as the tally counts a sheet: the first scored question's options, each answer to a scored question adding one.
+    /// </summary>
+    private static async Task MarkTalliesAsync(KaoheDbContext db, NationalWorkload w, SurveyQuestionnaire row, Question question, SurveySite[] sites,
+        DateTimeOffset at, CancellationToken ct)
+    {
+        var options = NationalWorkload.SurveyOptions;
+        var counts = new Dictionary<(int Site, int Version), Dictionary<string, double>>();
+        foreach (var r in w.Responses)
+        {
+            var key = (sites[r.Unit].Id, row.Id);
+            if (!counts.TryGetValue(key, out var c))
+                counts[key] = c = question.Scored ? question.Options.ToDictionary(o => o.Id, _ => 0.0, StringComparer.Ordinal) : [];
+            if (question.Scored && c.TryGetValue(options[r.Option].Id, out var n)) c[options[r.Option].Id] = n + 1;
+        }
+        var siteIds = sites.Select(s => s.Id).ToList();
+        var stamp = await db.Set<DbSurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId))
+            .GroupBy(_ => 1).Select(g => new { Count = g.Count(), Max = g.Max(r => r.Id) }).FirstAsync(ct);
+        if (stamp.Count != w.Responses.Length) throw new InvalidOperationException($"survey responses: {stamp.Count} stored of {w.Responses.Length}");
+        var versions = await db.Set<SurveyQuestionnaire>().AsNoTracking().ToListAsync(ct);
+        db.Add(new SurveyTallyMark(SurveyPeriod, stamp.Count, stamp.Max, TallyMarks.Versions(versions), TallyMarks.CountsJson(counts), at));
+        await db.SaveChangesAsync(ct);
     }
 
     public static async Task<(long Items, long Milestones)> RectificationAsync(KaoheDbContext db, IReadOnlyList<Period> quarters, WorkloadScale scale, IGenerationProgress progress, CancellationToken ct = default)

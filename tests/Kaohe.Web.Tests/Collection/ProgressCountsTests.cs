@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kaohe.Data;
 using Kaohe.Web.Features.Collection;
@@ -106,6 +108,18 @@ public abstract partial class ProgressCountsTests<TApp>(TApp app) : IClassFixtur
         Assert.Equal(expected.Keys.OrderBy(k => rank[k]), all.Select(l => l.Unit));
         Assert.All(all, l => Assert.Equal(expected[l.Unit], l.Counts));
 
+        // The API's board counts with the page's query: the same numbers per unit, and each line names as many missing items as it counts.
+        using var api = await app.As("office");
+        var board = await api.GetFromJsonAsync<JsonElement>($"/api/v1/collection/{Period}/progress");
+        var boardLines = board.GetProperty("units").EnumerateArray().ToList();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), boardLines.Select(u => u.GetProperty("id").GetString()!));
+        foreach (var u in boardLines)
+        {
+            int N(string name) => u.GetProperty(name).GetInt32();
+            Assert.Equal(expected[u.GetProperty("id").GetString()!], new Counts(N("expected"), N("missing"), N("drafts"), N("returned"), N("awaiting"), N("late")));
+            Assert.Equal(N("missing"), u.GetProperty("missingItems").GetArrayLength());
+        }
+
         // The filters and sorts work on the same numbers.
         var late = Lines(await office.GetStringAsync($"/Collection/Progress?period={Period}&state=late&sort=id&size=200")).Select(l => l.Unit);
         Assert.Equal(expected.Where(e => e.Value.Late > 0).Select(e => e.Key).OrderBy(k => rank[k]), late);
@@ -116,6 +130,31 @@ public abstract partial class ProgressCountsTests<TApp>(TApp app) : IClassFixtur
         // The default order: most pending first.
         var first = Lines(await office.GetStringAsync($"/Collection/Progress?period={Period}&size=3")).Select(l => l.Unit);
         Assert.Equal(expected.OrderByDescending(e => e.Value.Missing + e.Value.Awaiting + e.Value.Returned).ThenBy(e => rank[e.Key]).Select(e => e.Key).Take(3), first);
+    }
+
+    [Fact]
+    public async Task The_name_search_of_progress_and_units_ignores_case_on_every_database()
+    {
+        // A unit whose name has Latin letters (Chinese has no case), of a kind with slots to fill on 进度.
+        var leaves = await app.WithDb(db => SchemeLeaves.LoadAsync(db, Period));
+        await app.WithDb(async db =>
+        {
+            if (await db.Units.AnyAsync(u => u.Id == "zz-case")) return 0;
+            var model = await db.Units.AsNoTracking().OrderBy(u => u.Id).FirstAsync(u => u.Kind == UnitKind.HousingBureau);
+            Assert.NotEmpty(leaves.Of(SchemeLeaves.CategoryOf(model.Kind)!));
+            db.Units.Add(new OrgUnit("zz-case", "Xyzzy 试点局", "Xyzzy Pilot Bureau", model.Kind, model.Level, model.Prefecture, model.Group));
+            return await db.SaveChangesAsync();
+        });
+        using var office = await app.SignedIn("office");
+        foreach (var q in new[] { "xyzzy 试点", "XYZZY", "Xyzzy", "ZZ-CASE" })
+        {
+            Assert.Equal(["zz-case"], Lines(await office.GetStringAsync($"/Collection/Progress?period={Period}&size=200&q={Uri.EscapeDataString(q)}")).Select(l => l.Unit));
+            Assert.Contains("<code>zz-case</code>", await office.GetStringAsync($"/Units?q={Uri.EscapeDataString(q)}"));
+        }
+        // The English name and the group are searched too; a search that matches nothing finds nothing.
+        Assert.Contains("<code>zz-case</code>", await office.GetStringAsync("/Units?q=PILOT%20bureau"));
+        Assert.Empty(Lines(await office.GetStringAsync($"/Collection/Progress?period={Period}&size=200&q=xyzzyq")));
+        Assert.DoesNotContain("<code>zz-case</code>", await office.GetStringAsync("/Units?q=xyzzyq"));
     }
 }
 

@@ -8,11 +8,13 @@ using Kaohe.Scoring;
 using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
+using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using DbSurveyResponse = Kaohe.Data.SurveyResponse;
 
@@ -287,6 +289,29 @@ public abstract class GenerateTests<TTarget>(TTarget target) : IClassFixture<TTa
         Assert.Equal((unit.RoundedTotal, unit.Rank), (row.GetProperty("total").GetDouble(), row.GetProperty("rank").GetInt32()));
     }
 
+    [Fact]
+    public async Task The_survey_tally_mark_is_a_full_count_of_the_answers_so_the_first_count_after_a_start_reads_none_of_them()
+    {
+        Generated();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            foreach (var (key, value) in target.AppSettings) b.UseSetting(key, value);
+            b.UseSetting("Kaohe:AdminPassword", AppFixture.AdminPassword);
+        });
+        var cache = factory.Services.GetRequiredService<SurveyCountsCache>();
+        using var scope = factory.Services.CreateScope();
+        var surveys = scope.ServiceProvider.GetRequiredService<SurveyService>();
+        // As /Surveys after a start: from the generated mark, adding the answers above its highest id (none).
+        var marked = await surveys.ComputeAsync("2023-Q1");
+        Assert.Equal(0, cache.Readings);
+        // As the tally job: every answer read and counted.
+        var counted = await surveys.ComputeAsync("2023-Q1", progress: new Progress<TallyProgress>(_ => { }));
+        Assert.Equal(1, cache.Readings);
+        Assert.Equal(Small.Responses, counted!.Value.Responses);
+        Assert.Equal(counted.Value.Responses, marked!.Value.Responses);
+        Assert.Equal(counted.Value.Counts.Keys.Order(), marked.Value.Counts.Keys.Order());
+        foreach (var (unit, counts) in counted.Value.Counts) Assert.Equal(counts.OrderBy(kv => kv.Key), marked.Value.Counts[unit].OrderBy(kv => kv.Key));
+    }
 }
 
 public sealed class SqliteGenerateTests(SqliteTarget target) : GenerateTests<SqliteTarget>(target);

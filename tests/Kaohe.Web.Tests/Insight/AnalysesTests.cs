@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kaohe.Data;
@@ -9,7 +10,9 @@ using Kaohe.Web.Features.Results;
 using Kaohe.Web.Infrastructure;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Kaohe.Web.Tests.Insight;
 
@@ -199,6 +202,200 @@ public abstract partial class AnalysesTests<TApp>(TApp app) : IClassFixture<TApp
         Assert.NotEmpty(expected.Outcomes);
         var decoded = WebUtility.HtmlDecode(shown);
         foreach (var o in expected.Outcomes) Assert.Contains($"<td>{o.Name}</td><td class=\"num\">{o.Rank}</td><td class=\"num\">{Ui.Fmt(o.Total)}</td>", decoded);
+    }
+
+    // ------------------------------------------------------------------ the API reads the same analyses (issue 18 item 6)
+
+    /// <summary>The synchronous answer as the API serialises it, to compare with what it answers from the background.</summary>
+    private JsonElement AsApiJson<T>(T value) =>
+        JsonSerializer.SerializeToElement(value, app.Factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+
+    /// <summary>Asks the API until it answers 200 (bounded by a count of requests, not by time); every other answer must be the 202 with its progress.</summary>
+    private static async Task<JsonElement> WaitOkAsync(HttpClient api, string url)
+    {
+        for (var i = 0; i < 1200; i++)
+        {
+            using var r = await api.GetAsync(url);
+            if (r.StatusCode == HttpStatusCode.OK) return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+            await Task.Delay(100);
+        }
+        throw new Xunit.Sdk.XunitException($"{url} never answered 200");
+    }
+
+    /// <summary>A 202 of the API: the progress in Chinese, Retry-After, and Location, the same URL to ask again.</summary>
+    private static async Task<JsonElement> AssertAcceptedAsync(HttpResponseMessage r, string url, string step)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        Assert.Equal(url, r.Headers.Location?.OriginalString);
+        Assert.True(r.Headers.RetryAfter?.Delta is { TotalSeconds: > 0 }, "Retry-After in seconds");
+        var body = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+        Assert.False(body.GetProperty("ready").GetBoolean());
+        Assert.InRange(body.GetProperty("percent").GetInt32(), 0, 99);
+        Assert.Equal(step, body.GetProperty("step").GetString());
+        return body;
+    }
+
+    [Fact]
+    public async Task The_rankings_api_answers_202_with_the_progress_then_the_synchronous_ranking_from_one_computation_shared_with_the_page()
+    {
+        // A leader's analyses: the office's keys are other tests'.
+        const string url = $"/api/v1/insight/rankings?period={Period}&category=housing";
+        using var api = await app.As("leader-principal");
+        using var page = await app.SignedIn("leader-principal");
+        await Held(async gate =>
+        {
+            var computations = Store.Computations;
+            await AssertAcceptedAsync(await api.GetAsync(url), url, "排队等待");
+            // Clients of the API and readers of the page at once: all told it is computing, one computation.
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => api.GetAsync(url)));
+            var pages = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => page.GetStringAsync($"/Insight/Ranking?period={Period}&category=housing")));
+            foreach (var a in answers) await AssertAcceptedAsync(a, url, "排队等待");
+            Assert.All(pages, h => Assert.Contains("id=\"results-computing\"", h));
+            Assert.Equal(computations + 1, Store.Computations);
+            gate.SetResult();
+        });
+        var computed = Store.Computations;
+        var body = await WaitOkAsync(api, url);
+        Assert.True(JsonElement.DeepEquals(AsApiJson(await ExpectedRankingAsync("housing")), body), body.ToString());
+        Assert.DoesNotContain("id=\"results-computing\"", await page.GetStringAsync($"/Insight/Ranking?period={Period}&category=housing"));
+        Assert.Equal(computed, Store.Computations);
+
+        // The person's own access first: a unit is refused and starts nothing; a bad category is a 400, as before.
+        using var unit = await app.As("unit-zj-lasa");
+        Assert.Equal(HttpStatusCode.Forbidden, (await unit.GetAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync($"/api/v1/insight/rankings?period={Period}&category=nope")).StatusCode);
+        Assert.Equal(computed, Store.Computations);
+    }
+
+    [Fact]
+    public async Task The_dashboard_api_answers_202_with_the_progress_then_the_synchronous_overview_from_one_computation_shared_with_the_page()
+    {
+        const string url = $"/api/v1/insight/dashboard?period={Period}&category=urban";
+        using var api = await app.As("leader-principal");
+        using var page = await app.SignedIn("leader-principal");
+        await Held(async gate =>
+        {
+            var computations = Store.Computations;
+            var first = await AssertAcceptedAsync(await api.GetAsync(url), url, "排队等待");
+            Assert.Equal(JsonValueKind.Null, first.GetProperty("done").ValueKind);
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => api.GetAsync(url)));
+            var pages = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => page.GetStringAsync($"/Insight/Overview?period={Period}&category=urban")));
+            foreach (var a in answers) await AssertAcceptedAsync(a, url, "排队等待");
+            Assert.All(pages, h => Assert.Contains("id=\"results-computing\"", h));
+            Assert.Equal(computations + 1, Store.Computations);
+            gate.SetResult();
+        });
+        var computed = Store.Computations;
+        var body = await WaitOkAsync(api, url);
+        DashboardData expected;
+        using (var scope = app.Factory.Services.CreateScope())
+            expected = await scope.ServiceProvider.GetRequiredService<DashboardService>().BuildAsync(Analyses.AsRole(Roles.Leader), Period, "urban");
+        Assert.NotEmpty(expected.Rankings);
+        Assert.True(JsonElement.DeepEquals(AsApiJson(expected), body), body.ToString());
+        Assert.Contains("id=\"insight-data\"", await page.GetStringAsync($"/Insight/Overview?period={Period}&category=urban"));
+        Assert.Equal(computed, Store.Computations);
+    }
+
+    [Fact]
+    public async Task The_progress_of_an_analysis_counts_its_steps_in_the_readers_language()
+    {
+        // The overview's steps count the results it reads (n of m); held at its first step, the API says so in Chinese and in English.
+        // 2023-Q4's divisions: results no other test of this class reads, so their draft is computed (and held) here.
+        const string url = "/api/v1/insight/dashboard?period=2023-Q4&category=divisions";
+        using var zh = await app.As("office");
+        var english = app.Anonymous();
+        english.DefaultRequestHeaders.Authorization = zh.DefaultRequestHeaders.Authorization;
+        english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = Store.PageWait;
+        Store.PageWait = TimeSpan.Zero;
+        try
+        {
+            // Held inside the computation, after its first step: the first results it reads are a draft, held by the results store's test gate.
+            app.Factory.Services.GetRequiredService<ResultsStore>().BeforeDraftComputation = async () => { reached.TrySetResult(); await release.Task; };
+            Assert.Equal(HttpStatusCode.Accepted, (await zh.GetAsync(url)).StatusCode);
+            await reached.Task;
+            var cn = JsonDocument.Parse(await (await zh.GetAsync(url)).Content.ReadAsStringAsync()).RootElement;
+            Assert.StartsWith("读取2023-Q4", cn.GetProperty("step").GetString());
+            Assert.Equal(0, cn.GetProperty("done").GetInt32());
+            Assert.True(cn.GetProperty("total").GetInt32() > 1);
+            // The language is part of the key (the overview holds names in it): the English reader's own computation
+            // reaches the same held draft; asked until it is there (bounded by a count), its step is in English.
+            JsonElement en = default;
+            for (var i = 0; i < 600; i++)
+            {
+                using var r = await english.GetAsync(url);
+                Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+                en = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+                if (en.GetProperty("step").GetString() != "waiting") break;
+                await Task.Delay(50);
+            }
+            Assert.StartsWith("reading the results of 2023-Q4", en.GetProperty("step").GetString());
+            Assert.Equal(cn.GetProperty("total").GetInt32(), en.GetProperty("total").GetInt32());
+            release.TrySetResult();
+            // No computation of this test outlives it.
+            await WaitOkAsync(zh, url);
+            await WaitOkAsync(english, url);
+        }
+        finally
+        {
+            app.Factory.Services.GetRequiredService<ResultsStore>().BeforeDraftComputation = null;
+            release.TrySetResult();
+            Store.PageWait = wait;
+        }
+        english.Dispose();
+    }
+
+    [Fact]
+    public async Task The_openapi_document_names_the_200_and_the_202_of_both_analyses()
+    {
+        using var client = app.Anonymous();
+        var doc = await client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        foreach (var (path, body) in new[] { ("/api/v1/insight/rankings", "RankingView"), ("/api/v1/insight/dashboard", "DashboardData") })
+        {
+            var responses = doc.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses");
+            Assert.EndsWith(body, responses.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+            Assert.EndsWith("AnalysisPending", responses.GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+            Assert.True(responses.TryGetProperty("400", out _), $"{path}: 400");
+        }
+        var pending = doc.GetProperty("components").GetProperty("schemas").GetProperty("AnalysisPending").GetProperty("properties");
+        Assert.Equal(["done", "percent", "ready", "step", "total"], pending.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    [Fact]
+    public async Task A_key_keeps_its_gate_only_while_it_computes_or_is_waited_for()
+    {
+        // Many versions of one key and many keys, each computed: no gate is left behind.
+        for (var i = 0; i < 40; i++)
+        {
+            var read = await Store.ReadAsync($"gates-test:{i % 4}", $"v{i}", (_, _) => Task.FromResult("done"), TimeSpan.FromMinutes(5));
+            Assert.Equal("done", read.Value);
+        }
+        Assert.Equal(0, Store.Gates);
+
+        // While one computation of a key runs and a newer version waits for it, the key has one gate; none once both are done.
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = Store.ReadAsync("gates-test:held", "v1", async (_, _) => { started.TrySetResult(); await hold.Task; return "one"; }, TimeSpan.FromMinutes(5));
+        await started.Task;
+        var second = Store.ReadAsync("gates-test:held", "v2", (_, _) => Task.FromResult("two"), TimeSpan.FromMinutes(5));
+        Assert.Equal(1, Store.Gates);
+        Assert.False(second.IsCompleted);
+        hold.SetResult();
+        Assert.Equal("one", (await first).Value);
+        Assert.Equal("two", (await second).Value);
+        Assert.Equal(0, Store.Gates);
+
+        // The results store likewise: after drafts of every category of two quarters, no gate is kept.
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<KaoheDbContext>();
+        var results = scope.ServiceProvider.GetRequiredService<ResultsStore>();
+        foreach (var period in new[] { "2023-Q1", Period })
+            foreach (var c in Categories.All)
+                await results.CurrentAsync(db, period, c.Code);
+        Assert.Equal(0, results.Gates);
     }
 }
 

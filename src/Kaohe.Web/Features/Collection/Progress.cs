@@ -47,7 +47,7 @@ public sealed class Progress(KaoheDbContext db)
         .Add("pending", r => r.Missing + r.Awaiting + r.Returned).Add("id", r => r.Id).Add("name", r => r.Name)
         .Add("missing", r => r.Missing).Add("awaiting", r => r.Awaiting).Add("late", r => r.Late);
 
-    /// <summary>The whole board (the API's): every unit's line computed from the period's facts in memory.</summary>
+    /// <summary>The whole board (the API's): every unit's line as the 进度 page counts it (<see cref="UnitPageAsync"/>'s query, unpaged).</summary>
     public async Task<ProgressBoard?> BoardAsync(string periodId, CancellationToken ct = default) => await BoardAsync(periodId, withUnits: true, ct);
 
     /// <param name="withUnits">False for the 进度 page, which reads the units' lines a page at a time (<see cref="UnitPageAsync"/>).</param>
@@ -57,23 +57,22 @@ public sealed class Progress(KaoheDbContext db)
         if (period is null) return null;
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId).ToListAsync(ct);
-        // Only the facts the lines need: every unit's for the whole board, the assigned units' for the divisions and leaders.
-        var units = withUnits
-            ? await db.Units.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct)
-            : await db.Units.AsNoTracking().Where(u => db.Assignments.Any(a => a.PeriodId == periodId && a.UnitId == u.Id)).OrderBy(u => u.Id).ToListAsync(ct);
-        var facts = units.Count == 0 ? [] : await LoadFactsAsync(periodId, withUnits ? null : units.Select(u => u.Id).ToList(), ct);
-        var (reports, figures, supplied, suppliedFigures) = Slots(facts);
+        // The units' lines are counted by the page's query, so what "delivered" means is written once (UnitCounts).
+        var q = Uri.EscapeDataString(periodId);
+        var unitRows = withUnits ? await LinesAsync(periodId, leaves, [.. (await UnitCounts(periodId, leaves).Counts.ToListAsync(ct)).OrderBy(r => r.Id, StringComparer.Ordinal)], all: true, ct) : [];
+        // The divisions' and leaders' lines need the assigned units' facts only.
+        var units = await db.Units.AsNoTracking().Where(u => db.Assignments.Any(a => a.PeriodId == periodId && a.UnitId == u.Id)).OrderBy(u => u.Id).ToListAsync(ct);
+        var facts = units.Count == 0 ? [] : await LoadFactsAsync(periodId, units.Select(u => u.Id).ToList(), ct);
+        var (reports, _, _, _) = Slots(facts);
         var scored = facts.Where(f => f.Source != FactSources.Report && f.Kind != FactKind.Measure && FactStatuses.Counted.Contains(f.Status))
             .Select(f => (f.UnitId, f.IndicatorId!, f.Kind == FactKind.RaterScore ? f.Rater : null)).ToHashSet();
-        var q = Uri.EscapeDataString(periodId);
-        var unitRows = withUnits ? UnitRows(units, leaves, reports, figures, supplied, suppliedFigures, q) : [];
 
         var unitById = units.ToDictionary(u => u.Id);
         var divisionRows = new List<ProgressRow>();
         var leaderRows = new List<ProgressRow>();
         var leaderNames = await db.Users.AsNoTracking().Where(u => u.Role == Roles.Leader).ToDictionaryAsync(u => u.UserName!, u => u.DisplayName, ct);
         var assignees = assignments.Select(a => a.Assignee).Distinct().ToList();
-        var divisionNames = withUnits || assignments.Count == 0 ? unitById.ToDictionary(u => u.Key, u => u.Value.Name)
+        var divisionNames = assignments.Count == 0 ? new Dictionary<string, string>()
             : await db.Units.AsNoTracking().Where(u => assignees.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
         foreach (var g in assignments.GroupBy(a => (a.Kind, a.Assignee)).OrderBy(g => g.Key.Kind).ThenBy(g => g.Key.Assignee, StringComparer.Ordinal))
         {
@@ -113,7 +112,7 @@ public sealed class Progress(KaoheDbContext db)
     /// <summary>
     /// One page of the units' lines (3,000 at national scale). The database counts each unit's slots (GROUP BY over the
     /// period's facts) and filters them, in one query; only the page's units have their facts read, to name what
-    /// each one is missing. Same numbers as <see cref="BoardAsync(string, CancellationToken)"/>'s lines.
+    /// each one is missing. The board's lines (<see cref="BoardAsync(string, CancellationToken)"/>) are this query's.
     /// </summary>
     /// <returns>The page, and whether the period has any unit line at all (before the filters).</returns>
     public async Task<(Paged<ProgressRow> Page, bool Any)> UnitPageAsync(string periodId, ProgressFilter filter, PageQuery query, CancellationToken ct = default)
@@ -131,26 +130,32 @@ public sealed class Progress(KaoheDbContext db)
             "returned" => counts.Where(r => r.Returned > 0),
             _ => counts,
         };
-        // Unit ids are lower case; names are Chinese (no case) or as entered.
+        // Case-insensitive on both databases: lower() on each side (SQLite's instr and PostgreSQL's strpos compare case).
         if (filter.Text?.Trim() is { Length: > 0 } text)
         {
             var lower = text.ToLowerInvariant();
-            counts = counts.Where(r => r.Id.Contains(lower) || r.Name.Contains(text));
+            counts = counts.Where(r => r.Id.ToLower().Contains(lower) || r.Name.ToLower().Contains(lower));
         }
         // One evaluation of the aggregate: its rows (at most one small line per unit) are sorted and cut here, as
         // counting, sorting and skipping in the database would run the GROUP BY over the period's facts twice.
         var page = (await counts.ToListAsync(ct)).Page(query, UnitSorts);
+        return (new Paged<ProgressRow>(await LinesAsync(periodId, leaves, page.Items, all: false, ct), page.Pager), any);
+    }
 
-        // What each line of the page is missing (the cell's tooltip), from those units' facts only.
-        var ids = page.Items.Select(r => r.Id).ToList();
-        var units = await db.Units.AsNoTracking().Where(u => ids.Contains(u.Id)).ToListAsync(ct);
-        var facts = ids.Count == 0 ? [] : await LoadFactsAsync(periodId, ids, ct);
+    /// <summary>
+    /// The lines of these units, with their counts as the database gave them and what each one is missing (the cell's
+    /// tooltip) from those units' facts; <paramref name="all"/> when they are every unit with slots (the whole board).
+    /// </summary>
+    private async Task<List<ProgressRow>> LinesAsync(string periodId, SchemeLeaves leaves, IReadOnlyList<UnitProgress> counts, bool all, CancellationToken ct)
+    {
+        var ids = counts.Select(r => r.Id).ToList();
+        var units = all ? await db.Units.AsNoTracking().ToListAsync(ct) : await db.Units.AsNoTracking().Where(u => ids.Contains(u.Id)).ToListAsync(ct);
+        var facts = ids.Count == 0 ? [] : await LoadFactsAsync(periodId, all ? null : ids, ct);
         var (reports, figures, supplied, suppliedFigures) = Slots(facts);
         var q = Uri.EscapeDataString(periodId);
         var missingOf = UnitRows(units, leaves, reports, figures, supplied, suppliedFigures, q).ToDictionary(r => r.Id, r => r.MissingItems);
-        var rows = page.Items.Select(r => new ProgressRow("unit", r.Id, r.Name, r.Expected, r.Missing, r.Drafts, r.Returned, r.Awaiting, r.Late,
-            missingOf.GetValueOrDefault(r.Id) ?? [], $"/Collection/Report?period={q}&unit={Uri.EscapeDataString(r.Id)}")).ToList();
-        return (new Paged<ProgressRow>(rows, page.Pager), any);
+        return [.. counts.Select(r => new ProgressRow("unit", r.Id, r.Name, r.Expected, r.Missing, r.Drafts, r.Returned, r.Awaiting, r.Late,
+            missingOf.GetValueOrDefault(r.Id) ?? [], $"/Collection/Report?period={q}&unit={Uri.EscapeDataString(r.Id)}"))];
     }
 
     /// <summary>

@@ -3,8 +3,11 @@ using System.Security.Claims;
 
 namespace Kaohe.Web.Features.Insight;
 
-/// <summary>How far an analysis under way is: what it is computing now (Chinese, English) and an estimate in percent (never 100 before it is done).</summary>
-public sealed record AnalysisProgress(int Percent, string StepZh, string StepEn);
+/// <summary>
+/// How far an analysis under way is: what it is computing now (Chinese, English), an estimate in percent (never 100
+/// before it is done) and, where the step counts something (samples drawn, results read), how many of how many.
+/// </summary>
+public sealed record AnalysisProgress(int Percent, string StepZh, string StepEn, int? Done = null, int? Total = null);
 
 /// <summary>An analysis as a page reads it: <paramref name="Value"/> when it is ready for the current results, else the <paramref name="Progress"/> of its computation.</summary>
 public sealed record AnalysisRead<T>(T? Value, AnalysisProgress? Progress) where T : class
@@ -15,18 +18,12 @@ public sealed record AnalysisRead<T>(T? Value, AnalysisProgress? Progress) where
 /// <summary>What a running analysis reports: the step it is on and how far it is (written by the computation, read by the pages).</summary>
 public sealed class AnalysisSteps
 {
-    private volatile Step _now = new(0, "排队等待", "waiting");
+    private volatile AnalysisProgress _now = new(0, "排队等待", "waiting");
 
-    private sealed record Step(int Percent, string Zh, string En);
+    /// <summary>The computation is at this step, <paramref name="percent"/> of the way (0–99), <paramref name="done"/> of <paramref name="total"/> when it counts.</summary>
+    public void At(int percent, string zh, string en, int? done = null, int? total = null) => _now = new(Math.Clamp(percent, 0, 99), zh, en, done, total);
 
-    /// <summary>The computation is at this step, <paramref name="percent"/> of the way (0–99).</summary>
-    public void At(int percent, string zh, string en) => _now = new(Math.Clamp(percent, 0, 99), zh, en);
-
-    public AnalysisProgress Snapshot()
-    {
-        var s = _now;
-        return new(s.Percent, s.Zh, s.En);
-    }
+    public AnalysisProgress Snapshot() => _now;
 }
 
 /// <summary>
@@ -45,15 +42,16 @@ public sealed class AnalysisSteps
 /// results store holds, recomputed from it on demand; like the store's own drafts it lives in memory and is
 /// keyed to the results' version, so it is invalidated exactly when those results change and never by a timer.</para>
 /// <para>Concurrent requests for one version share one computation; a newer version waits for the running
-/// computation of its key (one at a time per key, as in the results store); the computation belongs to the store,
-/// not to the request that started it.</para>
+/// computation of its key (one at a time per key, as in the results store: a gate that exists only while the key
+/// computes or is waited for); the computation belongs to the store, not to the request that started it. The pages
+/// and the API (<c>/api/v1/insight/rankings</c>, <c>/dashboard</c>) read the same keys through <see cref="InsightReads"/>.</para>
 /// </remarks>
 public sealed class Analyses(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration config, ILogger<Analyses> log)
 {
     private sealed record Slot(string Version, AnalysisSteps Steps, Lazy<Task<object>> Work);
 
     private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly Infrastructure.KeyedGates<string> _gates = new(StringComparer.Ordinal);
     private long _computations;
 
     /// <summary>How long a page waits for an analysis before it answers with the progress: <c>Kaohe:Insight:PageWaitSeconds</c>, 0.5 by default (a small dataset's analysis is shown at once, a national one never holds the page).</summary>
@@ -64,6 +62,9 @@ public sealed class Analyses(IServiceScopeFactory scopes, TimeProvider clock, IC
 
     /// <summary>How many analyses were computed since start (for tests and diagnostics).</summary>
     public long Computations => Interlocked.Read(ref _computations);
+
+    /// <summary>How many keys hold a gate now: only those computing or waiting to (for tests and diagnostics).</summary>
+    public int Gates => _gates.Count;
 
     /// <summary>The principal a computation runs as: only the role, which is all that <see cref="Results.ResultsAccess"/> reads of an office, leader, viewer or division for a whole ranking.</summary>
     public static ClaimsPrincipal AsRole(string role) => new(new ClaimsIdentity([new Claim(ClaimTypes.Role, role)], "analysis"));
@@ -114,21 +115,13 @@ public sealed class Analyses(IServiceScopeFactory scopes, TimeProvider clock, IC
 
     private async Task<object> ComputeAsync(string key, string version, AnalysisSteps steps, Func<IServiceProvider, AnalysisSteps, Task<object>> compute)
     {
-        var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync();
-        try
-        {
-            if (BeforeComputation is { } hold) await hold(key);
-            var started = clock.GetTimestamp();
-            await using var scope = scopes.CreateAsyncScope();
-            var result = await compute(scope.ServiceProvider, steps);
-            log.LogInformation("analysis {Key} at {Version} computed in {Ms} ms", key, version, (long)clock.GetElapsedTime(started).TotalMilliseconds);
-            return result;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        using var held = await _gates.EnterAsync(key);
+        if (BeforeComputation is { } hold) await hold(key);
+        var started = clock.GetTimestamp();
+        await using var scope = scopes.CreateAsyncScope();
+        var result = await compute(scope.ServiceProvider, steps);
+        log.LogInformation("analysis {Key} at {Version} computed in {Ms} ms", key, version, (long)clock.GetElapsedTime(started).TotalMilliseconds);
+        return result;
     }
 }
 

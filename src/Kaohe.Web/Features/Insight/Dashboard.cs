@@ -46,7 +46,8 @@ public sealed class DashboardService(KaoheDbContext db, RankingService rankings)
         Task<RankingOutcome> Rank(string period, string code)
         {
             var name = Categories.Name(code, false);
-            steps?.At(100 * done++ / reads, $"读取{period}{name}的考核结果", $"reading the results of {period} {Categories.Name(code, true)}");
+            steps?.At(100 * done / reads, $"读取{period}{name}的考核结果", $"reading the results of {period} {Categories.Name(code, true)}", done, reads);
+            done++;
             return rankings.RankAsync(user, period, code, withStability: false, ct);
         }
         var main = await Rank(periodId, category);

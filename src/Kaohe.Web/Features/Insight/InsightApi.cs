@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Insight;
@@ -37,6 +38,7 @@ public static class InsightApi
         services.AddScoped<CauseAnalyses>();
         services.AddScoped<LeaderComments>();
         services.AddScoped<DashboardService>();
+        services.AddScoped<InsightReads>();
         services.AddSingleton<Analyses>();
         return services;
     }
@@ -46,7 +48,8 @@ public static class InsightApi
         var g = api.MapGroup("/insight").NotPeriodInputs("analysis, sandboxes (draft schemes), practices, cause analyses and comments");
         var readers = new AuthorizeAttribute { Roles = ResultReaders.Roles };
         var office = new AuthorizeAttribute { Policy = Policies.Office };
-        g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability");
+        g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability")
+            .WithDescription(Computed).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         g.MapGet("/robustness/{period}", GetBounds).RequireAuthorization(readers);
         g.MapPut("/robustness/{period}", PutBounds).RequireAuthorization(office).WithSummary("扰动范围 / the office's perturbation bounds");
         g.MapPost("/whatif/preview", Preview).RequireAuthorization(office).WithSummary("测算（不保存）/ what-if preview, writes nothing");
@@ -62,7 +65,23 @@ public static class InsightApi
         g.MapPost("/cause-analyses", SubmitCauseAnalysis).RequireAuthorization(Policies.Staff).WithSummary("原因剖析与整改承诺 / cause analysis and commitments");
         g.MapGet("/comments", Comments).RequireAuthorization(Policies.Staff);
         g.MapPost("/comments", AddComment).RequireAuthorization(Policies.Staff).WithSummary("领导点评 / a leader's comment");
-        g.MapGet("/dashboard", Dashboard).RequireAuthorization(new AuthorizeAttribute { Roles = Overviewers }).WithSummary("图表数据 / dashboard data");
+        g.MapGet("/dashboard", Dashboard).RequireAuthorization(new AuthorizeAttribute { Roles = Overviewers }).WithSummary("图表数据 / dashboard data")
+            .WithDescription(Computed).ProducesProblem(400);
+    }
+
+    private const string Computed =
+        "计算在后台进行（与页面共用一次计算）：已算好时 200；尚在计算时 202，正文为进度，Retry-After 秒后请再次请求 Location（同一地址）。 / "
+        + "Computed in the background, shared with the page: 200 once ready; 202 with the progress while it computes: ask the Location (the same URL) again after Retry-After seconds.";
+
+    /// <summary>Seconds an API client waits before asking again for an analysis under way (the page's script polls every 0.7–2 s).</summary>
+    private const int RetryAfterSeconds = 2;
+
+    /// <summary>202: the analysis is computing; the same URL answers 200 once it is ready.</summary>
+    private static Accepted<AnalysisPending> Pending(HttpContext http, AnalysisProgress progress)
+    {
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Accepted(http.Request.PathBase + http.Request.Path + http.Request.QueryString, AnalysisPending.Of(progress));
     }
 
     /// <summary>The period asked for, or the one being collected, or the latest.</summary>
@@ -73,20 +92,24 @@ public static class InsightApi
             ?? await db.Periods.OrderByDescending(p => p.Year).ThenByDescending(p => p.Quarter).Select(p => p.Id).FirstOrDefaultAsync(ct);
     }
 
-    private static IResult NoPeriod(string? period) =>
+    private static ProblemHttpResult NoPeriod(string? period) =>
         new Failure(FailureKind.Invalid, $"考核期 \"{period}\" 不存在", $"period \"{period}\" does not exist", "period").ToProblem();
 
-    private static IResult Failure(WhatIfFailure f) => f.Errors.Count > 0
+    private static ProblemHttpResult Failure(WhatIfFailure f) => f.Errors.Count > 0
         ? Problems.Problem(f.Status, Ui.T(f.Zh, f.En), f.Errors.GroupBy(e => e.Path).ToDictionary(x => x.Key, x => x.Select(e => Ui.T(e.Zh, e.En)).ToArray()))
         : Problems.Problem(f.Status, Ui.T(f.Zh, f.En));
 
-    private static async Task<IResult> Rankings(ClaimsPrincipal user, KaoheDbContext db, RankingService rankings, string? period, string? category, bool? stability, CancellationToken ct)
+    private static async Task<Results<Ok<RankingView>, Accepted<AnalysisPending>, ProblemHttpResult>> Rankings(ClaimsPrincipal user, HttpContext http, KaoheDbContext db,
+        RankingService rankings, InsightReads reads, Analyses analyses, string? period, string? category, bool? stability, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
         if (Categories.Find(category ?? "housing") is not { } cat) return new Failure(FailureKind.Invalid, $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist", "category").ToProblem();
-        var r = await rankings.RankAsync(user, p, cat.Code, stability ?? true, ct);
-        if (r.Hidden is { } hidden) return Problems.Forbidden(hidden, hidden);
+        var (read, hidden) = await reads.RankingAsync(user, p, cat.Code, await rankings.BoundsAsync(p, ct), stability ?? true, analyses.PageWait, ct);
+        if (hidden is not null) return Problems.Forbidden(hidden, hidden);
+        if (read!.Progress is { } progress) return Pending(http, progress);
+        var r = read.Value!.Outcome;
+        if (r.Hidden is { } shut) return Problems.Forbidden(shut, shut);
         if (r.NoScheme) return Problems.NotFound("该考核期和考核对象没有已启用的方案", "no active scheme for this period and category");
         if (r.View is null) return Failure(new WhatIfFailure("数据尚不完整，暂不能计算", "the data is not complete yet; the results cannot be computed", r.Errors, 409));
         return TypedResults.Ok(r.View);
@@ -216,12 +239,14 @@ public static class InsightApi
         return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);
     }
 
-    private static async Task<IResult> Dashboard(ClaimsPrincipal user, KaoheDbContext db, DashboardService dashboards, string? period, string? category, CancellationToken ct)
+    private static async Task<Results<Ok<DashboardData>, Accepted<AnalysisPending>, ProblemHttpResult>> Dashboard(ClaimsPrincipal user, HttpContext http, KaoheDbContext db,
+        InsightReads reads, Analyses analyses, string? period, string? category, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, period, ct);
         if (p is null) return NoPeriod(period);
         if (Categories.Find(category ?? "housing") is not { } cat) return new Failure(FailureKind.Invalid, $"类别 \"{category}\" 不存在", $"category \"{category}\" does not exist", "category").ToProblem();
-        return TypedResults.Ok(await dashboards.BuildAsync(user, p, cat.Code, ct));
+        var read = await reads.OverviewAsync(user, p, cat.Code, analyses.PageWait, ct);
+        return read.Progress is { } progress ? Pending(http, progress) : TypedResults.Ok(read.Value!);
     }
 
     internal static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

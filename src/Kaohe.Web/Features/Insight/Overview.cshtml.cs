@@ -12,7 +12,7 @@ namespace Kaohe.Web.Features.Insight;
 
 /// <summary>领导一页通: the key charts and lists of a period on one page, for leaders and the office.</summary>
 [Authorize(Roles = InsightApi.Overviewers)]
-public sealed class OverviewModel(KaoheDbContext db, Analyses analyses) : PageModel
+public sealed class OverviewModel(KaoheDbContext db, Analyses analyses, InsightReads reads) : PageModel
 {
     public DashboardData? Data { get; private set; }
 
@@ -70,23 +70,9 @@ public sealed class OverviewModel(KaoheDbContext db, Analyses analyses) : PageMo
         return new JsonResult(AnalysisProgressBox.Json(read.Progress));
     }
 
-    /// <summary>
-    /// The overview, computed in the background (<see cref="Analyses"/>) as the reader's role (office or leader: what
-    /// each may see is the role's, docs/visibility.md). Its version is that of every result it reads: this category in
-    /// every quarter and every category of the period.
-    /// </summary>
-    private async Task<AnalysisRead<DashboardData>> ReadAsync(string period, string category, TimeSpan wait)
-    {
-        var ct = HttpContext.RequestAborted;
-        var quarters = await db.Periods.AsNoTracking().Where(p => p.Kind == PeriodKind.Quarter).Select(p => p.Id).ToListAsync(ct);
-        var versions = new List<string>();
-        foreach (var q in quarters.Order(StringComparer.Ordinal)) versions.Add($"{q}/{category}={await ResultsStore.VersionAsync(db, q, category, ct)}");
-        foreach (var c in Categories.All) versions.Add($"{period}/{c.Code}={await ResultsStore.VersionAsync(db, period, c.Code, ct)}");
-        var role = User.Role();
-        // The language is part of the key: the overview carries names and reasons in the reader's language.
-        return await analyses.ReadAsync($"overview:{period}:{category}:{role}:{(Ui.IsEnglish ? "en" : "zh")}", string.Join("|", versions),
-            (sp, steps) => sp.GetRequiredService<DashboardService>().BuildAsync(Analyses.AsRole(role), period, category, steps: steps), wait, ct);
-    }
+    /// <summary>The overview, computed in the background (<see cref="Analyses"/>), shared with <c>/api/v1/insight/dashboard</c>.</summary>
+    private Task<AnalysisRead<DashboardData>> ReadAsync(string period, string category, TimeSpan wait) =>
+        reads.OverviewAsync(User, period, category, wait, HttpContext.RequestAborted);
 
     public string ProgressUrl => $"/Insight/Overview?handler=Progress&period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
 

@@ -14,7 +14,7 @@ namespace Kaohe.Web.Features.Insight;
 /// <summary>排名分差与稳定性: each rank with the points to the next rank up and down and how stable the commend/criticise lists are.</summary>
 [NotPeriodInputs("robustness bounds of the analysis")]
 [Authorize(Roles = ResultReaders.Roles)]
-public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Analyses analyses, ResultsAccess access, AuditLog audit, TimeProvider clock) : PageModel
+public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Analyses analyses, InsightReads reads, AuditLog audit, TimeProvider clock) : PageModel
 {
     public string? Period { get; private set; }
     public string Category { get; private set; } = "housing";
@@ -47,32 +47,13 @@ public sealed class RankingModel(KaoheDbContext db, RankingService rankings, Ana
         return new JsonResult(AnalysisProgressBox.Json(read?.Progress));
     }
 
-    /// <summary>What the page shows, computed in the background (<see cref="Analyses"/>); null when this person may not see the ranking.</summary>
+    /// <summary>What the page shows, computed in the background (<see cref="Analyses"/>), shared with <c>/api/v1/insight/rankings</c>; null when this person may not see the ranking.</summary>
     private async Task<AnalysisRead<RankingPage>?> ReadAsync(string period, string category, RobustnessBounds bounds, TimeSpan wait)
     {
-        var ct = HttpContext.RequestAborted;
-        var grant = await access.RowsAsync(User, period, category, null, ct);
-        if (!grant.All)
-        {
-            Outcome = new(null, null, [], false, grant.Reason);
-            return null;
-        }
-        var role = User.Role();
-        var version = $"{await ResultsStore.VersionAsync(db, period, category, ct)}|{bounds}";
-        // The language is part of the key: the analysis carries words (a reason, the missing data) in the reader's language.
-        return await analyses.ReadAsync($"ranking:{period}:{category}:{role}:{(Ui.IsEnglish ? "en" : "zh")}", version, async (sp, steps) =>
-        {
-            steps.At(0, "读取考核结果", "reading the results");
-            var outcome = await sp.GetRequiredService<RankingService>().RankAsync(Analyses.AsRole(role), period, category, withStability: true, steps: steps);
-            var unfinished = outcome is { View: null, Errors.Count: > 0 }
-                ? await Results.Unfinished.OfAsync(sp.GetRequiredService<KaoheDbContext>(), period, outcome.Errors, outcome.Results?.Assessment)
-                : null;
-            return new RankingPage(outcome, unfinished);
-        }, wait, ct);
+        var (read, hidden) = await reads.RankingAsync(User, period, category, bounds, withStability: true, wait, HttpContext.RequestAborted);
+        if (hidden is not null) Outcome = new(null, null, [], false, hidden);
+        return read;
     }
-
-    /// <summary>The analysis as the page shows it.</summary>
-    private sealed record RankingPage(RankingOutcome Outcome, Results.Unfinished? Unfinished);
 
     public string ProgressUrl => $"/Insight/Ranking?handler=Progress&period={Uri.EscapeDataString(Period ?? "")}&category={Uri.EscapeDataString(Category)}";
 

@@ -74,12 +74,12 @@ public sealed class RankingService(KaoheDbContext db, ResultsStore store, Result
         IReadOnlyList<UnitStability>? stability = null;
         if (withStability)
         {
-            steps?.At(10, $"稳定性抽样：共 {bounds.Samples} 次", $"robustness: {bounds.Samples} samples");
+            steps?.At(10, $"稳定性抽样：共 {bounds.Samples} 次", $"robustness: {bounds.Samples} samples", 0, bounds.Samples);
             stability = await StabilityAsync(periodId, category, view.Assessment!, bounds, ct, steps is null ? null : done =>
             {
                 // Every tenth sample is enough for a bar; the samples are the analysis's time (the results above are the store's).
                 if (done % 10 == 0 || done == bounds.Samples)
-                    steps.At(10 + 89 * done / Math.Max(1, bounds.Samples), $"稳定性抽样：第 {done}/{bounds.Samples} 次", $"robustness: sample {done} of {bounds.Samples}");
+                    steps.At(10 + 89 * done / Math.Max(1, bounds.Samples), $"稳定性抽样：第 {done}/{bounds.Samples} 次", $"robustness: sample {done} of {bounds.Samples}", done, bounds.Samples);
             });
         }
         // The scheme a draft was computed with; for published results, the period's active scheme (which publication froze).

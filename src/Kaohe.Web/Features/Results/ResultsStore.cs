@@ -56,8 +56,8 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
     private readonly ConcurrentDictionary<(string Period, string Category, bool Published), (long Sequence, ResultsView View)> _latest = new();
     /// <summary>The latest draft quarter's state per key, which the next revision is computed from.</summary>
     private readonly ConcurrentDictionary<(string Period, string Category), QuarterDraft> _quarters = new();
-    /// <summary>One computation at a time per key: a newer revision waits for the running one.</summary>
-    private readonly ConcurrentDictionary<(string Period, string Category, bool Published), SemaphoreSlim> _gates = new();
+    /// <summary>One computation at a time per key: a newer revision waits for the running one (a key's gate lives while it computes or is waited for).</summary>
+    private readonly Infrastructure.KeyedGates<(string Period, string Category, bool Published)> _gates = new();
     private long _computations;
     private long _refreshes;
     private long _sequence;
@@ -70,6 +70,9 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
 
     /// <summary>How many views were computed since start (for tests and diagnostics).</summary>
     public long Computations => Interlocked.Read(ref _computations);
+
+    /// <summary>How many keys hold a gate now: only those computing or waiting to (for tests and diagnostics).</summary>
+    public int Gates => _gates.Count;
 
     /// <summary>How many drafts were brought up to date from the facts changed since, rather than read again (for tests and diagnostics).</summary>
     public long Refreshes => Interlocked.Read(ref _refreshes);
@@ -229,20 +232,13 @@ public sealed class ResultsStore(IServiceScopeFactory scopes, ILogger<ResultsSto
         var sequence = Interlocked.Increment(ref _sequence);
         return new(version, sequence, progress, new Lazy<Task<ResultsView>>(() => Task.Run(async () =>
         {
-            var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync();
-            try
-            {
-                Interlocked.Exchange(ref progress.StartedAt, clock.GetTimestamp());
-                progress.Phase = ComputationPhase.Loading;
-                var view = await compute(progress);
-                _latest.AddOrUpdate(key, (sequence, view), (_, old) => old.Sequence > sequence ? old : (sequence, view));
-                return view;
-            }
-            finally
-            {
-                gate.Release();
-            }
+            using var held = await _gates.EnterAsync(key);
+            Interlocked.Exchange(ref progress.StartedAt, clock.GetTimestamp());
+            progress.Phase = ComputationPhase.Loading;
+            var view = await compute(progress);
+            // Only a draft is shown stale while its next revision computes; a snapshot's key names its version and is never stale.
+            if (!key.Item3) _latest.AddOrUpdate(key, (sequence, view), (_, old) => old.Sequence > sequence ? old : (sequence, view));
+            return view;
         }), LazyThreadSafetyMode.ExecutionAndPublication));
     }
 

@@ -33,7 +33,9 @@ public sealed class IndexModel(KaoheDbContext db) : PageModel
         var q = db.Units.AsNoTracking().Visible(User);
         if (Kind is { } k) q = q.Where(u => u.Kind == k);
         if (!string.IsNullOrWhiteSpace(Prefecture)) q = q.Where(u => u.Prefecture == Prefecture);
-        if (Q?.Trim() is { Length: > 0 } text) q = q.Where(u => u.Id.Contains(text) || u.Name.Contains(text) || u.NameEn.Contains(text) || u.Group.Contains(text));
+        // Case-insensitive on both databases: lower() on each side (SQLite's instr and PostgreSQL's strpos compare case).
+        if (Q?.Trim().ToLowerInvariant() is { Length: > 0 } text)
+            q = q.Where(u => u.Id.ToLower().Contains(text) || u.Name.ToLower().Contains(text) || u.NameEn.ToLower().Contains(text) || u.Group.ToLower().Contains(text));
         Units = await q.PageAsync(PageQuery.From(Request), UnitSorts, ct);
     }
 }
