@@ -5,10 +5,10 @@ using System.Text.Json;
 namespace Kaohe.Data;
 
 /// <summary>
-/// The columns of a <see cref="SurveyTallyMark"/> as the web application's /Surveys reads them back
-/// (Features/Surveys/SurveyService.Tallies.cs, MarkAsync): the stamp of the questionnaire versions counted and the
-/// counts per site and version. Here so that <c>kaohe generate</c> writes the mark that 更新统计 would have written for
-/// the answers it generates; without it the first /Surveys after a start counted the million answers itself.
+/// The columns of a <see cref="SurveyTallyMark"/>: the stamp of the questionnaire versions counted and the counts per
+/// site and version. 更新统计 writes the mark and /Surveys reads it back (Features/Surveys/SurveyService.Tallies.cs);
+/// <c>kaohe generate</c> writes the mark that 更新统计 would have written for the answers it generates (without it the
+/// first /Surveys after a start counted the million answers itself). One format, in one place.
 /// </summary>
 public static class TallyMarks
 {
@@ -20,6 +20,11 @@ public static class TallyMarks
     public static string CountsJson(IEnumerable<KeyValuePair<(int Site, int Version), Dictionary<string, double>>> counts) =>
         JsonSerializer.Serialize(counts.OrderBy(kv => kv.Key.Site).ThenBy(kv => kv.Key.Version)
             .Select(kv => new Counted(kv.Key.Site, kv.Key.Version, kv.Value)).ToList(), Json);
+
+    /// <summary>The counts a mark's JSON holds, per (site, version).</summary>
+    public static Dictionary<(int Site, int Version), Dictionary<string, double>> ReadCounts(string countsJson) =>
+        JsonSerializer.Deserialize<List<Counted>>(countsJson, Json)!
+            .ToDictionary(c => (c.Site, c.Version), c => new Dictionary<string, double>(c.Counts, StringComparer.Ordinal));
 
     private sealed record Counted(int Site, int Version, Dictionary<string, double> Counts);
 

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Kaohe.Data;
 using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
@@ -41,7 +38,7 @@ public sealed partial class SurveyService
         var query = db.Set<SurveyResponse>().AsNoTracking().Where(r => siteIds.Contains(r.SiteId));
         // Every version a response may have answered (a handful of rows), loaded before the stream starts.
         var versionRows = await db.Set<SurveyQuestionnaire>().AsNoTracking().OrderBy(q => q.Id).ToListAsync(ct);
-        var versionsKey = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u0001", versionRows.Select(q => $"{q.Id}\u0002{q.Document}")))));
+        var versionsKey = TallyMarks.Versions(versionRows);
         IReadOnlyDictionary<(int Site, int Version), Dictionary<string, double>> bySiteVersion;
         int read;
         SurveyCountsCache.Entry? exact = null;
@@ -114,24 +111,18 @@ public sealed partial class SurveyService
     {
         var mark = await db.Set<SurveyTallyMark>().AsNoTracking().FirstOrDefaultAsync(m => m.PeriodId == periodId && m.Versions == versions, ct);
         if (mark is null) return null;
-        var counts = JsonSerializer.Deserialize<List<MarkedCounts>>(mark.CountsJson, MarkJson)!
-            .ToDictionary(c => (c.Site, c.Version), c => new Dictionary<string, double>(c.Counts, StringComparer.Ordinal));
+        var counts = TallyMarks.ReadCounts(mark.CountsJson);
         return new SurveyCountsCache.Entry(new SurveyCountsCache.Key(mark.Responses, mark.MaxResponseId, versions), counts);
     }
 
     /// <summary>Stores what a tally counted as the period's mark (saved with the tallies, by the caller).</summary>
     private async Task MarkCountedAsync(string periodId, SurveyCountsCache.Entry counted, CancellationToken ct)
     {
-        var json = JsonSerializer.Serialize(counted.Counts.OrderBy(kv => kv.Key.Site).ThenBy(kv => kv.Key.Version)
-            .Select(kv => new MarkedCounts(kv.Key.Site, kv.Key.Version, kv.Value)).ToList(), MarkJson);
+        var json = TallyMarks.CountsJson(counted.Counts);
         var mark = await db.Set<SurveyTallyMark>().FirstOrDefaultAsync(m => m.PeriodId == periodId, ct);
         if (mark is null) db.Add(new SurveyTallyMark(periodId, counted.Key.Count, counted.Key.MaxId, counted.Key.Versions, json, clock.GetUtcNow()));
         else mark.Mark(counted.Key.Count, counted.Key.MaxId, counted.Key.Versions, json, clock.GetUtcNow());
     }
-
-    private sealed record MarkedCounts(int Site, int Version, Dictionary<string, double> Counts);
-
-    private static readonly JsonSerializerOptions MarkJson = new(JsonSerializerDefaults.Web);
 
     private static void CountAnswer(Dictionary<(int Site, int Version), Dictionary<string, double>> counted, Dictionary<int, VersionCounter> versions,
         int site, int questionnaire, string answers)
