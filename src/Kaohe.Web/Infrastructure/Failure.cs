@@ -27,10 +27,16 @@ public readonly record struct Message(string Zh, string En)
 /// <c>scores[2].value</c>), each with its own messages. Every feature returns this one type, and it is
 /// mapped once: to ProblemDetails for the API (<see cref="ToProblem"/>, the <c>errors</c> extension
 /// keyed by field) and to page messages (<see cref="Messages"/>, <see cref="Texts"/>).
+/// <para>
+/// Naming a field: the field goes in <see cref="Fields"/> (the key of <c>errors</c>), never into the
+/// message. The message is shown as written, as the ProblemDetails <c>detail</c> and on pages that show
+/// <see cref="Text"/>; it names the field in words itself where it would not be understood alone
+/// ("kind 须为 division 或 leader"). Pages that list by field (<see cref="Messages"/>) put the field in front.
+/// </para>
 /// </summary>
 public sealed record Failure(FailureKind Kind, string Zh, string En, IReadOnlyDictionary<string, Message[]>? Fields = null)
 {
-    /// <summary>A failure about one field whose message is the failure's own (the message names the field itself, if it should).</summary>
+    /// <summary>A failure about one field: the message as written (it names the field itself, if it should), and the same message under the field in <c>errors</c>.</summary>
     public Failure(FailureKind kind, string zh, string en, string field) : this(kind, zh, en, One(field, zh, en)) { }
 
     public int Status => (int)Kind;
@@ -62,10 +68,6 @@ public sealed record Failure(FailureKind Kind, string Zh, string En, IReadOnlyDi
     public static Failure Forbidden(string zh, string en, string field) => new(FailureKind.Forbidden, zh, en, field);
 
     public static Failure Conflict(string zh, string en, string field) => new(FailureKind.Conflict, zh, en, field);
-
-    /// <summary>A bad value of one request field: the failure's message names the field, and so does its <c>errors</c> entry.</summary>
-    public static Failure Field(string field, string zh, string en, FailureKind kind = FailureKind.Invalid) =>
-        new(kind, $"{field}: {zh}", $"{field}: {en}", One(field, zh, en));
 
     /// <summary>The engine's validation errors (or a scheme's), one entry per JSON path.</summary>
     public static Failure Validation(string zh, string en, IEnumerable<Kaohe.Scoring.ValidationError> errors, FailureKind kind = FailureKind.Invalid)

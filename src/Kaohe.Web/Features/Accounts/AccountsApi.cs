@@ -18,19 +18,19 @@ public static class AccountsApi
 {
     public static void MapAccountsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/token", IssueToken).NotPeriodInputs("sign-in").AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
+        api.MapPost("/auth/token", IssueToken).ProducesFailures(FailureKind.Invalid).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status423Locked).ProducesProblem(StatusCodes.Status429TooManyRequests).NotPeriodInputs("sign-in").AllowAnonymous().RequireRateLimiting(Auth.LoginRateLimit)
             .WithSummary("Sign in: returns a bearer token / 登录并获取令牌");
         api.MapDelete("/auth/token", RevokeToken).NotPeriodInputs("sign-out").RequireAuthorization(Policies.Staff)
             .WithSummary("注销本令牌（或本次登录）/ revoke this bearer token (or end this sign-in)");
-        api.MapDelete("/accounts/{userName}/sessions", EndSessions).NotPeriodInputs("ends sessions").RequireAuthorization(Policies.Office)
+        api.MapDelete("/accounts/{userName}/sessions", EndSessions).ProducesFailures(FailureKind.NotFound).NotPeriodInputs("ends sessions").RequireAuthorization(Policies.Office)
             .WithSummary("结束某账号的全部会话和令牌 / end every session and token of an account");
-        api.MapPost("/accounts/{userName}/password", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.ResetPasswordAsync(userName, ct)))
+        api.MapPost("/accounts/{userName}/password", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.ResetPasswordAsync(userName, ct))).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict)
             .NotPeriodInputs("resets a password").RequireAuthorization(Policies.Office)
             .WithSummary("重置密码：生成新密码（只返回这一次）并结束该账号全部会话 / reset the password to a generated one (returned once) and end every session");
-        api.MapPost("/accounts/{userName}/disable", (string userName, AccountAdmin admin, ClaimsPrincipal by, CancellationToken ct) => Answer(admin.DisableAsync(userName, by, ct)))
+        api.MapPost("/accounts/{userName}/disable", (string userName, AccountAdmin admin, ClaimsPrincipal by, CancellationToken ct) => Answer(admin.DisableAsync(userName, by, ct))).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict)
             .NotPeriodInputs("disables an account").RequireAuthorization(Policies.Office)
             .WithSummary("停用账号：不能再登录，全部会话和令牌立即结束 / disable an account: it cannot sign in and every session and token ends at once");
-        api.MapPost("/accounts/{userName}/enable", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.EnableAsync(userName, ct)))
+        api.MapPost("/accounts/{userName}/enable", (string userName, AccountAdmin admin, CancellationToken ct) => Answer(admin.EnableAsync(userName, ct))).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict)
             .NotPeriodInputs("enables an account").RequireAuthorization(Policies.Office)
             .WithSummary("启用已停用的账号 / enable a disabled account");
         // A page of this site that writes to the API with the sign-in cookie sends this token in X-CSRF-TOKEN (CookieApiGuard).

@@ -22,8 +22,8 @@ public static class ApiKeysApi
     {
         var g = api.MapGroup("/apikeys").RequireAuthorization(Policies.Office).NotPeriodInputs("platform keys");
         g.MapGet("", List).WithSummary("平台 API 密钥 / platform API keys");
-        g.MapPost("", Create).WithSummary("创建平台 API 密钥（只显示一次）/ create a platform API key (shown once)");
-        g.MapDelete("/{id:int}", Revoke).WithSummary("吊销 / revoke");
+        g.MapPost("", Create).ProducesFailures(FailureKind.Invalid).WithSummary("创建平台 API 密钥（只显示一次）/ create a platform API key (shown once)");
+        g.MapDelete("/{id:int}", Revoke).ProducesFailures(FailureKind.NotFound).WithSummary("吊销 / revoke");
     }
 
     private static ApiKeyDto Dto(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.Indicators.Split(',', StringSplitOptions.RemoveEmptyEntries), k.CreatedBy, k.CreatedAt, k.RevokedAt);

@@ -32,14 +32,14 @@ public static class AdjustmentsApi
     public static void MapAdjustmentsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/adjustments");
-        g.MapGet("/rules", Rules).RequireAuthorization(Policies.Staff).WithSummary("加扣分规则表（方案）/ the scheme's adjustment rule table");
+        g.MapGet("/rules", Rules).ProducesFailures(FailureKind.Invalid).RequireAuthorization(Policies.Staff).WithSummary("加扣分规则表（方案）/ the scheme's adjustment rule table");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("加扣分、一票否决事项 / adjustment and veto events");
-        g.MapGet("/{id:long}", Get).RequireAuthorization(Policies.Staff);
-        g.MapPost("", Record).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data).DisableAntiforgery()
+        g.MapGet("/{id:long}", Get).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
+        g.MapPost("", Record).ProducesFailures(FailureKind.Invalid, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data).DisableAntiforgery()
             .WithSummary("录入加扣分、资金使用绩效或一票否决申请（multipart：字段 + evidence 文件）/ record an event (multipart: fields + evidence files)");
-        g.MapPost("/{id:long}/approve", (long id, DecideRequest? r, AdjustmentService s) => Decide(id, true, r, s)).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
+        g.MapPost("/{id:long}/approve", (long id, DecideRequest? r, AdjustmentService s) => Decide(id, true, r, s)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("批准一票否决（须另一名考核办人员）/ approve a veto (a second office account)");
-        g.MapPost("/{id:long}/reject", (long id, DecideRequest? r, AdjustmentService s) => Decide(id, false, r, s)).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
+        g.MapPost("/{id:long}/reject", (long id, DecideRequest? r, AdjustmentService s) => Decide(id, false, r, s)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("不予批准一票否决 / reject a veto");
     }
 

@@ -3,6 +3,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
@@ -41,6 +42,8 @@ public static class AttachmentsApi
     public static void MapAttachmentsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/attachments/{id:long}", Download).RequireAuthorization(Policies.Staff)
+            // Any stored type, sent as a download; 410 when the record remains but its file is gone.
+            .ProducesFile("application/octet-stream").ProducesFailures(FailureKind.NotFound).ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("下载附件（仅限有权查看其所属数据者）/ download an attachment, for those who may see what it belongs to");
     }
 
@@ -49,7 +52,7 @@ public static class AttachmentsApi
     /// CSP), never inline, so an uploaded HTML or SVG cannot run in the application's origin. A file
     /// the user may not see is answered like one that does not exist.
     /// </summary>
-    private static async Task<IResult> Download(long id, ClaimsPrincipal user, KaoheDbContext db, IAttachmentStore store,
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(long id, ClaimsPrincipal user, KaoheDbContext db, IAttachmentStore store,
         IEnumerable<IAttachmentOwnerPolicy> policies, HttpContext http, CancellationToken ct)
     {
         var a = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
@@ -62,6 +65,6 @@ public static class AttachmentsApi
         http.Response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
         http.Response.Headers[HeaderNames.ContentSecurityPolicy] = "sandbox; default-src 'none'";
         http.Response.Headers["X-Content-SHA256"] = a!.Sha256;
-        return Microsoft.AspNetCore.Http.Results.File(store.OpenRead(a), a.ContentType, a.FileName, enableRangeProcessing: true);
+        return TypedResults.File(store.OpenRead(a), a.ContentType, a.FileName, enableRangeProcessing: true);
     }
 }

@@ -16,7 +16,7 @@ public static class CatalogApi
     public static void MapCatalogApi(this RouteGroupBuilder api)
     {
         api.MapGet("/units", ListUnits).RequireAuthorization(Policies.Staff).WithSummary("被考核单位 / assessed units");
-        api.MapGet("/units/{id}", GetUnit).RequireAuthorization(Policies.Staff);
+        api.MapGet("/units/{id}", GetUnit).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
         api.MapGet("/periods", ListPeriods).RequireAuthorization(Policies.Staff).WithSummary("考核期 / periods");
     }
 

@@ -158,7 +158,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
         else if (sheet == "leader" && user.Role() == Roles.Leader) await scoring.EnsureOpenAsync(period, AssignmentKind.Leader, user.Identity?.Name ?? "", ct);
         var fileErrors = new List<ValidationError>();
         if (!fileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
-            return (0, Failure.Field("file", $"“{fileName}”不是 .xlsx 文件，请上传从本系统下载的 .xlsx 模板", $"\"{fileName}\" is not an .xlsx file: upload the .xlsx template downloaded from here"));
+            return (0, Failure.Invalid($"“{fileName}”不是 .xlsx 文件，请上传从本系统下载的 .xlsx 模板", $"\"{fileName}\" is not an .xlsx file: upload the .xlsx template downloaded from here", "file"));
         var bytes = SchemeXlsx.ReadLimited(content, fileErrors);
         if (bytes is not null) SchemeXlsx.CheckPackage(bytes, fileErrors);
         if (fileErrors.Count > 0) return (0, FromErrors(fileErrors));
@@ -168,20 +168,20 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
         {
             using var ms = new MemoryStream(bytes!, writable: false);
             if (!ms.GetSheetNames().Contains(name))
-                return (0, Failure.Field("file", $"工作簿中没有名为“{name}”的工作表，请使用本系统下载的模板", $"the workbook has no sheet named \"{name}\"; use the template downloaded from here"));
+                return (0, Failure.Invalid($"工作簿中没有名为“{name}”的工作表，请使用本系统下载的模板", $"the workbook has no sheet named \"{name}\"; use the template downloaded from here", "file"));
             ms.Position = 0;
             rows = [.. ms.Query(useHeaderRow: false, sheetName: name).Cast<IDictionary<string, object?>>()];
         }
         catch (Exception ex) when (XlsxGuard.IsUnreadable(ex))
         {
-            return (0, Failure.Field("file", "无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel"));
+            return (0, Failure.Invalid("无法读取工作簿内容，请确认文件是 Excel 保存的 .xlsx", "the workbook's content cannot be read: make sure it is an .xlsx saved by Excel", "file"));
         }
         var errors = new Dictionary<string, Message[]>();
         void Err(int row, string column, string zh, string en) =>
             errors[$"{name}!{Letter(columns, column)}{row}"] = [($"{name}!第{row}行 {column}: {zh}", $"sheet {name} row {row} column {column}: {en}")];
         // 计量单位 and 去年同期 are shown, never read: a template from before they were added still imports.
         if (rows.Count == 0 || columns.Except([CMeasureUnit, CLastYear]).Any(c => !rows[0].Values.Select(v => v?.ToString()?.Trim()).Contains(c)))
-            return (0, Failure.Field("file", $"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers"));
+            return (0, Failure.Invalid($"“{name}”表的第 1 行须是模板的列名：{string.Join("、", columns)}", $"row 1 of sheet \"{name}\" must hold the template's headers", "file"));
         var letterOf = rows[0].Where(kv => kv.Value?.ToString()?.Trim() is { } h && columns.Contains(h)).ToDictionary(kv => kv.Value!.ToString()!.Trim(), kv => kv.Key);
         string? Text(IDictionary<string, object?> r, string c) => r.TryGetValue(letterOf[c], out var v) && v is not null && v.ToString()!.Trim() is { Length: > 0 } t ? t : null;
         double? Number(IDictionary<string, object?> r, int rowNo, string c, out bool bad)
@@ -228,7 +228,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 items.Add((indicator, new ReportValue(value, target), $"items[{rowOf.Count}]"));
                 rowOf.Add(no);
             }
-            if (items.Count == 0 && errors.Count == 0) return (0, Failure.Field("file", "表中没有填写任何数据", "the sheet holds no data to import"));
+            if (items.Count == 0 && errors.Count == 0) return (0, Failure.Invalid("表中没有填写任何数据", "the sheet holds no data to import", "file"));
             // With bad cells, the rows that parsed are still checked (not saved), so that one upload names every problem.
             result = items.Count == 0 ? null : await reporting.SaveDraftsAsync(user, period, user.UnitId() ?? "", items, ct, dryRun: errors.Count > 0);
         }
@@ -248,7 +248,7 @@ public sealed partial class CollectionSheets(Reporting reporting, Scoring scorin
                 scores.Add(new ScoreInput(unit, indicator, value));
                 rowOf.Add(no);
             }
-            if (scores.Count == 0 && errors.Count == 0) return (0, Failure.Field("file", "表中没有填写任何分数", "the sheet holds no scores to import"));
+            if (scores.Count == 0 && errors.Count == 0) return (0, Failure.Invalid("表中没有填写任何分数", "the sheet holds no scores to import", "file"));
             var dryRun = errors.Count > 0;
             result = scores.Count == 0 ? null : sheet == "scoring"
                 ? await scoring.SaveDivisionScoresAsync(user, period, scores, ct, dryRun)

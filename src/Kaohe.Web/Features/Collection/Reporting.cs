@@ -476,7 +476,7 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
         if (f.Status != FactStatus.Submitted)
             return Failure.Conflict($"填报数据 {factId} 的状态是“{Labels.Of(f.Status)}”，只能审核已提交的数据", $"report {factId} is {f.Status}; only a submitted report can be reviewed");
         if (!verify && string.IsNullOrWhiteSpace(reason))
-            return Failure.Field("reason", "退回须说明理由", "a return needs a reason");
+            return Failure.Invalid("退回须说明理由", "a return needs a reason", "reason");
         Decide(f, verify, reason, user.Identity?.Name ?? "", clock.GetUtcNow());
         await audit.SaveAsync(ct);
         return null;
@@ -498,9 +498,9 @@ public sealed class Reporting(KaoheDbContext db, AuditLog audit, TimeProvider cl
     /// </summary>
     public async Task<(int Verified, Failure? Error)> VerifyManyAsync(ClaimsPrincipal user, IReadOnlyList<long>? ids, CancellationToken ct = default)
     {
-        if (ids is null || ids.Count == 0) return (0, Failure.Field("ids", "请先勾选要核验的数据", "select the reports to verify"));
+        if (ids is null || ids.Count == 0) return (0, Failure.Invalid("请先勾选要核验的数据", "select the reports to verify", "ids"));
         if (ids.Count > MaxBatch)
-            return (0, Failure.Field("ids", $"一次最多核验 {MaxBatch} 项", $"at most {MaxBatch} reports at a time"));
+            return (0, Failure.Invalid($"一次最多核验 {MaxBatch} 项", $"at most {MaxBatch} reports at a time", "ids"));
         var wanted = ids.Distinct().ToList();
         var facts = await ReviewableBy(user).Where(f => wanted.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
         for (var i = 0; i < ids.Count; i++)

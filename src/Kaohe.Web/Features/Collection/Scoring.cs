@@ -130,7 +130,7 @@ public sealed class Scoring(KaoheDbContext db, AuditLog audit, TimeProvider cloc
         if (!await db.Periods.AnyAsync(p => p.Id == periodId, ct)) return Failure.NotFound($"考核期 {periodId} 不存在", $"period {periodId} does not exist");
         // Closed scoring, review and publication refuse here, as the stage guard would at SaveChanges.
         await EnsureOpenAsync(periodId, kind, assignee, ct);
-        if (scores.Count == 0) return Failure.Field("scores", "没有要保存的评分", "there are no scores to save");
+        if (scores.Count == 0) return Failure.Invalid("没有要保存的评分", "there are no scores to save", "scores");
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.PeriodId == periodId && a.Kind == kind && a.Assignee == assignee).ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, ct);
         var leaves = await SchemeLeaves.LoadAsync(db, periodId, ct);

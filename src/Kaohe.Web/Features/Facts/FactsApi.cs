@@ -18,7 +18,7 @@ public static class FactsApi
     public static void MapFactsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/facts", List).RequireAuthorization(Policies.Staff).WithSummary("考核数据（按角色和单位过滤）/ facts, scoped by role and unit");
-        api.MapGet("/facts/{id:long}", Get).RequireAuthorization(Policies.Staff);
+        api.MapGet("/facts/{id:long}", Get).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
     }
 
     private static FactDto Dto(Fact f) => new(f.Id, f.PeriodId, f.UnitId, f.IndicatorId, f.Kind.ToString(), f.Rater, f.Payload, f.Source, f.Author, f.RecordedAt, f.Status.ToString(), f.StatusReason);

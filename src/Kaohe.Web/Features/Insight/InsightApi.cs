@@ -22,6 +22,8 @@ public sealed record PracticeRequest(string? Period, string? Title, string? Body
 public sealed record CurateRequest(bool? Accept, string? Title, string? Body, string? Tags, string? Note);
 public sealed record CauseAnalysisRequest(string? Period, string? Causes, List<Commitment>? Commitments);
 public sealed record CommentRequest(string? Period, string? Unit, string? Text);
+/// <summary>The draft scheme version a sandbox was saved as.</summary>
+public sealed record SavedSchemeVersion(int Id, string Category, string Period, int Version, string Status);
 
 /// <summary>/api/v1/insight: rankings with margins and robustness, what-if sandboxes, practices, cause analyses, leader comments, dashboards.</summary>
 public static class InsightApi
@@ -49,24 +51,24 @@ public static class InsightApi
         var readers = new AuthorizeAttribute { Roles = ResultReaders.Roles };
         var office = new AuthorizeAttribute { Policy = Policies.Office };
         g.MapGet("/rankings", Rankings).RequireAuthorization(readers).WithSummary("排名、分差与稳定性 / ranking with margins and stability")
-            .WithDescription(Computed).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        g.MapGet("/robustness/{period}", GetBounds).RequireAuthorization(readers);
-        g.MapPut("/robustness/{period}", PutBounds).RequireAuthorization(office).WithSummary("扰动范围 / the office's perturbation bounds");
-        g.MapPost("/whatif/preview", Preview).RequireAuthorization(office).WithSummary("测算（不保存）/ what-if preview, writes nothing");
+            .WithDescription(Computed).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict);
+        g.MapGet("/robustness/{period}", GetBounds).ProducesFailures(FailureKind.Invalid).RequireAuthorization(readers);
+        g.MapPut("/robustness/{period}", PutBounds).ProducesFailures(FailureKind.Invalid).RequireAuthorization(office).WithSummary("扰动范围 / the office's perturbation bounds");
+        g.MapPost("/whatif/preview", Preview).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(office).WithSummary("测算（不保存）/ what-if preview, writes nothing");
         g.MapGet("/whatif", ListSandboxes).RequireAuthorization(office);
-        g.MapPost("/whatif", CreateSandbox).RequireAuthorization(office);
-        g.MapGet("/whatif/{id:long}", GetSandbox).RequireAuthorization(office);
-        g.MapPut("/whatif/{id:long}", EditSandbox).RequireAuthorization(office);
-        g.MapPost("/whatif/{id:long}/save-as-version", SaveAsVersion).RequireAuthorization(office).WithSummary("另存为方案新版本（草稿）/ save as a new draft scheme version");
+        g.MapPost("/whatif", CreateSandbox).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(office);
+        g.MapGet("/whatif/{id:long}", GetSandbox).ProducesFailures(FailureKind.NotFound).RequireAuthorization(office);
+        g.MapPut("/whatif/{id:long}", EditSandbox).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(office);
+        g.MapPost("/whatif/{id:long}/save-as-version", SaveAsVersion).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(office).WithSummary("另存为方案新版本（草稿）/ save as a new draft scheme version");
         g.MapGet("/practices", Practices).RequireAuthorization(Policies.Staff).WithSummary("经验做法库 / the good-practice library");
-        g.MapPost("/practices", SubmitPractice).RequireAuthorization(Policies.Staff);
-        g.MapPost("/practices/{id:long}/curate", Curate).RequireAuthorization(office);
-        g.MapGet("/cause-analyses", CauseAnalysesList).RequireAuthorization(Policies.Staff);
-        g.MapPost("/cause-analyses", SubmitCauseAnalysis).RequireAuthorization(Policies.Staff).WithSummary("原因剖析与整改承诺 / cause analysis and commitments");
-        g.MapGet("/comments", Comments).RequireAuthorization(Policies.Staff);
-        g.MapPost("/comments", AddComment).RequireAuthorization(Policies.Staff).WithSummary("领导点评 / a leader's comment");
+        g.MapPost("/practices", SubmitPractice).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.Conflict).RequireAuthorization(Policies.Staff);
+        g.MapPost("/practices/{id:long}/curate", Curate).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(office);
+        g.MapGet("/cause-analyses", CauseAnalysesList).ProducesFailures(FailureKind.Forbidden).RequireAuthorization(Policies.Staff);
+        g.MapPost("/cause-analyses", SubmitCauseAnalysis).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.Conflict).RequireAuthorization(Policies.Staff).WithSummary("原因剖析与整改承诺 / cause analysis and commitments");
+        g.MapGet("/comments", Comments).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden).RequireAuthorization(Policies.Staff);
+        g.MapPost("/comments", AddComment).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden).RequireAuthorization(Policies.Staff).WithSummary("领导点评 / a leader's comment");
         g.MapGet("/dashboard", Dashboard).RequireAuthorization(new AuthorizeAttribute { Roles = Overviewers }).WithSummary("图表数据 / dashboard data")
-            .WithDescription(Computed).ProducesProblem(400);
+            .WithDescription(Computed).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden);
     }
 
     private const string Computed =
@@ -115,10 +117,10 @@ public static class InsightApi
         return TypedResults.Ok(r.View);
     }
 
-    private static async Task<IResult> GetBounds(KaoheDbContext db, RankingService rankings, string period, CancellationToken ct) =>
+    private static async Task<Results<Ok<RobustnessBounds>, ProblemHttpResult>> GetBounds(KaoheDbContext db, RankingService rankings, string period, CancellationToken ct) =>
         await db.Periods.AnyAsync(p => p.Id == period, ct) ? TypedResults.Ok(await rankings.BoundsAsync(period, ct)) : NoPeriod(period);
 
-    private static async Task<IResult> PutBounds(KaoheDbContext db, AuditLog audit, TimeProvider clock, string period, BoundsRequest body, CancellationToken ct)
+    private static async Task<Results<Ok<RobustnessBounds>, ProblemHttpResult>> PutBounds(KaoheDbContext db, AuditLog audit, TimeProvider clock, string period, BoundsRequest body, CancellationToken ct)
     {
         if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return NoPeriod(period);
         var d = RobustnessBounds.Default;
@@ -139,7 +141,7 @@ public static class InsightApi
         return TypedResults.Ok(RobustnessBounds.Of(setting));
     }
 
-    private static async Task<IResult> Preview(KaoheDbContext db, WhatIfService whatIf, WhatIfPreviewRequest body, CancellationToken ct)
+    private static async Task<Results<Ok<WhatIfComparison>, ProblemHttpResult>> Preview(KaoheDbContext db, WhatIfService whatIf, WhatIfPreviewRequest body, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, body.Period, ct);
         if (p is null) return NoPeriod(body.Period);
@@ -151,12 +153,12 @@ public static class InsightApi
         var document = WhatIfService.Apply(scheme.Document, p, body.Changes ?? new(), out var errors);
         if (errors.Count > 0) return Failure(new WhatIfFailure("调整有误", "the changes are invalid", errors));
         var (comparison, failure) = await whatIf.CompareAsync(p, category, document, ct);
-        return failure is not null ? Failure(failure) : TypedResults.Ok(comparison);
+        return failure is not null ? Failure(failure) : TypedResults.Ok(comparison!);
     }
 
     private static WhatIfDto Dto(WhatIfSandbox s) => new(s.Id, s.PeriodId, s.Category, s.BaseSchemeId, s.Name, s.CreatedBy, s.UpdatedAt, s.SavedAsSchemeId);
 
-    private static async Task<IResult> ListSandboxes(KaoheDbContext db, string? period, CancellationToken ct)
+    private static async Task<Ok<List<WhatIfDto>>> ListSandboxes(KaoheDbContext db, string? period, CancellationToken ct)
     {
         var q = db.Set<WhatIfSandbox>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(period)) q = q.Where(s => s.PeriodId == period);
@@ -164,7 +166,7 @@ public static class InsightApi
         return TypedResults.Ok(list.Select(Dto).ToList());
     }
 
-    private static async Task<IResult> CreateSandbox(KaoheDbContext db, WhatIfService whatIf, WhatIfCreateRequest body, CancellationToken ct)
+    private static async Task<Results<Created<WhatIfDto>, ProblemHttpResult>> CreateSandbox(KaoheDbContext db, WhatIfService whatIf, WhatIfCreateRequest body, CancellationToken ct)
     {
         var p = await PeriodOrCurrent(db, body.Period, ct);
         if (p is null) return NoPeriod(body.Period);
@@ -172,68 +174,68 @@ public static class InsightApi
         return failure is not null ? Failure(failure) : TypedResults.Created($"/api/v1/insight/whatif/{sandbox!.Id}", Dto(sandbox));
     }
 
-    private static async Task<IResult> Detail(WhatIfService whatIf, WhatIfSandbox s, CancellationToken ct)
+    private static async Task<Ok<WhatIfDetail>> Detail(WhatIfService whatIf, WhatIfSandbox s, CancellationToken ct)
     {
         var (comparison, failure) = await whatIf.CompareAsync(s.PeriodId, s.Category, s.Document, ct);
         using var doc = JsonDocument.Parse(s.Document);
         return TypedResults.Ok(new WhatIfDetail(Dto(s), doc.RootElement.Clone(), comparison, failure?.Errors ?? []));
     }
 
-    private static async Task<IResult> GetSandbox(KaoheDbContext db, WhatIfService whatIf, long id, CancellationToken ct)
+    private static async Task<Results<Ok<WhatIfDetail>, ProblemHttpResult>> GetSandbox(KaoheDbContext db, WhatIfService whatIf, long id, CancellationToken ct)
     {
         var s = await db.Set<WhatIfSandbox>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         return s is null ? Problems.NotFound("沙盘不存在", "no such sandbox") : await Detail(whatIf, s, ct);
     }
 
-    private static async Task<IResult> EditSandbox(WhatIfService whatIf, long id, WhatIfEditRequest body, CancellationToken ct)
+    private static async Task<Results<Ok<WhatIfDetail>, ProblemHttpResult>> EditSandbox(WhatIfService whatIf, long id, WhatIfEditRequest body, CancellationToken ct)
     {
         var (sandbox, failure) = await whatIf.EditAsync(id, body.Name, body.Changes ?? new(), ct);
         return failure is not null ? Failure(failure) : await Detail(whatIf, sandbox!, ct);
     }
 
-    private static async Task<IResult> SaveAsVersion(WhatIfService whatIf, long id, CancellationToken ct)
+    private static async Task<Results<Created<SavedSchemeVersion>, ProblemHttpResult>> SaveAsVersion(WhatIfService whatIf, long id, CancellationToken ct)
     {
         var (scheme, failure) = await whatIf.SaveAsSchemeVersionAsync(id, ct);
         return failure is not null ? Failure(failure)
-            : TypedResults.Created($"/api/v1/schemes/{scheme!.Id}", new { id = scheme.Id, scheme.Category, period = scheme.PeriodId, scheme.Version, status = scheme.Status.ToString() });
+            : TypedResults.Created($"/api/v1/schemes/{scheme!.Id}", new SavedSchemeVersion(scheme.Id, scheme.Category, scheme.PeriodId, scheme.Version, scheme.Status.ToString()));
     }
 
-    private static async Task<IResult> Practices(ClaimsPrincipal user, PracticeLibrary library, string? q, string? period, string? status, CancellationToken ct) =>
+    private static async Task<Ok<IReadOnlyList<PracticeDto>>> Practices(ClaimsPrincipal user, PracticeLibrary library, string? q, string? period, string? status, CancellationToken ct) =>
         TypedResults.Ok(await library.SearchAsync(user, q, period, status, ct));
 
-    private static async Task<IResult> SubmitPractice(ClaimsPrincipal user, PracticeLibrary library, PracticeRequest body, CancellationToken ct)
+    private static async Task<Results<Created<PracticeDto>, ProblemHttpResult>> SubmitPractice(ClaimsPrincipal user, PracticeLibrary library, PracticeRequest body, CancellationToken ct)
     {
         var (practice, error) = await library.SubmitAsync(user, body.Period, body.Title, body.Body, ct);
         return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/practices/{practice!.Id}", practice);
     }
 
-    private static async Task<IResult> Curate(PracticeLibrary library, long id, CurateRequest body, CancellationToken ct)
+    private static async Task<Results<Ok<PracticeDto>, ProblemHttpResult>> Curate(PracticeLibrary library, long id, CurateRequest body, CancellationToken ct)
     {
         if (body.Accept is null) return new Failure(FailureKind.Invalid, "请选择采纳或不采纳", "accept (true or false) is required", "accept").ToProblem();
         var (practice, error) = await library.CurateAsync(id, body.Accept.Value, body.Title, body.Body, body.Tags, body.Note, ct);
-        return error is not null ? error.ToProblem() : TypedResults.Ok(practice);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(practice!);
     }
 
-    private static async Task<IResult> CauseAnalysesList(ClaimsPrincipal user, CauseAnalyses analyses, string? period, string? unit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<CauseAnalysisDto>>, ProblemHttpResult>> CauseAnalysesList(ClaimsPrincipal user, CauseAnalyses analyses, string? period, string? unit, CancellationToken ct)
     {
         if (user.IsInRole(Roles.Unit) && unit is not null && unit != user.UnitId())
             return new Failure(FailureKind.Forbidden, "只能查看本单位的原因剖析", "you may only read your own unit's cause analysis").ToProblem();
         return TypedResults.Ok(await analyses.ListAsync(user, period, unit, ct));
     }
 
-    private static async Task<IResult> SubmitCauseAnalysis(ClaimsPrincipal user, CauseAnalyses analyses, CauseAnalysisRequest body, CancellationToken ct)
+    private static async Task<Results<Created<CauseAnalysisDto>, ProblemHttpResult>> SubmitCauseAnalysis(ClaimsPrincipal user, CauseAnalyses analyses, CauseAnalysisRequest body, CancellationToken ct)
     {
         var (analysis, error) = await analyses.SubmitAsync(user, body.Period, body.Causes, body.Commitments, ct);
         return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/cause-analyses?period={analysis!.PeriodId}&unit={analysis.UnitId}", analysis);
     }
 
-    private static async Task<IResult> Comments(ClaimsPrincipal user, LeaderComments comments, string? period, string? unit, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<CommentDto>>, ProblemHttpResult>> Comments(ClaimsPrincipal user, LeaderComments comments, string? period, string? unit, CancellationToken ct)
     {
         var (list, error) = await comments.ListAsync(user, period, unit, ct);
-        return error is not null ? error.ToProblem() : TypedResults.Ok(list);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(list!);
     }
 
-    private static async Task<IResult> AddComment(ClaimsPrincipal user, LeaderComments comments, CommentRequest body, CancellationToken ct)
+    private static async Task<Results<Created<CommentDto>, ProblemHttpResult>> AddComment(ClaimsPrincipal user, LeaderComments comments, CommentRequest body, CancellationToken ct)
     {
         var (comment, error) = await comments.AddAsync(user, body.Period, body.Unit, body.Text, ct);
         return error is not null ? error.ToProblem() : TypedResults.Created($"/api/v1/insight/comments?unit={comment!.UnitId}", comment);

@@ -8,9 +8,13 @@ using Kaohe.Web.Features.Publication;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Surveys;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Jobs;
+
+/// <summary>A job just queued: its id, its page and its status (the response of 202 Accepted, whose Location is the job's API).</summary>
+public sealed record JobStarted(string Id, string Url, string Status);
 
 public sealed record JobDto(string Id, string Kind, string KindName, string Status, string StatusName, string Owner, string? PeriodId,
     long Done, long Total, int? Percent, string? Message, string? Error, IReadOnlyDictionary<string, string[]>? Errors,
@@ -129,28 +133,28 @@ public static class JobsApi
         var g = api.MapGroup("/jobs").RequireAuthorization(Policies.Staff);
         g.MapGet("/", async (ClaimsPrincipal user, JobService jobs, CancellationToken ct) => TypedResults.Ok(await jobs.ListAsync(user, 50, ct)))
             .WithSummary("我的任务（考核办可见全部）/ my jobs (the office sees all)");
-        g.MapGet("/{id}", Get).WithSummary("任务进度 / a job's progress");
-        g.MapPost("/fact-import", StartImport).DisableAntiforgery().RequireAuthorization(Policies.Office)
+        g.MapGet("/{id}", Get).ProducesFailures(FailureKind.NotFound).WithSummary("任务进度 / a job's progress");
+        g.MapPost("/fact-import", StartImport).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).DisableAntiforgery().RequireAuthorization(Policies.Office)
             .WritesPeriodInputs(PeriodInput.Data).WritesPeriodInputs(PeriodInput.Score)
             .WithSummary("批量导入数据（.xlsx，“批量导入”表：单位编码、指标编码、数值、目标值；后台任务）/ bulk import of values (background job)");
-        g.MapGet("/fact-import/template", Template).RequireAuthorization(Policies.Office)
+        g.MapGet("/fact-import/template", Template).ProducesFile(BulletinDownloads.Xlsx).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(Policies.Office)
             .WithSummary("批量导入模板；filled=true 时填入本期现有数据 / the bulk import template, optionally filled with the period's current values");
-        g.MapPost("/bulletin", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(BulletinJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
+        g.MapPost("/bulletin", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(BulletinJob.JobKind, period, user, jobs, db, ct)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).NotPeriodInputs(Output)
             .WithSummary("在后台生成考核通报 .docx / generate the bulletin in the background");
-        g.MapPost("/scores-workbook", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(ScoresWorkbookJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
+        g.MapPost("/scores-workbook", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(ScoresWorkbookJob.JobKind, period, user, jobs, db, ct)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).NotPeriodInputs(Output)
             .WithSummary("在后台生成全部得分 .xlsx / generate the scores workbook in the background");
-        g.MapPost("/recompute", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(RecomputeJob.JobKind, period, user, jobs, db, ct)).NotPeriodInputs(Output)
+        g.MapPost("/recompute", (string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct) => StartOutput(RecomputeJob.JobKind, period, user, jobs, db, ct)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).NotPeriodInputs(Output)
             .RequireAuthorization(Policies.Office).WithSummary("在后台重新计算各类别考核结果 / recompute every category's results in the background");
-        g.MapPost("/survey-tallies", StartSurveyTallies).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
+        g.MapPost("/survey-tallies", StartSurveyTallies).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("在后台更新满意度测评统计（已有进行中的同期任务时返回该任务）/ update the survey tallies in the background (joins a queued or running one of the period)");
     }
 
-    private static async Task<IResult> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
+    private static async Task<Results<Ok<JobDto>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
         await jobs.GetAsync(user, id, ct) is { } dto ? TypedResults.Ok(dto) : Problems.NotFound($"任务 {id} 不存在或无权查看", $"job {id} does not exist or is not yours");
 
-    private static IResult Accepted(Job job) => TypedResults.Accepted($"/api/v1/jobs/{job.Id}", new { id = job.Id, url = $"/Jobs/{job.Id}", status = job.Status.ToString() });
+    private static Accepted<JobStarted> Accepted(Job job) => TypedResults.Accepted($"/api/v1/jobs/{job.Id}", new JobStarted(job.Id, $"/Jobs/{job.Id}", job.Status.ToString()));
 
-    private static async Task<IResult?> CheckPeriodAsync(string? period, KaoheDbContext db, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> CheckPeriodAsync(string? period, KaoheDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(period))
             return Problems.BadRequest("须指定考核期", "a period is required", new Dictionary<string, string[]> { ["period"] = [Ui.T("须填写考核期，如 2023-Q1", "a period such as 2023-Q1 is required")] });
@@ -158,7 +162,7 @@ public static class JobsApi
         return null;
     }
 
-    private static async Task<IResult> StartImport(string? period, IFormFile? file, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct)
+    private static async Task<Results<Accepted<JobStarted>, ProblemHttpResult>> StartImport(string? period, IFormFile? file, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct)
     {
         if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
         if (file is null || file.Length == 0)
@@ -173,14 +177,14 @@ public static class JobsApi
         return Accepted(job);
     }
 
-    private static async Task<IResult> StartSurveyTallies(string? period, ClaimsPrincipal user, JobService jobs, SurveyService surveys, KaoheDbContext db, CancellationToken ct)
+    private static async Task<Results<Accepted<JobStarted>, ProblemHttpResult>> StartSurveyTallies(string? period, ClaimsPrincipal user, JobService jobs, SurveyService surveys, KaoheDbContext db, CancellationToken ct)
     {
         if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
         if (await surveys.ActiveAsync(period!, ct) is null) return Problems.NotFound($"period：{period} 没有启用的问卷", $"period: no active questionnaire in {period}");
         return Accepted(await jobs.StartOrJoinAsync(user, SurveyTallyJob.JobKind, period!, ct));
     }
 
-    private static async Task<IResult> Template(string? period, bool? filled, int? max, KaoheDbContext db, FactImport import, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Template(string? period, bool? filled, int? max, KaoheDbContext db, FactImport import, CancellationToken ct)
     {
         if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
         if (max is <= 0) return Problems.BadRequest("max 须为正整数", "max must be a positive number", new Dictionary<string, string[]> { ["max"] = [Ui.T("须为正整数", "must be positive")] });
@@ -192,7 +196,7 @@ public static class JobsApi
 
     /// <summary>The bulletin and the workbook go to whoever may download them (staff who read results; units once the period is published).</summary>
 
-    private static async Task<IResult> StartOutput(string kind, string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct)
+    private static async Task<Results<Accepted<JobStarted>, ProblemHttpResult>> StartOutput(string kind, string? period, ClaimsPrincipal user, JobService jobs, KaoheDbContext db, CancellationToken ct)
     {
         if (await CheckPeriodAsync(period, db, ct) is { } bad) return bad;
         if (!await ResultReaders.MayReadBulletinAsync(user, period!, db, ct)) return Problems.Forbidden("通报公布前无权生成", "the bulletin is not issued yet");

@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Audit;
 using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Platform;
@@ -40,12 +41,11 @@ public static class PlatformApi
     {
         api.MapPost("/facts", Push).RequireAuthorization(Policies.Platform).WritesPeriodInputs(PeriodInput.Data)
             .Accepts<JsonElement>("application/json")
-            .Produces<PlatformBatchResult>()
-            .ProducesProblem(400).ProducesProblem(403)
+            .ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.Conflict)
             .WithSummary("平台批量推送考核数据（X-Api-Key；全部成功或全部不保存；每条记录带幂等键）/ a platform pushes values in a batch (X-Api-Key; all or nothing; idempotent per record)");
     }
 
-    private static async Task<IResult> Push(HttpRequest request, ClaimsPrincipal user, IServiceScopeFactory scopes, CancellationToken ct)
+    private static async Task<Results<Ok<PlatformBatchResult>, ProblemHttpResult>> Push(HttpRequest request, ClaimsPrincipal user, IServiceScopeFactory scopes, CancellationToken ct)
     {
         JsonDocument doc;
         try
@@ -88,7 +88,7 @@ public static class PlatformApi
         _ => false,
     };
 
-    private static async Task<IResult> HandleAsync(JsonElement root, int apiKeyId, HashSet<string> allowed, string platform,
+    private static async Task<Results<Ok<PlatformBatchResult>, ProblemHttpResult>> HandleAsync(JsonElement root, int apiKeyId, HashSet<string> allowed, string platform,
         KaoheDbContext db, AuditLog audit, TimeProvider clock, CancellationToken ct)
     {
         var errors = new Dictionary<string, List<string>>();
@@ -300,7 +300,7 @@ public static class PlatformApi
     private static string NoteOf(string platform, DateTimeOffset? observedAt) =>
         observedAt is { } o ? $"{platform} · observedAt {o.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}" : platform;
 
-    private static IResult Invalid(int status, Dictionary<string, List<string>> errors) =>
+    private static ProblemHttpResult Invalid(int status, Dictionary<string, List<string>> errors) =>
         Problems.Problem(status,
             Ui.T($"本批 {errors.Count} 处有误，整批未保存", $"{errors.Count} problem(s) in the batch; nothing was stored"),
             errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));

@@ -6,6 +6,7 @@ using Kaohe.Web.Features.Facts;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Publication;
@@ -200,8 +201,8 @@ public static class BulletinDownloads
 
     public static void MapBulletinDownloads(this RouteGroupBuilder api)
     {
-        api.MapGet("/periods/{period}/bulletin.docx", Bulletin).RequireAuthorization(Policies.Staff).WithSummary("考核通报 .docx / the results bulletin");
-        api.MapGet("/periods/{period}/scores.xlsx", Workbook).RequireAuthorization(Policies.Staff).WithSummary("全部得分 .xlsx / the workbook of all scores");
+        api.MapGet("/periods/{period}/bulletin.docx", Bulletin).RequireAuthorization(Policies.Staff).ProducesFile(Docx).ProducesFailures(FailureKind.Forbidden, FailureKind.NotFound).WithSummary("考核通报 .docx / the results bulletin");
+        api.MapGet("/periods/{period}/scores.xlsx", Workbook).RequireAuthorization(Policies.Staff).ProducesFile(Xlsx).ProducesFailures(FailureKind.Forbidden, FailureKind.NotFound).WithSummary("全部得分 .xlsx / the workbook of all scores");
     }
 
     private static FileStream Temp() => new(Path.Combine(Path.GetTempPath(), "kaohe-" + Guid.NewGuid().ToString("N")), FileMode.CreateNew, FileAccess.ReadWrite,
@@ -209,7 +210,7 @@ public static class BulletinDownloads
 
     /// <summary>The bulletin goes to every unit once issued: staff who see results always, units once the period has a published snapshot.</summary>
 
-    private static async Task<IResult> Bulletin(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Bulletin(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
     {
         if (!await ResultReaders.MayReadBulletinAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
         var content = await bulletins.ContentAsync(period, (user.Role(), user.UnitId()), ct);
@@ -217,10 +218,10 @@ public static class BulletinDownloads
         var file = Temp();
         BulletinDocument.Write(content, file);
         file.Position = 0;
-        return Microsoft.AspNetCore.Http.Results.File(file, Docx, $"考核通报-{period}.docx");
+        return TypedResults.File(file, Docx, $"考核通报-{period}.docx");
     }
 
-    private static async Task<IResult> Workbook(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Workbook(string period, System.Security.Claims.ClaimsPrincipal user, KaoheDbContext db, Bulletins bulletins, CancellationToken ct)
     {
         if (!await ResultReaders.MayReadBulletinAsync(user, period, db)) return Problems.Forbidden("通报公布前无权下载", "the bulletin is not issued yet");
         if (!await db.Periods.AnyAsync(p => p.Id == period, ct)) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
@@ -228,6 +229,6 @@ public static class BulletinDownloads
         var file = Temp();
         ScoresWorkbook.Write(file, period, [.. results.Select(r => new CategoryResult(r.Name, r.Input, r.Units))]);
         file.Position = 0;
-        return Microsoft.AspNetCore.Http.Results.File(file, Xlsx, $"考核得分-{period}.xlsx");
+        return TypedResults.File(file, Xlsx, $"考核得分-{period}.xlsx");
     }
 }

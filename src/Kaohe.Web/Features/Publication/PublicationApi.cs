@@ -5,6 +5,7 @@ using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Publication;
@@ -39,23 +40,23 @@ public static class PublicationApi
     public static void MapPublicationApi(this RouteGroupBuilder api)
     {
         api.MapGet("/snapshots", ListSnapshots).RequireAuthorization(Policies.Staff).WithSummary("已公布的结果快照 / published snapshots");
-        api.MapGet("/snapshots/{id:long}", GetSnapshot).RequireAuthorization(Policies.Staff).WithSummary("快照及其结果 / a snapshot with its results");
-        api.MapGet("/snapshots/{id:long}/file", GetFile).RequireAuthorization(Policies.Staff).WithSummary("快照的 v1 输入文件 / the snapshot's v1 input file");
-        api.MapGet("/snapshots/{id:long}/changes", GetChanges).RequireAuthorization(Policies.Staff).WithSummary("公布后变动的数据 / facts changed since publication");
+        api.MapGet("/snapshots/{id:long}", GetSnapshot).Produces<JsonElement>().ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("快照及其结果 / a snapshot with its results");
+        api.MapGet("/snapshots/{id:long}/file", GetFile).ProducesFile("application/json").ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("快照的 v1 输入文件 / the snapshot's v1 input file");
+        api.MapGet("/snapshots/{id:long}/changes", GetChanges).ProducesFailures(FailureKind.Forbidden, FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("公布后变动的数据 / facts changed since publication");
 
-        api.MapGet("/periods/{period}/review", GetReview).RequireAuthorization(Policies.Staff);
-        api.MapPost("/periods/{period}/review/open", Open).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("开启申诉复核期 / open the review window");
-        api.MapPost("/periods/{period}/review/close", Close).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
-        api.MapPost("/periods/{period}/review/skip", Skip).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
-        api.MapPost("/periods/{period}/categories/{category}/publish", Publish).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("公布（冻结快照）/ publish a snapshot");
-        api.MapGet("/periods/{period}/categories/{category}/draft", GetDraft).RequireAuthorization(Policies.Staff).WithSummary("结果草稿 / the draft results");
+        api.MapGet("/periods/{period}/review", GetReview).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
+        api.MapPost("/periods/{period}/review/open", Open).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("开启申诉复核期 / open the review window");
+        api.MapPost("/periods/{period}/review/close", Close).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
+        api.MapPost("/periods/{period}/review/skip", Skip).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage);
+        api.MapPost("/periods/{period}/categories/{category}/publish", Publish).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs(Stage).WithSummary("公布（冻结快照）/ publish a snapshot");
+        api.MapGet("/periods/{period}/categories/{category}/draft", GetDraft).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("结果草稿 / the draft results");
 
-        api.MapGet("/annual/{year:int}/{category}/weights", GetWeights).RequireAuthorization(Policies.Staff);
-        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup).WithSummary("年终考核权重 / the annual weights");
+        api.MapGet("/annual/{year:int}/{category}/weights", GetWeights).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
+        api.MapPut("/annual/{year:int}/{category}/weights", SetWeights).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup).WithSummary("年终考核权重 / the annual weights");
 
         api.MapGet("/appeals", ListAppeals).RequireAuthorization(Policies.Staff);
-        api.MapPost("/appeals", Submit).RequireAuthorization(Policies.Staff).NotPeriodInputs("an appeal; its decision is the correction").WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
-        api.MapPost("/appeals/{id:long}/decision", Decide).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data, StageHandling.AppealCorrection).WithSummary("采纳或驳回申诉 / accept or reject an appeal");
+        api.MapPost("/appeals", Submit).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Staff).NotPeriodInputs("an appeal; its decision is the correction").WithSummary("提出申诉（被考核单位）/ appeal a score (units)");
+        api.MapPost("/appeals/{id:long}/decision", Decide).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data, StageHandling.AppealCorrection).WithSummary("采纳或驳回申诉 / accept or reject an appeal");
     }
 
     /// <summary>Why the review and publication steps are not period inputs: they are the stage itself (Data/PeriodStages.cs).</summary>
@@ -67,7 +68,7 @@ public static class PublicationApi
     public static AppealDto Dto(Appeal a) => new(a.Id, a.PeriodId, a.Category, a.UnitId, a.IndicatorId, a.FactId, a.Reason, a.SubmittedBy, a.SubmittedAt,
         a.Status.ToString(), a.Decision, a.DecidedBy, a.DecidedAt);
 
-    private static async Task<IResult> ListSnapshots(KaoheDbContext db, string? period = null, string? category = null)
+    private static async Task<Ok<List<SnapshotDto>>> ListSnapshots(KaoheDbContext db, string? period = null, string? category = null)
     {
         var q = db.Snapshots.AsNoTracking();
         if (period is not null) q = q.Where(s => s.PeriodId == period);
@@ -78,23 +79,23 @@ public static class PublicationApi
         return TypedResults.Ok(list);
     }
 
-    private static IResult Missing(long id) => Problems.NotFound($"快照 {id} 不存在", $"snapshot {id} does not exist");
+    private static ProblemHttpResult Missing(long id) => Problems.NotFound($"快照 {id} 不存在", $"snapshot {id} does not exist");
 
     /// <summary>The snapshot document itself (meta, hashes, input and result), byte for byte as stored.</summary>
-    private static async Task<IResult> GetSnapshot(long id, KaoheDbContext db)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetSnapshot(long id, KaoheDbContext db)
     {
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
-        return s is null ? Missing(id) : Microsoft.AspNetCore.Http.Results.Text(s.Document, "application/json", System.Text.Encoding.UTF8);
+        return s is null ? Missing(id) : TypedResults.Text(s.Document, "application/json", System.Text.Encoding.UTF8);
     }
 
-    private static async Task<IResult> GetFile(long id, KaoheDbContext db)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetFile(long id, KaoheDbContext db)
     {
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return Missing(id);
-        return Microsoft.AspNetCore.Http.Results.File(System.Text.Encoding.UTF8.GetBytes(Snapshots.InputText(s)), "application/json", $"{s.Key}.input.json");
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(Snapshots.InputText(s)), "application/json", $"{s.Key}.input.json");
     }
 
-    private static async Task<IResult> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store)
+    private static async Task<Results<Ok<IReadOnlyList<ChangedFact>>, ProblemHttpResult>> GetChanges(long id, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store)
     {
         if (!ResultReaders.ReadsAll(user)) return Problems.Forbidden("无权查看草稿数据", "you may not see draft data");
         var s = await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
@@ -123,7 +124,7 @@ public static class PublicationApi
             }).Select(f => f.Id).ToList())).ToList();
     }
 
-    private static async Task<IResult> GetReview(string period, KaoheDbContext db)
+    private static async Task<Results<Ok<ReviewDto>, ProblemHttpResult>> GetReview(string period, KaoheDbContext db)
     {
         var p = await db.Periods.AsNoTracking().FirstOrDefaultAsync(x => x.Id == period);
         if (p is null) return Problems.NotFound($"考核期 {period} 不存在", $"period {period} does not exist");
@@ -131,18 +132,18 @@ public static class PublicationApi
         return TypedResults.Ok(new ReviewDto(period, p.Status.ToString(), w?.State.ToString(), w?.OpensOn, w?.ClosesOn, w?.Reason));
     }
 
-    private static async Task<IResult> Open(string period, OpenWindowRequest body, Publisher publisher) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Open(string period, OpenWindowRequest body, Publisher publisher) =>
         body.ClosesOn is not { } closes
             ? Problems.BadRequest("请填写截止日期 closesOn", "closesOn is required", new Dictionary<string, string[]> { ["closesOn"] = [Ui.T("必填", "required")] })
             : await publisher.OpenWindowAsync(period, closes) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
-    private static async Task<IResult> Close(string period, Publisher publisher) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Close(string period, Publisher publisher) =>
         await publisher.CloseWindowAsync(period) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
-    private static async Task<IResult> Skip(string period, SkipWindowRequest body, Publisher publisher) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Skip(string period, SkipWindowRequest body, Publisher publisher) =>
         await publisher.SkipWindowAsync(period, body.Reason) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
-    private static async Task<IResult> Publish(string period, string category, PublishRequest? body, Publisher publisher)
+    private static async Task<Results<Created<SnapshotDto>, ProblemHttpResult>> Publish(string period, string category, PublishRequest? body, Publisher publisher)
     {
         var (s, refusal) = await publisher.PublishAsync(period, category, body?.Revision, body?.ChangeNote);
         return refusal is not null ? refusal.ToProblem() : TypedResults.Created($"/api/v1/snapshots/{s!.Id}", Dto(s));
@@ -150,7 +151,7 @@ public static class PublicationApi
 
     /// <summary>The draft, as far as this person may see it now (docs/visibility.md): all units, or a unit's own row from the review window.</summary>
     /// <remarks>The draft's revision, which a publication names, is the response's <c>ETag</c>.</remarks>
-    private static async Task<IResult> GetDraft(string period, string category, ClaimsPrincipal user, HttpContext http, KaoheDbContext db, ResultsStore store, ResultsAccess access)
+    private static async Task<Results<Ok<List<DraftRow>>, ProblemHttpResult>> GetDraft(string period, string category, ClaimsPrincipal user, HttpContext http, KaoheDbContext db, ResultsStore store, ResultsAccess access)
     {
         if (Categories.Find(category) is null) return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
         var grant = await access.RowsAsync(user, period, category);
@@ -165,17 +166,17 @@ public static class PublicationApi
         return TypedResults.Ok(rows);
     }
 
-    private static async Task<IResult> GetWeights(int year, string category, KaoheDbContext db)
+    private static async Task<Results<Ok<AnnualWeights>, ProblemHttpResult>> GetWeights(int year, string category, KaoheDbContext db)
     {
         var s = await db.Set<AnnualSetting>().AsNoTracking().FirstOrDefaultAsync(x => x.Year == year && x.Category == category);
         return s is null ? Problems.NotFound($"{year} 年 {category} 尚未设置年终考核权重", $"no annual weights for {year} {category}")
             : TypedResults.Ok(new AnnualWeights(s.Q1, s.Q2, s.Q3, s.Q4, s.Leadership));
     }
 
-    private static async Task<IResult> SetWeights(int year, string category, AnnualWeights body, Publisher publisher) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetWeights(int year, string category, AnnualWeights body, Publisher publisher) =>
         await publisher.SetAnnualWeightsAsync(year, category, body.Q1, body.Q2, body.Q3, body.Q4, body.Leadership) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
-    private static async Task<IResult> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
+    private static async Task<Ok<List<AppealDto>>> ListAppeals(ClaimsPrincipal user, KaoheDbContext db, string? period = null)
     {
         var q = AppealAuthorization.VisibleTo(db.Set<Appeal>().AsNoTracking(), user);
         if (period is not null) q = q.Where(a => a.PeriodId == period);
@@ -183,13 +184,13 @@ public static class PublicationApi
         return TypedResults.Ok(list.Select(Dto).ToList());
     }
 
-    private static async Task<IResult> Submit(AppealRequest body, ClaimsPrincipal user, Appeals appeals)
+    private static async Task<Results<Created<AppealDto>, ProblemHttpResult>> Submit(AppealRequest body, ClaimsPrincipal user, Appeals appeals)
     {
         var (a, refusal) = await appeals.SubmitAsync(user, body.Period, body.Category, body.IndicatorId, body.FactId, body.Reason, []);
         return refusal is not null ? refusal.ToProblem() : TypedResults.Created($"/api/v1/appeals/{a!.Id}", Dto(a));
     }
 
-    private static async Task<IResult> Decide(long id, DecisionRequest body, Publisher publisher) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Decide(long id, DecisionRequest body, Publisher publisher) =>
         await publisher.DecideAsync(id, body.Accept, body.Decision, body.Value, body.Withdraw) is { } r ? r.ToProblem() : TypedResults.NoContent();
 
     internal static JsonElement Parse(string json)

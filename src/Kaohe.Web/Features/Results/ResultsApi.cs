@@ -7,6 +7,7 @@ using Kaohe.Web.Features.Jobs;
 using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Results;
@@ -85,17 +86,17 @@ public static class ResultsApi
     public static void MapResultsApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/results");
-        g.MapGet("/{period}/{category}", Ranking).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+        g.MapGet("/{period}/{category}", Ranking).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
             .WithSummary("排名（一次一个排名组；已公布的考核期为公布结果）/ the ranking of one group (a published period: its published results)");
-        g.MapGet("/{period}/{category}/progress", Progress).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+        g.MapGet("/{period}/{category}/progress", Progress).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
             .WithSummary("排名是否已按最新数据算好；未算好时开始（或加入）计算并返回进度 / whether the results of the current data are ready; if not, starts (or joins) their computation and says how far it is");
-        g.MapGet("/{period}/{category}/events", Events).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
+        g.MapGet("/{period}/{category}/events", Events).Produces<string>(StatusCodes.Status200OK, "text/event-stream").ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound).RequireAuthorization(new AuthorizeAttribute { Roles = Readers })
             .WithSummary("结果变动的推送（text/event-stream）：数据有变动时发送新的版本，排名页据此自动刷新 / server-sent events: the results' new version whenever the data changes, so that the ranking page refreshes itself");
-        g.MapGet("/{period}/{category}/units/{unit}/explain", Explain).RequireAuthorization(new AuthorizeAttribute { Roles = Readers + "," + Roles.Unit })
+        g.MapGet("/{period}/{category}/units/{unit}/explain", Explain).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(new AuthorizeAttribute { Roles = Readers + "," + Roles.Unit })
             .WithSummary("计算说明：公式、输入和数据来源 / how a score was computed: formula, inputs and the facts behind it");
     }
 
-    private static async Task<IResult> Ranking(string period, string category, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store, ResultsAccess access,
+    private static async Task<Results<Ok<RankingDto>, ProblemHttpResult>> Ranking(string period, string category, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store, ResultsAccess access,
         CancellationToken ct, string? group = null, string? unit = null)
     {
         if (Categories.Find(category) is null)
@@ -137,7 +138,7 @@ public static class ResultsApi
     /// computed on this instance. It never waits; asking starts (or joins) the computation, so a page
     /// polling another instance behind the proxy does not wait forever.
     /// </summary>
-    private static async Task<IResult> Progress(string period, string category, KaoheDbContext db, ResultsStore store, CancellationToken ct)
+    private static async Task<Results<Ok<ResultsProgressDto>, ProblemHttpResult>> Progress(string period, string category, KaoheDbContext db, ResultsStore store, CancellationToken ct)
     {
         if (Categories.Find(category) is null)
             return Problems.BadRequest($"category：未知的考核对象 {category}", $"category: unknown category {category}");
@@ -154,7 +155,7 @@ public static class ResultsApi
     /// arrives too), computed before it is announced so that the page's reload is quick; a comment every
     /// 15 s keeps proxies from closing the stream.
     /// </summary>
-    private static async Task<IResult> Events(string period, string category, HttpContext http, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Events(string period, string category, HttpContext http, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
         ResultsAccess access, ResultsWatch watch, CancellationToken ct)
     {
         if (Categories.Find(category) is null)
@@ -189,10 +190,10 @@ public static class ResultsApi
         {
             // The page was closed.
         }
-        return Microsoft.AspNetCore.Http.Results.Empty;
+        return TypedResults.Empty;
     }
 
-    private static async Task<IResult> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
+    private static async Task<Results<Ok<ExplainDto>, ProblemHttpResult>> Explain(string period, string category, string unit, ClaimsPrincipal user, KaoheDbContext db, ResultsStore store,
         ResultsAccess access, CancellationToken ct, string? node = null)
     {
         if (Categories.Find(category) is null)

@@ -23,21 +23,23 @@ public static class SchemesApi
     /// <summary>A draft scheme is no input of any period until it is activated (which is).</summary>
     private const string Draft = "a draft scheme; its activation is the input";
 
+    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
     public static void MapSchemesApi(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/schemes");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("考核方案 / schemes");
-        g.MapGet("/{id:int}", Get).RequireAuthorization(Policies.Staff).WithSummary("方案的 v1 文件 / the scheme as a v1 document");
-        g.MapGet("/formula-check", CheckFormula).RequireAuthorization(Policies.Office)
+        g.MapGet("/{id:int}", Get).Produces<JsonElement>().ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("方案的 v1 文件 / the scheme as a v1 document");
+        g.MapGet("/formula-check", CheckFormula).ProducesFailures(FailureKind.Invalid).RequireAuthorization(Policies.Office)
             .WithSummary("检查公式（随输随查，不保存）/ check a formula as it is typed, against the scheme's measures; nothing is stored");
-        g.MapGet("/{id:int}/xlsx", Xlsx).RequireAuthorization(Policies.Staff).WithSummary("方案的 Excel 模板 / the scheme as the .xlsx template");
-        g.MapPost("", Create).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
-        g.MapPost("/import", Import).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft).DisableAntiforgery()
+        g.MapGet("/{id:int}/xlsx", Xlsx).ProducesFile(XlsxType).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("方案的 Excel 模板 / the scheme as the .xlsx template");
+        g.MapPost("", Create).ProducesFailures(FailureKind.Invalid).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/import", Import).ProducesFailures(FailureKind.Invalid, FailureKind.TooLarge).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft).DisableAntiforgery()
             .WithSummary("导入 .xlsx 或 .json 方案文件（全部或全不）/ import a .xlsx or .json scheme file, all or nothing");
-        g.MapPut("/{id:int}/document", Edit).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
-        g.MapPost("/{id:int}/activate", Activate).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup);
-        g.MapPost("/{id:int}/versions", NewVersion).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
-        g.MapPost("/{id:int}/clone", Clone).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPut("/{id:int}/document", Edit).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/{id:int}/activate", Activate).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup);
+        g.MapPost("/{id:int}/versions", NewVersion).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
+        g.MapPost("/{id:int}/clone", Clone).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound).RequireAuthorization(Policies.Office).NotPeriodInputs(Draft);
     }
 
     private static SchemeDto Dto(Scheme s) => new(s.Id, s.Category, Categories.Name(s.Category, Ui.IsEnglish), s.PeriodId, s.Version, s.Name, s.Status.ToString(), s.CreatedAt, s.CreatedBy);
@@ -51,14 +53,14 @@ public static class SchemesApi
         return TypedResults.Ok(list.Select(Dto).ToList());
     }
 
-    private static async Task<IResult> Get(int id, KaoheDbContext db)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Get(int id, KaoheDbContext db)
     {
         var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         return s is null ? Problems.NotFound("方案不存在", "no such scheme") : TypedResults.Text(s.Document, "application/json; charset=utf-8");
     }
 
     /// <summary>The scheme editor's check of one formula against the measures the document defines (<c>measures</c>, repeated).</summary>
-    private static IResult CheckFormula(string? formula, string[]? measures)
+    private static Results<Ok<FormulaCheckDto>, ProblemHttpResult> CheckFormula(string? formula, string[]? measures)
     {
         if (string.IsNullOrWhiteSpace(formula))
             return Problems.BadRequest("缺少要检查的公式 formula", "the formula to check is missing", new Dictionary<string, string[]> { ["formula"] = [Ui.T("必填", "required")] });
@@ -72,18 +74,18 @@ public static class SchemesApi
                 Kaohe.Scoring.Formulas.Formula.Measures(parsed.Expression!)));
     }
 
-    private static async Task<IResult> Xlsx(int id, KaoheDbContext db)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Xlsx(int id, KaoheDbContext db)
     {
         var s = await db.Schemes.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id);
         if (s is null) return Problems.NotFound("方案不存在", "no such scheme");
         var read = SchemeService.Parse(s);
         if (!read.IsValid) return Problems.Invalid(read.Errors);
         return TypedResults.File(SchemeXlsx.Export(read.Indicators!, read.Rules!, SchemeService.RuleTexts(s), read.Measures),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
+            XlsxType, $"scheme-{s.Category}-{s.PeriodId}-v{s.Version}.xlsx");
     }
 
     /// <summary>A scheme file upload: the .xlsx template or a v1 .json. All or nothing, every error named.</summary>
-    private static async Task<IResult> Import(HttpRequest request, SchemeService schemes)
+    private static async Task<Results<Created<SchemeDto>, ProblemHttpResult>> Import(HttpRequest request, SchemeService schemes)
     {
         if (!request.HasFormContentType) return Problems.BadRequest("请以 multipart/form-data 上传文件", "upload the file as multipart/form-data");
         var form = await request.ReadFormAsync();
@@ -106,36 +108,36 @@ public static class SchemesApi
             using var reader = new StreamReader(stream);
             document = await reader.ReadToEndAsync();
         }
-        return Outcome(await schemes.CreateAsync(category, period, string.IsNullOrWhiteSpace(name) ? Categories.Name(category, false) + "考核方案" : name, document, ruleTexts), created: true);
+        return CreatedOutcome(await schemes.CreateAsync(category, period, string.IsNullOrWhiteSpace(name) ? Categories.Name(category, false) + "考核方案" : name, document, ruleTexts));
     }
 
-    private static IResult Outcome(SchemeOutcome o, bool created = false) =>
-        o.Failure is { } f
-            ? f.ToProblem()
-            : created ? TypedResults.Created($"/api/v1/schemes/{o.Scheme!.Id}", Dto(o.Scheme)) : TypedResults.Ok(Dto(o.Scheme!));
+    private static Results<Ok<SchemeDto>, ProblemHttpResult> Outcome(SchemeOutcome o) => o.Failure is { } f ? f.ToProblem() : TypedResults.Ok(Dto(o.Scheme!));
 
-    private static async Task<IResult> Create(CreateSchemeRequest r, SchemeService schemes)
+    private static Results<Created<SchemeDto>, ProblemHttpResult> CreatedOutcome(SchemeOutcome o) =>
+        o.Failure is { } f ? f.ToProblem() : TypedResults.Created($"/api/v1/schemes/{o.Scheme!.Id}", Dto(o.Scheme));
+
+    private static async Task<Results<Created<SchemeDto>, ProblemHttpResult>> Create(CreateSchemeRequest r, SchemeService schemes)
     {
         if (string.IsNullOrWhiteSpace(r.Category) || string.IsNullOrWhiteSpace(r.Period))
             return Problems.BadRequest("缺少 category 或 period", "category and period are required");
         if (r.Document.ValueKind != JsonValueKind.Object)
             return Problems.BadRequest("document 须为 v1 方案文件（JSON 对象）", "document must be a v1 scheme document (a JSON object)");
-        return Outcome(await schemes.CreateAsync(r.Category, r.Period, r.Name ?? Categories.Name(r.Category, false) + "考核方案", r.Document.GetRawText(), r.RuleTexts), created: true);
+        return CreatedOutcome(await schemes.CreateAsync(r.Category, r.Period, r.Name ?? Categories.Name(r.Category, false) + "考核方案", r.Document.GetRawText(), r.RuleTexts));
     }
 
-    private static async Task<IResult> Edit(int id, EditSchemeRequest r, SchemeService schemes)
+    private static async Task<Results<Ok<SchemeDto>, ProblemHttpResult>> Edit(int id, EditSchemeRequest r, SchemeService schemes)
     {
         if (r.Document.ValueKind != JsonValueKind.Object)
             return Problems.BadRequest("document 须为 v1 方案文件（JSON 对象）", "document must be a v1 scheme document (a JSON object)");
         return Outcome(await schemes.EditAsync(id, r.Document.GetRawText(), r.RuleTexts, r.Reason));
     }
 
-    private static async Task<IResult> Activate(int id, SchemeService schemes) => Outcome(await schemes.ActivateAsync(id));
+    private static async Task<Results<Ok<SchemeDto>, ProblemHttpResult>> Activate(int id, SchemeService schemes) => Outcome(await schemes.ActivateAsync(id));
 
-    private static async Task<IResult> NewVersion(int id, SchemeService schemes) => Outcome(await schemes.NewVersionAsync(id), created: true);
+    private static async Task<Results<Created<SchemeDto>, ProblemHttpResult>> NewVersion(int id, SchemeService schemes) => CreatedOutcome(await schemes.NewVersionAsync(id));
 
-    private static async Task<IResult> Clone(int id, string? period, SchemeService schemes) =>
+    private static async Task<Results<Created<SchemeDto>, ProblemHttpResult>> Clone(int id, string? period, SchemeService schemes) =>
         string.IsNullOrWhiteSpace(period)
             ? Problems.BadRequest("缺少目标考核期 period", "the target period is required")
-            : Outcome(await schemes.CloneAsync(id, period), created: true);
+            : CreatedOutcome(await schemes.CloneAsync(id, period));
 }

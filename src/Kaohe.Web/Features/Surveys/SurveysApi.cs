@@ -19,6 +19,9 @@ public sealed record PublicOption(string Id, string Text);
 
 public sealed record PublicQuestionnaire(string Language, IReadOnlyList<string> Languages, string Title, string Intro, string Place, IReadOnlyList<PublicQuestion> Questions);
 
+/// <summary>The answer to a stored paper questionnaire: <c>{"received": true}</c>.</summary>
+public sealed record PaperReceived(bool Received);
+
 public sealed record ProgressDto(string PeriodId, int Quota, int Received, int Web, int Paper, IReadOnlyList<SiteProgress> Sites);
 
 public static class SurveysApi
@@ -52,15 +55,15 @@ public static class SurveysApi
 
     public static void MapSurveysApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/survey/{token}", Questionnaire).AllowAnonymous().RequireRateLimiting(RateLimit)
+        api.MapGet("/survey/{token}", Questionnaire).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict).AllowAnonymous().RequireRateLimiting(RateLimit)
             .WithSummary("公众：取得二维码对应的问卷 / public: the questionnaire of a code");
         // POST /survey/{token} (the answers) is served by SurveyFastLane before routing, its one door; the lane
         // describes itself in the OpenAPI document.
-        api.MapGet("/surveys/progress", Progress).RequireAuthorization(p => p.RequireRole(ProgressRoles))
+        api.MapGet("/surveys/progress", Progress).ProducesFailures(FailureKind.NotFound).RequireAuthorization(p => p.RequireRole(ProgressRoles))
             .WithSummary("各调查点完成进度 / progress against the quotas");
-        api.MapPost("/surveys/tallies", Tallies).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
+        api.MapPost("/surveys/tallies", Tallies).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Data)
             .WithSummary("更新统计：由答卷重算满意度统计数据 / recompute the survey facts from the responses");
-        api.MapPost("/surveys/paper", Paper).RequireAuthorization(p => p.RequireRole(Roles.Office, Roles.Assessor)).NotPeriodInputs(Responses)
+        api.MapPost("/surveys/paper", Paper).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(p => p.RequireRole(Roles.Office, Roles.Assessor)).NotPeriodInputs(Responses)
             .WithSummary("录入纸质问卷（每个调查点的问卷编号只能录入一次）/ key in a paper questionnaire (one per sheet number of a site)");
     }
 
@@ -101,12 +104,12 @@ public static class SurveysApi
         return result is null ? Problems.NotFound("本期没有启用的问卷", "no active questionnaire in this period") : TypedResults.Ok(result);
     }
 
-    private static async Task<IResult> Paper(PaperSubmission body, SurveyService surveys, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<PaperReceived>, ProblemHttpResult>> Paper(PaperSubmission body, SurveyService surveys, ClaimsPrincipal user, CancellationToken ct)
     {
         var result = await surveys.AddPaperAsync(body.Site, body.Sheet ?? "", new SurveyAnswers(body.Answers ?? []), user.Identity?.Name ?? "", ct);
         return result.Outcome switch
         {
-            SubmitOutcome.Stored => TypedResults.Created((string?)null, new { received = true }),
+            SubmitOutcome.Stored => TypedResults.Created((string?)null, new PaperReceived(true)),
             SubmitOutcome.UnknownSite => Problems.NotFound("调查点不存在", "no such site"),
             SubmitOutcome.NoQuestionnaire => Problems.NotFound("本期问卷尚未发布", "the questionnaire of this period is not published"),
             SubmitOutcome.DuplicateSheet => Problems.Problem(StatusCodes.Status409Conflict, Ui.T("该编号的纸质问卷已录入", "this paper sheet has already been entered"), Errors(result.Errors)),

@@ -48,24 +48,24 @@ public static class TargetLettersApi
     {
         var g = api.MapGroup("/target-letters");
         g.MapGet("", List).RequireAuthorization(Policies.Staff).WithSummary("目标责任书（按角色和单位过滤）/ target letters, scoped by role and unit");
-        g.MapGet("/{id:int}", Get).RequireAuthorization(Policies.Staff);
-        g.MapGet("/{id:int}/docx", Docx).RequireAuthorization(Policies.Staff).WithSummary("下载目标责任书 .docx（已下达的版本）/ the letter as .docx (an issued version)");
-        g.MapPost("", Save).RequireAuthorization(Policies.Office).NotPeriodInputs("a draft letter is not data; its targets are written when it is issued")
+        g.MapGet("/{id:int}", Get).ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff);
+        g.MapGet("/{id:int}/docx", Docx).ProducesFile("application/vnd.openxmlformats-officedocument.wordprocessingml.document").ProducesFailures(FailureKind.NotFound).RequireAuthorization(Policies.Staff).WithSummary("下载目标责任书 .docx（已下达的版本）/ the letter as .docx (an issued version)");
+        g.MapPost("", Save).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs("a draft letter is not data; its targets are written when it is issued")
             .WithSummary("新建或修改目标责任书草稿（签收前）/ create or edit a letter's draft (before acknowledgement)");
-        g.MapPost("/{id:int}/issue", (int id, TargetLetterService s, ClaimsPrincipal u) => Issue(id, s, u)).RequireAuthorization(Policies.Office)
+        g.MapPost("/{id:int}/issue", (int id, TargetLetterService s, ClaimsPrincipal u) => Issue(id, s, u)).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office)
             .WritesPeriodInputs(PeriodInput.Setup, StageHandling.OpenPeriodsOnly)
             .WithSummary("下达目标责任书，季度目标写入各季度（未公布的季度）/ issue the letter; quarter targets become data of the quarters still open");
-        g.MapPost("/{id:int}/acknowledge", Acknowledge).RequireAuthorization(Policies.Staff).NotPeriodInputs("签收 records who acknowledged; it changes no figure")
+        g.MapPost("/{id:int}/acknowledge", Acknowledge).ProducesFailures(FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Staff).NotPeriodInputs("签收 records who acknowledged; it changes no figure")
             .WithSummary("签收（本单位账号）/ acknowledge (the unit's own accounts)");
-        g.MapPost("/{id:int}/changes", RequestChange).RequireAuthorization(Policies.Office).NotPeriodInputs("a requested change is not data until a second office account approves it")
+        g.MapPost("/{id:int}/changes", RequestChange).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Office).NotPeriodInputs("a requested change is not data until a second office account approves it")
             .WithSummary("提出目标责任书变更申请 / request a change to an acknowledged letter");
-        g.MapPost("/changes/{id:long}/approve", (long id, DecideRequest? r, TargetLetterService s, ClaimsPrincipal u) => Decide(id, true, r, s, u))
+        g.MapPost("/changes/{id:long}/approve", (long id, DecideRequest? r, TargetLetterService s, ClaimsPrincipal u) => Decide(id, true, r, s, u)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict)
             .RequireAuthorization(Policies.Office).WritesPeriodInputs(PeriodInput.Setup, StageHandling.OpenPeriodsOnly)
             .WithSummary("批准变更（须另一名考核办人员），生成新版本 / approve a change (a second office account): a new version");
-        g.MapPost("/changes/{id:long}/reject", (long id, DecideRequest? r, TargetLetterService s, ClaimsPrincipal u) => Decide(id, false, r, s, u))
+        g.MapPost("/changes/{id:long}/reject", (long id, DecideRequest? r, TargetLetterService s, ClaimsPrincipal u) => Decide(id, false, r, s, u)).ProducesFailures(FailureKind.Invalid, FailureKind.Forbidden, FailureKind.NotFound, FailureKind.Conflict)
             .RequireAuthorization(Policies.Office).NotPeriodInputs("a rejected change leaves the letter and its figures as they are")
             .WithSummary("不予批准变更 / reject a change");
-        g.MapPost("/{id:int}/milestones", Assess).RequireAuthorization(Policies.Staff).WritesPeriodInputs(PeriodInput.Data).DisableAntiforgery()
+        g.MapPost("/{id:int}/milestones", Assess).ProducesFailures(FailureKind.Invalid, FailureKind.NotFound, FailureKind.Conflict).RequireAuthorization(Policies.Staff).WritesPeriodInputs(PeriodInput.Data).DisableAntiforgery()
             .WithSummary("评价重点工作任务季度节点（multipart：task, quarter, outcome, note + evidence 文件）/ assess a milestone (multipart)");
     }
 
