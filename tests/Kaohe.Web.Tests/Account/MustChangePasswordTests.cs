@@ -4,7 +4,7 @@ using System.Text.Json;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kaohe.Web.Tests.Access;
+namespace Kaohe.Web.Tests.Account;
 
 /// <summary>
 /// A one-time password (the office's reset, a new account, admin's printed first password) only opens the way to a

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kaohe.Web.Tests.Access;
+namespace Kaohe.Web.Tests.Account;
 
 /// <summary>
 /// Sessions beyond one request: the user's language in errors and pages, sign-ins that hold across

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Kaohe.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Kaohe.Web.Tests.Access;
+namespace Kaohe.Web.Tests.Accounts;
 
 /// <summary>
 /// The office resets, disables and enables accounts (issue 18, item 10): a disabled account cannot sign

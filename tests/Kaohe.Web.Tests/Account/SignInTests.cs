@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Kaohe.Web.Tests.Access;
+namespace Kaohe.Web.Tests.Account;
 
 /// <summary>The real password hasher, counting its verifications: equal work is a count here, never a time.</summary>
 public sealed class CountingHasher : IPasswordHasher<AppUser>
