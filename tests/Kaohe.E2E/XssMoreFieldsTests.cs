@@ -46,7 +46,7 @@ public sealed class XssMoreFieldsTests(SurveyBrowserFixture app) : IClassFixture
     }, fields);
 
     /// <summary>Runs <paramref name="open"/> (a navigation or a form post) and checks the page it leaves.</summary>
-    private static async Task Inert(IPage page, string where, Func<Task> open, params string[] fields)
+    internal static async Task Inert(IPage page, string where, Func<Task> open, params string[] fields)
     {
         var dialogs = new List<string>();
         var console = new List<string>();
