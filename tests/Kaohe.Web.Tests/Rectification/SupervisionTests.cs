@@ -121,6 +121,62 @@ public abstract class SupervisionTests<TApp>(TApp app) : IClassFixture<TApp> whe
         Assert.Equal(["本期暂未建立问题整改台账。"], await scope.ServiceProvider.GetRequiredService<Oversight>().ForBulletinAsync("2023-Q4"));
     }
 
+    /// <summary>
+    /// 问题整改台账 filters, sorts and pages in the database (~35,000 items at national scale) by two dates that stand for
+    /// the due state (Ledger.DueCutoffs). Its order and its 时限 filter must be those of the state each item has
+    /// (Ledger.StateOf, as the API reports it): overdue, due soon, on track, closed; then by deadline and id.
+    /// </summary>
+    [Fact]
+    public async Task The_ledger_page_orders_and_filters_by_each_items_due_state()
+    {
+        var today = app.Factory.Services.GetRequiredService<Kaohe.Web.Infrastructure.OfficeTime>().Date(app.Clock.GetUtcNow());
+        // Open items of other units than 拉萨 (whose late items another test counts), moved around today so that every
+        // state occurs, the boundaries included: yesterday (overdue), today (due soon: its day ends within a day), the
+        // last due-soon day and the first day after it (7 days ahead, on track at the clock's 09:00).
+        int[] offsets = [-1, 0, 3, 6, 7, 30];
+        var moved = await app.WithDb(db => db.Set<RectificationItem>().Where(i => i.PeriodId == "2023-Q1" && i.ClosedAt == null && i.Status != ItemStatus.Merged && i.UnitId != "zj-lasa")
+            .OrderBy(i => i.Id).Take(offsets.Length).Select(i => new { i.Id, i.Deadline }).ToListAsync());
+        Assert.Equal(offsets.Length, moved.Count);
+        try
+        {
+            for (var k = 0; k < moved.Count; k++)
+            {
+                var (id, deadline) = (moved[k].Id, today.AddDays(offsets[k]));
+                await app.WithDb(db => db.Set<RectificationItem>().Where(i => i.Id == id).ExecuteUpdateAsync(u => u.SetProperty(i => i.Deadline, deadline)));
+            }
+            using var office = await app.SignedIn("office");
+            var items = (await office.GetFromJsonAsync<List<ItemDto>>($"{Api}/items?period=2023-Q1"))!.Where(i => i.Status != "Merged").ToList();
+            Assert.Equal(["Overdue", "DueSoon", "DueSoon", "DueSoon", "OnTrack", "OnTrack"],
+                moved.Select(m => items.Single(i => i.Id == m.Id).DeadlineState));
+            static int Bucket(string state) => state switch { "Overdue" => 0, "DueSoon" => 1, "OnTrack" => 2, _ => 3 };
+            var expected = items.OrderBy(i => Bucket(i.DeadlineState)).ThenBy(i => i.Deadline).ThenBy(i => i.Id).Select(i => i.Id).ToList();
+            Assert.Equal(expected, await LedgerIdsAsync(office, ""));
+            foreach (var state in new[] { "Overdue", "DueSoon", "OnTrack", "ClosedOnTime", "ClosedLate" })
+                Assert.Equal(items.Where(i => i.DeadlineState == state).Select(i => i.Id).Order(), (await LedgerIdsAsync(office, state)).Order());
+        }
+        finally
+        {
+            foreach (var m in moved)
+                await app.WithDb(db => db.Set<RectificationItem>().Where(i => i.Id == m.Id).ExecuteUpdateAsync(u => u.SetProperty(i => i.Deadline, m.Deadline)));
+        }
+    }
+
+    /// <summary>The item ids of the ledger page of 2023-Q1 with a 时限 filter, page after page, in the order shown.</summary>
+    private static async Task<List<long>> LedgerIdsAsync(HttpClient client, string due)
+    {
+        var ids = new List<long>();
+        for (var p = 1; p < 100; p++)
+        {
+            var html = await client.GetStringAsync($"/Rectification?period=2023-Q1&due={due}&p={p}");
+            var onPage = System.Text.RegularExpressions.Regex.Matches(html, @"class=""rect-problem"" href=""/Rectification/Item\?id=(\d+)""")
+                .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            if (onPage.Count == 0 || ids.Contains(onPage[0])) break;   // past the last page, the page clamps to the last one
+            ids.AddRange(onPage);
+            if (onPage.Count < Kaohe.Web.Features.Rectification.IndexModel.PageSize) break;
+        }
+        return ids;
+    }
+
     [Fact]
     public async Task The_pages_show_each_role_what_it_may_see()
     {

@@ -38,15 +38,39 @@ public sealed class IndexModel(KaoheDbContext db, Ledger ledger) : PageModel
         Units = await db.Units.AsNoTracking().Where(u => IsOffice || unitIds.Contains(u.Id)).OrderBy(u => u.Kind).ThenBy(u => u.Id).ToListAsync();
         var q = RectificationApi.Query(visible, Period, Unit, Source, Status) ?? visible.Where(_ => false);
         if (string.IsNullOrEmpty(Status)) q = q.Where(i => i.Status != ItemStatus.Merged);
-        var list = await q.OrderBy(i => i.Deadline).ThenBy(i => i.Id).ToListAsync();
-        var names = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name);
-        var rows = list.Select(i => new LedgerRow(i, names.GetValueOrDefault(i.UnitId, i.UnitId), ledger.StateOf(i)));
-        if (!string.IsNullOrEmpty(Due) && Enum.TryParse<DeadlineState>(Due, true, out var due)) rows = rows.Where(r => r.State == due);
-        // Overdue and due-soon first: what needs attention.
-        var all = rows.OrderBy(r => r.State switch { DeadlineState.Overdue => 0, DeadlineState.DueSoon => 1, DeadlineState.OnTrack => 2, _ => 3 }).ThenBy(r => r.Item.Deadline).ThenBy(r => r.Item.Id).ToList();
-        Total = all.Count;
-        PageNumber = Math.Clamp(PageNumber, 1, Math.Max(1, (Total + PageSize - 1) / PageSize));
-        Rows = all.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
+        // Filtered, sorted (overdue and due soon first: what needs attention) and paged in the database, by the two
+        // dates that decide an open item's due state (Ledger.DueCutoffs); at national scale the ledger has ~35,000 items.
+        var (pastBefore, soonUntil) = ledger.DueCutoffs();
+        DeadlineState? dueState = !string.IsNullOrEmpty(Due) && Enum.TryParse<DeadlineState>(Due, true, out var parsed) ? parsed : null;
+        q = dueState switch
+        {
+            null => q,
+            DeadlineState.Overdue => q.Where(i => i.ClosedAt == null && i.Deadline < pastBefore),
+            DeadlineState.DueSoon => q.Where(i => i.ClosedAt == null && i.Deadline >= pastBefore && i.Deadline <= soonUntil),
+            DeadlineState.OnTrack => q.Where(i => i.ClosedAt == null && i.Deadline >= pastBefore && i.Deadline > soonUntil),
+            _ => q.Where(i => i.ClosedAt != null),
+        };
+        var closedState = dueState is DeadlineState.ClosedOnTime or DeadlineState.ClosedLate ? dueState : null;
+        List<RectificationItem> page;
+        if (closedState is { } closed)
+        {
+            // On time or late is the closing moment against the end of the deadline day in the office's zone: decided
+            // here, over the closed items only.
+            var all = (await q.OrderBy(i => i.Deadline).ThenBy(i => i.Id).ToListAsync()).Where(i => ledger.StateOf(i) == closed).ToList();
+            Total = all.Count;
+            PageNumber = Math.Clamp(PageNumber, 1, Math.Max(1, (Total + PageSize - 1) / PageSize));
+            page = [.. all.Skip((PageNumber - 1) * PageSize).Take(PageSize)];
+        }
+        else
+        {
+            Total = await q.CountAsync();
+            PageNumber = Math.Clamp(PageNumber, 1, Math.Max(1, (Total + PageSize - 1) / PageSize));
+            page = await q.OrderBy(i => i.ClosedAt != null ? 3 : i.Deadline < pastBefore ? 0 : i.Deadline <= soonUntil ? 1 : 2)
+                .ThenBy(i => i.Deadline).ThenBy(i => i.Id).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync();
+        }
+        var shown = page.Select(i => i.UnitId).Distinct().ToList();
+        var names = await db.Units.AsNoTracking().Where(u => shown.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => Ui.IsEnglish ? u.NameEn : u.Name);
+        Rows = [.. page.Select(i => new LedgerRow(i, names.GetValueOrDefault(i.UnitId, i.UnitId), ledger.StateOf(i)))];
         if (TempData["msg"] is string m) Message = m;
     }
 

@@ -73,6 +73,22 @@ public sealed partial class Ledger(KaoheDbContext db, AuditLog audit, ResultsSto
 
     public DeadlineState StateOf(RectificationItem i) => Deadlines.State(i.Deadline, Now, i.ClosedAt, Options.RemindersIn(office.Zone));
 
+    /// <summary>
+    /// <see cref="StateOf"/> of the open items as two dates, for queries that filter and sort by it in the database:
+    /// an open item is overdue when its deadline is before <c>FirstNotPast</c> (the end of its day, in the office's
+    /// zone, has passed), due soon when not overdue and its deadline is on or before <c>LastDueSoon</c> (its end comes
+    /// within <see cref="LedgerOptions.DueSoonDays"/>), and on track after that.
+    /// </summary>
+    public (DateOnly FirstNotPast, DateOnly LastDueSoon) DueCutoffs()
+    {
+        var now = Now;
+        var today = office.Date(now);
+        var firstNotPast = now > Deadlines.EndOf(today.AddDays(-1), office.Zone) ? today : today.AddDays(-1);
+        // The end of day d is the start of d + 1: it is at or before now + N days exactly for the days before that moment's date.
+        var lastDueSoon = office.Date(now + TimeSpan.FromDays(Options.DueSoonDays)).AddDays(-1);
+        return (firstNotPast, lastDueSoon);
+    }
+
     /// <summary>The photos of the finding the item came from, and the evidence uploaded to the item.</summary>
     public async Task<(List<Attachment> SourcePhotos, List<Attachment> Evidence)> AttachmentsAsync(RectificationItem item, CancellationToken ct = default)
     {
