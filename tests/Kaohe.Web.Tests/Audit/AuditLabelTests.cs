@@ -45,10 +45,16 @@ public sealed partial class AuditLabelTests
             var rel = Path.GetRelativePath(root, file).Replace('\\', '/');
             if (rel.Contains("/bin/") || rel.Contains("/obj/") || rel.Contains("/Migrations/") || rel.EndsWith("Audit/AuditLog.cs", StringComparison.Ordinal)) continue;
             var text = File.ReadAllText(file);
+            // A class split into partial files (Ledger.Workflow.cs, SurveyWriter.Sqlite.cs) declares its constants in
+            // any of them: names are resolved over the class's files, the one named after it included.
+            var stem = Path.GetFileName(file).Split('.')[0];
+            var declarations = string.Concat(Directory.EnumerateFiles(Path.GetDirectoryName(file)!, stem + ".*cs")
+                .Where(f => Path.GetFileName(f) == stem + ".cs" || Path.GetFileName(f).StartsWith(stem + ".", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal).Select(File.ReadAllText));
             foreach (Match m in RecordCall().Matches(text))
-                Resolve(Arguments(text, m.Index + m.Length)[0], rel, text, written, unresolved);
+                Resolve(Arguments(text, m.Index + m.Length)[0], rel, declarations, written, unresolved);
             foreach (Match m in EntryCall().Matches(text))
-                if (Arguments(text, m.Index + m.Length) is { Count: > 4 } args) Resolve(args[3], rel, text, written, unresolved);
+                if (Arguments(text, m.Index + m.Length) is { Count: > 4 } args) Resolve(args[3], rel, declarations, written, unresolved);
         }
         return (written, unresolved);
     }
@@ -88,7 +94,7 @@ public sealed partial class AuditLabelTests
 
     private static List<string> ParseActionWords()
     {
-        var ledger = File.ReadAllText(Path.Combine(Root(), "src", "Kaohe.Web", "Features", "Rectification", "Ledger.cs"));
+        var ledger = string.Concat(Directory.EnumerateFiles(Path.Combine(Root(), "src", "Kaohe.Web", "Features", "Rectification"), "Ledger*.cs").Select(File.ReadAllText));
         return [.. ParseActionWord().Matches(ledger).Select(m => m.Groups[1].Value)];
     }
 
