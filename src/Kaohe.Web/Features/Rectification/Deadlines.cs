@@ -45,6 +45,16 @@ public static class Deadlines
         return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
     }
 
+    /// <summary>
+    /// The first deadline day whose end (<see cref="EndOf"/>) has not yet passed at <paramref name="now"/>: an open item
+    /// is overdue exactly when its deadline is before it (<see cref="State"/>), which a query can compare in the database.
+    /// </summary>
+    public static DateOnly FirstNotPast(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        return now > EndOf(today.AddDays(-1), zone) ? today : today.AddDays(-1);
+    }
+
     public static DeadlineState State(DateOnly deadline, DateTimeOffset now, DateTimeOffset? closedAt, ReminderSettings settings)
     {
         var end = EndOf(deadline, settings.TimeZone);

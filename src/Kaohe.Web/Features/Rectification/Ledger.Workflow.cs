@@ -1,13 +1,6 @@
-using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Scoring;
 using Kaohe.Data;
-using Kaohe.Web.Features.Results;
-using Kaohe.Web.Features.Audit;
-using Kaohe.Web.Features.Facts;
-using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kaohe.Web.Features.Rectification;

@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
-using Kaohe.Scoring;
 using Kaohe.Data;
 using Kaohe.Web.Features.Results;
 using Kaohe.Web.Features.Audit;
-using Kaohe.Web.Features.Facts;
-using Kaohe.Web.Features.Schemes;
 using Kaohe.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -82,8 +79,7 @@ public sealed partial class Ledger(KaoheDbContext db, AuditLog audit, ResultsSto
     public (DateOnly FirstNotPast, DateOnly LastDueSoon) DueCutoffs()
     {
         var now = Now;
-        var today = office.Date(now);
-        var firstNotPast = now > Deadlines.EndOf(today.AddDays(-1), office.Zone) ? today : today.AddDays(-1);
+        var firstNotPast = Deadlines.FirstNotPast(now, office.Zone);
         // The end of day d is the start of d + 1: it is at or before now + N days exactly for the days before that moment's date.
         var lastDueSoon = office.Date(now + TimeSpan.FromDays(Options.DueSoonDays)).AddDays(-1);
         return (firstNotPast, lastDueSoon);

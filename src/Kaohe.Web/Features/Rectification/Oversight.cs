@@ -84,8 +84,7 @@ public sealed class Oversight(KaoheDbContext db, AuditLog audit, TimeProvider cl
     public IQueryable<RectificationItem> OverdueQuery(string? periodId)
     {
         var now = clock.GetUtcNow();
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, office.Zone).DateTime);
-        var firstNotPast = now > Deadlines.EndOf(today.AddDays(-1), office.Zone) ? today : today.AddDays(-1);
+        var firstNotPast = Deadlines.FirstNotPast(now, office.Zone);
         var q = db.Set<RectificationItem>().AsNoTracking().Where(i => i.Status != ItemStatus.Merged && i.ClosedAt == null && i.Deadline < firstNotPast);
         return periodId is null ? q : q.Where(i => i.PeriodId == periodId);
     }
